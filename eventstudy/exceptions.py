@@ -1,0 +1,113 @@
+"""The package's error and warning classes.
+
+A small tree in the spirit of ``exchange_calendars``: every error derives from
+:class:`EventStudyError` and also from the builtin a generic handler would
+catch (``ValueError``, ``LookupError``, ``RuntimeError``, ``OSError``), so
+``except ValueError`` keeps working for callers who do not know this package.
+
+Examples
+--------
+>>> from eventstudy.exceptions import UnknownSymbolError, EventStudyError
+>>> try:
+...     raise UnknownSymbolError("'BK9999' is not in the board table")
+... except ValueError as err:
+...     print(type(err).__name__, isinstance(err, EventStudyError))
+UnknownSymbolError True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmbiguousSymbolError",
+    "CacheError",
+    "ConfigError",
+    "DataUnavailableError",
+    "EventStudyError",
+    "EventStudyWarning",
+    "InputDataError",
+    "NewsParseError",
+    "OfflineFallbackWarning",
+    "ProviderError",
+    "ProxyWarning",
+    "SymbolError",
+    "UnknownSymbolError",
+]
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised by ``eventstudy``."""
+
+
+class SymbolError(EventStudyError, ValueError):
+    """A security identifier is malformed or cannot be converted."""
+
+
+class UnknownSymbolError(SymbolError):
+    """A well-formed identifier that names no known security, board or index."""
+
+
+class AmbiguousSymbolError(SymbolError):
+    """An identifier that could name several securities (e.g. bare ``000001``)."""
+
+
+class InputDataError(EventStudyError, ValueError):
+    """Input data that cannot be used as given (Inf prices, duplicated ids, ...)."""
+
+
+class NewsParseError(EventStudyError, ValueError):
+    """A news item that cannot be parsed (raised only with ``errors="raise"``)."""
+
+
+class ConfigError(EventStudyError, ValueError):
+    """An invalid configuration value; the message names the key and the reason."""
+
+
+class DataUnavailableError(EventStudyError, LookupError):
+    """Requested data is neither in the cache nor reachable (e.g. offline)."""
+
+
+class ProviderError(EventStudyError, RuntimeError):
+    """A data provider failed after its retries.
+
+    Parameters
+    ----------
+    message
+        What went wrong.
+    symbol, source
+        The request that failed.
+    attempts
+        How many attempts were made.
+    cause
+        The last underlying exception, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        symbol: str | None = None,
+        source: str | None = None,
+        attempts: int = 0,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.symbol = symbol
+        self.source = source
+        self.attempts = attempts
+        self.cause = cause
+
+
+class CacheError(EventStudyError, OSError):
+    """The on-disk cache cannot be read or written."""
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of the package's warnings."""
+
+
+class ProxyWarning(EventStudyWarning):
+    """A series was replaced by a proxy (e.g. a board index built from members)."""
+
+
+class OfflineFallbackWarning(EventStudyWarning):
+    """Data came from the cache or bundled snapshot because the network failed."""

@@ -1,0 +1,520 @@
+"""Canonical security symbols and lossless converters at every boundary.
+
+Inside the package every security is named by one canonical string:
+
+=================  ==================  ======================================
+kind               canonical           examples of other forms it converts to
+=================  ==================  ======================================
+A-share stock      ``600519.SH``       secid ``1.600519``, Yahoo ``600519.SS``,
+                                       akshare ``600519`` / ``sh600519``
+Chinese index      ``000300.SH``       secid ``1.000300``, Yahoo ``000300.SS``,
+                   ``399001.SZ``       akshare ``sh000300``
+CSI index          ``930050.CSI``      secid ``2.930050``
+Eastmoney board    ``BK0896``          secid ``90.BK0896``
+Hong Kong stock    ``00700.HK``        secid ``116.00700``, Yahoo ``0700.HK``
+US stock           ``NIO``             secid ``106.NIO`` (105/106/107 = NASDAQ/NYSE/AMEX)
+other Yahoo        ``^GSPC``           Yahoo ``^GSPC``
+=================  ==================  ======================================
+
+The SSE Composite index (``000001.SH``) and Ping An Bank (``000001.SZ``) share
+the digits ``000001``: a bare ``000001`` is refused as ambiguous, never guessed.
+
+Examples
+--------
+>>> from eventstudy.symbols import normalize, parse_symbol, to_secid, to_yahoo
+>>> normalize("sh600519"), normalize("600519.sh"), normalize("600519")
+('600519.SH', '600519.SH', '600519.SH')
+>>> parse_symbol("000300.SH").kind
+'index'
+>>> to_secid("BK0896"), to_yahoo("000858.SZ")
+('90.BK0896', '000858.SZ')
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Final, Literal, TypeAlias
+
+from eventstudy._typing import SymbolKind
+from eventstudy.exceptions import AmbiguousSymbolError, SymbolError
+
+__all__ = [
+    "KNOWN_INDICES",
+    "Market",
+    "Symbol",
+    "from_akshare",
+    "from_filename",
+    "from_secid",
+    "from_yahoo",
+    "normalize",
+    "parse_symbol",
+    "symbol_kind",
+    "to_akshare",
+    "to_filename",
+    "to_secid",
+    "to_yahoo",
+]
+
+#: Where a symbol trades (or which namespace it lives in).
+Market: TypeAlias = Literal["SH", "SZ", "BJ", "CSI", "BOARD", "HK", "US", "YAHOO"]
+
+ACCEPTED_FORMS: Final = (
+    "accepted forms: '600519.SH' / '000858.SZ' / '830799.BJ' (6 digits + exchange; "
+    "also '.SS', lower case, or a prefix such as 'sh600519'), a bare 6-digit A-share code "
+    "('600519'), an index such as '000300.SH' or '399001.SZ', a CSI index '930050.CSI', "
+    "an Eastmoney board 'BK0896' (BK + 4 digits), an Eastmoney secid such as '1.600519' "
+    "or '90.BK0896', a Hong Kong code '00700.HK', or a Yahoo ticker such as 'AAPL' or '^GSPC'"
+)
+
+#: Shanghai/Shenzhen/Beijing indices known by name. Bare codes that are both a Shanghai
+#: index here and a plausible Shenzhen stock are refused as ambiguous.
+KNOWN_INDICES: Final[dict[str, str]] = {
+    "000001.SH": "上证指数",
+    "000010.SH": "上证180",
+    "000016.SH": "上证50",
+    "000300.SH": "沪深300",
+    "000688.SH": "科创50",
+    "000852.SH": "中证1000",
+    "000903.SH": "中证100",
+    "000905.SH": "中证500",
+    "000906.SH": "中证800",
+    "399001.SZ": "深证成指",
+    "399005.SZ": "中小100",
+    "399006.SZ": "创业板指",
+    "399300.SZ": "沪深300",
+    "899050.BJ": "北证50",
+}
+
+# Eastmoney market ids (secid prefix) of US venues for the tickers we know; others
+# need ``us_market=`` when converting to a secid.
+_US_VENUES: Final[dict[str, int]] = {
+    "NIO": 106,
+    "TSLA": 105,
+    "AAPL": 105,
+    "MSFT": 105,
+    "NVDA": 105,
+    "AMZN": 105,
+    "GOOGL": 105,
+    "META": 105,
+    "BABA": 106,
+    "JD": 105,
+    "PDD": 105,
+    "BIDU": 105,
+    "XPEV": 106,
+    "LI": 105,
+    "SPY": 107,
+}
+
+_YAHOO_SUFFIXES: Final = frozenset(
+    "T DE L PA TO AX KS KQ TW TWO SI NS BO F MI AS SW ST CO OL HE MC BR VI IR LS NZ SA MX JK"
+    " BK KL".split()
+)
+
+_DIGITS6 = re.compile(r"^[0-9]{6}$")
+_SUFFIXED = re.compile(r"^([0-9A-Z]{1,8})\.([A-Z]{1,4})$")
+_PREFIXED = re.compile(r"^(SH|SZ|BJ)([0-9]{6})$")
+_SECID = re.compile(r"^([0-9]{1,3})\.([0-9A-Z.\-]{1,12})$")
+_BOARD = re.compile(r"^BK[0-9]{4}$")
+_TICKER = re.compile(r"^\^?[A-Z][A-Z0-9\-=]{0,11}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A parsed security identifier.
+
+    Parameters
+    ----------
+    code
+        The code within its market: ``600519``, ``BK0896``, ``00700``, ``^GSPC``.
+    market
+        The namespace: ``SH``, ``SZ``, ``BJ``, ``CSI``, ``BOARD``, ``HK``, ``US``, ``YAHOO``.
+    kind
+        ``stock``, ``index``, ``board`` or ``foreign``.
+
+    Examples
+    --------
+    >>> s = parse_symbol("000001.SH")
+    >>> s.code, s.market, s.kind, str(s)
+    ('000001', 'SH', 'index', '000001.SH')
+    """
+
+    code: str
+    market: Market
+    kind: SymbolKind
+
+    def __str__(self) -> str:
+        return self.canonical
+
+    @property
+    def canonical(self) -> str:
+        """The canonical string form."""
+        if self.market in ("SH", "SZ", "BJ", "CSI", "HK"):
+            return f"{self.code}.{self.market}"
+        return self.code
+
+
+def _error(value: object, why: str) -> SymbolError:
+    return SymbolError(f"{value!r} is not a valid symbol: {why}; {ACCEPTED_FORMS}")
+
+
+def _a_share(code: str, market: str, original: object) -> Symbol:
+    """Classify a 6-digit code on SH/SZ/BJ, refusing codes the exchange does not use."""
+    if market == "SH":
+        if code.startswith("000"):
+            return Symbol(code, "SH", "index")
+        if code[0] in "695":
+            return Symbol(code, "SH", "stock")
+    elif market == "SZ":
+        if code.startswith("399"):
+            return Symbol(code, "SZ", "index")
+        if code[0] in "0123":
+            return Symbol(code, "SZ", "stock")
+    elif market == "BJ":
+        if code.startswith("899"):
+            return Symbol(code, "BJ", "index")
+        if code[0] in "48" or code.startswith("92"):
+            return Symbol(code, "BJ", "stock")
+    raise _error(original, f"code {code} is not used on exchange {market}")
+
+
+def _bare(code: str, original: object) -> Symbol:
+    """Apply the exchange rule to a bare 6-digit code."""
+    if f"{code}.SH" in KNOWN_INDICES:
+        raise AmbiguousSymbolError(
+            f"{original!r} is ambiguous: {code}.SH is the index {KNOWN_INDICES[code + '.SH']} "
+            f"and {code}.SZ is a Shenzhen stock; add the exchange suffix "
+            f"('{code}.SH' for the index, '{code}.SZ' for the stock)"
+        )
+    first = code[0]
+    if first in "695":
+        return _a_share(code, "SH", original)
+    if code.startswith("899") or first in "48" or code.startswith("92"):
+        return _a_share(code, "BJ", original)
+    return _a_share(code, "SZ", original)
+
+
+def parse_symbol(value: object) -> Symbol:
+    """Parse any supported spelling of a security into a :class:`Symbol`.
+
+    Parameters
+    ----------
+    value
+        What a user types: ``600519.SH``, ``600519.sh``, ``sh600519``, ``SH600519``,
+        bare ``600519``, ``600519.SS``, ``1.600519``, ``BK0896``, ``00700.HK``,
+        ``AAPL``, ``^GSPC``.
+
+    Returns
+    -------
+    Symbol
+
+    Raises
+    ------
+    AmbiguousSymbolError
+        For bare codes that name both an index and a stock (``000001``).
+    SymbolError
+        For anything malformed; the message shows the accepted forms.
+
+    Examples
+    --------
+    >>> parse_symbol("sz000858")
+    Symbol(code='000858', market='SZ', kind='stock')
+    >>> parse_symbol("000001")
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.AmbiguousSymbolError: '000001' is ambiguous: ...
+    """
+    if isinstance(value, Symbol):
+        return value
+    if not isinstance(value, str):
+        raise _error(value, f"expected a string, got {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise _error(value, "it is empty")
+    if not text.isascii():
+        raise _error(value, "it contains non-ASCII characters (full-width digits or letters?)")
+    up = text.upper()
+    if _DIGITS6.match(up):
+        return _bare(up, value)
+    if up.isdigit():
+        raise _error(value, f"A-share codes have 6 digits, this has {len(up)}")
+    if m := _PREFIXED.match(up):
+        return _a_share(m.group(2), m.group(1), value)
+    if up.startswith("BK"):
+        if _BOARD.match(up):
+            return Symbol(up, "BOARD", "board")
+        raise _error(value, "Eastmoney board codes are 'BK' followed by 4 digits")
+    if m := _SECID.match(up):
+        return from_secid(up)
+    if m := _SUFFIXED.match(up):
+        code, suffix = m.groups()
+        if suffix == "SS":
+            suffix = "SH"
+        if suffix in ("SH", "SZ", "BJ"):
+            if not _DIGITS6.match(code):
+                raise _error(value, f"exchange {suffix} needs a 6-digit code, got {code!r}")
+            return _a_share(code, suffix, value)
+        if suffix == "CSI":
+            if len(code) != 6:
+                raise _error(value, "CSI index codes have 6 characters")
+            return Symbol(code, "CSI", "index")
+        if suffix == "HK":
+            if not code.isdigit() or len(code) > 5:
+                raise _error(value, "Hong Kong codes have up to 5 digits")
+            return Symbol(code.zfill(5), "HK", "foreign")
+        if suffix == "US":
+            return Symbol(code, "US", "foreign")
+        if suffix in _YAHOO_SUFFIXES and not _DIGITS6.match(code):
+            return Symbol(up, "YAHOO", "foreign")
+        raise _error(value, f"unknown exchange suffix {suffix!r}")
+    if _TICKER.match(up):
+        return Symbol(up, "YAHOO" if up.startswith("^") else "US", "foreign")
+    raise _error(value, "unrecognised form")
+
+
+def normalize(value: object) -> str:
+    """Return the canonical string of any supported spelling.
+
+    Examples
+    --------
+    >>> normalize(" 600519.ss "), normalize("bk0896"), normalize("0700.HK")
+    ('600519.SH', 'BK0896', '00700.HK')
+    """
+    return parse_symbol(value).canonical
+
+
+def symbol_kind(value: object) -> SymbolKind:
+    """Return ``stock``, ``index``, ``board`` or ``foreign``.
+
+    Examples
+    --------
+    >>> symbol_kind("000001.SH"), symbol_kind("000001.SZ"), symbol_kind("BK0896")
+    ('index', 'stock', 'board')
+    """
+    return parse_symbol(value).kind
+
+
+# --- Eastmoney secid ------------------------------------------------------------------
+
+
+def from_secid(secid: str) -> Symbol:
+    """Convert an Eastmoney secid (``MARKET.CODE``) to a :class:`Symbol`.
+
+    Market ids: 1 Shanghai, 0 Shenzhen and Beijing, 90 boards, 2 CSI indices,
+    105/106/107 US, 116 Hong Kong.
+
+    Examples
+    --------
+    >>> str(from_secid("1.000001")), str(from_secid("0.000001")), str(from_secid("90.BK0896"))
+    ('000001.SH', '000001.SZ', 'BK0896')
+    >>> str(from_secid("116.00700")), str(from_secid("106.NIO"))
+    ('00700.HK', 'NIO')
+    """
+    if not isinstance(secid, str):
+        raise _error(secid, "a secid is a string 'MARKET.CODE'")
+    m = _SECID.match(secid.strip().upper())
+    if not m:
+        raise _error(secid, "a secid looks like '1.600519' or '90.BK0896'")
+    market, code = int(m.group(1)), m.group(2)
+    if market == 1:
+        if not _DIGITS6.match(code):
+            raise _error(secid, "market 1 (Shanghai) needs a 6-digit code")
+        return _a_share(code, "SH", secid)
+    if market == 0:
+        if not _DIGITS6.match(code):
+            raise _error(secid, "market 0 (Shenzhen/Beijing) needs a 6-digit code")
+        if code[0] in "48" or code.startswith("92"):
+            return _a_share(code, "BJ", secid)
+        return _a_share(code, "SZ", secid)
+    if market == 90:
+        if not _BOARD.match(code):
+            raise _error(secid, "market 90 (boards) needs 'BK' + 4 digits")
+        return Symbol(code, "BOARD", "board")
+    if market == 2:
+        return Symbol(code, "CSI", "index")
+    if market in (105, 106, 107):
+        if not _TICKER.match(code) or code.startswith("^"):
+            raise _error(secid, "US markets need a ticker")
+        return Symbol(code, "US", "foreign")
+    if market == 116:
+        if not code.isdigit() or len(code) > 5:
+            raise _error(secid, "market 116 (Hong Kong) needs up to 5 digits")
+        return Symbol(code.zfill(5), "HK", "foreign")
+    raise _error(secid, f"unknown Eastmoney market id {market} (known: 0, 1, 2, 90, 105-107, 116)")
+
+
+def to_secid(value: object, *, us_market: int | None = None) -> str:
+    """Convert a symbol to its Eastmoney secid.
+
+    Parameters
+    ----------
+    value
+        Any spelling accepted by :func:`parse_symbol`.
+    us_market
+        105 (NASDAQ), 106 (NYSE) or 107 (AMEX) for US tickers not in the
+        built-in venue table.
+
+    Examples
+    --------
+    >>> to_secid("600519.SH"), to_secid("000001.SZ"), to_secid("000300.SH")
+    ('1.600519', '0.000001', '1.000300')
+    >>> to_secid("NIO"), to_secid("00700.HK")
+    ('106.NIO', '116.00700')
+    """
+    s = parse_symbol(value)
+    if s.market == "SH":
+        return f"1.{s.code}"
+    if s.market in ("SZ", "BJ"):
+        return f"0.{s.code}"
+    if s.market == "BOARD":
+        return f"90.{s.code}"
+    if s.market == "CSI":
+        return f"2.{s.code}"
+    if s.market == "HK":
+        return f"116.{s.code}"
+    if s.market == "US":
+        venue = us_market if us_market is not None else _US_VENUES.get(s.code)
+        if venue not in (105, 106, 107):
+            raise SymbolError(
+                f"{s.code!r}: the Eastmoney market id of this US ticker is not known; "
+                "pass us_market=105 (NASDAQ), 106 (NYSE) or 107 (AMEX)"
+            )
+        return f"{venue}.{s.code}"
+    raise SymbolError(f"{s.canonical!r} has no Eastmoney secid (Yahoo-only symbol)")
+
+
+# --- Yahoo -------------------------------------------------------------------------------
+
+
+def to_yahoo(value: object) -> str:
+    """Convert a symbol to a Yahoo Finance ticker.
+
+    Examples
+    --------
+    >>> to_yahoo("600519.SH"), to_yahoo("000001.SH"), to_yahoo("00700.HK"), to_yahoo("^GSPC")
+    ('600519.SS', '000001.SS', '0700.HK', '^GSPC')
+    """
+    s = parse_symbol(value)
+    if s.market == "SH":
+        return f"{s.code}.SS"
+    if s.market in ("SZ", "BJ"):
+        return f"{s.code}.{s.market}"
+    if s.market == "HK":
+        return f"{s.code[1:] if s.code.startswith('0') else s.code}.HK"
+    if s.market in ("US", "YAHOO"):
+        return s.code
+    raise SymbolError(
+        f"{s.canonical!r} ({s.kind}) is not carried by Yahoo; use the akshare source"
+    )
+
+
+def from_yahoo(ticker: str) -> Symbol:
+    """Convert a Yahoo ticker to a :class:`Symbol`; ``000001.SS`` is the SSE Composite.
+
+    Examples
+    --------
+    >>> str(from_yahoo("000001.SS")), str(from_yahoo("0700.HK")), str(from_yahoo("^HSI"))
+    ('000001.SH', '00700.HK', '^HSI')
+    """
+    if not isinstance(ticker, str) or not ticker.strip():
+        raise _error(ticker, "a Yahoo ticker is a non-empty string")
+    t = ticker.strip().upper()
+    if _DIGITS6.match(t):
+        raise _error(ticker, "Yahoo tickers of A-shares carry '.SS' or '.SZ'")
+    return parse_symbol(t)
+
+
+# --- akshare -----------------------------------------------------------------------------
+
+
+def to_akshare(value: object, *, style: Literal["bare", "prefixed"] = "bare") -> str:
+    """Convert a symbol to the code akshare functions take.
+
+    ``bare`` (``600519``, ``000300``, ``BK0896``) for ``stock_zh_a_hist``,
+    ``index_zh_a_hist`` and the board functions; ``prefixed`` (``sh000300``) for
+    ``stock_zh_index_daily_em`` and the Sina functions.
+
+    Examples
+    --------
+    >>> to_akshare("600519.SH"), to_akshare("000300.SH", style="prefixed")
+    ('600519', 'sh000300')
+    """
+    s = parse_symbol(value)
+    if s.market in ("SH", "SZ", "BJ"):
+        return s.code if style == "bare" else f"{s.market.lower()}{s.code}"
+    if s.market in ("BOARD", "CSI", "HK", "US"):
+        return s.code
+    raise SymbolError(f"{s.canonical!r} is not an akshare (Eastmoney) symbol; use yfinance")
+
+
+def from_akshare(code: str, *, kind: SymbolKind | None = None) -> Symbol:
+    """Convert an akshare code (``600519``, ``sh000300``, ``BK0896``) to a :class:`Symbol`.
+
+    Parameters
+    ----------
+    code
+        The code as akshare prints or takes it.
+    kind
+        ``"index"`` resolves a bare ``000xxx`` to the Shanghai index; ``"stock"`` to
+        the Shenzhen stock. Without it, bare index codes are ambiguous.
+
+    Examples
+    --------
+    >>> str(from_akshare("sh000001")), str(from_akshare("000001", kind="stock"))
+    ('000001.SH', '000001.SZ')
+    >>> str(from_akshare("000001", kind="index"))
+    '000001.SH'
+    """
+    if isinstance(code, str) and _DIGITS6.match(code.strip()) and kind in ("index", "stock"):
+        c = code.strip()
+        if kind == "index":
+            if c.startswith("399"):
+                return Symbol(c, "SZ", "index")
+            if c.startswith("899"):
+                return Symbol(c, "BJ", "index")
+            return _a_share(c, "SH", code) if c.startswith("000") else _error_kind(code, kind)
+        if c.startswith("000"):
+            return _a_share(c, "SZ", code)
+    sym = parse_symbol(code)
+    if kind is not None and sym.kind != kind:
+        _error_kind(code, kind)
+    return sym
+
+
+def _error_kind(code: object, kind: str) -> Symbol:
+    raise _error(code, f"it is not a {kind} code")
+
+
+# --- file names --------------------------------------------------------------------------
+
+
+def to_filename(value: object) -> str:
+    """A file-system-safe, reversible stem for a symbol (``^GSPC`` → ``%5EGSPC``).
+
+    Examples
+    --------
+    >>> to_filename("600519.SH"), to_filename("^GSPC")
+    ('600519.SH', '%5EGSPC')
+    """
+    return urllib.parse.quote(parse_symbol(value).canonical, safe=".-")
+
+
+def from_filename(name: str, *, kind: SymbolKind | None = None) -> Symbol:
+    """Read a symbol back from a file name.
+
+    Understands :func:`to_filename` stems and the layout of the shared price
+    folder: ``600519.csv`` (stocks; the exchange rule applies, ``000001.csv`` is
+    Ping An Bank with ``kind="stock"``) and ``sh000300.csv`` (Sina-style indices).
+
+    Examples
+    --------
+    >>> str(from_filename("sh000300.csv")), str(from_filename("000001.csv", kind="stock"))
+    ('000300.SH', '000001.SZ')
+    """
+    stem = name.rsplit("/", 1)[-1]
+    for ext in (".csv.gz", ".parquet", ".csv", ".json"):
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
+            break
+    return from_akshare(urllib.parse.unquote(stem), kind=kind)
