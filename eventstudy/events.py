@@ -179,7 +179,8 @@ class EventSet:
             else:
                 ts = pd.Timestamp(df.at[i, "published_at"])
                 day = ts.tz_localize(None).normalize()
-                if day > cal.last or day < cal.first:
+                if rule != "strict" or day > cal.last or day < cal.first:
+                    # 'next'/'previous' always find a session inside the calendar's range
                     reason = "beyond_calendar"
                     msg = (
                         f"published {ts} is outside the calendar "

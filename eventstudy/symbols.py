@@ -241,7 +241,7 @@ def parse_symbol(value: object) -> Symbol:
         raise _error(value, f"A-share codes have 6 digits, this has {len(up)}")
     if m := _PREFIXED.match(up):
         return _a_share(m.group(2), m.group(1), value)
-    if up.startswith("BK"):
+    if up.startswith("BK") and "." not in up:
         if _BOARD.match(up):
             return Symbol(up, "BOARD", "board")
         raise _error(value, "Eastmoney board codes are 'BK' followed by 4 digits")

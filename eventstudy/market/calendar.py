@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,7 +164,7 @@ class TradingCalendar:
         """
         d = np.datetime64(pd.Timestamp(date).normalize().tz_localize(None), "ns")
         i = int(np.searchsorted(self._values, d))
-        return i < len(self._values) and self._values[i] == d
+        return bool(i < len(self._values) and self._values[i] == d)
 
     def to_sessions(
         self,
@@ -269,7 +270,11 @@ class TradingCalendar:
 def _xshg_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     import exchange_calendars as xcals  # deferred: slow import
 
-    cal = xcals.get_calendar("XSHG")
+    with warnings.catch_warnings():
+        # exchange_calendars 4.x reads tz-aware Series.values, deprecated in pandas 3.1;
+        # the values it gets are still correct, the warning is theirs to fix.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cal = xcals.get_calendar("XSHG")
     lo = max(start, pd.Timestamp(cal.first_session))
     hi = min(end, pd.Timestamp(cal.last_session))
     if lo > hi:

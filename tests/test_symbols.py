@@ -1,0 +1,178 @@
+"""Canonical symbols: forgiving input, strict rejection, lossless round trips."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventstudy import datasets
+from eventstudy.exceptions import AmbiguousSymbolError, SymbolError
+from eventstudy.symbols import (
+    from_akshare,
+    from_filename,
+    from_secid,
+    from_yahoo,
+    normalize,
+    parse_symbol,
+    symbol_kind,
+    to_akshare,
+    to_filename,
+    to_secid,
+    to_yahoo,
+)
+
+BUNDLED = datasets.sample_symbols()
+BOARDS = datasets.board_table()["code"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("600519.SH", "600519.SH"),
+        ("600519.sh", "600519.SH"),
+        ("sh600519", "600519.SH"),
+        ("SH600519", "600519.SH"),
+        ("600519", "600519.SH"),
+        (" 600519.ss ", "600519.SH"),
+        ("000858", "000858.SZ"),
+        ("sz000858", "000858.SZ"),
+        ("000858.SZ", "000858.SZ"),
+        ("300750", "300750.SZ"),
+        ("688981", "688981.SH"),
+        ("830799", "830799.BJ"),
+        ("bk0896", "BK0896"),
+        ("1.600519", "600519.SH"),
+        ("0.000858", "000858.SZ"),
+        ("90.BK0896", "BK0896"),
+        ("106.NIO", "NIO"),
+        ("116.00700", "00700.HK"),
+        ("0700.HK", "00700.HK"),
+        ("2.930050", "930050.CSI"),
+        ("^gspc", "^GSPC"),
+        ("aapl", "AAPL"),
+        ("BK.US", "BK"),
+        ("7203.T", "7203.T"),
+    ],
+)
+def test_forgiving_input(typed: str, canonical: str) -> None:
+    assert normalize(typed) == canonical
+
+
+def test_sse_composite_and_ping_an_never_confused() -> None:
+    assert symbol_kind("000001.SH") == "index"
+    assert symbol_kind("000001.SZ") == "stock"
+    assert to_secid("000001.SH") == "1.000001"
+    assert to_secid("000001.SZ") == "0.000001"
+    assert normalize("1.000001") == "000001.SH"
+    assert normalize("0.000001") == "000001.SZ"
+    assert str(from_yahoo("000001.SS")) == "000001.SH"
+    assert to_yahoo("000001.SZ") == "000001.SZ"
+    assert str(from_filename("sh000001.csv")) == "000001.SH"
+    assert str(from_filename("000001.csv", kind="stock")) == "000001.SZ"
+    assert str(from_akshare("000001", kind="index")) == "000001.SH"
+
+
+@pytest.mark.parametrize("bare", ["000001", "000300", "000905"])
+def test_bare_index_code_is_ambiguous(bare: str) -> None:
+    with pytest.raises(AmbiguousSymbolError, match=rf"{bare}\.SH.*{bare}\.SZ"):
+        normalize(bare)
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("600519.XX", "unknown exchange suffix"),
+        ("600519.SZ", "not used on exchange SZ"),
+        ("300750.SH", "not used on exchange SH"),
+        ("6005191", "6 digits"),
+        ("60051", "6 digits"),
+        ("BK", "BK' followed by 4 digits"),
+        ("BK08", "BK' followed by 4 digits"),
+        ("６００５１９", "non-ASCII"),
+        ("600519．SH", "non-ASCII"),
+        ("99.600519", "unknown Eastmoney market id"),
+        ("1.BK0896", "6-digit"),
+        ("hello world", "unrecognised"),
+        (None, "expected a string"),
+        (600519, "expected a string"),
+    ],
+)
+def test_malformed_input_rejected_with_accepted_forms(bad: object, why: str) -> None:
+    with pytest.raises(SymbolError) as info:
+        parse_symbol(bad)
+    message = str(info.value)
+    assert why in message
+    assert repr(bad) in message
+    assert "accepted forms" in message
+
+
+def test_errors_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="BK"):
+        normalize("BK")
+
+
+@pytest.mark.parametrize("symbol", BUNDLED)
+def test_round_trips_on_every_bundled_symbol(symbol: str) -> None:
+    s = parse_symbol(symbol)
+    assert s.canonical == symbol
+    assert normalize(symbol.lower()) == symbol
+    assert str(from_secid(to_secid(symbol))) == symbol
+    assert str(from_yahoo(to_yahoo(symbol))) == symbol
+    assert str(from_akshare(to_akshare(symbol, style="prefixed"))) == symbol
+    assert str(from_akshare(to_akshare(symbol), kind=s.kind)) == symbol  # type: ignore[arg-type]
+    assert str(from_filename(to_filename(symbol) + ".parquet")) == symbol
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_round_trips_on_every_bundled_board(board: str) -> None:
+    assert symbol_kind(board) == "board"
+    assert to_secid(board) == f"90.{board}"
+    assert str(from_secid(to_secid(board))) == board
+    assert str(from_akshare(to_akshare(board))) == board
+    with pytest.raises(SymbolError, match="not carried by Yahoo"):
+        to_yahoo(board)
+
+
+@pytest.mark.parametrize("secid", ["106.NIO", "105.TSLA", "116.00700", "2.930050", "90.BK0493"])
+def test_secid_round_trip_foreign(secid: str) -> None:
+    assert to_secid(from_secid(secid)) == secid
+
+
+def test_unknown_us_venue_needs_market() -> None:
+    with pytest.raises(SymbolError, match="us_market"):
+        to_secid("ZZZZ")
+    assert to_secid("ZZZZ", us_market=106) == "106.ZZZZ"
+
+
+def test_filename_is_reversible_for_yahoo_indices() -> None:
+    assert to_filename("^GSPC") == "%5EGSPC"
+    assert str(from_filename("%5EGSPC.parquet")) == "^GSPC"
+
+
+codes = st.from_regex(r"\A[0-9]{6}\Z")
+
+
+@settings(max_examples=200, deadline=None)
+@given(code=codes, exchange=st.sampled_from(["SH", "SZ", "BJ"]))
+def test_any_valid_a_share_round_trips(code: str, exchange: str) -> None:
+    try:
+        s = parse_symbol(f"{code}.{exchange}")
+    except SymbolError as err:
+        assert "not used on exchange" in str(err)
+        return
+    assert str(from_secid(to_secid(s))) == s.canonical
+    assert str(from_yahoo(to_yahoo(s))) == s.canonical
+    assert normalize(f"{exchange.lower()}{code}") == s.canonical
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=12))
+def test_arbitrary_text_parses_or_raises_symbol_error(text: str) -> None:
+    try:
+        s = parse_symbol(text)
+    except SymbolError:
+        return
+    assert normalize(s.canonical) == s.canonical
