@@ -8,7 +8,8 @@ Examples
 --------
 >>> from eventstudy import datasets
 >>> prices = datasets.sample_prices()
->>> float(prices.loc[(prices.symbol == "600519.SH") & (prices.date == "2022-01-10"), "close"].iloc[0])
+>>> row = (prices.symbol == "600519.SH") & (prices.date == "2022-01-10")
+>>> float(prices.loc[row, "close"].iloc[0])
 1739.49
 >>> datasets.board_table().set_index("code").loc["BK0896", "name"]
 '白酒'

@@ -83,7 +83,9 @@ class EventSet:
         return len(self.frame)
 
     def __repr__(self) -> str:
-        return f"EventSet({len(self.frame)} events, {len(self.dropped)} dropped, rule={self.rule!r})"
+        return (
+            f"EventSet({len(self.frame)} events, {len(self.dropped)} dropped, rule={self.rule!r})"
+        )
 
     @property
     def symbols(self) -> list[str]:
@@ -150,7 +152,12 @@ class EventSet:
             except SymbolError as err:
                 canon.append(None)
                 drops.append(
-                    {"event_id": eid, "symbol": sym, "reason": "unknown_symbol", "message": str(err)}
+                    {
+                        "event_id": eid,
+                        "symbol": sym,
+                        "reason": "unknown_symbol",
+                        "message": str(err),
+                    }
                 )
         df["symbol"] = canon
         if "published_at" in df.columns:
@@ -174,10 +181,11 @@ class EventSet:
         df["day0"] = day0.astype("datetime64[ns]")
         ok = df["symbol"].notna()
         for i in df.index[ok & df["day0"].isna()]:
-            if pd.isna(df.at[i, "published_at"]):
+            stamp = df.at[i, "published_at"]
+            if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
                 reason, msg = "no_timestamp", "neither day0 nor a parseable published_at"
             else:
-                ts = pd.Timestamp(df.at[i, "published_at"])
+                ts = stamp
                 day = ts.tz_localize(None).normalize()
                 if rule != "strict" or day > cal.last or day < cal.first:
                     # 'next'/'previous' always find a session inside the calendar's range
@@ -190,8 +198,12 @@ class EventSet:
                     reason = "outside_session"
                     msg = f"published {ts} is not within a session before {cutoff} (rule={rule})"
             drops.append(
-                {"event_id": df.at[i, "event_id"], "symbol": df.at[i, "symbol"],
-                 "reason": reason, "message": msg}
+                {
+                    "event_id": df.at[i, "event_id"],
+                    "symbol": df.at[i, "symbol"],
+                    "reason": reason,
+                    "message": msg,
+                }
             )
         keep = ok & df["day0"].notna()
         cols = ["event_id", "symbol", "published_at", "day0"]

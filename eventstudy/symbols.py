@@ -108,8 +108,40 @@ _US_VENUES: Final[dict[str, int]] = {
 }
 
 _YAHOO_SUFFIXES: Final = frozenset(
-    "T DE L PA TO AX KS KQ TW TWO SI NS BO F MI AS SW ST CO OL HE MC BR VI IR LS NZ SA MX JK"
-    " BK KL".split()
+    {
+        "T",
+        "DE",
+        "L",
+        "PA",
+        "TO",
+        "AX",
+        "KS",
+        "KQ",
+        "TW",
+        "TWO",
+        "SI",
+        "NS",
+        "BO",
+        "F",
+        "MI",
+        "AS",
+        "SW",
+        "ST",
+        "CO",
+        "OL",
+        "HE",
+        "MC",
+        "BR",
+        "VI",
+        "IR",
+        "LS",
+        "NZ",
+        "SA",
+        "MX",
+        "JK",
+        "BK",
+        "KL",
+    }
 )
 
 _DIGITS6 = re.compile(r"^[0-9]{6}$")
@@ -404,9 +436,7 @@ def to_yahoo(value: object) -> str:
         return f"{s.code[1:] if s.code.startswith('0') else s.code}.HK"
     if s.market in ("US", "YAHOO"):
         return s.code
-    raise SymbolError(
-        f"{s.canonical!r} ({s.kind}) is not carried by Yahoo; use the akshare source"
-    )
+    raise SymbolError(f"{s.canonical!r} ({s.kind}) is not carried by Yahoo; use the akshare source")
 
 
 def from_yahoo(ticker: str) -> Symbol:

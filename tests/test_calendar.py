@@ -80,7 +80,10 @@ def test_calendar_extends_beyond_data_with_xshg() -> None:
 
 
 def test_calendar_from_given_prices() -> None:
-    px = pd.DataFrame({"000300.SH": [1.0, None, 2.0]}, index=pd.to_datetime(["2022-01-06", "2022-01-07", "2022-01-10"]))
+    px = pd.DataFrame(
+        {"000300.SH": [1.0, None, 2.0]},
+        index=pd.to_datetime(["2022-01-06", "2022-01-07", "2022-01-10"]),
+    )
     cal = trading_sessions(prices=px, extend=False)
     assert list(cal.sessions.strftime("%d")) == ["06", "10"]
     with pytest.raises(DataUnavailableError, match="benchmark"):

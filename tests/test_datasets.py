@@ -26,7 +26,17 @@ def test_snapshot_reproduces_source_closes() -> None:
 
 def test_schema_and_contents() -> None:
     px = datasets.sample_prices()
-    assert list(px.columns) == ["date", "symbol", "open", "high", "low", "close", "volume", "amount", "adjust"]
+    assert list(px.columns) == [
+        "date",
+        "symbol",
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "amount",
+        "adjust",
+    ]
     assert px["symbol"].nunique() == 52  # 47 stocks + 5 indices
     assert set(px.loc[px["symbol"].str.startswith("000300"), "adjust"]) == {"none"}
     assert set(px.loc[px["symbol"] == "600519.SH", "adjust"]) == {"qfq"}
@@ -51,7 +61,8 @@ def test_boards_and_members() -> None:
     assert len(boards) == 152
     assert boards.set_index("code").loc["BK0896", "board_type"] == "concept"
     liquor = datasets.board_members("BK0896")
-    assert len(liquor) == 6 and set(liquor["as_of"]) == {"2022"}
+    assert len(liquor) == 6
+    assert set(liquor["as_of"]) == {"2022"}
     with pytest.raises(UnknownSymbolError, match="BK0001"):
         datasets.board_members("BK0001")
 
@@ -73,7 +84,16 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path: Path) -> None:
     """Build the wheel, check its data files, and load the snapshot from an unpacked copy."""
     out = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -104,4 +124,5 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     rows, has_news = res.stdout.split()
-    assert int(rows) > 200_000 and has_news == "True"
+    assert int(rows) > 200_000
+    assert has_news == "True"

@@ -46,14 +46,21 @@ def test_every_input_is_an_event_or_dropped() -> None:
 
 
 def test_strict_rule_drops_outside_session() -> None:
-    raw = pd.DataFrame({"event_id": [1], "symbol": ["600519.SH"], "published_at": ["2022-01-08 10:00"]})
+    raw = pd.DataFrame(
+        {"event_id": [1], "symbol": ["600519.SH"], "published_at": ["2022-01-08 10:00"]}
+    )
     ev = EventSet.from_frame(raw, calendar=CAL, rule="strict")
-    assert len(ev) == 0 and ev.dropped.reason.tolist() == ["outside_session"]
+    assert len(ev) == 0
+    assert ev.dropped.reason.tolist() == ["outside_session"]
 
 
 def test_duplicate_ids_and_missing_columns_are_errors() -> None:
     with pytest.raises(InputDataError, match=r"duplicated event_id values \['x'\]"):
-        EventSet.from_frame(pd.DataFrame({"event_id": ["x", "x"], "symbol": ["600519.SH"] * 2, "day0": ["2022-01-10"] * 2}))
+        EventSet.from_frame(
+            pd.DataFrame(
+                {"event_id": ["x", "x"], "symbol": ["600519.SH"] * 2, "day0": ["2022-01-10"] * 2}
+            )
+        )
     with pytest.raises(InputDataError, match="day0 or published_at"):
         EventSet.from_frame(pd.DataFrame({"event_id": ["x"], "symbol": ["600519.SH"]}))
     with pytest.raises(InputDataError, match="DataFrame"):

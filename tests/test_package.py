@@ -7,6 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 import eventstudy
@@ -24,7 +25,9 @@ def test_import_is_fast_and_light() -> None:
     )
     times = []
     for _ in range(3):  # best of three: the first run may pay for a cold disk cache
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        res = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         seconds, heavy = res.stdout.split()
         assert heavy == "-", f"import eventstudy pulled in {heavy}"
         times.append(float(seconds))
@@ -34,12 +37,8 @@ def test_import_is_fast_and_light() -> None:
 def test_lazy_public_names_resolve() -> None:
     assert eventstudy.normalize("sh600519") == "600519.SH"
     assert "load_news" in dir(eventstudy)
-    try:
+    with pytest.raises(AttributeError, match="no_such_name"):
         eventstudy.no_such_name  # noqa: B018
-    except AttributeError as err:
-        assert "no_such_name" in str(err)
-    else:
-        raise AssertionError("expected AttributeError")
 
 
 def _requirement_name(req: str) -> str:
@@ -59,7 +58,10 @@ def test_environment_yml_lists_every_runtime_dependency() -> None:
         else:
             listed |= {_requirement_name(p) for p in dep.get("pip", []) if not p.startswith("-e")}
     assert "conda-forge" in env["channels"]
-    assert any(isinstance(d, dict) and any(p.startswith("-e") for p in d.get("pip", [])) for d in env["dependencies"])
+    assert any(
+        isinstance(d, dict) and any(p.startswith("-e") for p in d.get("pip", []))
+        for d in env["dependencies"]
+    )
     missing = sorted(runtime - listed)
     assert not missing, f"environment.yml lacks runtime dependencies {missing}"
 

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas._libs.tslibs.nattype import NaTType
 
 from eventstudy._typing import DateLike, SessionRule
 from eventstudy.exceptions import ConfigError, DataUnavailableError
@@ -77,7 +78,7 @@ def parse_cutoff(cutoff: str | dt.time) -> dt.time:
         ) from None
 
 
-def _one_local(value: Any) -> pd.Timestamp:
+def _one_local(value: Any) -> pd.Timestamp | NaTType:
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):
@@ -95,7 +96,8 @@ def to_local(values: Any) -> pd.DatetimeIndex:
 
     Examples
     --------
-    >>> to_local(["2022-01-10 11:33:36+08:00", "2022-01-10 03:33:36Z", "2022-01-10 11:33"]).hour.tolist()
+    >>> stamps = ["2022-01-10 11:33:36+08:00", "2022-01-10 03:33:36Z", "2022-01-10 11:33"]
+    >>> to_local(stamps).hour.tolist()
     [11, 11, 11]
     """
     if isinstance(values, pd.Series):
@@ -187,7 +189,9 @@ class TradingCalendar:
         if rule not in _RULES:
             raise ConfigError(f"rule={rule!r} is not one of {_RULES}")
         cut = parse_cutoff(cutoff)
-        local = to_local(timestamps if isinstance(timestamps, pd.Index | pd.Series) else list(timestamps))
+        local = to_local(
+            timestamps if isinstance(timestamps, pd.Index | pd.Series) else list(timestamps)
+        )
         missing = np.asarray(local.isna())
         day = local.tz_localize(None).normalize()
         day_ns = day.values.astype("datetime64[ns]")
