@@ -1,0 +1,220 @@
+"""Jekyll front matter and publication times.
+
+A post starts with a YAML block between ``---`` lines. It is read with
+PyYAML's *base* loader, so every scalar stays a string (no surprise
+conversions of ``date``, ``yes``, ``1e3``) and nothing is ever constructed
+from tags. ``date`` is ``YYYY-MM-DD HH:MM:SS +0800``; a time without an offset
+is taken as Beijing time (Asia/Shanghai), which is what the Eastmoney mirror
+writes when it omits the offset; a bare date is taken as 00:00 Beijing time.
+
+Problems are reported as :class:`PostProblem` with a reason code:
+
+=====================  ==================================================
+reason                 meaning
+=====================  ==================================================
+``empty_file``         no content at all
+``no_front_matter``    the text does not start with a ``---`` line
+``broken_front_matter`` no closing ``---`` line
+``bad_front_matter``   invalid YAML, not a mapping, a non-text title, ...
+``missing_date``       no ``date`` value (or only an offset such as ``+0800``)
+``bad_date``           a ``date`` that is not a valid timestamp
+=====================  ==================================================
+
+Examples
+--------
+>>> post = "---\\ntitle: 白酒\\ndate: 2022-01-10 11:33:36 +0800\\n---\\n<p>x</p>"
+>>> meta, body = split_front_matter(post)
+>>> meta["title"], body
+('白酒', '\\n<p>x</p>')
+>>> parse_published(meta["date"])
+datetime.datetime(2022, 1, 10, 11, 33, 36, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any, Final
+
+import pandas as pd
+import yaml
+
+__all__ = ["PostProblem", "parse_published", "split_front_matter", "text_value"]
+
+TZ: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
+#: Front matter longer than this is refused (a post's header is a few lines).
+MAX_FRONT_MATTER: Final = 64 * 1024
+
+_Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FORMATS: Final = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+)
+_ONLY_OFFSET = re.compile(r"^\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)?\s*$", re.IGNORECASE)
+
+
+class PostProblem(Exception):
+    """Why one input could not become an article (internal; see ``News.skipped``).
+
+    Parameters
+    ----------
+    reason
+        Reason code (see the module docstring).
+    message
+        Human-readable detail.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split a post into its front-matter mapping and the body after it.
+
+    Leading blank lines and a byte-order mark before the first ``---`` are allowed.
+
+    Raises
+    ------
+    PostProblem
+        ``empty_file``, ``no_front_matter``, ``broken_front_matter`` or
+        ``bad_front_matter``.
+
+    Examples
+    --------
+    >>> split_front_matter("no header")
+    Traceback (most recent call last):
+    ...
+    eventstudy.news.frontmatter.PostProblem: the file does not start with a '---' front-matter line
+    """
+    s = text.lstrip("\ufeff \t\r\n")
+    if not s:
+        raise PostProblem("empty_file", "the file is empty")
+    first_nl = s.find("\n")
+    first = s if first_nl == -1 else s[:first_nl]
+    if first.strip() != "---":
+        raise PostProblem(
+            "no_front_matter", "the file does not start with a '---' front-matter line"
+        )
+    m = _CLOSE.search(s, first_nl + 1) if first_nl != -1 else None
+    if m is None:
+        raise PostProblem("broken_front_matter", "the front matter has no closing '---' line")
+    header = s[first_nl + 1 : m.start()]
+    if len(header) > MAX_FRONT_MATTER:
+        raise PostProblem(
+            "bad_front_matter",
+            f"the front matter is {len(header)} characters long (limit {MAX_FRONT_MATTER})",
+        )
+    try:
+        data = yaml.load(header, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError) as err:
+        detail = " ".join(str(err).split())[:200]
+        raise PostProblem("bad_front_matter", f"invalid YAML front matter: {detail}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PostProblem(
+            "bad_front_matter", f"the front matter is a {type(data).__name__}, not a mapping"
+        )
+    return data, s[m.end() :]
+
+
+def text_value(meta: dict[str, Any], key: str) -> str | None:
+    """A front-matter value as text: a string, or a flat list of strings joined by spaces.
+
+    Raises
+    ------
+    PostProblem
+        ``bad_front_matter`` for nested values (mappings, lists of lists).
+
+    Examples
+    --------
+    >>> text_value({"tags": ["a", "b"]}, "tags"), text_value({}, "tags")
+    ('a b', None)
+    """
+    value = meta.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return " ".join(value)
+    raise PostProblem(
+        "bad_front_matter", f"front-matter key {key!r} is a {type(value).__name__}, expected text"
+    )
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_published(value: object) -> dt.datetime:
+    """Parse a publication time into an aware ``datetime`` in Asia/Shanghai.
+
+    Parameters
+    ----------
+    value
+        A string such as ``2022-01-10 11:33:36 +0800`` (naive times are Beijing
+        time), a ``datetime``/``pandas.Timestamp``, or ``None``.
+
+    Raises
+    ------
+    PostProblem
+        ``missing_date`` (empty, or only an offset), ``bad_date`` (unparseable,
+        or outside 1900..2200).
+
+    Examples
+    --------
+    >>> str(parse_published("2021-12-08 10:46:18"))
+    '2021-12-08 10:46:18+08:00'
+    >>> str(parse_published("2022-05-28T19:54:18Z"))
+    '2022-05-29 03:54:18+08:00'
+    >>> parse_published(" +0800")
+    Traceback (most recent call last):
+    ...
+    eventstudy.news.frontmatter.PostProblem: no publication time (date is ' +0800')
+    """
+    if value is None or (not isinstance(value, str | dt.date) and _missing(value)):
+        raise PostProblem("missing_date", "no publication time (date is missing)")
+    result: dt.datetime | None = None
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        s = " ".join(value.split())
+        if _ONLY_OFFSET.match(s):
+            raise PostProblem("missing_date", f"no publication time (date is {value!r})")
+        for fmt in _FORMATS:
+            try:
+                result = dt.datetime.strptime(s, fmt)
+                break
+            except ValueError:
+                continue
+        if result is None:
+            try:
+                ts = pd.Timestamp(s)
+            except (ValueError, TypeError, OverflowError):
+                ts = None
+            if ts is None or pd.isna(ts):
+                raise PostProblem("bad_date", f"unparseable publication time {value!r}") from None
+            result = ts.to_pydatetime()
+    else:
+        raise PostProblem("bad_date", f"publication time of type {type(value).__name__}: {value!r}")
+    if not 1900 <= result.year <= 2200:
+        raise PostProblem("bad_date", f"publication time {value!r} is outside 1900..2200")
+    if result.tzinfo is None:
+        return result.replace(tzinfo=TZ)
+    return result.astimezone(TZ)

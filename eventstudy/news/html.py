@@ -1,0 +1,357 @@
+"""Article HTML → clean plain text and the quote markup it carries.
+
+The HTML goes through lxml's HTML parser (``recover=True``, no network, no
+entity loading), never through regular expressions. The walk over the tree is
+iterative, so arbitrarily deep nesting cannot exhaust the Python stack
+(libxml2 itself stops building the tree at depth 2048 and reports it; the
+article then carries a ``html_truncated`` warning).
+
+What the text keeps and drops:
+
+- ``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<iframe>``,
+  ``<object>``, ``<embed>``, ``<svg>``, ``<head>`` and comments: dropped.
+- Hidden elements (``style="display:none"``, ``visibility:hidden``, the
+  ``hidden`` attribute): dropped with their content, including any markup.
+- Block elements (``p``, ``div``, ``br``, headings, list items, ...) and blank
+  lines in plain text end a paragraph: paragraphs are separated by ``"\\n"``;
+  runs of whitespace inside a paragraph become one space.
+
+Nothing is fetched or executed: ``href``/``src`` values are only read as strings.
+
+Examples
+--------
+>>> doc = parse_html('<p>买入<a href="http://quote.eastmoney.com/unify/r/1.600519" '
+...                  'data-code="1,600519">贵州茅台</a></p><script>alert(1)</script>'
+...                  '<p style="display:none">hidden</p><p>第二段</p>')
+>>> doc.text
+'买入贵州茅台\\n第二段'
+>>> [(m.secid, m.how, m.name, m.position) for m in doc.marks]
+[('1.600519', 'inline_link', '贵州茅台', 2)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import lxml.etree as etree
+import lxml.html
+
+from eventstudy.news.quotes import chart_code, image_code, inline_code, link_code
+
+__all__ = ["Mark", "ParsedHTML", "clean_string", "parse_html", "plain_text"]
+
+_DROP: Final = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "head",
+        "title",
+    ]
+)
+_BLOCK: Final = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "center",
+        "blockquote",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "pre",
+        "hr",
+        "dd",
+        "dt",
+        "dl",
+        "figure",
+        "figcaption",
+        "address",
+        "aside",
+        "nav",
+        "main",
+        "form",
+    ]
+)
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u2000-\u200b\u3000\u202f\u205f\ufeff]+")
+_PARA = re.compile(r"\n[ \t\r\f\v\u00a0\u3000]*\n")
+# characters XML/lxml refuse (NUL and other C0 controls, lone surrogates, non-characters)
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One piece of quote markup found in the HTML.
+
+    Attributes
+    ----------
+    secid
+        Eastmoney secid as written in the markup (``90.BK0896``).
+    how
+        ``chart_embed``, ``inline_link`` or ``quote_link``.
+    name
+        The anchor text, when the markup has one.
+    position
+        Offset in the article text where the marked element starts.
+    """
+
+    secid: str
+    how: str
+    name: str | None
+    position: int
+
+
+@dataclass(slots=True)
+class ParsedHTML:
+    """Result of :func:`parse_html`: ``text``, ``marks`` and parser ``warnings``."""
+
+    text: str
+    marks: list[Mark] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_string(value: str) -> str:
+    """Remove the characters no HTML/XML parser accepts (NUL, C0 controls, lone surrogates).
+
+    Examples
+    --------
+    >>> clean_string("a\\x00b\\x07c")
+    'abc'
+    """
+    return _BAD_CHARS.sub("", value)
+
+
+class _Writer:
+    """Accumulates text, collapsing whitespace and tracking the output offset."""
+
+    __slots__ = ("n", "parts", "pending_break", "pending_space")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.n = 0
+        self.pending_break = False
+        self.pending_space = False
+
+    def position(self) -> int:
+        if self.n and (self.pending_break or self.pending_space):
+            return self.n + 1
+        return self.n
+
+    def brk(self) -> None:
+        self.pending_break = True
+        self.pending_space = False
+
+    def add(self, raw: str | None) -> None:
+        if not raw:
+            return
+        if "\n" in raw and _PARA.search(raw):
+            chunks = _PARA.split(raw)
+            for i, chunk in enumerate(chunks):
+                if i:
+                    self.brk()
+                self._add(chunk)
+        else:
+            self._add(raw)
+
+    def _add(self, raw: str) -> None:
+        s = _WS.sub(" ", raw)
+        if not s:
+            return
+        if s[0] == " " and not self.pending_break:
+            self.pending_space = True
+        trailing = s[-1] == " "
+        s = s.strip(" ")
+        if not s:
+            return
+        if self.n:
+            if self.pending_break:
+                self.parts.append("\n")
+                self.n += 1
+            elif self.pending_space:
+                self.parts.append(" ")
+                self.n += 1
+        self.parts.append(s)
+        self.n += len(s)
+        self.pending_break = False
+        self.pending_space = trailing
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _hidden(el: Any) -> bool:
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return el.get("hidden") is not None
+
+
+def _classes(el: Any) -> str:
+    return el.get("class") or ""
+
+
+def plain_text(value: str) -> str:
+    """Normalise plain (non-HTML) text the same way :func:`parse_html` does.
+
+    Examples
+    --------
+    >>> plain_text("  第一段  \\r\\n\\r\\n 第二   段 ")
+    '第一段\\n第二 段'
+    """
+    w = _Writer()
+    w.add(clean_string(value.replace("\r\n", "\n").replace("\r", "\n")))
+    return w.text()
+
+
+def _element_marks(el: Any, in_chart: bool, position: int, chart_seen: set[str]) -> list[Mark]:
+    """Quote markup carried by one element's attributes."""
+    found: list[tuple[str, str]] = []
+    chart = in_chart or "EmImageRemark" in _classes(el)
+    code = el.get("data-code")
+    if code:
+        if (sid := chart_code(code)) is not None:
+            found.append((sid, "chart_embed"))
+            chart = True
+        elif (sid := inline_code(code)) is not None:
+            found.append((sid, "chart_embed" if chart else "inline_link"))
+    code2 = el.get("data-code2")
+    if code2 and (sid := chart_code(code2)) is not None:
+        found.append((sid, "chart_embed"))
+        chart = True
+    if el.tag == "img":
+        src = el.get("src")
+        if src and (sid := image_code(src)) is not None:
+            found.append((sid, "chart_embed"))
+            chart = True
+    href = el.get("href")
+    if href and (sid := link_code(href)) is not None:
+        if chart:
+            how = "chart_embed"
+        elif code and inline_code(code) is not None:
+            how = "inline_link"
+        else:
+            how = "quote_link"
+        found.append((sid, how))
+    if not found:
+        return []
+    out: list[Mark] = []
+    seen: set[str] = set()
+    name: str | None = None
+    for sid, how in found:
+        if sid in seen:
+            continue
+        seen.add(sid)
+        if how == "chart_embed":
+            if sid in chart_seen:  # one mention per code per chart embed
+                continue
+            chart_seen.add(sid)
+            out.append(Mark(sid, how, None, position))
+        else:
+            if name is None:
+                name = _WS.sub(" ", el.text_content()).strip() or ""
+            out.append(Mark(sid, how, name or None, position))
+    return out
+
+
+def _parse_tree(html: str, warnings: list[str]) -> Any:
+    parser = lxml.html.HTMLParser(
+        recover=True, no_network=True, remove_comments=False, huge_tree=True
+    )
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except etree.ParserError:  # "Document is empty": nothing but whitespace/comments
+        return None
+    for entry in parser.error_log:
+        if "depth" in entry.message.lower():
+            warnings.append(f"html_truncated: {entry.message.strip()}")
+            break
+    return root
+
+
+def parse_html(html: str) -> ParsedHTML:
+    """Parse article HTML into plain text and quote :class:`Mark` objects.
+
+    Parameters
+    ----------
+    html
+        An HTML fragment or document (any text; markup optional).
+
+    Returns
+    -------
+    ParsedHTML
+        ``text`` (paragraphs joined by ``"\\n"``), ``marks`` in document order,
+        ``warnings`` (e.g. truncation at libxml2's depth limit).
+
+    Examples
+    --------
+    >>> doc = parse_html('<!-- EM_StockImg_Start -->'
+    ...                  '<a href="http://quote.eastmoney.com/unify/r/90.BK0896" '
+    ...                  'data-code="BK0896|90|1"><img src="x?nid=90.BK0896&a=1"/></a>'
+    ...                  '<!-- EM_StockImg_End --><p>白酒</p>')
+    >>> doc.text, [(m.secid, m.how) for m in doc.marks]
+    ('白酒', [('90.BK0896', 'chart_embed')])
+    """
+    warnings: list[str] = []
+    html = clean_string(html)
+    if not html.strip():
+        return ParsedHTML("", [], warnings)
+    root = _parse_tree(html, warnings)
+    if root is None:
+        return ParsedHTML("", [], warnings)
+    w = _Writer()
+    marks: list[Mark] = []
+    in_chart = False
+    chart_seen: set[str] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        if closing:
+            if el.tag in _BLOCK:
+                w.brk()
+            w.add(el.tail)
+            continue
+        tag = el.tag
+        if not isinstance(tag, str):  # comment, processing instruction, entity
+            if tag is etree.Comment:
+                note = el.text or ""
+                if "EM_StockImg_Start" in note:
+                    in_chart = True
+                    chart_seen = set()
+                elif "EM_StockImg_End" in note:
+                    in_chart = False
+            w.add(el.tail)
+            continue
+        if tag in _DROP or _hidden(el):
+            w.add(el.tail)
+            continue
+        if tag in _BLOCK:
+            w.brk()
+        if el.attrib:
+            marks.extend(_element_marks(el, in_chart, w.position(), chart_seen))
+        w.add(el.text)
+        stack.append((el, True))
+        children = list(el)
+        if children:
+            stack.extend((child, False) for child in reversed(children))
+    return ParsedHTML(w.text(), marks, warnings)

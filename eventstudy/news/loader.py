@@ -1,0 +1,431 @@
+"""Reading news inputs (Jekyll posts or tables) into article records.
+
+One input (a file, or a table row) becomes either one article record or one
+:class:`~eventstudy.news.frontmatter.PostProblem` (skipped, with a reason).
+:func:`load_news` then removes duplicates and tags the articles.
+
+Post body layout (as in the Eastmoney mirror): optional ``> summary`` lines,
+the article HTML, a Markdown autolink line ``<http://...NewsShare.html?infoCode=...>``
+(the article id and URL) and Markdown navigation links, which are dropped.
+Only those single Markdown lines are matched by pattern; the HTML goes through
+:func:`eventstudy.news.html.parse_html`.
+
+Encodings: UTF-8 with or without BOM, UTF-16 with BOM, GB18030 (a superset of
+GBK/GB2312); bytes that fit none are decoded as UTF-8 with U+FFFD replacement
+and the article carries an ``invalid_encoding`` warning. CRLF and CR line ends
+are normalised.
+
+Examples
+--------
+>>> rec = parse_post("---\\ntitle: t\\ndate: 2022-01-10 11:33:36 +0800\\n---\\n<p>白酒</p>\\n\\n"
+...                  "<http://x/NewsShare.html?infoCode=NW2022>\\n", origin="a.md")
+>>> rec.article_id, rec.text, rec.url
+('NW2022', '白酒', 'http://x/NewsShare.html?infoCode=NW2022')
+>>> decode(b"\\xef\\xbb\\xbf\\xe7\\x99\\xbd\\xe9\\x85\\x92")
+('白酒', None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+from eventstudy.exceptions import InputDataError
+from eventstudy.news.frontmatter import (
+    PostProblem,
+    parse_published,
+    split_front_matter,
+    text_value,
+)
+from eventstudy.news.html import Mark, clean_string, parse_html, plain_text
+from eventstudy.news.quotes import symbol_of
+
+__all__ = [
+    "POST_SUFFIXES",
+    "TABLE_SUFFIXES",
+    "Record",
+    "decode",
+    "parse_post",
+    "parse_row",
+    "read_post",
+    "resolve_source",
+]
+
+POST_SUFFIXES: Final = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+TABLE_SUFFIXES: Final = frozenset({".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", ".json"})
+
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
+_NAV = re.compile(r"(?:\[[^\]\n]*\]\([^)\n]*\)\s*[｜|]?\s*)+")
+_INFOCODE = re.compile(r"[?&]infoCode=([0-9A-Za-z]{4,40})")
+_NEWS_URL = re.compile(r"eastmoney\.com/(?:news/\d+,|a/)([0-9]{10,24})\.html")
+_SOURCE = re.compile(r"文章来源[：:]\s*([^）)\n]{1,40})")
+_TRAILING_SOURCE = re.compile(r"[（(]([^（）()\n]{2,16})[）)]\s*$")
+_HTMLISH = re.compile(r"<[A-Za-z!/]")
+_DIGITS = re.compile(r"[0-9]+")
+
+#: Column names recognised in tables (first match wins, case-insensitive).
+COLUMN_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "title": ("title", "headline", "新闻标题", "标题"),
+    "published_at": (
+        "published_at",
+        "publish_time",
+        "datetime",
+        "date",
+        "time",
+        "pub_time",
+        "发布时间",
+        "时间",
+    ),
+    "text": ("text", "content", "body", "html", "新闻内容", "内容"),
+    "publisher": ("publisher", "source", "media", "文章来源", "来源"),
+    "url": ("url", "link", "新闻链接", "链接"),
+    "article_id": ("article_id", "id", "info_code", "infocode"),
+    "category": ("category", "categories"),
+    "query": ("关键词", "keyword", "query"),
+}
+
+
+@dataclass(slots=True)
+class Record:
+    """One parsed article before de-duplication and tagging (internal)."""
+
+    article_id: str
+    id_key: str | None
+    title: str
+    published_at: dt.datetime
+    publisher: str | None
+    category: str | None
+    url: str | None
+    text: str
+    origin: str
+    marks: list[Mark] = field(default_factory=list)
+    query: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Decode file bytes; returns the text and a warning (``None`` when clean).
+
+    Examples
+    --------
+    >>> decode("白酒".encode("gb18030"))
+    ('白酒', None)
+    >>> decode(b"ok\\xff\\xfe\\xfa")[1]
+    'invalid_encoding: not UTF-8, UTF-16 or GB18030; undecodable bytes replaced'
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), None
+    except UnicodeDecodeError:
+        pass
+    return (
+        data.decode("utf-8", errors="replace"),
+        "invalid_encoding: not UTF-8, UTF-16 or GB18030; undecodable bytes replaced",
+    )
+
+
+def _one_line(value: str | None) -> str:
+    return " ".join(clean_string(value).split()) if value else ""
+
+
+def _content_id(title: str, published: dt.datetime, text: str) -> str:
+    h = hashlib.sha1(f"{title}\n{published.isoformat()}\n{text}".encode(errors="replace"))
+    return "h" + h.hexdigest()[:16]
+
+
+def _id_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    if m := _INFOCODE.search(url):
+        return m.group(1)
+    if m := _NEWS_URL.search(url):
+        return m.group(1)
+    return None
+
+
+def _id_key(article_id: str) -> str:
+    """Key under which two ids are the same article (``NW2022...`` == ``2022...``)."""
+    digits = "".join(_DIGITS.findall(article_id))
+    return digits if len(digits) >= 8 else article_id
+
+
+def _publisher(text: str, summary: str, tags: str | None, category: str | None) -> str | None:
+    found = _SOURCE.findall(text)
+    if found:
+        return found[-1].strip() or None
+    if summary and (m := _TRAILING_SOURCE.search(summary)):
+        return m.group(1).strip()
+    if tags and category != "emnews":
+        name = tags.strip()
+        if name.endswith("新闻") and len(name) > 2:
+            name = name[:-2]
+        return name or None
+    return None
+
+
+def parse_post(text: str, *, origin: str) -> Record:
+    """Parse the text of one Jekyll post.
+
+    Raises
+    ------
+    PostProblem
+        With the reason code of the front-matter or date problem.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body = split_front_matter(text)
+    title = _one_line(text_value(meta, "title"))
+    published = parse_published(text_value(meta, "date"))
+    category = _one_line(text_value(meta, "categories")) or None
+    tags = _one_line(text_value(meta, "tags")) or None
+    content: list[str] = []
+    summary: list[str] = []
+    links: list[str] = []
+    for line in body.split("\n"):
+        s = line.strip()
+        if s.startswith("<http") and (m := _AUTOLINK.fullmatch(s)):
+            links.append(m.group(1))
+        elif s == "<>" or (s.startswith("[") and _NAV.fullmatch(s)):
+            continue
+        elif s == ">" or s.startswith("> "):
+            summary.append(s[1:])
+        else:
+            content.append(line)
+    doc = parse_html("\n".join(content))
+    summary_text = plain_text("\n".join(summary)) if summary else ""
+    article_text = doc.text or summary_text
+    url = next((u for u in links if _id_from_url(u)), links[0] if links else None)
+    info = _id_from_url(url)
+    article_id = info if info else _content_id(title, published, article_text)
+    return Record(
+        article_id=article_id,
+        id_key=_id_key(info) if info else None,
+        title=title,
+        published_at=published,
+        publisher=_publisher(article_text, summary_text, tags, category),
+        category=category,
+        url=url,
+        text=article_text,
+        origin=origin,
+        marks=doc.marks,
+        warnings=doc.warnings,
+    )
+
+
+def read_post(path: Path) -> Record:
+    """Read and parse one post file (nothing but the file itself is read).
+
+    Raises
+    ------
+    PostProblem
+        ``unreadable`` if the file cannot be read, else as :func:`parse_post`.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise PostProblem("unreadable", f"cannot read the file: {err.strerror or err}") from None
+    if not data.strip():
+        raise PostProblem("empty_file", "the file is empty")
+    text, warning = decode(data)
+    record = parse_post(text, origin=str(path))
+    if warning:
+        record.warnings.append(warning)
+    return record
+
+
+def _cell(row: dict[str, Any], key: str) -> Any:
+    value = row.get(key)
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):  # arrays, lists: not missing
+        pass
+    return value
+
+
+def _query_symbols(value: Any) -> list[str]:
+    if value is None:
+        return []
+    s = str(value).strip()
+    if len(s) == 6 and s.isdigit():
+        from eventstudy.symbols import from_akshare
+
+        try:
+            return [from_akshare(s, kind="stock").canonical]
+        except ValueError:
+            return []
+    sym = symbol_of(s) if s.isascii() else None
+    return [sym.canonical] if sym is not None else []
+
+
+def parse_row(row: dict[str, Any], *, origin: str) -> Record:
+    """Parse one table row whose keys are the canonical names of :data:`COLUMN_ALIASES`.
+
+    Raises
+    ------
+    PostProblem
+        ``empty_row`` (no title and no text), ``missing_date``, ``bad_date``.
+    """
+    title = _one_line(str(_cell(row, "title") or ""))
+    raw_text = _cell(row, "text")
+    raw = "" if raw_text is None else str(raw_text)
+    if raw and _HTMLISH.search(raw):
+        doc = parse_html(raw)
+        text, marks, warnings = doc.text, doc.marks, doc.warnings
+    else:
+        text, marks, warnings = plain_text(raw), [], []
+    if not title and not text:
+        raise PostProblem("empty_row", "the row has neither a title nor a text")
+    published = parse_published(_cell(row, "published_at"))
+    url = _cell(row, "url")
+    url = _one_line(str(url)) or None if url is not None else None
+    given = _cell(row, "article_id")
+    given_id = _one_line(str(given)) if given is not None else ""
+    info = given_id or _id_from_url(url)
+    publisher = _cell(row, "publisher")
+    category = _cell(row, "category")
+    return Record(
+        article_id=info if info else _content_id(title, published, text),
+        id_key=_id_key(info) if info else None,
+        title=title,
+        published_at=published,
+        publisher=_one_line(str(publisher)) or None
+        if publisher is not None
+        else _publisher(text, "", None, None),
+        category=_one_line(str(category)) or None if category is not None else None,
+        url=url,
+        text=text,
+        origin=origin,
+        marks=marks,
+        query=_query_symbols(_cell(row, "query")),
+        warnings=warnings,
+    )
+
+
+def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Map canonical field names to the columns of ``frame`` that hold them.
+
+    Raises
+    ------
+    InputDataError
+        If no publication-time column, or neither a title nor a text column, is present.
+
+    Examples
+    --------
+    >>> canonical_columns(pd.DataFrame(columns=["关键词", "新闻标题", "新闻内容", "发布时间"]))
+    {'title': '新闻标题', 'published_at': '发布时间', 'text': '新闻内容', 'query': '关键词'}
+    """
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    found: dict[str, str] = {}
+    for key, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias.lower() in lower:
+                found[key] = lower[alias.lower()]
+                break
+    if "published_at" not in found:
+        raise InputDataError(
+            f"the news table has no publication-time column (have {list(frame.columns)}); "
+            f"name one of {list(COLUMN_ALIASES['published_at'])}"
+        )
+    if "title" not in found and "text" not in found:
+        raise InputDataError(
+            f"the news table has neither a title nor a text column (have {list(frame.columns)}); "
+            f"expected one of {list(COLUMN_ALIASES['title'] + COLUMN_ALIASES['text'])}"
+        )
+    return found
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV/TSV, Parquet or JSON(-lines) news table; every CSV cell as text.
+
+    Raises
+    ------
+    InputDataError
+        If the file cannot be read as a table.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv"):
+            return pd.read_csv(path, dtype=str, sep="\t" if suffix == ".tsv" else ",")
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".jsonl", ".ndjson"):
+            return pd.read_json(path, lines=True, dtype=False)
+        try:
+            return pd.read_json(path, lines=True, dtype=False)
+        except ValueError:
+            return pd.read_json(path, dtype=False)
+    except (OSError, ValueError, ImportError) as err:
+        raise InputDataError(f"cannot read the news table {str(path)!r}: {err}") from None
+
+
+def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    return [Path(p) for p in paths if Path(p).suffix.lower() in POST_SUFFIXES and Path(p).is_file()]
+
+
+def resolve_source(source: Any) -> tuple[list[Path], pd.DataFrame | None, str]:
+    """Turn ``source`` into post files, or a table and its origin label.
+
+    Raises
+    ------
+    InputDataError
+        For a path that does not exist, an unsupported file type, a glob that
+        matches no post, or an unsupported source type.
+    """
+    if isinstance(source, pd.DataFrame):
+        return [], source, "row"
+    if isinstance(source, str | os.PathLike):
+        text = os.fspath(source)
+        path = Path(text)
+        if path.is_dir():
+            files = sorted(
+                (p for p in path.rglob("*") if p.suffix.lower() in POST_SUFFIXES and p.is_file()),
+                key=lambda p: p.relative_to(path).as_posix(),
+            )
+            return files, None, text
+        if path.is_file():
+            suffix = path.suffix.lower()
+            if suffix in POST_SUFFIXES:
+                return [path], None, text
+            if suffix in TABLE_SUFFIXES:
+                return [], read_table(path), text
+            raise InputDataError(
+                f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
+                f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
+            )
+        if any(c in text for c in "*?["):
+            files = sorted(_post_files(glob.glob(text, recursive=True)))
+            if not files:
+                raise InputDataError(f"the pattern {text!r} matches no post files")
+            return files, None, text
+        raise InputDataError(f"no such file or folder: {text!r}")
+    if isinstance(source, list | tuple):
+        files = [Path(p) for p in source]
+        missing = [str(p) for p in files if not p.is_file()]
+        if missing:
+            raise InputDataError(f"no such files: {missing[:5]}")
+        return files, None, "list"
+    raise InputDataError(
+        f"cannot load news from a {type(source).__name__}; pass a folder, a file, a glob "
+        "pattern, a list of files or a DataFrame"
+    )

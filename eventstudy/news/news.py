@@ -1,0 +1,646 @@
+"""The :class:`News` result and :func:`load_news`.
+
+Tables of a :class:`News` object
+--------------------------------
+
+``articles`` (one row per article kept):
+
+============ ================= ===============================================
+column       dtype             meaning
+============ ================= ===============================================
+article_id   str               Eastmoney infoCode (or the id in the article
+                               URL) when present, else ``h`` + 16 hex digits
+                               of a SHA-1 of title, time and text
+title        str               headline ("" when the post has none)
+published_at datetime64[tz]    publication time, Asia/Shanghai
+publisher    str               e.g. 证券时报网 (文章来源 line, summary, or tags)
+category     str               Jekyll ``categories`` (e.g. ``emnews``)
+url          str               share link / article link
+text         str               plain text, paragraphs joined by ``"\\n"``
+origin       str               file path, or ``row <i>`` of a table
+warnings     str               parser warnings joined by ``"; "`` ("" if none)
+============ ================= ===============================================
+
+``mentions`` (one row per piece of evidence): ``article_id``, ``symbol``
+(canonical), ``kind`` (board/stock/index/foreign), ``how``, ``name``,
+``field`` (``title``/``text``), ``position`` (offset in that field),
+``secid`` (Eastmoney secid as written in the markup; for keywords the
+symbol's secid where it has one) and ``weight``.
+
+Scoring
+-------
+Each mention has a weight by how it was found (:data:`EVIDENCE_WEIGHTS`):
+
+=================== ====== ================================================
+how                 weight why
+=================== ====== ================================================
+``chart_embed``     1.0    an editor embedded the security's chart: certain
+``query``           0.9    the table row was returned for this stock code
+                           (akshare ``stock_news_em`` 关键词)
+``inline_link``     0.5    Eastmoney's automatic links are usually right but
+                           sometimes wrong (证券 in 证券时报网 → BK0473)
+``quote_link``      0.4    a plain quote link (e.g. class ``infokey``)
+``keyword`` (title) 0.6    the headline names it
+``keyword`` (text)  0.2    each mention in the body
+=================== ====== ================================================
+
+The score of (article, symbol) combines its mentions as independent pieces
+of evidence (noisy-or): ``score = 1 - prod(1 - weight)``. A chart embed alone
+scores 1; a headline keyword 0.6; one automatic link 0.5; two automatic links
+0.75; body keywords need five hits to pass 0.6 (1 - 0.8**5 = 0.67).
+:data:`DEFAULT_MIN_SCORE` = 0.6 is the default threshold of
+:meth:`News.to_events`.
+
+Examples
+--------
+>>> from eventstudy.datasets import sample_news_path
+>>> news = load_news(sample_news_path())
+>>> len(news.articles) + len(news.skipped) + len(news.duplicates) == news.n_inputs
+True
+>>> seed = news.tags().query("article_id == 'NW202201102241785025' and symbol == 'BK0896'")
+>>> seed[["symbol", "name", "how", "score"]].to_dict("records")
+[{'symbol': 'BK0896', 'name': '白酒', 'how': 'chart_embed', 'score': 1.0}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ErrorPolicy, SessionRule, SymbolKind
+from eventstudy.exceptions import ConfigError, NewsParseError
+from eventstudy.news.frontmatter import PostProblem
+from eventstudy.news.loader import (
+    Record,
+    canonical_columns,
+    parse_row,
+    read_post,
+    resolve_source,
+)
+from eventstudy.news.quotes import resolve
+from eventstudy.news.tagger import Tagger
+from eventstudy.symbols import normalize, parse_symbol, to_secid
+
+if TYPE_CHECKING:
+    from eventstudy.events import EventSet
+    from eventstudy.market.calendar import TradingCalendar
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "DEFAULT_MIN_SCORE",
+    "DUPLICATE_COLUMNS",
+    "EVIDENCE_WEIGHTS",
+    "MENTION_COLUMNS",
+    "SKIPPED_COLUMNS",
+    "TAG_COLUMNS",
+    "News",
+    "load_news",
+]
+
+TZ: Final = "Asia/Shanghai"
+#: Weight of one mention by how it was found (see the module docstring).
+EVIDENCE_WEIGHTS: Final[dict[str, float]] = {
+    "chart_embed": 1.0,
+    "query": 0.9,
+    "inline_link": 0.5,
+    "quote_link": 0.4,
+    "keyword_title": 0.6,
+    "keyword": 0.2,
+}
+#: Evidence from strongest to weakest (``how`` of a tag is the first present).
+HOW_ORDER: Final = ("chart_embed", "query", "inline_link", "quote_link", "keyword")
+#: Default ``min_score`` of :meth:`News.to_events`.
+DEFAULT_MIN_SCORE: Final = 0.6
+
+ARTICLE_COLUMNS: Final = [
+    "article_id",
+    "title",
+    "published_at",
+    "publisher",
+    "category",
+    "url",
+    "text",
+    "origin",
+    "warnings",
+]
+MENTION_COLUMNS: Final = [
+    "article_id",
+    "symbol",
+    "kind",
+    "how",
+    "name",
+    "field",
+    "position",
+    "secid",
+    "weight",
+]
+TAG_COLUMNS: Final = ["article_id", "symbol", "kind", "score", "n_mentions", "how", "hows", "name"]
+SKIPPED_COLUMNS: Final = ["origin", "reason", "message", "article_id"]
+DUPLICATE_COLUMNS: Final = [
+    "origin",
+    "article_id",
+    "title",
+    "published_at",
+    "duplicate_of",
+    "duplicate_origin",
+    "key",
+]
+_STR: Any = "str"
+
+
+def _published(values: Sequence[dt.datetime]) -> pd.Series:
+    micros = np.array([int(v.timestamp() * 1_000_000) for v in values], dtype="int64")
+    dtype: Any = f"datetime64[ns, {TZ}]"
+    return pd.Series(pd.to_datetime(micros, unit="us", utc=True).tz_convert(TZ)).astype(dtype)
+
+
+def _frame(columns: dict[str, Any], order: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: columns[c] for c in order})
+
+
+@dataclass(frozen=True, eq=False)
+class News:
+    """Loaded news: articles, their security mentions, and what was left out.
+
+    Build it with :func:`load_news`. See the module docstring for the columns
+    and the scoring.
+
+    Attributes
+    ----------
+    articles, mentions, skipped, duplicates
+        Tables (see :mod:`eventstudy.news.news`).
+    n_inputs
+        Number of inputs read; always
+        ``len(articles) + len(skipped) + len(duplicates) == n_inputs``.
+    tagger
+        The keyword dictionary used.
+    """
+
+    articles: pd.DataFrame
+    mentions: pd.DataFrame
+    skipped: pd.DataFrame
+    duplicates: pd.DataFrame
+    n_inputs: int
+    tagger: Tagger
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __repr__(self) -> str:
+        return (
+            f"News({self.n_inputs} inputs: {len(self.articles)} articles, "
+            f"{len(self.skipped)} skipped, {len(self.duplicates)} duplicates; "
+            f"{len(self.mentions)} mentions)"
+        )
+
+    def summary(self, *, top: int = 10, min_score: float = DEFAULT_MIN_SCORE) -> str:
+        """A short text report: counts, skip reasons and the most-tagged securities.
+
+        Examples
+        --------
+        >>> from eventstudy.datasets import sample_news_path
+        >>> print(load_news(sample_news_path()).summary(top=1))  # doctest: +ELLIPSIS
+        64 inputs: 60 articles, 1 skipped, 3 duplicates
+        skipped: missing_date 1
+        top tags (score >= 0.6):
+          ...
+        """
+        lines = [
+            f"{self.n_inputs} inputs: {len(self.articles)} articles, {len(self.skipped)} "
+            f"skipped, {len(self.duplicates)} duplicates"
+        ]
+        if len(self.skipped):
+            counts = self.skipped["reason"].value_counts()
+            lines.append("skipped: " + ", ".join(f"{r} {n}" for r, n in counts.items()))
+        tags = self.tags(min_score=min_score)
+        lines.append(f"top tags (score >= {min_score}):")
+        if tags.empty:
+            lines.append("  (none)")
+        else:
+            top_tags = (
+                tags.groupby(["symbol", "kind"], sort=False)
+                .agg(name=("name", "first"), articles=("article_id", "nunique"))
+                .reset_index()
+                .sort_values(["articles", "symbol"], ascending=[False, True])
+                .head(top)
+            )
+            for r in top_tags.itertuples(index=False):
+                name = r.name if isinstance(r.name, str) else ""
+                lines.append(f"  {r.symbol:<10} {r.kind:<7} {r.articles:>4} articles  {name}")
+        return "\n".join(lines)
+
+    def tags(self, min_score: float = 0.0) -> pd.DataFrame:
+        """One row per (article, security) with its combined score.
+
+        Columns: ``article_id``, ``symbol``, ``kind``, ``score`` (noisy-or of the
+        mention weights, rounded to 6 decimals), ``n_mentions``, ``how`` (the
+        strongest evidence), ``hows`` (all kinds of evidence, strongest first,
+        comma-separated), ``name`` (anchor text or dictionary name).
+
+        Parameters
+        ----------
+        min_score
+            Keep tags with ``score >= min_score``.
+
+        Examples
+        --------
+        >>> from eventstudy.datasets import sample_news_path
+        >>> seed = sample_news_path() / "_posts" / "2022-01-10-NW202201102241785025.md"
+        >>> t = load_news(seed).tags()
+        >>> t[["symbol", "how", "hows", "n_mentions", "score"]].head(1).to_dict("records")
+        [{'symbol': 'BK0896', 'how': 'chart_embed', 'hows': 'chart_embed,keyword', 'n_mentions': 6,
+          'score': 1.0}]
+        """
+        if not isinstance(min_score, int | float) or not 0 <= float(min_score) <= 1:
+            raise ConfigError(f"min_score={min_score!r} must be a number between 0 and 1")
+        m = self.mentions
+        if m.empty:
+            return pd.DataFrame({c: pd.Series(dtype=_dtype_of(c)) for c in TAG_COLUMNS})
+        rank = m["how"].map({h: i for i, h in enumerate(HOW_ORDER)}).astype("int64")
+        with np.errstate(divide="ignore"):
+            log_miss = np.log1p(-m["weight"].to_numpy(dtype="float64"))
+        work = pd.DataFrame(
+            {
+                "article_id": m["article_id"],
+                "symbol": m["symbol"],
+                "kind": m["kind"],
+                "rank": rank,
+                "log_miss": log_miss,
+                "name": m["name"],
+                "how": m["how"],
+            }
+        )
+        g = work.groupby(["article_id", "symbol"], sort=False)
+        out = g.agg(
+            kind=("kind", "first"),
+            log_miss=("log_miss", "sum"),
+            n_mentions=("rank", "size"),
+            best=("rank", "min"),
+            name=("name", "first"),
+        ).reset_index()
+        hows = (
+            work.drop_duplicates(["article_id", "symbol", "rank"])
+            .sort_values("rank", kind="stable")
+            .groupby(["article_id", "symbol"], sort=False)["how"]
+            .agg(",".join)
+        )
+        out["hows"] = hows.reindex(
+            pd.MultiIndex.from_frame(out[["article_id", "symbol"]])
+        ).to_numpy()
+        out["score"] = np.round(1.0 - np.exp(out["log_miss"].to_numpy()), 6)
+        out["how"] = [HOW_ORDER[i] for i in out["best"]]
+        out["n_mentions"] = out["n_mentions"].astype("int64")
+        out = out[out["score"] >= float(min_score)]
+        order = {a: i for i, a in enumerate(self.articles["article_id"])}
+        out = out.assign(_a=out["article_id"].map(order)).sort_values(
+            ["_a", "score", "best", "n_mentions", "symbol"],
+            ascending=[True, False, True, False, True],
+        )
+        return out[TAG_COLUMNS].reset_index(drop=True)
+
+    def to_events(
+        self,
+        *,
+        symbols: Iterable[str] | None = None,
+        kinds: Iterable[SymbolKind] | None = None,
+        min_score: float = DEFAULT_MIN_SCORE,
+        calendar: TradingCalendar | None = None,
+        rule: SessionRule = "next",
+        cutoff: str | dt.time = "15:00",
+    ) -> EventSet:
+        """One event per (article, security) tag with ``score >= min_score``.
+
+        ``event_id`` is ``"{article_id}:{symbol}"``; day 0 is resolved from
+        ``published_at`` by :meth:`eventstudy.events.EventSet.from_frame`
+        (before ``cutoff`` on a session → that session; at/after it, or on a
+        non-trading day → the next one, for ``rule="next"``). Events carry
+        ``article_id``, ``title``, ``publisher``, ``category``, ``kind``,
+        ``score``, ``how`` (strongest evidence) and ``name``.
+
+        Parameters
+        ----------
+        symbols
+            Keep only these securities (any spelling).
+        kinds
+            Keep only these kinds (``board``, ``stock``, ``index``, ``foreign``).
+        min_score
+            Score threshold (default :data:`DEFAULT_MIN_SCORE`).
+        calendar, rule, cutoff
+            Passed to :meth:`~eventstudy.events.EventSet.from_frame`.
+
+        Examples
+        --------
+        >>> from eventstudy.datasets import sample_news_path
+        >>> ev = load_news(sample_news_path()).to_events(symbols=["BK0896"])
+        >>> ev.frame[["event_id", "day0", "name", "how"]].astype(str).values.tolist()
+        [['NW202201102241785025:BK0896', '2022-01-10', '白酒', 'chart_embed']]
+        """
+        from eventstudy.events import EventSet
+
+        tags = self.tags(min_score=min_score)
+        if symbols is not None:
+            wanted = {normalize(s) for s in ([symbols] if isinstance(symbols, str) else symbols)}
+            tags = tags[tags["symbol"].isin(wanted)]
+        if kinds is not None:
+            kind_set = {kinds} if isinstance(kinds, str) else set(kinds)
+            bad = kind_set - {"board", "stock", "index", "foreign"}
+            if bad:
+                raise ConfigError(
+                    f"kinds {sorted(bad)} unknown; use 'board', 'stock', 'index', 'foreign'"
+                )
+            tags = tags[tags["kind"].isin(kind_set)]
+        art = self.articles[["article_id", "published_at", "title", "publisher", "category"]]
+        frame = tags.merge(art, on="article_id", how="left", validate="many_to_one")
+        frame.insert(0, "event_id", frame["article_id"] + ":" + frame["symbol"])
+        cols = [
+            "event_id",
+            "symbol",
+            "published_at",
+            "article_id",
+            "title",
+            "publisher",
+            "category",
+            "kind",
+            "score",
+            "how",
+            "name",
+        ]
+        return EventSet.from_frame(
+            frame[cols].reset_index(drop=True), calendar=calendar, rule=rule, cutoff=cutoff
+        )
+
+
+def _dtype_of(column: str) -> str:
+    if column in ("score", "weight"):
+        return "float64"
+    if column in ("n_mentions", "position"):
+        return "int64"
+    return _STR
+
+
+def _secid_or_none(symbol: str) -> str | None:
+    try:
+        return to_secid(symbol)
+    except ValueError:
+        return None
+
+
+def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None:
+    aid = rec.article_id
+    marked: set[tuple[str, int]] = set()
+
+    def add(
+        symbol: str,
+        kind: str,
+        how: str,
+        name: str | None,
+        fld: str,
+        pos: int,
+        secid: str | None,
+        weight: float,
+    ) -> None:
+        out["article_id"].append(aid)
+        out["symbol"].append(symbol)
+        out["kind"].append(kind)
+        out["how"].append(how)
+        out["name"].append(name)
+        out["field"].append(fld)
+        out["position"].append(pos)
+        out["secid"].append(secid)
+        out["weight"].append(weight)
+
+    for sym in rec.query:
+        add(
+            sym,
+            parse_symbol(sym).kind,
+            "query",
+            tagger.name_of(sym),
+            "row",
+            -1,
+            _secid_or_none(sym),
+            EVIDENCE_WEIGHTS["query"],
+        )
+    for mark in rec.marks:
+        s = resolve(mark.secid)
+        if s is None:  # a code Eastmoney's markup gives but no known market id: not a security
+            continue
+        symbol = s.canonical
+        marked.add((symbol, mark.position))
+        add(
+            symbol,
+            s.kind,
+            mark.how,
+            mark.name or tagger.name_of(symbol),
+            "text",
+            mark.position,
+            mark.secid,
+            EVIDENCE_WEIGHTS[mark.how],
+        )
+    for hit in tagger.find(rec.title):
+        add(
+            hit.symbol,
+            hit.kind,
+            "keyword",
+            hit.name,
+            "title",
+            hit.start,
+            _secid_or_none(hit.symbol),
+            EVIDENCE_WEIGHTS["keyword_title"],
+        )
+    for hit in tagger.find(rec.text):
+        if (hit.symbol, hit.start) in marked:  # the linked word itself: already counted
+            continue
+        add(
+            hit.symbol,
+            hit.kind,
+            "keyword",
+            hit.name,
+            "text",
+            hit.start,
+            _secid_or_none(hit.symbol),
+            EVIDENCE_WEIGHTS["keyword"],
+        )
+
+
+def _dedupe(
+    records: list[Record],
+) -> tuple[list[Record], list[tuple[Record, Record, str]]]:
+    """Keep one record per story: same id key, or same non-empty title and time.
+
+    Within a group the record with the longest text is kept (ties: input order),
+    so the full publisher version wins over a short feed summary.
+    """
+    order = sorted(range(len(records)), key=lambda i: (-len(records[i].text), i))
+    owner: dict[tuple[str, Any], Record] = {}
+    kept_ids: set[int] = set()
+    dups: list[tuple[Record, Record, str]] = []
+    for i in order:
+        rec = records[i]
+        keys: list[tuple[str, Any]] = []
+        if rec.id_key is not None:
+            keys.append(("article_id", rec.id_key))
+        else:
+            keys.append(("article_id", rec.article_id))
+        if rec.title:
+            keys.append(("title_time", (rec.title, rec.published_at)))
+        match = next(((k, owner[k]) for k in keys if k in owner), None)
+        if match is None:
+            kept_ids.add(i)
+            target = rec
+        else:
+            target = match[1]
+            dups.append((rec, target, match[0][0]))
+        for k in keys:
+            owner.setdefault(k, target)
+    kept = [records[i] for i in sorted(kept_ids)]
+    # a kept article whose id another kept one already uses (different story) gets a suffix
+    seen: dict[str, int] = {}
+    for rec in kept:
+        n = seen.get(rec.article_id, 0)
+        seen[rec.article_id] = n + 1
+        if n:
+            rec.article_id = f"{rec.article_id}-{n + 1}"
+    return kept, dups
+
+
+def load_news(
+    source: Any,
+    *,
+    errors: ErrorPolicy = "collect",
+    tagger: Tagger | None = None,
+) -> News:
+    """Load news posts or a news table, tag the securities each article concerns.
+
+    Parameters
+    ----------
+    source
+        A folder (searched recursively for ``.md``, ``.markdown``, ``.txt``,
+        ``.html``, ``.htm`` posts), one post file, a glob pattern, a list of
+        post files, a CSV/TSV/Parquet/JSON-lines file, or a DataFrame. Tables
+        may use English columns (``title``, ``published_at``, ``text``,
+        ``publisher``, ``url``, ``article_id``, ``category``) or the columns of
+        akshare's ``stock_news_em`` (关键词, 新闻标题, 新闻内容, 发布时间,
+        文章来源, 新闻链接); a 关键词 stock code becomes a ``query`` mention.
+    errors
+        ``"collect"`` (default): inputs that cannot be read go to
+        :attr:`News.skipped` with a reason code. ``"raise"``: raise
+        :class:`~eventstudy.exceptions.NewsParseError` naming the first bad input.
+    tagger
+        Keyword dictionary; default :meth:`Tagger.default`.
+
+    Returns
+    -------
+    News
+
+    Raises
+    ------
+    InputDataError
+        If ``source`` does not exist, has an unsupported type, or is a table
+        without a publication-time column.
+    NewsParseError
+        With ``errors="raise"``, for the first input that cannot be parsed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> url = "http://finance.eastmoney.com/a/202205252390829633.html"
+    >>> rows = pd.DataFrame({"关键词": ["600519"], "新闻标题": ["茅台拍出天价"],
+    ...                      "新闻内容": ["一瓶茅台酒拍出高价。"],
+    ...                      "发布时间": ["2022-05-25 09:10:20"],
+    ...                      "文章来源": ["泉州晚报"], "新闻链接": [url]})
+    >>> news = load_news(rows)
+    >>> news.articles[["article_id", "publisher"]].values.tolist()
+    [['202205252390829633', '泉州晚报']]
+    >>> news.tags()[["symbol", "how", "score"]].values.tolist()
+    [['600519.SH', 'query', 0.968]]
+    """
+    if errors not in ("collect", "raise"):
+        raise ConfigError(f"errors={errors!r} must be 'collect' or 'raise'")
+    if tagger is not None and not isinstance(tagger, Tagger):
+        raise ConfigError(f"tagger must be a Tagger, got {type(tagger).__name__}")
+    tagger = tagger if tagger is not None else Tagger.default()
+    files, table, label = resolve_source(source)
+    records: list[Record] = []
+    skipped: list[tuple[str, str, str, str | None]] = []
+
+    def problem(origin: str, err: PostProblem) -> None:
+        if errors == "raise":
+            raise NewsParseError(f"{origin}: {err.message} (reason: {err.reason})") from None
+        skipped.append((origin, err.reason, err.message, None))
+
+    if table is None:
+        n_inputs = len(files)
+        for path in files:
+            try:
+                records.append(read_post(path))
+            except PostProblem as err:
+                problem(str(path), err)
+    else:
+        n_inputs = len(table)
+        cols = canonical_columns(table)
+        sub = table[list(cols.values())].copy()
+        sub.columns = list(cols.keys())
+        prefix = "row" if label == "row" else f"{label}#row"
+        for i, raw_row in enumerate(sub.to_dict("records")):
+            row = {str(k): v for k, v in raw_row.items()}
+            origin = f"{prefix} {i}" if prefix == "row" else f"{prefix}{i}"
+            try:
+                records.append(parse_row(row, origin=origin))
+            except PostProblem as err:
+                problem(origin, err)
+    kept, dups = _dedupe(records)
+    return _build(kept, dups, skipped, n_inputs, tagger)
+
+
+def _build(
+    kept: list[Record],
+    dups: list[tuple[Record, Record, str]],
+    skipped: list[tuple[str, str, str, str | None]],
+    n_inputs: int,
+    tagger: Tagger,
+) -> News:
+    articles = _frame(
+        {
+            "article_id": [r.article_id for r in kept],
+            "title": [r.title for r in kept],
+            "published_at": _published([r.published_at for r in kept]),
+            "publisher": [r.publisher for r in kept],
+            "category": [r.category for r in kept],
+            "url": [r.url for r in kept],
+            "text": [r.text for r in kept],
+            "origin": [r.origin for r in kept],
+            "warnings": ["; ".join(r.warnings) for r in kept],
+        },
+        ARTICLE_COLUMNS,
+    )
+    for c in ARTICLE_COLUMNS:
+        if c != "published_at":
+            articles[c] = articles[c].astype(_STR)
+    cols: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
+    for rec in kept:
+        _mentions_of(rec, tagger, cols)
+    mentions = pd.DataFrame(cols, columns=MENTION_COLUMNS)
+    mentions = mentions.astype({c: _dtype_of(c) for c in MENTION_COLUMNS})
+    skipped_df = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS).astype(_STR)
+    dup_df = _frame(
+        {
+            "origin": [d.origin for d, _, _ in dups],
+            "article_id": [d.article_id for d, _, _ in dups],
+            "title": [d.title for d, _, _ in dups],
+            "published_at": _published([d.published_at for d, _, _ in dups]),
+            "duplicate_of": [k.article_id for _, k, _ in dups],
+            "duplicate_origin": [k.origin for _, k, _ in dups],
+            "key": [key for _, _, key in dups],
+        },
+        DUPLICATE_COLUMNS,
+    )
+    for c in DUPLICATE_COLUMNS:
+        if c != "published_at":
+            dup_df[c] = dup_df[c].astype(_STR)
+    dup_df = dup_df.sort_values("origin", kind="stable").reset_index(drop=True)
+    return News(articles, mentions, skipped_df, dup_df, n_inputs, tagger)
