@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as err:
-            if err.name == name:  # that feature is not part of this build
+            if err.name and (name == err.name or name.startswith(err.name + ".")):
+                # that feature is not part of this build
                 continue
             raise
         module.register(sub)
