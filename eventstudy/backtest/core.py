@@ -1,0 +1,424 @@
+"""``backtest``: would trading on the news have made money, and is that luck?"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Collection, Mapping
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.backtest.engine import REASONS, Rules, daily_portfolio, simulate_trades
+from eventstudy.backtest.panel import PricePanel
+from eventstudy.backtest.placebo import placebo_test
+from eventstudy.backtest.result import BacktestResult
+from eventstudy.events import EventSet
+from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.symbols import normalize
+
+if False:  # pragma: no cover - typing only
+    from eventstudy.market.calendar import TradingCalendar
+
+__all__ = ["SKIP_REASONS", "Direction", "Entry", "backtest"]
+
+#: Entry rule.
+Entry: TypeAlias = Literal["day0_close", "next_open"]
+#: Trade direction rule.
+Direction: TypeAlias = Literal["long", "short", "sign_of_score"]
+
+#: Every reason an event can be skipped for.
+SKIP_REASONS: dict[str, str] = {
+    "unknown_symbol": "the symbol could not be parsed (from EventSet.dropped)",
+    "no_timestamp": "no day0 and no parseable published_at (from EventSet.dropped)",
+    "outside_session": "the day-0 rule gave no session (from EventSet.dropped)",
+    "beyond_calendar": "published outside the trading calendar (from EventSet.dropped)",
+    "no_signal": "direction='sign_of_score' and the score is 0 or missing",
+    "no_weight": "the weight is missing, zero or negative",
+    "no_price": "no price series for the symbol (e.g. a board without a proxy)",
+    "no_session": "day 0 is not a session of the price data",
+    "look_ahead": "the entry price would be observed before the publication time",
+    "beyond_data": "the entry or the exit session is after the last price date",
+    "suspended": "no price on the entry session (停牌 or not yet listed)",
+    "limit_locked": "the entry price is locked at the limit against the trade",
+    "exit_blocked": "no fillable exit within max_exit_delay sessions",
+}
+
+_ENTRY_TIME = {"day0_close": dt.time(15, 0), "next_open": dt.time(9, 25)}
+_CORE = [
+    "event_id", "symbol", "published_at", "day0", "direction", "weight", "status", "reason",
+    "message", "entry_date", "entry_price", "exit_date", "exit_price", "exit_delay",
+    "stale_days", "return_gross", "return_net",
+]  # fmt: skip
+
+
+def _directions(frame: pd.DataFrame, direction: str) -> np.ndarray:
+    if direction == "long":
+        return np.ones(len(frame), dtype=np.int64)
+    if direction == "short":
+        return -np.ones(len(frame), dtype=np.int64)
+    if direction == "sign_of_score":
+        if "score" not in frame.columns:
+            raise ConfigError(
+                "direction='sign_of_score' needs a 'score' column in the events "
+                f"(have {list(frame.columns)}); use direction='long' or add scores"
+            )
+        s = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
+        return np.where(np.isnan(s), 0, np.sign(s)).astype(np.int64)
+    raise ConfigError(f"direction={direction!r} is not one of 'long', 'short', 'sign_of_score'")
+
+
+def _weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
+    n = len(frame)
+    if isinstance(weights, str):
+        if weights == "equal":
+            return np.ones(n)
+        if weights == "abs_score":
+            if "score" not in frame.columns:
+                raise ConfigError("weights='abs_score' needs a 'score' column in the events")
+            return np.abs(pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float))
+        if weights in frame.columns:
+            return pd.to_numeric(frame[weights], errors="coerce").to_numpy(dtype=float)
+        raise ConfigError(
+            f"weights={weights!r} is neither 'equal', 'abs_score' nor a column of the events "
+            f"({list(frame.columns)})"
+        )
+    if isinstance(weights, pd.Series | Mapping):
+        m = pd.Series(weights)
+        m.index = m.index.astype(str)
+        return pd.to_numeric(frame["event_id"].map(m), errors="coerce").to_numpy(dtype=float)
+    raise ConfigError(
+        "weights must be 'equal', 'abs_score', a column name, or a Series/dict keyed by event_id; "
+        f"got {type(weights).__name__}"
+    )
+
+
+def _validate(entry: str, hold: int, costs_bps: float, placebo: int, max_exit_delay: int) -> None:
+    if entry not in _ENTRY_TIME:
+        raise ConfigError(f"entry={entry!r} is not one of {sorted(_ENTRY_TIME)}")
+    if isinstance(hold, bool) or not isinstance(hold, int | np.integer) or hold < 1:
+        raise ConfigError(f"hold={hold!r} must be a whole number of sessions >= 1")
+    if not (isinstance(costs_bps, int | float) and math.isfinite(costs_bps) and costs_bps >= 0):
+        raise ConfigError(f"costs_bps={costs_bps!r} must be a finite number >= 0 (bps per side)")
+    if isinstance(placebo, bool) or not isinstance(placebo, int | np.integer) or placebo < 0:
+        raise ConfigError(f"placebo={placebo!r} must be a number of runs >= 0")
+    if not isinstance(max_exit_delay, int | np.integer) or max_exit_delay < 0:
+        raise ConfigError(f"max_exit_delay={max_exit_delay!r} must be an integer >= 0")
+
+
+def _messages(ledger: pd.DataFrame, rules: Rules) -> list[str]:
+    out = []
+    r: Any
+    for r in ledger.itertuples(index=False):
+        reason, sym, d0 = str(r.reason), r.symbol, r.day0
+        day = "" if pd.isna(d0) else str(pd.Timestamp(d0).date())
+        msg = {
+            "no_signal": f"score {getattr(r, 'score', None)!r} gives no direction",
+            "no_weight": f"weight {r.weight!r} is not > 0",
+            "no_price": f"no price series for {sym}",
+            "no_session": f"day 0 {day} is not a session of the price data for {sym}",
+            "look_ahead": (
+                f"entry at {rules.entry} of {day} would precede publication {r.published_at}"
+            ),
+            "beyond_data": f"{sym}: entry/exit after day 0 {day} + {rules.hold} sessions is "
+            "beyond the last price date",
+            "suspended": f"{sym} has no price on the entry session (day 0 {day})",
+            "limit_locked": f"{sym} entry price locked at the daily limit (day 0 {day})",
+            "exit_blocked": f"{sym} exit not fillable within {rules.max_exit_delay} sessions",
+        }.get(reason, "")
+        out.append(msg)
+    return out
+
+
+def backtest(
+    events: EventSet | pd.DataFrame,
+    *,
+    prices: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    entry: Entry = "day0_close",
+    hold: int = 5,
+    direction: Direction = "long",
+    weights: str | pd.Series | Mapping[str, float] = "equal",
+    costs_bps: float = 0.0,
+    benchmark: str = "000300.SH",
+    placebo: int = 200,
+    seed: int | None = 0,
+    placebo_window: int = 250,
+    max_exit_delay: int = 10,
+    limit_tolerance: float = 0.002,
+    st_symbols: Collection[str] = (),
+    source: str = "auto",
+    calendar: TradingCalendar | None = None,
+) -> BacktestResult:
+    """Backtest trading each event's security around its news.
+
+    Parameters
+    ----------
+    events
+        An :class:`~eventstudy.events.EventSet` or a DataFrame accepted by
+        :meth:`EventSet.from_frame` (``event_id, symbol`` and ``published_at`` or
+        ``day0``; optional ``score``). Rows in ``EventSet.dropped`` are reported
+        as skipped with their reason.
+    prices
+        Long OHLC frame (as :func:`eventstudy.datasets.sample_prices`), a dict of
+        wide panels ``{"open": df, "close": df, "high": df, "low": df}``, or None
+        to load with :func:`eventstudy.market.get_prices` (``source``).
+    entry
+        ``"day0_close"``: at the close (15:00) of day 0; ``"next_open"``: at the
+        open of the next session. Either way the entry must come after
+        publication: an event whose entry time precedes ``published_at`` (possible
+        with ``rule="previous"`` or a hand-set ``day0``) is skipped as ``look_ahead``.
+    hold
+        Sessions between entry and exit (exit at the same field as the entry).
+    direction
+        ``"long"``, ``"short"``, or ``"sign_of_score"`` (long if score > 0, short
+        if < 0, skipped ``no_signal`` if 0 or missing).
+    weights
+        Relative capital per trade: ``"equal"``, ``"abs_score"``, a column of the
+        events, or a Series/dict keyed by ``event_id``.
+    costs_bps
+        Cost per side in basis points of traded notional (a round trip costs
+        twice this).
+    benchmark
+        Symbol of the benchmark curve.
+    placebo, seed, placebo_window
+        Number of placebo runs (0: none), their seed, and the sessions on each
+        side of the events' day-0 span the placebo dates are drawn from.
+    max_exit_delay
+        Sessions an exit may be delayed by a suspension or a limit lock.
+    limit_tolerance
+        Tolerance on the return when testing for a limit lock.
+    st_symbols
+        Symbols to treat as ST (±5 % limit).
+    source
+        Market-data source when ``prices`` is None.
+    calendar
+        Calendar for resolving day 0 when ``events`` is a DataFrame.
+
+    Returns
+    -------
+    BacktestResult
+
+    Notes
+    -----
+    Rules (documented once, applied to the real and the placebo runs alike):
+
+    * **Overlapping positions**: a calendar-time portfolio (Jaffe 1974;
+      Mitchell & Stafford 2000). Each session the capital is split over the
+      trades that earn a return that session in proportion to their weights
+      (equal weights: 1/number of open trades), rebalanced daily; sessions with
+      no open trade are in cash (return 0). The same stock hit by several news
+      items is several trades.
+    * **Suspension**: no entry price → skipped ``suspended``; a held position
+      keeps its last price while suspended (counted in ``stale_days``); no exit
+      price → exit delayed to the next priced session.
+    * **Price limits** (±10 % main board, ±20 % ChiNext from 2020-08-24, ±20 %
+      STAR, ±30 % Beijing, ±5 % ST; see :mod:`eventstudy.backtest.limits`): a
+      buy at limit-up or a sell at limit-down cannot be filled. Entry → skipped
+      ``limit_locked``; exit → delayed to the next fillable session, at most
+      ``max_exit_delay`` sessions (else ``exit_blocked``).
+    * **Costs**: ``costs_bps`` per side. Trade net return = gross − 2·cost;
+      the portfolio pays cost × traded notional each session.
+    * **Placebo**: every traded event is re-run with day 0 drawn uniformly
+      (seeded) from the sessions, within ``placebo_window`` sessions of the
+      events' day-0 span, on which its symbol has a price; direction and weight
+      are kept. The statistic is the weighted mean net trade return.
+
+    Examples
+    --------
+    >>> from eventstudy.datasets import sample_prices
+    >>> liquor = ["600519.SH", "000858.SZ", "000568.SZ", "000596.SZ", "002304.SZ", "600809.SH"]
+    >>> events = pd.DataFrame({"event_id": [f"miit-{s}" for s in liquor], "symbol": liquor,
+    ...                        "published_at": "2022-01-10 11:33:36+08:00"})
+    >>> res = backtest(events, prices=sample_prices([*liquor, "000300.SH"]), hold=5,
+    ...                placebo=50, seed=1)
+    >>> first = res.trades.iloc[0]
+    >>> res.n_trades, str(first.entry_date.date()), str(first.exit_date.date())
+    (6, '2022-01-10', '2022-01-17')
+    >>> print(f"{res.mean_return:.4f}")
+    -0.0473
+    """
+    _validate(entry, hold, costs_bps, placebo, max_exit_delay)
+    es = events if isinstance(events, EventSet) else EventSet.from_frame(events, calendar=calendar)
+    bench = normalize(benchmark)
+    frame = es.frame.reset_index(drop=True)
+    n = len(frame)
+    rules = Rules(
+        entry=entry,
+        hold=int(hold),
+        costs_bps=float(costs_bps),
+        max_exit_delay=int(max_exit_delay),
+        limit_tolerance=float(limit_tolerance),
+        st_symbols=tuple(normalize(s) for s in st_symbols),
+    )
+    direc = _directions(frame, direction)
+    weight = _weights(frame, weights)
+    day0 = pd.DatetimeIndex(frame["day0"]).astype("datetime64[ns]")
+
+    notes: list[str] = []
+    load_failed: dict[str, str] = {}
+    if prices is None:
+        if n == 0:
+            raise InputDataError("no events to backtest (the EventSet is empty)")
+        lead = 400 if placebo else 15
+        start = day0.min() - pd.Timedelta(days=lead)
+        end = day0.max() + pd.Timedelta(days=lead + 2 * (hold + max_exit_delay) + 15)
+        panel, load_failed = PricePanel.load(
+            [*frame["symbol"].unique(), bench], start, end, source=source
+        )
+    else:
+        panel = PricePanel.from_prices(prices)
+    if not panel.has_ohlc:
+        notes.append("open/high/low not all given: limit locks judged from closes only")
+
+    cols = np.array([panel.column(s) for s in frame["symbol"]], dtype=np.int64)
+    dates = panel.dates.values.astype("datetime64[ns]")
+    pos = np.searchsorted(dates, day0.values)
+    inside = pos < len(dates)
+    exact = inside & (dates[np.minimum(pos, len(dates) - 1)] == day0.values)
+    after = day0.values > dates[-1] if len(dates) else np.ones(n, bool)
+    day0_rows = np.where(exact, pos, np.where(after, len(dates) + hold + 1, -1))
+    day0_rows = np.where((~exact) & (day0.values < dates[0]), -1, day0_rows)
+
+    pre = np.zeros(n, dtype=object)
+    pre[:] = ""
+    pre[direc == 0] = "no_signal"
+    pre[(pre == "") & ~(np.isfinite(weight) & (weight > 0))] = "no_weight"
+    run = pre == ""
+    tr = simulate_trades(panel, cols[run], day0_rows[run], direc[run], rules)
+
+    status = np.full(n, "", dtype=object)
+    reason = pre.copy()
+    reason[run] = np.array(REASONS, dtype=object)[tr.status]
+    full = {k: np.full(n, np.nan) for k in ("entry_price", "exit_price", "gross", "net")}
+    entry_row = np.full(n, -1, dtype=np.int64)
+    exit_row = np.full(n, -1, dtype=np.int64)
+    delay = np.zeros(n, dtype=np.int64)
+    for k, v in (
+        ("entry_price", tr.entry_price),
+        ("exit_price", tr.exit_price),
+        ("gross", tr.gross),
+        ("net", tr.net),
+    ):
+        full[k][run] = v
+    entry_row[run], exit_row[run], delay[run] = tr.entry_row, tr.exit_row, tr.exit_delay
+
+    # No look-ahead: the entry must be observable after publication.
+    traded = entry_row >= 0
+    entry_ts = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    t = _ENTRY_TIME[entry]
+    entry_ts[traded] = dates[entry_row[traded]] + np.timedelta64(t.hour * 3600 + t.minute * 60, "s")
+    pub = pd.DatetimeIndex(frame["published_at"])
+    pub_local = pub.tz_convert("Asia/Shanghai").tz_localize(None) if pub.tz else pub
+    pub_ns = pub_local.values.astype("datetime64[ns]")
+    look = traded & ~np.isnat(pub_ns) & (pub_ns >= entry_ts)
+    reason[look] = "look_ahead"
+    traded &= ~look
+    for k in full:
+        full[k][~traded] = np.nan
+    filled_mask = traded & np.isin(reason, ["filled", "exit_delayed"])
+    status[filled_mask] = reason[filled_mask]
+    status[~filled_mask] = "skipped"
+    reason[filled_mask] = ""
+    for s, msg in load_failed.items():
+        notes.append(f"prices for {s} could not be loaded: {msg}")
+
+    # daily portfolio of the trades that survived every rule
+    from eventstudy.backtest.engine import TradeArrays
+
+    final = TradeArrays(
+        status=np.where(filled_mask, 0, 2),
+        entry_row=np.where(filled_mask, entry_row, -1),
+        exit_row=np.where(filled_mask, exit_row, -1),
+        entry_price=full["entry_price"],
+        exit_price=full["exit_price"],
+        exit_delay=delay,
+        gross=full["gross"],
+        net=full["net"],
+    )
+    daily, stale = daily_portfolio(panel, cols, final, direc, weight, rules, panel.column(bench))
+    if panel.column(bench) < 0:
+        notes.append(f"benchmark {bench} not in the prices: no benchmark curve")
+
+    def at(rows: np.ndarray) -> pd.DatetimeIndex:
+        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        ok = filled_mask & (rows >= 0)
+        out[ok] = dates[rows[ok]]
+        return pd.DatetimeIndex(out)
+
+    ledger = pd.DataFrame(
+        {
+            "event_id": frame["event_id"].astype(str),
+            "symbol": frame["symbol"].astype(str),
+            "published_at": frame["published_at"],
+            "day0": frame["day0"],
+            "direction": direc,
+            "weight": weight,
+            "status": status.astype(str),
+            "reason": reason.astype(str),
+            "message": "",
+            "entry_date": at(entry_row),
+            "entry_price": full["entry_price"],
+            "exit_date": at(exit_row),
+            "exit_price": full["exit_price"],
+            "exit_delay": np.where(filled_mask, delay, 0),
+            "stale_days": np.where(filled_mask, stale, 0),
+            "return_gross": full["gross"],
+            "return_net": full["net"],
+        }
+    )
+    extra = [c for c in frame.columns if c not in _CORE]
+    for c in extra:
+        ledger[c] = frame[c].to_numpy()
+    ledger["message"] = _messages(ledger, rules)
+    ledger.loc[ledger["status"] != "skipped", "message"] = np.where(
+        ledger.loc[ledger["status"] != "skipped", "exit_delay"] > 0, "exit delayed", ""
+    )
+    if len(es.dropped):
+        d = es.dropped
+        drop_rows = pd.DataFrame(
+            {
+                "event_id": d["event_id"].astype(str),
+                "symbol": d["symbol"].astype(str),
+                "status": "skipped",
+                "reason": d["reason"].astype(str),
+                "message": d["message"].astype(str),
+            }
+        )
+        ledger = pd.concat([ledger, drop_rows], ignore_index=True)
+    ledger = ledger[_CORE + extra]
+
+    pl = None
+    if placebo:
+        pl = placebo_test(
+            panel,
+            cols[filled_mask],
+            day0_rows[filled_mask],
+            direc[filled_mask],
+            weight[filled_mask],
+            full["net"][filled_mask],
+            rules,
+            runs=int(placebo),
+            seed=seed,
+            window=int(placebo_window),
+        )
+    params = {
+        "entry": entry,
+        "hold": int(hold),
+        "direction": direction,
+        "weights": weights if isinstance(weights, str) else "custom",
+        "costs_bps": float(costs_bps),
+        "benchmark": bench,
+        "max_exit_delay": int(max_exit_delay),
+        "limit_tolerance": float(limit_tolerance),
+        "placebo": int(placebo),
+        "seed": seed,
+    }
+    return BacktestResult(
+        ledger=ledger,
+        daily=daily,
+        params=params,
+        placebo=pl,
+        provenance=panel.provenance,
+        notes=tuple(notes),
+    )

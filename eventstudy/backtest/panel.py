@@ -1,0 +1,243 @@
+"""Price input of a backtest: wide open/high/low/close panels on one session index.
+
+Accepted ``prices``:
+
+* a long DataFrame in the shape of :func:`eventstudy.datasets.sample_prices`
+  (``date, symbol, open, high, low, close, ...``; ``close`` required);
+* a dict of wide panels ``{"close": df, "open": df, ...}`` (index dates,
+  columns symbols);
+* ``None``: loaded with :func:`eventstudy.market.get_prices`.
+
+Sessions of the panel are the dates on which any given series has a row
+(with the benchmark included this is the exchange calendar); a symbol without
+a row on a session is suspended (停牌) or not listed that day. Nothing is
+filled.
+
+Examples
+--------
+>>> from eventstudy.datasets import sample_prices
+>>> panel = PricePanel.from_prices(sample_prices(["600519.SH", "000300.SH"]))
+>>> panel.symbols, panel.has_ohlc
+(['000300.SH', '600519.SH'], True)
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import FloatArray, PriceField
+from eventstudy.exceptions import DataUnavailableError, EventStudyError, InputDataError
+from eventstudy.symbols import normalize
+
+__all__ = ["FIELDS", "PricePanel"]
+
+#: Price fields a backtest uses.
+FIELDS: tuple[PriceField, ...] = ("open", "high", "low", "close")
+
+
+def _clean_wide(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise InputDataError(
+            f"prices[{name!r}] must be a wide DataFrame, got {type(frame).__name__}"
+        )
+    df = frame.copy()
+    idx = pd.DatetimeIndex(pd.to_datetime(df.index))
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    df.index = idx.normalize().astype("datetime64[ns]")
+    df.columns = [normalize(c) for c in df.columns]
+    if df.index.has_duplicates or df.columns.has_duplicates:
+        raise InputDataError(f"prices[{name!r}] has duplicated dates or symbols")
+    df = df.apply(pd.to_numeric, errors="coerce").astype("float64")
+    values = df.to_numpy()
+    bad = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InputDataError(
+            f"prices[{name!r}] has a non-positive or infinite value {values[i, j]!r} for "
+            f"{df.columns[j]} on {df.index[i].date()}; prices must be > 0 (use NaN for missing)"
+        )
+    return df.sort_index()
+
+
+def _describe(prov: pd.DataFrame) -> str:
+    """One line naming the sources (and proxies) of a ``PriceFrame.provenance``."""
+    if not isinstance(prov, pd.DataFrame) or "source" not in prov.columns:
+        return str(prov)
+    parts = [
+        f"{src}: {', '.join(map(str, grp.index))}" for src, grp in prov.groupby("source", sort=True)
+    ]
+    if "is_proxy" in prov.columns and prov["is_proxy"].astype(bool).any():
+        proxies = ", ".join(map(str, prov.index[prov["is_proxy"].astype(bool)]))
+        parts.append(f"PROXY series (not the real index): {proxies}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class PricePanel:
+    """Aligned wide price arrays, shape ``(sessions, symbols)``.
+
+    Attributes
+    ----------
+    dates
+        Sessions (naive, normalised).
+    symbols
+        Canonical symbols (columns).
+    open, high, low, close
+        Float arrays; NaN where the symbol has no price that session.
+    provenance
+        Where the prices came from.
+    """
+
+    dates: pd.DatetimeIndex
+    symbols: list[str]
+    close: FloatArray
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    provenance: str = "given"
+    has_ohlc: bool = True
+    _col: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_col", {s: j for j, s in enumerate(self.symbols)})
+
+    def column(self, symbol: str) -> int:
+        """Column of ``symbol``, or -1 if the panel has no series for it."""
+        return self._col.get(symbol, -1)
+
+    @property
+    def prev_close(self) -> FloatArray:
+        """The last available close strictly before each session (per symbol)."""
+        prev = pd.DataFrame(self.close).shift(1).ffill().to_numpy()
+        return np.asarray(prev, dtype=np.float64)
+
+    @classmethod
+    def from_wide(cls, panels: Mapping[str, pd.DataFrame], provenance: str = "given") -> PricePanel:
+        """Build from ``{"close": wide, "open": wide, ...}``; ``close`` is required."""
+        unknown = set(panels) - set(FIELDS) - {"volume", "amount"}
+        if unknown:
+            raise InputDataError(f"unknown price fields {sorted(unknown)}; use {FIELDS}")
+        if "close" not in panels:
+            raise InputDataError("prices need a 'close' panel (a wide DataFrame of closes)")
+        wide = {k: _clean_wide(v, k) for k, v in panels.items() if k in FIELDS}
+        dates = wide["close"].index
+        symbols = list(wide["close"].columns)
+        for df in wide.values():
+            dates = dates.union(df.index)
+            symbols += [c for c in df.columns if c not in symbols]
+        symbols = sorted(symbols)
+        arrays = {
+            k: (
+                wide[k].reindex(index=dates, columns=symbols).to_numpy(dtype=np.float64)
+                if k in wide
+                else np.full((len(dates), len(symbols)), np.nan)
+            )
+            for k in FIELDS
+        }
+        return cls(
+            pd.DatetimeIndex(dates, name="date"),
+            symbols,
+            close=arrays["close"],
+            open=arrays["open"],
+            high=arrays["high"],
+            low=arrays["low"],
+            provenance=provenance,
+            has_ohlc=all(k in wide for k in FIELDS),
+        )
+
+    @classmethod
+    def from_long(cls, frame: pd.DataFrame, provenance: str = "given") -> PricePanel:
+        """Build from a long frame ``date, symbol, open, high, low, close``."""
+        missing = [c for c in ("date", "symbol", "close") if c not in frame.columns]
+        if missing:
+            raise InputDataError(
+                f"long prices need columns date, symbol, close (+ open, high, low); missing "
+                f"{missing} (have {list(frame.columns)})"
+            )
+        df = frame.copy()
+        df["symbol"] = [normalize(s) for s in df["symbol"]]
+        df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]").dt.normalize()
+        dup = df.duplicated(["date", "symbol"])
+        if dup.any():
+            row = df.loc[dup, ["date", "symbol"]].iloc[0]
+            raise InputDataError(
+                f"prices have several rows for {row['symbol']} on {row['date'].date()}; "
+                "pass one row per (date, symbol)"
+            )
+        panels: dict[str, pd.DataFrame] = {
+            k: df.pivot(index="date", columns="symbol", values=k) for k in FIELDS if k in df.columns
+        }
+        return cls.from_wide(panels, provenance=provenance)
+
+    @classmethod
+    def from_prices(cls, prices: Any, provenance: str = "given") -> PricePanel:
+        """Dispatch on the accepted shapes (see the module docstring)."""
+        if isinstance(prices, pd.DataFrame):
+            return cls.from_long(prices, provenance)
+        if isinstance(prices, Mapping):
+            return cls.from_wide(prices, provenance)
+        raise InputDataError(
+            f"prices must be a long DataFrame, a dict of wide panels or None, "
+            f"got {type(prices).__name__}"
+        )
+
+    @classmethod
+    def load(
+        cls,
+        symbols: Iterable[str],
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        *,
+        source: str = "auto",
+        offline: bool | None = None,
+    ) -> tuple[PricePanel, dict[str, str]]:
+        """Load the panel with :func:`eventstudy.market.get_prices`.
+
+        Returns the panel and ``{symbol: message}`` for symbols that could not
+        be loaded (they end up skipped with reason ``no_price``).
+        """
+        from eventstudy.market import get_prices
+
+        wanted = sorted(set(symbols))
+        failed: dict[str, str] = {}
+        panels: dict[str, list[pd.DataFrame]] = {k: [] for k in FIELDS}
+        provenance: list[str] = []
+
+        def fetch(syms: list[str], fld: PriceField) -> pd.DataFrame:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # proxies are labelled in the provenance
+                pf = get_prices(syms, start, end, source=source, field=fld, offline=offline)
+            if fld == "close":
+                provenance.append(_describe(pf.provenance))
+            return pd.DataFrame(pf.data)
+
+        for fld in FIELDS:
+            try:
+                panels[fld].append(fetch(wanted, fld))
+                continue
+            except (EventStudyError, LookupError, ValueError):
+                pass
+            for s in wanted:  # one at a time: keep what can be had
+                if s in failed:
+                    continue
+                try:
+                    panels[fld].append(fetch([s], fld))
+                except (EventStudyError, LookupError, ValueError) as err:
+                    if fld == "close":
+                        failed[s] = f"{type(err).__name__}: {err}"
+        got = {k: pd.concat(v, axis=1) for k, v in panels.items() if v}
+        got = {k: v.loc[:, ~v.columns.duplicated()] for k, v in got.items()}
+        if "close" not in got or got["close"].shape[1] == 0:
+            raise DataUnavailableError(
+                f"no close prices could be loaded for {wanted} between {start.date()} and "
+                f"{end.date()} (source={source!r}); pass prices= explicitly"
+            )
+        prov = "; ".join(dict.fromkeys(provenance))
+        return cls.from_wide(got, provenance=prov or source), failed

@@ -1,0 +1,342 @@
+"""``BacktestResult``: the read-only outcome of :func:`eventstudy.backtest.backtest`.
+
+One tidy table is the source of truth, :meth:`BacktestResult.to_frame`: one
+row per input event (trades and skipped events alike). ``trades`` and
+``skipped`` are views of it; the daily portfolio table comes from the engine.
+
+Statistics (conventions):
+
+* trade returns are ``net`` (after round-trip costs); hit rate = share > 0;
+  t = mean / (sd / √N), sd with N − 1, p-value two-sided from Student t(N − 1).
+* daily statistics on the calendar-time portfolio's net returns between the first
+  and the last session with an open trade (cash sessions inside count as 0):
+  annualised return = equity_end^(252/T) − 1, volatility = sd·√252,
+  Sharpe = mean/sd·√252 (zero risk-free rate), maximum drawdown on the equity
+  curve starting at 1, turnover = mean daily traded notional × 252.
+* placebo p-value = (1 + #{placebo ≥ real}) / (1 + runs) (Phipson & Smyth 2010);
+  ``share_beating`` = #{placebo > real} / runs.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.events import DROPPED_COLUMNS
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["TRADING_DAYS", "BacktestResult", "PlaceboTest"]
+
+#: Sessions per year used to annualise.
+TRADING_DAYS = 252
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceboTest:
+    """Randomisation test: the same strategy on random dates of the same symbols.
+
+    Attributes
+    ----------
+    statistic
+        The real run's statistic (weighted mean net trade return).
+    values
+        The statistic of each placebo run (NaN when a run filled no trade).
+    runs, seed, window
+        Number of runs, the seed, sessions each side of the events' span.
+    share_beating
+        Share of placebo runs with a statistic above the real one.
+    pvalue
+        (1 + #{placebo ≥ real}) / (1 + valid runs).
+    mean_filled
+        Average number of filled trades per placebo run.
+    """
+
+    statistic: float
+    values: np.ndarray
+    runs: int
+    seed: int | None
+    window: int
+    share_beating: float
+    pvalue: float
+    mean_filled: float
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Outcome of a news-signal backtest (build it with :func:`~eventstudy.backtest`).
+
+    Attributes
+    ----------
+    ledger
+        One row per input event (see :meth:`to_frame`).
+    daily
+        Per session: ``n_open, gross, turnover, cost, net, benchmark``.
+    params
+        The strategy parameters.
+    placebo
+        The randomisation test, or None when ``placebo=0``.
+    provenance
+        Where the prices came from.
+    """
+
+    ledger: pd.DataFrame
+    daily: pd.DataFrame
+    params: dict[str, Any]
+    placebo: PlaceboTest | None = None
+    provenance: str = "given"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    # ---- tables ------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input event, status ``filled``, ``exit_delayed`` or ``skipped``.
+
+        ============== ===========================================================
+        column         meaning
+        ============== ===========================================================
+        event_id       the event's key
+        symbol         canonical symbol
+        published_at   publication time (Asia/Shanghai; NaT if only day0 given)
+        day0           resolved session
+        direction      +1 long, -1 short (0 when no signal)
+        weight         relative capital weight
+        status         ``filled``, ``exit_delayed`` or ``skipped``
+        reason         skip reason code (empty for trades)
+        message        what happened, in words
+        entry_date     entry session; entry_time is its close (15:00) or open
+        entry_price    fill price
+        exit_date      exit session (after any delay)
+        exit_price
+        exit_delay     sessions the exit was delayed (suspension, limit lock)
+        stale_days     held sessions without a price (suspended)
+        return_gross   direction × (exit / entry − 1)
+        return_net     return_gross − 2 × costs_bps / 10 000
+        ...            attributes carried from the events (score, title, ...)
+        ============== ===========================================================
+        """
+        return self.ledger.copy()
+
+    @cached_property
+    def trades(self) -> pd.DataFrame:
+        """The completed trades (one row per traded event)."""
+        return self.ledger[self.ledger["status"] != "skipped"].reset_index(drop=True)
+
+    @cached_property
+    def skipped(self) -> pd.DataFrame:
+        """Events that did not trade: ``event_id, symbol, reason, message, day0``."""
+        s = self.ledger[self.ledger["status"] == "skipped"]
+        return s[[*DROPPED_COLUMNS, "day0"]].reset_index(drop=True)
+
+    @cached_property
+    def skip_counts(self) -> pd.Series:
+        """Number of skipped events per reason code."""
+        return self.skipped["reason"].value_counts().rename("count")
+
+    @cached_property
+    def daily_returns(self) -> pd.Series:
+        """Net daily returns of the portfolio."""
+        return self.daily["net"].rename("strategy")
+
+    @cached_property
+    def equity(self) -> pd.DataFrame:
+        """Equity curves starting at 1: ``strategy`` and ``benchmark``.
+
+        The benchmark curve is its price level relative to the session before
+        the first portfolio session (missing prices carry the last level).
+        """
+        if self.daily.empty:
+            return pd.DataFrame({"strategy": [], "benchmark": []}, dtype="float64")
+        strat = (1.0 + self.daily["net"]).cumprod()
+        b = self.daily["benchmark"]
+        growth = (1.0 + b).where(b.notna())
+        level = growth.cumprod(skipna=True)
+        level = level.where(b.notna()).ffill()  # carry the level, not a zero return
+        return pd.DataFrame({"strategy": strat, "benchmark": level})
+
+    # ---- trade statistics --------------------------------------------------------
+    @cached_property
+    def n_trades(self) -> int:
+        """Number of completed trades."""
+        return len(self.trades)
+
+    @cached_property
+    def hit_rate(self) -> float:
+        """Share of trades with a positive net return."""
+        r = self.trades["return_net"].to_numpy(dtype=float)
+        return float(np.mean(r > 0)) if len(r) else math.nan
+
+    @cached_property
+    def mean_return(self) -> float:
+        """Mean net trade return."""
+        r = self.trades["return_net"].to_numpy(dtype=float)
+        return float(r.mean()) if len(r) else math.nan
+
+    @cached_property
+    def tstat(self) -> float:
+        """t statistic of the mean net trade return (sd with N − 1)."""
+        r = self.trades["return_net"].to_numpy(dtype=float)
+        if len(r) < 2:
+            return math.nan
+        sd = float(r.std(ddof=1))
+        return float(r.mean() / (sd / math.sqrt(len(r)))) if sd > 0 else math.nan
+
+    @cached_property
+    def pvalue(self) -> float:
+        """Two-sided p-value of :attr:`tstat` (Student t, N − 1 df)."""
+        t = self.tstat
+        if math.isnan(t):
+            return math.nan
+        from scipy import stats  # deferred: slow import
+
+        return float(2 * stats.t.sf(abs(t), df=self.n_trades - 1))
+
+    # ---- portfolio statistics ----------------------------------------------------
+    @cached_property
+    def annual_return(self) -> float:
+        """Compound annual net return of the portfolio."""
+        r = self.daily["net"]
+        if r.empty:
+            return math.nan
+        growth = float(np.prod(1.0 + r.to_numpy(dtype=float)))
+        return growth ** (TRADING_DAYS / len(r)) - 1.0
+
+    @cached_property
+    def annual_volatility(self) -> float:
+        """Annualised volatility of the daily net returns."""
+        r = self.daily["net"]
+        return float(r.std(ddof=1) * math.sqrt(TRADING_DAYS)) if len(r) > 1 else math.nan
+
+    @cached_property
+    def sharpe(self) -> float:
+        """Annualised Sharpe ratio (zero risk-free rate)."""
+        r = self.daily["net"]
+        if len(r) < 2:
+            return math.nan
+        sd = float(r.std(ddof=1))
+        return float(r.mean() / sd * math.sqrt(TRADING_DAYS)) if sd > 0 else math.nan
+
+    @cached_property
+    def max_drawdown(self) -> float:
+        """Largest peak-to-trough loss of the equity curve (a negative fraction)."""
+        if self.daily.empty:
+            return math.nan
+        eq = np.concatenate([[1.0], self.equity["strategy"].to_numpy()])
+        return float(np.min(eq / np.maximum.accumulate(eq) - 1.0))
+
+    @cached_property
+    def turnover(self) -> float:
+        """Annualised turnover: mean daily traded notional (fraction of capital) × 252."""
+        t = self.daily["turnover"]
+        return float(t.mean() * TRADING_DAYS) if len(t) else math.nan
+
+    @cached_property
+    def benchmark_return(self) -> float:
+        """Total benchmark return over the portfolio's sessions."""
+        if self.daily.empty:
+            return math.nan
+        eq = self.equity["benchmark"].dropna()  # leading sessions without a level
+        return float(eq.iloc[-1] - 1.0) if len(eq) else math.nan
+
+    @cached_property
+    def total_return(self) -> float:
+        """Total net return of the portfolio."""
+        if self.daily.empty:
+            return math.nan
+        return float(self.equity["strategy"].iloc[-1] - 1.0)
+
+    # ---- rendering ---------------------------------------------------------------
+    def _rows(self) -> list[tuple[str, str]]:
+        p = self.params
+
+        def f(x: float, pct: bool = False, nd: int = 3) -> str:
+            if x is None or (isinstance(x, float) and math.isnan(x)):
+                return "n/a"
+            return f"{x:.2%}" if pct else f"{x:.{nd}f}"
+
+        skipped = ", ".join(f"{k} {v}" for k, v in self.skip_counts.items()) or "none"
+        rows = [
+            (
+                "Strategy",
+                f"entry={p['entry']}, hold={p['hold']}, direction={p['direction']}, "
+                f"weights={p['weights']}, costs={p['costs_bps']} bps/side",
+            ),
+            ("Events", f"{len(self.ledger)} ({self.n_trades} traded; skipped: {skipped})"),
+        ]
+        if not self.daily.empty:
+            d = self.daily.index
+            rows.append(("Period", f"{d[0].date()} .. {d[-1].date()} ({len(d)} sessions)"))
+        rows += [
+            ("Hit rate", f(self.hit_rate, pct=True)),
+            ("Mean trade return (net)", f(self.mean_return, pct=True)),
+            ("t-stat (p-value)", f"{f(self.tstat, nd=2)} ({f(self.pvalue)})"),
+            ("Total return", f(self.total_return, pct=True)),
+            (f"Benchmark {p['benchmark']}", f(self.benchmark_return, pct=True)),
+            ("Annual return", f(self.annual_return, pct=True)),
+            ("Annual volatility", f(self.annual_volatility, pct=True)),
+            ("Sharpe", f(self.sharpe, nd=2)),
+            ("Max drawdown", f(self.max_drawdown, pct=True)),
+            ("Turnover (annual)", f(self.turnover, nd=1)),
+        ]
+        if self.placebo is not None:
+            pl = self.placebo
+            rows.append(
+                (
+                    "Placebo",
+                    f"{pl.runs} runs (seed {pl.seed}): {f(pl.share_beating, pct=True)} beat the "
+                    f"real mean, p = {f(pl.pvalue)}",
+                )
+            )
+        rows.append(("Prices", self.provenance))
+        rows.extend(("Note", n) for n in self.notes)
+        return rows
+
+    def summary(self) -> str:
+        """A text summary of the backtest."""
+        rows = self._rows()
+        width = max(len(k) for k, _ in rows)
+        lines = ["Backtest of news signals", "=" * 60]
+        lines += [f"{k:<{width}}  {v}" for k, v in rows]
+        rules = (
+            "Rules: calendar-time portfolio, capital split over open trades by weight each "
+            "session; entry skipped if suspended or limit-locked; exit delayed until fillable."
+        )
+        return "\n".join([*lines, "-" * 60, rules])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in self._rows()
+        )
+        return f"<table><caption>Backtest of news signals</caption>{body}</table>"
+
+    def plot(self) -> go.Figure:
+        """Equity curve of the strategy against the benchmark (a plotly figure, not shown)."""
+        import plotly.graph_objects as go  # deferred: heavy import
+
+        eq = self.equity
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=eq.index, y=eq["strategy"], name="strategy (net)"))
+        fig.add_trace(
+            go.Scatter(x=eq.index, y=eq["benchmark"], name=f"benchmark {self.params['benchmark']}")
+        )
+        fig.update_layout(
+            title="Equity curve: news-signal strategy vs benchmark",
+            xaxis_title="session",
+            yaxis_title="growth of 1",
+            template="plotly_white",
+        )
+        return fig
