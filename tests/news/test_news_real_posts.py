@@ -1,0 +1,167 @@
+"""The bundled real posts: every INDEX.tsv row, the seed, duplicates, odd cases."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.datasets import sample_news_path
+from eventstudy.news import load_news
+from eventstudy.news.frontmatter import split_front_matter
+from eventstudy.news.html import parse_html
+
+ROOT = sample_news_path()
+SEED = ROOT / "_posts" / "2022-01-10-NW202201102241785025.md"
+INDEX = list(csv.DictReader((ROOT / "INDEX.tsv").open(encoding="utf-8"), delimiter="\t"))
+#: Posts the loader must skip, with the reason (the odd cases kept in the data on purpose).
+EXPECTED_SKIPS = {"_posts/-202205262391921712.md": "missing_date"}
+
+
+@pytest.fixture(scope="module")
+def news() -> object:
+    return load_news(ROOT)
+
+
+def test_index_covers_every_post() -> None:
+    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.md"))
+    assert sorted(r["path"] for r in INDEX) == on_disk
+    assert len(INDEX) == 64
+
+
+@pytest.mark.parametrize("row", INDEX, ids=[r["path"] for r in INDEX])
+def test_each_post_yields_exactly_its_index_codes(row: dict[str, str]) -> None:
+    path = ROOT / row["path"]
+    expected = set(row["codes"].split())
+    news = load_news(path)
+    assert len(news.articles) + len(news.skipped) + len(news.duplicates) == 1
+    if row["path"] in EXPECTED_SKIPS:
+        assert news.skipped["reason"].tolist() == [EXPECTED_SKIPS[row["path"]]]
+        assert news.mentions.empty
+        # the markup is still readable: its codes are the ones INDEX.tsv lists
+        _, body = split_front_matter(path.read_text(encoding="utf-8"))
+        assert {m.secid for m in parse_html(body).marks} == expected
+        return
+    assert news.skipped.empty
+    art = news.articles.iloc[0]
+    assert art["title"] == row["title"]
+    assert art["category"] == row["categories"]
+    stamp = art["published_at"]
+    assert str(stamp.tz) == "Asia/Shanghai"
+    assert stamp.strftime("%Y-%m-%d %H:%M:%S") == row["date"].removesuffix(" +0800")
+    markup = news.mentions[news.mentions["how"] != "keyword"]
+    assert set(markup["secid"]) == expected
+    assert re.search(r"</?[A-Za-z][A-Za-z0-9]*[\s>/]", art["text"]) is None  # no markup left
+
+
+def test_counts_add_up_for_the_folder(news) -> None:  # type: ignore[no-untyped-def]
+    assert news.n_inputs == 64
+    assert len(news.articles) + len(news.skipped) + len(news.duplicates) == 64
+    assert news.articles["article_id"].is_unique
+
+
+def test_seed_yields_bk0896_from_the_chart_and_keywords_for_baijiu(news) -> None:  # type: ignore[no-untyped-def]
+    m = news.mentions[news.mentions["article_id"] == "NW202201102241785025"]
+    bk = m[m["symbol"] == "BK0896"]
+    assert set(bk["how"]) == {"chart_embed", "keyword"}
+    assert (bk["how"] == "chart_embed").sum() == 1
+    kw = bk[bk["how"] == "keyword"]
+    assert len(kw) >= 3 and set(kw["name"]) == {"白酒"}
+    seed = news.articles.set_index("article_id").loc["NW202201102241785025"]
+    for pos, fld in zip(kw["position"], kw["field"], strict=True):
+        source = seed["title"] if fld == "title" else seed["text"]
+        assert source[pos : pos + 2] == "白酒"
+    assert seed["publisher"] == "证券时报网"
+    assert seed["url"].endswith("NewsShare.html?infoCode=NW202201102241785025")
+    assert seed["origin"].endswith("_posts/2022-01-10-NW202201102241785025.md")
+    assert "EM_StockImg" not in seed["text"] and "display" not in seed["text"]
+    assert seed["text"].startswith("工信部10日公开征求")
+    tags = news.tags().set_index(["article_id", "symbol"])
+    assert tags.loc[("NW202201102241785025", "BK0896"), "score"] == 1.0
+    assert "BK0473" not in tags.loc["NW202201102241785025"].index  # only the short copy has it
+
+
+def test_duplicates_keep_the_full_version(news) -> None:  # type: ignore[no-untyped-def]
+    d = news.duplicates
+    rel = {
+        Path(o).relative_to(ROOT).as_posix(): (a, k)
+        for o, a, k in zip(d["origin"], d["duplicate_of"], d["key"], strict=True)
+    }
+    assert rel == {
+        "_posts/2022-01-10-202201102241785025.md": ("NW202201102241785025", "article_id"),
+        "old_post/2022-01-10-NW202201102241785025.md": ("NW202201102241785025", "article_id"),
+        "old_post/2021-12-08-202112082206672930.md": ("202112082206672930", "article_id"),
+    }
+    kept = news.articles.set_index("article_id").loc["NW202201102241785025", "origin"]
+    assert Path(kept).relative_to(ROOT).as_posix() == "_posts/2022-01-10-NW202201102241785025.md"
+
+
+def test_title_and_time_duplicates_across_ids(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    (tmp_path / "b.md").write_text(
+        text.replace("infoCode=NW202201102241785025", "infoCode=NW999"), encoding="utf-8"
+    )
+    news = load_news(tmp_path)
+    assert len(news.articles) == 1
+    assert news.duplicates["key"].tolist() == ["title_time"]
+
+
+def test_naive_dates_are_beijing_time_and_crlf_post_loads(news) -> None:  # type: ignore[no-untyped-def]
+    a = news.articles.set_index("article_id")
+    assert str(a.loc["202112082206749391", "published_at"]) == "2021-12-08 10:45:29+08:00"
+    crlf = a.loc["NW202205252390829633"]
+    assert "\r" not in crlf["text"] and crlf["publisher"] == "泉州晚报"
+
+
+def test_encodings_bom_gb18030_crlf(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    (tmp_path / "bom.md").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (tmp_path / "gbk.md").write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
+    (tmp_path / "plain.html").write_text(text, encoding="utf-8")
+    loaded = [load_news(tmp_path / n) for n in ("bom.md", "gbk.md", "plain.html")]
+    texts = {n.articles["text"].iloc[0] for n in loaded}
+    titles = {n.articles["title"].iloc[0] for n in loaded}
+    assert len(texts) == 1 and len(titles) == 1
+    assert titles == {"工信部：针对年轻消费群体、国外消费群体发展多样化、低度化白酒产品"}
+    for n in loaded:
+        assert n.articles["warnings"].iloc[0] == ""
+        assert "90.BK0896" in set(n.mentions["secid"])
+
+
+def test_undecodable_bytes_are_kept_with_a_warning(tmp_path: Path) -> None:
+    p = tmp_path / "bad.md"
+    p.write_bytes(b"---\ntitle: x\ndate: 2022-01-10 09:00:00\n---\n<p>ok \xff\xfe\xfa\xfb</p>\n")
+    news = load_news(p)
+    assert news.articles["warnings"].iloc[0].startswith("invalid_encoding")
+
+
+def test_folder_glob_and_list_sources_agree(news) -> None:  # type: ignore[no-untyped-def]
+    by_glob = load_news(str(ROOT / "**" / "*.md"))
+    by_list = load_news(sorted(ROOT.rglob("*.md")))
+    for other in (by_glob, by_list):
+        assert other.n_inputs == 64
+        assert set(other.articles["article_id"]) == set(news.articles["article_id"])
+
+
+def test_articles_table_shape(news) -> None:  # type: ignore[no-untyped-def]
+    a = news.articles
+    assert list(a.columns[:8]) == [
+        "article_id",
+        "title",
+        "published_at",
+        "publisher",
+        "category",
+        "url",
+        "text",
+        "origin",
+    ]
+    assert isinstance(a["published_at"].dtype, pd.DatetimeTZDtype)
+    assert str(a["published_at"].dt.tz) == "Asia/Shanghai"
+    m = news.mentions
+    assert set(m["how"]) <= {"chart_embed", "inline_link", "quote_link", "keyword"}
+    assert set(m["kind"]) <= {"board", "stock", "index", "foreign"}
+    assert set(m["article_id"]) <= set(a["article_id"])
