@@ -152,7 +152,8 @@ def test_deep_nesting_is_reported_not_crashing() -> None:
     doc = parse_html(html)
     assert any(w.startswith("html_truncated") for w in doc.warnings)
     shallow = parse_html("<div>" * 100 + "浅" + "</div>" * 100)
-    assert shallow.text == "浅" and shallow.warnings == []
+    assert shallow.text == "浅"
+    assert shallow.warnings == []
 
 
 def test_nul_and_control_characters_are_removed() -> None:

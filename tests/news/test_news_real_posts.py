@@ -69,7 +69,8 @@ def test_seed_yields_bk0896_from_the_chart_and_keywords_for_baijiu(news) -> None
     assert set(bk["how"]) == {"chart_embed", "keyword"}
     assert (bk["how"] == "chart_embed").sum() == 1
     kw = bk[bk["how"] == "keyword"]
-    assert len(kw) >= 3 and set(kw["name"]) == {"白酒"}
+    assert len(kw) >= 3
+    assert set(kw["name"]) == {"白酒"}
     seed = news.articles.set_index("article_id").loc["NW202201102241785025"]
     for pos, fld in zip(kw["position"], kw["field"], strict=True):
         source = seed["title"] if fld == "title" else seed["text"]
@@ -77,7 +78,8 @@ def test_seed_yields_bk0896_from_the_chart_and_keywords_for_baijiu(news) -> None
     assert seed["publisher"] == "证券时报网"
     assert seed["url"].endswith("NewsShare.html?infoCode=NW202201102241785025")
     assert seed["origin"].endswith("_posts/2022-01-10-NW202201102241785025.md")
-    assert "EM_StockImg" not in seed["text"] and "display" not in seed["text"]
+    assert "EM_StockImg" not in seed["text"]
+    assert "display" not in seed["text"]
     assert seed["text"].startswith("工信部10日公开征求")
     tags = news.tags().set_index(["article_id", "symbol"])
     assert tags.loc[("NW202201102241785025", "BK0896"), "score"] == 1.0
@@ -114,7 +116,8 @@ def test_naive_dates_are_beijing_time_and_crlf_post_loads(news) -> None:  # type
     a = news.articles.set_index("article_id")
     assert str(a.loc["202112082206749391", "published_at"]) == "2021-12-08 10:45:29+08:00"
     crlf = a.loc["NW202205252390829633"]
-    assert "\r" not in crlf["text"] and crlf["publisher"] == "泉州晚报"
+    assert "\r" not in crlf["text"]
+    assert crlf["publisher"] == "泉州晚报"
 
 
 def test_encodings_bom_gb18030_crlf(tmp_path: Path) -> None:
@@ -125,7 +128,8 @@ def test_encodings_bom_gb18030_crlf(tmp_path: Path) -> None:
     loaded = [load_news(tmp_path / n) for n in ("bom.md", "gbk.md", "plain.html")]
     texts = {n.articles["text"].iloc[0] for n in loaded}
     titles = {n.articles["title"].iloc[0] for n in loaded}
-    assert len(texts) == 1 and len(titles) == 1
+    assert len(texts) == 1
+    assert len(titles) == 1
     assert titles == {"工信部：针对年轻消费群体、国外消费群体发展多样化、低度化白酒产品"}
     for n in loaded:
         assert n.articles["warnings"].iloc[0] == ""
