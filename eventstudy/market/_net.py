@@ -1,0 +1,170 @@
+"""Network discipline: timeouts, bounded retries with backoff and jitter, rate limits.
+
+Every network source calls :func:`call_with_retry`: the call gets a timeout,
+a failure is retried up to ``attempts`` times in total with exponential
+backoff (``base_delay * 2**k``, capped at ``max_delay``) plus uniform jitter,
+and the final failure is a :class:`~eventstudy.exceptions.ProviderError`
+naming the symbol, source, attempt count and last cause. ``sleep``, ``clock``
+and the random generator are injectable so tests run instantly.
+
+Examples
+--------
+>>> calls = []
+>>> def flaky():
+...     calls.append(1)
+...     if len(calls) < 3:
+...         raise ConnectionError("reset")
+...     return "ok"
+>>> slept = []
+>>> call_with_retry(flaky, policy=RetryPolicy(attempts=3, jitter=0.0), symbol="X",
+...                 source="test", sleep=slept.append)
+'ok'
+>>> slept
+[0.5, 1.0]
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from eventstudy.exceptions import ProviderError
+
+__all__ = [
+    "EASTMONEY_LIMITER",
+    "EmptyResponseError",
+    "RateLimiter",
+    "RetryPolicy",
+    "call_with_retry",
+]
+
+T = TypeVar("T")
+
+
+class EmptyResponseError(Exception):
+    """The service answered but with no rows (``data: null``, empty klines, rc != 0)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a network call is retried.
+
+    Parameters
+    ----------
+    attempts
+        Total attempts (>= 1).
+    base_delay, max_delay
+        Backoff before retry k (k = 1, 2, ...) is ``min(base_delay * 2**(k-1), max_delay)``.
+    jitter
+        Uniform random extra delay in ``[0, jitter * backoff]``.
+    timeout
+        Seconds for each HTTP call (connect and read).
+    """
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: float = 0.25
+    timeout: float = 15.0
+
+    def delay(self, retry: int, rng: random.Random) -> float:
+        """Seconds to wait before retry number ``retry`` (1-based)."""
+        backoff = min(self.base_delay * 2 ** (retry - 1), self.max_delay)
+        return backoff + (rng.uniform(0.0, self.jitter * backoff) if self.jitter else 0.0)
+
+
+class RateLimiter:
+    """At most one call per ``min_interval`` seconds (shared across threads).
+
+    Examples
+    --------
+    >>> t = [0.0]
+    >>> slept = []
+    >>> lim = RateLimiter(0.5, clock=lambda: t[0], sleep=slept.append)
+    >>> lim.wait(); lim.wait(); slept
+    [0.5]
+    """
+
+    def __init__(
+        self,
+        min_interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self.min_interval = float(min_interval)
+        self.clock = clock
+        self.sleep = sleep
+        self._last: float | None = None
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Block until the next call is allowed."""
+        with self._lock:
+            now = self.clock()
+            if self._last is not None:
+                gap = self._last + self.min_interval - now
+                if gap > 0:
+                    self.sleep(gap)
+                    now += gap
+            self._last = now
+
+
+#: Shared limiter of all Eastmoney (akshare) calls: Eastmoney blocks bursts.
+EASTMONEY_LIMITER = RateLimiter(0.35)
+
+
+def call_with_retry(
+    func: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    symbol: str | None,
+    source: str,
+    sleep: Callable[[float], object] = time.sleep,
+    rng: random.Random | None = None,
+    permanent: tuple[type[BaseException], ...] = (),
+    limiter: RateLimiter | None = None,
+) -> T:
+    """Call ``func`` with retries; raise :class:`ProviderError` after the last attempt.
+
+    Parameters
+    ----------
+    func
+        The call (already bound to its timeout).
+    permanent
+        Exception types that are not retried (e.g. an invalid board code).
+    limiter
+        Waited on before every attempt.
+    """
+    rng = rng or random.Random()
+    last: BaseException | None = None
+    attempts = max(1, int(policy.attempts))
+    for attempt in range(1, attempts + 1):
+        if limiter is not None:
+            limiter.wait()
+        try:
+            return func()
+        except permanent as err:
+            raise ProviderError(
+                f"{source} refused {symbol}: {type(err).__name__}: {err}",
+                symbol=symbol,
+                source=source,
+                attempts=attempt,
+                cause=err,
+            ) from err
+        except Exception as err:  # every other failure is treated as transient
+            last = err
+            if attempt < attempts:
+                sleep(policy.delay(attempt, rng))
+    assert last is not None
+    raise ProviderError(
+        f"{source} failed for {symbol} after {attempts} attempt(s): {type(last).__name__}: {last}",
+        symbol=symbol,
+        source=source,
+        attempts=attempts,
+        cause=last,
+    ) from last

@@ -1,0 +1,368 @@
+"""The ``akshare`` source: Eastmoney daily klines of A-shares, Chinese indices and boards.
+
+This is the only module of the package that imports :mod:`akshare` (on first
+use). Chinese column names are translated here, and volume is converted from
+lots (手, 100 shares) to shares.
+
+================ ==================================== =============================
+symbol kind      akshare function                     symbol passed
+================ ==================================== =============================
+stock            ``stock_zh_a_hist``                  ``600519``
+index            ``stock_zh_index_daily_em``          ``sh000300`` / ``csi930050``
+concept board    ``stock_board_concept_hist_em``      ``BK0896`` (the code, not
+industry/region/ ``stock_board_industry_hist_em``     the name: names drift)
+style board
+================ ==================================== =============================
+
+Board lists and current members: :meth:`AkshareSource.board_list`
+(``stock_board_concept_name_em`` / ``stock_board_industry_name_em``) and
+:meth:`AkshareSource.board_constituents` (``*_cons_em``).
+
+Testing: pass ``fetcher=`` (a callable ``(function_name, kwargs) -> DataFrame``
+returning frames in akshare's layout), or stub the HTTP calls (``responses``)
+and keep the default fetcher so akshare's own parsing runs.
+
+Examples
+--------
+>>> import pandas as pd
+>>> def fake(name, kwargs):
+...     return pd.DataFrame({"日期": ["2022-01-10"], "开盘": [1.0], "收盘": [2.0], "最高": [2.0],
+...                          "最低": [1.0], "成交量": [10.0], "成交额": [20.0]})
+>>> src = AkshareSource(fetcher=fake)
+>>> bars = src.fetch("600519.SH", pd.Timestamp("2022-01-10"), pd.Timestamp("2022-01-10"),
+...                  adjust="qfq")
+>>> bars[["close", "volume"]].to_dict("records")
+[{'close': 2.0, 'volume': 1000.0}]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Adjust
+from eventstudy.exceptions import DataUnavailableError
+from eventstudy.market._net import (
+    EASTMONEY_LIMITER,
+    EmptyResponseError,
+    RateLimiter,
+    RetryPolicy,
+    call_with_retry,
+)
+from eventstudy.symbols import normalize, parse_symbol, to_akshare
+
+__all__ = ["COLUMN_MAP", "AkshareSource", "translate"]
+
+#: Chinese akshare column → English field.
+COLUMN_MAP = {
+    "日期": "date",
+    "开盘": "open",
+    "收盘": "close",
+    "最高": "high",
+    "最低": "low",
+    "成交量": "volume",
+    "成交额": "amount",
+    "股票代码": "code",
+    "振幅": "amplitude",
+    "涨跌幅": "pct_change",
+    "涨跌额": "change",
+    "换手率": "turnover",
+}
+#: Eastmoney kline volumes are in lots (手) of 100 shares.
+SHARES_PER_LOT = 100.0
+
+Fetcher = Callable[[str, dict[str, Any]], pd.DataFrame]
+
+_TIMEOUT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _default_timeout(seconds: float) -> Iterator[None]:
+    """Give every ``requests`` call made inside the block a timeout.
+
+    Several akshare functions call ``requests.get`` without one; this wraps
+    ``requests.Session.request`` for the duration of one akshare call (calls
+    are serialised by a lock, so concurrent use is safe but sequential).
+    """
+    import requests
+
+    original = requests.sessions.Session.request
+
+    def request(self: Any, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = seconds
+        return original(self, method, url, *args, **kwargs)
+
+    with _TIMEOUT_LOCK:
+        requests.sessions.Session.request = request  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            requests.sessions.Session.request = original  # type: ignore[method-assign]
+
+
+def _akshare_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:
+    import akshare  # deferred: heavy, and only this module may import it
+
+    with _default_timeout(timeout):
+        result = getattr(akshare, name)(**kwargs)
+    if not isinstance(result, pd.DataFrame):
+        raise TypeError(f"akshare.{name} returned {type(result).__name__}, not a DataFrame")
+    return result
+
+
+def translate(frame: pd.DataFrame, *, lots: bool = True) -> pd.DataFrame:
+    """akshare kline frame → bars (``date`` + English fields, volume in shares).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"日期": ["2022-01-10"], "收盘": ["1739.49"], "成交量": [25212]})
+    >>> translate(raw).to_dict("records")
+    [{'date': Timestamp('2022-01-10 00:00:00'), 'close': 1739.49, 'volume': 2521200.0}]
+    """
+    df = frame.rename(columns=COLUMN_MAP)
+    if "date" not in df.columns:
+        raise ValueError(f"akshare frame without a date column: {list(frame.columns)}")
+    out = pd.DataFrame({"date": pd.to_datetime(df["date"].astype(str), errors="coerce")})
+    for f in ("open", "high", "low", "close", "volume", "amount"):
+        if f in df.columns:
+            out[f] = pd.to_numeric(df[f], errors="coerce").to_numpy(dtype=np.float64)
+    if lots and "volume" in out.columns:
+        out["volume"] = out["volume"] * SHARES_PER_LOT
+    bad = out["date"].isna()
+    if bad.any():
+        raise ValueError(f"{int(bad.sum())} kline row(s) with an unparseable date")
+    return out
+
+
+class AkshareSource:
+    """Eastmoney prices through akshare, with timeouts, retries and a rate limit.
+
+    Parameters
+    ----------
+    fetcher
+        ``(akshare_function_name, kwargs) -> DataFrame``; default calls akshare
+        with a timeout on every HTTP request.
+    policy
+        Retry/timeout policy.
+    sleep, rng
+        Injected into the retry loop (tests pass a no-op sleep).
+    limiter
+        Rate limiter shared by Eastmoney calls.
+    """
+
+    name = "akshare"
+    network = True
+
+    def __init__(
+        self,
+        *,
+        fetcher: Fetcher | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], object] = time.sleep,
+        rng: random.Random | None = None,
+        limiter: RateLimiter | None = EASTMONEY_LIMITER,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self._fetcher = fetcher
+        self.sleep = sleep
+        self.rng = rng
+        self.limiter = limiter
+
+    def _call(self, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
+        if self._fetcher is not None:
+            return self._fetcher(name, kwargs)
+        return _akshare_call(name, kwargs, self.policy.timeout)
+
+    def _permanent(self) -> tuple[type[BaseException], ...]:
+        perm: tuple[type[BaseException], ...] = (DataUnavailableError,)
+        if self._fetcher is None:
+            from akshare.exceptions import InvalidParameterError
+
+            perm = (*perm, InvalidParameterError)
+        return perm
+
+    def served_adjust(self, symbol: str, adjust: Adjust) -> str:
+        """Stocks as asked; indices and boards are unadjusted (``none``)."""
+        return adjust if parse_symbol(symbol).kind == "stock" else "none"
+
+    def _plan(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, adjust: Adjust
+    ) -> list[tuple[str, dict[str, Any]]]:
+        sym = parse_symbol(symbol)
+        beg, fin = start.strftime("%Y%m%d"), end.strftime("%Y%m%d")
+        if sym.kind == "stock" and sym.market in ("SH", "SZ", "BJ"):
+            ak_adjust = {"qfq": "qfq", "hfq": "hfq", "none": ""}[adjust]
+            return [
+                (
+                    "stock_zh_a_hist",
+                    {
+                        "symbol": sym.code,
+                        "period": "daily",
+                        "start_date": beg,
+                        "end_date": fin,
+                        "adjust": ak_adjust,
+                        "timeout": self.policy.timeout,
+                    },
+                )
+            ]
+        if sym.kind == "index":
+            code = f"csi{sym.code}" if sym.market == "CSI" else to_akshare(symbol, style="prefixed")
+            return [
+                ("stock_zh_index_daily_em", {"symbol": code, "start_date": beg, "end_date": fin})
+            ]
+        if sym.kind == "board":
+            concept = (
+                "stock_board_concept_hist_em",
+                {
+                    "symbol": sym.code,
+                    "period": "daily",
+                    "start_date": beg,
+                    "end_date": fin,
+                    "adjust": "",
+                },
+            )
+            industry = (
+                "stock_board_industry_hist_em",
+                {
+                    "symbol": sym.code,
+                    "period": "日k",
+                    "start_date": beg,
+                    "end_date": fin,
+                    "adjust": "",
+                },
+            )
+            kind = _board_type(sym.code)
+            if kind == "concept":
+                return [concept]
+            if kind is None:
+                return [concept, industry]
+            return [industry]
+        raise DataUnavailableError(
+            f"{symbol} ({sym.kind}) is not served by the akshare source; use yfinance"
+        )
+
+    def fetch(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> pd.DataFrame:
+        """Bars of one symbol (see :class:`~eventstudy.market.sources.PriceSource`)."""
+        plan = self._plan(symbol, start, end, adjust)
+        last_error: Exception | None = None
+        for name, kwargs in plan:
+
+            def once(name: str = name, kwargs: dict[str, Any] = kwargs) -> pd.DataFrame:
+                raw = self._call(name, kwargs)
+                if raw is None or len(raw) == 0:
+                    raise EmptyResponseError(
+                        f"akshare.{name}({kwargs.get('symbol')!r}) returned no rows "
+                        "(data: null / empty klines: unknown code or no trading in the range)"
+                    )
+                return translate(raw)
+
+            try:
+                bars = call_with_retry(
+                    once,
+                    policy=self.policy,
+                    symbol=symbol,
+                    source=self.name,
+                    sleep=self.sleep,
+                    rng=self.rng,
+                    permanent=self._permanent(),
+                    limiter=self.limiter,
+                )
+            except Exception as err:  # try the next function of the plan (boards)
+                last_error = err
+                continue
+            bars = bars.set_index("date")
+            bars.index.name = "date"
+            out = bars.loc[start:end]
+            out.attrs["notes"] = [f"akshare.{name}"]
+            return out
+        assert last_error is not None
+        raise last_error
+
+    # -- boards ------------------------------------------------------------------------
+
+    def board_list(self, kind: str = "concept") -> pd.DataFrame:
+        """Current Eastmoney boards: ``code``, ``name``, ``board_type``, ``as_of``.
+
+        Parameters
+        ----------
+        kind
+            ``concept`` (``stock_board_concept_name_em``) or ``industry``
+            (``stock_board_industry_name_em``).
+        """
+        if kind not in ("concept", "industry"):
+            raise ValueError(f"kind={kind!r}; choose 'concept' or 'industry'")
+        name = f"stock_board_{kind}_name_em"
+        raw = call_with_retry(
+            lambda: self._call(name, {}),
+            policy=self.policy,
+            symbol=None,
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            limiter=self.limiter,
+        )
+        today = pd.Timestamp.now(tz="Asia/Shanghai").date().isoformat()
+        return pd.DataFrame(
+            {
+                "code": raw["板块代码"].astype(str).to_numpy(),
+                "name": raw["板块名称"].astype(str).to_numpy(),
+                "board_type": kind,
+                "as_of": today,
+            }
+        )
+
+    def board_constituents(self, code: str) -> pd.DataFrame:
+        """Current members of a board: ``board_code``, ``symbol``, ``name``, ``as_of``.
+
+        Today's membership only: using it for past dates ignores stocks that
+        left the board (survivorship).
+        """
+        board = normalize(code)
+        kind = _board_type(board)
+        name = (
+            "stock_board_industry_cons_em"
+            if kind not in (None, "concept")
+            else ("stock_board_concept_cons_em")
+        )
+        raw = call_with_retry(
+            lambda: self._call(name, {"symbol": board}),
+            policy=self.policy,
+            symbol=board,
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            limiter=self.limiter,
+        )
+        symbols: list[str | None] = []
+        for c in raw["代码"].astype(str):
+            try:
+                symbols.append(normalize(c))
+            except ValueError:  # a code the symbol table does not know: kept, unnormalised
+                symbols.append(None)
+        today = pd.Timestamp.now(tz="Asia/Shanghai").date().isoformat()
+        return pd.DataFrame(
+            {
+                "board_code": board,
+                "symbol": symbols,
+                "name": raw["名称"].astype(str).to_numpy(),
+                "as_of": today,
+            }
+        )
+
+
+def _board_type(code: str) -> str | None:
+    from eventstudy.datasets import board_table
+
+    table = board_table()
+    hit = table.loc[table["code"] == code, "board_type"]
+    return str(hit.iloc[0]) if len(hit) else None

@@ -1,0 +1,225 @@
+"""The :class:`PriceFrame` result: a wide panel of one field plus per-symbol provenance.
+
+Shapes
+------
+``data`` (sessions × symbols, float64, NaN where a symbol has no value)::
+
+    date        600519.SH  000300.SH
+    2022-01-10    1739.49    4844.05
+    2022-01-11    1744.00    4875.40
+
+``provenance`` (one row per symbol, indexed by ``symbol``):
+
+============= ============ ============================================================
+column        dtype        meaning
+============= ============ ============================================================
+source        str          where the values came from (``bundled``, ``akshare``, ...)
+adjust        str          ``qfq``, ``hfq`` or ``none`` (indices and boards are never
+                           adjusted)
+field         str          the price field or the return kind
+retrieved_at  datetime     when the data were retrieved (Asia/Shanghai), NaT for the
+                           bundled snapshot
+is_proxy      bool         True when the series was built from other series
+note          str          fallbacks, proxies, cleaning performed; ``""`` if nothing
+first, last   datetime     first and last date with a value in ``data``
+============= ============ ============================================================
+
+Examples
+--------
+>>> import pandas as pd
+>>> pf = PriceFrame.from_series(
+...     {"600519.SH": pd.Series([1.0, 2.0], index=pd.to_datetime(["2022-01-10", "2022-01-11"]))},
+...     field="close", source="bundled", adjust="qfq",
+... )
+>>> pf.symbols, float(pf["600519.SH"].iloc[-1])
+(['600519.SH'], 2.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.symbols import normalize
+
+__all__ = ["PROVENANCE_COLUMNS", "PriceFrame", "provenance_row"]
+
+#: Columns of :attr:`PriceFrame.provenance`, in order.
+PROVENANCE_COLUMNS = [
+    "source",
+    "adjust",
+    "field",
+    "retrieved_at",
+    "is_proxy",
+    "note",
+    "first",
+    "last",
+]
+
+
+def provenance_row(
+    *,
+    source: str,
+    adjust: str,
+    field: str,
+    retrieved_at: pd.Timestamp | None = None,
+    is_proxy: bool = False,
+    note: str = "",
+) -> dict[str, Any]:
+    """One provenance record (``first``/``last`` are filled in from the data).
+
+    Examples
+    --------
+    >>> provenance_row(source="bundled", adjust="qfq", field="close")["is_proxy"]
+    False
+    """
+    return {
+        "source": source,
+        "adjust": adjust,
+        "field": field,
+        "retrieved_at": pd.NaT if retrieved_at is None else pd.Timestamp(retrieved_at),
+        "is_proxy": bool(is_proxy),
+        "note": note,
+    }
+
+
+def _finish_provenance(data: pd.DataFrame, rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    records = []
+    for sym in data.columns:
+        row = dict(rows[sym])
+        valid = data[sym].dropna().index  # only to locate the first/last value
+        row["first"] = valid[0] if len(valid) else pd.NaT
+        row["last"] = valid[-1] if len(valid) else pd.NaT
+        records.append(row)
+    prov = pd.DataFrame.from_records(records, columns=PROVENANCE_COLUMNS)
+    prov.index = pd.Index(list(data.columns), name="symbol", dtype=object)
+    prov["is_proxy"] = prov["is_proxy"].astype(bool)
+    for col in ("source", "adjust", "field", "note"):
+        prov[col] = prov[col].astype(object)
+    prov["retrieved_at"] = pd.to_datetime(prov["retrieved_at"], utc=True).dt.tz_convert(
+        "Asia/Shanghai"
+    )
+    prov["first"] = pd.to_datetime(prov["first"])
+    prov["last"] = pd.to_datetime(prov["last"])
+    return prov
+
+
+@dataclass(frozen=True)
+class PriceFrame:
+    """A wide panel of one price field (or of returns) with provenance per symbol.
+
+    Parameters
+    ----------
+    data
+        Sessions × symbols, float64, index a naive normalised ``DatetimeIndex``
+        named ``date``; missing values (suspensions, before listing) are NaN and
+        are never filled.
+    provenance
+        One row per symbol: see the module docstring.
+    field
+        ``open``, ``high``, ``low``, ``close``, ``volume``, ``amount``, or for
+        returns ``simple_return`` / ``log_return``.
+    gaps
+        Only for trade-to-trade returns: sessions × symbols, nullable ``Int64``,
+        the number of sessions each return spans (1 = consecutive sessions, k > 1
+        = the return over a suspension of k - 1 sessions, attributed to the day
+        trading resumed); ``<NA>`` where the return is missing.
+
+    Examples
+    --------
+    >>> from eventstudy.market import get_prices
+    >>> pf = get_prices(["600519.SH"], "2022-01-10", "2022-01-12", source="bundled")
+    >>> pf.data.shape, pf.provenance.loc["600519.SH", "source"]
+    ((3, 1), 'bundled')
+    """
+
+    data: pd.DataFrame
+    provenance: pd.DataFrame
+    field: str
+    gaps: pd.DataFrame | None = dc_field(default=None, repr=False)
+
+    @classmethod
+    def from_series(
+        cls,
+        series: Mapping[str, pd.Series],
+        *,
+        field: str,
+        provenance: Mapping[str, Mapping[str, Any]] | None = None,
+        index: pd.DatetimeIndex | None = None,
+        **common: Any,
+    ) -> PriceFrame:
+        """Assemble a frame from per-symbol series (aligned on the union of dates).
+
+        Parameters
+        ----------
+        series
+            ``{symbol: Series indexed by date}``.
+        field
+            The field name stored in :attr:`field`.
+        provenance
+            ``{symbol: provenance_row(...)}``; if omitted, built from ``common``
+            (keyword arguments of :func:`provenance_row`).
+        index
+            Extra sessions to include (e.g. the trading calendar of the range), so
+            that a suspended day appears as NaN rather than being absent.
+        """
+        idx = pd.DatetimeIndex([], dtype="datetime64[ns]") if index is None else index
+        for s in series.values():
+            idx = idx.union(pd.DatetimeIndex(s.index))
+        idx = pd.DatetimeIndex(pd.DatetimeIndex(idx).normalize().unique().sort_values())
+        idx = pd.DatetimeIndex(idx.astype("datetime64[ns]"))
+        idx.name = "date"
+        cols = {}
+        for sym, s in series.items():
+            s2 = s.copy()
+            s2.index = pd.DatetimeIndex(s2.index).astype("datetime64[ns]")
+            cols[sym] = s2.reindex(idx).to_numpy(dtype=np.float64, na_value=np.nan)
+        data = pd.DataFrame(cols, index=idx, columns=list(series), dtype=np.float64)
+        data.columns = pd.Index(list(series), dtype=object)
+        if provenance is None:
+            provenance = {s: provenance_row(field=field, **common) for s in series}
+        return cls(data=data, provenance=_finish_provenance(data, provenance), field=field)
+
+    def __getitem__(self, symbol: str) -> pd.Series:
+        """The column of one symbol (any spelling)."""
+        key = symbol if symbol in self.data.columns else normalize(symbol)
+        return self.data[key]
+
+    @property
+    def symbols(self) -> list[str]:
+        """The canonical symbols, in column order."""
+        return [str(c) for c in self.data.columns]
+
+    @property
+    def proxies(self) -> list[str]:
+        """Symbols whose series is a proxy (built from other series)."""
+        return [str(s) for s in self.provenance.index[self.provenance["is_proxy"]]]
+
+    def to_long(self) -> pd.DataFrame:
+        """Tidy form ``[date, symbol, value]`` without the missing values.
+
+        Examples
+        --------
+        >>> from eventstudy.market import get_prices
+        >>> get_prices("600519.SH", "2022-01-10", "2022-01-10", source="bundled").to_long()
+                date     symbol    value
+        0 2022-01-10  600519.SH  1739.49
+        """
+        frame = self.data.reset_index().melt(id_vars="date", var_name="symbol", value_name="value")
+        frame = frame[frame["value"].notna()].reset_index(drop=True)
+        frame["symbol"] = frame["symbol"].astype(object)
+        return frame
+
+    def __repr__(self) -> str:
+        n = len(self.data)
+        span = f"{self.data.index[0].date()}..{self.data.index[-1].date()}" if n else "empty"
+        proxies = f", proxies={self.proxies}" if self.proxies else ""
+        return (
+            f"PriceFrame(field={self.field!r}, sessions={n}, symbols={self.symbols}, "
+            f"{span}{proxies})"
+        )

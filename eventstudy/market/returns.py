@@ -1,0 +1,132 @@
+"""``get_returns``: simple or log returns from the same panel, suspensions kept missing.
+
+Two conventions (METHODS.md: suspensions):
+
+* default - the return of session *t* needs prices on *t* and on the session
+  before it; after a suspension the resumption day's return is therefore NaN
+  (the price change over the gap is not attributed to any day);
+* ``trade_to_trade=True`` - the return of a traded session is measured from the
+  last traded price, however many sessions ago, and attributed to the day
+  trading resumes; ``PriceFrame.gaps`` records how many sessions each return
+  spans (1 = consecutive, k > 1 = after k - 1 suspended sessions).
+
+Nothing is forward-filled in the output, and the first row of each series is NaN.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> p = pd.DataFrame({"A": [10.0, 11.0, np.nan, 12.1]},
+...                  index=pd.to_datetime(["2022-01-04", "2022-01-05", "2022-01-06", "2022-01-07"]))
+>>> simple_returns(p)["A"].round(4).tolist()
+[nan, 0.1, nan, nan]
+>>> r, gaps = trade_to_trade_returns(p)
+>>> r["A"].round(4).tolist(), gaps["A"].tolist()
+([nan, 0.1, nan, 0.1], [<NA>, 1, <NA>, 2])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import DateLike, ReturnKind
+from eventstudy.exceptions import ConfigError
+from eventstudy.market.frame import PriceFrame
+
+__all__ = ["get_returns", "log_returns", "simple_returns", "trade_to_trade_returns"]
+
+
+def simple_returns(prices: pd.DataFrame) -> pd.DataFrame:
+    """``p_t / p_{t-1} - 1`` on consecutive rows; NaN unless both prices exist."""
+    p = prices.astype(np.float64)
+    return p / p.shift(1) - 1.0
+
+
+def log_returns(prices: pd.DataFrame) -> pd.DataFrame:
+    """``log(p_t / p_{t-1})`` on consecutive rows; NaN unless both prices exist."""
+    p = prices.astype(np.float64)
+    ratio = p / p.shift(1)
+    return ratio.apply(np.log)
+
+
+def trade_to_trade_returns(
+    prices: pd.DataFrame, *, kind: ReturnKind = "simple"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns from the last traded price, and the number of sessions each spans.
+
+    Returns
+    -------
+    returns, gaps
+        ``returns`` float64 (NaN on untraded sessions and on each series' first
+        traded session); ``gaps`` nullable ``Int64`` (``<NA>`` where the return is NaN).
+    """
+    p = prices.astype(np.float64)
+    pos = pd.DataFrame(
+        np.tile(np.arange(len(p), dtype=np.float64)[:, None], (1, p.shape[1])),
+        index=p.index,
+        columns=p.columns,
+    )
+    traded_pos = pos.where(p.notna())
+    # previous traded price/position, looked up (not filled into the output)
+    prev_price = p.ffill().shift(1)
+    prev_pos = traded_pos.ffill().shift(1)
+    ratio = (p / prev_price).where(p.notna())
+    r = ratio - 1.0 if kind == "simple" else ratio.apply(np.log)
+    gaps = (pos - prev_pos).where(r.notna()).astype("Int64")
+    return r, gaps
+
+
+def get_returns(
+    symbols: str | Iterable[str],
+    start: DateLike,
+    end: DateLike,
+    *,
+    kind: ReturnKind = "simple",
+    trade_to_trade: bool = False,
+    **get_prices_kwargs: Any,
+) -> PriceFrame:
+    """Daily returns of several symbols, from :func:`~eventstudy.market.get_prices`.
+
+    Parameters
+    ----------
+    symbols, start, end
+        As for ``get_prices`` (``end`` inclusive). The first session of the range
+        has no return (NaN): start a session earlier if you need it.
+    kind
+        ``simple`` or ``log``.
+    trade_to_trade
+        Attribute the return over a suspension to the day trading resumes and
+        record the gap lengths in ``.gaps`` (see the module docstring).
+    **get_prices_kwargs
+        ``source``, ``field`` (default ``close``), ``adjust``, ``offline``,
+        ``refresh``, ``cache_dir``.
+
+    Returns
+    -------
+    PriceFrame
+        ``field`` is ``simple_return`` or ``log_return``; provenance as for the
+        prices, with ``field`` set accordingly.
+
+    Examples
+    --------
+    >>> r = get_returns(["600519.SH"], "2022-01-07", "2022-01-11", source="bundled")
+    >>> r.data["600519.SH"].round(5).tolist()
+    [nan, 0.01236, -0.01295]
+    """
+    from eventstudy.market.prices import get_prices
+
+    if kind not in ("simple", "log"):
+        raise ConfigError(f"kind={kind!r}; choose 'simple' or 'log'")
+    prices = get_prices(symbols, start, end, **get_prices_kwargs)
+    gaps = None
+    if trade_to_trade:
+        data, gaps = trade_to_trade_returns(prices.data, kind=kind)
+    else:
+        data = simple_returns(prices.data) if kind == "simple" else log_returns(prices.data)
+    name = f"{kind}_return"
+    prov = prices.provenance.copy()
+    prov["field"] = name
+    return PriceFrame(data=data, provenance=prov, field=name, gaps=gaps)

@@ -1,0 +1,183 @@
+"""The price-source protocol and the registry of named sources.
+
+A source turns ``(symbol, start, end, adjust)`` into *bars* (see
+:mod:`eventstudy.market._clean`). Sources that use the network set
+``network = True``; :func:`eventstudy.market.get_prices` then puts the
+on-disk cache in front of them and never calls them with ``offline=True``.
+
+========== ==========================================================  =======
+name       what                                                        network
+========== ==========================================================  =======
+bundled    the snapshot shipped in ``data/`` (46 stocks qfq, 5 indices) no
+local      a folder of CSV/Parquet files (:class:`LocalSource`)         no
+akshare    Eastmoney through akshare (:class:`AkshareSource`)          yes
+yfinance   Yahoo Finance through yfinance (:class:`YFinanceSource`)    yes
+auto       routing + fallback, implemented in ``get_prices``            -
+========== ==========================================================  =======
+
+Examples
+--------
+>>> from eventstudy.market import available_sources, get_source
+>>> available_sources()
+['akshare', 'auto', 'bundled', 'local', 'yfinance']
+>>> get_source("bundled").network
+False
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+from eventstudy._typing import Adjust
+from eventstudy.exceptions import ConfigError
+
+__all__ = [
+    "PriceSource",
+    "available_sources",
+    "get_source",
+    "register_source",
+]
+
+
+@runtime_checkable
+class PriceSource(Protocol):
+    """What a price source provides.
+
+    Attributes
+    ----------
+    name
+        Short name, used in provenance and as the cache namespace.
+    network
+        True if :meth:`fetch` may open network connections.
+    """
+
+    name: str
+    network: bool
+
+    def fetch(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> pd.DataFrame:
+        """Daily bars of one canonical symbol for ``start..end`` (inclusive).
+
+        Returns bars indexed by ``date`` with float columns among
+        ``open high low close volume amount`` (volume in shares, amount in the
+        trading currency). Raises ``DataUnavailableError`` for data the source
+        does not have, ``ProviderError`` when a network call fails after retries.
+        """
+        ...
+
+    def served_adjust(self, symbol: str, adjust: Adjust) -> str:
+        """The adjustment of what :meth:`fetch` returns for ``adjust`` (``none`` for indices)."""
+        ...
+
+
+_REGISTRY: dict[str, PriceSource | Callable[[], PriceSource]] = {}
+
+
+def register_source(
+    name: str, source: PriceSource | Callable[[], PriceSource], *, replace: bool = True
+) -> None:
+    """Register a source under a name usable as ``get_prices(..., source=name)``.
+
+    Parameters
+    ----------
+    name
+        The name (``auto`` is reserved).
+    source
+        An object following :class:`PriceSource`, or a zero-argument factory
+        that builds one on first use (keeps heavy imports deferred).
+    replace
+        Allow replacing an existing registration (e.g. a ``local`` source with
+        your own folder, or an ``akshare`` source with an injected fetcher).
+
+    Examples
+    --------
+    >>> from eventstudy.market import LocalSource, register_source, get_source
+    >>> register_source("my_folder", LocalSource("/tmp/prices"))
+    >>> get_source("my_folder").name
+    'local'
+    """
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"source name must be a non-empty string, got {name!r}")
+    if name == "auto":
+        raise ConfigError("'auto' is reserved for the routing source of get_prices")
+    if name in _REGISTRY and not replace:
+        raise ConfigError(f"a source named {name!r} is already registered; pass replace=True")
+    if not (isinstance(source, PriceSource) or callable(source)):
+        raise ConfigError(
+            f"{source!r} is neither a PriceSource (name, network, fetch, served_adjust) "
+            "nor a factory returning one"
+        )
+    _REGISTRY[name] = source
+
+
+def get_source(name: str) -> PriceSource:
+    """The source registered under ``name`` (factories are built once, on first use).
+
+    Raises
+    ------
+    ConfigError
+        For unknown names; the message lists the registered ones.
+    """
+    if name not in _REGISTRY:
+        raise ConfigError(
+            f"unknown price source {name!r}; registered: {available_sources()} "
+            "(register more with eventstudy.register_source)"
+        )
+    entry = _REGISTRY[name]
+    if not isinstance(entry, PriceSource):
+        built = entry()
+        _REGISTRY[name] = built
+        return built
+    return entry
+
+
+def available_sources() -> list[str]:
+    """Names accepted by ``get_prices(source=...)``."""
+    return sorted([*_REGISTRY, "auto"])
+
+
+def _default_local() -> PriceSource:
+    from eventstudy.market.local import LocalSource
+
+    root = os.environ.get("EVENTSTUDY_LOCAL_PRICES")
+    if not root:
+        raise ConfigError(
+            "the 'local' source needs a folder: set EVENTSTUDY_LOCAL_PRICES or call "
+            "register_source('local', LocalSource('/path/to/prices'))"
+        )
+    return LocalSource(root)
+
+
+def _default_bundled() -> PriceSource:
+    from eventstudy.market.bundled import BundledSource
+
+    return BundledSource()
+
+
+def _default_akshare() -> PriceSource:
+    from eventstudy.market.akshare_source import AkshareSource
+
+    return AkshareSource()
+
+
+def _default_yfinance() -> PriceSource:
+    from eventstudy.market.yfinance_source import YFinanceSource
+
+    return YFinanceSource()
+
+
+def _reset_defaults() -> None:
+    """Restore the built-in registrations (used by tests)."""
+    _REGISTRY.clear()
+    _REGISTRY["bundled"] = _default_bundled
+    _REGISTRY["local"] = _default_local
+    _REGISTRY["akshare"] = _default_akshare
+    _REGISTRY["yfinance"] = _default_yfinance
+
+
+_reset_defaults()
