@@ -1,0 +1,562 @@
+"""The test battery: cross-sectional statistics from per-event pieces.
+
+Every test is two-sided and returns a statistic, a p-value and the number of
+events it used; where a statistic is undefined (one event, zero dispersion) it
+is NaN and ``note`` says why. The conventions are those of METHODS.md:
+
+============== =========================================================== ==============
+test           statistic                                                   reference
+============== =========================================================== ==============
+t_cross        ``sqrt(N) mean(x) / sd(x)``, t(N-1)                          Brown, Warner (1985)
+brown_warner   ``AAR_t / S(AAR)``; window ``CAAR / (sqrt(L2) S(AAR))``;    Brown, Warner (1980,
+               ``S(AAR)`` the sd of AAR over the estimation days, t(M-1)   1985)
+patell         day ``sum SAR / sqrt(sum (M-K)/(M-K-2))``; window           Patell (1976)
+               ``N^-1/2 sum CSAR_i / sqrt(L (M_i-K)/(M_i-K-2))``, N(0,1)
+patell_adj     ``z sqrt(1 / (1 + (N-1) rbar))``                            Kolari, Pynnönen (2010)
+bmp            t_cross on SAR (days) or SCAR = CAR/S_CAR (windows)          Boehmer et al. (1991)
+kp_bmp         ``t_bmp sqrt((1-rbar) / (1+(N-1) rbar))``                   Kolari, Pynnönen (2010)
+sign           ``(w - N/2) / sqrt(N/4)``, N(0,1)                           Cowan (1992)
+gen_sign       ``(w - N p) / sqrt(N p (1-p))``, p = mean share of           Cowan (1992)
+               positive estimation residuals, N(0,1)
+corrado        ``Ubar_t / S_U``; window ``sqrt(L2) mean Ubar_t / S_U``     Corrado (1989),
+                                                                           Corrado, Zivney (1992),
+                                                                           Cowan (1992)
+grank          ``Z sqrt((T-2)/(T-1-Z^2))``, t(T-2)                          Kolari, Pynnönen (2011)
+wilcoxon       ``W+`` (sum of ranks of positive values), exact for         Wilcoxon (1945)
+               N <= 50 without ties, else normal with tie correction
+skew_t         ``sqrt(N) (S + g S^2/3 + g/(6N))``, S = mean/sd,            Hall (1992), Lyon,
+               g = skewness, t(N-1); CAR and BHAR                          Barber, Tsai (1999)
+t_event        (N = 1 only) ``AR/S_{i,t}``, ``CAR/S_CAR``, t(M-K)          MacKinlay (1997)
+============== =========================================================== ==============
+
+``rbar`` (Kolari-Pynnönen) is the mean correlation of estimation residuals over
+pairs of events whose estimation windows overlap in calendar time, computed
+without an N x N matrix: residuals are demeaned and scaled to unit norm (``z_i``),
+placed at their calendar positions, and
+``sum_{i != j} z_i . z_j = ||sum_i z_i||^2 - sum_i ||z_i||^2`` (METHODS.md); the
+number of overlapping pairs comes from a histogram of day-0 positions. For events
+with the same day 0 (aligned windows, the case that matters) each term is exactly
+the Pearson correlation; for partially overlapping windows it is the co-moment on
+the common days scaled by the full-window norms.
+
+References
+----------
+Brown, S., Warner, J. (1980). Measuring security price performance. *JFE* 8, 205-258.
+Brown, S., Warner, J. (1985). Using daily stock returns. *JFE* 14, 3-31.
+Patell, J. (1976). *Journal of Accounting Research* 14(2), 246-276.
+Boehmer, E., Musumeci, J., Poulsen, A. (1991). Event-study methodology under conditions of
+event-induced variance. *JFE* 30, 253-272.
+Kolari, J., Pynnönen, S. (2010). Event study testing with cross-sectional correlation of
+abnormal returns. *RFS* 23(11), 3996-4025.
+Kolari, J., Pynnönen, S. (2011). Nonparametric rank tests for event studies. *J. Empirical
+Finance* 18, 953-971.
+Corrado, C. (1989). A nonparametric test for abnormal security-price performance in event
+studies. *JFE* 23, 385-395. Corrado, C., Zivney, T. (1992). *JFQA* 27(3), 465-478.
+Cowan, A. (1992). Nonparametric event study tests. *Rev. Quant. Finance Acc.* 2, 343-358.
+Hall, P. (1992). On the removal of skewness by transformation. *JRSS B* 54, 221-228.
+Lyon, J., Barber, B., Tsai, C. (1999). Improved methods for tests of long-run abnormal stock
+returns. *JF* 54(1), 165-201.
+
+Examples
+--------
+>>> import numpy as np
+>>> z, p, n = sign_test(np.array([[0.01], [0.02], [-0.01], [0.03]]))
+>>> float(z[0]), int(n[0])
+(1.0, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from eventstudy._typing import FloatArray
+from eventstudy.study.engine import EventPieces
+
+__all__ = [
+    "TESTS",
+    "TEST_COLUMNS",
+    "kp_rbar",
+    "run_tests",
+    "sign_test",
+    "skew_t",
+    "t_cross",
+    "wilcoxon_signed_rank",
+]
+
+#: Every test name, in the order of the table.
+TESTS: tuple[str, ...] = (
+    "t_cross",
+    "brown_warner",
+    "patell",
+    "patell_adj",
+    "bmp",
+    "kp_bmp",
+    "sign",
+    "gen_sign",
+    "corrado",
+    "grank",
+    "wilcoxon",
+    "skew_t",
+)
+#: Columns of ``EventStudyResult.tests``.
+TEST_COLUMNS = [
+    "test",
+    "measure",
+    "scope",
+    "rel_day",
+    "window",
+    "statistic",
+    "pvalue",
+    "n",
+    "note",
+]
+
+_N1 = "undefined for N < 2 (cross-sectional sd)"
+_SD0 = "undefined: zero cross-sectional dispersion"
+
+
+def _norm_p(z: FloatArray) -> FloatArray:
+    return np.asarray(2.0 * stats.norm.sf(np.abs(z)), dtype=float)
+
+
+def _t_p(t: FloatArray, df: FloatArray | float) -> FloatArray:
+    with np.errstate(invalid="ignore"):
+        return np.asarray(2.0 * stats.t.sf(np.abs(t), df), dtype=float)
+
+
+def _col_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    x0 = np.where(ok, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = x0.sum(axis=0) / n
+        dev = np.where(ok, x - mean, 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
+    return n, mean, sd
+
+
+def _xs_note(n: FloatArray, sd: FloatArray) -> list[str]:
+    return [_N1 if k < 2 else (_SD0 if not s > 0 else "") for k, s in zip(n, sd, strict=True)]
+
+
+def t_cross(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """Cross-sectional t per column: ``sqrt(N) mean / sd``, t(N-1) (Brown-Warner 1985).
+
+    Examples
+    --------
+    >>> t, p, n, note = t_cross(np.array([[1.0], [2.0], [3.0]]))
+    >>> round(float(t[0]), 6), int(n[0])
+    (3.464102, 3)
+    """
+    n, mean, sd = _col_moments(x)
+    ok = (n >= 2) & (sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(ok, mean / sd * np.sqrt(n), np.nan)
+    return t, _t_p(t, n - 1), n, _xs_note(n, sd)
+
+
+def skew_t(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """Skewness-adjusted t per column (Hall 1992; Lyon, Barber and Tsai 1999).
+
+    ``t = sqrt(N) (S + g S^2 / 3 + g / (6N))`` with ``S = mean/sd`` and
+    ``g = sum (x - mean)^3 / (N sd^3)``; p-value from t(N-1).
+
+    Examples
+    --------
+    >>> t, p, n, _ = skew_t(np.array([[1.0], [2.0], [4.0]]))
+    >>> round(float(t[0]), 4)  # S = 1.5275, g = 0.2078: sqrt(3)(S + g S^2/3 + g/18)
+    2.9457
+    """
+    n, mean, sd = _col_moments(x)
+    ok = (n >= 2) & (sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where(np.isfinite(x), x - mean, 0.0)
+        g = (dev**3).sum(axis=0) / (n * sd**3)
+        s = mean / sd
+        t = np.where(ok, np.sqrt(n) * (s + g * s * s / 3.0 + g / (6.0 * n)), np.nan)
+    return t, _t_p(t, n - 1), n, _xs_note(n, sd)
+
+
+def sign_test(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sign test per column: ``(w - N/2) / sqrt(N/4)``, w = number of positive values."""
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    w = (np.where(ok, x, 0.0) > 0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(n > 0, (w - n / 2.0) / np.sqrt(n / 4.0), np.nan)
+    return z, _norm_p(z), n
+
+
+def _gen_sign(x: FloatArray, frac_pos: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    w = (np.where(ok, x, 0.0) > 0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_hat = (ok * frac_pos[:, None]).sum(axis=0) / n
+        z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
+    z = np.where((n > 0) & (p_hat > 0) & (p_hat < 1), z, np.nan)
+    return z, _norm_p(z), n
+
+
+def _wilcoxon_exact_cdf(n: int) -> FloatArray:
+    """P(W+ <= w), w = 0..n(n+1)/2, for n untied nonzero values (subset-sum counts)."""
+    top = n * (n + 1) // 2
+    counts = np.zeros(top + 1)
+    counts[0] = 1.0
+    for k in range(1, n + 1):
+        counts[k:] = counts[k:] + counts[:-k].copy()
+    cdf: FloatArray = np.cumsum(counts) / 2.0**n
+    return cdf
+
+
+def wilcoxon_signed_rank(x: FloatArray) -> tuple[float, float, int, str]:
+    """Wilcoxon signed-rank test of a zero median (zeros dropped, two-sided).
+
+    Returns ``W+`` (the sum of the ranks of the positive values), the p-value,
+    the number of nonzero values and a note. Exact for ``n <= 50`` without ties,
+    else the normal approximation with tie correction (no continuity correction),
+    as ``scipy.stats.wilcoxon(method="auto", correction=False)``.
+
+    Examples
+    --------
+    >>> w, p, n, note = wilcoxon_signed_rank(np.array([0.5, 1.0, -0.2, 2.0]))
+    >>> w, round(p, 4), n, note
+    (9.0, 0.25, 4, 'exact')
+    """
+    v = np.asarray(x, dtype=float)
+    v = v[np.isfinite(v) & (v != 0)]
+    n = len(v)
+    if n == 0:
+        return np.nan, np.nan, 0, "no nonzero values"
+    a = np.abs(v)
+    ranks = stats.rankdata(a)
+    w_plus = float(ranks[v > 0].sum())
+    _, counts = np.unique(a, return_counts=True)
+    ties = bool((counts > 1).any())
+    if n <= 50 and not ties:
+        cdf = _wilcoxon_exact_cdf(n)
+        w_int = round(w_plus)
+        lo = cdf[w_int]
+        hi = 1.0 - (cdf[w_int - 1] if w_int > 0 else 0.0)
+        return w_plus, float(min(1.0, 2.0 * min(lo, hi))), n, "exact"
+    mean = n * (n + 1) / 4.0
+    var = n * (n + 1) * (2 * n + 1) / 24.0 - float((counts**3 - counts).sum()) / 48.0
+    if var <= 0:
+        return w_plus, np.nan, n, "undefined: zero variance"
+    z = (w_plus - mean) / np.sqrt(var)
+    return w_plus, float(2.0 * stats.norm.sf(abs(z))), n, "normal approximation"
+
+
+def kp_rbar(resid: FloatArray, pos0: np.ndarray) -> tuple[float, int]:
+    """Kolari-Pynnönen mean residual correlation without an N x N matrix.
+
+    Parameters
+    ----------
+    resid
+        ``(N, L1)`` estimation residuals (NaN where missing) on relative days.
+    pos0
+        ``(N,)`` calendar position of each event's day 0.
+
+    Returns
+    -------
+    rbar, pairs
+        The mean correlation over pairs of events whose estimation windows overlap
+        in calendar time, and the number of such (ordered) pairs; ``(0.0, 0)`` when
+        no windows overlap.
+
+    Examples
+    --------
+    >>> e = np.array([[1.0, -1.0, 2.0, -2.0], [1.0, -1.0, 2.0, -2.0], [2.0, 1.0, -1.0, -2.0]])
+    >>> rbar, pairs = kp_rbar(e, np.array([10, 10, 10]))
+    >>> round(rbar, 6), pairs  # corr(e0,e1) = 1, corr(e0,e2) = corr(e1,e2) = 3/10
+    (0.533333, 6)
+    """
+    n, l1 = resid.shape
+    if n < 2:
+        return 0.0, 0
+    ok = np.isfinite(resid)
+    cnt = ok.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.where(ok, resid, 0.0).sum(axis=1) / cnt
+        dev = np.where(ok, resid - mu[:, None], 0.0)
+        norm = np.sqrt((dev * dev).sum(axis=1))
+        z = dev / norm[:, None]
+    good = norm > 0
+    z[~good] = 0.0
+    p = np.asarray(pos0, dtype=np.int64)
+    base = int(p.min())
+    pos = (p - base)[:, None] + np.arange(l1)[None, :]
+    tot = np.bincount(pos.ravel(), weights=z.ravel())
+    cross = float(tot @ tot) - float(good.sum())
+    # ordered pairs (i != j) of usable events with |pos0_i - pos0_j| < L1
+    h = np.bincount(p[good] - base).astype(float)
+    near = np.convolve(h, np.ones(2 * l1 - 1))[l1 - 1 : l1 - 1 + len(h)]
+    pairs = round(float(h @ near) - h.sum())
+    if pairs <= 0:
+        return 0.0, 0
+    return cross / pairs, pairs
+
+
+def _rows(
+    test: str,
+    measure: str,
+    scope: str,
+    keys: list[Any],
+    stat: Iterable[float],
+    pval: Iterable[float],
+    n: Iterable[float],
+    notes: Iterable[str] | str = "",
+) -> list[dict[str, Any]]:
+    stat, pval, n = list(stat), list(pval), list(n)
+    notes = [notes] * len(keys) if isinstance(notes, str) else list(notes)
+    out = []
+    for i, key in enumerate(keys):
+        out.append(
+            {
+                "test": test,
+                "measure": measure,
+                "scope": scope,
+                "rel_day": key if scope == "day" else None,
+                "window": key if scope == "window" else None,
+                "statistic": float(stat[i]),
+                "pvalue": float(pval[i]),
+                "n": int(n[i]),
+                "note": notes[i],
+            }
+        )
+    return out
+
+
+def _grank(
+    pieces: EventPieces, scar: FloatArray, chunk: int = 20000
+) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """GRANK of Kolari and Pynnönen (2011) for each column of ``scar`` (N, C)."""
+    ncol = scar.shape[1]
+    out_t = np.full(ncol, np.nan)
+    out_p = np.full(ncol, np.nan)
+    out_n = np.zeros(ncol)
+    notes = [""] * ncol
+    sar_est = pieces.sar_est
+    l1 = sar_est.shape[1]
+    for c in range(ncol):
+        x = scar[:, c]
+        use = np.isfinite(x)
+        n = int(use.sum())
+        out_n[c] = n
+        if n < 2:
+            notes[c] = _N1
+            continue
+        sd = float(np.std(x[use], ddof=1))
+        if not sd > 0:
+            notes[c] = _SD0
+            continue
+        xs = x[use] / sd  # re-standardised SCAR (cross-sectional sd)
+        est = sar_est[use] if n < len(x) else sar_est
+        rk = pieces.rank_est[use] if n < len(x) else pieces.rank_est
+        m = pieces.m[use].astype(float)
+        w = 1.0 / (m + 2.0)  # T_i + 1 with T_i = M_i + 1
+        gt_w = np.zeros(l1)
+        gt_n = np.zeros(n)
+        for s in range(0, n, chunk):
+            gt = est[s : s + chunk] > xs[s : s + chunk, None]
+            gt_n[s : s + chunk] = gt.sum(axis=1)
+            gt_w += w[s : s + chunk] @ gt
+        valid = np.isfinite(rk)
+        n_s = valid.sum(axis=0).astype(float)
+        b_s = (np.where(valid, rk, 0.0) * w[:, None]).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ubar_s = (b_s + gt_w) / n_s - 0.5
+        u0 = (1.0 + m - gt_n) * w - 0.5
+        ubar0 = float(u0.mean())
+        have = n_s > 0
+        t_pts = int(have.sum()) + 1
+        s_u = np.sqrt((np.sum(n_s[have] / n * ubar_s[have] ** 2) + ubar0**2) / t_pts)
+        if not s_u > 0:
+            notes[c] = _SD0
+            continue
+        z = ubar0 / s_u
+        denom = t_pts - 1 - z * z
+        if denom <= 0:
+            notes[c] = "undefined: |Z| too large for the t transform"
+            continue
+        out_t[c] = z * np.sqrt((t_pts - 2) / denom)
+        out_p[c] = float(_t_p(np.array([out_t[c]]), t_pts - 2)[0])
+    return out_t, out_p, out_n, notes
+
+
+def _lag_days(tau1: int, l2: int) -> list[int]:
+    return list(range(tau1, tau1 + l2))
+
+
+def run_tests(
+    pieces: EventPieces,
+    *,
+    windows: list[tuple[int, int]],
+    tau1: int,
+    tests: Iterable[str] = TESTS,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The tidy test table for all event days (AR) and windows (CAR, BHAR).
+
+    Parameters
+    ----------
+    pieces
+        Per-event pieces of the analysed events.
+    windows
+        CAR windows (relative days), in the order of ``pieces.car`` columns.
+    tau1
+        First event day.
+    tests
+        Subset of :data:`TESTS` to compute.
+
+    Returns
+    -------
+    table, info
+        The table (columns :data:`TEST_COLUMNS`) and a dict with ``rbar`` and
+        ``rbar_pairs``.
+    """
+    want = set(tests)
+    n_ev, l2 = pieces.ar.shape
+    l1 = pieces.resid.shape[1]
+    days = _lag_days(tau1, l2)
+    labels = [f"[{a},{b}]" for a, b in windows]
+    wlen = np.array([b - a + 1 for a, b in windows], dtype=float)
+    rows: list[dict[str, Any]] = []
+    rbar, pairs = (0.0, 0)
+    if want & {"patell_adj", "kp_bmp"}:
+        rbar, pairs = kp_rbar(pieces.resid, pieces.pos0)
+    rnote = f"rbar={rbar:.4f} over {pairs} overlapping pairs"
+    k = pieces.k
+    m = pieces.m.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        patell_var = (m - k) / (m - k - 2.0)
+
+    def rows_for(test: str, measure: str, scope: str, res: tuple[Any, ...]) -> None:
+        keys = days if scope == "day" else labels
+        note: Any = res[3] if len(res) > 3 else ""
+        rows.extend(_rows(test, measure, scope, keys, res[0], res[1], res[2], note))
+
+    ar, sar, car, scar = pieces.ar, pieces.sar, pieces.car, pieces.scar
+    for test in TESTS:
+        if test not in want:
+            continue
+        if test == "t_cross":
+            rows_for(test, "AR", "day", t_cross(ar))
+            rows_for(test, "CAR", "window", t_cross(car))
+            rows_for(test, "BHAR", "window", t_cross(pieces.bhar))
+        elif test == "brown_warner":
+            aar_est = _col_moments(pieces.resid)[1]
+            aar_est = aar_est[np.isfinite(aar_est)]
+            m_aar = len(aar_est)
+            s_aar = float(np.std(aar_est, ddof=1)) if m_aar > 1 else np.nan
+            note = f"S(AAR) from {m_aar} estimation days"
+            n_d, aar, _ = _col_moments(ar)
+            n_w, caar, _ = _col_moments(car)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t_d = aar / s_aar
+                t_w = caar / (np.sqrt(wlen) * s_aar)
+            rows_for(test, "AR", "day", (t_d, _t_p(t_d, m_aar - 1), n_d, note))
+            rows_for(test, "CAR", "window", (t_w, _t_p(t_w, m_aar - 1), n_w, note))
+        elif test in ("patell", "patell_adj"):
+            ok = np.isfinite(sar)
+            n_d = ok.sum(axis=0).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                z_d = np.where(ok, sar, 0.0).sum(axis=0) / np.sqrt(
+                    (ok * patell_var[:, None]).sum(axis=0)
+                )
+                okw = np.isfinite(pieces.csar) & np.isfinite(patell_var)[:, None]
+                term = np.where(okw, pieces.csar / np.sqrt(pieces.nwin * patell_var[:, None]), 0.0)
+                n_w = okw.sum(axis=0).astype(float)
+                z_w = term.sum(axis=0) / np.sqrt(n_w)
+            z_d = np.where(n_d > 0, z_d, np.nan)
+            z_w = np.where(n_w > 0, z_w, np.nan)
+            note = ""
+            if test == "patell_adj":
+                z_d = z_d * np.sqrt(1.0 / (1.0 + (n_d - 1.0) * rbar))
+                z_w = z_w * np.sqrt(1.0 / (1.0 + (n_w - 1.0) * rbar))
+                note = rnote
+            rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_d, note))
+            rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note))
+        elif test in ("bmp", "kp_bmp"):
+            res_d = t_cross(sar)
+            res_w = t_cross(scar)
+            if test == "kp_bmp":
+                out = []
+                for t, _p, n, xs_note in (res_d, res_w):
+                    with np.errstate(invalid="ignore"):
+                        adj = t * np.sqrt((1.0 - rbar) / (1.0 + (n - 1.0) * rbar))
+                    notes = [f"{x}; {rnote}" if x else rnote for x in xs_note]
+                    out.append((adj, _t_p(adj, n - 1), n, notes))
+                res_d, res_w = out[0], out[1]
+            rows_for(test, "AR", "day", res_d)
+            rows_for(test, "CAR", "window", res_w)
+        elif test == "sign":
+            rows_for(test, "AR", "day", sign_test(ar))
+            rows_for(test, "CAR", "window", sign_test(car))
+            rows_for(test, "BHAR", "window", sign_test(pieces.bhar))
+        elif test == "gen_sign":
+            rows_for(test, "AR", "day", _gen_sign(ar, pieces.frac_pos))
+            rows_for(test, "CAR", "window", _gen_sign(car, pieces.frac_pos))
+        elif test == "corrado":
+            u = pieces.u
+            ok = np.isfinite(u)
+            n_t = ok.sum(axis=0).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ubar = np.where(ok, u, 0.0).sum(axis=0) / n_t
+            have = n_t > 0
+            s_u = np.sqrt(np.sum(n_t[have] / n_ev * ubar[have] ** 2) / max(int(have.sum()), 1))
+            ub_evt = ubar[l1:]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                z_d = ub_evt / s_u
+                z_w = np.empty(len(windows))
+                n_w = np.empty(len(windows))
+                for j, (a, b) in enumerate(windows):
+                    seg = ub_evt[a - tau1 : b - tau1 + 1]
+                    seg = seg[np.isfinite(seg)]
+                    z_w[j] = np.sqrt(len(seg)) * seg.mean() / s_u if len(seg) else np.nan
+                    n_w[j] = int(np.any(ok[:, l1 + a - tau1 : l1 + b - tau1 + 1], axis=1).sum())
+            note = "" if s_u > 0 else _SD0
+            rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_t[l1:], note))
+            rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note))
+        elif test == "grank":
+            rows_for(test, "AR", "day", _grank(pieces, sar))
+            rows_for(test, "CAR", "window", _grank(pieces, scar))
+        elif test == "wilcoxon":
+            for measure, scope, mat in (
+                ("AR", "day", ar),
+                ("CAR", "window", car),
+                ("BHAR", "window", pieces.bhar),
+            ):
+                res = [wilcoxon_signed_rank(mat[:, j]) for j in range(mat.shape[1])]
+                rows_for(
+                    test,
+                    measure,
+                    scope,
+                    (
+                        [r[0] for r in res],
+                        [r[1] for r in res],
+                        [r[2] for r in res],
+                        [r[3] for r in res],
+                    ),
+                )
+        elif test == "skew_t":
+            rows_for(test, "CAR", "window", skew_t(car))
+            rows_for(test, "BHAR", "window", skew_t(pieces.bhar))
+    if n_ev == 1:
+        dof = m[0] - k
+        note = f"single event: t({int(dof)})"
+        t_d = sar[0]
+        t_w = scar[0]
+        n_d = np.isfinite(t_d).astype(float)
+        n_w = np.isfinite(t_w).astype(float)
+        rows_for("t_event", "AR", "day", (t_d, _t_p(t_d, dof), n_d, note))
+        rows_for("t_event", "CAR", "window", (t_w, _t_p(t_w, dof), n_w, note))
+    table = pd.DataFrame(rows, columns=TEST_COLUMNS)
+    table["rel_day"] = table["rel_day"].astype("Int64")
+    table["window"] = table["window"].astype(object).where(table["window"].notna(), None)
+    table["note"] = table["note"].astype(str)
+    return table, {"rbar": rbar, "rbar_pairs": float(pairs)}

@@ -1,0 +1,254 @@
+"""The pandas edge of the engine: return panels -> arrays, events -> calendar positions.
+
+A return panel is a wide DataFrame (dates x symbols, the market column included)
+of **simple** returns. Prices are turned into returns with
+``P_t / P_{t-1} - 1`` between consecutive sessions of the calendar; a missing
+price makes the return of that day and of the next day missing (never zero).
+
+Relative days count sessions of the market's calendar: the dates on which the
+market series is present, or the sessions of an explicit ``calendar``.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> px = pd.DataFrame({"A": [10.0, 11.0, np.nan, 12.1], "M": [1.0, 1.1, 1.21, 1.21]},
+...                   index=pd.date_range("2022-01-03", periods=4))
+>>> panel = build_panel(prices=px, market="M")
+>>> panel.returns[:, 0].round(3).tolist()
+[nan, 0.1, nan, nan]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import FloatArray
+from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.study.models import FACTOR_COLUMNS
+
+__all__ = ["Panel", "build_panel", "locate_events", "unwrap"]
+
+
+def unwrap(obj: Any, what: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A wide DataFrame and its provenance from a DataFrame or a ``.data`` object."""
+    prov = pd.DataFrame()
+    if obj is None:
+        raise ConfigError(f"{what} is None")
+    if not isinstance(obj, pd.DataFrame) and hasattr(obj, "data"):
+        p = getattr(obj, "provenance", None)
+        if isinstance(p, pd.DataFrame):
+            prov = p
+        obj = obj.data
+    if not isinstance(obj, pd.DataFrame):
+        raise InputDataError(
+            f"{what} must be a wide DataFrame (dates x symbols) or an object with a .data "
+            f"DataFrame, got {type(obj).__name__}"
+        )
+    return obj, prov
+
+
+def _check_finite(frame: pd.DataFrame, what: str) -> FloatArray:
+    try:
+        values = frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as err:
+        raise InputDataError(f"{what} must be numeric: {err}") from None
+    bad = np.isinf(values)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InputDataError(
+            f"{what} contain {int(bad.sum())} infinite value(s), e.g. {frame.columns[j]!r} on "
+            f"{frame.index[i]}; clean the data (a zero price upstream?) before the event study"
+        )
+    return values
+
+
+def _date_index(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    try:
+        idx = pd.DatetimeIndex(pd.to_datetime(frame.index))
+    except (TypeError, ValueError) as err:
+        raise InputDataError(f"{what} need a date index: {err}") from None
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    out = frame.copy()
+    out.index = idx.normalize()
+    if out.index.has_duplicates:
+        dup = out.index[out.index.duplicated()][:3].strftime("%Y-%m-%d").tolist()
+        raise InputDataError(f"{what} have duplicated dates {dup}")
+    return out.sort_index()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Aligned arrays on the session calendar.
+
+    Attributes
+    ----------
+    sessions
+        The calendar (relative days count these).
+    returns
+        ``(D, S)`` simple returns of the securities (columns ``symbols``).
+    symbols
+        Column labels of ``returns``.
+    market
+        ``(D,)`` market return.
+    """
+
+    sessions: pd.DatetimeIndex
+    returns: FloatArray
+    symbols: pd.Index
+    market: FloatArray
+
+
+def build_panel(
+    *,
+    returns: pd.DataFrame | None = None,
+    prices: pd.DataFrame | None = None,
+    market: str,
+    calendar: Any = None,
+) -> Panel:
+    """Align a return (or price) panel on the market's session calendar.
+
+    Parameters
+    ----------
+    returns, prices
+        Wide DataFrame, dates x symbols; exactly one of them.
+    market
+        Column of the market (benchmark) series.
+    calendar
+        ``TradingCalendar`` or a sequence of dates; default: the dates on which
+        the market series is present.
+
+    Raises
+    ------
+    InputDataError
+        Infinite values, a missing market column, duplicated dates.
+    """
+    what = "returns" if returns is not None else "prices"
+    frame = returns if returns is not None else prices
+    assert frame is not None
+    frame = _date_index(frame, what)
+    if market not in frame.columns:
+        raise InputDataError(
+            f"the market column {market!r} is not in the {what} given (columns: "
+            f"{list(frame.columns)[:10]}...); include it or pass market= one of the columns"
+        )
+    _check_finite(frame, what)
+    if calendar is not None:
+        sess = getattr(calendar, "sessions", calendar)
+        sessions = pd.DatetimeIndex(pd.to_datetime(sess)).normalize()
+        if sessions.tz is not None:
+            sessions = sessions.tz_localize(None)
+        sessions = sessions.unique().sort_values()
+        sessions = sessions[(sessions >= frame.index[0]) & (sessions <= frame.index[-1])]
+    else:
+        sessions = pd.DatetimeIndex(frame.index[frame[market].notna()])
+    if len(sessions) == 0:
+        raise InputDataError(f"no session of the calendar has {market!r} data in the {what}")
+    aligned = frame.reindex(sessions)
+    values = aligned.to_numpy(dtype=float, na_value=np.nan)
+    if prices is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rets = np.full_like(values, np.nan)
+            rets[1:] = values[1:] / values[:-1] - 1.0
+        bad = np.isinf(rets)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise InputDataError(
+                f"prices give an infinite return for {aligned.columns[j]!r} on "
+                f"{sessions[i].date()} (zero price the session before)"
+            )
+        values = rets
+    cols = pd.Index([str(c) for c in aligned.columns])
+    mcol = cols.get_loc(market)
+    assert isinstance(mcol, int)
+    return Panel(sessions=sessions, returns=values, symbols=cols, market=values[:, mcol].copy())
+
+
+def factor_arrays(
+    factors: pd.DataFrame | None, model: str, sessions: pd.DatetimeIndex
+) -> tuple[FloatArray, FloatArray]:
+    """Factor returns ``(D, F)`` and risk-free rate ``(D,)`` on the sessions.
+
+    Raises
+    ------
+    ConfigError
+        No factors for a factor model, or missing factor columns.
+    """
+    cols = FACTOR_COLUMNS[model]
+    if factors is None:
+        raise ConfigError(
+            f"model={model!r} needs factors=: a DataFrame indexed by date with columns "
+            f"{list(cols)} (and optionally 'rf'), as simple daily returns"
+        )
+    f = factors
+    if "date" in f.columns:
+        f = f.set_index("date")
+    missing = [c for c in cols if c not in f.columns]
+    if missing:
+        raise ConfigError(
+            f"factors lack column(s) {missing} needed by model={model!r}; have "
+            f"{list(f.columns)}; rename them to {list(cols)}"
+        )
+    f = _date_index(f, "factors")
+    _check_finite(f[list(cols) + (["rf"] if "rf" in f.columns else [])], "factors")
+    aligned = f.reindex(sessions)
+    z = aligned[list(cols)].to_numpy(dtype=float, na_value=np.nan)
+    rf = (
+        aligned["rf"].to_numpy(dtype=float, na_value=np.nan)
+        if "rf" in f.columns
+        else np.zeros(len(sessions))
+    )
+    return z, rf
+
+
+def locate_events(
+    day0: pd.Series,
+    symbols: pd.Series,
+    panel: Panel,
+    *,
+    tau1: int,
+    tau2: int,
+) -> tuple[np.ndarray, np.ndarray, list[str | None], list[str]]:
+    """Calendar position of day 0 and column of each event, or why it cannot be analysed.
+
+    Returns
+    -------
+    pos0, col, reason, message
+        ``pos0``/``col`` are -1 for events with a reason.
+    """
+    n = len(day0)
+    cols = panel.symbols.get_indexer(pd.Index(symbols.astype(str)))
+    d0 = pd.DatetimeIndex(pd.to_datetime(day0)).normalize()
+    pos = panel.sessions.get_indexer(d0)
+    first, last = panel.sessions[0], panel.sessions[-1]
+    nsess = len(panel.sessions)
+    reason: list[str | None] = [None] * n
+    message = [""] * n
+    for i in np.flatnonzero((cols < 0) | (pos < 0) | (pos + tau2 >= nsess) | (pos + tau1 < 0)):
+        sym, d = symbols.iloc[int(i)], d0[int(i)]
+        if cols[i] < 0:
+            reason[i] = "unknown_symbol"
+            message[i] = (
+                f"{sym!r} has no return series in the data given; include its column "
+                "(or let get_returns fetch it)"
+            )
+        elif pd.isna(d) or d < first or d > last:
+            reason[i] = "outside_data"
+            message[i] = f"day 0 {d} is outside the data ({first.date()} .. {last.date()})"
+        elif pos[i] < 0:
+            reason[i] = "not_a_session"
+            message[i] = f"day 0 {d.date()} is not a session of the market calendar"
+        else:
+            reason[i] = "outside_data"
+            message[i] = (
+                f"event window [{tau1},{tau2}] around {d.date()} runs outside the data "
+                f"({first.date()} .. {last.date()})"
+            )
+    ok = np.array([r is None for r in reason], dtype=bool)
+    pos = np.where(ok, pos, -1)
+    cols = np.where(ok, cols, -1)
+    return pos, cols, reason, message

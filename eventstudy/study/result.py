@@ -1,0 +1,429 @@
+"""EventStudyResult: the read-only output of an event study.
+
+Shapes (every attribute is computed once, on first access)::
+
+    .events       one row per analysed event: event_id, symbol, day0, published_at,
+                  every attribute carried from the input, n_estimation, zero_return_share
+    .ar           DataFrame  index event_id  x  columns rel_day (int, tau1..tau2)
+    .car, .bhar   DataFrame  index event_id  x  columns window label "[a,b]"
+    .aar          Series     index rel_day
+    .caar, .abhar Series     index window label
+    .caar_path    DataFrame  index rel_day: caar, se, lower, upper, n  (cumulative from tau1;
+                  attrs["level"], attrs["variance"])
+    .sigma        Series by event_id (S_i);   .n_estimation  Series by event_id (M_i)
+    .params       DataFrame by event_id (alpha, beta, ... as the model has)
+    .tests        tidy: test, measure, scope, rel_day, window, statistic, pvalue, n, note
+    .dropped      event_id, symbol, reason, message (inputs = analysed + dropped)
+
+:meth:`EventStudyResult.to_frame` is the tidy long table of every per-event number
+(AR, SAR, CAR, SCAR, BHAR); the wide tables above hold the same arrays.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from eventstudy.study import run_event_study
+>>> rng = np.random.default_rng(3)
+>>> dates = pd.bdate_range("2021-01-04", periods=200)
+>>> mkt = rng.normal(0, 0.01, 200)
+>>> rets = pd.DataFrame({"M": mkt, "A": mkt + rng.normal(0, 0.01, 200),
+...                      "B": mkt + rng.normal(0, 0.01, 200)}, index=dates)
+>>> ev = pd.DataFrame({"event_id": ["a", "b"], "symbol": ["A", "B"],
+...                    "day0": [dates[150], dates[160]], "kind": ["x", "y"]})
+>>> res = run_event_study(ev, returns=rets, market="M", estimation_window=(-120, -11))
+>>> res.ar.columns.name, res.ar.shape, list(res.by("kind"))
+('rel_day', (2, 11), ['x', 'y'])
+>>> bool(np.allclose(res.car["[-5,5]"], res.ar.sum(axis=1)))
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from eventstudy.study.engine import EventPieces
+from eventstudy.study.inference import run_tests
+from eventstudy.study.models import param_names
+
+if TYPE_CHECKING:
+    from eventstudy.study.spec import EventStudy
+
+__all__ = ["EventStudyResult", "window_label"]
+
+
+def window_label(window: tuple[int, int]) -> str:
+    """The label of a CAR window.
+
+    Examples
+    --------
+    >>> window_label((-1, 1))
+    '[-1,1]'
+    """
+    return f"[{window[0]},{window[1]}]"
+
+
+class EventStudyResult:
+    """Result of :func:`~eventstudy.study.run_event_study` (read-only, attributes cached).
+
+    Built by :meth:`EventStudy.fit`, not directly. See the module docstring for
+    the shape of every table.
+    """
+
+    def __init__(
+        self,
+        *,
+        spec: EventStudy,
+        events_frame: pd.DataFrame,
+        pieces: EventPieces,
+        dropped: pd.DataFrame,
+        provenance: pd.DataFrame,
+        n_input: int,
+        calendar_source: str = "",
+    ) -> None:
+        self._spec = spec
+        self._frame = events_frame
+        self._pieces = pieces
+        self._dropped = dropped
+        self._provenance = provenance
+        self._n_input = n_input
+        self._calendar_source = calendar_source
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def spec(self) -> EventStudy:
+        """The :class:`EventStudy` that produced this result."""
+        return self._spec
+
+    @property
+    def market(self) -> str:
+        """The benchmark symbol."""
+        return self._spec.market
+
+    @property
+    def model(self) -> str:
+        """The normal-return model."""
+        return str(self._spec.model)
+
+    @property
+    def windows(self) -> list[tuple[int, int]]:
+        """The CAR windows, in the order of the ``car`` columns."""
+        return self._spec.windows
+
+    @property
+    def n_events(self) -> int:
+        """Number of analysed events."""
+        return self._pieces.n
+
+    @property
+    def pieces(self) -> EventPieces:
+        """The per-event arrays everything else is computed from."""
+        return self._pieces
+
+    @cached_property
+    def _ids(self) -> pd.Index:
+        return pd.Index(self._frame["event_id"].astype(str), name="event_id")
+
+    @cached_property
+    def _days(self) -> pd.Index:
+        tau1, tau2 = self._spec.event_window
+        return pd.Index(range(tau1, tau2 + 1), name="rel_day", dtype="int64")
+
+    @cached_property
+    def _labels(self) -> pd.Index:
+        return pd.Index([window_label(w) for w in self.windows], name="window", dtype=object)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per analysed event: attributes, ``n_estimation``, ``zero_return_share``."""
+        ev = self._frame.copy()
+        ev["n_estimation"] = self._pieces.m.astype(np.int64)
+        ev["zero_return_share"] = self._pieces.zero_share
+        return ev
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """Events that could not be analysed: ``event_id, symbol, reason, message``."""
+        return self._dropped.copy()
+
+    @property
+    def provenance(self) -> pd.DataFrame:
+        """Provenance of the return data (from the price/return object; else empty)."""
+        return self._provenance.copy()
+
+    # ------------------------------------------------------------ per event
+    @cached_property
+    def ar(self) -> pd.DataFrame:
+        """Abnormal returns: index ``event_id``, columns ``rel_day``."""
+        return pd.DataFrame(self._pieces.ar, index=self._ids, columns=self._days)
+
+    @cached_property
+    def car(self) -> pd.DataFrame:
+        """Cumulative abnormal returns: index ``event_id``, columns window labels."""
+        return pd.DataFrame(self._pieces.car, index=self._ids, columns=self._labels)
+
+    @cached_property
+    def bhar(self) -> pd.DataFrame:
+        """Buy-and-hold abnormal returns (simple returns): like :attr:`car`."""
+        return pd.DataFrame(self._pieces.bhar, index=self._ids, columns=self._labels)
+
+    @cached_property
+    def sigma(self) -> pd.Series:
+        """``S_i``, the residual standard deviation of each event's model."""
+        return pd.Series(np.sqrt(self._pieces.sigma2), index=self._ids, name="sigma")
+
+    @cached_property
+    def n_estimation(self) -> pd.Series:
+        """``M_i``, estimation observations of each event."""
+        return pd.Series(self._pieces.m.astype(np.int64), index=self._ids, name="n_estimation")
+
+    @cached_property
+    def params(self) -> pd.DataFrame:
+        """Estimated model parameters by event (``alpha, beta`` for the market model)."""
+        return pd.DataFrame(
+            self._pieces.params, index=self._ids, columns=param_names(self.model) or None
+        )
+
+    # ------------------------------------------------------- cross-section
+    @cached_property
+    def aar(self) -> pd.Series:
+        """Average abnormal return by relative day (events present that day)."""
+        with np.errstate(invalid="ignore"):
+            v = _nanmean0(self._pieces.ar)
+        return pd.Series(v, index=self._days, name="aar")
+
+    @cached_property
+    def caar(self) -> pd.Series:
+        """Cumulative average abnormal return (mean of CAR_i) by window."""
+        return pd.Series(_nanmean0(self._pieces.car), index=self._labels, name="caar")
+
+    @cached_property
+    def abhar(self) -> pd.Series:
+        """Average buy-and-hold abnormal return by window."""
+        return pd.Series(_nanmean0(self._pieces.bhar), index=self._labels, name="abhar")
+
+    @cached_property
+    def caar_path(self) -> pd.DataFrame:
+        """CAAR cumulated from ``tau1`` with its confidence band.
+
+        ``se`` is the cross-sectional standard error ``sd_i(CAR_i(tau1, t)) / sqrt(n)``
+        (Brown and Warner 1985), the band ``caar +- t_{n-1} se`` at ``attrs["level"]``.
+        """
+        ar = self._pieces.ar
+        ok = np.isfinite(ar)
+        cum = np.cumsum(np.where(ok, ar, 0.0), axis=1)
+        seen = np.cumsum(ok, axis=1) > 0
+        cum = np.where(seen, cum, np.nan)
+        n = seen.sum(axis=0).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(seen, cum, 0.0).sum(axis=0) / n
+            dev = np.where(seen, cum - mean, 0.0)
+            se = np.sqrt((dev * dev).sum(axis=0) / (n - 1)) / np.sqrt(n)
+        se = np.where(n >= 2, se, np.nan)
+        level = self._spec.level
+        q = stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 1, 1))
+        out = pd.DataFrame(
+            {"caar": mean, "se": se, "lower": mean - q * se, "upper": mean + q * se, "n": n},
+            index=self._days,
+        )
+        out["n"] = out["n"].astype(np.int64)
+        out.attrs["level"] = level
+        out.attrs["variance"] = (
+            f"cross-sectional: se = sd over events of CAR(tau1, t) / sqrt(n); "
+            f"{level:.0%} band with t(n-1) quantiles (Brown-Warner 1985); NaN when n < 2"
+        )
+        return out
+
+    @cached_property
+    def _tests_and_info(self) -> tuple[pd.DataFrame, dict[str, float]]:
+        return run_tests(
+            self._pieces,
+            windows=self.windows,
+            tau1=self._spec.event_window[0],
+            tests=tuple(self._spec.tests),
+        )
+
+    @property
+    def tests(self) -> pd.DataFrame:
+        """The tidy test table (see :mod:`eventstudy.study.inference`)."""
+        return self._tests_and_info[0].copy()
+
+    @property
+    def rbar(self) -> float:
+        """Kolari-Pynnönen mean residual correlation of calendar-overlapping events."""
+        return float(self._tests_and_info[1]["rbar"])
+
+    # ------------------------------------------------------------- tidy
+    def to_frame(self) -> pd.DataFrame:
+        """Every per-event number in long form.
+
+        Columns: ``event_id, symbol, day0, measure (AR|SAR|CAR|SCAR|BHAR), scope
+        (day|window), rel_day (Int64), window, value``.
+        """
+        p = self._pieces
+        ids = self._ids.to_numpy()
+        sym = self._frame["symbol"].to_numpy()
+        d0 = self._frame["day0"].to_numpy()
+        parts = []
+        for measure, mat, scope in (
+            ("AR", p.ar, "day"),
+            ("SAR", p.sar, "day"),
+            ("CAR", p.car, "window"),
+            ("SCAR", p.scar, "window"),
+            ("BHAR", p.bhar, "window"),
+        ):
+            ncol = mat.shape[1]
+            keys = self._days if scope == "day" else self._labels
+            part = pd.DataFrame(
+                {
+                    "event_id": np.repeat(ids, ncol),
+                    "symbol": np.repeat(sym, ncol),
+                    "day0": np.repeat(d0, ncol),
+                    "measure": measure,
+                    "scope": scope,
+                    "rel_day": pd.array(
+                        np.tile(keys.to_numpy(), len(ids)) if scope == "day" else [None] * mat.size,
+                        dtype="Int64",
+                    ),
+                    "window": (
+                        np.tile(keys.to_numpy(), len(ids))
+                        if scope == "window"
+                        else np.full(mat.size, None, dtype=object)
+                    ),
+                    "value": mat.ravel(),
+                }
+            )
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    # ---------------------------------------------------------- rendering
+    def _summary_table(self) -> pd.DataFrame:
+        t = self.tests
+        w = t[(t["measure"] == "CAR") & (t["scope"] == "window")]
+        rows = {}
+        for label in self._labels:
+            row: dict[str, Any] = {"CAAR": self.caar.get(label, np.nan)}
+            sub = w[w["window"] == label].set_index("test")
+            for name in ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank"):
+                if name in sub.index:
+                    row[name] = f"{sub.at[name, 'statistic']:.2f} ({sub.at[name, 'pvalue']:.3f})"
+            rows[label] = row
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def summary(self) -> str:
+        """A text summary: the spec, what was dropped, and the CAAR tests by window."""
+        tau = self._spec.event_window
+        est = self._spec.estimation_window
+        reasons = self._dropped["reason"].value_counts()
+        drop_txt = ", ".join(f"{k}: {v}" for k, v in reasons.items()) or "none"
+        head = [
+            "Event study",
+            f"  model {self.model}, market {self.market}, estimation {list(est)}, "
+            f"event window {list(tau)}",
+            f"  events: {self._n_input} in, {self.n_events} analysed, "
+            f"{len(self._dropped)} dropped ({drop_txt})",
+        ]
+        if self.n_events == 0:
+            return "\n".join([*head, "  (no event could be analysed)"])
+        head.append(f"  Kolari-Pynnönen rbar = {self.rbar:.4f}")
+        table = self._summary_table()
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            body = table.to_string(float_format=lambda x: f"{x:.4%}")
+        return "\n".join([*head, "", "CAAR by window, statistic (two-sided p-value):", body])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        text = self.summary().split("\n\n")[0]
+        head = "<br>".join(
+            line.strip().replace("&", "&amp;").replace("<", "&lt;") for line in text.split("\n")
+        )
+        if self.n_events == 0:
+            return f"<div>{head}</div>"
+        table = self._summary_table().to_html(
+            float_format=lambda x: f"{x:.4%}", na_rep="", escape=True
+        )
+        return f"<div><p>{head}</p><p>CAAR by window, statistic (p-value)</p>{table}</div>"
+
+    # --------------------------------------------------------------- more
+    def plot(self, kind: str = "caar", **kw: Any) -> Any:
+        """A plotly figure via ``eventstudy.plotting.plot_<kind>(self, **kw)``.
+
+        ``kind``: ``"caar"`` (with its confidence band), ``"aar"``, ``"car_dist"``,
+        ``"heatmap"``.
+        """
+        kinds = ("caar", "aar", "car_dist", "heatmap")
+        if kind not in kinds:
+            from eventstudy.exceptions import ConfigError
+
+            raise ConfigError(f"kind={kind!r} is not one of {kinds}")
+        plotting = importlib.import_module("eventstudy.plotting")
+        return getattr(plotting, f"plot_{kind}")(self, **kw)
+
+    def subset(self, mask: np.ndarray | pd.Series) -> EventStudyResult:
+        """The result restricted to some analysed events (statistics recomputed).
+
+        Only the cross-sectional statistics are recomputed, from the per-event
+        pieces (no re-estimation). ``mask`` is a boolean array over :attr:`events`;
+        the subset's ``dropped`` is empty (its inputs are exactly its events).
+        """
+        m = np.asarray(mask, dtype=bool)
+        frame = self._frame.loc[m].reset_index(drop=True)
+        return EventStudyResult(
+            spec=self._spec,
+            events_frame=frame,
+            pieces=self._pieces.take(np.flatnonzero(m)),
+            dropped=self._dropped.iloc[0:0].copy(),
+            provenance=self._provenance,
+            n_input=len(frame),
+            calendar_source=self._calendar_source,
+        )
+
+    def by(self, column: str) -> dict[str, EventStudyResult]:
+        """Per-group results by an event attribute (board, publisher, kind, ...).
+
+        Groups are the distinct values of ``events[column]`` (missing values form the
+        group ``"<NA>"``); each group's statistics are recomputed from its events.
+        Dropped inputs are not attributed to groups (their attributes may be lost).
+
+        Raises
+        ------
+        ConfigError
+            If ``column`` is not an event attribute.
+        """
+        if column not in self._frame.columns:
+            from eventstudy.exceptions import ConfigError
+
+            raise ConfigError(
+                f"{column!r} is not an event column; have {list(self._frame.columns)}"
+            )
+        values = self._frame[column]
+        keys = values.astype(object).where(values.notna(), "<NA>").astype(str)
+        return {str(k): self.subset((keys == k).to_numpy()) for k in sorted(keys.unique())}
+
+    def regress(
+        self, formula: str, cov: str = "HC1", *, window: tuple[int, int] | str | None = None
+    ) -> Any:
+        """Cross-sectional regression of CAR on event characteristics (statsmodels OLS).
+
+        See :func:`eventstudy.study.regression.regress_car`.
+        """
+        from eventstudy.study.regression import regress_car
+
+        return regress_car(self, formula, cov=cov, window=window)
+
+
+def _nanmean0(x: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: np.ndarray = np.where(ok, x, 0.0).sum(axis=0) / n
+    return out

@@ -1,0 +1,433 @@
+"""The event-study specification (frozen, validated) and :func:`run_event_study`.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(7)
+>>> dates = pd.bdate_range("2021-01-04", periods=300)
+>>> mkt = rng.normal(0, 0.01, 300)
+>>> rets = pd.DataFrame({"M": mkt, "A": 1.1 * mkt + rng.normal(0, 0.01, 300)}, index=dates)
+>>> res = run_event_study(pd.DataFrame({"event_id": ["e1"], "symbol": ["A"],
+...                                     "day0": [dates[280]]}), returns=rets, market="M")
+>>> res.car.columns.tolist()
+['[-1,1]', '[0,0]', '[0,1]', '[0,5]', '[-5,5]']
+>>> round(float(res.params.loc["e1", "beta"]), 1)
+1.1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ModelName
+from eventstudy.events import DROPPED_COLUMNS, EventSet
+from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.study.engine import EventPieces, concat_pieces, event_pieces
+from eventstudy.study.inference import TESTS
+from eventstudy.study.models import FACTOR_COLUMNS, MODEL_K, MODELS, fit_model
+from eventstudy.study.panel import build_panel, factor_arrays, locate_events, unwrap
+
+if TYPE_CHECKING:
+    from eventstudy.study.result import EventStudyResult
+
+__all__ = ["DEFAULT_CAR_WINDOWS", "EventStudy", "run_event_study"]
+
+#: Candidate CAR windows; those inside the event window are used by default.
+DEFAULT_CAR_WINDOWS: tuple[tuple[int, int], ...] = ((-1, 1), (0, 0), (0, 1), (0, 5), (-5, 5))
+
+#: Events processed per chunk of the core (bounds the memory of large studies).
+CHUNK = 20_000
+
+
+def _window(value: Any, name: str) -> tuple[int, int]:
+    try:
+        a, b = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r} must be a pair of integers (start, end)") from None
+    if a > b:
+        raise ConfigError(f"{name}={value!r}: start {a} is after end {b}")
+    return a, b
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventStudy:
+    """An event-study specification; ``fit`` runs it on events and returns.
+
+    Parameters
+    ----------
+    market
+        Benchmark symbol: the column of the market return; its sessions are the calendar.
+    model
+        ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``, ``carhart``.
+    estimation_window
+        Relative days ``(T0, T1)`` of the estimation window, before the event window.
+    event_window
+        Relative days ``(tau1, tau2)``; must contain day 0.
+    car_windows
+        CAR windows ``(a, b)`` inside the event window; default: those of
+        :data:`DEFAULT_CAR_WINDOWS` that fit, plus the whole event window.
+    min_estimation_obs
+        Events with fewer estimation observations ``M_i`` are dropped
+        (``insufficient_estimation``).
+    factors
+        Factor returns for ``ff3``/``carhart``: DataFrame indexed by date with
+        ``mkt_rf, smb, hml`` (``mom``), optional ``rf``.
+    tests
+        ``"all"`` or a list of names from :data:`eventstudy.study.inference.TESTS`.
+    calendar
+        A ``TradingCalendar`` (or dates) whose sessions count relative days;
+        default: the market series' own dates.
+    level
+        Confidence level of the CAAR band.
+
+    Examples
+    --------
+    >>> EventStudy(event_window=(-2, 2)).car_windows
+    ((-1, 1), (0, 0), (0, 1), (-2, 2))
+    >>> EventStudy(model="capm")
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: model='capm' is not one of ('raw', 'constant_mean', \
+'market_adjusted', 'market', 'ff3', 'carhart')
+    """
+
+    market: str = "000300.SH"
+    model: ModelName = "market"
+    estimation_window: tuple[int, int] = (-250, -11)
+    event_window: tuple[int, int] = (-5, 5)
+    car_windows: Sequence[tuple[int, int]] | None = None
+    min_estimation_obs: int = 100
+    factors: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    tests: str | Sequence[str] = "all"
+    calendar: Any = field(default=None, repr=False, compare=False)
+    level: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ConfigError(f"model={self.model!r} is not one of {MODELS}")
+        est = _window(self.estimation_window, "estimation_window")
+        evt = _window(self.event_window, "event_window")
+        if not evt[0] <= 0 <= evt[1]:
+            raise ConfigError(f"event_window={evt} must contain day 0")
+        if est[1] >= evt[0]:
+            raise ConfigError(
+                f"estimation_window={est} must end before the event window starts ({evt[0]})"
+            )
+        k = MODEL_K[self.model]
+        if int(self.min_estimation_obs) < k + 3:
+            raise ConfigError(
+                f"min_estimation_obs={self.min_estimation_obs} must be at least K + 3 = {k + 3} "
+                "(the Patell variance needs M - K - 2 > 0)"
+            )
+        if self.min_estimation_obs > est[1] - est[0] + 1:
+            raise ConfigError(
+                f"min_estimation_obs={self.min_estimation_obs} exceeds the estimation window "
+                f"length {est[1] - est[0] + 1}"
+            )
+        if self.car_windows is None:
+            wins = [w for w in DEFAULT_CAR_WINDOWS if evt[0] <= w[0] and w[1] <= evt[1]]
+            if evt not in wins:
+                wins.append(evt)
+        else:
+            wins = [_window(w, "car_windows item") for w in self.car_windows]
+            if not wins:
+                raise ConfigError("car_windows is empty; pass None for the defaults")
+            for w in wins:
+                if not (evt[0] <= w[0] and w[1] <= evt[1]):
+                    raise ConfigError(f"car window {w} is not inside event_window={evt}")
+            if len(set(wins)) != len(wins):
+                raise ConfigError(f"car_windows has duplicates: {wins}")
+        if isinstance(self.tests, str):
+            if self.tests != "all":
+                raise ConfigError(f"tests={self.tests!r}: pass 'all' or a list of {TESTS}")
+            tests: tuple[str, ...] = TESTS
+        else:
+            bad = [t for t in self.tests if t not in TESTS]
+            if bad:
+                raise ConfigError(f"unknown test(s) {bad}; choose from {TESTS}")
+            tests = tuple(self.tests)
+        if not 0 < self.level < 1:
+            raise ConfigError(f"level={self.level} must be in (0, 1)")
+        if self.model in FACTOR_COLUMNS and self.factors is None:
+            raise ConfigError(
+                f"model={self.model!r} needs factors=: a DataFrame indexed by date with columns "
+                f"{list(FACTOR_COLUMNS[self.model])} (optionally 'rf')"
+            )
+        from eventstudy.symbols import normalize
+
+        try:
+            market = normalize(self.market)
+        except ValueError:
+            market = str(self.market)  # a user's own column label (e.g. in tests)
+        object.__setattr__(self, "market", market)
+        object.__setattr__(self, "estimation_window", est)
+        object.__setattr__(self, "event_window", evt)
+        object.__setattr__(self, "car_windows", tuple(wins))
+        object.__setattr__(self, "min_estimation_obs", int(self.min_estimation_obs))
+        object.__setattr__(self, "tests", tests)
+
+    @property
+    def windows(self) -> list[tuple[int, int]]:
+        """The CAR windows as a list."""
+        return list(self.car_windows or ())
+
+    def fit(
+        self,
+        events: EventSet | pd.DataFrame,
+        returns: Any = None,
+        prices: Any = None,
+    ) -> EventStudyResult:
+        """Run the event study.
+
+        Parameters
+        ----------
+        events
+            An :class:`~eventstudy.events.EventSet` or a DataFrame with ``event_id``,
+            ``symbol`` and ``day0`` or ``published_at``.
+        returns, prices
+            Wide DataFrame (dates x symbols, the market column included) of simple
+            returns or of prices, or an object with ``.data`` (and ``.provenance``)
+            such as a ``PriceFrame``. With neither, returns come from
+            ``eventstudy.market.get_returns``.
+
+        Returns
+        -------
+        EventStudyResult
+
+        Raises
+        ------
+        InputDataError
+            Duplicated ``event_id``, infinite values, no market column.
+        """
+        from eventstudy.study.result import EventStudyResult
+
+        evset = self._event_set(events)
+        frame = evset.frame
+        if returns is not None and prices is not None:
+            raise ConfigError("pass returns= or prices=, not both")
+        provenance = pd.DataFrame()
+        if returns is None and prices is None:
+            returns, provenance = self._fetch(frame)
+        if returns is not None:
+            ret_frame, prov = unwrap(returns, "returns")
+            panel = build_panel(returns=ret_frame, market=self.market, calendar=self.calendar)
+        else:
+            px_frame, prov = unwrap(prices, "prices")
+            panel = build_panel(prices=px_frame, market=self.market, calendar=self.calendar)
+        if not prov.empty:
+            provenance = prov
+        t0, t1 = self.estimation_window
+        tau1, tau2 = self.event_window
+        pos0, col, reason, message = locate_events(
+            frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
+        )
+        if self.model in FACTOR_COLUMNS:
+            zfull, rf = factor_arrays(self.factors, self.model, panel.sessions)
+            self._check_factor_dates(zfull, rf, pos0, panel.sessions, t0, tau2)
+        else:
+            zfull, rf = panel.market[:, None], np.zeros(len(panel.sessions))
+        # pad before the first session so an estimation window may start before the data
+        pad = max(0, -t0)
+        rpad = np.vstack([np.full((pad, panel.returns.shape[1]), np.nan), panel.returns])
+        zpad = np.vstack([np.full((pad, zfull.shape[1]), np.nan), zfull])
+        rfpad = np.concatenate([np.full(pad, np.nan), rf])
+        est_off = np.arange(t0, t1 + 1)
+        evt_off = np.arange(tau1, tau2 + 1)
+        cand = np.flatnonzero(pos0 >= 0)
+        parts: list[EventPieces] = []
+        status = np.full(len(frame), -1, dtype=np.int8)
+        m_all = np.zeros(len(frame), dtype=np.int64)
+        k = MODEL_K[self.model]
+        for s in range(0, len(cand), CHUNK):
+            idx = cand[s : s + CHUNK]
+            p = pos0[idx] + pad
+            c = col[idx]
+            re_rows = p[:, None] + est_off[None, :]
+            ev_rows = p[:, None] + evt_off[None, :]
+            r_est = rpad[re_rows, c[:, None]]
+            r_evt = rpad[ev_rows, c[:, None]]
+            kw: dict[str, Any] = {}
+            if self.model in FACTOR_COLUMNS:
+                kw = {"rf_est": rfpad[re_rows], "rf_evt": rfpad[ev_rows]}
+            fit = fit_model(
+                self.model,
+                r_est,
+                zpad[re_rows],
+                r_evt,
+                zpad[ev_rows],
+                min_obs=self.min_estimation_obs,
+                **kw,
+            )
+            no_day0 = ~np.isfinite(r_evt[:, -tau1])
+            st = np.where(no_day0, 3, fit.status)
+            status[idx] = st
+            m_all[idx] = fit.m
+            keep = st == 0
+            pieces = event_pieces(
+                fit, r_evt, windows=self.windows, tau1=tau1, k=k, r_est=r_est, pos0=pos0[idx]
+            )
+            parts.append(pieces.take(np.flatnonzero(keep)))
+        drops: list[dict[str, Any]] = []
+        day0s = frame["day0"].to_numpy()
+        for i in (int(j) for j in np.flatnonzero(status != 0)):
+            eid, sym = frame["event_id"].iat[i], frame["symbol"].iat[i]
+            st_i = int(status[i])
+            if st_i == -1:
+                r, msg = reason[i], message[i]
+            elif st_i == 3:
+                r = "no_price_day0"
+                msg = f"{sym} has no return on day 0 ({str(day0s[i])[:10]})"
+            elif st_i == 1:
+                r = "insufficient_estimation"
+                msg = (
+                    f"{int(m_all[i])} estimation observations in {self.estimation_window}, "
+                    f"fewer than min_estimation_obs={self.min_estimation_obs}"
+                )
+            else:
+                r = "constant_returns"
+                msg = "returns (or regressors) are constant over the estimation window"
+            drops.append({"event_id": eid, "symbol": sym, "reason": r, "message": msg})
+        dropped = pd.concat(
+            [evset.dropped, pd.DataFrame(drops, columns=DROPPED_COLUMNS)], ignore_index=True
+        )
+        dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
+        analysed = status == 0
+        events_out = frame.loc[analysed].reset_index(drop=True)
+        if parts:
+            pieces_all = concat_pieces(parts)
+        else:
+            pieces_all = _empty_pieces(len(evt_off), len(est_off), len(self.windows), k)
+        return EventStudyResult(
+            spec=self,
+            events_frame=events_out,
+            pieces=pieces_all,
+            dropped=dropped,
+            provenance=provenance,
+            n_input=len(frame) + len(evset.dropped),
+            calendar_source=str(getattr(self.calendar, "source", "") or f"{self.market} dates"),
+        )
+
+    def _event_set(self, events: EventSet | pd.DataFrame) -> EventSet:
+        if isinstance(events, EventSet):
+            ids = events.frame["event_id"]
+            if ids.duplicated().any():
+                dup = ids[ids.duplicated()].unique().tolist()[:10]
+                raise InputDataError(f"duplicated event_id values {dup}")
+            return events
+        if isinstance(events, pd.DataFrame):
+            cal = self.calendar if hasattr(self.calendar, "to_sessions") else None
+            return EventSet.from_frame(events, calendar=cal)
+        raise InputDataError(
+            f"events must be an EventSet or a DataFrame, got {type(events).__name__}"
+        )
+
+    def _fetch(self, frame: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
+        from eventstudy import market as market_pkg
+
+        get_returns = getattr(market_pkg, "get_returns", None)
+        if get_returns is None:
+            raise ConfigError(
+                "no returns= or prices= given and eventstudy.market.get_returns is not available"
+            )
+        if frame.empty:
+            raise InputDataError("no events to analyse (all were dropped before the study)")
+        t0, _ = self.estimation_window
+        _, tau2 = self.event_window
+        start = frame["day0"].min() - pd.Timedelta(days=int(abs(t0) * 1.6) + 30)
+        end = frame["day0"].max() + pd.Timedelta(days=int(abs(tau2) * 1.6) + 15)
+        symbols = sorted(set(frame["symbol"].astype(str)) | {self.market})
+        obj = get_returns(symbols, start, end)
+        prov = getattr(obj, "provenance", None)
+        return obj, prov if isinstance(prov, pd.DataFrame) else pd.DataFrame()
+
+    @staticmethod
+    def _check_factor_dates(
+        z: np.ndarray,
+        rf: np.ndarray,
+        pos0: np.ndarray,
+        sessions: pd.DatetimeIndex,
+        t0: int,
+        tau2: int,
+    ) -> None:
+        """Raise if a session inside some event's estimation or event window has no factors."""
+        ok = pos0 >= 0
+        if not ok.any():
+            return
+        # sessions covered by some event's [T0, tau2] span (difference-array trick, no loop)
+        cover = np.zeros(len(sessions) + 1)
+        np.add.at(cover, np.clip(pos0[ok] + t0, 0, len(sessions)), 1.0)
+        np.add.at(cover, np.clip(pos0[ok] + tau2 + 1, 0, len(sessions)), -1.0)
+        needed = np.cumsum(cover)[:-1] > 0
+        lo = int(np.flatnonzero(needed)[0])
+        miss = ~np.isfinite(z).all(axis=1) | ~np.isfinite(rf)
+        bad = np.flatnonzero(miss & needed)
+        hi = int(bad.max()) if len(bad) else 0
+        if len(bad):
+            dates = sessions[bad + lo][:5].strftime("%Y-%m-%d").tolist()
+            raise InputDataError(
+                f"factors have no (or NaN) values on {len(bad)} session(s) within the events' "
+                f"windows, e.g. {dates} (last {sessions[hi].date()}); extend the factor data "
+                f"to cover every estimation and event window ({sessions[lo].date()} onwards)"
+            )
+
+
+def _empty_pieces(l2: int, l1: int, w: int, k: int) -> EventPieces:
+    def e(*shape: int) -> np.ndarray:
+        return np.empty((0, *shape))
+
+    return EventPieces(
+        params=e(0), m=np.empty(0, dtype=np.int64), sigma2=e(), k=k, ar=e(l2), sar=e(l2),
+        var_ar=e(l2), ret=e(l2), expected=e(l2), car=e(w), var_car=e(w), scar=e(w), csar=e(w),
+        nwin=e(w), bhar=e(w), resid=e(l1), sar_est=e(l1), frac_pos=e(), u=e(l1 + l2),
+        rank_est=e(l1), zero_share=e(), pos0=np.empty(0, dtype=np.int64),
+    )  # fmt: skip
+
+
+def run_event_study(
+    events: EventSet | pd.DataFrame,
+    *,
+    returns: Any = None,
+    prices: Any = None,
+    market: str = "000300.SH",
+    model: ModelName = "market",
+    estimation_window: tuple[int, int] = (-250, -11),
+    event_window: tuple[int, int] = (-5, 5),
+    car_windows: Sequence[tuple[int, int]] | None = None,
+    min_estimation_obs: int = 100,
+    factors: pd.DataFrame | None = None,
+    tests: str | Sequence[str] = "all",
+    calendar: Any = None,
+) -> EventStudyResult:
+    """Measure abnormal returns around events and test them (METHODS.md conventions).
+
+    Shorthand for ``EventStudy(...).fit(events, returns=..., prices=...)``; see
+    :class:`EventStudy` for the parameters and
+    :class:`~eventstudy.study.result.EventStudyResult` for the output.
+
+    Examples
+    --------
+    >>> from eventstudy.datasets import sample_prices
+    >>> px = sample_prices(["600519.SH", "000300.SH"]).pivot(index="date", columns="symbol",
+    ...                                                      values="close")
+    >>> res = run_event_study(pd.DataFrame({"event_id": ["seed"], "symbol": ["600519.SH"],
+    ...                                     "day0": ["2022-01-10"]}), prices=px)
+    >>> res.n_estimation.tolist(), res.ar.shape
+    ([240], (1, 11))
+    """
+    spec = EventStudy(
+        market=market,
+        model=model,
+        estimation_window=estimation_window,
+        event_window=event_window,
+        car_windows=car_windows,
+        min_estimation_obs=min_estimation_obs,
+        factors=factors,
+        tests=tests,
+        calendar=calendar,
+    )
+    return spec.fit(events, returns=returns, prices=prices)
