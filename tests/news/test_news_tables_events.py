@@ -1,0 +1,222 @@
+"""Tables (DataFrame, akshare shape, CSV/Parquet/JSON lines), scoring, to_events, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.exceptions import ConfigError, InputDataError, NewsParseError
+from eventstudy.news import DEFAULT_MIN_SCORE, EVIDENCE_WEIGHTS, News, Tagger, load_news
+
+CHART = (
+    '<!-- EM_StockImg_Start --><a href="http://quote.eastmoney.com/unify/r/90.BK0896" '
+    'data-code="BK0896|90|1"><img src="x?nid=90.BK0896&imageType=k"/></a><!-- EM_StockImg_End -->'
+)
+
+
+def akshare_rows() -> pd.DataFrame:
+    """Rows in the exact column layout of akshare.stock_news_em (constructed, not fetched)."""
+    return pd.DataFrame(
+        {
+            "关键词": ["600519", "600519", "600519"],
+            "新闻标题": ["贵州茅台：2022年一季度净利润增长", "白酒板块午后拉升", ""],
+            "新闻内容": ["贵州茅台发布一季报，茅台酒销量上升。", "白酒股走强，五粮液涨3%。", ""],
+            "发布时间": ["2022-04-20 18:31:09", "2022-05-31 13:05:00", "2022-05-31 13:06:00"],
+            "文章来源": ["证券时报网", "财联社", "东方财富网"],
+            "新闻链接": [
+                "http://finance.eastmoney.com/a/202204202351111111.html",
+                "http://finance.eastmoney.com/a/202205312397777777.html",
+                "http://finance.eastmoney.com/a/202205312397777778.html",
+            ],
+        }
+    )
+
+
+def test_akshare_shape() -> None:
+    news = load_news(akshare_rows())
+    assert news.n_inputs == 3
+    assert news.skipped[["origin", "reason"]].values.tolist() == [["row 2", "empty_row"]]
+    a = news.articles
+    assert a["article_id"].tolist() == ["202204202351111111", "202205312397777777"]
+    assert a["publisher"].tolist() == ["证券时报网", "财联社"]
+    assert str(a["published_at"].iloc[0]) == "2022-04-20 18:31:09+08:00"
+    q = news.mentions[news.mentions["how"] == "query"]
+    assert q["symbol"].tolist() == ["600519.SH", "600519.SH"]
+    tags = news.tags().set_index(["article_id", "symbol"])
+    # second row: 白酒板块 in the title (0.6) + 白酒股 in the body (0.2); 五粮液 once in the body
+    assert tags.loc[("202205312397777777", "BK0896"), "score"] == pytest.approx(1 - 0.4 * 0.8)
+    assert tags.loc[("202205312397777777", "000858.SZ"), "score"] == pytest.approx(0.2)
+
+
+def test_scores_are_noisy_or_of_the_weights() -> None:
+    html = (
+        '<p><a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">贵州茅台</a>'
+        "领涨，茅台与贵州茅台都涨。</p>"
+    )
+    news = load_news(
+        pd.DataFrame({"title": ["盘面"], "published_at": ["2022-01-10 10:00"], "text": [html]})
+    )
+    m = news.mentions
+    mine = m[m["symbol"] == "600519.SH"].sort_values("position")
+    # the linked word is not counted again as a keyword; the two later words are
+    assert mine["how"].tolist() == ["inline_link", "keyword", "keyword"]
+    expected = 1 - (1 - EVIDENCE_WEIGHTS["inline_link"]) * (1 - EVIDENCE_WEIGHTS["keyword"]) ** 2
+    tag = news.tags().set_index("symbol").loc["600519.SH"]
+    assert tag["score"] == pytest.approx(expected)  # 0.68
+    assert tag["n_mentions"] == 3
+    assert tag["how"] == "inline_link"
+    assert tag["hows"] == "inline_link,keyword"
+    assert tag["name"] == "贵州茅台"
+    assert news.tags(min_score=0.7).empty
+
+
+def test_to_events_day0_rules() -> None:
+    rows = pd.DataFrame(
+        {
+            "title": ["a", "b", "c", "d"],
+            "published_at": [
+                "2022-01-10 11:33:36+08:00",  # Monday before the close -> same day
+                "2022-05-28 03:54:18+08:00",  # Saturday -> Monday 2022-05-30
+                "2022-05-31 15:45:08+08:00",  # after the close -> 2022-06-01
+                "2022-06-02 16:00:00+08:00",  # Thursday after close; 06-03 Dragon Boat -> 06-06
+            ],
+            "text": [CHART + "<p>x</p>"] * 4,
+            "article_id": ["A1", "A2", "A3", "A4"],
+            "publisher": ["p"] * 4,
+        }
+    )
+    ev = load_news(rows).to_events()
+    f = ev.frame.set_index("event_id")
+    assert f.index.tolist() == ["A1:BK0896", "A2:BK0896", "A3:BK0896", "A4:BK0896"]
+    assert f["day0"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2022-01-10",
+        "2022-05-30",
+        "2022-06-01",
+        "2022-06-06",
+    ]
+    for col in ("article_id", "title", "publisher", "category", "kind", "score", "how", "name"):
+        assert col in f.columns
+    assert set(f["name"]) == {"白酒"}
+    assert set(f["how"]) == {"chart_embed"}
+    strict = load_news(rows).to_events(rule="strict")
+    assert strict.frame["event_id"].tolist() == ["A1:BK0896"]
+    assert set(strict.dropped["reason"]) == {"outside_session"}
+    assert len(strict.frame) + len(strict.dropped) == 4
+
+
+def test_to_events_filters_and_default_threshold() -> None:
+    html = (
+        CHART
+        + '<p><a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">贵州茅台</a></p>'
+    )
+    news = load_news(pd.DataFrame({"title": ["t"], "published_at": ["2022-01-10"], "text": [html]}))
+    assert DEFAULT_MIN_SCORE == 0.6
+    assert news.to_events().symbols == ["BK0896"]  # one automatic link (0.5) is not enough
+    assert news.to_events(min_score=0.5).symbols == ["600519.SH", "BK0896"]
+    assert news.to_events(min_score=0.5, kinds=["stock"]).symbols == ["600519.SH"]
+    assert news.to_events(min_score=0.5, symbols=["bk0896"]).symbols == ["BK0896"]
+    empty = news.to_events(symbols=["000001.SZ"])
+    assert len(empty) == 0
+    with pytest.raises(ConfigError):
+        news.to_events(kinds=["sector"])  # type: ignore[list-item]
+    with pytest.raises(ConfigError):
+        news.tags(min_score=2)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_table_files(tmp_path: Path, suffix: str) -> None:
+    df = akshare_rows()
+    path = tmp_path / f"news{suffix}"
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        df.to_parquet(path)
+    else:
+        df.to_json(path, orient="records", lines=True, force_ascii=False)
+    news = load_news(path)
+    assert news.n_inputs == 3
+    assert len(news.articles) == 2
+    assert news.skipped["origin"].tolist() == [f"{path}#row2"]
+    assert set(news.mentions.loc[news.mentions["how"] == "query", "symbol"]) == {"600519.SH"}
+
+
+def test_table_rows_bad_dates_and_duplicates() -> None:
+    rows = pd.DataFrame(
+        {
+            "title": ["好", "坏", "空", "好"],
+            "published_at": ["2022-01-10 09:00", "昨天", None, "2022-01-10 09:00"],
+            "text": ["白酒", "白酒", "白酒", "白酒股"],
+        }
+    )
+    news = load_news(rows)
+    assert news.skipped["reason"].tolist() == ["bad_date", "missing_date"]
+    assert news.duplicates["key"].tolist() == ["title_time"]
+    assert news.duplicates["origin"].tolist() == ["row 0"]  # the longer text (row 3) is kept
+    assert news.articles["origin"].tolist() == ["row 3"]
+    assert len(news.articles) + len(news.skipped) + len(news.duplicates) == 4
+    with pytest.raises(NewsParseError, match="row 1"):
+        load_news(rows, errors="raise")
+
+
+def test_bad_sources_and_options(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="no such file"):
+        load_news(tmp_path / "nope")
+    (tmp_path / "x.xlsx").write_bytes(b"")
+    with pytest.raises(InputDataError, match="neither a post"):
+        load_news(tmp_path / "x.xlsx")
+    with pytest.raises(InputDataError, match="publication-time"):
+        load_news(pd.DataFrame({"title": ["t"]}))
+    with pytest.raises(InputDataError, match="matches no post"):
+        load_news(str(tmp_path / "*.md"))
+    with pytest.raises(InputDataError):
+        load_news(42)
+    with pytest.raises(ConfigError):
+        load_news(pd.DataFrame({"title": ["t"], "date": ["2022-01-10"]}), errors="ignore")  # type: ignore[arg-type]
+    empty = load_news(tmp_path)
+    assert isinstance(empty, News)
+    assert empty.n_inputs == 0
+    assert empty.tags().empty
+    assert len(empty.to_events()) == 0
+
+
+def test_post_problems_are_skipped_with_reasons(tmp_path: Path) -> None:
+    posts = {
+        "a_ok.md": "---\ntitle: ok\ndate: 2022-01-10 10:00:00 +0800\n---\n<p>白酒</p>\n",
+        "b_noheader.md": "<p>no header</p>",
+        "c_unclosed.md": "---\ntitle: x\ndate: 2022-01-10\n<p>body</p>",
+        "d_yaml.md": "---\ntitle: [unclosed\ndate: 2022-01-10\n---\nx",
+        "e_date.md": "---\ntitle: x\ndate: 2022-13-45 99:00:00\n---\nx",
+        "f_nodate.md": "---\ntitle: x\n---\nx",
+        "g_empty.md": "",
+        "h_list.md": "---\n- a\n- b\n---\nx",
+        "i_nested_title.md": "---\ntitle: {a: b}\ndate: 2022-01-10\n---\nx",
+    }
+    for name, text in posts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    news = load_news(tmp_path)
+    reasons = dict(
+        zip([Path(o).name for o in news.skipped["origin"]], news.skipped["reason"], strict=True)
+    )
+    assert reasons == {
+        "b_noheader.md": "no_front_matter",
+        "c_unclosed.md": "broken_front_matter",
+        "d_yaml.md": "bad_front_matter",
+        "e_date.md": "bad_date",
+        "f_nodate.md": "missing_date",
+        "g_empty.md": "empty_file",
+        "h_list.md": "bad_front_matter",
+        "i_nested_title.md": "bad_front_matter",
+    }
+    assert len(news.articles) == 1
+    with pytest.raises(NewsParseError, match=r"b_noheader\.md"):
+        load_news(tmp_path, errors="raise")
+
+
+def test_custom_tagger_is_used() -> None:
+    rows = pd.DataFrame({"title": ["酱香新品"], "published_at": ["2022-01-10"], "text": ["x"]})
+    assert load_news(rows).tags().empty
+    tagger = Tagger.default().with_keywords({"BK0896": ["酱香"]})
+    tags = load_news(rows, tagger=tagger).tags()
+    assert tags[["symbol", "how", "score"]].values.tolist() == [["BK0896", "keyword", 0.6]]

@@ -1,0 +1,86 @@
+"""The keyword Tagger: default dictionary, false-hit guards, immutability."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstudy.datasets import board_members, board_table
+from eventstudy.exceptions import ConfigError, SymbolError
+from eventstudy.news import Tagger
+from eventstudy.news.tagger import STOP_WORDS
+
+
+def symbols(tagger: Tagger, text: str) -> list[str]:
+    return [h.symbol for h in tagger.find(text)]
+
+
+def test_default_covers_boards_members_and_indices() -> None:
+    t = Tagger.default()
+    kw = t.keywords
+    members = board_members().drop_duplicates("symbol")
+    for sym, name in zip(members["symbol"], members["name"], strict=True):
+        assert sym in set(kw.loc[kw["keyword"] == name, "symbol"])
+    boards = board_table()
+    tagged_boards = set(kw.loc[kw["kind"] == "board", "symbol"])
+    assert tagged_boards <= set(boards["code"])
+    assert len(tagged_boards) > 100
+    assert symbols(t, "茅台") == ["600519.SH"]
+    assert symbols(t, "贵州茅台") == ["600519.SH"]
+    assert symbols(t, "沪指收涨") == ["000001.SH"]
+    assert symbols(t, "上证50") == ["000016.SH"]  # the index, not the style board
+    assert t.name_of("BK0896") == "白酒"
+
+
+def test_longest_match_and_stop_words() -> None:
+    t = Tagger.default()
+    assert symbols(t, "中国人民银行宣布降准") == []
+    assert symbols(t, "招商银行") == ["600036.SH"]
+    assert symbols(t, "证券时报网") == []
+    assert symbols(t, "证券板块走强，券商股领涨") == ["BK0473", "BK0473"]
+    assert "证券" in STOP_WORDS
+    assert symbols(t, "上海板块") == ["BK0145"]
+    assert "上海" not in set(t.keywords["keyword"])
+
+
+def test_ascii_keywords_need_word_boundaries() -> None:
+    t = Tagger.from_keywords({"BK0727": ["CXO"]})
+    assert symbols(t, "CXO板块") == ["BK0727"]
+    assert symbols(t, "ACXO1") == []
+    assert symbols(t, "the CXO.") == ["BK0727"]
+
+
+def test_with_keywords_returns_a_new_tagger() -> None:
+    base = Tagger.default()
+    n = len(base)
+    more = base.with_keywords({"BK0896": ["酱香", "次高端"], "sz000858": "五粮液集团"})
+    assert len(base) == n
+    assert len(more) == n + 3
+    assert symbols(more, "酱香") == ["BK0896"]
+    assert symbols(more, "五粮液集团") == ["000858.SZ"]
+    assert symbols(base, "酱香") == []
+    shared = base.with_keywords({"BK0477": ["白酒"]})  # a keyword can name several boards
+    assert sorted(symbols(shared, "白酒")) == ["BK0477", "BK0896"]
+
+
+@pytest.mark.parametrize("bad", ["酒", "AB", "", "  x "])
+def test_short_keywords_are_refused(bad: str) -> None:
+    with pytest.raises(ConfigError, match="too short"):
+        Tagger.default().with_keywords({"BK0896": [bad]})
+
+
+def test_bad_symbol_and_mapping() -> None:
+    with pytest.raises(SymbolError):
+        Tagger.default().with_keywords({"NOT A CODE!": ["酱香"]})
+    with pytest.raises(ConfigError):
+        Tagger.default().with_keywords([("BK0896", "酱香")])  # type: ignore[arg-type]
+
+
+def test_one_pass_over_large_text_is_fast() -> None:
+    import time
+
+    t = Tagger.default()
+    text = "贵州茅台与五粮液领涨白酒板块。" * 20_000  # 300k characters
+    start = time.perf_counter()
+    hits = t.find(text)
+    assert len(hits) == 60_000
+    assert time.perf_counter() - start < 5  # generous: one pass, not keyword loops
