@@ -107,10 +107,8 @@ def test_to_events_day0_rules() -> None:
 
 
 def test_to_events_filters_and_default_threshold() -> None:
-    html = (
-        CHART
-        + '<p><a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">贵州茅台</a></p>'
-    )
+    link = '<a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">'
+    html = CHART + f"<p>{link}贵州茅台</a></p>"
     news = load_news(pd.DataFrame({"title": ["t"], "published_at": ["2022-01-10"], "text": [html]}))
     assert DEFAULT_MIN_SCORE == 0.6
     assert news.to_events().symbols == ["BK0896"]  # one automatic link (0.5) is not enough
