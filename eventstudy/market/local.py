@@ -104,5 +104,7 @@ class LocalSource:
             raise InputDataError(f"{path}: cannot be read as a price file: {err}") from err
         if "date" not in raw.columns:
             raise InputDataError(f"{path}: no 'date' column; columns: {list(raw.columns)}")
-        bars, _notes = clean_bars(raw, symbol=symbol)
-        return bars.loc[start:end]
+        bars, notes = clean_bars(raw, symbol=symbol)
+        out = bars.loc[start:end]
+        out.attrs["notes"] = notes
+        return out

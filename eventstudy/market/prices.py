@@ -346,6 +346,8 @@ def _proxy(symbol: str, req: _Request, members_source: PriceSource | str, *, why
             adjust=req.adjust,
         )
     row = pf.provenance.loc[symbol]
+    stamps = pf.provenance["retrieved_at"].dropna()  # the proxy's own retrieval time, if any
+    when = pd.Timestamp(stamps.iloc[0]) if len(stamps) else None
     note = f"{why}; {row['note']}"
     warnings.warn(f"{symbol}: {note}", ProxyWarning, stacklevel=4)
     prov = provenance_row(
@@ -354,7 +356,7 @@ def _proxy(symbol: str, req: _Request, members_source: PriceSource | str, *, why
         field=req.field,
         is_proxy=True,
         note=note,
-        retrieved_at=pd.Timestamp(row["retrieved_at"]) if pd.notna(row["retrieved_at"]) else None,
+        retrieved_at=when,
     )
     return _Loaded(pf.data[symbol], prov)
 

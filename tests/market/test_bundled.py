@@ -1,0 +1,120 @@
+"""The bundled source and get_prices on it: the snapshot reproduces the source files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.exceptions import ConfigError, DataUnavailableError, SymbolError
+from eventstudy.market import PROVENANCE_COLUMNS, LocalSource, PriceFrame, get_prices
+
+
+def test_snapshot_values_on_2022_01_10() -> None:
+    pf = get_prices(["600519.SH", "000300.SH"], "2022-01-10", "2022-01-10", source="bundled")
+    assert pf.data.loc["2022-01-10", "600519.SH"] == pytest.approx(1739.49, abs=1e-9)
+    assert round(pf.data.loc["2022-01-10", "000300.SH"], 2) == 4844.05
+
+
+def test_shape_dtypes_and_provenance() -> None:
+    pf = get_prices(["sh600519", "000858.SZ"], "2022-01-01", "2022-01-31", source="bundled")
+    assert isinstance(pf, PriceFrame)
+    assert pf.symbols == ["600519.SH", "000858.SZ"]
+    assert pf.data.index.name == "date"
+    assert pf.data.index.tz is None
+    assert (pf.data.index == pf.data.index.normalize()).all()
+    assert (pf.data.dtypes == np.float64).all()
+    assert list(pf.provenance.columns) == PROVENANCE_COLUMNS
+    assert pf.provenance["source"].tolist() == ["bundled", "bundled"]
+    assert pf.provenance["adjust"].tolist() == ["qfq", "qfq"]
+    assert not pf.provenance["is_proxy"].any()
+    assert pf.provenance.loc["600519.SH", "first"] == pd.Timestamp("2022-01-04")
+    assert pf.field == "close"
+    # January 2022 had 19 Shanghai sessions
+    assert len(pf.data) == 19
+    assert float(pf["600519"].iloc[0]) == float(pf.data["600519.SH"].iloc[0])
+
+
+def test_end_is_inclusive_and_fields() -> None:
+    pf = get_prices("600519.SH", "2022-01-07", "2022-01-10", source="bundled", field="volume")
+    assert pf.data.index[-1] == pd.Timestamp("2022-01-10")
+    assert pf.data["600519.SH"].tolist() == [2981669.0, 2962670.0]
+
+
+def test_suspension_is_nan_not_filled() -> None:
+    """000002.SZ (Vanke) was suspended from 2015-12-18 to 2016-07-03."""
+    pf = get_prices(["000002.SZ", "000300.SH"], "2015-12-15", "2016-07-08", source="bundled")
+    vanke = pf.data["000002.SZ"]
+    assert vanke.loc["2016-01-04":"2016-06-30"].isna().all()
+    assert pf.data["000300.SH"].loc["2016-01-04":"2016-06-30"].notna().all()
+    assert vanke.loc["2016-07-04"] > 0
+
+
+def test_suspended_single_symbol_still_gets_nan_rows() -> None:
+    pf = get_prices("000002.SZ", "2016-01-04", "2016-01-08", source="bundled")
+    assert len(pf.data) == 5
+    assert pf.data["000002.SZ"].isna().all()
+
+
+def test_adjustment_is_honest() -> None:
+    with pytest.raises(DataUnavailableError, match="qfq prices only"):
+        get_prices("600519.SH", "2022-01-10", "2022-01-10", source="bundled", adjust="hfq")
+    pf = get_prices("000300.SH", "2022-01-10", "2022-01-10", source="bundled", adjust="hfq")
+    assert pf.provenance.loc["000300.SH", "adjust"] == "none"
+
+
+def test_bad_input_messages() -> None:
+    with pytest.raises(ConfigError, match="after end"):
+        get_prices("600519.SH", "2022-02-01", "2022-01-01", source="bundled")
+    with pytest.raises(ConfigError, match="field="):
+        get_prices("600519.SH", "2022-01-01", "2022-01-10", source="bundled", field="vwap")  # type: ignore[arg-type]
+    with pytest.raises(SymbolError):
+        get_prices("000001", "2022-01-01", "2022-01-10", source="bundled")
+    with pytest.raises(DataUnavailableError, match="not in the bundled snapshot"):
+        get_prices("601988.SH", "2022-01-01", "2022-01-10", source="bundled")
+    with pytest.raises(ConfigError, match="unknown price source"):
+        get_prices("600519.SH", "2022-01-01", "2022-01-10", source="nope")
+
+
+def test_to_long_roundtrip() -> None:
+    pf = get_prices(["000002.SZ", "000300.SH"], "2015-12-15", "2016-01-08", source="bundled")
+    long = pf.to_long()
+    assert len(long) == int(pf.data.notna().sum().sum())
+
+
+def test_local_source_shared_layout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "stocks").mkdir()
+    (tmp_path / "indices").mkdir()
+    (tmp_path / "stocks" / "000001.csv").write_text(
+        "date,open,high,low,close,volume,amount\n"
+        "2022-01-11,1,1,1,17.50,100,1750\n2022-01-10,1,1,1,17.20,100,1720\n"
+    )
+    (tmp_path / "indices" / "sh000001.csv").write_text(
+        "date,open,close,high,low,volume,amount,turn,pctChg\n"
+        "2022-01-10,3579.0,3593.52,3600,3570,1,2,0,0\n"
+    )
+    src = LocalSource(tmp_path)
+    pf = get_prices(["000001.SZ", "000001.SH"], "2022-01-10", "2022-01-11", source=src)
+    assert pf.data["000001.SZ"].tolist() == [17.20, 17.50]
+    assert pf.data.loc["2022-01-10", "000001.SH"] == 3593.52
+    assert np.isnan(pf.data.loc["2022-01-11", "000001.SH"])
+    assert pf.provenance.loc["000001.SH", "adjust"] == "none"
+    assert "sorted rows by date" in pf.provenance.loc["000001.SZ", "note"]
+
+
+def test_local_source_generic_parquet_and_registry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.market import register_source
+
+    frame = pd.DataFrame({"date": pd.to_datetime(["2022-01-10"]), "close": [4670.3]})
+    frame.to_parquet(tmp_path / "%5EGSPC.parquet")
+    register_source("mine", LocalSource(tmp_path, adjust="none"))
+    pf = get_prices("^GSPC", "2022-01-01", "2022-01-31", source="mine", adjust="none")
+    assert pf.data["^GSPC"].tolist() == [4670.3]  # foreign: no Shanghai sessions added
+    with pytest.raises(DataUnavailableError, match="no file"):
+        get_prices("NIO", "2022-01-01", "2022-01-31", source="mine", adjust="none")
+
+
+def test_local_default_needs_a_folder(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("EVENTSTUDY_LOCAL_PRICES", raising=False)
+    with pytest.raises(ConfigError, match="EVENTSTUDY_LOCAL_PRICES"):
+        get_prices("600519.SH", "2022-01-01", "2022-01-10", source="local")
