@@ -380,6 +380,8 @@ def parse_config(
         "study.estimation_window", t.get("estimation_window", list(defaults.estimation_window))
     )
     evw = _window("study.event_window", t.get("event_window", list(defaults.event_window)))
+    if not evw[0] <= 0 <= evw[1]:
+        raise _fail("study.event_window", f"{list(evw)} must contain day 0")
     if est[1] >= evw[0]:
         raise _fail(
             "study.estimation_window",
@@ -404,8 +406,10 @@ def parse_config(
     if len(set(windows)) != len(windows):
         raise _fail("study.car_windows", "has duplicate windows")
     tests_raw = t.get("tests", "all")
+    from eventstudy.study.inference import TESTS
+
     tests: str | tuple[str, ...] = (
-        "all" if tests_raw == "all" else _str_list("study.tests", tests_raw)
+        "all" if tests_raw == "all" else _str_list("study.tests", tests_raw, TESTS)
     )
     study = StudyConfig(
         model=_str("study.model", t.get("model", "market"), MODELS),

@@ -180,19 +180,24 @@ def _figure() -> go.Figure:
     return go.Figure(layout={"template": template()})
 
 
-def _caption(fig: go.Figure, text: str) -> None:
+def _caption(fig: go.Figure, text: str, *, offset: int = 62) -> None:
+    """A caption under the plot, ``offset`` pixels below the x-axis; the bottom margin grows."""
+    text = text if "<br>" in text else _wrap(text)
+    lines = text.count("<br>") + 1
     fig.add_annotation(
         text=text,
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.2,
+        y=0,
+        yshift=-offset,
         xanchor="left",
         yanchor="top",
         showarrow=False,
         align="left",
         font={"size": 11, "color": "#52606D"},
     )
+    fig.update_layout(margin={"b": offset + 15 * lines + 16})
 
 
 def _wrap(text: str, width: int = 110) -> str:
@@ -861,7 +866,7 @@ def plot_event_price(
         hovertemplate="%{hovertext}<extra></extra>",
     )
     head = escape_text(title) if title else f"{name} around the news"
-    sub = f"{name} · {escape_text(publisher)} · {when}" if publisher else f"{name} · {when}"
+    sub = " · ".join(part for part in (name, escape_text(publisher), when) if part)
     fig.update_layout(
         title={"text": f"{head}<br><sup>{sub}</sup>"},
         xaxis={
@@ -885,8 +890,8 @@ def plot_event_price(
             "showgrid": False,
             "tickformat": ",.0f",
         },
-        legend={"orientation": "h", "y": -0.3},
-        margin={"r": 80, "b": 150, "t": 80},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        margin={"r": 80, "t": 110},
     )
     note = (
         "Price: a proxy built from the board's constituents, not the board index itself. "
@@ -897,6 +902,6 @@ def plot_event_price(
         fig,
         f"{note}Stock prices forward-adjusted (qfq) where the source adjusts; indices unadjusted. "
         "Dashed line: publication time. Red up, green down.",
+        offset=110,
     )
-    fig.layout.annotations[-1].y = -0.42
     return fig

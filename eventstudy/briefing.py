@@ -1,0 +1,865 @@
+"""Briefings: one self-contained HTML page, a PNG per chart, and the tables as CSV/Parquet.
+
+:func:`briefing` turns an :class:`~eventstudy.study.EventStudyResult` into the
+files a researcher shows the desk:
+
+=================== ===========================================================
+file                content
+=================== ===========================================================
+``briefing.html``   headline numbers, the charts (plotly.js inlined: opens with
+                    no network), the tests table, the top events with their
+                    titles, and a methodology footnote (model, windows,
+                    conventions, data provenance: proxy or real series)
+``charts/*.png``    one PNG per chart, for slides (format ``"png"``)
+``tables/*.csv``    events (with their CARs), tests, CAAR path, AAR, dropped
+``tables/*.parquet`` events, provenance, the tidy ``to_frame()``; with ``news``
+                    also the articles and the skipped inputs (format
+                    ``"parquet"``: the same tables, typed)
+=================== ===========================================================
+
+Everything that comes from news text (titles, publishers, names, URLs) is
+HTML-escaped; a title containing ``<script>`` shows as text. Links to articles
+are kept only for ``http``/``https`` URLs.
+
+PNG export and the browser it needs
+-----------------------------------
+PNGs are drawn by kaleido (≥ 1.0; ``pip install 'eventstudy-cn[png]'``), which
+drives a Chromium-family browser through ``choreographer``. The browser is
+found, in order: the ``BROWSER_PATH`` environment variable; the executables
+``chrome``/``chromium``/``chromium-browser``/``msedge``/``brave`` ... on
+``PATH`` (Debian's ``/usr/bin/chromium``, package ``chromium``, is found this
+way and works offline); the usual install locations; a browser downloaded by
+``plotly_get_chrome`` / ``kaleido_get_chrome`` (needs a network once). When
+none is found, or kaleido is missing, the HTML and the tables are still
+written, the PNGs are skipped, and :attr:`BriefingFiles.problems` (and an
+:class:`~eventstudy.exceptions.EventStudyWarning`) says why and what to do.
+Chinese labels need a CJK font installed for the browser (Debian
+``fonts-noto-cjk``; the figures ask for "Noto Sans CJK SC" first, see
+:data:`eventstudy.plotting.FONT_FAMILY`); without one they render as boxes.
+
+Examples
+--------
+>>> import tempfile, eventstudy as es
+>>> from eventstudy.briefing import briefing
+>>> result = es.run_event_study(                                   # doctest: +SKIP
+...     events, prices=panel, market="000300.SH")
+>>> files = briefing(result, out=tempfile.mkdtemp(), formats=("html", "csv"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import shutil
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import EventStudyWarning
+from eventstudy.plotting import FONT_FAMILY, escape_text
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from eventstudy.news import News
+    from eventstudy.study import EventStudyResult
+
+__all__ = ["CHARTS", "FORMATS", "BriefingFiles", "briefing", "find_browser"]
+
+#: Output formats :func:`briefing` understands.
+FORMATS = ("html", "png", "csv", "parquet")
+#: Charts a briefing can hold.
+CHARTS = ("caar", "aar", "car_dist", "heatmap", "event_price")
+#: Tests shown in the headline table (p-values), in order.
+HEADLINE_TESTS = ("t_cross", "kp_bmp")
+#: Test names and references for the methodology footnote.
+TEST_NAMES = {
+    "t_cross": "cross-sectional t (Brown–Warner 1985)",
+    "brown_warner": "crude dependence adjustment (Brown–Warner 1980/1985)",
+    "patell": "Patell Z (1976)",
+    "patell_adj": "adjusted Patell Z (Kolari–Pynnönen 2010)",
+    "bmp": "standardized cross-sectional BMP (Boehmer–Musumeci–Poulsen 1991)",
+    "kp_bmp": "BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)",
+    "sign": "sign test",
+    "gen_sign": "generalized sign (Cowan 1992)",
+    "corrado": "Corrado rank (1989; Corrado–Zivney 1992)",
+    "grank": "GRANK (Kolari–Pynnönen 2011)",
+    "wilcoxon": "Wilcoxon signed-rank",
+    "skew_t": "skewness-corrected t (Hall 1992; Lyon–Barber–Tsai 1999)",
+    "t_event": "per-event t (MacKinlay 1997), N = 1",
+}
+
+
+@dataclass(frozen=True)
+class BriefingFiles:
+    """What :func:`briefing` wrote.
+
+    Attributes
+    ----------
+    out
+        The output folder.
+    html
+        The HTML page, or ``None`` when ``"html"`` was not requested.
+    png
+        One PNG per chart (empty when skipped: see ``problems``).
+    tables
+        Table files by file name (``"tests.csv"`` → path).
+    problems
+        Human-readable reasons for anything requested but not written.
+    """
+
+    out: Path
+    html: Path | None = None
+    png: tuple[Path, ...] = ()
+    tables: dict[str, Path] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        lines = [f"briefing in {self.out}"]
+        if self.html:
+            lines.append(f"  page:   {self.html}")
+        if self.png:
+            lines.append(f"  charts: {len(self.png)} PNG in {self.png[0].parent}")
+        if self.tables:
+            first = next(iter(self.tables.values()))
+            lines.append(f"  tables: {len(self.tables)} files in {first.parent}")
+        lines.extend(f"  note:   {p}" for p in self.problems)
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def find_browser() -> str | None:
+    """The Chromium-family browser kaleido would use, or ``None`` (see the module docstring).
+
+    Examples
+    --------
+    >>> isinstance(find_browser(), (str, type(None)))
+    True
+    """
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:  # kaleido < 1 or not installed: nothing to drive a browser with
+        return None
+    try:
+        path = Chromium.find_browser(skip_local=False)
+    except Exception:
+        return None
+    return str(path) if path and Path(path).is_file() else None
+
+
+_NO_KALEIDO = (
+    "PNG charts skipped: kaleido >= 1.0 is not installed; install it with "
+    "`pip install 'eventstudy-cn[png]'` (it also needs a Chromium-family browser)"
+)
+_NO_BROWSER = (
+    "PNG charts skipped: no Chromium-family browser found for kaleido; install one "
+    "(Debian/Ubuntu: `apt install chromium`), or point BROWSER_PATH at a Chrome/Chromium "
+    "executable, or run `plotly_get_chrome` once with a network; the HTML page and "
+    "tables were written"
+)
+
+
+def _main_window(result: EventStudyResult, window: tuple[int, int] | str | None) -> str:
+    from eventstudy.plotting import _pick_window
+
+    return _pick_window(result, window)
+
+
+def _pv(result: EventStudyResult, test: str, label: str, measure: str = "CAR") -> tuple[float, int]:
+    t = result.tests
+    rows = t[(t["test"] == test) & (t["window"].astype(str) == label) & (t["measure"] == measure)]
+    if rows.empty:
+        return float("nan"), 0
+    n = rows["n"].iloc[0]
+    return float(rows["pvalue"].iloc[0]), int(n) if pd.notna(n) else 0
+
+
+def _fmt_pct(x: float, digits: int = 2) -> str:
+    return f"{x:+.{digits}%}" if np.isfinite(x) else "n/a"
+
+
+def _fmt_p(p: float) -> str:
+    if not np.isfinite(p):
+        return "n/a"
+    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _stars(p: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+
+
+def headline_table(result: EventStudyResult) -> pd.DataFrame:
+    """CAAR per window with the headline tests' p-values: the numbers the CLI prints.
+
+    Columns: ``window``, ``caar``, ``n``, then ``p_<test>`` for each of
+    :data:`HEADLINE_TESTS` present in ``result.tests``.
+    """
+    rows = []
+    for label in [str(c) for c in result.car.columns]:
+        row: dict[str, Any] = {
+            "window": label,
+            "caar": float(result.caar[label]),
+            "n": int(result.car[label].notna().sum()),
+        }
+        for test in HEADLINE_TESTS:
+            row[f"p_{test}"] = _pv(result, test, label)[0]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _events_table(result: EventStudyResult) -> pd.DataFrame:
+    ev = result.events.copy()
+    ids = ev["event_id"].astype(str) if "event_id" in ev.columns else ev.index.astype(str)
+    car = result.car.copy()
+    car.index = car.index.astype(str)
+    for c in car.columns:
+        ev[f"car_{c}"] = car[c].reindex(ids.to_numpy()).to_numpy()
+    if getattr(result, "bhar", None) is not None:
+        bhar = result.bhar.copy()
+        bhar.index = bhar.index.astype(str)
+        for c in bhar.columns:
+            ev[f"bhar_{c}"] = bhar[c].reindex(ids.to_numpy()).to_numpy()
+    return ev
+
+
+def _articles_table(news: News) -> pd.DataFrame:
+    art = news.articles.copy()
+    # the article text is the publishers' copyright and large: the briefing keeps metadata only
+    return art.drop(columns=[c for c in ("text",) if c in art.columns])
+
+
+def _tables(
+    result: EventStudyResult, news: News | None, extra: Mapping[str, pd.DataFrame] | None
+) -> dict[str, pd.DataFrame]:
+    tables: dict[str, pd.DataFrame] = {
+        "events": _events_table(result),
+        "tests": result.tests,
+        "caar_path": result.caar_path.reset_index(),
+        "aar": result.aar.rename("aar").rename_axis("rel_day").reset_index(),
+        "caar": headline_table(result),
+        "dropped": result.dropped,
+        "provenance": _provenance(result),
+        "results": result.to_frame(),
+    }
+    if news is not None:
+        tables["news_articles"] = _articles_table(news)
+        tables["news_skipped"] = news.skipped
+    for name, frame in (extra or {}).items():
+        tables[name] = frame
+    return tables
+
+
+def _provenance(result: EventStudyResult) -> pd.DataFrame:
+    prov = getattr(result, "provenance", None)
+    if prov is None:
+        return pd.DataFrame(columns=["symbol"])
+    if isinstance(prov, pd.DataFrame):
+        out = prov.copy()
+        if "symbol" not in out.columns:
+            out = out.rename_axis("symbol").reset_index()
+        return out
+    if isinstance(prov, Mapping):
+        rows = []
+        for sym, info in prov.items():
+            row = {"symbol": sym}
+            if dataclasses.is_dataclass(info) and not isinstance(info, type):
+                row.update(dataclasses.asdict(info))
+            elif isinstance(info, Mapping):
+                row.update(info)
+            else:
+                row["detail"] = str(info)
+            rows.append(row)
+        return pd.DataFrame(rows)
+    return pd.DataFrame({"detail": [str(prov)]})
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8")
+        return
+    try:
+        frame.to_parquet(path, index=False)
+    except (ValueError, TypeError, ImportError) as err:
+        # object columns holding mixed python values: store them as text rather than fail
+        fixed = frame.copy()
+        for c in fixed.columns:
+            if fixed[c].dtype == object:
+                fixed[c] = fixed[c].map(lambda v: None if v is None else str(v))
+        try:
+            fixed.to_parquet(path, index=False)
+        except Exception:
+            raise OSError(f"could not write {path.name}: {err}") from err
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def _charts(
+    result: EventStudyResult,
+    *,
+    charts: Sequence[str],
+    main: str,
+    prices: Any,
+    price_charts: int,
+    benchmark: str | None,
+) -> list[tuple[str, str, go.Figure]]:
+    """(file stem, heading, figure) for every chart that applies to this result."""
+    from eventstudy import plotting
+
+    out: list[tuple[str, str, go.Figure]] = []
+    n = len(result.car)
+    if n == 0:
+        return out
+    if "caar" in charts:
+        out.append(("caar", "CAAR over the event window", plotting.plot_caar(result)))
+        kinds = result.events["kind"] if "kind" in result.events.columns else None
+        if kinds is not None and kinds.nunique() > 1:
+            out.append(
+                (
+                    "caar_by_kind",
+                    "CAAR by kind of security",
+                    plotting.plot_caar(result.by("kind"), title="CAAR by kind of security"),
+                )
+            )
+    if "aar" in charts:
+        out.append(("aar", "Average abnormal return by day", plotting.plot_aar(result)))
+    if "car_dist" in charts:
+        out.append(
+            (
+                "car_dist",
+                f"Per-event CAR over {main}",
+                plotting.plot_car_dist(result, window=main),
+            )
+        )
+    if "heatmap" in charts:
+        by = "name" if "name" in result.events.columns else "symbol"
+        if result.events[by].nunique() > 1:
+            out.append(
+                ("heatmap", f"CAAR by {by} and window", plotting.plot_heatmap(result, by=by))
+            )
+    if "event_price" in charts and prices is not None and price_charts > 0:
+        for i, row in enumerate(_top_events(result, main, price_charts).itertuples()):
+            proxy = _is_proxy(result, str(row.symbol))
+            try:
+                fig = plotting.plot_event_price(
+                    prices,
+                    str(row.symbol),
+                    _when(row),
+                    title=getattr(row, "title", None),
+                    publisher=getattr(row, "publisher", None),
+                    benchmark=benchmark,
+                    proxy=proxy,
+                    symbol_label=_label(row),
+                )
+            except (ValueError, LookupError):  # no prices around this event: skip its chart
+                continue
+            out.append((f"price_{i + 1}", f"Price around event {i + 1}", fig))
+    return out
+
+
+def _when(row: Any) -> Any:
+    published: Any = row.published_at
+    return published if pd.notna(published) else row.day0
+
+
+def _label(row: Any) -> str:
+    name = getattr(row, "name", None)
+    sym = str(row.symbol)
+    return f"{sym} {name}" if isinstance(name, str) and name and name != sym else sym
+
+
+def _is_proxy(result: EventStudyResult, symbol: str) -> bool:
+    prov = _provenance(result)
+    if "is_proxy" not in prov.columns or "symbol" not in prov.columns:
+        return False
+    hit = prov.loc[prov["symbol"].astype(str) == symbol, "is_proxy"]
+    return bool(hit.any()) if len(hit) else False
+
+
+def _top_events(result: EventStudyResult, main: str, k: int) -> pd.DataFrame:
+    ev = _events_table(result)
+    col = f"car_{main}"
+    ev = ev.assign(_abs=ev[col].abs()).sort_values("_abs", ascending=False, na_position="last")
+    ev = ev[ev[col].notna()]
+    if "published_at" not in ev.columns:
+        ev["published_at"] = pd.NaT
+    return ev.drop(columns="_abs").head(k)
+
+
+def _write_pngs(
+    figs: list[tuple[str, str, go.Figure]], folder: Path
+) -> tuple[list[Path], list[str]]:
+    try:
+        import kaleido  # noqa: F401 - presence check
+        import plotly.io as pio
+    except ImportError:
+        return [], [_NO_KALEIDO]
+    if not hasattr(pio, "write_images"):
+        return [], [_NO_KALEIDO]
+    if find_browser() is None:
+        return [], [_NO_BROWSER]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{stem}.png" for stem, _, _ in figs]
+    widths = [int(f.layout.width or 900) for _, _, f in figs]
+    heights = [int(f.layout.height or 520) for _, _, f in figs]
+    try:
+        pio.write_images(
+            [f for _, _, f in figs], paths, format="png", width=widths, height=heights, scale=2
+        )
+    except Exception as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return [p for p in paths if p.is_file()], [
+            f"PNG charts not written: the browser used by kaleido failed ({first}); "
+            "check that Chromium starts (`chromium --headless --no-sandbox about:blank`) or set "
+            "BROWSER_PATH; the HTML page and tables were written"
+        ]
+    return paths, []
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+_CSS = """
+body{font-family:%(font)s;color:#1F2933;margin:0;background:#F5F7FA;}
+main{max-width:1000px;margin:0 auto;padding:24px 28px 48px;background:white;}
+h1{font-size:26px;margin:0 0 4px;} h2{font-size:19px;margin:34px 0 10px;
+border-bottom:1px solid #E4E7EB;padding-bottom:4px;}
+.sub{color:#52606D;font-size:13px;margin-bottom:18px;}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0;}
+.card{flex:1 1 180px;border:1px solid #E4E7EB;border-radius:6px;padding:10px 14px;}
+.card .v{font-size:24px;font-weight:600;} .card .k{font-size:12px;color:#52606D;}
+table{border-collapse:collapse;font-size:13px;width:100%%;margin:8px 0;}
+th,td{border-bottom:1px solid #E4E7EB;padding:4px 8px;text-align:left;vertical-align:top;}
+th{background:#F5F7FA;font-weight:600;} td.n{text-align:right;font-variant-numeric:tabular-nums;}
+.pos{color:#D62728;} .neg{color:#2CA02C;}
+.chart{margin:10px 0 26px;} .note{font-size:12px;color:#52606D;}
+footer{font-size:12px;color:#52606D;margin-top:36px;border-top:1px solid #E4E7EB;padding-top:10px;}
+.proxy{background:#FFF4E5;padding:1px 5px;border-radius:3px;}
+"""
+
+
+def _td_num(text: str, value: float | None = None) -> str:
+    cls = "n"
+    if value is not None and np.isfinite(value) and value != 0:
+        cls += " pos" if value > 0 else " neg"
+    return f'<td class="{cls}">{text}</td>'
+
+
+def _table_html(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]]) -> str:
+    head = "".join(f"<th>{escape_text(c)}</th>" for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in frame.columns:
+            v = row[c]
+            if c in formats:
+                cells.append(formats[c](v))
+            else:
+                cells.append(f"<td>{escape_text(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _safe_url(url: object) -> str | None:
+    if not isinstance(url, str):
+        return None
+    u = url.strip()
+    return u if u.lower().startswith(("http://", "https://")) else None
+
+
+def _tests_html(result: EventStudyResult) -> str:
+    t = result.tests
+    t = t[t["scope"] == "window"] if "scope" in t.columns else t[t["window"].notna()]
+    if t.empty:
+        return "<p>No window tests.</p>"
+    windows = [str(c) for c in result.car.columns]
+    head = "".join(f"<th>{escape_text(w)}</th>" for w in windows)
+    rows = []
+    order = list(TEST_NAMES)
+    keys = t[["test", "measure"]].drop_duplicates()
+    keys = keys.assign(
+        _o=keys["test"].map(lambda x: order.index(x) if x in order else 99)
+    ).sort_values(["measure", "_o"])
+    for test, measure in keys[["test", "measure"]].itertuples(index=False):
+        sub = t[(t["test"] == test) & (t["measure"] == measure)]
+        by_w = {str(w): r for w, r in zip(sub["window"], sub.itertuples(), strict=True)}
+        cells = []
+        for w in windows:
+            r = by_w.get(w)
+            if r is None or not np.isfinite(float(r.statistic)):
+                note = escape_text(getattr(r, "note", "")) if r is not None else ""
+                cells.append(f'<td class="n" title="{note}">n/a</td>')
+                continue
+            p = float(r.pvalue)
+            cells.append(
+                f'<td class="n">{float(r.statistic):.2f}{_stars(p)}<br>'
+                f'<span class="note">p {_fmt_p(p)} · N {int(r.n)}</span></td>'
+            )
+        label = escape_text(TEST_NAMES.get(str(test), str(test)))
+        rows.append(f"<tr><td>{escape_text(measure)}</td><td>{label}</td>{''.join(cells)}</tr>")
+    return (
+        f"<table><thead><tr><th>measure</th><th>test</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<p class="note">Statistic with stars (* p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01), '
+        "two-sided p-value and the number of events used. Per-day tests are in "
+        "<code>tables/tests.csv</code>.</p>"
+    )
+
+
+def _spec_items(result: EventStudyResult) -> list[tuple[str, str]]:
+    spec = getattr(result, "spec", None)
+    items: list[tuple[str, str]] = []
+    if spec is not None and dataclasses.is_dataclass(spec) and not isinstance(spec, type):
+        for f in dataclasses.fields(spec):
+            v = getattr(spec, f.name)
+            if isinstance(v, pd.DataFrame | pd.Series):
+                v = f"{type(v).__name__} {v.shape}"
+            items.append((f.name, str(v)))
+    elif spec is not None:
+        items.append(("spec", str(spec)))
+    return items
+
+
+def _methodology_html(result: EventStudyResult, news: News | None) -> str:
+    path = result.caar_path
+    level = path.attrs.get("level")
+    variance = path.attrs.get("variance", "")
+    spec = dict(_spec_items(result))
+    parts = [
+        f"<p><b>Model:</b> {escape_text(getattr(result, 'model', spec.get('model', '')))} "
+        f"against <b>{escape_text(getattr(result, 'market', spec.get('market', '')))}</b>. "
+        f"CAR windows: {escape_text(', '.join(str(c) for c in result.car.columns))} "
+        "(relative days count sessions of the market's trading calendar).</p>",
+        "<p><b>Conventions:</b> day 0 is the first session at or after publication "
+        "(Asia/Shanghai): a trading day before the 15:00 close is that session; at/after the "
+        "close or on a non-trading day, the next session. Missing returns are missing (never "
+        "zero) and reduce the estimation sample M<sub>i</sub>; events that cannot be estimated "
+        "are listed with a reason code under Dropped. Residual variance "
+        "S²<sub>i</sub> = ΣAR²/(M<sub>i</sub> − K); CAR variance with the prediction-error "
+        "correction (Mikkelson–Partch 1988). BHAR uses simple returns.</p>",
+    ]
+    if level is not None:
+        parts.append(f"<p><b>Confidence band:</b> {float(level):.0%}; {escape_text(variance)}</p>")
+    if spec:
+        body = "".join(
+            f"<tr><td>{escape_text(k)}</td><td>{escape_text(v)}</td></tr>" for k, v in spec.items()
+        )
+        parts.append(f"<details><summary>Specification</summary><table>{body}</table></details>")
+    prov = _provenance(result)
+    if len(prov):
+        parts.append("<p><b>Data provenance</b> (per series):</p>")
+        fmt: dict[str, Callable[[Any], str]] = {}
+        if "is_proxy" in prov.columns:
+            fmt["is_proxy"] = lambda v: (
+                '<td><span class="proxy">proxy: built from constituents</span></td>'
+                if bool(v)
+                else "<td>real series</td>"
+            )
+        parts.append(_table_html(prov, fmt))
+    tests = sorted(set(result.tests["test"].astype(str)))
+    refs = "; ".join(escape_text(TEST_NAMES.get(t, t)) for t in tests)
+    parts.append(f"<p><b>Tests:</b> {refs}.</p>")
+    if news is not None:
+        parts.append(
+            f"<p><b>News:</b> {len(news.articles)} articles loaded, {len(news.skipped)} inputs "
+            "skipped (listed in <code>tables/news_skipped.csv</code> with reasons).</p>"
+        )
+    return "".join(parts)
+
+
+def _dropped_html(result: EventStudyResult, extra: Mapping[str, pd.DataFrame] | None) -> str:
+    frames = [("study", result.dropped)]
+    for name, frame in (extra or {}).items():
+        if {"reason", "event_id"} <= set(frame.columns):
+            frames.append((name, frame))
+    rows = []
+    for stage, frame in frames:
+        if frame is None or frame.empty:
+            continue
+        for reason, count in frame["reason"].astype(str).value_counts().items():
+            rows.append(
+                f"<tr><td>{escape_text(stage)}</td><td>{escape_text(reason)}</td>"
+                f'<td class="n">{int(count)}</td></tr>'
+            )
+    if not rows:
+        return "<p>No event was dropped.</p>"
+    return (
+        "<table><thead><tr><th>stage</th><th>reason</th><th>events</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<p class="note">Each dropped event, with its message, is in <code>tables/</code>.</p>'
+    )
+
+
+def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | None) -> str:
+    if k <= 0:
+        return ""
+    top = _top_events(result, main, k)
+    if top.empty:
+        return "<p>No event has a CAR over this window.</p>"
+    urls: dict[str, str] = {}
+    if news is not None and {"article_id", "url"} <= set(news.articles.columns):
+        urls = dict(
+            zip(
+                news.articles["article_id"].astype(str),
+                news.articles["url"].astype(object),
+                strict=True,
+            )
+        )
+    rows = []
+    cars = top[f"car_{main}"].astype(float)
+    for i, r in enumerate(top.itertuples(), 1):
+        title = escape_text(getattr(r, "title", "")) or "(no title)"
+        url = _safe_url(urls.get(str(getattr(r, "article_id", ""))))
+        if url:
+            title = (
+                f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{title}</a>'
+            )
+        car = float(cars.iloc[i - 1])
+        d0: Any = r.day0
+        day0 = pd.Timestamp(d0).date() if pd.notna(d0) else ""
+        proxy = ' <span class="proxy">proxy</span>' if _is_proxy(result, str(r.symbol)) else ""
+        rows.append(
+            f'<tr><td class="n">{i}</td><td>{escape_text(day0)}</td>'
+            f"<td>{escape_text(_label(r))}{proxy}</td><td>{title}</td>"
+            f"<td>{escape_text(getattr(r, 'publisher', ''))}</td>{_td_num(_fmt_pct(car), car)}</tr>"
+        )
+    return (
+        f"<table><thead><tr><th>#</th><th>day 0</th><th>security</th><th>title</th>"
+        f"<th>publisher</th><th>CAR {escape_text(main)}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _page(
+    result: EventStudyResult,
+    *,
+    title: str,
+    main: str,
+    figs: list[tuple[str, str, go.Figure]],
+    news: News | None,
+    extra: Mapping[str, pd.DataFrame] | None,
+    top_events: int,
+) -> str:
+    from plotly.offline import get_plotlyjs
+
+    n = len(result.car)
+    dropped = len(result.dropped)
+    caar = float(result.caar[main]) if n else float("nan")
+    p_main, _ = _pv(result, "kp_bmp", main)
+    p_t, _ = _pv(result, "t_cross", main)
+    day0 = pd.to_datetime(result.events["day0"]) if n else pd.Series(dtype="datetime64[ns]")
+    period = f"{day0.min().date()} – {day0.max().date()}" if n else "no events"
+    cards = [
+        (f"{n}", "events analysed"),
+        (f"{dropped}", "events dropped (reasons below)"),
+        (_fmt_pct(caar), f"CAAR {main}"),
+        (_fmt_p(p_main), f"p-value {main}, adjusted BMP (Kolari–Pynnönen)"),
+        (_fmt_p(p_t), f"p-value {main}, cross-sectional t"),
+    ]
+    cards_html = "".join(
+        f'<div class="card"><div class="v">{v}</div><div class="k">{escape_text(k)}</div></div>'
+        for v, k in cards
+    )
+    head = headline_table(result)
+    head_html = _table_html(
+        head,
+        {
+            "caar": lambda v: _td_num(_fmt_pct(float(v)), float(v)),
+            "n": lambda v: f'<td class="n">{int(v)}</td>',
+            **{
+                c: (lambda v: f'<td class="n">{_fmt_p(float(v))}{_stars(float(v))}</td>')
+                for c in head.columns
+                if c.startswith("p_")
+            },
+        },
+    )
+    chart_html = []
+    for i, (stem, heading, fig) in enumerate(figs):
+        div = fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"chart-{stem}",
+            config={"displaylogo": False, "responsive": True},
+            default_width="100%",
+        )
+        chart_html.append(
+            f'<section class="chart" id="sec-{i}"><h3>{escape_text(heading)}</h3>{div}</section>'
+        )
+    generated = dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    from eventstudy import __version__
+
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape_text(title)}</title>
+<style>{_CSS % {"font": FONT_FAMILY}}</style>
+<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<main>
+<h1>{escape_text(title)}</h1>
+<div class="sub">Event study of {n} (article, security) events, day 0 {escape_text(period)};
+model {escape_text(getattr(result, "model", ""))} against
+{escape_text(getattr(result, "market", ""))}. Generated {escape_text(generated)}
+by eventstudy {escape_text(__version__)}.</div>
+<div class="cards">{cards_html}</div>
+<h2>CAAR by window</h2>
+{head_html}
+<p class="note">p-values: cross-sectional t (p_t_cross) and the Kolari–Pynnönen adjusted BMP
+(p_kp_bmp), two-sided; * p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01.</p>
+<h2>Charts</h2>
+{"".join(chart_html) or "<p>No chart: no event could be analysed.</p>"}
+<h2>Tests</h2>
+{_tests_html(result)}
+<h2>Top events by |CAR {escape_text(main)}|</h2>
+{_top_events_html(result, main, top_events, news)}
+<h2>Dropped</h2>
+{_dropped_html(result, extra)}
+<footer>
+<h2>Methodology</h2>
+{_methodology_html(result, news)}
+</footer>
+</main>
+</body>
+</html>
+"""
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def briefing(
+    result: EventStudyResult,
+    *,
+    news: News | None = None,
+    out: str | Path = "briefing/",
+    formats: Sequence[str] = ("html", "png", "csv"),
+    title: str | None = None,
+    window: tuple[int, int] | str | None = None,
+    prices: Any = None,
+    benchmark: str | None = None,
+    charts: Sequence[str] = CHARTS,
+    top_events: int = 10,
+    price_charts: int = 3,
+    extra_tables: Mapping[str, pd.DataFrame] | None = None,
+) -> BriefingFiles:
+    """Write a briefing of an event study: HTML page, PNG charts, CSV/Parquet tables.
+
+    Parameters
+    ----------
+    result
+        The :class:`~eventstudy.study.EventStudyResult`.
+    news
+        The :class:`~eventstudy.news.News` the events came from: adds article
+        links, the article and skipped tables and the news counts.
+    out
+        Output folder (created). Existing files of the same names are replaced.
+    formats
+        Any of ``"html"``, ``"png"``, ``"csv"``, ``"parquet"``.
+    title
+        Page title (escaped).
+    window
+        The main CAR window (headline, CAR distribution, top events); default:
+        the first of ``result.car.columns``.
+    prices
+        Prices for the price-around-event charts (long OHLC as
+        :func:`eventstudy.datasets.sample_prices` returns, a wide close panel,
+        or a ``PriceFrame``); ``None``: no price charts.
+    benchmark
+        Benchmark on the price charts' second axis (default ``result.market``).
+    charts
+        Which of :data:`CHARTS` to draw.
+    top_events, price_charts
+        How many events to list, and to draw price charts for (largest |CAR| first).
+    extra_tables
+        More tables to write (e.g. the news→events ``dropped`` table).
+
+    Returns
+    -------
+    BriefingFiles
+        The paths written, and any problem (e.g. PNGs skipped for want of a browser).
+
+    Raises
+    ------
+    ValueError
+        For an unknown format or chart name, or a window not in the result.
+    """
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"unknown briefing format(s) {bad}; use any of {list(FORMATS)}")
+    bad = [c for c in charts if c not in CHARTS]
+    if bad:
+        raise ValueError(f"unknown chart(s) {bad}; use any of {list(CHARTS)}")
+    folder = Path(out).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    main = _main_window(result, window) if len(result.car.columns) else ""
+    problems: list[str] = []
+    bench = benchmark if benchmark is not None else getattr(result, "market", None)
+
+    figs: list[tuple[str, str, go.Figure]] = []
+    if {"html", "png"} & set(formats) and main:
+        figs = _charts(
+            result,
+            charts=charts,
+            main=main,
+            prices=prices,
+            price_charts=price_charts,
+            benchmark=bench,
+        )
+
+    page: Path | None = None
+    if "html" in formats:
+        page = folder / "briefing.html"
+        text = _page(
+            result,
+            title=title or "Event study briefing",
+            main=main,
+            figs=figs,
+            news=news,
+            extra=extra_tables,
+            top_events=top_events,
+        )
+        tmp = page.with_suffix(".html.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(page)
+
+    written: dict[str, Path] = {}
+    table_formats = [f for f in ("csv", "parquet") if f in formats]
+    if table_formats:
+        tdir = folder / "tables"
+        tdir.mkdir(exist_ok=True)
+        for name, frame in _tables(result, news, extra_tables).items():
+            for fmt in table_formats:
+                p = tdir / f"{name}.{fmt}"
+                try:
+                    _write_table(frame, p)
+                except OSError as err:
+                    problems.append(str(err))
+                    continue
+                written[p.name] = p
+
+    pngs: list[Path] = []
+    if "png" in formats:
+        cdir = folder / "charts"
+        if cdir.is_dir():  # stale charts from an earlier run would mislead
+            shutil.rmtree(cdir)
+        if figs:
+            pngs, msgs = _write_pngs(figs, cdir)
+            problems.extend(msgs)
+    for msg in problems:
+        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+    return BriefingFiles(
+        out=folder, html=page, png=tuple(pngs), tables=written, problems=tuple(problems)
+    )

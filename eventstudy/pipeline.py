@@ -1,0 +1,498 @@
+"""The main job: news → tags → events → prices → event study → briefing.
+
+:func:`run_pipeline` runs it from a :class:`~eventstudy.config.RunConfig` (or
+a TOML file, or a mapping) and returns every intermediate object, so a notebook
+can pick up at any step; :func:`demo` runs it on the data that ships with the
+package, with no network. The command line (``eventstudy demo``,
+``eventstudy run CONFIG.toml``) only calls these.
+
+Nothing is lost on the way: every (article, security) pair that does not end in
+the result is in :attr:`PipelineResult.dropped` with the stage that dropped it
+(``events``: no session for its timestamp or an unknown symbol; ``prices``: no
+price data for its symbol; ``study``: e.g. ``insufficient_estimation``), a
+reason code and a message. Articles that did not load are in
+``PipelineResult.news.skipped``.
+
+Steps and their conventions
+---------------------------
+1. :func:`eventstudy.load_news` on ``news.path``.
+2. ``News.to_events`` with the symbol/kind filter, ``min_score``, day-0 ``rule``
+   and ``cutoff`` (METHODS.md).
+3. :func:`eventstudy.get_prices` for the events' symbols and the benchmark,
+   from ``estimation_window`` before the first day 0 to ``event_window`` after
+   the last (calendar-day margins); boards without their own series come as
+   labelled proxies from their constituents (``provenance.is_proxy``).
+4. :func:`eventstudy.run_event_study` with the ``study`` settings.
+5. :func:`eventstudy.briefing` into ``output.dir``.
+
+Examples
+--------
+>>> import tempfile
+>>> run = demo(out=tempfile.mkdtemp(), formats=("csv",))  # doctest: +SKIP
+>>> run.result.n_events > 0  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from eventstudy.config import RunConfig, demo_config, load_config, parse_config
+from eventstudy.events import DROPPED_COLUMNS, EventSet
+from eventstudy.exceptions import DataUnavailableError, UnknownSymbolError
+
+if TYPE_CHECKING:
+    from eventstudy.briefing import BriefingFiles
+    from eventstudy.market import PriceFrame
+    from eventstudy.news import News
+    from eventstudy.study import EventStudyResult
+
+__all__ = ["DROPPED_STAGE_COLUMNS", "PipelineResult", "demo", "run_pipeline"]
+
+#: Columns of :attr:`PipelineResult.dropped`.
+DROPPED_STAGE_COLUMNS = ["stage", *DROPPED_COLUMNS]
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """Everything the main job produced.
+
+    Attributes
+    ----------
+    config
+        The configuration that ran (with command-line overrides applied).
+    news
+        The loaded news (``articles``, ``mentions``, ``tags()``, ``skipped``).
+    events
+        The events built from the news (before the price step).
+    prices
+        The close-price panel with provenance (``None`` when there was no event).
+    result
+        The event study.
+    files
+        What the briefing wrote (``None`` when no output format was requested).
+    dropped
+        Every event that is not in ``result``, with ``stage`` (``events``,
+        ``prices``, ``study``), ``event_id``, ``symbol``, ``reason``, ``message``.
+    notes
+        Warnings raised on the way (offline fallbacks, proxies, PNG problems).
+    timings
+        Seconds per step.
+    """
+
+    config: RunConfig
+    news: News
+    events: EventSet
+    prices: PriceFrame | None
+    result: EventStudyResult
+    files: BriefingFiles | None
+    dropped: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_events(self) -> int:
+        """Events analysed."""
+        return len(self.result.car)
+
+    def summary_table(self) -> pd.DataFrame:
+        """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP)."""
+        from eventstudy.briefing import headline_table
+
+        return headline_table(self.result)
+
+    def summary(self) -> str:
+        """A short text summary: counts, CAAR per window with p-values, where the files are."""
+        lines = [
+            f"news: {len(self.news.articles)} articles, {len(self.news.skipped)} skipped inputs",
+            f"events: {len(self.events) + len(self.events.dropped)} (article, security) pairs → "
+            f"{self.n_events} analysed, {len(self.dropped)} dropped",
+        ]
+        if len(self.dropped):
+            counts = self.dropped.groupby(["stage", "reason"]).size().reset_index(name="n")
+            lines.append(
+                "  dropped: "
+                + ", ".join(
+                    f"{r} ({s}) {n}"
+                    for s, r, n in counts[["stage", "reason", "n"]].itertuples(index=False)
+                )
+            )
+        if self.n_events:
+            table = self.summary_table()
+            lines.append("")
+            lines.append(f"{'window':<10}{'CAAR':>10}{'p (t)':>9}{'p (KP-BMP)':>12}{'N':>6}")
+            for r in table.to_dict("records"):
+                lines.append(
+                    f"{r['window']:<10}{r['caar']:>+10.2%}{_p(r['p_t_cross']):>9}"
+                    f"{_p(r['p_kp_bmp']):>12}{r['n']:>6}"
+                )
+            lines.append(
+                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
+                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
+            )
+            prov = self.result.provenance
+            if isinstance(prov, pd.DataFrame) and "is_proxy" in prov.columns:
+                proxies = [str(s) for s in prov.index[prov["is_proxy"].astype(bool)]]
+                if proxies:
+                    lines.append(
+                        f"proxies (built from constituents, not the board index): "
+                        f"{', '.join(proxies)}"
+                    )
+        if self.files is not None:
+            lines.append("")
+            lines.append(str(self.files))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _p(p: Any) -> str:
+    if pd.isna(p):
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+class _Steps:
+    """A tqdm bar over the pipeline's steps (to stderr; disabled when quiet)."""
+
+    def __init__(self, total: int, progress: bool) -> None:
+        self.timings: dict[str, float] = {}
+        self._bar: Any = None
+        if progress:
+            tqdm = importlib.import_module("tqdm").tqdm  # no type stubs needed for one call
+
+            self._bar = tqdm(total=total, file=sys.stderr, unit="step", leave=False)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self._bar is not None:
+            self._bar.set_description(name)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = time.perf_counter() - t0
+            if self._bar is not None:
+                self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _as_config(config: RunConfig | str | Path | Mapping[str, Any]) -> RunConfig:
+    if isinstance(config, RunConfig):
+        return config
+    if isinstance(config, str | Path):
+        return load_config(config)
+    return parse_config(config)
+
+
+def _dropped(stage: str, frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.reindex(columns=DROPPED_COLUMNS).copy()
+    out.insert(0, "stage", stage)
+    return out
+
+
+def _date_range(events: EventSet, cfg: RunConfig) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Calendar-day range covering the estimation and event windows of all events."""
+    day0 = pd.to_datetime(events.frame["day0"])
+    est, evw = cfg.study.estimation_window, cfg.study.event_window
+    # sessions → calendar days: at most ~245 sessions a year on the Chinese exchanges, plus the
+    # Spring Festival / National Day closures; 1.6 calendar days per session is a safe margin
+    start = day0.min() - pd.Timedelta(days=int(abs(min(est[0], evw[0])) * 1.6) + 30)
+    end = day0.max() + pd.Timedelta(days=int(max(evw[1], 0) * 1.6) + 15)
+    today = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).normalize()
+    return start.normalize(), min(end.normalize(), today)
+
+
+def _fetch_prices(
+    symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
+) -> tuple[PriceFrame, dict[str, str]]:
+    """Close prices of every symbol that has data; the others with the reason they failed."""
+    from eventstudy.market import get_prices
+
+    wanted = list(dict.fromkeys([benchmark, *symbols]))
+    missing: dict[str, str] = {}
+
+    def fetch(syms: list[str]) -> PriceFrame:
+        return get_prices(
+            syms,
+            start,
+            end,
+            source=cfg.market.source,
+            adjust=cfg.market.adjust,  # type: ignore[arg-type]
+            offline=cfg.market.offline,
+        )
+
+    while True:
+        try:
+            pf = fetch(wanted)
+            break
+        except (DataUnavailableError, UnknownSymbolError) as err:
+            gone = list(getattr(err, "missing", {}) or [])
+            if not gone:
+                # the source stops at the first symbol it cannot serve: ask one at a time
+                for s in wanted:
+                    if s == benchmark:
+                        continue
+                    try:
+                        fetch([benchmark, s])
+                    except (DataUnavailableError, UnknownSymbolError) as one:
+                        missing[s] = str(one)
+                if len(missing) == 0:
+                    raise  # the benchmark itself failed
+                wanted = [s for s in wanted if s not in missing]
+                continue
+            if benchmark in gone:
+                raise
+            for s in gone:
+                missing[s] = _missing_message(err, s)
+            wanted = [s for s in wanted if s not in gone]
+    # a symbol may come back empty in the range: also missing
+    for s in list(pf.data.columns):
+        if s != benchmark and pf.data[s].notna().sum() == 0:
+            missing[s] = f"no prices for {s} between {start.date()} and {end.date()}"
+    return pf, missing
+
+
+def _missing_message(err: Exception, symbol: str) -> str:
+    """The part of a DataUnavailableError message about one symbol (else the whole message)."""
+    text = str(err)
+    for part in text.split("; "):
+        if symbol in part:
+            return part.split(": ", 1)[-1] if part.startswith("data unavailable") else part
+    return text
+
+
+def _ohlc_long(
+    symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
+) -> pd.DataFrame | None:
+    """Long OHLC prices for the price charts (close only where a field is unavailable)."""
+    from eventstudy.market import get_prices
+
+    frames = []
+    for fld in ("open", "high", "low", "close"):
+        try:
+            pf = get_prices(
+                list(dict.fromkeys([*symbols, benchmark])),
+                start,
+                end,
+                source=cfg.market.source,
+                field=fld,
+                adjust=cfg.market.adjust,  # type: ignore[arg-type]
+                offline=cfg.market.offline,
+            )
+        except (DataUnavailableError, ValueError, LookupError):
+            if fld == "close":
+                return None
+            continue
+        long = (
+            pf.data.rename_axis("date")
+            .reset_index()
+            .melt(id_vars="date", var_name="symbol", value_name=fld)
+        )
+        frames.append(long.set_index(["date", "symbol"]))
+    if not frames:
+        return None
+    out = pd.concat(frames, axis=1).reset_index()
+    # a proxy board has a close series only: drop partial OHLC so it is drawn as a line
+    if {"open", "high", "low"} <= set(out.columns):
+        partial = out[["open", "high", "low"]].isna().all(axis=1)
+        if partial.any():
+            out.loc[partial, ["open", "high", "low"]] = float("nan")
+    return out.dropna(subset=["close"])
+
+
+def run_pipeline(
+    config: RunConfig | str | Path | Mapping[str, Any],
+    *,
+    out: str | Path | None = None,
+    offline: bool | None = None,
+    formats: tuple[str, ...] | None = None,
+    progress: bool = False,
+) -> PipelineResult:
+    """Run the main job: news → tags → events → prices → study → briefing.
+
+    Parameters
+    ----------
+    config
+        A :class:`~eventstudy.config.RunConfig`, a TOML file path, or a mapping
+        of the TOML's tables.
+    out
+        Output folder (overrides ``output.dir``).
+    offline
+        ``True``: never touch the network (overrides ``market.offline``).
+    formats
+        Briefing formats (overrides ``output.formats``); ``()`` writes nothing.
+    progress
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    PipelineResult
+
+    Raises
+    ------
+    ConfigError
+        For an invalid configuration (the message names the key).
+    DataUnavailableError
+        When the benchmark's prices cannot be had (offline and not cached).
+    """
+    import eventstudy as es
+    from eventstudy.briefing import briefing as write_briefing
+
+    cfg = _as_config(config).with_overrides(out=out, offline=offline)
+    if formats is not None:
+        cfg = replace(cfg, output=replace(cfg.output, formats=tuple(formats)))
+    steps = _Steps(total=5, progress=progress)
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with steps.step("loading news"):
+                news = es.load_news(cfg.news.resolved_path(), errors=cfg.news.errors)
+            with steps.step("tagging and building events"):
+                kw: dict[str, Any] = {"rule": cfg.events.rule, "cutoff": cfg.events.cutoff}
+                if cfg.events.min_score is not None:
+                    kw["min_score"] = cfg.events.min_score
+                events = news.to_events(
+                    symbols=cfg.events.symbols,
+                    kinds=cfg.events.kinds,
+                    **kw,
+                )
+            drops = [_dropped("events", events.dropped)]
+            pf: PriceFrame | None = None
+            analysable = events
+            with steps.step("fetching prices"):
+                if len(events):
+                    start, end = _date_range(events, cfg)
+                    pf, missing = _fetch_prices(
+                        events.symbols, cfg.market.benchmark, start, end, cfg
+                    )
+                    if missing:
+                        frame = events.frame
+                        gone = frame["symbol"].isin(list(missing))
+                        drops.append(
+                            _dropped(
+                                "prices",
+                                pd.DataFrame(
+                                    {
+                                        "event_id": frame.loc[gone, "event_id"],
+                                        "symbol": frame.loc[gone, "symbol"],
+                                        "reason": "no_price_data",
+                                        "message": frame.loc[gone, "symbol"].map(missing),
+                                    }
+                                ),
+                            )
+                        )
+                        analysable = EventSet(
+                            frame=frame[~gone].reset_index(drop=True),
+                            dropped=events.dropped,
+                            rule=events.rule,
+                            cutoff=events.cutoff,
+                        )
+            with steps.step("estimating"):
+                study = cfg.study
+                result = es.run_event_study(
+                    analysable,
+                    prices=pf,
+                    market=cfg.market.benchmark,
+                    model=study.model,
+                    estimation_window=study.estimation_window,
+                    event_window=study.event_window,
+                    car_windows=list(study.car_windows),
+                    min_estimation_obs=study.min_estimation_obs,
+                    tests=study.tests if isinstance(study.tests, str) else list(study.tests),
+                )
+            drops.append(_dropped("study", result.dropped))
+            dropped = pd.concat([d for d in drops if len(d)] or [drops[0]], ignore_index=True)
+            files = None
+            with steps.step("writing the briefing"):
+                if cfg.output.formats:
+                    ohlc = None
+                    wants_charts = {"html", "png"} & set(cfg.output.formats)
+                    if (
+                        wants_charts
+                        and "event_price" in cfg.output.charts
+                        and cfg.output.price_charts > 0
+                        and len(result.car)
+                        and pf is not None
+                    ):
+                        ohlc = _ohlc_long(
+                            sorted(set(result.events["symbol"].astype(str))),
+                            cfg.market.benchmark,
+                            pd.Timestamp(pf.data.index.min()),
+                            pd.Timestamp(pf.data.index.max()),
+                            cfg,
+                        )
+                    files = write_briefing(
+                        result,
+                        news=news,
+                        out=cfg.output.dir,
+                        formats=cfg.output.formats,
+                        title=cfg.output.title,
+                        prices=ohlc,
+                        charts=cfg.output.charts,
+                        top_events=cfg.output.top_events,
+                        price_charts=cfg.output.price_charts,
+                        extra_tables={"pipeline_dropped": dropped},
+                    )
+        for w in caught:
+            msg = f"{w.category.__name__}: {w.message}"
+            if msg not in notes:
+                notes.append(msg)
+    finally:
+        steps.close()
+    return PipelineResult(
+        config=cfg,
+        news=news,
+        events=events,
+        prices=pf,
+        result=result,
+        files=files,
+        dropped=dropped,
+        notes=tuple(notes),
+        timings=steps.timings,
+    )
+
+
+def demo(
+    out: str | Path = "briefing",
+    *,
+    formats: tuple[str, ...] | None = None,
+    progress: bool = False,
+) -> PipelineResult:
+    """The main job on the bundled data (no network): the posts that ship with the package,
+    their tags and events, the bundled prices (boards as labelled proxies of their
+    constituents), the market model against the CSI 300 (``000300.SH``), and the briefing.
+
+    Parameters
+    ----------
+    out
+        Output folder.
+    formats
+        Briefing formats (default ``("html", "png", "csv", "parquet")``).
+    progress
+        Show a progress bar on stderr.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = demo(out=tempfile.mkdtemp(), formats=("csv",))  # doctest: +SKIP
+    """
+    return run_pipeline(demo_config(out), formats=formats, progress=progress)
