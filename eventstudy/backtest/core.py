@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.symbols import normalize
 
-if False:  # pragma: no cover - typing only
+if TYPE_CHECKING:
     from eventstudy.market.calendar import TradingCalendar
 
 __all__ = ["SKIP_REASONS", "Direction", "Entry", "backtest"]
@@ -49,7 +49,7 @@ _ENTRY_TIME = {"day0_close": dt.time(15, 0), "next_open": dt.time(9, 25)}
 _CORE = [
     "event_id", "symbol", "published_at", "day0", "direction", "weight", "status", "reason",
     "message", "entry_date", "entry_price", "exit_date", "exit_price", "exit_delay",
-    "stale_days", "return_gross", "return_net",
+    "stale_days", "return_gross", "return_net", "proxy",
 ]  # fmt: skip
 
 
@@ -148,6 +148,7 @@ def backtest(
     limit_tolerance: float = 0.002,
     st_symbols: Collection[str] = (),
     source: str = "auto",
+    offline: bool | None = None,
     calendar: TradingCalendar | None = None,
 ) -> BacktestResult:
     """Backtest trading each event's security around its news.
@@ -190,8 +191,10 @@ def backtest(
         Tolerance on the return when testing for a limit lock.
     st_symbols
         Symbols to treat as ST (±5 % limit).
-    source
-        Market-data source when ``prices`` is None.
+    source, offline
+        Market-data source when ``prices`` is None, and whether to stay off the
+        network (see :func:`eventstudy.market.get_prices`). Symbols it cannot
+        serve are skipped as ``no_price``; board proxies are named in ``provenance``.
     calendar
         Calendar for resolving day 0 when ``events`` is a DataFrame.
 
@@ -264,7 +267,7 @@ def backtest(
         start = day0.min() - pd.Timedelta(days=lead)
         end = day0.max() + pd.Timedelta(days=lead + 2 * (hold + max_exit_delay) + 15)
         panel, load_failed = PricePanel.load(
-            [*frame["symbol"].unique(), bench], start, end, source=source
+            [*frame["symbol"].unique(), bench], start, end, source=source, offline=offline
         )
     else:
         panel = PricePanel.from_prices(prices)
@@ -320,8 +323,11 @@ def backtest(
     status[filled_mask] = reason[filled_mask]
     status[~filled_mask] = "skipped"
     reason[filled_mask] = ""
-    for s, msg in load_failed.items():
-        notes.append(f"prices for {s} could not be loaded: {msg}")
+    if load_failed:
+        notes.append(
+            f"no prices for {len(load_failed)} symbols ({', '.join(sorted(load_failed))}): "
+            "their events are skipped as no_price (reasons in the skipped messages)"
+        )
 
     # daily portfolio of the trades that survived every rule
     from eventstudy.backtest.engine import TradeArrays
@@ -365,12 +371,17 @@ def backtest(
             "stale_days": np.where(filled_mask, stale, 0),
             "return_gross": full["gross"],
             "return_net": full["net"],
+            "proxy": frame["symbol"].isin(list(panel.proxies)).to_numpy(),
         }
     )
     extra = [c for c in frame.columns if c not in _CORE]
     for c in extra:
         ledger[c] = frame[c].to_numpy()
     ledger["message"] = _messages(ledger, rules)
+    failed = (ledger["reason"] == "no_price") & ledger["symbol"].isin(list(load_failed))
+    ledger.loc[failed, "message"] = [
+        f"no price series for {s}: {load_failed[s]}" for s in ledger.loc[failed, "symbol"]
+    ]
     ledger.loc[ledger["status"] != "skipped", "message"] = np.where(
         ledger.loc[ledger["status"] != "skipped", "exit_delay"] > 0, "exit delayed", ""
     )
@@ -383,6 +394,7 @@ def backtest(
                 "status": "skipped",
                 "reason": d["reason"].astype(str),
                 "message": d["message"].astype(str),
+                "proxy": False,
             }
         )
         ledger = pd.concat([ledger, drop_rows], ignore_index=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -70,12 +70,13 @@ def _describe(prov: pd.DataFrame) -> str:
     """One line naming the sources (and proxies) of a ``PriceFrame.provenance``."""
     if not isinstance(prov, pd.DataFrame) or "source" not in prov.columns:
         return str(prov)
+    prov = prov[~prov.index.duplicated(keep="first")]
     parts = [
         f"{src}: {', '.join(map(str, grp.index))}" for src, grp in prov.groupby("source", sort=True)
     ]
     if "is_proxy" in prov.columns and prov["is_proxy"].astype(bool).any():
         proxies = ", ".join(map(str, prov.index[prov["is_proxy"].astype(bool)]))
-        parts.append(f"PROXY series (not the real index): {proxies}")
+        parts.append(f"{proxies}: PROXY series built from members, not the real board index")
     return "; ".join(parts)
 
 
@@ -93,6 +94,10 @@ class PricePanel:
         Float arrays; NaN where the symbol has no price that session.
     provenance
         Where the prices came from.
+    has_ohlc
+        Whether open, high, low and close were all given.
+    proxies
+        Symbols whose series is a proxy (e.g. a board built from its members).
     """
 
     dates: pd.DatetimeIndex
@@ -103,6 +108,7 @@ class PricePanel:
     low: FloatArray
     provenance: str = "given"
     has_ohlc: bool = True
+    proxies: frozenset[str] = frozenset()
     _col: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -208,14 +214,14 @@ class PricePanel:
         wanted = sorted(set(symbols))
         failed: dict[str, str] = {}
         panels: dict[str, list[pd.DataFrame]] = {k: [] for k in FIELDS}
-        provenance: list[str] = []
+        provenance: list[pd.DataFrame] = []
 
         def fetch(syms: list[str], fld: PriceField) -> pd.DataFrame:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # proxies are labelled in the provenance
                 pf = get_prices(syms, start, end, source=source, field=fld, offline=offline)
-            if fld == "close":
-                provenance.append(_describe(pf.provenance))
+            if fld == "close" and isinstance(pf.provenance, pd.DataFrame):
+                provenance.append(pf.provenance)
             return pd.DataFrame(pf.data)
 
         for fld in FIELDS:
@@ -239,5 +245,10 @@ class PricePanel:
                 f"no close prices could be loaded for {wanted} between {start.date()} and "
                 f"{end.date()} (source={source!r}); pass prices= explicitly"
             )
-        prov = "; ".join(dict.fromkeys(provenance))
-        return cls.from_wide(got, provenance=prov or source), failed
+        prov = _describe(pd.concat(provenance)) if provenance else f"get_prices(source={source!r})"
+        proxies: set[str] = set()
+        for pr in provenance:
+            if "is_proxy" in pr.columns:
+                proxies |= {str(x) for x in pr.index[pr["is_proxy"].astype(bool)]}
+        panel = cls.from_wide(got, provenance=prov)
+        return replace(panel, proxies=frozenset(proxies)), failed

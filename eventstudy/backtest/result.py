@@ -118,6 +118,7 @@ class BacktestResult:
         stale_days     held sessions without a price (suspended)
         return_gross   direction × (exit / entry − 1)
         return_net     return_gross − 2 × costs_bps / 10 000
+        proxy          True if the price series is a proxy (a board built from members)
         ...            attributes carried from the events (score, title, ...)
         ============== ===========================================================
         """

@@ -1,0 +1,281 @@
+"""Files of a backtest run: CSV tables and a self-contained HTML briefing.
+
+:func:`run_backtest_config` is what ``eventstudy backtest CONFIG.toml`` does:
+events from news or a CSV → :func:`~eventstudy.backtest.backtest` →
+:func:`write_backtest` writes
+
+============== ===============================================================
+file           content
+============== ===============================================================
+events.csv     one row per event: trade or skipped, with reason (``to_frame()``)
+trades.csv     the completed trades
+skipped.csv    the events that did not trade, with reason codes
+daily.csv      daily portfolio: n_open, gross, turnover, cost, net, benchmark,
+               equity, benchmark_equity
+placebo.csv    the placebo statistic of each run (when placebo runs > 0)
+summary.txt    ``BacktestResult.summary()``
+backtest.html  the briefing (plotly.js inlined: opens offline)
+============== ===============================================================
+
+Every piece of text from the news is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.backtest.config import BacktestConfig
+from eventstudy.backtest.core import SKIP_REASONS, backtest
+from eventstudy.backtest.result import BacktestResult
+from eventstudy.events import EventSet
+
+__all__ = ["BacktestFiles", "events_from_config", "run_backtest_config", "write_backtest"]
+
+
+@dataclass(frozen=True)
+class BacktestFiles:
+    """Paths written by :func:`write_backtest`."""
+
+    out_dir: Path
+    files: dict[str, Path]
+
+
+def events_from_config(cfg: BacktestConfig) -> tuple[EventSet, list[str]]:
+    """The events a config asks for, and notes on what was filtered out."""
+    ev = cfg.events
+    notes: list[str] = []
+    if cfg.news["path"] is not None:
+        from eventstudy.datasets import sample_news_path
+        from eventstudy.news import load_news
+
+        path = cfg.news["path"]
+        source = sample_news_path() if path == "bundled" else cfg.resolve(path)
+        news = load_news(source, errors=cfg.news["errors"])
+        kw: dict[str, Any] = {"rule": ev["rule"], "cutoff": ev["cutoff"]}
+        if ev["min_score"] is not None:
+            kw["min_score"] = float(ev["min_score"])
+        if ev["kinds"] is not None:
+            kw["kinds"] = ev["kinds"]
+        if ev["symbols"] is not None:
+            kw["symbols"] = ev["symbols"]
+        events = news.to_events(**kw)
+        n_skipped = len(getattr(news, "skipped", ()))
+        if n_skipped:
+            notes.append(f"{n_skipped} news items could not be read (see the news loader)")
+    else:
+        path = cfg.resolve(ev["csv"])
+        if not path.is_file():
+            raise FileNotFoundError(f"events.csv: {str(path)!r} not found")
+        frame = pd.read_csv(path, dtype={"event_id": str, "symbol": str})
+        if ev["symbols"] is not None:
+            from eventstudy.symbols import normalize
+
+            wanted = {normalize(s) for s in ev["symbols"]}
+            keep = frame["symbol"].map(lambda s: _safe_norm(s) in wanted)
+            if (~keep).any():
+                notes.append(f"{int((~keep).sum())} events of other symbols not backtested")
+            frame = frame[keep]
+        events = EventSet.from_frame(frame, rule=ev["rule"], cutoff=ev["cutoff"])
+    if ev["start"] is not None or ev["end"] is not None:
+        d0 = events.frame["day0"]
+        keep = pd.Series(True, index=events.frame.index)
+        if ev["start"] is not None:
+            keep &= d0 >= pd.Timestamp(ev["start"])
+        if ev["end"] is not None:
+            keep &= d0 <= pd.Timestamp(ev["end"])
+        if (~keep).any():
+            notes.append(
+                f"{int((~keep).sum())} events with day 0 outside "
+                f"[{ev['start'] or '...'}, {ev['end'] or '...'}] not backtested"
+            )
+        events = EventSet(
+            events.frame[keep].reset_index(drop=True), events.dropped, events.rule, events.cutoff
+        )
+    return events, notes
+
+
+def _safe_norm(s: object) -> str | None:
+    from eventstudy.exceptions import SymbolError
+    from eventstudy.symbols import normalize
+
+    try:
+        return normalize(s)
+    except SymbolError:
+        return None
+
+
+def run_backtest_config(
+    cfg: BacktestConfig, out: str | Path | None = None
+) -> tuple[BacktestResult, BacktestFiles]:
+    """Run the backtest a config describes and write its files."""
+    events, notes = events_from_config(cfg)
+    s, m, p = cfg.strategy, cfg.market, cfg.placebo
+    kw: dict[str, Any] = {}
+    if m["offline"] is not None:
+        kw["offline"] = m["offline"]
+    result = backtest(
+        events,
+        entry=s["entry"],
+        hold=s["hold"],
+        direction=s["direction"],
+        weights=s["weights"],
+        costs_bps=float(s["costs_bps"]),
+        benchmark=m["benchmark"],
+        placebo=p["runs"],
+        seed=p["seed"],
+        placebo_window=p["window"],
+        max_exit_delay=s["max_exit_delay"],
+        limit_tolerance=float(s["limit_tolerance"]),
+        st_symbols=s["st_symbols"],
+        source=m["source"],
+        **kw,
+    )
+    out_dir = Path(out) if out is not None else Path(cfg.output["dir"])
+    files = write_backtest(result, out_dir, title=cfg.output["title"], notes=notes)
+    return result, files
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4f}"
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return ""
+        return str(value.date()) if value.tz is None and value == value.normalize() else str(value)
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _table_html(frame: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
+    if frame.empty:
+        return "<p>none</p>"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for rec in frame.itertuples(index=False):
+        cells = []
+        for c, v in zip(frame.columns, rec, strict=True):
+            text = (
+                f"{v:.2%}" if c in pct and isinstance(v, float) and not math.isnan(v) else _fmt(v)
+            )
+            cells.append(f"<td>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+_CSS = """
+body{font-family:-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC",sans-serif;
+max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}
+th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
+th{background:#f5f5f5}h1{font-size:24px}h2{font-size:18px;margin-top:2em}
+.note{color:#555;font-size:13px}
+"""
+
+
+def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
+    import plotly.graph_objects as go  # deferred: heavy import
+
+    summary = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in result._rows()
+    )
+    fig = result.plot()
+    parts = [fig.to_html(include_plotlyjs=True, full_html=False)]
+    if result.placebo is not None and len(result.placebo.values):
+        pl = result.placebo
+        hist = go.Figure(go.Histogram(x=pl.values, name="placebo runs", nbinsx=40))
+        if not math.isnan(pl.statistic):
+            hist.add_vline(x=pl.statistic, line_color="firebrick", annotation_text="real")
+        hist.update_layout(
+            title=f"Mean net trade return: {pl.runs} placebo runs vs the real events",
+            xaxis_title="mean net trade return",
+            yaxis_title="runs",
+            template="plotly_white",
+        )
+        parts.append(hist.to_html(include_plotlyjs=False, full_html=False))
+    wanted = (
+        "event_id", "symbol", "title", "publisher", "published_at", "day0", "direction",
+        "entry_date", "entry_price", "exit_date", "exit_price", "exit_delay",
+        "return_gross", "return_net",
+    )  # fmt: skip
+    cols = [c for c in wanted if c in result.trades.columns]
+    shown = result.trades[cols].copy()
+    shown["symbol"] = [
+        f"{s} (proxy)" if p else s
+        for s, p in zip(result.trades["symbol"], result.trades["proxy"], strict=True)
+    ]
+    trades = _table_html(shown, pct=("return_gross", "return_net"))
+    sk = result.to_frame()
+    sk = sk[sk["status"] == "skipped"]
+    sk_cols = [c for c in ("event_id", "symbol", "title", "day0", "reason", "message") if c in sk]
+    skipped = _table_html(sk[sk_cols])
+    reasons = "".join(
+        f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>" for k, v in SKIP_REASONS.items()
+    )
+    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{_CSS}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<table>{summary}</table>
+{"<ul class='note'>" + notes_html + "</ul>" if notes else ""}
+{"".join(parts)}
+<h2>Trades ({len(result.trades)})</h2>{trades}
+<h2>Skipped events ({len(sk)})</h2>{skipped}
+<h2>Rules</h2>
+<p class="note">Entry at the day-0 close (15:00) or the next session's open, only after
+publication; exit after the holding period at the same field. Overlapping trades form a
+calendar-time portfolio: each session the capital is split over the open trades by weight
+(sessions without a trade are in cash). An entry on a suspended or limit-locked session
+(limit-up for a buy, limit-down for a sell; ±10 % main board, ±20 % ChiNext from 2020-08-24
+and STAR, ±5 % ST) is skipped; an exit is delayed until it can be filled. Costs are charged
+per side on traded notional. Placebo runs repeat the strategy on random sessions of the same
+symbols; the p-value is (1 + #placebo ≥ real) / (1 + runs).</p>
+<ul class="note">{reasons}</ul>
+<p class="note">Prices: {html.escape(result.provenance)}</p>
+</body></html>
+"""
+
+
+def write_backtest(
+    result: BacktestResult, out_dir: str | Path, *, title: str = "News backtest",
+    notes: list[str] | None = None,
+) -> BacktestFiles:  # fmt: skip
+    """Write the CSV tables, ``summary.txt`` and ``backtest.html`` to ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+
+    def put(name: str, frame: pd.DataFrame, index: bool = False) -> None:
+        path = out / name
+        frame.to_csv(path, index=index, encoding="utf-8")
+        files[name] = path
+
+    put("events.csv", result.to_frame())
+    put("trades.csv", result.trades)
+    put("skipped.csv", result.skipped)
+    daily = result.daily.copy()
+    if not daily.empty:
+        daily["equity"] = result.equity["strategy"]
+        daily["benchmark_equity"] = result.equity["benchmark"]
+    put("daily.csv", daily, index=True)
+    if result.placebo is not None:
+        put("placebo.csv", pd.DataFrame({"run": range(result.placebo.runs),
+                                         "mean_net_return": result.placebo.values}))  # fmt: skip
+    (out / "summary.txt").write_text(result.summary() + "\n", encoding="utf-8")
+    files["summary.txt"] = out / "summary.txt"
+    all_notes = [*(notes or []), *result.notes]
+    (out / "backtest.html").write_text(_html(result, title, all_notes), encoding="utf-8")
+    files["backtest.html"] = out / "backtest.html"
+    return BacktestFiles(out, files)

@@ -1,0 +1,115 @@
+"""`eventstudy backtest CONFIG.toml`: the shipped example config and bad configs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.backtest.config import load_backtest_config, parse_backtest_config
+from eventstudy.cli import main
+from eventstudy.datasets import data_dir
+from eventstudy.exceptions import ConfigError
+
+EXAMPLE = data_dir() / "example_backtest.toml"
+
+
+def test_example_config_runs_offline_and_writes_every_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bt"
+    assert main(["backtest", str(EXAMPLE), "--out", str(out), "--offline"]) == 0
+    printed = capsys.readouterr().out
+    assert "Backtest of news signals" in printed
+    for name in ("events.csv", "trades.csv", "skipped.csv", "daily.csv", "placebo.csv",
+                 "summary.txt", "backtest.html"):  # fmt: skip
+        assert (out / name).is_file(), name
+    events = pd.read_csv(out / "events.csv", dtype={"event_id": str})
+    trades = pd.read_csv(out / "trades.csv", dtype={"event_id": str})
+    skipped = pd.read_csv(out / "skipped.csv", dtype={"event_id": str})
+    # nothing lost: every event of the news is a trade or skipped, never both
+    assert set(events["event_id"]) == set(trades["event_id"]) | set(skipped["event_id"])
+    assert set(trades["event_id"]).isdisjoint(skipped["event_id"])
+    assert len(trades) > 0
+    # the seed post: BK0896 at the 2022-01-10 close, through its labelled member proxy
+    seed = trades.set_index("symbol").loc["BK0896"]
+    assert seed["entry_date"] == "2022-01-10"
+    assert bool(seed["proxy"]) is True
+    assert len(pd.read_csv(out / "placebo.csv")) == 200
+    page = (out / "backtest.html").read_text(encoding="utf-8")
+    assert "BK0896 (proxy)" in page
+    assert "工信部" in page  # the title of the seed post, escaped text
+    # plotly.js inlined: no external script, the library itself is in the page
+    assert "<script src=" not in page
+    assert len(page) > 1_000_000
+    assert "Plotly.newPlot" in page
+    daily = pd.read_csv(out / "daily.csv", index_col=0)
+    assert {"net", "benchmark", "equity", "benchmark_equity"} <= set(daily.columns)
+
+
+def test_html_escapes_text_from_the_news(tmp_path: Path) -> None:
+    ev = pd.DataFrame(
+        {"event_id": ["x1"], "symbol": ["600519.SH"], "day0": ["2022-01-10"],
+         "title": ["<script>alert('hi')</script> & co"]}
+    )  # fmt: skip
+    ev.to_csv(tmp_path / "events.csv", index=False)
+    (tmp_path / "c.toml").write_text(
+        '[events]\ncsv = "events.csv"\n[market]\nsource = "bundled"\n[placebo]\nruns = 0\n',
+        encoding="utf-8",
+    )
+    assert main(["-q", "backtest", str(tmp_path / "c.toml"), "--out", str(tmp_path / "o")]) == 0
+    page = (tmp_path / "o" / "backtest.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt; &amp; co" in page
+    assert not (tmp_path / "o" / "placebo.csv").exists()
+
+
+def test_events_csv_with_filters(tmp_path: Path) -> None:
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b", "c"], "symbol": ["600519.SH", "000858.SZ", "600519.SH"],
+         "published_at": ["2022-01-10 10:00+08:00", "2022-01-10 10:00+08:00",
+                          "2022-03-01 10:00+08:00"]}
+    )  # fmt: skip
+    ev.to_csv(tmp_path / "ev.csv", index=False)
+    (tmp_path / "c.toml").write_text(
+        '[events]\ncsv = "ev.csv"\nsymbols = ["600519"]\nend = "2022-02-01"\n'
+        '[market]\nsource = "bundled"\n[strategy]\nhold = 2\n[placebo]\nruns = 0\n',
+        encoding="utf-8",
+    )
+    assert main(["-q", "backtest", str(tmp_path / "c.toml"), "--out", str(tmp_path / "o")]) == 0
+    trades = pd.read_csv(tmp_path / "o" / "trades.csv")
+    assert trades["event_id"].tolist() == ["a"]
+    page = (tmp_path / "o" / "backtest.html").read_text(encoding="utf-8")
+    assert "1 events of other symbols not backtested" in page
+    assert re.search(r"1 events with day 0 outside", page)
+
+
+@pytest.mark.parametrize(
+    ("raw", "match"),
+    [
+        ({"events": {"csv": "a.csv"}, "strategy": {"entry": "open"}}, "strategy.entry"),
+        ({"events": {"csv": "a.csv"}, "strategy": {"hold": 0}}, "strategy.hold"),
+        ({"events": {"csv": "a.csv"}, "strategy": {"hold": "5"}}, "strategy.hold"),
+        ({"events": {"csv": "a.csv"}, "stratgy": {}}, "did you mean"),
+        ({"strategy": {}}, "exactly one event source"),
+        ({"news": {"path": "x"}, "events": {"csv": "a.csv"}}, "exactly one event source"),
+    ],
+)
+def test_bad_config_values_name_the_key(raw: dict, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        parse_backtest_config(raw)
+
+
+def test_bad_config_exit_codes(tmp_path: Path) -> None:
+    assert main(["backtest", str(tmp_path / "missing.toml")]) == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[strategy\nhold = 1", encoding="utf-8")
+    assert main(["backtest", str(bad)]) == 2
+
+
+def test_example_config_parses() -> None:
+    cfg = load_backtest_config(EXAMPLE)
+    assert cfg.news["path"] == "news"
+    assert cfg.resolve("news") == EXAMPLE.parent / "news"
