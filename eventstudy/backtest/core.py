@@ -39,8 +39,9 @@ SKIP_REASONS: dict[str, str] = {
     "no_price": "no price series for the symbol (e.g. a board without a proxy)",
     "no_session": "day 0 is not a session of the price data",
     "look_ahead": "the entry price would be observed before the publication time",
-    "beyond_data": "the entry or the exit session is after the last price date",
-    "suspended": "no price on the entry session (停牌 or not yet listed)",
+    "beyond_data": "the entry or the exit session is after the last price (of the data or symbol)",
+    "not_listed": "the entry session is before the symbol's first price (not yet listed)",
+    "suspended": "no price on the entry session (停牌)",
     "limit_locked": "the entry price is locked at the limit against the trade",
     "exit_blocked": "no fillable exit within max_exit_delay sessions",
 }
@@ -124,6 +125,7 @@ def _messages(ledger: pd.DataFrame, rules: Rules) -> list[str]:
             "beyond_data": f"{sym}: entry/exit after day 0 {day} + {rules.hold} sessions is "
             "beyond the last price date",
             "suspended": f"{sym} has no price on the entry session (day 0 {day})",
+            "not_listed": f"{sym} has no price before the entry session (day 0 {day})",
             "limit_locked": f"{sym} entry price locked at the daily limit (day 0 {day})",
             "exit_blocked": f"{sym} exit not fillable within {rules.max_exit_delay} sessions",
         }.get(reason, "")

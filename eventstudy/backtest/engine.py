@@ -9,10 +9,11 @@ Trade rules (also in :func:`eventstudy.backtest.backtest`):
 * entry ``day0_close``: buy (sell, for a short) at the close of day 0;
   ``next_open``: at the open of the session after day 0.
 * exit after ``hold`` sessions, at the same field (close → close, open → open).
-* entry not possible — no price that session (``suspended``; ``no_price`` if the
-  symbol has no series at all) or the price is locked at the limit against the
-  trade (limit-up for a buy, limit-down for a sell; ``limit_locked``) — → the
-  trade is skipped, never delayed: a later entry would be a different signal.
+* entry not possible — no price that session (``suspended``; ``not_listed``
+  before the symbol's first price; ``no_price`` if it has no series at all) or
+  the price is locked at the limit against the trade (limit-up for a buy,
+  limit-down for a sell; ``limit_locked``) — → the trade is skipped, never
+  delayed: a later entry would be a different signal.
 * exit not possible (no price, or locked against the closing order) → delayed
   to the next session where it is possible, up to ``max_exit_delay`` sessions
   (``exit_blocked`` after that; ``beyond_data`` if the data ends first).
@@ -51,6 +52,7 @@ REASONS: tuple[str, ...] = (
     "no_price",
     "no_session",
     "beyond_data",
+    "not_listed",
     "suspended",
     "limit_locked",
     "exit_blocked",
@@ -103,12 +105,18 @@ class _Market:
     prev_close: FloatArray = field(init=False)
     limit: FloatArray = field(init=False)
     has_any: np.ndarray = field(init=False)
+    first_row: np.ndarray = field(init=False)
+    last_row: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         p = self.panel
         self.prev_close = p.prev_close
         self.limit = price_limit(p.symbols, p.dates, self.rules.st_symbols)
-        self.has_any = np.asarray(~np.isnan(p.close).all(axis=0), dtype=bool)
+        valid = ~np.isnan(p.close)
+        self.has_any = np.asarray(valid.any(axis=0), dtype=bool)
+        n = valid.shape[0]
+        self.first_row = np.where(self.has_any, valid.argmax(axis=0), n)
+        self.last_row = np.where(self.has_any, n - 1 - valid[::-1].argmax(axis=0), -1)
 
 
 _MARKETS: dict[tuple[int, int], _Market] = {}
@@ -190,6 +198,8 @@ def simulate_trades(
     mark(~has_series, "no_price")
     mark(day0_rows < 0, "no_session")
     mark(x0 >= n_rows, "beyond_data")
+    mark(e < mk.first_row[safe_col], "not_listed")
+    mark(e > mk.last_row[safe_col], "beyond_data")
     er = np.clip(e, 0, n_rows - 1)
     entry_price = np.where(ok, entry_field[er, safe_col], np.nan)
     mark(np.isnan(entry_price), "suspended")

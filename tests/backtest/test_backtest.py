@@ -129,10 +129,21 @@ def test_sign_of_score_shorts_negative_scores_and_skips_zero() -> None:
 # ---------------------------------------------------------------- suspension and limits
 def test_suspended_entry_is_skipped_and_suspended_exit_is_delayed() -> None:
     nan = np.nan
-    close = wide({"600519.SH": [nan, 10.0, 10.5, 11.0], "000858.SZ": [10.0, 10.5, nan, 11.0]})
-    ev = events(("a", "600519.SH", "2022-01-04"), ("b", "000858.SZ", "2022-01-04"))
+    close = wide(
+        {
+            "600519.SH": [9.9, nan, 10.5, 11.0, 11.0],
+            "000858.SZ": [10.0, 10.5, nan, 11.0, 11.0],
+            "000568.SZ": [nan, nan, 10.0, 10.0, 10.0],
+        }
+    )
+    ev = events(
+        ("a", "600519.SH", "2022-01-05"), ("b", "000858.SZ", "2022-01-04"),
+        ("c", "000568.SZ", "2022-01-05"),
+    )  # fmt: skip
     res = run(ev, {"close": close}, hold=2)
-    assert res.skipped.set_index("event_id").loc["a", "reason"] == "suspended"
+    reasons = res.skipped.set_index("event_id")["reason"]
+    assert reasons["a"] == "suspended"
+    assert reasons["c"] == "not_listed"  # no price before: not a suspension
     b = res.trades.set_index("event_id").loc["b"]
     assert b.status == "exit_delayed"
     assert b.exit_delay == 1
