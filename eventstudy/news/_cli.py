@@ -45,6 +45,7 @@ def register(subparsers: Any) -> None:
         help="only tags with at least this score (default: all tags in --out, 0.6 in the list)",
     )
     p.add_argument("--top", type=int, default=10, help="how many top securities to print")
+    p.add_argument("--articles", type=int, default=10, help="how many articles to list")
     p.add_argument(
         "--errors",
         choices=["collect", "raise"],
@@ -64,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
     min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
     news = load_news(args.path, errors=args.errors)
     print(news.summary(top=args.top, min_score=min_score))
+    a = news.articles.sort_values("published_at", kind="stable")
+    if len(a) and args.articles > 0:
+        print(f"articles (first {min(args.articles, len(a))} of {len(a)} by time):")
+        for r in a.head(args.articles).itertuples(index=False):
+            publisher = r.publisher if isinstance(r.publisher, str) else "-"
+            when = r.published_at.strftime("%Y-%m-%d %H:%M")
+            print(f"  {when}  {r.article_id:<22} {publisher:<8} {r.title[:40]}")
     if len(news.skipped):
         print("skipped inputs:")
         for r in news.skipped.itertuples(index=False):
