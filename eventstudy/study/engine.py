@@ -62,14 +62,16 @@ class EventPieces:
     car, var_car, scar, csar, nwin, bhar
         ``(N, W)`` per window: CAR, ``S^2_{CAR}``, ``CAR/S_CAR``, sum of SAR,
         number of present days ``L``, buy-and-hold abnormal return.
-    resid, sar_est
-        ``(N, L1)`` estimation residuals and ``resid / S_i``.
+    resid
+        ``(N, L1)`` estimation residuals.
     frac_pos
         ``(N,)`` share of positive estimation residuals (Cowan 1992's ``p_i``).
     u
-        ``(N, L1 + L2)`` Corrado ``U`` over estimation then event days.
+        ``(N, L1 + L2)`` Corrado ``U`` over estimation then event days (float32;
+        reductions accumulate in float64).
     rank_est
-        ``(N, L1)`` ordinal rank of each residual among the event's own residuals.
+        ``(N, L1)`` ordinal rank of each residual among the event's own residuals
+        (float32, exact integers).
     zero_share
         ``(N,)`` share of estimation days with a return of exactly zero.
     pos0
@@ -92,7 +94,6 @@ class EventPieces:
     nwin: np.ndarray
     bhar: FloatArray
     resid: FloatArray
-    sar_est: FloatArray
     frac_pos: FloatArray
     u: FloatArray
     rank_est: FloatArray
@@ -131,14 +132,28 @@ def window_sums(x: FloatArray, windows: list[tuple[int, int]], tau1: int) -> Flo
     return out
 
 
-def _ordinal_ranks(a: FloatArray) -> tuple[FloatArray, np.ndarray, np.ndarray]:
-    """Row-wise ordinal ranks (1-based, NaN stays NaN), the sort order and the counts."""
-    valid = np.isfinite(a)
-    order = np.argsort(a, axis=1)  # NaN sorts last
-    ranks = np.empty(a.shape, dtype=float)
-    np.put_along_axis(ranks, order, np.arange(1, a.shape[1] + 1, dtype=float)[None, :], axis=1)
-    ranks[~valid] = np.nan
-    return ranks, order, valid.sum(axis=1)
+def _ranks(both: FloatArray, l1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Corrado ``U`` over all columns and ranks among the first ``l1`` columns only.
+
+    One argsort per row (NaN sorts last, so the present values are the first ``T_i``
+    sorted positions); the rank among the estimation columns is the running count of
+    estimation entries in sorted order.
+    """
+    n, t = both.shape
+    order = np.argsort(both, axis=1)
+    t_i = np.isfinite(both).sum(axis=1)
+    pos = np.arange(t, dtype=np.int32)[None, :]
+    present_sorted = pos < t_i[:, None]
+    u_sorted = (pos + 1).astype(np.float32) / (t_i[:, None] + 1.0).astype(np.float32) - 0.5
+    u_sorted[~present_sorted] = np.nan
+    u = np.empty((n, t), dtype=np.float32)
+    np.put_along_axis(u, order, u_sorted, axis=1)
+    est_sorted = (order < l1) & present_sorted
+    cum = np.cumsum(est_sorted, axis=1, dtype=np.int16).astype(np.float32)
+    cum[~est_sorted] = np.nan
+    rank_all = np.empty((n, t), dtype=np.float32)
+    np.put_along_axis(rank_all, order, cum, axis=1)
+    return u, rank_all[:, :l1].copy()
 
 
 def event_pieces(
@@ -207,24 +222,13 @@ def event_pieces(
         le = window_sums(np.where(ok, np.log1p(fit.expected), 0.0), windows, tau1)
         bhar = np.where(nwin > 0, np.exp(lr) - np.exp(le), np.nan)
         resid = fit.resid
-        valid_est = np.isfinite(resid)
-        sar_est = resid / np.sqrt(s2)[:, None]
         frac_pos = (resid > 0).sum(axis=1) / m
         if r_est is not None:
             zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
         else:
             zero_share = np.full(n, np.nan)
     # Corrado (1989) ranks over estimation + event days, Corrado-Zivney (1992) U
-    both = np.concatenate([resid, ar], axis=1)
-    ranks, order, t_i = _ordinal_ranks(both)
-    u = ranks / (t_i[:, None] + 1.0) - 0.5
-    # ranks among the estimation residuals only: count estimation entries in sorted order
-    is_est = np.zeros(both.shape, dtype=bool)
-    is_est[:, :l1] = valid_est
-    cum = np.cumsum(np.take_along_axis(is_est, order, axis=1), axis=1, dtype=np.int32)
-    rank_est_all = np.empty(both.shape, dtype=float)
-    np.put_along_axis(rank_est_all, order, cum.astype(float), axis=1)
-    rank_est = np.where(valid_est, rank_est_all[:, :l1], np.nan)
+    u, rank_est = _ranks(np.concatenate([resid, ar], axis=1), l1)
     return EventPieces(
         params=fit.params,
         m=fit.m,
@@ -242,7 +246,6 @@ def event_pieces(
         nwin=nwin,
         bhar=bhar,
         resid=resid,
-        sar_est=sar_est,
         frac_pos=frac_pos,
         u=u,
         rank_est=rank_est,

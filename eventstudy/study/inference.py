@@ -21,7 +21,9 @@ gen_sign       ``(w - N p) / sqrt(N p (1-p))``, p = mean share of           Cowa
 corrado        ``Ubar_t / S_U``; window ``sqrt(L2) mean Ubar_t / S_U``     Corrado (1989),
                                                                            Corrado, Zivney (1992),
                                                                            Cowan (1992)
-grank          ``Z sqrt((T-2)/(T-1-Z^2))``, t(T-2)                          Kolari, Pynnönen (2011)
+grank          ``Z sqrt((T-2)/(T-1-Z^2))``, t(T-2); CAR windows (the       Kolari, Pynnönen (2011)
+               one-day window [0,0] among them; the day-by-day rank test
+               is Corrado's)
 wilcoxon       ``W+`` (sum of ranks of positive values), exact for         Wilcoxon (1945)
                N <= 50 without ties, else normal with tie correction
 skew_t         ``sqrt(N) (S + g S^2/3 + g/(6N))``, S = mean/sd,            Hall (1992), Lyon,
@@ -290,8 +292,14 @@ def kp_rbar(resid: FloatArray, pos0: np.ndarray) -> tuple[float, int]:
     z[~good] = 0.0
     p = np.asarray(pos0, dtype=np.int64)
     base = int(p.min())
-    pos = (p - base)[:, None] + np.arange(l1)[None, :]
-    tot = np.bincount(pos.ravel(), weights=z.ravel())
+    # sum the z of events sharing a day 0 first (aligned windows), then place the
+    # per-day sums in calendar time: no N x N matrix, no N x L1 scatter
+    order = np.argsort(p, kind="stable")
+    ps = p[order]
+    starts = np.flatnonzero(np.r_[True, ps[1:] != ps[:-1]])
+    zg = np.add.reduceat(z[order], starts, axis=0)
+    pos = (ps[starts] - base)[:, None] + np.arange(l1)[None, :]
+    tot = np.bincount(pos.ravel(), weights=zg.ravel())
     cross = float(tot @ tot) - float(good.sum())
     # ordered pairs (i != j) of usable events with |pos0_i - pos0_j| < L1
     h = np.bincount(p[good] - base).astype(float)
@@ -333,18 +341,36 @@ def _rows(
 
 
 def _grank(
-    pieces: EventPieces, scar: FloatArray, chunk: int = 20000
+    pieces: EventPieces, scar: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
-    """GRANK of Kolari and Pynnönen (2011) for each column of ``scar`` (N, C)."""
+    """GRANK of Kolari and Pynnönen (2011) for each column of ``scar`` (N, C).
+
+    ``GSAR_i`` is ``SCAR_i / sd_i(SCAR)`` on the (cumulated) event day and ``SAR_{i,s}``
+    on the estimation days; ranks run over the ``T_i = M_i + 1`` present values. The
+    estimation-day ranks among the event's own SARs are precomputed
+    (``pieces.rank_est``); adding the event value moves each of them up by
+    ``[SAR_{i,s} > GSAR_i]``, so each column costs one N x L1 comparison (float32,
+    summed per group of equal ``M_i``: the weights ``1/(T_i + 1)`` are constant there).
+    """
     ncol = scar.shape[1]
     out_t = np.full(ncol, np.nan)
     out_p = np.full(ncol, np.nan)
     out_n = np.zeros(ncol)
     notes = [""] * ncol
-    sar_est = pieces.sar_est
-    l1 = sar_est.shape[1]
+    # events sorted by M_i so that equal weights are contiguous slices
+    order = np.argsort(pieces.m, kind="stable")
+    m_sorted = pieces.m[order]
+    resid32_all = pieces.resid[order].astype(np.float32)
+    sig_sorted = np.sqrt(pieces.sigma2[order])
+    rk_all = pieces.rank_est[order]
+    scar_sorted = scar[order]
+    valid_all = np.isfinite(rk_all)
+    rk0_all = np.where(valid_all, rk_all, np.float32(0.0))
+    w_all = 1.0 / (m_sorted.astype(float) + 2.0)
+    ns_all = valid_all.sum(axis=0).astype(float)
+    bs_all = w_all @ rk0_all.astype(float)
     for c in range(ncol):
-        x = scar[:, c]
+        x = scar_sorted[:, c]
         use = np.isfinite(x)
         n = int(use.sum())
         out_n[c] = n
@@ -356,19 +382,26 @@ def _grank(
             notes[c] = _SD0
             continue
         xs = x[use] / sd  # re-standardised SCAR (cross-sectional sd)
-        est = sar_est[use] if n < len(x) else sar_est
-        rk = pieces.rank_est[use] if n < len(x) else pieces.rank_est
-        m = pieces.m[use].astype(float)
-        w = 1.0 / (m + 2.0)  # T_i + 1 with T_i = M_i + 1
-        gt_w = np.zeros(l1)
-        gt_n = np.zeros(n)
-        for s in range(0, n, chunk):
-            gt = est[s : s + chunk] > xs[s : s + chunk, None]
-            gt_n[s : s + chunk] = gt.sum(axis=1)
-            gt_w += w[s : s + chunk] @ gt
-        valid = np.isfinite(rk)
-        n_s = valid.sum(axis=0).astype(float)
-        b_s = (np.where(valid, rk, 0.0) * w[:, None]).sum(axis=0)
+        full = n == len(x)
+        resid32 = resid32_all if full else resid32_all[use]
+        sig = sig_sorted if full else sig_sorted[use]
+        m_i = m_sorted if full else m_sorted[use]
+        m = m_i.astype(float)
+        w = 1.0 / (m + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
+        # SAR_{i,s} > x_i  <=>  e_{i,s} > x_i S_i  (S_i > 0); NaN compares False
+        gt = resid32 > (xs * sig).astype(np.float32)[:, None]
+        gt_n = np.add.reduce(gt, axis=1, dtype=np.int32)
+        bounds = np.flatnonzero(np.diff(m_i)) + 1
+        starts = np.concatenate([[0], bounds])
+        ends = np.concatenate([bounds, [n]])
+        gt_w = np.zeros(gt.shape[1])
+        for lo, hi in zip(starts, ends, strict=True):  # one slice per distinct M_i
+            gt_w += w[lo] * np.add.reduce(gt[lo:hi], axis=0, dtype=np.int64)
+        if full:
+            n_s, b_s = ns_all, bs_all
+        else:
+            n_s = valid_all[use].sum(axis=0).astype(float)
+            b_s = w @ rk0_all[use].astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             ubar_s = (b_s + gt_w) / n_s - 0.5
         u0 = (1.0 + m - gt_n) * w - 0.5
@@ -506,7 +539,7 @@ def run_tests(
             ok = np.isfinite(u)
             n_t = ok.sum(axis=0).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
-                ubar = np.where(ok, u, 0.0).sum(axis=0) / n_t
+                ubar = np.add.reduce(np.where(ok, u, np.float32(0.0)), axis=0, dtype=float) / n_t
             have = n_t > 0
             s_u = np.sqrt(np.sum(n_t[have] / n_ev * ubar[have] ** 2) / max(int(have.sum()), 1))
             ub_evt = ubar[l1:]
@@ -523,7 +556,6 @@ def run_tests(
             rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_t[l1:], note))
             rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note))
         elif test == "grank":
-            rows_for(test, "AR", "day", _grank(pieces, sar))
             rows_for(test, "CAR", "window", _grank(pieces, scar))
         elif test == "wilcoxon":
             for measure, scope, mat in (

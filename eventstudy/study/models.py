@@ -155,6 +155,58 @@ def _masked_mean(x: FloatArray, valid: np.ndarray, m: np.ndarray) -> FloatArray:
         return np.where(valid, x, 0.0).sum(axis=1) / m
 
 
+def _fit_market(
+    y: FloatArray, z: FloatArray, r_evt: FloatArray, z_evt: FloatArray, *, min_obs: int
+) -> ModelFit:
+    """Market model by closed-form OLS, with few full-size temporaries (the hot path).
+
+    ``beta = S_zy / S_zz``, ``alpha = ybar - beta zbar`` and
+    ``SSR = S_yy - beta S_zy`` from row sums over the present days.
+    """
+    n = y.shape[0]
+    valid = np.isfinite(y) & np.isfinite(z)
+    m = valid.sum(axis=1)
+    y0 = np.where(valid, y, 0.0)
+    z0 = np.where(valid, z, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ybar = y0.sum(axis=1) / m
+        zbar = z0.sum(axis=1) / m
+        syy = np.einsum("ij,ij->i", y0, y0)
+        szz = np.einsum("ij,ij->i", z0, z0)
+        szy = np.einsum("ij,ij->i", z0, y0)
+        ss_y = syy - m * ybar * ybar
+        ss_z = szz - m * zbar * zbar
+        sp = szy - m * zbar * ybar
+        beta = sp / ss_z
+        alpha = ybar - beta * zbar
+        ssr = np.maximum(ss_y - beta * sp, 0.0)
+    status = np.zeros(n, dtype=np.int8)
+    status[m < max(min_obs, 5)] = INSUFFICIENT
+    const = ~(ss_y > 1e-12 * syy) | ~(ss_z > 1e-12 * szz)
+    status[(status == OK) & const] = CONSTANT
+    resid = z * (-beta[:, None])
+    resid += y
+    resid -= alpha[:, None]
+    resid[~valid] = np.nan
+    expected = alpha[:, None] + beta[:, None] * z_evt
+    dof = m - 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = np.where(dof > 0, ssr / dof, np.nan)
+        ginv = (1.0 / ss_z)[:, None, None]
+    return ModelFit(
+        params=np.column_stack([alpha, beta]),
+        m=m,
+        sigma2=sigma2,
+        resid=resid,
+        ar=r_evt - expected,
+        expected=expected,
+        zc=(z_evt - zbar[:, None])[:, :, None],
+        ginv=ginv,
+        estimated=True,
+        status=status,
+    )
+
+
 def fit_model(
     model: str,
     r_est: FloatArray,
@@ -189,6 +241,8 @@ def fit_model(
     """
     n = r_est.shape[0]
     f = n_regressors(model)
+    if model == "market":
+        return _fit_market(r_est, z_est[:, :, 0], r_evt, z_evt[:, :, 0], min_obs=min_obs)
     k = MODEL_K[model]
     y_est = r_est
     if model in FACTOR_COLUMNS:

@@ -271,7 +271,7 @@ class EventStudy:
             pieces = event_pieces(
                 fit, r_evt, windows=self.windows, tau1=tau1, k=k, r_est=r_est, pos0=pos0[idx]
             )
-            parts.append(pieces.take(np.flatnonzero(keep)))
+            parts.append(pieces if keep.all() else pieces.take(np.flatnonzero(keep)))
         drops: list[dict[str, Any]] = []
         day0s = frame["day0"].to_numpy()
         for i in (int(j) for j in np.flatnonzero(status != 0)):
@@ -383,7 +383,7 @@ def _empty_pieces(l2: int, l1: int, w: int, k: int) -> EventPieces:
     return EventPieces(
         params=e(0), m=np.empty(0, dtype=np.int64), sigma2=e(), k=k, ar=e(l2), sar=e(l2),
         var_ar=e(l2), ret=e(l2), expected=e(l2), car=e(w), var_car=e(w), scar=e(w), csar=e(w),
-        nwin=e(w), bhar=e(w), resid=e(l1), sar_est=e(l1), frac_pos=e(), u=e(l1 + l2),
+        nwin=e(w), bhar=e(w), resid=e(l1), frac_pos=e(), u=e(l1 + l2),
         rank_est=e(l1), zero_share=e(), pos0=np.empty(0, dtype=np.int64),
     )  # fmt: skip
 
