@@ -57,6 +57,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``eventstudy news``; returns the exit code."""
+    import pandas as pd
+
     from eventstudy.news.news import DEFAULT_MIN_SCORE, load_news
 
     out = Path(args.out) if args.out else None
@@ -70,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"articles (first {min(args.articles, len(a))} of {len(a)} by time):")
         for r in a.head(args.articles).itertuples(index=False):
             publisher = r.publisher if isinstance(r.publisher, str) else "-"
-            when = r.published_at.strftime("%Y-%m-%d %H:%M")
-            print(f"  {when}  {r.article_id:<22} {publisher:<8} {r.title[:40]}")
+            when = pd.Timestamp(r.published_at).strftime("%Y-%m-%d %H:%M")
+            print(f"  {when}  {r.article_id!s:<22} {publisher:<8} {str(r.title)[:40]}")
     if len(news.skipped):
         print("skipped inputs:")
         for r in news.skipped.itertuples(index=False):
