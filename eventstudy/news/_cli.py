@@ -57,8 +57,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``eventstudy news``; returns the exit code."""
-    import pandas as pd
-
     from eventstudy.news.news import DEFAULT_MIN_SCORE, load_news
 
     out = Path(args.out) if args.out else None
@@ -70,10 +68,13 @@ def run(args: argparse.Namespace) -> int:
     a = news.articles.sort_values("published_at", kind="stable")
     if len(a) and args.articles > 0:
         print(f"articles (first {min(args.articles, len(a))} of {len(a)} by time):")
-        for r in a.head(args.articles).itertuples(index=False):
-            publisher = r.publisher if isinstance(r.publisher, str) else "-"
-            when = pd.Timestamp(r.published_at).strftime("%Y-%m-%d %H:%M")
-            print(f"  {when}  {r.article_id!s:<22} {publisher:<8} {str(r.title)[:40]}")
+        head = a.head(args.articles)
+        whens = head["published_at"].dt.strftime("%Y-%m-%d %H:%M")
+        for when, aid, pub, title in zip(
+            whens, head["article_id"], head["publisher"], head["title"], strict=True
+        ):
+            publisher = pub if isinstance(pub, str) else "-"
+            print(f"  {when}  {aid:<22} {publisher:<8} {title[:40]}")
     if len(news.skipped):
         print("skipped inputs:")
         for r in news.skipped.itertuples(index=False):
