@@ -273,9 +273,10 @@ def write_backtest(
     if result.placebo is not None:
         put("placebo.csv", pd.DataFrame({"run": range(result.placebo.runs),
                                          "mean_net_return": result.placebo.values}))  # fmt: skip
-    (out / "summary.txt").write_text(result.summary() + "\n", encoding="utf-8")
+    extra = "".join(f"\nNote: {n}" for n in notes or [])
+    (out / "summary.txt").write_text(result.summary() + extra + "\n", encoding="utf-8")
     files["summary.txt"] = out / "summary.txt"
-    all_notes = [*(notes or []), *result.notes]
-    (out / "backtest.html").write_text(_html(result, title, all_notes), encoding="utf-8")
+    # result.notes are rows of the summary table already; these are the run's own notes
+    (out / "backtest.html").write_text(_html(result, title, list(notes or [])), encoding="utf-8")
     files["backtest.html"] = out / "backtest.html"
     return BacktestFiles(out, files)

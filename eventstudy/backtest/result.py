@@ -269,6 +269,12 @@ class BacktestResult:
                 f"weights={p['weights']}, costs={p['costs_bps']} bps/side",
             ),
             ("Events", f"{len(self.ledger)} ({self.n_trades} traded; skipped: {skipped})"),
+            (
+                "Exit delays",
+                f"{int((self.trades['exit_delay'] > 0).sum())} trades "
+                f"({int(self.trades['exit_delay'].sum())} sessions; suspension or limit lock); "
+                f"{int(self.trades['stale_days'].sum())} held sessions without a price",
+            ),
         ]
         if not self.daily.empty:
             d = self.daily.index

@@ -93,6 +93,17 @@ def test_weights_column_splits_capital_in_proportion() -> None:
     assert res.daily["gross"].iloc[0] == pytest.approx(0.75 * 0.10 + 0.25 * (-0.05))
 
 
+def test_weights_by_event_id_and_missing_weights_are_skipped() -> None:
+    close = wide({"600519.SH": [10.0, 11.0], "000858.SZ": [20.0, 19.0], "000568.SZ": [5.0, 5.0]})
+    ev = events(
+        ("a", "600519.SH", "2022-01-04"), ("b", "000858.SZ", "2022-01-04"),
+        ("c", "000568.SZ", "2022-01-04"),
+    )  # fmt: skip
+    res = run(ev, {"close": close}, hold=1, weights={"a": 1.0, "b": 3.0})
+    assert res.daily["gross"].iloc[0] == pytest.approx(0.25 * 0.10 + 0.75 * (-0.05))
+    assert res.skipped.set_index("event_id").loc["c", "reason"] == "no_weight"
+
+
 def test_next_open_entry_and_exit_at_open() -> None:
     close = wide({"600519.SH": [10.0, 10.5, 11.0, 12.0, 12.0]})
     opn = wide({"600519.SH": [10.0, 10.2, 10.8, 11.5, 12.0]})
@@ -204,6 +215,7 @@ def test_exit_at_limit_down_is_delayed_then_blocked() -> None:
     assert a.return_gross == pytest.approx(-0.05)
     # b is locked limit-down on the planned exit and on the one allowed delay day
     assert res.skipped.set_index("event_id").loc["b", "reason"] == "exit_blocked"
+    assert "Exit delays              1 trades (1 sessions" in res.summary()
 
 
 def test_st_symbols_use_five_percent_limit() -> None:
