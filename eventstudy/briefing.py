@@ -52,6 +52,8 @@ import dataclasses
 import datetime as dt
 import html
 import shutil
+import sys
+import types
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -348,8 +350,10 @@ def _charts(
                 ("heatmap", f"CAAR by {by} and window", plotting.plot_heatmap(result, by=by))
             )
     if "event_price" in charts and prices is not None and price_charts > 0:
-        for i, row in enumerate(_top_events(result, main, price_charts).itertuples()):
-            proxy = _is_proxy(result, str(row.symbol))
+        drawn = 0
+        for row in _top_events(result, main, len(result.car)).itertuples():
+            if drawn >= price_charts:
+                break
             try:
                 fig = plotting.plot_event_price(
                     prices,
@@ -358,12 +362,13 @@ def _charts(
                     title=getattr(row, "title", None),
                     publisher=getattr(row, "publisher", None),
                     benchmark=benchmark,
-                    proxy=proxy,
+                    proxy=_is_proxy(result, str(row.symbol)),
                     symbol_label=_label(row),
                 )
-            except (ValueError, LookupError):  # no prices around this event: skip its chart
+            except (ValueError, LookupError):  # no prices around this event: next one
                 continue
-            out.append((f"price_{i + 1}", f"Price around event {i + 1}", fig))
+            drawn += 1
+            out.append((f"price_{drawn}", f"Price around event: {_label(row)}", fig))
     return out
 
 
@@ -863,3 +868,19 @@ def briefing(
     return BriefingFiles(
         out=folder, html=page, png=tuple(pngs), tables=written, problems=tuple(problems)
     )
+
+
+class _CallableModule(types.ModuleType):
+    """``eventstudy.briefing`` is both this module and the function of the same name.
+
+    Importing the submodule makes Python set the package attribute
+    ``eventstudy.briefing`` to the module, hiding the lazily exported function;
+    making the module callable keeps ``eventstudy.briefing(result, ...)`` working
+    either way.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BriefingFiles:
+        return briefing(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -228,10 +228,13 @@ def _n_events(result: EventStudyResult) -> int:
     return len(result.car) if hasattr(result, "car") else len(result.events)
 
 
-def _normal_quantile(level: float) -> float:
-    from scipy.stats import norm
+def _t_quantile(level: float, df: np.ndarray) -> np.ndarray:
+    """Two-sided ``level`` quantile of t(df); NaN where df < 1."""
+    from scipy.stats import t
 
-    return float(norm.ppf(0.5 + level / 2))
+    with np.errstate(invalid="ignore"):
+        q = t.ppf(0.5 + level / 2, np.where(df >= 1, df, np.nan))
+    return np.asarray(q, dtype=float)
 
 
 def plot_caar(
@@ -254,8 +257,8 @@ def plot_caar(
     level
         Confidence level of the band. ``None`` uses the level the result was
         computed with (``caar_path.attrs["level"]``) and its bounds unchanged;
-        another level redraws the band as ``caar ± z·se`` with the normal
-        quantile ``z`` (said so in the caption).
+        another level redraws the band as ``caar ± q·se`` with ``q`` the t(n-1)
+        quantile of that day's ``n`` (said so in the caption).
     title
         Figure title (escaped); a default names the groups' N.
 
@@ -289,11 +292,12 @@ def plot_caar(
             if not 0 < level < 1:
                 raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95")
             lvl = level
-            z = _normal_quantile(level)
+            n_day = path["n"].to_numpy(dtype=float)
+            q = _t_quantile(level, n_day - 1)
             se = path["se"].to_numpy(dtype=float)
             mid = path["caar"].to_numpy(dtype=float)
-            upper, lower = mid + z * se, mid - z * se
-            how = f"{variance} (band redrawn at {level:.0%} as CAAR ± {z:.3f}·se, normal)"
+            upper, lower = mid + q * se, mid - q * se
+            how = f"{variance} (band redrawn at {level:.0%}: CAAR ± t(n-1) quantile × se)"
         levels.add(lvl)
         label = escape_text(name)
         n = _n_events(res)

@@ -1,0 +1,188 @@
+"""Briefings: the files, their numbers, escaping, and the PNG/browser fallbacks."""
+
+from __future__ import annotations
+
+import html
+import importlib
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import eventstudy
+
+from eventstudy.briefing import BriefingFiles, briefing, headline_table
+from eventstudy.datasets import sample_prices
+from eventstudy.exceptions import EventStudyWarning
+from eventstudy.market import get_prices
+from eventstudy.study import run_event_study
+
+briefing_mod = importlib.import_module("eventstudy.briefing")
+
+EVIL = "<script>window.__pwned=1</script>白酒"
+SYMBOLS = ["600519.SH", "000858.SZ", "000568.SZ", "600036.SH", "BK0896"]
+
+
+@pytest.fixture(scope="module")
+def prices():  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the BK0896 proxy warning
+        return get_prices([*SYMBOLS, "000300.SH"], "2020-06-01", "2022-07-29", offline=True)
+
+
+@pytest.fixture(scope="module")
+def result(prices):  # type: ignore[no-untyped-def]
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c", "d", "e"],
+            "symbol": SYMBOLS,
+            "day0": ["2022-01-10", "2022-01-10", "2021-12-08", "2022-05-31", "2022-01-10"],
+            "published_at": pd.to_datetime(
+                [
+                    "2022-01-10 11:33",
+                    "2022-01-09 20:00",
+                    "2021-12-08 09:00",
+                    "2022-05-31 11:34",
+                    "2022-01-10 11:33",
+                ]
+            ).tz_localize("Asia/Shanghai"),
+            "title": [EVIL, "五粮液公告", "泸州老窖", "招商银行业绩", "白酒板块走强"],
+            "publisher": ["证券时报网", "东方财富", "证券时报网", "中国证券报", "证券时报网"],
+            "name": ["贵州茅台", "五粮液", "泸州老窖", "招商银行", "白酒"],
+            "article_id": ["A1", "A2", "A3", "A4", "A1"],
+            "kind": ["stock", "stock", "stock", "stock", "board"],
+        }
+    )
+    return run_event_study(ev, prices=prices, market="000300.SH")
+
+
+class FakeNews:
+    """The attributes briefing reads from a News object."""
+
+    articles = pd.DataFrame(
+        {
+            "article_id": ["A1", "A2", "A3", "A4"],
+            "title": [EVIL, "五粮液公告", "泸州老窖", "招商银行业绩"],
+            "url": [
+                "https://finance.eastmoney.com/a/202201102241785025.html",
+                "javascript:alert(1)",
+                None,
+                "http://example.com/a?x=1&y=<2>",
+            ],
+            "text": ["正文"] * 4,
+        }
+    )
+    skipped = pd.DataFrame({"path": ["bad.md"], "reason": ["no_front_matter"]})
+
+
+def test_top_level_export_is_callable(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # once the submodule is imported, Python sets eventstudy.briefing to the module: it must
+    # still be callable as the function
+    files = eventstudy.briefing(result, out=tmp_path, formats=("csv",))
+    assert isinstance(files, BriefingFiles)
+    assert files.html is None
+    assert (tmp_path / "tables" / "tests.csv").is_file()
+
+
+def test_html_csv_parquet(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    files = briefing(
+        result, news=FakeNews(), out=tmp_path, formats=("html", "csv", "parquet"), title="周报"
+    )
+    assert isinstance(files, BriefingFiles) and files.problems == ()
+    assert files.html == tmp_path / "briefing.html" and files.png == ()
+    # tables: CSV and Parquet of the same numbers as the result
+    tests_csv = pd.read_csv(files.tables["tests.csv"])
+    np.testing.assert_allclose(tests_csv["pvalue"], result.tests["pvalue"], rtol=1e-12)
+    tests_pq = pd.read_parquet(files.tables["tests.parquet"])
+    np.testing.assert_array_equal(tests_pq["statistic"], result.tests["statistic"])
+    ev = pd.read_parquet(files.tables["events.parquet"]).set_index("event_id")
+    np.testing.assert_array_equal(ev["car_[-1,1]"], result.car["[-1,1]"].reindex(ev.index))
+    caar = pd.read_csv(files.tables["caar.csv"])
+    np.testing.assert_allclose(caar["caar"], result.caar.to_numpy(), rtol=1e-12)
+    path = pd.read_csv(files.tables["caar_path.csv"])
+    np.testing.assert_allclose(path["upper"], result.caar_path["upper"], rtol=1e-12)
+    arts = pd.read_csv(files.tables["news_articles.csv"])
+    assert "text" not in arts.columns  # article bodies stay out of the briefing
+    assert "news_skipped.csv" in files.tables and "provenance.parquet" in files.tables
+
+
+def test_html_content_and_escaping(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    files = briefing(result, news=FakeNews(), out=tmp_path, formats=("html",), prices=None)
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    # self-contained: plotly.js inline, no external script or stylesheet
+    assert "Plotly" in text and len(text) > 3_000_000
+    assert not re.search(r"<script[^>]+src=", text) and "<link" not in text
+    # the title from the news shows as text only
+    assert "<script>window.__pwned" not in text
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;白酒" in text
+    # only http(s) links survive, escaped
+    assert 'href="https://finance.eastmoney.com/a/202201102241785025.html"' in text
+    assert "javascript:alert" not in text
+    assert 'href="http://example.com/a?x=1&amp;y=&lt;2&gt;"' in text
+    # headline numbers and methodology
+    main = result.car.columns[0]
+    assert f"{result.caar[main]:+.2%}" in text
+    assert f">{len(result.car)}<" in text
+    assert "Methodology" in text and "000300.SH" in text and "market" in text
+    assert "proxy: built from constituents" in text  # BK0896 provenance
+    assert html.escape(result.caar_path.attrs["variance"]) in text
+    for chart in ("chart-caar", "chart-aar", "chart-car_dist", "chart-heatmap"):
+        assert f'id="{chart}"' in text
+
+
+def test_price_charts_and_headline(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    long = sample_prices(["600519.SH", "000858.SZ", "000568.SZ", "600036.SH", "000300.SH"])
+    files = briefing(result, out=tmp_path, formats=("html",), prices=long, price_charts=2)
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert 'id="chart-price_1"' in text and 'id="chart-price_2"' in text
+    assert 'id="chart-price_3"' not in text
+    head = headline_table(result)
+    t = result.tests
+    row = t[(t.test == "kp_bmp") & (t.window == "[0,5]") & (t.measure == "CAR")]
+    assert head.set_index("window").loc["[0,5]", "p_kp_bmp"] == float(row["pvalue"].iloc[0])
+    assert head["n"].tolist() == result.car.notna().sum().tolist()
+
+
+def test_png_without_browser_is_a_message_not_a_traceback(
+    result, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(briefing_mod, "find_browser", lambda: None)
+    with pytest.warns(EventStudyWarning, match="no Chromium-family browser"):
+        files = briefing(result, out=tmp_path, formats=("html", "png"))
+    assert files.png == () and files.html is not None and files.html.is_file()
+    assert "BROWSER_PATH" in files.problems[0] and "apt install chromium" in files.problems[0]
+    assert "note:" in str(files)
+
+
+def test_find_browser_honours_browser_path(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    fake = tmp_path / "my-chrome"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(fake))
+    assert briefing_mod.find_browser() == str(fake)
+
+
+@pytest.mark.browser
+def test_png_export(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    if briefing_mod.find_browser() is None:
+        pytest.skip("no Chromium-family browser on this machine (install Debian's chromium)")
+    files = briefing(result, out=tmp_path, formats=("png",), charts=("caar", "heatmap"))
+    assert files.problems == ()
+    # "caar" also draws CAAR by kind when events are of several kinds (stock, board here)
+    assert [p.name for p in files.png] == ["caar.png", "caar_by_kind.png", "heatmap.png"]
+    for p in files.png:
+        head = p.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width = int.from_bytes(head[16:20], "big")
+        assert width == 1800  # 900 px layout at scale 2
+
+
+def test_bad_arguments(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="unknown briefing format"):
+        briefing(result, out=tmp_path, formats=("pdf",))
+    with pytest.raises(ValueError, match="unknown chart"):
+        briefing(result, out=tmp_path, charts=("pie",))
+    with pytest.raises(ValueError, match="CAR windows are"):
+        briefing(result, out=tmp_path, window=(-3, 3), formats=("csv",))

@@ -1,0 +1,213 @@
+"""The main job: config validation, the pipeline's bookkeeping, and the demo/run commands."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.config import demo_config, load_config, parse_config
+from eventstudy.datasets import data_dir
+from eventstudy.exceptions import ConfigError
+from eventstudy.pipeline import PipelineResult, demo, run_pipeline
+from eventstudy.study import run_event_study
+
+EXAMPLE = data_dir() / "example_run.toml"
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def test_example_config_parses() -> None:
+    cfg = load_config(EXAMPLE)
+    assert Path(cfg.news.path) == data_dir() / "news"
+    assert cfg.events.kinds == ("board", "stock")
+    assert cfg.study.car_windows == ((-1, 1), (0, 0), (0, 2), (-5, 5))
+    assert cfg.market.benchmark == "000300.SH"
+    assert cfg.output.formats == ("html", "csv", "parquet")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "reason"),
+    [
+        ({"news": {}}, "news.path", "missing"),
+        ({"news": {"path": "x"}, "nesw": {}}, "nesw", "did you mean 'news'"),
+        ({"news": {"path": "x"}, "study": {"modle": "market"}}, "study.modle", "'model'"),
+        ({"news": {"path": "x"}, "study": {"model": "capm"}}, "study.model", "not one of"),
+        ({"news": {"path": "x"}, "study": {"model": "ff3"}}, "study.model", "factor returns"),
+        ({"news": {"path": "x"}, "study": {"event_window": [5, -5]}}, "study.event_window", "after"),
+        ({"news": {"path": "x"}, "study": {"event_window": [1, 5]}}, "study.event_window", "day 0"),
+        ({"news": {"path": "x"}, "study": {"event_window": "-5,5"}}, "study.event_window", "two"),
+        (
+            {"news": {"path": "x"}, "study": {"estimation_window": [-250, -3]}},
+            "study.estimation_window",
+            "must end before",
+        ),
+        (
+            {"news": {"path": "x"}, "study": {"car_windows": [[0, 1], [-9, 1]]}},
+            "study.car_windows[1]",
+            "outside",
+        ),
+        (
+            {"news": {"path": "x"}, "study": {"min_estimation_obs": 500}},
+            "study.min_estimation_obs",
+            "more than the 240 days",
+        ),
+        ({"news": {"path": "x"}, "study": {"tests": ["bmp", "zz"]}}, "study.tests[1]", "'zz'"),
+        ({"news": {"path": "x"}, "events": {"symbols": ["000001"]}}, "events.symbols[0]", "ambig"),
+        ({"news": {"path": "x"}, "events": {"kinds": ["bond"]}}, "events.kinds[0]", "not one of"),
+        ({"news": {"path": "x"}, "events": {"min_score": -1}}, "events.min_score", ">= 0"),
+        ({"news": {"path": "x"}, "events": {"cutoff": "3pm"}}, "events.cutoff", "HH:MM"),
+        ({"news": {"path": "x"}, "market": {"offline": "yes"}}, "market.offline", "true or false"),
+        ({"news": {"path": "x"}, "market": {"source": "bloomberg"}}, "market.source", "not one"),
+        ({"news": {"path": "x"}, "output": {"formats": ["pdf"]}}, "output.formats[0]", "not one"),
+        ({"news": {"path": "x"}, "output": {"top_events": 2.5}}, "output.top_events", "integer"),
+        ({"news": {"path": "x"}, "output": []}, "output", "must be a table"),
+    ],
+)
+def test_invalid_configs_name_the_key(raw, key, reason) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as info:
+        parse_config(raw)
+    message = str(info.value)
+    assert message.startswith(f"{key}: ")
+    assert reason.lower() in message.lower()
+
+
+def test_bad_toml_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[news]\npath = "x\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    typo = tmp_path / "typo.toml"
+    typo.write_text('[news]\npath = "x"\n[study]\nevent_window = [-5]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"typo\.toml: study\.event_window: must be two"):
+        load_config(typo)
+    with pytest.raises(FileNotFoundError):
+        load_config(tmp_path / "missing.toml")
+
+
+# ----------------------------------------------------------------------------- pipeline
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> PipelineResult:  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("demo")
+    return demo(out=out, formats=("csv",))
+
+
+def test_demo_accounts_for_every_event(demo_run) -> None:  # type: ignore[no-untyped-def]
+    run = demo_run
+    pairs = len(run.events) + len(run.events.dropped)
+    assert pairs > 0
+    assert run.n_events + len(run.dropped) == pairs
+    assert set(run.dropped["stage"]) <= {"events", "prices", "study"}
+    ids = set(run.result.car.index) | set(run.dropped["event_id"])
+    assert ids == set(run.events.frame["event_id"]) | set(run.events.dropped["event_id"])
+    assert run.dropped["reason"].notna().all()
+    assert run.dropped["message"].astype(str).str.len().gt(0).all()
+
+
+def test_demo_matches_a_direct_study(demo_run) -> None:  # type: ignore[no-untyped-def]
+    run = demo_run
+    kept = run.events.frame[run.events.frame["event_id"].isin(run.result.car.index)]
+    direct = run_event_study(
+        kept,
+        prices=run.prices,
+        market="000300.SH",
+        model="market",
+        car_windows=list(demo_config().study.car_windows),
+    )
+    pd.testing.assert_series_equal(run.result.caar, direct.caar)
+    table = run.summary_table()
+    np.testing.assert_array_equal(table["caar"], direct.caar.to_numpy())
+
+
+def test_demo_labels_board_proxies(demo_run) -> None:  # type: ignore[no-untyped-def]
+    prov = demo_run.result.provenance
+    boards = [s for s in demo_run.result.car.index.str.split(":").str[1] if s.startswith("BK")]
+    assert boards, "the bundled posts tag boards (e.g. BK0896 from the seed's chart embed)"
+    assert "BK0896" in boards
+    assert bool(prov.loc["BK0896", "is_proxy"])
+    assert not bool(prov.loc["600519.SH", "is_proxy"])
+    text = demo_run.summary()
+    assert "proxies (built from constituents" in text
+    assert "BK0896" in text
+
+
+def test_demo_writes_tables(demo_run) -> None:  # type: ignore[no-untyped-def]
+    files = demo_run.files
+    assert files is not None
+    assert files.html is None
+    dropped = pd.read_csv(files.tables["pipeline_dropped.csv"])
+    assert len(dropped) == len(demo_run.dropped)
+    assert "news_skipped.csv" in files.tables
+
+
+def test_run_accepts_a_mapping_and_overrides(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH", "BK0896"]},
+        "market": {"source": "auto"},
+        "study": {"event_window": [-3, 3], "car_windows": [[0, 1]], "tests": ["t_cross"]},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, offline=True, formats=())
+    assert run.files is None
+    assert set(run.result.events["symbol"]) <= {"600519.SH", "BK0896"}
+    assert run.result.car.columns.tolist() == ["[0,1]"]
+    assert set(run.result.tests["test"]) == {"t_cross"}
+    assert run.config.market.offline is True
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rc = main(["--quiet", "demo", "--out", str(tmp_path), "--formats", "html,csv"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    assert "analysed" in out and "dropped" in out
+    assert "[-1,1]" in out and "p (KP-BMP)" in out
+    assert str(tmp_path / "briefing.html") in out
+    assert (tmp_path / "briefing.html").is_file()
+    assert "step" not in err  # --quiet: no progress bar
+
+
+def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "--out", str(tmp_path), "--formats", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "estimating" in err
+    assert "estimating" not in out
+
+
+def test_cli_run_example_offline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rc = main(["-q", "run", str(EXAMPLE), "--offline", "--out", str(tmp_path)])
+    out, _ = capsys.readouterr()
+    assert rc == 0
+    assert "[0,2]" in out  # the example's own window
+    assert (tmp_path / "briefing.html").is_file()
+    assert (tmp_path / "tables" / "events.parquet").is_file()
+
+
+def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[news]\npath = "bundled"\n[study]\nmodel = "capm"\n', encoding="utf-8")
+    assert main(["run", str(bad)]) == 2
+    assert "study.model" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "nope.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["demo", "--formats", "pdf"]) == 2
+    # a benchmark that is neither cached nor bundled, offline: data unavailable
+    gspc = tmp_path / "gspc.toml"
+    gspc.write_text(
+        '[news]\npath = "bundled"\n[market]\nbenchmark = "^GSPC"\noffline = true\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))  # an empty cache
+    assert main(["-q", "run", str(gspc), "--out", str(tmp_path / "o")]) == 3
+    assert "data unavailable" in capsys.readouterr().err
