@@ -282,7 +282,7 @@ class AkshareSource:
                 continue
             bars = bars.set_index("date")
             bars.index.name = "date"
-            out = bars.loc[start:end]
+            out = bars[(bars.index >= start) & (bars.index <= end)]  # index may be unsorted
             out.attrs["notes"] = [f"akshare.{name}"]
             return out
         assert last_error is not None

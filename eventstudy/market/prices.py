@@ -236,7 +236,9 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
         if req.refresh or entry is None
         else entry.missing(req.start, req.end)
     )
-    wanted = _trim(symbol, wanted)
+    # fetch each gap trimmed to sessions; record the whole gap (to yesterday) as covered
+    plan = [(gap, t) for gap in wanted for t in _trim(symbol, [gap])]
+    wanted = [t for _, t in plan]
     if wanted and req.offline:
         why = "offline" + ("; cached entry was corrupt" if notes else "")
         raise _Offline(wanted, why)
@@ -249,7 +251,7 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
             attempts=0,
         )
     retrieved = None
-    for a, b in wanted:
+    for (gap_start, gap_end), (a, b) in plan:
         try:
             raw = src.fetch(symbol, a, b, adjust=req.adjust)
         except ProviderError as err:
@@ -260,7 +262,7 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
         notes.extend([*_notes_of(raw), *clean_notes])
         _field_of(bars, symbol, src.name, req.field)
         retrieved = pd.Timestamp.now(tz="Asia/Shanghai").floor("s")
-        covered = [(a, min(b, today_shanghai() - pd.Timedelta(days=1)))]
+        covered = [(gap_start, min(gap_end, today_shanghai() - pd.Timedelta(days=1)))]
         for fld in bars.columns:
             prev = (
                 entry

@@ -151,6 +151,6 @@ class YFinanceSource:
             rng=self.rng,
             permanent=(DataUnavailableError,),
         )
-        out = bars.loc[start:end]
+        out = bars[(bars.index >= start) & (bars.index <= end)]  # index may be unsorted
         out.attrs["notes"] = [f"yfinance {ticker} auto_adjust={adjust == 'qfq'}"]
         return out

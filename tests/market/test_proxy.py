@@ -29,7 +29,9 @@ def test_equal_weight_hand_worked() -> None:
     assert level.tolist() == pytest.approx([1000.0, 1000.0, 1000.0, 1150.0])
     assert bool(pf.provenance.loc["BK0896", "is_proxy"])
     note = pf.provenance.loc["BK0896", "note"]
-    assert "600519.SH" in note and "000858.SZ" in note and "equal" in note
+    assert "600519.SH" in note
+    assert "000858.SZ" in note
+    assert "equal" in note
 
 
 def test_value_weights_need_caps_and_use_them() -> None:

@@ -28,7 +28,8 @@ def test_hand_worked_suspension() -> None:
     assert gaps["A"].iloc[4] == 3  # spans three sessions (two suspended)
     assert t2t["A"].iloc[2:4].isna().all()  # untraded days stay missing
     assert gaps["A"].iloc[1] == 1
-    assert pd.isna(gaps["A"].iloc[0]) and pd.isna(gaps["B"].iloc[1])
+    assert pd.isna(gaps["A"].iloc[0])
+    assert pd.isna(gaps["B"].iloc[1])
     lt, _ = trade_to_trade_returns(p, kind="log")
     assert lt["A"].iloc[4] == pytest.approx(np.log(1.2))
 

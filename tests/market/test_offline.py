@@ -1,0 +1,121 @@
+"""Offline mode never touches the network; auto falls back and says so."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from eventstudy.exceptions import (
+    DataUnavailableError,
+    OfflineFallbackWarning,
+    ProviderError,
+    ProxyWarning,
+)
+from eventstudy.market import get_prices, register_source
+from eventstudy.market.akshare_source import AkshareSource
+from eventstudy.market.yfinance_source import YFinanceSource
+
+from .fakes import FakeNetworkSource
+
+T = pd.Timestamp
+
+
+def test_offline_never_opens_a_socket_and_lists_missing(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    # real (default) network sources: any socket use would raise AssertionError
+    with pytest.raises(DataUnavailableError) as info:
+        get_prices(["NIO", "^GSPC"], "2022-01-03", "2022-01-14", offline=True, cache_dir=cache_dir)
+    msg = str(info.value)
+    assert "NIO: 2022-01-03..2022-01-14" in msg
+    assert "^GSPC: 2022-01-03..2022-01-14" in msg
+    assert info.value.missing == {  # type: ignore[attr-defined]
+        "NIO": [(T("2022-01-03"), T("2022-01-14"))],
+        "^GSPC": [(T("2022-01-03"), T("2022-01-14"))],
+    }
+    assert no_network == []
+
+
+def test_offline_lists_exactly_the_uncached_ranges(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    register_source("yfinance", FakeNetworkSource("yfinance"))
+    get_prices("NIO", "2022-01-10", "2022-01-20", source="yfinance", cache_dir=cache_dir)
+    with pytest.raises(DataUnavailableError) as info:
+        get_prices(["NIO", "^GSPC"], "2022-01-03", "2022-01-31", offline=True, cache_dir=cache_dir)
+    assert info.value.missing == {  # type: ignore[attr-defined]
+        "NIO": [(T("2022-01-03"), T("2022-01-09")), (T("2022-01-21"), T("2022-01-31"))],
+        "^GSPC": [(T("2022-01-03"), T("2022-01-31"))],
+    }
+    # the covered part alone works offline
+    pf = get_prices("NIO", "2022-01-10", "2022-01-20", offline=True, cache_dir=cache_dir)
+    assert pf.provenance.loc["NIO", "source"] == "yfinance"
+
+
+def test_env_var_switches_offline(no_network, cache_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
+    with pytest.raises(DataUnavailableError):
+        get_prices("NIO", "2022-01-03", "2022-01-14", cache_dir=cache_dir)
+
+
+def test_study_request_works_offline_from_the_snapshot(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    with pytest.warns(ProxyWarning), pytest.warns(OfflineFallbackWarning):
+        pf = get_prices(["BK0896", "000300.SH"], "2021-12-01", "2022-02-28", offline=True,
+                        cache_dir=cache_dir)  # fmt: skip
+    assert pf.provenance.loc["BK0896", "is_proxy"]
+    assert pf.provenance.loc["000300.SH", "source"] == "bundled"
+    assert "fallback: offline" in pf.provenance.loc["000300.SH", "note"]
+    assert round(pf.data.loc["2022-01-10", "000300.SH"], 2) == 4844.05
+    assert pf.data.notna().all().all()
+
+
+def test_offline_beyond_the_snapshot_is_reported(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    with pytest.warns(OfflineFallbackWarning), pytest.raises(DataUnavailableError) as info:
+        get_prices("600519.SH", "2026-06-01", "2026-07-10", offline=True, cache_dir=cache_dir)
+    (ranges,) = info.value.missing.values()  # type: ignore[attr-defined]
+    assert ranges == [(T("2026-06-17"), T("2026-07-10"))]
+
+
+def test_cache_is_preferred_offline(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    register_source("akshare", FakeNetworkSource())
+    get_prices("BK0896", "2022-01-04", "2022-01-31", source="akshare", cache_dir=cache_dir)
+    pf = get_prices("BK0896", "2022-01-04", "2022-01-31", offline=True, cache_dir=cache_dir)
+    assert pf.provenance.loc["BK0896", "source"] == "akshare"
+    assert not pf.provenance.loc["BK0896", "is_proxy"]
+
+
+def test_auto_falls_back_when_the_network_fails(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeNetworkSource(fail=lambda s: ConnectionError("no route"))
+    register_source("akshare", fake)
+    with pytest.warns(OfflineFallbackWarning, match="akshare failed"):
+        pf = get_prices(["600519.SH", "000858.SZ"], "2022-01-04", "2022-01-31", cache_dir=cache_dir)
+    assert pf.provenance["source"].tolist() == ["bundled", "bundled"]
+    assert len(fake.calls) == 1  # connection failure: the second symbol did not retry the network
+
+
+def test_auto_raises_provider_error_when_nothing_stands_in(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    register_source("yfinance", FakeNetworkSource("yfinance", fail=lambda s: TimeoutError("slow")))
+    with pytest.raises(ProviderError) as info:
+        get_prices("NIO", "2022-01-04", "2022-01-31", cache_dir=cache_dir)
+    assert info.value.symbol == "NIO"
+    assert info.value.attempts == 3
+    assert isinstance(info.value.cause, TimeoutError)
+
+
+def test_routing(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    ak, yf = FakeNetworkSource("akshare"), FakeNetworkSource("yfinance")
+    register_source("akshare", ak)
+    register_source("yfinance", yf)
+    get_prices(["600519.SH", "000300.SH", "BK0896", "^GSPC", "NIO", "00700.HK"],
+               "2022-01-04", "2022-01-07", cache_dir=cache_dir)  # fmt: skip
+    assert [c[0] for c in ak.calls] == ["600519.SH", "000300.SH", "BK0896"]
+    assert [c[0] for c in yf.calls] == ["^GSPC", "NIO", "00700.HK"]
+
+
+def test_real_sources_offline_are_never_called(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """With injected fetchers that would fail the test if called."""
+
+    def never(*a: object, **k: object) -> pd.DataFrame:
+        raise AssertionError("fetcher called offline")
+
+    register_source("akshare", AkshareSource(fetcher=never))
+    register_source("yfinance", YFinanceSource(download=never))
+    with pytest.raises(DataUnavailableError, match="NIO"):
+        get_prices(["600519.SH", "NIO"], "2022-01-04", "2022-01-07", offline=True,
+                   cache_dir=cache_dir)  # fmt: skip
