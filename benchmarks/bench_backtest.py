@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from eventstudy.backtest import backtest
+from eventstudy.backtesting import backtest
 from eventstudy.datasets import sample_prices, sample_symbols
 
 INDICES = {"000001.SH", "000300.SH", "000905.SH", "000852.SH", "399001.SZ"}

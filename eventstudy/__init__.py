@@ -1,17 +1,24 @@
 """eventstudy: how Chinese stock, index and board prices react to news.
 
-The public API is re-exported here; heavy dependencies (akshare, yfinance,
-plotly) load on first use, so ``import eventstudy`` stays fast.
+The public API is re-exported here and loaded on first access (PEP 562), so
+``import eventstudy`` is fast and imports neither pandas nor akshare, yfinance
+or plotly until they are needed.
+
+Examples
+--------
+>>> import eventstudy as es
+>>> es.normalize("sh600519")
+'600519.SH'
+>>> es.datasets.board_table().set_index("code").loc["BK0896", "name"]
+'白酒'
 """
 
 from __future__ import annotations
 
 import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eventstudy import datasets, symbols
-from eventstudy.events import EventSet
 from eventstudy.exceptions import (
     AmbiguousSymbolError,
     ConfigError,
@@ -23,36 +30,64 @@ from eventstudy.exceptions import (
     SymbolError,
     UnknownSymbolError,
 )
-from eventstudy.market.calendar import TradingCalendar, to_session, trading_sessions
 from eventstudy.symbols import normalize, parse_symbol
+
+if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
+    from eventstudy import datasets as datasets
+    from eventstudy import symbols as symbols
+    from eventstudy.backtesting import BacktestResult as BacktestResult
+    from eventstudy.backtesting import backtest as backtest
+    from eventstudy.events import EventSet as EventSet
+    from eventstudy.market import PriceFrame as PriceFrame
+    from eventstudy.market import board_proxy as board_proxy
+    from eventstudy.market import get_prices as get_prices
+    from eventstudy.market import get_returns as get_returns
+    from eventstudy.market import register_source as register_source
+    from eventstudy.market.calendar import TradingCalendar as TradingCalendar
+    from eventstudy.market.calendar import to_session as to_session
+    from eventstudy.market.calendar import trading_sessions as trading_sessions
+    from eventstudy.news import News as News
+    from eventstudy.news import Tagger as Tagger
+    from eventstudy.news import load_news as load_news
+    from eventstudy.study import EventStudy as EventStudy
+    from eventstudy.study import EventStudyResult as EventStudyResult
+    from eventstudy.study import run_event_study as run_event_study
 
 try:
     __version__ = version("eventstudy-cn")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-# Public names that live in modules with heavy imports: loaded on first access.
-_LAZY: dict[str, str] = {
-    "load_news": "eventstudy.news",
-    "News": "eventstudy.news",
-    "Tagger": "eventstudy.news",
-    "get_prices": "eventstudy.market",
-    "get_returns": "eventstudy.market",
-    "PriceFrame": "eventstudy.market",
-    "board_proxy": "eventstudy.market",
-    "register_source": "eventstudy.market",
-    "run_event_study": "eventstudy.study",
-    "EventStudy": "eventstudy.study",
-    "EventStudyResult": "eventstudy.study",
-    "briefing": "eventstudy.briefing",
-    "backtest": "eventstudy.backtest",
-    "BacktestResult": "eventstudy.backtest",
+# name -> (module, attribute); attribute None means the module itself.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "datasets": ("eventstudy.datasets", None),
+    "symbols": ("eventstudy.symbols", None),
+    "EventSet": ("eventstudy.events", "EventSet"),
+    "TradingCalendar": ("eventstudy.market.calendar", "TradingCalendar"),
+    "to_session": ("eventstudy.market.calendar", "to_session"),
+    "trading_sessions": ("eventstudy.market.calendar", "trading_sessions"),
+    "load_news": ("eventstudy.news", "load_news"),
+    "News": ("eventstudy.news", "News"),
+    "Tagger": ("eventstudy.news", "Tagger"),
+    "get_prices": ("eventstudy.market", "get_prices"),
+    "get_returns": ("eventstudy.market", "get_returns"),
+    "PriceFrame": ("eventstudy.market", "PriceFrame"),
+    "board_proxy": ("eventstudy.market", "board_proxy"),
+    "register_source": ("eventstudy.market", "register_source"),
+    "run_event_study": ("eventstudy.study", "run_event_study"),
+    "EventStudy": ("eventstudy.study", "EventStudy"),
+    "EventStudyResult": ("eventstudy.study", "EventStudyResult"),
+    "briefing": ("eventstudy.briefing", "briefing"),
+    "backtest": ("eventstudy.backtesting", "backtest"),
+    "BacktestResult": ("eventstudy.backtesting", "BacktestResult"),
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        module_name, attr = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if attr is None else getattr(module, attr)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
@@ -64,20 +99,34 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AmbiguousSymbolError",
+    "BacktestResult",
     "ConfigError",
     "DataUnavailableError",
     "EventSet",
+    "EventStudy",
     "EventStudyError",
+    "EventStudyResult",
     "InputDataError",
+    "News",
     "NewsParseError",
+    "PriceFrame",
     "ProviderError",
     "SymbolError",
+    "Tagger",
     "TradingCalendar",
     "UnknownSymbolError",
     "__version__",
+    "backtest",
+    "board_proxy",
+    "briefing",
     "datasets",
+    "get_prices",
+    "get_returns",
+    "load_news",
     "normalize",
     "parse_symbol",
+    "register_source",
+    "run_event_study",
     "symbols",
     "to_session",
     "trading_sessions",

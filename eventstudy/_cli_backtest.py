@@ -1,7 +1,7 @@
 """``eventstudy backtest CONFIG.toml [--out DIR]``: a news-signal backtest from a TOML file.
 
-The config format is documented in :mod:`eventstudy.backtest.config`; the files
-written in :mod:`eventstudy.backtest.report`. An example ships as
+The config format is documented in :mod:`eventstudy.backtesting.config`; the files
+written in :mod:`eventstudy.backtesting.report`. An example ships as
 ``data/example_backtest.toml``.
 """
 
@@ -36,8 +36,8 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from eventstudy.backtest.config import load_backtest_config
-    from eventstudy.backtest.report import run_backtest_config
+    from eventstudy.backtesting.config import load_backtest_config
+    from eventstudy.backtesting.report import run_backtest_config
 
     cfg = load_backtest_config(args.config)
     if args.offline:

@@ -35,9 +35,10 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
-from eventstudy._typing import SymbolKind
+if TYPE_CHECKING:  # _typing imports pandas; symbols stay importable without it
+    from eventstudy._typing import SymbolKind
 from eventstudy.exceptions import AmbiguousSymbolError, SymbolError
 
 __all__ = [

@@ -19,8 +19,8 @@ def test_import_is_fast_and_light() -> None:
     code = (
         "import sys, time; t = time.perf_counter(); import eventstudy; "
         "dt = time.perf_counter() - t; "
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'yfinance', 'akshare', 'plotly', 'exchange_calendars', 'statsmodels', 'lxml'}); "
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'yfinance', 'akshare', "
+        "'plotly', 'exchange_calendars', 'statsmodels', 'lxml', 'pandas'}); "
         "print(dt, ','.join(heavy) or '-')"
     )
     times = []

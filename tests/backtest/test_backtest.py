@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eventstudy
-from eventstudy.backtest import SKIP_REASONS, BacktestResult, backtest
+from eventstudy.backtesting import SKIP_REASONS, BacktestResult, backtest
 from eventstudy.datasets import sample_prices
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
@@ -440,7 +440,7 @@ def test_prices_none_loads_from_market_data() -> None:
 
 
 def test_top_level_export_is_callable_whatever_the_import_order() -> None:
-    # the test module imported eventstudy.backtest (the subpackage) first
+    # the test module imported eventstudy.backtesting (the subpackage) first
     close = wide({"600519.SH": [10.0, 11.0]})
     res = eventstudy.backtest(events(("a", "600519.SH", "2022-01-04")), prices={"close": close},
                               hold=1, placebo=0)  # fmt: skip

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.backtest.config import load_backtest_config, parse_backtest_config
+from eventstudy.backtesting.config import load_backtest_config, parse_backtest_config
 from eventstudy.cli import main
 from eventstudy.datasets import data_dir
 from eventstudy.exceptions import ConfigError

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from eventstudy.backtest.engine import REASONS, Rules, daily_portfolio, simulate_trades
-from eventstudy.backtest.panel import PricePanel
-from eventstudy.backtest.placebo import placebo_test
-from eventstudy.backtest.result import BacktestResult
+from eventstudy.backtesting.engine import REASONS, Rules, daily_portfolio, simulate_trades
+from eventstudy.backtesting.panel import PricePanel
+from eventstudy.backtesting.placebo import placebo_test
+from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.symbols import normalize
@@ -218,7 +218,7 @@ def backtest(
       keeps its last price while suspended (counted in ``stale_days``); no exit
       price → exit delayed to the next priced session.
     * **Price limits** (±10 % main board, ±20 % ChiNext from 2020-08-24, ±20 %
-      STAR, ±30 % Beijing, ±5 % ST; see :mod:`eventstudy.backtest.limits`): a
+      STAR, ±30 % Beijing, ±5 % ST; see :mod:`eventstudy.backtesting.limits`): a
       buy at limit-up or a sell at limit-down cannot be filled. Entry → skipped
       ``limit_locked``; exit → delayed to the next fillable session, at most
       ``max_exit_delay`` sessions (else ``exit_blocked``).
@@ -332,7 +332,7 @@ def backtest(
         )
 
     # daily portfolio of the trades that survived every rule
-    from eventstudy.backtest.engine import TradeArrays
+    from eventstudy.backtesting.engine import TradeArrays
 
     final = TradeArrays(
         status=np.where(filled_mask, 0, 2),

@@ -1,7 +1,7 @@
 """Files of a backtest run: CSV tables and a self-contained HTML briefing.
 
 :func:`run_backtest_config` is what ``eventstudy backtest CONFIG.toml`` does:
-events from news or a CSV → :func:`~eventstudy.backtest.backtest` →
+events from news or a CSV → :func:`~eventstudy.backtesting.backtest` →
 :func:`write_backtest` writes
 
 ============== ===============================================================
@@ -30,9 +30,9 @@ from typing import Any
 
 import pandas as pd
 
-from eventstudy.backtest.config import BacktestConfig
-from eventstudy.backtest.core import SKIP_REASONS, backtest
-from eventstudy.backtest.result import BacktestResult
+from eventstudy.backtesting.config import BacktestConfig
+from eventstudy.backtesting.core import SKIP_REASONS, backtest
+from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet
 
 __all__ = ["BacktestFiles", "events_from_config", "run_backtest_config", "write_backtest"]

@@ -1,4 +1,4 @@
-"""``BacktestResult``: the read-only outcome of :func:`eventstudy.backtest.backtest`.
+"""``BacktestResult``: the read-only outcome of :func:`eventstudy.backtesting.backtest`.
 
 One tidy table is the source of truth, :meth:`BacktestResult.to_frame`: one
 row per input event (trades and skipped events alike). ``trades`` and

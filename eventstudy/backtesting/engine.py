@@ -1,10 +1,10 @@
 """The vectorised core: trades from (symbol, day 0) pairs, and the daily portfolio.
 
-Everything here works on NumPy arrays over a :class:`~eventstudy.backtest.panel.PricePanel`
+Everything here works on NumPy arrays over a :class:`~eventstudy.backtesting.panel.PricePanel`
 so that the real run and thousands of placebo trades share one code path with
 no Python loop over events.
 
-Trade rules (also in :func:`eventstudy.backtest.backtest`):
+Trade rules (also in :func:`eventstudy.backtesting.backtest`):
 
 * entry ``day0_close``: buy (sell, for a short) at the close of day 0;
   ``next_open``: at the open of the session after day 0.
@@ -21,7 +21,7 @@ Trade rules (also in :func:`eventstudy.backtest.backtest`):
 Examples
 --------
 >>> import pandas as pd
->>> from eventstudy.backtest.panel import PricePanel
+>>> from eventstudy.backtesting.panel import PricePanel
 >>> close = pd.DataFrame({"600519.SH": [10.0, 11.0, 12.1]},
 ...                      index=pd.to_datetime(["2022-01-10", "2022-01-11", "2022-01-12"]))
 >>> panel = PricePanel.from_wide({"close": close})
@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.backtest.limits import at_limit, price_limit
-from eventstudy.backtest.panel import PricePanel
+from eventstudy.backtesting.limits import at_limit, price_limit
+from eventstudy.backtesting.panel import PricePanel
 
 __all__ = ["REASONS", "Rules", "TradeArrays", "daily_portfolio", "simulate_trades"]
 

@@ -9,8 +9,8 @@ call over ``runs × events`` trades).
 Examples
 --------
 >>> import pandas as pd
->>> from eventstudy.backtest.engine import Rules
->>> from eventstudy.backtest.panel import PricePanel
+>>> from eventstudy.backtesting.engine import Rules
+>>> from eventstudy.backtesting.panel import PricePanel
 >>> close = pd.DataFrame({"600519.SH": np.linspace(10, 12, 40)},
 ...                      index=pd.bdate_range("2022-01-03", periods=40))
 >>> panel = PricePanel.from_wide({"close": close})
@@ -27,9 +27,9 @@ import math
 import numpy as np
 
 from eventstudy._typing import FloatArray
-from eventstudy.backtest.engine import Rules, simulate_trades
-from eventstudy.backtest.panel import PricePanel
-from eventstudy.backtest.result import PlaceboTest
+from eventstudy.backtesting.engine import Rules, simulate_trades
+from eventstudy.backtesting.panel import PricePanel
+from eventstudy.backtesting.result import PlaceboTest
 
 __all__ = ["placebo_test"]
 
