@@ -89,12 +89,15 @@ def provenance_row(
 
 
 def _finish_provenance(data: pd.DataFrame, rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    valid = data.notna().to_numpy()
+    has = np.asarray(valid.any(axis=0), dtype=bool)
+    first_pos = valid.argmax(axis=0)
+    last_pos = len(valid) - 1 - valid[::-1].argmax(axis=0)
     records = []
-    for sym in data.columns:
+    for j, sym in enumerate(data.columns):
         row = dict(rows[sym])
-        valid = data[sym].dropna().index  # only to locate the first/last value
-        row["first"] = valid[0] if len(valid) else pd.NaT
-        row["last"] = valid[-1] if len(valid) else pd.NaT
+        row["first"] = data.index[first_pos[j]] if has[j] else pd.NaT
+        row["last"] = data.index[last_pos[j]] if has[j] else pd.NaT
         records.append(row)
     prov = pd.DataFrame.from_records(records, columns=PROVENANCE_COLUMNS)
     prov.index = pd.Index(list(data.columns), name="symbol", dtype=object)
@@ -168,19 +171,27 @@ class PriceFrame:
             Extra sessions to include (e.g. the trading calendar of the range), so
             that a suspended day appears as NaN rather than being absent.
         """
-        idx = pd.DatetimeIndex([], dtype="datetime64[ns]") if index is None else index
-        for s in series.values():
-            idx = idx.union(pd.DatetimeIndex(s.index))
-        idx = pd.DatetimeIndex(pd.DatetimeIndex(idx).normalize().unique().sort_values())
-        idx = pd.DatetimeIndex(idx.astype("datetime64[ns]"))
-        idx.name = "date"
-        cols = {}
-        for sym, s in series.items():
-            s2 = s.copy()
-            s2.index = pd.DatetimeIndex(s2.index).astype("datetime64[ns]")
-            cols[sym] = s2.reindex(idx).to_numpy(dtype=np.float64, na_value=np.nan)
-        data = pd.DataFrame(cols, index=idx, columns=list(series), dtype=np.float64)
-        data.columns = pd.Index(list(series), dtype=object)
+        parts = [] if index is None else [np.asarray(index, dtype="datetime64[ns]")]
+        prepared: list[tuple[np.ndarray, np.ndarray]] = []
+        for ser in series.values():
+            # midnight of each date, in numpy (pandas' normalize() infers a frequency: slow)
+            ix = np.asarray(ser.index, dtype="datetime64[ns]").astype("datetime64[D]")
+            ix = ix.astype("datetime64[ns]")
+            vals = ser.to_numpy(dtype=np.float64, na_value=np.nan)
+            if len(ix) > 1 and not bool((ix[1:] > ix[:-1]).all()):
+                # keep the last value of a repeated date, sorted by date
+                order = np.argsort(ix, kind="stable")
+                ix, vals = ix[order], vals[order]
+                last = np.append(ix[1:] != ix[:-1], True)
+                ix, vals = ix[last], vals[last]
+            prepared.append((ix, vals))
+            parts.append(ix)
+        days = np.unique(np.concatenate(parts)) if parts else np.array([], "datetime64[ns]")
+        idx = pd.DatetimeIndex(days, name="date")
+        block = np.full((len(days), len(prepared)), np.nan)
+        for j, (ix, vals) in enumerate(prepared):
+            block[np.searchsorted(days, ix), j] = vals
+        data = pd.DataFrame(block, index=idx, columns=pd.Index(list(series), dtype=object))
         if provenance is None:
             provenance = {s: provenance_row(field=field, **common) for s in series}
         return cls(data=data, provenance=_finish_provenance(data, provenance), field=field)

@@ -290,7 +290,7 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
         series = pd.Series(dtype=np.float64)
         when = None
     else:
-        series = entry.values.loc[req.start : req.end]
+        series = _between(entry.values, req.start, req.end)
         when = entry.retrieved_at(req.start, req.end)
         when = retrieved if pd.isna(when) else when
     prov = provenance_row(
@@ -361,6 +361,13 @@ def _proxy(symbol: str, req: _Request, members_source: PriceSource | str, *, why
         retrieved_at=when,
     )
     return _Loaded(pf.data[symbol], prov)
+
+
+def _between(series: pd.Series, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+    """``series`` restricted to ``lo..hi`` (inclusive) without assuming a sorted index."""
+    ix = np.asarray(series.index, dtype="datetime64[ns]")
+    keep = (ix >= np.datetime64(lo, "ns")) & (ix <= np.datetime64(hi, "ns"))
+    return series[keep]
 
 
 def _route(symbol: str) -> str:
@@ -526,7 +533,7 @@ def get_prices(
     extra = None
     if any(_is_chinese(s) for s in syms):
         extra = _china_sessions(lo, min(hi, today_shanghai()))
-    series = {s: ld.series.loc[lo:hi] for s, ld in loaded.items()}
+    series = {s: _between(ld.series, lo, hi) for s, ld in loaded.items()}
     return PriceFrame.from_series(
         series, field=field, provenance={s: ld.prov for s, ld in loaded.items()}, index=extra
     )

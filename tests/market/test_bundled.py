@@ -118,3 +118,17 @@ def test_local_default_needs_a_folder(monkeypatch) -> None:  # type: ignore[no-u
     monkeypatch.delenv("EVENTSTUDY_LOCAL_PRICES", raising=False)
     with pytest.raises(ConfigError, match="EVENTSTUDY_LOCAL_PRICES"):
         get_prices("600519.SH", "2022-01-01", "2022-01-10", source="local")
+
+
+def test_from_series_aligns_unsorted_duplicated_input() -> None:
+    stamps = ["2022-01-12", "2022-01-10", "2022-01-11 15:00", "2022-01-12"]
+    a = pd.Series([3.0, 1.0, 2.0, 9.0], index=pd.to_datetime(stamps, format="mixed"))
+    b = pd.Series([5.0], index=pd.to_datetime(["2022-01-13"]))
+    pf = PriceFrame.from_series({"A": a, "B": b}, field="close", source="t", adjust="none")
+    assert list(pf.data.index) == list(
+        pd.to_datetime(["2022-01-10", "2022-01-11", "2022-01-12", "2022-01-13"])
+    )
+    assert pf.data["A"].tolist()[:3] == [1.0, 2.0, 9.0]
+    assert np.isnan(pf.data.loc["2022-01-13", "A"])
+    assert pf.provenance.loc["A", "last"] == pd.Timestamp("2022-01-12")
+    assert pf.provenance.loc["B", "first"] == pd.Timestamp("2022-01-13")
