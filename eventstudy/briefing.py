@@ -39,11 +39,11 @@ Chinese labels need a CJK font installed for the browser (Debian
 
 Examples
 --------
->>> import tempfile, eventstudy as es
->>> from eventstudy.briefing import briefing
->>> result = es.run_event_study(                                   # doctest: +SKIP
-...     events, prices=panel, market="000300.SH")
->>> files = briefing(result, out=tempfile.mkdtemp(), formats=("html", "csv"))  # doctest: +SKIP
+>>> import tempfile
+>>> from eventstudy.plotting import _example_result
+>>> files = briefing(_example_result(), out=tempfile.mkdtemp(), formats=("html", "csv"))
+>>> files.html.name, "tests.csv" in files.tables, files.problems
+('briefing.html', True, ())
 """
 
 from __future__ import annotations

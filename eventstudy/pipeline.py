@@ -28,8 +28,10 @@ Steps and their conventions
 Examples
 --------
 >>> import tempfile
->>> run = demo(out=tempfile.mkdtemp(), formats=("csv",))  # doctest: +SKIP
->>> run.result.n_events > 0  # doctest: +SKIP
+>>> run = demo(out=tempfile.mkdtemp(), formats=("csv",))
+>>> run.n_events + len(run.dropped) == len(run.events) + len(run.events.dropped)
+True
+>>> bool(run.result.provenance.loc["BK0896", "is_proxy"])
 True
 """
 
@@ -43,10 +45,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
+from eventstudy._typing import ErrorPolicy, ModelName, SymbolKind
 from eventstudy.config import RunConfig, demo_config, load_config, parse_config
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import DataUnavailableError, UnknownSymbolError
@@ -365,14 +368,16 @@ def run_pipeline(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with steps.step("loading news"):
-                news = es.load_news(cfg.news.resolved_path(), errors=cfg.news.errors)
+                news = es.load_news(
+                    cfg.news.resolved_path(), errors=cast(ErrorPolicy, cfg.news.errors)
+                )
             with steps.step("tagging and building events"):
                 kw: dict[str, Any] = {"rule": cfg.events.rule, "cutoff": cfg.events.cutoff}
                 if cfg.events.min_score is not None:
                     kw["min_score"] = cfg.events.min_score
                 events = news.to_events(
                     symbols=cfg.events.symbols,
-                    kinds=cfg.events.kinds,
+                    kinds=cast("tuple[SymbolKind, ...] | None", cfg.events.kinds),
                     **kw,
                 )
             drops = [_dropped("events", events.dropped)]
@@ -412,7 +417,7 @@ def run_pipeline(
                     analysable,
                     prices=pf,
                     market=cfg.market.benchmark,
-                    model=study.model,
+                    model=cast(ModelName, study.model),
                     estimation_window=study.estimation_window,
                     event_window=study.event_window,
                     car_windows=list(study.car_windows),
@@ -493,6 +498,8 @@ def demo(
     Examples
     --------
     >>> import tempfile
-    >>> run = demo(out=tempfile.mkdtemp(), formats=("csv",))  # doctest: +SKIP
+    >>> run = demo(out=tempfile.mkdtemp(), formats=())
+    >>> run.files is None, run.result.market
+    (True, '000300.SH')
     """
     return run_pipeline(demo_config(out), formats=formats, progress=progress)

@@ -174,6 +174,27 @@ def template() -> go.layout.Template:
     return tmpl
 
 
+def _example_result() -> EventStudyResult:
+    """A small real result for the examples: four events on bundled stocks."""
+    from eventstudy.datasets import sample_prices
+    from eventstudy.study import run_event_study
+
+    symbols = ["600519.SH", "000858.SZ", "600036.SH", "601398.SH"]
+    px = sample_prices([*symbols, "000300.SH"]).pivot(
+        index="date", columns="symbol", values="close"
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3", "e4"],
+            "symbol": symbols,
+            "day0": ["2022-01-10", "2022-01-10", "2022-05-31", "2022-05-31"],
+            "title": ["白酒板块走强", "五粮液公告", "招商银行业绩", "工商银行"],
+            "name": ["白酒", "白酒", "银行", "银行"],
+        }
+    )
+    return run_event_study(events, prices=px, market="000300.SH")
+
+
 def _figure() -> go.Figure:
     import plotly.graph_objects as go
 
@@ -270,8 +291,12 @@ def plot_caar(
 
     Examples
     --------
-    >>> from eventstudy.study import EventStudyResult  # doctest: +SKIP
-    >>> fig = plot_caar(result)  # doctest: +SKIP
+    >>> result = _example_result()
+    >>> fig = plot_caar(result)
+    >>> bool((fig.data[-1].y == result.caar_path["caar"].to_numpy()).all())
+    True
+    >>> len(plot_caar(result.by("name")).data)  # 3 traces per group
+    6
     """
     groups = _as_results(results)
     fig = _figure()
@@ -443,7 +468,9 @@ def plot_aar(
 
     Examples
     --------
-    >>> fig = plot_aar(result)  # doctest: +SKIP
+    >>> fig = plot_aar(_example_result(), test="t_cross")
+    >>> fig.data[0].type, len(fig.data[0].x)
+    ('bar', 11)
     """
     aar = result.aar
     days = [int(d) for d in aar.index]
@@ -544,7 +571,9 @@ def plot_car_dist(
 
     Examples
     --------
-    >>> fig = plot_car_dist(result, window=(-1, 1))  # doctest: +SKIP
+    >>> fig = plot_car_dist(_example_result(), window=(-1, 1))
+    >>> fig.data[0].name, len(fig.data[0].y)
+    ('CAR [-1,1]', 4)
     """
     if measure not in ("car", "bhar"):
         raise ValueError(f"measure={measure!r}: use 'car' or 'bhar'")
@@ -634,7 +663,9 @@ def plot_heatmap(
 
     Examples
     --------
-    >>> fig = plot_heatmap(result, by="symbol")  # doctest: +SKIP
+    >>> fig = plot_heatmap(_example_result(), by="name")
+    >>> sorted(fig.data[0].y)
+    ['白酒', '银行']
     """
     if by not in result.events.columns:
         raise ValueError(

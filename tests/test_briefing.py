@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 import eventstudy
-
 from eventstudy.briefing import BriefingFiles, briefing, headline_table
 from eventstudy.datasets import sample_prices
 from eventstudy.exceptions import EventStudyWarning
@@ -90,8 +89,10 @@ def test_html_csv_parquet(result, tmp_path) -> None:  # type: ignore[no-untyped-
     files = briefing(
         result, news=FakeNews(), out=tmp_path, formats=("html", "csv", "parquet"), title="周报"
     )
-    assert isinstance(files, BriefingFiles) and files.problems == ()
-    assert files.html == tmp_path / "briefing.html" and files.png == ()
+    assert isinstance(files, BriefingFiles)
+    assert files.problems == ()
+    assert files.html == tmp_path / "briefing.html"
+    assert files.png == ()
     # tables: CSV and Parquet of the same numbers as the result
     tests_csv = pd.read_csv(files.tables["tests.csv"])
     np.testing.assert_allclose(tests_csv["pvalue"], result.tests["pvalue"], rtol=1e-12)
@@ -105,15 +106,18 @@ def test_html_csv_parquet(result, tmp_path) -> None:  # type: ignore[no-untyped-
     np.testing.assert_allclose(path["upper"], result.caar_path["upper"], rtol=1e-12)
     arts = pd.read_csv(files.tables["news_articles.csv"])
     assert "text" not in arts.columns  # article bodies stay out of the briefing
-    assert "news_skipped.csv" in files.tables and "provenance.parquet" in files.tables
+    assert "news_skipped.csv" in files.tables
+    assert "provenance.parquet" in files.tables
 
 
 def test_html_content_and_escaping(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
     files = briefing(result, news=FakeNews(), out=tmp_path, formats=("html",), prices=None)
     text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
     # self-contained: plotly.js inline, no external script or stylesheet
-    assert "Plotly" in text and len(text) > 3_000_000
-    assert not re.search(r"<script[^>]+src=", text) and "<link" not in text
+    assert "Plotly" in text
+    assert len(text) > 3_000_000
+    assert not re.search(r"<script[^>]+src=", text)
+    assert "<link" not in text
     # the title from the news shows as text only
     assert "<script>window.__pwned" not in text
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;白酒" in text
@@ -125,7 +129,9 @@ def test_html_content_and_escaping(result, tmp_path) -> None:  # type: ignore[no
     main = result.car.columns[0]
     assert f"{result.caar[main]:+.2%}" in text
     assert f">{len(result.car)}<" in text
-    assert "Methodology" in text and "000300.SH" in text and "market" in text
+    assert "Methodology" in text
+    assert "000300.SH" in text
+    assert "market" in text
     assert "proxy: built from constituents" in text  # BK0896 provenance
     assert html.escape(result.caar_path.attrs["variance"]) in text
     for chart in ("chart-caar", "chart-aar", "chart-car_dist", "chart-heatmap"):
@@ -136,7 +142,8 @@ def test_price_charts_and_headline(result, tmp_path) -> None:  # type: ignore[no
     long = sample_prices(["600519.SH", "000858.SZ", "000568.SZ", "600036.SH", "000300.SH"])
     files = briefing(result, out=tmp_path, formats=("html",), prices=long, price_charts=2)
     text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
-    assert 'id="chart-price_1"' in text and 'id="chart-price_2"' in text
+    assert 'id="chart-price_1"' in text
+    assert 'id="chart-price_2"' in text
     assert 'id="chart-price_3"' not in text
     head = headline_table(result)
     t = result.tests
@@ -145,14 +152,15 @@ def test_price_charts_and_headline(result, tmp_path) -> None:  # type: ignore[no
     assert head["n"].tolist() == result.car.notna().sum().tolist()
 
 
-def test_png_without_browser_is_a_message_not_a_traceback(
-    result, tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_png_without_browser_is_a_message_not_a_traceback(result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(briefing_mod, "find_browser", lambda: None)
     with pytest.warns(EventStudyWarning, match="no Chromium-family browser"):
         files = briefing(result, out=tmp_path, formats=("html", "png"))
-    assert files.png == () and files.html is not None and files.html.is_file()
-    assert "BROWSER_PATH" in files.problems[0] and "apt install chromium" in files.problems[0]
+    assert files.png == ()
+    assert files.html is not None
+    assert files.html.is_file()
+    assert "BROWSER_PATH" in files.problems[0]
+    assert "apt install chromium" in files.problems[0]
     assert "note:" in str(files)
 
 

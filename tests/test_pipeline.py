@@ -39,7 +39,11 @@ def test_example_config_parses() -> None:
         ({"news": {"path": "x"}, "study": {"modle": "market"}}, "study.modle", "'model'"),
         ({"news": {"path": "x"}, "study": {"model": "capm"}}, "study.model", "not one of"),
         ({"news": {"path": "x"}, "study": {"model": "ff3"}}, "study.model", "factor returns"),
-        ({"news": {"path": "x"}, "study": {"event_window": [5, -5]}}, "study.event_window", "after"),
+        (
+            {"news": {"path": "x"}, "study": {"event_window": [5, -5]}},
+            "study.event_window",
+            "after",
+        ),
         ({"news": {"path": "x"}, "study": {"event_window": [1, 5]}}, "study.event_window", "day 0"),
         ({"news": {"path": "x"}, "study": {"event_window": "-5,5"}}, "study.event_window", "two"),
         (
@@ -171,8 +175,10 @@ def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     rc = main(["--quiet", "demo", "--out", str(tmp_path), "--formats", "html,csv"])
     out, err = capsys.readouterr()
     assert rc == 0
-    assert "analysed" in out and "dropped" in out
-    assert "[-1,1]" in out and "p (KP-BMP)" in out
+    assert "analysed" in out
+    assert "dropped" in out
+    assert "[-1,1]" in out
+    assert "p (KP-BMP)" in out
     assert str(tmp_path / "briefing.html") in out
     assert (tmp_path / "briefing.html").is_file()
     assert "step" not in err  # --quiet: no progress bar

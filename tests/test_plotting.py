@@ -20,7 +20,9 @@ EVIL = "<script>window.__pwned=1</script>白酒"
 
 @pytest.fixture(scope="module")
 def result():  # type: ignore[no-untyped-def]
-    px = sample_prices([*SYMBOLS, "000300.SH"]).pivot(index="date", columns="symbol", values="close")
+    px = sample_prices([*SYMBOLS, "000300.SH"]).pivot(
+        index="date", columns="symbol", values="close"
+    )
     ev = pd.DataFrame(
         {
             "event_id": ["a", "b", "c", "d", "e"],
@@ -70,7 +72,8 @@ def test_caar_trace_equals_caar_path(result) -> None:  # type: ignore[no-untyped
     # level in the legend, variance sentence in the caption
     assert "95%" in fig.layout.legend.title.text
     caption = fig.layout.annotations[-1].text.replace("<br>", " ")
-    assert "t(n-1)" in caption and "cross-sectional" in caption
+    assert "t(n-1)" in caption
+    assert "cross-sectional" in caption
     assert fig.layout.yaxis.tickformat == ".1%"
     assert "trading sessions" in fig.layout.xaxis.title.text
 
@@ -94,7 +97,8 @@ def test_caar_several_groups_on_one_figure(result) -> None:  # type: ignore[no-u
     groups = result.by("name")
     fig = plotting.plot_caar(groups)
     lines = _by_name(fig, "CAAR")
-    assert len(lines) == 2 and len(fig.data) == 6
+    assert len(lines) == 2
+    assert len(fig.data) == 6
     for name, g in groups.items():
         (line,) = [t for t in lines if t.name.startswith(name)]
         assert f"N={len(g.car)}" in line.name
@@ -130,7 +134,8 @@ def test_car_distribution_hover_shows_escaped_titles(result) -> None:  # type: i
     np.testing.assert_array_equal(np.asarray(box.y, dtype=float), result.car["[-1,1]"].to_numpy())
     assert list(box.customdata) == result.car.index.tolist()
     first = box.hovertext[0]
-    assert "&lt;script&gt;" in first and "<script>" not in first
+    assert "&lt;script&gt;" in first
+    assert "<script>" not in first
     assert "五粮液公告" in box.hovertext[1]
     assert plotting.plot_car_dist(result).data[0].name.endswith(result.car.columns[0])
     with pytest.raises(ValueError, match="CAR windows are"):
@@ -183,11 +188,13 @@ def test_event_price_candles_benchmark_and_marker(prices) -> None:  # type: igno
         np.testing.assert_array_equal(np.asarray(getattr(candle, col)), own.loc[shown, col])
     csi = prices[prices.symbol == "000300.SH"].set_index("date")["close"]
     np.testing.assert_array_equal(np.asarray(bench.y), csi.loc[shown])
-    assert bench.yaxis == "y2" and fig.layout.yaxis2.overlaying == "y"
+    assert bench.yaxis == "y2"
+    assert fig.layout.yaxis2.overlaying == "y"
     assert candle.increasing.line.color == plotting.UP_COLOR  # red up (Chinese convention)
     # published 11:33, 123 of the 330 minutes from 09:30 to 15:00 into day 0 (position 10)
     assert marker.x[0] == pytest.approx(10 - 0.5 + 123 / 330)
-    assert "&lt;script&gt;" in marker.hovertext[0] and "证券时报网" in marker.hovertext[0]
+    assert "&lt;script&gt;" in marker.hovertext[0]
+    assert "证券时报网" in marker.hovertext[0]
     assert "<script>" not in fig.layout.title.text
     assert fig.layout.yaxis.title.text == "Price (CNY)"
 
@@ -208,7 +215,8 @@ def test_event_price_close_only_panel_is_a_labelled_line() -> None:
     fig = plotting.plot_event_price(
         wide, "000858.SZ", "2022-01-10 10:00", benchmark=None, proxy=True, symbol_label="BK0896"
     )
-    assert fig.data[0].type == "scatter" and "(proxy)" in fig.data[0].name
+    assert fig.data[0].type == "scatter"
+    assert "(proxy)" in fig.data[0].name
     assert "proxy built from the board's constituents" in fig.layout.annotations[-1].text
     np.testing.assert_array_equal(
         np.asarray(fig.data[0].y), wide["000858.SZ"].loc["2021-12-24":"2022-01-24"].to_numpy()
