@@ -23,6 +23,12 @@ import time
 import numpy as np
 import pandas as pd
 
+TZ_DTYPE = "datetime64[ns, Asia/Shanghai]"
+HEADER = (
+    "| events | analysed | fit (s) | tests (s) | tables (s) | total (s) | events/s "
+    "| peak RSS (GiB) |"
+)
+
 
 def make_data(n_events: int, seed: int = 0) -> tuple[object, pd.DataFrame]:
     from eventstudy.events import EventSet
@@ -42,7 +48,9 @@ def make_data(n_events: int, seed: int = 0) -> tuple[object, pd.DataFrame]:
         {
             "event_id": np.arange(n_events).astype(str),
             "symbol": np.array(symbols)[rng.integers(0, n_stocks, n_events)],
-            "published_at": pd.Series(pd.NaT, index=range(n_events), dtype="datetime64[ns, Asia/Shanghai]"),
+            "published_at": pd.Series(
+                pd.NaT, index=range(n_events), dtype="datetime64[ns, Asia/Shanghai]"
+            ),
             "day0": dates[pos],
             "score": rng.random(n_events),
         }
@@ -84,7 +92,7 @@ def main() -> None:
     if args.n is not None:
         print(json.dumps(run_one(args.n)))
         return
-    print("| events | analysed | fit (s) | tests (s) | tables (s) | total (s) | events/s | peak RSS (GiB) |")
+    print(HEADER)
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (1_000, 10_000, 100_000):
         out = subprocess.run(

@@ -1,0 +1,324 @@
+"""Public API: shapes, dropped reasons, errors, delegation, cross-checks with scipy."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.study import TESTS, EventStudy, EventStudyResult, run_event_study
+from eventstudy.study.inference import kp_rbar, wilcoxon_signed_rank
+from tests.study.conftest import synthetic
+
+
+@pytest.fixture
+def rets() -> pd.DataFrame:
+    return synthetic(400, 6, 1)
+
+
+def _ev(rets, days=(300, 310, 300, 320), syms=("S0", "S1", "S2", "S3"), **attrs):
+    n = len(days)
+    data = {
+        "event_id": [f"e{i}" for i in range(n)],
+        "symbol": list(syms)[:n],
+        "day0": rets.index[list(days)],
+        "publisher": ["p1", "p2", "p1", "p2"][:n],
+        "score": np.linspace(0.1, 0.9, n),
+    }
+    data.update(attrs)
+    return pd.DataFrame(data)
+
+
+def test_shapes_and_labels(rets):
+    res = run_event_study(_ev(rets), returns=rets, market="M")
+    assert isinstance(res, EventStudyResult)
+    assert res.ar.index.name == "event_id"
+    assert res.ar.columns.name == "rel_day"
+    assert res.ar.columns.tolist() == list(range(-5, 6))
+    assert res.windows == [(-1, 1), (0, 0), (0, 1), (0, 5), (-5, 5)]
+    assert res.car.columns.tolist() == ["[-1,1]", "[0,0]", "[0,1]", "[0,5]", "[-5,5]"]
+    assert res.bhar.shape == res.car.shape
+    assert res.aar.index.tolist() == list(range(-5, 6))
+    assert res.caar.index.tolist() == res.car.columns.tolist()
+    assert res.abhar.index.tolist() == res.car.columns.tolist()
+    path = res.caar_path
+    assert path.columns.tolist() == ["caar", "se", "lower", "upper", "n"]
+    assert path.attrs["level"] == 0.95
+    assert "cross-sectional" in path.attrs["variance"]
+    np.testing.assert_allclose(path["caar"].iloc[-1], res.caar["[-5,5]"])
+    assert (path["lower"] <= path["caar"]).all()
+    assert res.params.columns.tolist() == ["alpha", "beta"]
+    assert {"publisher", "score", "n_estimation", "zero_return_share"} <= set(res.events.columns)
+    t = res.tests
+    assert t.columns.tolist() == [
+        "test",
+        "measure",
+        "scope",
+        "rel_day",
+        "window",
+        "statistic",
+        "pvalue",
+        "n",
+        "note",
+    ]
+    assert str(t.rel_day.dtype) == "Int64"
+    assert set(t.test) == set(TESTS)
+    assert set(t[t.measure == "BHAR"].test) >= {"skew_t", "t_cross"}
+    for name in TESTS:
+        sub = t[(t.test == name) & (t.measure == "CAR")]
+        assert sorted(sub.window) == sorted(res.car.columns), name
+    days = t[(t.test == "patell") & (t.scope == "day")]
+    assert days.rel_day.tolist() == list(range(-5, 6))
+    assert days.window.isna().all()
+    assert res.model == "market"
+    assert res.market == "M"
+
+
+def test_event_window_defaults():
+    assert EventStudy(event_window=(0, 3)).windows == [(0, 0), (0, 1), (0, 3)]
+    assert EventStudy(event_window=(-10, 10)).windows[-1] == (-10, 10)
+
+
+def test_to_frame_is_consistent(rets):
+    res = run_event_study(_ev(rets), returns=rets, market="M")
+    long = res.to_frame()
+    ar = long[long.measure == "AR"].pivot(index="event_id", columns="rel_day", values="value")
+    np.testing.assert_allclose(ar.loc[res.ar.index].to_numpy(), res.ar.to_numpy())
+    car = long[long.measure == "CAR"].pivot(index="event_id", columns="window", values="value")
+    np.testing.assert_allclose(
+        car.loc[res.car.index, res.car.columns].to_numpy(), res.car.to_numpy()
+    )
+
+
+def test_dropped_reasons_and_accounting(rets):
+    r = rets.copy()
+    r.loc[r.index[330], "S4"] = np.nan  # no return on day 0
+    r.loc[r.index[:290], "S5"] = np.nan  # too little history
+    r["FLAT"] = 0.0
+    ev = pd.DataFrame(
+        {
+            "event_id": list("abcdefg"),
+            "symbol": ["S0", "S4", "S5", "FLAT", "S1", "S2", "600519.SH"],
+            "day0": [r.index[300], r.index[330], r.index[300], r.index[300], r.index[-2],
+                     r.index[0] - pd.Timedelta(days=30), r.index[300]],
+        }
+    )  # fmt: skip
+    ev.loc[7] = ["h", "S0", pd.Timestamp("2021-01-02")]  # a Saturday
+    ev.loc[8] = ["i", "NOT A SYMBOL", r.index[300]]
+    res = run_event_study(ev, returns=r, market="M")
+    reasons = dict(zip(res.dropped.event_id, res.dropped.reason, strict=True))
+    assert reasons == {
+        "b": "no_price_day0",
+        "c": "insufficient_estimation",
+        "d": "constant_returns",
+        "e": "outside_data",
+        "f": "outside_data",
+        "g": "unknown_symbol",
+        "h": "not_a_session",
+        "i": "unknown_symbol",
+    }
+    assert res.events.event_id.tolist() == ["a"]
+    assert len(res.events) + len(res.dropped) == len(ev)
+    assert res.dropped.columns.tolist() == ["event_id", "symbol", "reason", "message"]
+    assert "min_estimation_obs" in res.dropped.set_index("event_id").at["c", "message"]
+
+
+def test_missing_returns_reduce_m(rets):
+    r = rets.copy()
+    r.loc[r.index[100:110], "S0"] = np.nan
+    res = run_event_study(_ev(r, days=(300,), syms=("S0",)), returns=r, market="M")
+    assert res.n_estimation.iloc[0] == 230
+    # all-NaN event day: AR NaN, tests still run
+    r.loc[r.index[301], "S0"] = np.nan
+    res = run_event_study(_ev(r, days=(300,), syms=("S0",)), returns=r, market="M")
+    assert np.isnan(res.ar.loc["e0", 1])
+    t = res.tests
+    assert t[(t.test == "patell") & (t.rel_day == 1)].n.iloc[0] == 0
+    assert np.isfinite(res.car.loc["e0", "[0,1]"])  # one present day
+
+
+def test_bad_inputs(rets):
+    ev = _ev(rets)
+    bad = rets.copy()
+    bad.iloc[5, 0] = np.inf
+    with pytest.raises(InputDataError, match="infinite"):
+        run_event_study(ev, returns=bad, market="M")
+    with pytest.raises(InputDataError, match="duplicated event_id"):
+        run_event_study(pd.concat([ev, ev]), returns=rets, market="M")
+    with pytest.raises(InputDataError, match="market column"):
+        run_event_study(ev, returns=rets, market="000300.SH")
+    with pytest.raises(ConfigError, match="mkt_rf"):
+        run_event_study(ev, returns=rets, market="M", model="ff3")
+    f = pd.DataFrame({"mkt_rf": rets.M, "smb": 0.0}, index=rets.index)
+    with pytest.raises(ConfigError, match=r"\['hml'\]"):
+        run_event_study(ev, returns=rets, market="M", model="ff3", factors=f)
+    f["hml"] = rets.S5
+    with pytest.raises(InputDataError, match="factors have no"):
+        run_event_study(ev, returns=rets, market="M", model="ff3", factors=f.iloc[100:])
+    with pytest.raises(ConfigError):
+        EventStudy(event_window=(1, 3))
+    with pytest.raises(ConfigError):
+        EventStudy(car_windows=[(-6, 0)])
+    with pytest.raises(ConfigError):
+        EventStudy(tests=["nope"])
+    with pytest.raises(ConfigError):
+        EventStudy(min_estimation_obs=3)
+
+
+def test_prices_input_and_calendar(rets):
+    prices = (1 + rets.fillna(0)).cumprod() * 10
+    a = run_event_study(_ev(rets), prices=prices, market="M")
+    b = run_event_study(_ev(rets), returns=prices.pct_change(fill_method=None), market="M")
+    pd.testing.assert_frame_equal(a.ar, b.ar)
+    # an explicit calendar counts its sessions; dropping a date moves relative days
+    cal = rets.index.delete(295)
+    c = run_event_study(_ev(rets), returns=rets, market="M", calendar=cal)
+    assert not np.allclose(c.ar.loc["e0"].to_numpy(), b.ar.loc["e0"].to_numpy())
+
+
+def test_all_models_run(rets):
+    f = pd.DataFrame(
+        {"mkt_rf": rets.M, "smb": rets.S4 - rets.M, "hml": rets.S5 - rets.M, "mom": rets.S3},
+        index=rets.index,
+    )
+    for model in ("raw", "constant_mean", "market_adjusted", "market", "ff3", "carhart"):
+        res = run_event_study(_ev(rets), returns=rets, market="M", model=model, factors=f)
+        assert len(res.events) == 4
+        assert res.tests.statistic.notna().any()
+    raw = run_event_study(_ev(rets), returns=rets, market="M", model="raw")
+    np.testing.assert_allclose(raw.ar.loc["e0"].to_numpy(), rets.S0.iloc[295:306].to_numpy())
+
+
+def test_by_regress_summary_and_plot(rets, monkeypatch):
+    res = run_event_study(_ev(rets), returns=rets, market="M")
+    groups = res.by("publisher")
+    assert sorted(groups) == ["p1", "p2"]
+    assert groups["p1"].ar.index.tolist() == ["e0", "e2"]
+    np.testing.assert_allclose(groups["p1"].ar.to_numpy(), res.ar.loc[["e0", "e2"]].to_numpy())
+    with pytest.raises(ConfigError):
+        res.by("nope")
+    fit = res.regress("car ~ score", cov="HC1")
+    assert fit.cov_type == "HC1"
+    assert int(fit.nobs) == 4
+    fit = res.regress("car_m5_5 ~ score", cov="cluster")
+    assert fit.cov_type == "cluster"
+    text = res.summary()
+    assert "CAAR" in text
+    assert str(res) == text
+    assert repr(res) == text
+    assert "<table" in res._repr_html_()
+    fake = types.ModuleType("eventstudy.plotting")
+    fake.plot_caar = lambda result, **kw: ("caar", result, kw)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "eventstudy.plotting", fake)
+    assert res.plot("caar", title="x") == ("caar", res, {"title": "x"})
+    with pytest.raises(ConfigError):
+        res.plot("pie")
+
+
+def test_fetches_returns_through_get_returns(rets, monkeypatch):
+    import eventstudy.market as market_pkg
+
+    calls = {}
+
+    class Frame:
+        data = rets
+        provenance = pd.DataFrame({"is_proxy": [False]}, index=pd.Index(["S0"], name="symbol"))
+
+    def fake_get_returns(symbols, start, end):
+        calls["args"] = (symbols, start, end)
+        return Frame()
+
+    monkeypatch.setattr(market_pkg, "get_returns", fake_get_returns, raising=False)
+    res = run_event_study(_ev(rets), market="M")
+    assert set(calls["args"][0]) == {"S0", "S1", "S2", "S3", "M"}
+    assert calls["args"][1] < rets.index[300 - 250]
+    assert res.provenance.is_proxy.tolist() == [False]
+    assert len(res.events) == 4
+
+
+def test_bundled_data_through_real_get_returns(monkeypatch, tmp_path):
+    """Integration: 600519.SH around the seed story, data from eventstudy.market (offline)."""
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    ev = pd.DataFrame(
+        {"event_id": ["seed"], "symbol": ["600519.SH"],
+         "published_at": ["2022-01-10 11:33:36+08:00"]}
+    )  # fmt: skip
+    from eventstudy.exceptions import OfflineFallbackWarning
+
+    with pytest.warns(OfflineFallbackWarning):
+        res = run_event_study(ev)
+    assert res.events.day0.iloc[0] == pd.Timestamp("2022-01-10")
+    assert res.n_estimation.iloc[0] == 240
+    assert not res.provenance.empty
+    assert res.tests[res.tests.test == "t_event"].shape[0] > 0
+
+
+def test_wilcoxon_matches_scipy():
+    rng = np.random.default_rng(2)
+    for n in (5, 12, 40, 80, 300):
+        x = rng.standard_normal(n) + 0.2
+        w, p, k, note = wilcoxon_signed_rank(x)
+        assert k == n
+        ref = stats.wilcoxon(x, zero_method="wilcox", correction=False, method="auto")
+        wminus = n * (n + 1) / 2 - w
+        assert min(w, wminus) == pytest.approx(ref.statistic)
+        assert p == pytest.approx(ref.pvalue, rel=1e-8), (n, note)
+    x = np.round(rng.standard_normal(60), 1)  # ties and zeros -> normal approximation
+    w, p, _k, note = wilcoxon_signed_rank(x)
+    ref = stats.wilcoxon(x, zero_method="wilcox", correction=False, method="approx")
+    assert p == pytest.approx(ref.pvalue, rel=1e-8)
+    assert note == "normal approximation"
+
+
+def test_kp_rbar_equals_brute_force():
+    rng = np.random.default_rng(4)
+    n, l1 = 30, 20
+    common = rng.standard_normal(l1 + 10)
+    pos0 = rng.choice([100, 100, 100, 105, 140], n)
+    resid = np.empty((n, l1))
+    for i in range(n):
+        resid[i] = 0.5 * common[pos0[i] - 100 : pos0[i] - 100 + l1] if pos0[i] < 140 else 0
+        resid[i] += rng.standard_normal(l1)
+    rbar, pairs = kp_rbar(resid, pos0)
+    # brute force: aligned pairs -> Pearson correlation; partial overlap -> co-moment of the
+    # full-window standardised residuals over the common days
+    z = resid - resid.mean(axis=1, keepdims=True)
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    tot, cnt = 0.0, 0
+    for i in range(n):
+        for j in range(n):
+            d = pos0[j] - pos0[i]
+            if i == j or abs(d) >= l1:
+                continue
+            cnt += 1
+            if d >= 0:
+                tot += float(z[i, d:] @ z[j, : l1 - d])
+            else:
+                tot += float(z[j, -d:] @ z[i, : l1 + d])
+    assert pairs == cnt
+    assert rbar == pytest.approx(tot / cnt, rel=1e-10)
+    same = pos0 == 100
+    np.testing.assert_allclose(
+        kp_rbar(resid[same], pos0[same])[0],
+        (np.corrcoef(resid[same]).sum() - same.sum()) / (same.sum() * (same.sum() - 1)),
+    )
+
+
+def test_size_of_tests_on_null_synthetic_data():
+    """A coarse sanity check: with iid normal returns no test rejects wildly often."""
+    rets = synthetic(600, 40, 9)
+    rng = np.random.default_rng(0)
+    ev = pd.DataFrame(
+        {"event_id": range(40), "symbol": [f"S{i}" for i in range(40)],
+         "day0": rets.index[rng.integers(300, 590, 40)]}
+    )  # fmt: skip
+    res = run_event_study(ev, returns=rets, market="M")
+    t = res.tests
+    day0 = t[(t.rel_day == 0) | (t.window == "[-5,5]")]
+    assert (day0.pvalue.dropna() > 1e-4).all()
