@@ -72,7 +72,7 @@ def register(subparsers: Any) -> None:
 def _formats(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
-    from eventstudy.briefing import FORMATS
+    from eventstudy.reporting import FORMATS
     from eventstudy.exceptions import ConfigError
 
     items = tuple(f.strip() for f in text.split(",") if f.strip())

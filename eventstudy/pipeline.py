@@ -55,7 +55,7 @@ from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import DataUnavailableError, UnknownSymbolError
 
 if TYPE_CHECKING:
-    from eventstudy.briefing import BriefingFiles
+    from eventstudy.reporting import BriefingFiles
     from eventstudy.market import PriceFrame
     from eventstudy.news import News
     from eventstudy.study import EventStudyResult
@@ -110,7 +110,7 @@ class PipelineResult:
 
     def summary_table(self) -> pd.DataFrame:
         """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP)."""
-        from eventstudy.briefing import headline_table
+        from eventstudy.reporting import headline_table
 
         return headline_table(self.result)
 
@@ -357,7 +357,7 @@ def run_pipeline(
         When the benchmark's prices cannot be had (offline and not cached).
     """
     import eventstudy as es
-    from eventstudy.briefing import briefing as write_briefing
+    from eventstudy.reporting import briefing as write_briefing
 
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:

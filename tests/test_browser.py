@@ -260,7 +260,8 @@ CHROMIUM = find_chromium()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        CHROMIUM is None, reason="no Chromium on this machine (Debian: apt install chromium)"
+        CHROMIUM is None and not os.environ.get("CI"),  # in CI (.ci/run installs it) never skip
+        reason="no Chromium on this machine (Debian: apt install chromium)",
     ),
 ]
 
@@ -279,9 +280,9 @@ def page(tmp_path_factory):  # type: ignore[no-untyped-def]
 
     import pandas as pd
 
-    from eventstudy.briefing import briefing
     from eventstudy.datasets import sample_prices
     from eventstudy.pipeline import demo
+    from eventstudy.reporting import briefing
 
     out = tmp_path_factory.mktemp("browser")
     run = demo(out=out / "demo", formats=("csv",))

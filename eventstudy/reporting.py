@@ -52,8 +52,6 @@ import dataclasses
 import datetime as dt
 import html
 import shutil
-import sys
-import types
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -868,19 +866,3 @@ def briefing(
     return BriefingFiles(
         out=folder, html=page, png=tuple(pngs), tables=written, problems=tuple(problems)
     )
-
-
-class _CallableModule(types.ModuleType):
-    """``eventstudy.briefing`` is both this module and the function of the same name.
-
-    Importing the submodule makes Python set the package attribute
-    ``eventstudy.briefing`` to the module, hiding the lazily exported function;
-    making the module callable keeps ``eventstudy.briefing(result, ...)`` working
-    either way.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> BriefingFiles:
-        return briefing(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
