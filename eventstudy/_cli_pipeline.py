@@ -72,8 +72,8 @@ def register(subparsers: Any) -> None:
 def _formats(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
-    from eventstudy.reporting import FORMATS
     from eventstudy.exceptions import ConfigError
+    from eventstudy.reporting import FORMATS
 
     items = tuple(f.strip() for f in text.split(",") if f.strip())
     bad = [f for f in items if f not in FORMATS]

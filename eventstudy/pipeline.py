@@ -55,9 +55,9 @@ from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import DataUnavailableError, UnknownSymbolError
 
 if TYPE_CHECKING:
-    from eventstudy.reporting import BriefingFiles
     from eventstudy.market import PriceFrame
     from eventstudy.news import News
+    from eventstudy.reporting import BriefingFiles
     from eventstudy.study import EventStudyResult
 
 __all__ = ["DROPPED_STAGE_COLUMNS", "PipelineResult", "demo", "run_pipeline"]
