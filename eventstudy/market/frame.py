@@ -47,7 +47,22 @@ import pandas as pd
 
 from eventstudy.symbols import normalize
 
-__all__ = ["PROVENANCE_COLUMNS", "PriceFrame", "provenance_row"]
+__all__ = [
+    "FAILURE_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "PriceFrame",
+    "empty_failures",
+    "provenance_row",
+]
+
+#: Columns of :attr:`PriceFrame.failures`.
+FAILURE_COLUMNS = ["symbol", "reason", "message"]
+
+
+def empty_failures() -> pd.DataFrame:
+    """An empty :attr:`PriceFrame.failures` table."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
+
 
 #: Columns of :attr:`PriceFrame.provenance`, in order.
 PROVENANCE_COLUMNS = [
@@ -132,6 +147,13 @@ class PriceFrame:
         the number of sessions each return spans (1 = consecutive sessions, k > 1
         = the return over a suspension of k - 1 sessions, attributed to the day
         trading resumed); ``<NA>`` where the return is missing.
+    failures
+        Only with ``get_prices(..., errors="collect")``: one row per requested
+        symbol that could not be served in full, columns ``symbol``, ``reason``
+        (``unavailable``: not cached/offline or not in the source; ``partial``:
+        some dates missing, the rest is in ``data``; ``provider_failed``: the
+        network source failed after its retries and nothing stood in) and
+        ``message``. Empty when everything was served.
 
     Examples
     --------
@@ -145,6 +167,7 @@ class PriceFrame:
     provenance: pd.DataFrame
     field: str
     gaps: pd.DataFrame | None = dc_field(default=None, repr=False)
+    failures: pd.DataFrame = dc_field(default_factory=lambda: empty_failures(), repr=False)
 
     @classmethod
     def from_series(

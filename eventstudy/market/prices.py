@@ -42,7 +42,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from functools import lru_cache
 from typing import Any, get_args
@@ -50,7 +50,7 @@ from typing import Any, get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust, DateLike, PriceField
+from eventstudy._typing import Adjust, DateLike, ErrorPolicy, PriceField
 from eventstudy.exceptions import (
     CacheError,
     ConfigError,
@@ -69,7 +69,7 @@ from eventstudy.market.cache import (
     subtract_ranges,
     today_shanghai,
 )
-from eventstudy.market.frame import PriceFrame, provenance_row
+from eventstudy.market.frame import FAILURE_COLUMNS, PriceFrame, empty_failures, provenance_row
 from eventstudy.market.sources import PriceSource, get_source
 from eventstudy.symbols import normalize, parse_symbol
 
@@ -438,6 +438,7 @@ def get_prices(
     offline: bool | None = None,
     refresh: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
+    errors: ErrorPolicy = "raise",
 ) -> PriceFrame:
     """Daily prices of several symbols as one aligned panel with provenance.
 
@@ -472,6 +473,13 @@ def get_prices(
         symbol is present, the Shanghai trading sessions of the range - so a
         suspended day is a NaN row, never a filled value.
 
+    errors
+        ``"raise"`` (default): any symbol that cannot be served raises (below).
+        ``"collect"``: serve what can be served; the others are left out of
+        ``data`` (or, when only some dates are missing, kept with those dates
+        NaN) and listed in :attr:`PriceFrame.failures` with a reason code. A
+        batch job over many symbols then loses only the unservable ones.
+
     Raises
     ------
     DataUnavailableError
@@ -500,6 +508,8 @@ def get_prices(
         raise ConfigError(f"field={field!r}; choose one of {list(get_args(PriceField))}")
     if adjust not in get_args(Adjust):
         raise ConfigError(f"adjust={adjust!r}; choose one of {list(get_args(Adjust))}")
+    if errors not in get_args(ErrorPolicy):
+        raise ConfigError(f"errors={errors!r}; choose one of {list(get_args(ErrorPolicy))}")
     req = _Request(
         start=lo,
         end=hi,
@@ -510,18 +520,40 @@ def get_prices(
         cache=PriceCache(cache_dir),
     )
     loaded: dict[str, _Loaded] = {}
+    failed: list[dict[str, str]] = []
     for sym in syms:
-        if isinstance(source, str) and source == "auto":
-            loaded[sym] = _load_auto(sym, req)
-            continue
-        src = get_source(source) if isinstance(source, str) else source
-        if src.network:
-            try:
-                loaded[sym] = _load_network(src, sym, req)
-            except _Offline as off:
-                req.missing[sym] = (off.ranges, off.why)
-        else:
-            loaded[sym] = _load_fixed(src, sym, req)
+        try:
+            if isinstance(source, str) and source == "auto":
+                loaded[sym] = _load_auto(sym, req)
+                continue
+            src = get_source(source) if isinstance(source, str) else source
+            if src.network:
+                try:
+                    loaded[sym] = _load_network(src, sym, req)
+                except _Offline as off:
+                    req.missing[sym] = (off.ranges, off.why)
+            else:
+                loaded[sym] = _load_fixed(src, sym, req)
+        except (ProviderError, DataUnavailableError) as failure:
+            if errors == "raise":
+                raise
+            reason = "provider_failed" if isinstance(failure, ProviderError) else "unavailable"
+            failed.append({"symbol": sym, "reason": reason, "message": str(failure)})
+            loaded.pop(sym, None)
+    if req.missing and errors == "collect":
+        for sym, (ranges, why) in req.missing.items():
+            ser = loaded[sym].series if sym in loaded else None
+            partial = ser is not None and bool(ser.notna().any())
+            if not partial:
+                loaded.pop(sym, None)
+            failed.append(
+                {
+                    "symbol": sym,
+                    "reason": "partial" if partial else "unavailable",
+                    "message": f"{_fmt(ranges)} ({why})",
+                }
+            )
+        req.missing.clear()
     if req.missing:
         detail = "; ".join(f"{s}: {_fmt(r)} ({why})" for s, (r, why) in req.missing.items())
         err = DataUnavailableError(
@@ -534,6 +566,11 @@ def get_prices(
     if any(_is_chinese(s) for s in syms):
         extra = _china_sessions(lo, min(hi, today_shanghai()))
     series = {s: _between(ld.series, lo, hi) for s, ld in loaded.items()}
-    return PriceFrame.from_series(
+    frame = PriceFrame.from_series(
         series, field=field, provenance={s: ld.prov for s, ld in loaded.items()}, index=extra
     )
+    if failed:
+        frame = replace(frame, failures=pd.DataFrame(failed, columns=FAILURE_COLUMNS))
+    else:
+        frame = replace(frame, failures=empty_failures())
+    return frame

@@ -102,7 +102,8 @@ def get_returns(
         record the gap lengths in ``.gaps`` (see the module docstring).
     **get_prices_kwargs
         ``source``, ``field`` (default ``close``), ``adjust``, ``offline``,
-        ``refresh``, ``cache_dir``.
+        ``refresh``, ``cache_dir``, ``errors`` (``"collect"`` carries
+        :attr:`PriceFrame.failures` through).
 
     Returns
     -------
@@ -129,4 +130,4 @@ def get_returns(
     name = f"{kind}_return"
     prov = prices.provenance.copy()
     prov["field"] = name
-    return PriceFrame(data=data, provenance=prov, field=name, gaps=gaps)
+    return PriceFrame(data=data, provenance=prov, field=name, gaps=gaps, failures=prices.failures)

@@ -1,0 +1,66 @@
+"""get_prices(errors="collect"): serve what can be served, list the rest with a reason."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from eventstudy.exceptions import ConfigError, DataUnavailableError, ProviderError
+from eventstudy.market import get_prices, get_returns
+
+
+def test_offline_collect_keeps_servable_symbols(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # 002013.SZ is neither cached nor bundled; offline it cannot be served
+    with pytest.raises(DataUnavailableError, match=r"002013\.SZ"):
+        get_prices(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-10", offline=True,
+                   cache_dir=tmp_path)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pf = get_prices(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-10", offline=True,
+                        cache_dir=tmp_path, errors="collect")  # fmt: skip
+    assert pf.symbols == ["600519.SH"]
+    assert pf.failures["symbol"].tolist() == ["002013.SZ"]
+    assert pf.failures["reason"].tolist() == ["unavailable"]
+    assert "2022-01-04" in pf.failures["message"].iloc[0]
+    assert pf["600519.SH"].loc["2022-01-10"] == pytest.approx(1739.49)
+
+
+def test_partial_coverage_is_kept_and_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the bundled stocks end on 2026-06-16: offline, later dates are missing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pf = get_prices(["600519.SH"], "2026-06-10", "2026-06-30", offline=True,
+                        cache_dir=tmp_path, errors="collect")  # fmt: skip
+    assert pf.failures["reason"].tolist() == ["partial"]
+    assert "600519.SH" in pf.symbols
+    assert np.isfinite(pf["600519.SH"].loc["2026-06-16"])
+
+
+def test_provider_failure_collected(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.market import prices as prices_mod
+
+    def boom(src, symbol, req):  # type: ignore[no-untyped-def]
+        raise ProviderError("akshare failed", symbol=symbol, source="akshare", attempts=3)
+
+    monkeypatch.setattr(prices_mod, "_load_network", boom)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = get_returns(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-10",
+                        cache_dir=tmp_path, errors="collect")  # fmt: skip
+    # 600519.SH falls back to the bundled snapshot; 002013.SZ has nothing to fall back on
+    assert r.symbols == ["600519.SH"]
+    assert r.failures.set_index("symbol").loc["002013.SZ", "reason"] == "provider_failed"
+    assert r.provenance.loc["600519.SH", "note"].startswith("fallback")
+
+
+def test_bad_policy_rejected() -> None:
+    with pytest.raises(ConfigError, match="errors='ignore'"):
+        get_prices(["600519.SH"], "2022-01-04", "2022-01-10", source="bundled", errors="ignore")  # type: ignore[arg-type]
+
+
+def test_complete_request_has_empty_failures() -> None:
+    pf = get_prices(["600519.SH"], "2022-01-04", "2022-01-10", source="bundled")
+    assert pf.failures.empty
+    assert pf.failures.columns.tolist() == ["symbol", "reason", "message"]
