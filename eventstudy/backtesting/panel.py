@@ -71,11 +71,17 @@ def _describe(prov: pd.DataFrame) -> str:
     if not isinstance(prov, pd.DataFrame) or "source" not in prov.columns:
         return str(prov)
     prov = prov[~prov.index.duplicated(keep="first")]
+    is_proxy = (
+        prov["is_proxy"].astype(bool)
+        if "is_proxy" in prov.columns
+        else pd.Series(False, index=prov.index)
+    )
+    real = prov[~is_proxy]
     parts = [
-        f"{src}: {', '.join(map(str, grp.index))}" for src, grp in prov.groupby("source", sort=True)
+        f"{src}: {', '.join(map(str, grp.index))}" for src, grp in real.groupby("source", sort=True)
     ]
-    if "is_proxy" in prov.columns and prov["is_proxy"].astype(bool).any():
-        proxies = ", ".join(map(str, prov.index[prov["is_proxy"].astype(bool)]))
+    if is_proxy.any():
+        proxies = ", ".join(f"{sym} ({prov.loc[sym, 'source']!s})" for sym in prov.index[is_proxy])
         parts.append(f"{proxies}: PROXY series built from members, not the real board index")
     return "; ".join(parts)
 

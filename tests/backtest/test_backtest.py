@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -485,3 +486,20 @@ def test_bad_prices_raise_input_errors() -> None:
         run(ev, {"close": wide({"600519.SH": [10.0, -1.0]})})
     with pytest.raises(InputDataError, match="long DataFrame"):
         backtest(ev, prices=[1, 2], placebo=0)  # type: ignore[arg-type]
+
+
+def test_summary_names_each_proxy_once() -> None:
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b"],
+            "symbol": ["BK0896", "600519.SH"],
+            "published_at": ["2022-01-10 11:33+08:00"] * 2,
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = backtest(ev, placebo=0, source="bundled")
+    line = next(x for x in res.summary().splitlines() if x.startswith("Prices"))
+    assert line.count("BK0896") == 1
+    assert "PROXY" in line
+    assert "600519.SH" in line
