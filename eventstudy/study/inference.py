@@ -31,15 +31,15 @@ skew_t         ``sqrt(N) (S + g S^2/3 + g/(6N))``, S = mean/sd,            Hall 
 t_event        (N = 1 only) ``AR/S_{i,t}``, ``CAR/S_CAR``, t(M-K)          MacKinlay (1997)
 ============== =========================================================== ==============
 
-``rbar`` (Kolari-Pynnönen) is the mean correlation of estimation residuals over
-pairs of events whose estimation windows overlap in calendar time, computed
-without an N x N matrix: residuals are demeaned and scaled to unit norm (``z_i``),
-placed at their calendar positions, and
-``sum_{i != j} z_i . z_j = ||sum_i z_i||^2 - sum_i ||z_i||^2`` (METHODS.md); the
-number of overlapping pairs comes from a histogram of day-0 positions. For events
-with the same day 0 (aligned windows, the case that matters) each term is exactly
-the Pearson correlation; for partially overlapping windows it is the co-moment on
-the common days scaled by the full-window norms.
+``rbar`` (Kolari-Pynnönen 2010) is the average residual correlation over **all**
+``N(N-1)`` ordered pairs of events, where a pair contributes only when its abnormal
+returns fall on the same calendar days (residuals are serially uncorrelated): for
+the day-level tests pairs with the same day 0; for a CAR window of ``L`` days pairs
+whose day 0 differ by ``d < L`` sessions, weighted by the overlap ``(L - d)/L``. With
+one common day 0 this is the textbook mean off-diagonal correlation; with events
+spread over many dates it is close to 0 and the adjustment vanishes. It is computed
+without an N x N matrix (:func:`kp_rbar`). The ``note`` of each ``patell_adj`` and
+``kp_bmp`` row gives the ``rbar`` it used.
 
 References
 ----------
@@ -254,60 +254,103 @@ def wilcoxon_signed_rank(x: FloatArray) -> tuple[float, float, int, str]:
     return w_plus, float(2.0 * stats.norm.sf(abs(z))), n, "normal approximation"
 
 
-def kp_rbar(resid: FloatArray, pos0: np.ndarray) -> tuple[float, int]:
-    """Kolari-Pynnönen mean residual correlation without an N x N matrix.
+def kp_rbar(
+    resid: FloatArray, pos0: np.ndarray, lengths: Iterable[int] = ()
+) -> tuple[float, FloatArray, int]:
+    """Kolari-Pynnönen (2010) average residual correlation over all ``N(N-1)`` pairs.
+
+    The variance of a sum of ``N`` standardised abnormal returns with pairwise
+    correlations ``rho_ij`` is ``N (1 + (N-1) rbar)`` with
+    ``rbar = sum_{i != j} rho_ij / (N (N-1))``: the average over **all** ordered
+    off-diagonal pairs (Kolari and Pynnönen 2010, eq. 9-11). Residuals are serially
+    uncorrelated, so two abnormal returns are correlated only when they fall on the
+    same calendar day:
+
+    - day-level tests (``AR_{i,t}``, ``AR_{j,t}``): pairs with the **same day 0**
+      contribute ``rho_ij``, every other pair contributes 0;
+    - a CAR window of ``L`` days: the windows of events whose day 0 differ by ``d``
+      share ``max(0, L - |d|)`` calendar days, so with serially uncorrelated
+      residuals ``corr(CAR_i, CAR_j) = rho_ij (L - |d|) / L``; pairs further apart
+      than ``L - 1`` sessions contribute 0.
+
+    ``rho_ij`` is estimated from the estimation residuals: each event's residuals
+    are demeaned over its present days and scaled to unit norm (``z_i``, missing
+    days 0); for the same day 0 ``rho_ij = z_i . z_j`` (the Pearson correlation when
+    no day is missing), for day 0 ``d`` sessions apart the co-moment over the
+    ``L1 - d`` common calendar days, rescaled by ``L1 / (L1 - d)``. When every event
+    has the same day 0 both definitions reduce to the textbook KP ``rbar``, the mean
+    off-diagonal correlation of the estimation residuals. No ``N x N`` matrix: within
+    a day-0 group ``sum_{i != j} z_i . z_j = ||sum z_i||^2 - sum ||z_i||^2``
+    (METHODS.md), and groups ``d`` sessions apart are matched by position (one
+    vectorised pass per ``d = 1..L-1``).
 
     Parameters
     ----------
     resid
         ``(N, L1)`` estimation residuals (NaN where missing) on relative days.
     pos0
-        ``(N,)`` calendar position of each event's day 0.
+        ``(N,)`` calendar (session) position of each event's day 0.
+    lengths
+        CAR window lengths ``L`` for which to compute the window ``rbar``.
 
     Returns
     -------
-    rbar, pairs
-        The mean correlation over pairs of events whose estimation windows overlap
-        in calendar time, and the number of such (ordered) pairs; ``(0.0, 0)`` when
-        no windows overlap.
+    rbar_day, rbar_windows, pairs
+        ``rbar`` for the day-level tests, ``rbar`` for each of ``lengths`` (array),
+        and the number of ordered pairs with the same day 0; zeros for ``N < 2``.
+
+    References
+    ----------
+    Kolari, J., Pynnönen, S. (2010). Event study testing with cross-sectional
+    correlation of abnormal returns. *Review of Financial Studies* 23(11), 3996-4025.
 
     Examples
     --------
     >>> e = np.array([[1.0, -1.0, 2.0, -2.0], [1.0, -1.0, 2.0, -2.0], [2.0, 1.0, -1.0, -2.0]])
-    >>> rbar, pairs = kp_rbar(e, np.array([10, 10, 10]))
-    >>> round(rbar, 6), pairs  # corr(e0,e1) = 1, corr(e0,e2) = corr(e1,e2) = 3/10
-    (0.533333, 6)
+    >>> rbar, rw, pairs = kp_rbar(e, np.array([10, 10, 10]), [1, 3])
+    >>> round(rbar, 6), rw.round(6).tolist(), pairs  # corr 1, 3/10, 3/10 over 6 pairs
+    (0.533333, [0.533333, 0.533333], 6)
+    >>> rbar, rw, pairs = kp_rbar(e, np.array([10, 10, 50]), [3])
+    >>> round(rbar, 6), pairs  # only the pair (0, 1) shares day 0: 2 * 1 / 6
+    (0.333333, 2)
     """
+    lens = np.asarray(list(lengths), dtype=np.int64)
     n, l1 = resid.shape
     if n < 2:
-        return 0.0, 0
+        return 0.0, np.zeros(len(lens)), 0
     ok = np.isfinite(resid)
     cnt = ok.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.where(ok, resid, 0.0).sum(axis=1) / cnt
         dev = np.where(ok, resid - mu[:, None], 0.0)
-        norm = np.sqrt((dev * dev).sum(axis=1))
+        norm = np.sqrt(np.einsum("ij,ij->i", dev, dev))
         z = dev / norm[:, None]
     good = norm > 0
     z[~good] = 0.0
     p = np.asarray(pos0, dtype=np.int64)
-    base = int(p.min())
-    # sum the z of events sharing a day 0 first (aligned windows), then place the
-    # per-day sums in calendar time: no N x N matrix, no N x L1 scatter
+    # sum the z of events sharing a day 0 (groups sorted by position)
     order = np.argsort(p, kind="stable")
     ps = p[order]
     starts = np.flatnonzero(np.r_[True, ps[1:] != ps[:-1]])
     zg = np.add.reduceat(z[order], starts, axis=0)
-    pos = (ps[starts] - base)[:, None] + np.arange(l1)[None, :]
-    tot = np.bincount(pos.ravel(), weights=zg.ravel())
-    cross = float(tot @ tot) - float(good.sum())
-    # ordered pairs (i != j) of usable events with |pos0_i - pos0_j| < L1
-    h = np.bincount(p[good] - base).astype(float)
-    near = np.convolve(h, np.ones(2 * l1 - 1))[l1 - 1 : l1 - 1 + len(h)]
-    pairs = round(float(h @ near) - h.sum())
-    if pairs <= 0:
-        return 0.0, 0
-    return cross / pairs, pairs
+    gpos = ps[starts]
+    size = np.diff(np.r_[starts, n])
+    own = float(np.einsum("ij,ij->", z, z))
+    same = float(np.einsum("ij,ij->", zg, zg)) - own
+    pairs = int((size * (size - 1)).sum())
+    denom = float(n) * (n - 1)
+    rbar_w = np.full(len(lens), same)
+    for d in range(1, min(int(lens.max(initial=1)), l1)):  # one pass per lag, not per event
+        h = np.searchsorted(gpos, gpos + d)
+        hit = np.flatnonzero(h < len(gpos))
+        hit = hit[gpos[h[hit]] == gpos[hit] + d]
+        if len(hit) == 0:
+            continue
+        # event i at p, event j at p + d: i's relative day k + d is j's relative day k
+        cross = float(np.einsum("ij,ij->", zg[hit, d:], zg[h[hit], : l1 - d]))
+        w = np.clip(lens - d, 0, None) / lens * (l1 / (l1 - d))
+        rbar_w += 2.0 * cross * w
+    return same / denom, rbar_w / denom, pairs
 
 
 def _rows(
@@ -432,7 +475,7 @@ def run_tests(
     windows: list[tuple[int, int]],
     tau1: int,
     tests: Iterable[str] = TESTS,
-) -> tuple[pd.DataFrame, dict[str, float]]:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The tidy test table for all event days (AR) and windows (CAR, BHAR).
 
     Parameters
@@ -449,8 +492,9 @@ def run_tests(
     Returns
     -------
     table, info
-        The table (columns :data:`TEST_COLUMNS`) and a dict with ``rbar`` and
-        ``rbar_pairs``.
+        The table (columns :data:`TEST_COLUMNS`) and a dict with ``rbar`` (day-level
+        tests), ``rbar_pairs`` (ordered pairs sharing a day 0) and ``rbar_windows``
+        (array, one per window); see :func:`kp_rbar`.
     """
     want = set(tests)
     n_ev, l2 = pieces.ar.shape
@@ -459,10 +503,12 @@ def run_tests(
     labels = [f"[{a},{b}]" for a, b in windows]
     wlen = np.array([b - a + 1 for a, b in windows], dtype=float)
     rows: list[dict[str, Any]] = []
-    rbar, pairs = (0.0, 0)
+    rbar, rbar_w, pairs = (0.0, np.zeros(len(windows)), 0)
     if want & {"patell_adj", "kp_bmp"}:
-        rbar, pairs = kp_rbar(pieces.resid, pieces.pos0)
-    rnote = f"rbar={rbar:.4f} over {pairs} overlapping pairs"
+        rbar, rbar_w, pairs = kp_rbar(pieces.resid, pieces.pos0, wlen.astype(np.int64))
+    npairs = n_ev * (n_ev - 1)
+    rnote = f"rbar={rbar:.4f} ({pairs} of {npairs} pairs share day 0)"
+    rnote_w = [f"rbar={r:.4f} (calendar-overlapping windows)" for r in rbar_w]
     k = pieces.k
     m = pieces.m.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -507,22 +553,27 @@ def run_tests(
                 z_w = term.sum(axis=0) / np.sqrt(n_w)
             z_d = np.where(n_d > 0, z_d, np.nan)
             z_w = np.where(n_w > 0, z_w, np.nan)
-            note = ""
+            note_d: Any = ""
+            note_w: Any = ""
             if test == "patell_adj":
-                z_d = z_d * np.sqrt(1.0 / (1.0 + (n_d - 1.0) * rbar))
-                z_w = z_w * np.sqrt(1.0 / (1.0 + (n_w - 1.0) * rbar))
-                note = rnote
-            rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_d, note))
-            rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    z_d = z_d * np.sqrt(1.0 / (1.0 + (n_d - 1.0) * rbar))
+                    z_w = z_w * np.sqrt(1.0 / (1.0 + (n_w - 1.0) * rbar_w))
+                note_d, note_w = rnote, rnote_w
+            rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_d, note_d))
+            rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note_w))
         elif test in ("bmp", "kp_bmp"):
             res_d = t_cross(sar)
             res_w = t_cross(scar)
             if test == "kp_bmp":
                 out = []
-                for t, _p, n, xs_note in (res_d, res_w):
-                    with np.errstate(invalid="ignore"):
-                        adj = t * np.sqrt((1.0 - rbar) / (1.0 + (n - 1.0) * rbar))
-                    notes = [f"{x}; {rnote}" if x else rnote for x in xs_note]
+                for (t, _p, n, xs_note), r, rn in (
+                    (res_d, rbar, [rnote] * l2),
+                    (res_w, rbar_w, rnote_w),
+                ):
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        adj = t * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r))
+                    notes = [f"{x}; {y}" if x else y for x, y in zip(xs_note, rn, strict=True)]
                     out.append((adj, _t_p(adj, n - 1), n, notes))
                 res_d, res_w = out[0], out[1]
             rows_for(test, "AR", "day", res_d)
@@ -591,4 +642,5 @@ def run_tests(
     table["rel_day"] = table["rel_day"].astype("Int64")
     table["window"] = table["window"].astype(object).where(table["window"].notna(), None)
     table["note"] = table["note"].astype(str)
-    return table, {"rbar": rbar, "rbar_pairs": float(pairs)}
+    info: dict[str, Any] = {"rbar": rbar, "rbar_pairs": pairs, "rbar_windows": rbar_w}
+    return table, info

@@ -254,8 +254,21 @@ class EventStudyResult:
 
     @property
     def rbar(self) -> float:
-        """Kolari-Pynnönen mean residual correlation of calendar-overlapping events."""
+        """Kolari-Pynnönen ``rbar`` of the day-level tests.
+
+        The average residual correlation over all ``N(N-1)`` pairs of events, pairs
+        with different day 0 counting 0 (see :func:`eventstudy.study.inference.kp_rbar`).
+        """
         return float(self._tests_and_info[1]["rbar"])
+
+    @property
+    def rbar_windows(self) -> pd.Series:
+        """Kolari-Pynnönen ``rbar`` of each CAR window (calendar overlap weighted)."""
+        return pd.Series(
+            np.asarray(self._tests_and_info[1]["rbar_windows"], dtype=float),
+            index=self._labels,
+            name="rbar",
+        )
 
     # ------------------------------------------------------------- tidy
     def to_frame(self) -> pd.DataFrame:

@@ -276,38 +276,105 @@ def test_wilcoxon_matches_scipy():
     assert note == "normal approximation"
 
 
+def test_kp_rbar_two_day0_groups_by_hand():
+    # A, B on day-0 position 10, C, D on 40 (windows never overlap in calendar time):
+    # corr(A, B) = 1, corr(C, D) = 3/10 (residuals demeaned: C = (2,1,-1,-2), D = (1,-1,2,-2)
+    # -> C.D = 2 - 1 - 2 + 4 = 3, |C|^2 = |D|^2 = 10); cross-group pairs count 0.
+    # rbar = (2 * 1 + 2 * 0.3) / (4 * 3) = 2.6 / 12, for days and for a 3-day window alike.
+    e = np.array(
+        [
+            [1.0, -1.0, 2.0, -2.0],
+            [2.0, -2.0, 4.0, -4.0],
+            [2.0, 1.0, -1.0, -2.0],
+            [1.0, -1.0, 2.0, -2.0],
+        ]
+    )
+    rbar, rw, pairs = kp_rbar(e + 5.0, np.array([10, 10, 40, 40]), [1, 3])
+    assert pairs == 4
+    assert rbar == pytest.approx(2.6 / 12, rel=1e-12)
+    np.testing.assert_allclose(rw, [2.6 / 12, 2.6 / 12], rtol=1e-12)
+    # A on position 10, B one session later with residuals A lagged by one day: on the
+    # three common calendar days both are (-1, 1, -1) -> rho = 3 / (2 * 2) * 4 / 3 = 1.
+    # Days: no pair shares day 0 -> 0. A 3-day window: overlap 2 of 3 days ->
+    # rbar = 2 * 1 * (2/3) / (2 * 1) = 2/3; a 1-day window: 0.
+    a = np.array([1.0, -1.0, 1.0, -1.0])
+    rbar, rw, pairs = kp_rbar(np.vstack([a, -a]), np.array([10, 11]), [3, 1, 2])
+    assert (rbar, pairs) == (0.0, 0)
+    np.testing.assert_allclose(rw, [2 / 3, 0.0, 1 / 2], atol=1e-12)
+
+
+def test_kp_adjustments_use_all_pairs(rets):
+    # e0, e2 share day 0 (300); e1 is 10 sessions later (1 common day with an 11-day
+    # window), e3 20 sessions later (none): rbar averages over all 4 * 3 ordered pairs
+    res = run_event_study(_ev(rets), returns=rets, market="M")
+    e = res.pieces.resid
+    rho02 = np.corrcoef(e[0], e[2])[0, 1]
+    assert res.rbar == pytest.approx(2 * rho02 / 12, rel=1e-10)
+    assert res.rbar_windows["[-1,1]"] == pytest.approx(res.rbar, rel=1e-12)
+    assert res.rbar_windows["[-5,5]"] != pytest.approx(res.rbar, rel=1e-6)
+    t = res.tests.set_index(["test", "measure", "rel_day", "window"])["statistic"]
+    bmp = t.loc[("bmp", "AR", 0, None)]
+    r = res.rbar
+    assert t.loc[("kp_bmp", "AR", 0, None)] == pytest.approx(
+        bmp * np.sqrt((1 - r) / (1 + 3 * r)), rel=1e-10
+    )
+    rw = res.rbar_windows["[-5,5]"]
+    assert t.loc[("patell_adj", "CAR", pd.NA, "[-5,5]")] == pytest.approx(
+        t.loc[("patell", "CAR", pd.NA, "[-5,5]")] / np.sqrt(1 + 3 * rw), rel=1e-10
+    )
+    # no two events share a day 0 nor an event window: no adjustment at all
+    far = run_event_study(_ev(rets, days=(300, 320, 340, 360)), returns=rets, market="M")
+    assert far.rbar == 0.0
+    assert (far.rbar_windows == 0.0).all()
+    ft = far.tests.set_index(["test", "measure", "rel_day", "window"])["statistic"]
+    assert ft.loc[("kp_bmp", "AR", 0, None)] == pytest.approx(ft.loc[("bmp", "AR", 0, None)])
+
+
 def test_kp_rbar_equals_brute_force():
     rng = np.random.default_rng(4)
-    n, l1 = 30, 20
+    n, l1 = 40, 20
     common = rng.standard_normal(l1 + 10)
-    pos0 = rng.choice([100, 100, 100, 105, 140], n)
+    pos0 = rng.choice([100, 100, 100, 101, 103, 105, 140], n)
     resid = np.empty((n, l1))
     for i in range(n):
         resid[i] = 0.5 * common[pos0[i] - 100 : pos0[i] - 100 + l1] if pos0[i] < 140 else 0
         resid[i] += rng.standard_normal(l1)
-    rbar, pairs = kp_rbar(resid, pos0)
-    # brute force: aligned pairs -> Pearson correlation; partial overlap -> co-moment of the
-    # full-window standardised residuals over the common days
-    z = resid - resid.mean(axis=1, keepdims=True)
-    z /= np.linalg.norm(z, axis=1, keepdims=True)
-    tot, cnt = 0.0, 0
+    resid[3, [2, 7]] = np.nan  # a missing day: that residual counts 0 in the co-moments
+    lengths = [1, 3, 5, 11]
+    rbar, rw, pairs = kp_rbar(resid, pos0, lengths)
+    # brute force over all ordered pairs i != j: same day 0 -> correlation of the
+    # standardised residuals; day 0 d apart -> co-moment over the common calendar days
+    # rescaled by L1/(L1-d), weighted (L - d)/L for a window of L days; else 0
+    ok = np.isfinite(resid)
+    dev = np.where(ok, resid - np.nanmean(resid, axis=1, keepdims=True), 0.0)
+    z = dev / np.linalg.norm(dev, axis=1, keepdims=True)
+    tot_day, tot_w, cnt = 0.0, np.zeros(len(lengths)), 0
     for i in range(n):
         for j in range(n):
-            d = pos0[j] - pos0[i]
-            if i == j or abs(d) >= l1:
+            if i == j:
                 continue
-            cnt += 1
-            if d >= 0:
-                tot += float(z[i, d:] @ z[j, : l1 - d])
-            else:
-                tot += float(z[j, -d:] @ z[i, : l1 + d])
+            d = pos0[j] - pos0[i]
+            if d == 0:
+                cnt += 1
+                tot_day += float(z[i] @ z[j])
+            if abs(d) >= l1:
+                continue
+            lo, hi = (i, j) if d >= 0 else (j, i)  # hi's day 0 is |d| sessions later
+            rho = float(z[lo, abs(d) :] @ z[hi, : l1 - abs(d)]) * l1 / (l1 - abs(d))
+            for k, big_l in enumerate(lengths):
+                tot_w[k] += rho * max(0, big_l - abs(d)) / big_l
     assert pairs == cnt
-    assert rbar == pytest.approx(tot / cnt, rel=1e-10)
-    same = pos0 == 100
-    np.testing.assert_allclose(
-        kp_rbar(resid[same], pos0[same])[0],
-        (np.corrcoef(resid[same]).sum() - same.sum()) / (same.sum() * (same.sum() - 1)),
-    )
+    assert rbar == pytest.approx(tot_day / (n * (n - 1)), rel=1e-10)
+    np.testing.assert_allclose(rw, tot_w / (n * (n - 1)), rtol=1e-10)
+    assert rw[0] == pytest.approx(rbar, rel=1e-12)  # a one-day window is a day
+    # one common day 0 and no missing value: the textbook KP rbar (mean off-diagonal corr)
+    same = np.flatnonzero(pos0 == 100)
+    same = same[same != 3]
+    k = len(same)
+    expected = (np.corrcoef(resid[same]).sum() - k) / (k * (k - 1))
+    got = kp_rbar(resid[same], pos0[same], [11])
+    assert got[0] == pytest.approx(expected, rel=1e-10)
+    assert got[1][0] == pytest.approx(expected, rel=1e-10)
 
 
 def test_size_of_tests_on_null_synthetic_data():
