@@ -52,7 +52,7 @@ import pandas as pd
 from eventstudy._typing import ErrorPolicy, ModelName, SymbolKind
 from eventstudy.config import RunConfig, demo_config, load_config, parse_config
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import DataUnavailableError, UnknownSymbolError
+from eventstudy.exceptions import DataUnavailableError
 
 if TYPE_CHECKING:
     from eventstudy.market import PriceFrame
@@ -230,56 +230,32 @@ def _fetch_prices(
     from eventstudy.market import get_prices
 
     wanted = list(dict.fromkeys([benchmark, *symbols]))
-    missing: dict[str, str] = {}
-
-    def fetch(syms: list[str]) -> PriceFrame:
-        return get_prices(
-            syms,
-            start,
-            end,
-            source=cfg.market.source,
-            adjust=cfg.market.adjust,  # type: ignore[arg-type]
-            offline=cfg.market.offline,
+    pf = get_prices(
+        wanted,
+        start,
+        end,
+        source=cfg.market.source,
+        adjust=cfg.market.adjust,  # type: ignore[arg-type]
+        offline=cfg.market.offline,
+        errors="collect",
+    )
+    failures = pf.failures.set_index("symbol")
+    if benchmark in failures.index and benchmark not in pf.data.columns:
+        raise DataUnavailableError(
+            f"the benchmark {benchmark} has no prices between {start.date()} and {end.date()}: "
+            f"{failures.loc[benchmark, 'message']!s}"
         )
-
-    while True:
-        try:
-            pf = fetch(wanted)
-            break
-        except (DataUnavailableError, UnknownSymbolError) as err:
-            gone = list(getattr(err, "missing", {}) or [])
-            if not gone:
-                # the source stops at the first symbol it cannot serve: ask one at a time
-                for s in wanted:
-                    if s == benchmark:
-                        continue
-                    try:
-                        fetch([benchmark, s])
-                    except (DataUnavailableError, UnknownSymbolError) as one:
-                        missing[s] = str(one)
-                if len(missing) == 0:
-                    raise  # the benchmark itself failed
-                wanted = [s for s in wanted if s not in missing]
-                continue
-            if benchmark in gone:
-                raise
-            for s in gone:
-                missing[s] = _missing_message(err, s)
-            wanted = [s for s in wanted if s not in gone]
+    # 'partial' symbols keep the dates they have; the others are missing
+    missing = {
+        str(s): str(row["message"])
+        for s, row in failures.iterrows()
+        if row["reason"] != "partial" and s != benchmark
+    }
     # a symbol may come back empty in the range: also missing
     for s in list(pf.data.columns):
         if s != benchmark and pf.data[s].notna().sum() == 0:
             missing[s] = f"no prices for {s} between {start.date()} and {end.date()}"
     return pf, missing
-
-
-def _missing_message(err: Exception, symbol: str) -> str:
-    """The part of a DataUnavailableError message about one symbol (else the whole message)."""
-    text = str(err)
-    for part in text.split("; "):
-        if symbol in part:
-            return part.split(": ", 1)[-1] if part.startswith("data unavailable") else part
-    return text
 
 
 def _ohlc_long(

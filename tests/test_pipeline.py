@@ -168,6 +168,29 @@ def test_run_accepts_a_mapping_and_overrides(tmp_path) -> None:  # type: ignore[
     assert run.config.market.offline is True
 
 
+def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Network down: bundled symbols fall back, the others are dropped with the provider's error."""
+    from eventstudy.exceptions import ProviderError
+    from eventstudy.market import prices as prices_mod
+
+    def down(src, symbol, req):  # type: ignore[no-untyped-def]
+        raise ProviderError(f"{symbol}: connection refused", symbol=symbol, source="akshare")
+
+    monkeypatch.setattr(prices_mod, "_load_network", down)
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    raw = {"news": {"path": "bundled"}, "events": {"kinds": ["stock", "board"]}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, offline=False, formats=())
+    gone = run.dropped[run.dropped["stage"] == "prices"]
+    assert len(gone) > 0
+    assert set(gone["reason"]) == {"no_price_data"}
+    # stocks: the provider's error; boards: why no proxy could stand in
+    assert gone["message"].str.contains("connection refused|no members in the bundled").all()
+    assert gone["message"].str.contains("connection refused").any()
+    assert len(run.result.events) + len(run.dropped) == len(run.events) + len(run.events.dropped)
+
+
 # ----------------------------------------------------------------------------- command line
 
 

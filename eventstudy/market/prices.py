@@ -59,6 +59,7 @@ from eventstudy.exceptions import (
     OfflineFallbackWarning,
     ProviderError,
     ProxyWarning,
+    UnknownSymbolError,
 )
 from eventstudy.market._clean import clean_bars
 from eventstudy.market.cache import (
@@ -534,7 +535,7 @@ def get_prices(
                     req.missing[sym] = (off.ranges, off.why)
             else:
                 loaded[sym] = _load_fixed(src, sym, req)
-        except (ProviderError, DataUnavailableError) as failure:
+        except (ProviderError, DataUnavailableError, UnknownSymbolError) as failure:
             if errors == "raise":
                 raise
             reason = "provider_failed" if isinstance(failure, ProviderError) else "unavailable"
