@@ -61,9 +61,9 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
-from eventstudy._typing import ModelName
+from eventstudy._typing import Adjust, ModelName
 from eventstudy.exceptions import ConfigError, SymbolError
 
 __all__ = [
@@ -81,7 +81,7 @@ __all__ = [
 KINDS = ("board", "stock", "index", "foreign")
 RULES = ("next", "previous", "strict")
 SOURCES = ("auto", "bundled", "local", "akshare", "yfinance")
-ADJUSTS = ("qfq", "hfq", "none")
+ADJUSTS: tuple[str, ...] = get_args(Adjust)
 FORMATS = ("html", "png", "csv", "parquet")
 MODELS: tuple[str, ...] = get_args(ModelName)
 CHARTS = ("caar", "aar", "car_dist", "heatmap", "event_price")
@@ -129,7 +129,7 @@ class MarketConfig:
 
     benchmark: str = "000300.SH"
     source: str = "auto"
-    adjust: str = "qfq"
+    adjust: Adjust = "qfq"
     offline: bool | None = None
 
 
@@ -369,7 +369,7 @@ def parse_config(
     market = MarketConfig(
         benchmark=benchmark,
         source=_str("market.source", t.get("source", "auto"), SOURCES),
-        adjust=_str("market.adjust", t.get("adjust", "qfq"), ADJUSTS),
+        adjust=cast(Adjust, _str("market.adjust", t.get("adjust", "qfq"), ADJUSTS)),
         offline=offline,
     )
 

@@ -17,6 +17,8 @@ UnknownSymbolError True
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AmbiguousSymbolError",
     "CacheError",
@@ -63,7 +65,19 @@ class ConfigError(EventStudyError, ValueError):
 
 
 class DataUnavailableError(EventStudyError, LookupError):
-    """Requested data is neither in the cache nor reachable (e.g. offline)."""
+    """Requested data is neither in the cache nor reachable (e.g. offline).
+
+    Parameters
+    ----------
+    message
+        What is missing and what to do.
+    missing
+        ``{symbol: [(start, end), ...]}``: the missing date ranges, when known.
+    """
+
+    def __init__(self, message: str, *, missing: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.missing: dict[str, Any] = dict(missing or {})
 
 
 class ProviderError(EventStudyError, RuntimeError):

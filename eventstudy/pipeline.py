@@ -235,7 +235,7 @@ def _fetch_prices(
         start,
         end,
         source=cfg.market.source,
-        adjust=cfg.market.adjust,  # type: ignore[arg-type]
+        adjust=cfg.market.adjust,
         offline=cfg.market.offline,
         errors="collect",
     )
@@ -273,7 +273,7 @@ def _ohlc_long(
                 end,
                 source=cfg.market.source,
                 field=fld,
-                adjust=cfg.market.adjust,  # type: ignore[arg-type]
+                adjust=cfg.market.adjust,
                 offline=cfg.market.offline,
             )
         except (DataUnavailableError, ValueError, LookupError):

@@ -101,11 +101,12 @@ def _default_timeout(seconds: float) -> Iterator[None]:
         return original(self, method, url, *args, **kwargs)
 
     with _TIMEOUT_LOCK:
+        # mypy forbids assigning to a method; replacing it for the block is the point here
         requests.sessions.Session.request = request  # type: ignore[method-assign]
         try:
             yield
         finally:
-            requests.sessions.Session.request = original  # type: ignore[method-assign]
+            requests.sessions.Session.request = original  # type: ignore[method-assign]  # restore
 
 
 def _akshare_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:

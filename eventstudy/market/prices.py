@@ -557,12 +557,11 @@ def get_prices(
         req.missing.clear()
     if req.missing:
         detail = "; ".join(f"{s}: {_fmt(r)} ({why})" for s, (r, why) in req.missing.items())
-        err = DataUnavailableError(
+        raise DataUnavailableError(
             f"data unavailable for {len(req.missing)} symbol(s): {detail}. "
-            "Go online (offline=False), or use source='bundled' / a local folder"
+            "Go online (offline=False), or use source='bundled' / a local folder",
+            missing={s: r for s, (r, _) in req.missing.items()},
         )
-        err.missing = {s: r for s, (r, _) in req.missing.items()}  # type: ignore[attr-defined]
-        raise err
     extra = None
     if any(_is_chinese(s) for s in syms):
         extra = _china_sessions(lo, min(hi, today_shanghai()))

@@ -44,12 +44,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust, DateLike
+from eventstudy._typing import Adjust, DateLike, PriceField
 from eventstudy.exceptions import ConfigError, DataUnavailableError
 from eventstudy.market.frame import PriceFrame, provenance_row
 from eventstudy.market.sources import PriceSource
@@ -287,7 +287,7 @@ def proxy_component(
         start,
         end,
         source=source,
-        field=field,  # type: ignore[arg-type]
+        field=cast(PriceField, field),
         adjust=adjust,
         offline=offline,
         cache_dir=cache_dir,
