@@ -103,8 +103,11 @@ def to_local(values: Any) -> pd.DatetimeIndex:
     if isinstance(values, pd.Series):
         values = values.to_numpy(dtype=object)
     try:
-        idx = pd.DatetimeIndex(pd.to_datetime(values, errors="coerce", format="mixed"))
-    except (ValueError, TypeError):
+        with warnings.catch_warnings():
+            # pandas 2.x warns (3.x raises) on mixed offsets: both mean "go element-wise"
+            warnings.simplefilter("error", FutureWarning)
+            idx = pd.DatetimeIndex(pd.to_datetime(values, errors="coerce", format="mixed"))
+    except (ValueError, TypeError, FutureWarning):
         return pd.DatetimeIndex([_one_local(v) for v in values], dtype=f"datetime64[ns, {TZ}]")
     if idx.tz is None:
         return idx.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")

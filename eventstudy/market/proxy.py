@@ -36,8 +36,8 @@ to the whole range: constituents that left the board are missing
 Examples
 --------
 >>> pf = board_proxy("BK0896", start="2022-01-04", end="2022-01-10", source="bundled")
->>> pf.provenance.loc["BK0896", "is_proxy"], float(pf["BK0896"].iloc[0])
-(np.True_, 1000.0)
+>>> bool(pf.provenance.loc["BK0896", "is_proxy"]), float(pf["BK0896"].iloc[0])
+(True, 1000.0)
 """
 
 from __future__ import annotations
