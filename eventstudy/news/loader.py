@@ -70,7 +70,8 @@ _NEWS_URL = re.compile(r"eastmoney\.com/(?:news/\d+,|a/)([0-9]{10,24})\.html")
 _SOURCE = re.compile(r"文章来源[：:]\s*([^）)\n]{1,40})")
 _TRAILING_SOURCE = re.compile(r"[（(]([^（）()\n]{2,16})[）)]\s*$")
 _HTMLISH = re.compile(r"<[A-Za-z!/]")
-_DIGITS = re.compile(r"[0-9]+")
+#: An Eastmoney article id: an optional short upper-case prefix (``NW``, ``AN``) and 16-20 digits.
+_EASTMONEY_ID = re.compile(r"[A-Z]{0,3}([0-9]{16,20})")
 
 #: Column names recognised in tables (first match wins, case-insensitive).
 COLUMN_ALIASES: Final[dict[str, tuple[str, ...]]] = {
@@ -163,9 +164,18 @@ def _id_from_url(url: str | None) -> str | None:
 
 
 def _id_key(article_id: str) -> str:
-    """Key under which two ids are the same article (``NW2022...`` == ``2022...``)."""
-    digits = "".join(_DIGITS.findall(article_id))
-    return digits if len(digits) >= 8 else article_id
+    """Key under which two ids are the same article.
+
+    Only Eastmoney ids are normalised (``NW202201102241785025`` and
+    ``202201102241785025`` are one article); any other id is compared as given.
+
+    Examples
+    --------
+    >>> _id_key("NW202201102241785025"), _id_key("reuters-20240329-0001")
+    ('202201102241785025', 'reuters-20240329-0001')
+    """
+    m = _EASTMONEY_ID.fullmatch(article_id)
+    return m.group(1) if m else article_id
 
 
 def _publisher(text: str, summary: str, tags: str | None, category: str | None) -> str | None:

@@ -218,3 +218,39 @@ def test_custom_tagger_is_used() -> None:
     tagger = Tagger.default().with_keywords({"BK0896": ["酱香"]})
     tags = load_news(rows, tagger=tagger).tags()
     assert tags[["symbol", "how", "score"]].values.tolist() == [["BK0896", "keyword", 0.6]]
+
+
+def test_different_prefixed_ids_with_the_same_digits_are_not_duplicates() -> None:
+    rows = pd.DataFrame(
+        {
+            "article_id": ["reuters-20240329-0001", "xinhua-20240329-0001"],
+            "title": ["茅台涨", "五粮液跌"],
+            "published_at": ["2024-03-29 10:00", "2024-03-29 10:00"],
+        }
+    )
+    news = load_news(rows)
+    assert news.articles["article_id"].tolist() == ["reuters-20240329-0001", "xinhua-20240329-0001"]
+    assert news.duplicates.empty
+
+
+def test_eastmoney_ids_with_and_without_prefix_are_one_article() -> None:
+    rows = pd.DataFrame(
+        {
+            "article_id": ["NW202201102241785025", "202201102241785025", "AN202201102241785025"],
+            "title": ["白酒一", "白酒二", "白酒三"],
+            "published_at": ["2022-01-10 10:00", "2022-01-10 11:00", "2022-01-10 12:00"],
+            "text": ["长文本长文本", "短", "短"],
+        }
+    )
+    news = load_news(rows)
+    assert news.articles["article_id"].tolist() == ["NW202201102241785025"]
+    assert news.duplicates["key"].tolist() == ["article_id", "article_id"]
+    # ids that only share some digits with an Eastmoney id are different articles
+    other = pd.DataFrame(
+        {
+            "article_id": ["202201102241785025", "x202201102241785025", "2022011022417850"],
+            "title": ["a", "b", "c"],
+            "published_at": ["2022-01-10 10:00"] * 3,
+        }
+    )
+    assert len(load_news(other).articles) == 3
