@@ -30,8 +30,10 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import io
 import os
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from eventstudy.exceptions import InputDataError
+from eventstudy.exceptions import EventStudyWarning, InputDataError
 from eventstudy.news.frontmatter import (
     PostProblem,
     parse_published,
@@ -365,8 +367,18 @@ def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
     return found
 
 
+#: Key of ``DataFrame.attrs`` under which :func:`read_table` leaves a decoding warning.
+TABLE_WARNING: Final = "eventstudy_news_warning"
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV/TSV, Parquet or JSON(-lines) news table; every CSV cell as text.
+
+    Text tables are decoded like posts (:func:`decode`: UTF-8 with or without
+    BOM, UTF-16 with BOM, GB18030/GBK as Excel saves CSV files in China). When
+    bytes had to be replaced, an :class:`~eventstudy.exceptions.EventStudyWarning`
+    is emitted and the warning is left in ``frame.attrs[TABLE_WARNING]`` (every
+    article of the table then carries it).
 
     Raises
     ------
@@ -375,18 +387,29 @@ def read_table(path: Path) -> pd.DataFrame:
     """
     suffix = path.suffix.lower()
     try:
-        if suffix in (".csv", ".tsv"):
-            return pd.read_csv(path, dtype=str, sep="\t" if suffix == ".tsv" else ",")
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        if suffix in (".jsonl", ".ndjson"):
-            return pd.read_json(path, lines=True, dtype=False)
-        try:
-            return pd.read_json(path, lines=True, dtype=False)
-        except ValueError:
-            return pd.read_json(path, dtype=False)
+        text, warning = decode(path.read_bytes())
+        if suffix in (".csv", ".tsv"):
+            frame = pd.read_csv(io.StringIO(text), dtype=str, sep="\t" if suffix == ".tsv" else ",")
+        elif suffix in (".jsonl", ".ndjson"):
+            frame = pd.read_json(io.StringIO(text), lines=True, dtype=False)
+        else:
+            try:
+                frame = pd.read_json(io.StringIO(text), lines=True, dtype=False)
+            except ValueError:
+                frame = pd.read_json(io.StringIO(text), dtype=False)
     except (OSError, ValueError, ImportError) as err:
-        raise InputDataError(f"cannot read the news table {str(path)!r}: {err}") from None
+        raise InputDataError(
+            f"cannot read the news table {str(path)!r}: {err}; check that it is a "
+            f"{suffix.lstrip('.').upper()} file with a header row, or load it yourself into a "
+            "DataFrame and pass that"
+        ) from None
+    if warning:
+        # stacklevel: read_table <- resolve_source <- load_news <- the caller
+        warnings.warn(f"{path}: {warning}", EventStudyWarning, stacklevel=4)
+        frame.attrs[TABLE_WARNING] = warning
+    return frame
 
 
 def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -76,6 +76,7 @@ from eventstudy._typing import ErrorPolicy, SessionRule, SymbolKind
 from eventstudy.exceptions import ConfigError, NewsParseError
 from eventstudy.news.frontmatter import PostProblem
 from eventstudy.news.loader import (
+    TABLE_WARNING,
     Record,
     canonical_columns,
     parse_row,
@@ -582,6 +583,7 @@ def load_news(
                 problem(str(path), err)
     else:
         n_inputs = len(table)
+        table_warning = table.attrs.get(TABLE_WARNING)
         cols = canonical_columns(table)
         sub = table[list(cols.values())].copy()
         sub.columns = list(cols.keys())
@@ -590,9 +592,13 @@ def load_news(
             row = {str(k): v for k, v in raw_row.items()}
             origin = f"{prefix} {i}" if prefix == "row" else f"{prefix}{i}"
             try:
-                records.append(parse_row(row, origin=origin))
+                rec = parse_row(row, origin=origin)
             except PostProblem as err:
                 problem(origin, err)
+                continue
+            if table_warning:
+                rec.warnings.append(str(table_warning))
+            records.append(rec)
     kept, dups = _dedupe(records)
     return _build(kept, dups, skipped, n_inputs, tagger)
 

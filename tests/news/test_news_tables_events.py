@@ -254,3 +254,37 @@ def test_eastmoney_ids_with_and_without_prefix_are_one_article() -> None:
         }
     )
     assert len(load_news(other).articles) == 3
+
+
+@pytest.mark.parametrize(
+    ("suffix", "encoding"),
+    [(".csv", "gbk"), (".csv", "gb18030"), (".csv", "utf-8-sig"), (".jsonl", "gb18030")],
+)
+def test_gbk_and_bom_tables(tmp_path: Path, suffix: str, encoding: str) -> None:
+    df = akshare_rows()
+    path = tmp_path / f"news_em{suffix}"
+    if suffix == ".csv":
+        df.to_csv(path, index=False, encoding=encoding)  # as Excel in China saves it
+    else:
+        text = df.to_json(orient="records", lines=True, force_ascii=False)
+        path.write_bytes(text.encode(encoding))
+    news = load_news(path)
+    assert news.n_inputs == 3
+    assert news.articles["title"].tolist() == df["新闻标题"].tolist()[:2]
+    assert news.articles["publisher"].tolist() == ["证券时报网", "财联社"]
+    assert set(news.articles["warnings"]) == {""}
+
+
+def test_table_with_undecodable_bytes_warns(tmp_path: Path) -> None:
+    from eventstudy.exceptions import EventStudyWarning
+
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        "title,published_at,text\n白酒,2022-01-10 10:00,正文\n".encode()
+        + b"x\xff\xfe\xfa\xfby,2022-01-11 10:00,t\n"
+    )
+    with pytest.warns(EventStudyWarning, match="invalid_encoding"):
+        news = load_news(path)
+    assert news.articles["title"].tolist()[0] == "白酒"
+    assert "\ufffd" in news.articles["title"].tolist()[1]
+    assert all(w.startswith("invalid_encoding") for w in news.articles["warnings"])
