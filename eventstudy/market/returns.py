@@ -12,6 +12,13 @@ Two conventions (METHODS.md: suspensions):
 
 Nothing is forward-filled in the output, and the first row of each series is NaN.
 
+Each symbol's returns are computed on its own calendar and then aligned on
+the panel's dates: Chinese symbols (A-shares, Chinese indices, boards) on the
+Shanghai sessions, so a suspension stays a gap; other symbols (``^GSPC``,
+``NIO``, ``00700.HK``) on their own dates. A day when only one market traded
+(the Spring Festival week for ``^GSPC``, a US holiday for ``600519.SH``) is
+then NaN for the closed market without costing it the return of the next day.
+
 Examples
 --------
 >>> import numpy as np, pandas as pd
@@ -35,6 +42,7 @@ import pandas as pd
 from eventstudy._typing import DateLike, ReturnKind
 from eventstudy.exceptions import ConfigError
 from eventstudy.market.frame import PriceFrame
+from eventstudy.symbols import parse_symbol
 
 __all__ = ["get_returns", "log_returns", "simple_returns", "trade_to_trade_returns"]
 
@@ -77,6 +85,60 @@ def trade_to_trade_returns(
     r = ratio - 1.0 if kind == "simple" else ratio.apply(np.log)
     gaps = (pos - prev_pos).where(r.notna()).astype("Int64")
     return r, gaps
+
+
+def _is_chinese(symbol: object) -> bool:
+    try:
+        return parse_symbol(str(symbol)).kind in ("stock", "index", "board")
+    except ValueError:
+        return False
+
+
+def _returns_on(
+    prices: pd.DataFrame, kind: ReturnKind, trade_to_trade: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    if trade_to_trade:
+        return trade_to_trade_returns(prices, kind=kind)
+    return (simple_returns(prices) if kind == "simple" else log_returns(prices)), None
+
+
+def _own_calendar_returns(
+    prices: pd.DataFrame, kind: ReturnKind, trade_to_trade: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Returns of each symbol on its own calendar, reindexed to ``prices.index``.
+
+    Chinese symbols use the Shanghai sessions inside the index (plus any date
+    one of them has a value on); each other symbol uses the dates it has a value.
+    """
+    from eventstudy.market.prices import _china_sessions
+
+    idx = prices.index
+    out = np.full(prices.shape, np.nan)
+    span = np.full(prices.shape, np.nan)
+    chinese = [c for c in prices.columns if _is_chinese(c)]
+    groups: list[tuple[list[Any], pd.Index]] = []
+    if chinese and len(idx):
+        sessions = _china_sessions(pd.Timestamp(idx[0]), pd.Timestamp(idx[-1]))
+        if len(sessions):
+            traded = prices[chinese].notna().any(axis=1).to_numpy()
+            keep = idx.isin(sessions) | traded
+            groups.append((chinese, idx[keep]))
+        else:  # no calendar known for these dates: the panel's own rows
+            groups.append((chinese, idx))
+    for col in prices.columns:
+        if col not in chinese:
+            groups.append(([col], idx[prices[col].notna().to_numpy()]))
+    for cols, grid in groups:
+        rows = idx.get_indexer(grid)
+        pos = prices.columns.get_indexer(pd.Index(cols))
+        r, g = _returns_on(prices.loc[grid, cols], kind, trade_to_trade)
+        out[np.ix_(rows, pos)] = r.to_numpy(dtype=np.float64)
+        if g is not None:
+            span[np.ix_(rows, pos)] = g.to_numpy(dtype=np.float64, na_value=np.nan)
+    data = pd.DataFrame(out, index=idx, columns=prices.columns)
+    if not trade_to_trade:
+        return data, None
+    return data, pd.DataFrame(span, index=idx, columns=prices.columns).astype("Int64")
 
 
 def get_returns(
@@ -122,11 +184,7 @@ def get_returns(
     if kind not in ("simple", "log"):
         raise ConfigError(f"kind={kind!r}; choose 'simple' or 'log'")
     prices = get_prices(symbols, start, end, **get_prices_kwargs)
-    gaps = None
-    if trade_to_trade:
-        data, gaps = trade_to_trade_returns(prices.data, kind=kind)
-    else:
-        data = simple_returns(prices.data) if kind == "simple" else log_returns(prices.data)
+    data, gaps = _own_calendar_returns(prices.data, kind, trade_to_trade)
     name = f"{kind}_return"
     prov = prices.provenance.copy()
     prov["field"] = name

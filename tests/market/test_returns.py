@@ -97,3 +97,69 @@ def test_trade_to_trade_compounds_to_price_ratio(values: list[float | None]) -> 
     sr = simple_returns(p)
     both = lr["X"].notna()
     assert np.allclose(np.exp(lr["X"][both]) - 1.0, sr["X"][both])
+
+
+def _mixed_local_source(tmp_path, china: list[str], a: str, b: str):  # type: ignore[no-untyped-def]
+    """A local folder with bundled Chinese closes and a synthetic ^GSPC on US business days."""
+    from eventstudy.market import LocalSource, get_prices
+    from eventstudy.symbols import to_filename
+
+    for sym in china:
+        s = get_prices(sym, a, b, source="bundled").data[sym].dropna()
+        pd.DataFrame({"date": s.index, "close": s.to_numpy()}).to_csv(
+            tmp_path / f"{to_filename(sym)}.csv", index=False
+        )
+    # US sessions: business days without MLK day (2022-01-17) and Presidents' day (2022-02-21)
+    us = pd.bdate_range(a, b).difference(pd.to_datetime(["2022-01-17", "2022-02-21"]))
+    gspc = 4500.0 + np.arange(len(us), dtype=float)
+    pd.DataFrame({"date": us, "close": gspc}).to_csv(tmp_path / "%5EGSPC.csv", index=False)
+    return LocalSource(tmp_path), pd.Series(gspc, index=us)
+
+
+def test_mixed_markets_keep_each_symbols_own_calendar(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 1: a day one market was closed must not cost the other its return."""
+    src, gspc = _mixed_local_source(tmp_path, ["600519.SH"], "2022-01-10", "2022-02-25")
+    mixed = get_returns(["600519.SH", "^GSPC"], "2022-01-26", "2022-02-10", source=src)
+    alone = get_returns("600519.SH", "2022-01-26", "2022-02-10", source="bundled")
+    # 2022-01-31..02-04 (Spring Festival) are in the union index: US traded, Shanghai did not
+    assert pd.Timestamp("2022-02-01") in mixed.data.index
+    assert mixed.data.loc["2022-02-07", "600519.SH"] == pytest.approx(1652.74 / 1669.59 - 1)
+    pd.testing.assert_series_equal(
+        mixed.data["600519.SH"].dropna(), alone.data["600519.SH"].dropna(), check_freq=False
+    )
+    assert mixed.data.loc["2022-01-31":"2022-02-04", "600519.SH"].isna().all()
+    # the foreign symbol on its own dates: the return after MLK day spans 01-14 -> 01-18
+    us = get_returns(["600519.SH", "^GSPC"], "2022-01-13", "2022-01-19", source=src)
+    assert pd.Timestamp("2022-01-17") in us.data.index  # a Shanghai session
+    assert us.data.loc["2022-01-18", "^GSPC"] == pytest.approx(
+        gspc.loc["2022-01-18"] / gspc.loc["2022-01-14"] - 1
+    )
+    assert np.isnan(us.data.loc["2022-01-17", "^GSPC"])
+
+
+def test_mixed_markets_keep_chinese_suspensions_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A suspension inside the Shanghai calendar is not bridged by the foreign dates."""
+    from eventstudy.market import LocalSource
+
+    # 000002.SZ suspended 2015-12-18 .. 2016-07-03; ^GSPC traded meanwhile
+    days = pd.bdate_range("2015-12-01", "2016-07-15")
+    pd.DataFrame({"date": days, "close": 2000.0 + np.arange(len(days))}).to_csv(
+        tmp_path / "%5EGSPC.csv", index=False
+    )
+    vanke = get_prices_bundled("000002.SZ", "2015-12-01", "2016-07-15").dropna()
+    pd.DataFrame({"date": vanke.index, "close": vanke.to_numpy()}).to_csv(
+        tmp_path / "000002.SZ.csv", index=False
+    )
+    src = LocalSource(tmp_path)
+    plain = get_returns(["000002.SZ", "^GSPC"], "2015-12-10", "2016-07-08", source=src)
+    assert np.isnan(plain.data.loc["2016-07-04", "000002.SZ"])
+    t2t = get_returns(["000002.SZ", "^GSPC"], "2015-12-10", "2016-07-08", source=src,
+                      trade_to_trade=True)  # fmt: skip
+    alone = get_returns("000002.SZ", "2015-12-10", "2016-07-08", source="bundled",
+                        trade_to_trade=True)  # fmt: skip
+    assert t2t.data.loc["2016-07-04", "000002.SZ"] == pytest.approx(
+        alone.data.loc["2016-07-04", "000002.SZ"]
+    )
+    # the gap counts Shanghai sessions, not the union's rows
+    assert t2t.gaps.loc["2016-07-04", "000002.SZ"] == alone.gaps.loc["2016-07-04", "000002.SZ"]  # type: ignore[union-attr]
+    assert t2t.gaps.loc["2016-01-05", "^GSPC"] == 1  # type: ignore[union-attr]
