@@ -3,10 +3,13 @@
 Everything here is a pure function of NumPy arrays shaped events x relative days;
 there is no loop over events. :func:`event_pieces` turns the gathered returns
 of a chunk of events into :class:`EventPieces` (abnormal returns, their
-standardised versions, CAR/BHAR per window, ranks, ...). Pieces of several
-chunks concatenate (:func:`concat_pieces`) and the cross-sectional statistics
+standardised versions, CAR/BHAR per window, residuals, ...). Pieces of several
+chunks concatenate (:func:`concat_pieces`; :func:`eventstudy.study.spec.EventStudy.fit`
+writes blocks into preallocated arrays instead) and the cross-sectional statistics
 (:mod:`eventstudy.study.inference`) are computed from them, so the same code
-can be mapped over partitions of events by a distributed engine.
+can be mapped over partitions of events by a distributed engine. The Corrado and
+GRANK ranks (:func:`ranks`) are per-event functions of the residuals and abnormal
+returns: they are computed block by block when the rank tests run, never stored.
 
 Conventions (METHODS.md):
 
@@ -15,9 +18,10 @@ Conventions (METHODS.md):
   and ``L`` is the number of present days (an event with no present day has NaN);
 - ``S^2_{CAR}`` is the Mikkelson-Partch (1988) variance (:mod:`.models`);
 - Corrado ranks are ordinal ranks of each event's abnormal returns over its
-  estimation + event days (ties broken by position; with continuous returns ties
-  have probability zero), ``U = rank/(T_i + 1) - 1/2`` with ``T_i`` the number of
-  present days (Corrado and Zivney 1992).
+  estimation + event days (ties - values equal to about 1e-13 relative - broken by
+  position, the earlier day lower; with continuous returns ties have probability
+  zero), ``U = rank/(T_i + 1) - 1/2`` with ``T_i`` the number of present days
+  (Corrado and Zivney 1992).
 
 Examples
 --------
@@ -34,15 +38,50 @@ True
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from eventstudy._typing import FloatArray
 from eventstudy.study.models import ModelFit
 
-__all__ = ["EventPieces", "concat_pieces", "event_pieces", "window_sums"]
+__all__ = [
+    "BLOCK",
+    "THREADS",
+    "EventPieces",
+    "concat_pieces",
+    "event_pieces",
+    "map_blocks",
+    "ranks",
+    "window_sums",
+]
+
+#: Events per block: a block's temporaries stay in the CPU cache.
+BLOCK = 1024
+
+#: Worker threads mapping work over blocks of events (NumPy releases the GIL).
+THREADS = max(1, min(4, os.cpu_count() or 1))
+
+_T = TypeVar("_T")
+
+
+def map_blocks(fn: Callable[[int, int], _T], n: int, block: int = BLOCK) -> list[_T]:
+    """``[fn(lo, hi) for each block lo:hi of range(n)]``, on :data:`THREADS` threads.
+
+    Examples
+    --------
+    >>> map_blocks(lambda lo, hi: hi - lo, 2500, block=1000)
+    [1000, 1000, 500]
+    """
+    starts = list(range(0, n, block))
+    if THREADS > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(THREADS) as pool:
+            return list(pool.map(lambda lo: fn(lo, min(lo + block, n)), starts))
+    return [fn(lo, min(lo + block, n)) for lo in starts]
 
 
 @dataclass(frozen=True)
@@ -66,12 +105,6 @@ class EventPieces:
         ``(N, L1)`` estimation residuals.
     frac_pos
         ``(N,)`` share of positive estimation residuals (Cowan 1992's ``p_i``).
-    u
-        ``(N, L1 + L2)`` Corrado ``U`` over estimation then event days (float32;
-        reductions accumulate in float64).
-    rank_est
-        ``(N, L1)`` ordinal rank of each residual among the event's own residuals
-        (float32, exact integers).
     zero_share
         ``(N,)`` share of estimation days with a return of exactly zero.
     pos0
@@ -95,8 +128,6 @@ class EventPieces:
     bhar: FloatArray
     resid: FloatArray
     frac_pos: FloatArray
-    u: FloatArray
-    rank_est: FloatArray
     zero_share: FloatArray
     pos0: np.ndarray
 
@@ -132,28 +163,61 @@ def window_sums(x: FloatArray, windows: list[tuple[int, int]], tau1: int) -> Flo
     return out
 
 
-def _ranks(both: FloatArray, l1: int) -> tuple[np.ndarray, np.ndarray]:
-    """Corrado ``U`` over all columns and ranks among the first ``l1`` columns only.
+_SIGN = np.uint64(1 << 63)
+_ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 
-    One argsort per row (NaN sorts last, so the present values are the first ``T_i``
-    sorted positions); the rank among the estimation columns is the running count of
-    estimation entries in sorted order.
+
+def _sort_keys(x: FloatArray) -> tuple[np.ndarray, int]:
+    """Order-preserving ``uint64`` keys of the rows of ``x``, the column index in the low bits.
+
+    The float64 bit pattern is mapped to an unsigned integer that sorts like the value
+    (NaN last); its lowest ``b = bit_length(T - 1)`` bits are replaced by the column
+    index, so a plain (SIMD) ``np.sort`` of the keys gives each row's order and the
+    position of every value. Values equal in their first ``64 - b`` bits (equal to about
+    ``2**-(52-b)`` relative, i.e. ``1e-13`` for ``T = 261``) are ties, broken by column.
     """
+    t = x.shape[1]
+    shift = max(1, int(t - 1).bit_length())
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    neg = (x.view(np.int64) >> 63).view(np.uint64)  # all ones for negative values
+    keys = x.view(np.uint64) ^ (neg | _SIGN)
+    keys[np.isnan(x)] = _ALL
+    keys >>= np.uint64(shift)
+    keys <<= np.uint64(shift)
+    keys |= np.arange(t, dtype=np.uint64)
+    return keys, shift
+
+
+def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:
+    """Corrado ``U`` over estimation + event days and ranks among the estimation days.
+
+    Ordinal ranks of each row (``resid`` then ``ar``; NaN not ranked): ties (values
+    equal to about 1e-13 relative, see :func:`_sort_keys`) are broken by position, the
+    earlier day ranking lower. One sort of integer keys per row; the rank among the
+    estimation columns is the running count of estimation entries in sorted order.
+    Both come back as float32 (exact integers / ``U`` to float32 precision), NaN where
+    the value is missing.
+    """
+    l1 = resid.shape[1]
+    both = np.concatenate([resid, ar], axis=1)
+    both += 0.0  # -0.0 -> +0.0
     n, t = both.shape
-    order = np.argsort(both, axis=1)
-    t_i = np.isfinite(both).sum(axis=1)
-    pos = np.arange(t, dtype=np.int32)[None, :]
-    present_sorted = pos < t_i[:, None]
-    u_sorted = (pos + 1).astype(np.float32) / (t_i[:, None] + 1.0).astype(np.float32) - 0.5
-    u_sorted[~present_sorted] = np.nan
-    u = np.empty((n, t), dtype=np.float32)
-    np.put_along_axis(u, order, u_sorted, axis=1)
-    est_sorted = (order < l1) & present_sorted
-    cum = np.cumsum(est_sorted, axis=1, dtype=np.int16).astype(np.float32)
-    cum[~est_sorted] = np.nan
-    rank_all = np.empty((n, t), dtype=np.float32)
-    np.put_along_axis(rank_all, order, cum, axis=1)
-    return u, rank_all[:, :l1].copy()
+    keys, shift = _sort_keys(both)
+    keys.sort(axis=1)
+    col = (keys & np.uint64((1 << shift) - 1)).astype(np.intp)
+    cum = np.cumsum(col < l1, axis=1, dtype=np.int64)
+    packed = cum << 32
+    packed |= np.arange(1, t + 1, dtype=np.int64)
+    out = np.empty((n, t), dtype=np.int64)
+    np.put_along_axis(out, col, packed, axis=1)
+    present = np.isfinite(both)
+    t_i = present.sum(axis=1)
+    rank = (out & 0xFFFF_FFFF).astype(np.float32)
+    u = rank / (t_i[:, None] + 1.0).astype(np.float32) - np.float32(0.5)
+    u[~present] = np.nan
+    rank_est = (out[:, :l1] >> 32).astype(np.float32)
+    rank_est[~present[:, :l1]] = np.nan
+    return u, rank_est
 
 
 def event_pieces(
@@ -186,7 +250,6 @@ def event_pieces(
         ``(N,)`` calendar index of each event's day 0.
     """
     n = r_evt.shape[0]
-    l1 = fit.resid.shape[1]
     m = fit.m.astype(float)
     s2 = fit.sigma2
     ar = fit.ar
@@ -227,8 +290,6 @@ def event_pieces(
             zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
         else:
             zero_share = np.full(n, np.nan)
-    # Corrado (1989) ranks over estimation + event days, Corrado-Zivney (1992) U
-    u, rank_est = _ranks(np.concatenate([resid, ar], axis=1), l1)
     return EventPieces(
         params=fit.params,
         m=fit.m,
@@ -247,8 +308,6 @@ def event_pieces(
         bhar=bhar,
         resid=resid,
         frac_pos=frac_pos,
-        u=u,
-        rank_est=rank_est,
         zero_share=zero_share,
         pos0=np.zeros(n, dtype=np.int64) if pos0 is None else np.asarray(pos0),
     )

@@ -77,7 +77,7 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy._typing import FloatArray
-from eventstudy.study.engine import EventPieces
+from eventstudy.study.engine import EventPieces, map_blocks, ranks
 
 __all__ = [
     "TESTS",
@@ -239,6 +239,11 @@ def wilcoxon_signed_rank(x: FloatArray) -> tuple[float, float, int, str]:
     ranks = stats.rankdata(a)
     w_plus = float(ranks[v > 0].sum())
     _, counts = np.unique(a, return_counts=True)
+    return _wilcoxon_p(w_plus, n, counts)
+
+
+def _wilcoxon_p(w_plus: float, n: int, counts: np.ndarray) -> tuple[float, float, int, str]:
+    """p-value of ``W+`` for ``n`` nonzero values with tie-group sizes ``counts``."""
     ties = bool((counts > 1).any())
     if n <= 50 and not ties:
         cdf = _wilcoxon_exact_cdf(n)
@@ -318,24 +323,36 @@ def kp_rbar(
     n, l1 = resid.shape
     if n < 2:
         return 0.0, np.zeros(len(lens)), 0
-    ok = np.isfinite(resid)
-    cnt = ok.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mu = np.where(ok, resid, 0.0).sum(axis=1) / cnt
-        dev = np.where(ok, resid - mu[:, None], 0.0)
-        norm = np.sqrt(np.einsum("ij,ij->i", dev, dev))
-        z = dev / norm[:, None]
-    good = norm > 0
-    z[~good] = 0.0
     p = np.asarray(pos0, dtype=np.int64)
-    # sum the z of events sharing a day 0 (groups sorted by position)
+    # events sorted by day 0: sum the z of each day-0 group, block by block (threads)
     order = np.argsort(p, kind="stable")
     ps = p[order]
-    starts = np.flatnonzero(np.r_[True, ps[1:] != ps[:-1]])
-    zg = np.add.reduceat(z[order], starts, axis=0)
+    new_group = np.r_[True, ps[1:] != ps[:-1]]
+    starts = np.flatnonzero(new_group)
+    gid = np.cumsum(new_group) - 1
     gpos = ps[starts]
     size = np.diff(np.r_[starts, n])
-    own = float(np.einsum("ij,ij->", z, z))
+
+    def part(lo: int, hi: int) -> tuple[np.ndarray, FloatArray, float]:
+        r = resid[order[lo:hi]]
+        ok = np.isfinite(r)
+        r[~ok] = 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = r.sum(axis=1) / ok.sum(axis=1)
+            r -= mu[:, None]
+            r[~ok] = 0.0
+            norm = np.sqrt(np.einsum("ij,ij->i", r, r))
+            r /= norm[:, None]
+        r[~(norm > 0)] = 0.0
+        g = gid[lo:hi]
+        local = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        return g[local], np.add.reduceat(r, local, axis=0), float(np.einsum("ij,ij->", r, r))
+
+    zg = np.zeros((len(starts), l1))
+    own = 0.0
+    for g_ids, sums, o in map_blocks(part, n, block=2048):
+        zg[g_ids] += sums  # group ids are distinct within a block
+        own += o
     same = float(np.einsum("ij,ij->", zg, zg)) - own
     pairs = int((size * (size - 1)).sum())
     denom = float(n) * (n - 1)
@@ -383,71 +400,91 @@ def _rows(
     return out
 
 
-def _grank(
-    pieces: EventPieces, scar: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
-    """GRANK of Kolari and Pynnönen (2011) for each column of ``scar`` (N, C).
+def _rank_pass(pieces: EventPieces, scar: FloatArray | None) -> dict[str, Any]:
+    """One blocked pass over the events for the rank tests (ranks are never stored).
 
-    ``GSAR_i`` is ``SCAR_i / sd_i(SCAR)`` on the (cumulated) event day and ``SAR_{i,s}``
-    on the estimation days; ranks run over the ``T_i = M_i + 1`` present values. The
-    estimation-day ranks among the event's own SARs are precomputed
-    (``pieces.rank_est``); adding the event value moves each of them up by
-    ``[SAR_{i,s} > GSAR_i]``, so each column costs one N x L1 comparison (float32,
-    summed per group of equal ``M_i``: the weights ``1/(T_i + 1)`` are constant there).
+    Each block ranks its events' residuals and abnormal returns
+    (:func:`eventstudy.study.engine.ranks`) and accumulates what Corrado (``tot_u``,
+    ``n_t``: column sums and counts of ``U``) and, when ``scar`` (N, C) is given,
+    GRANK need. GRANK (Kolari and Pynnönen 2011): ``GSAR_i = SCAR_i / sd_i(SCAR)`` on
+    the (cumulated) event day, ``SAR_{i,s}`` on the estimation days; ranks run over
+    the ``T_i = M_i + 1`` present values. Adding the event value to the event's own
+    estimation ranks moves each of them up by ``[SAR_{i,s} > GSAR_i]``
+    (``e_{i,s} > GSAR_i S_i``, compared in float64); per day the ranks are summed
+    with weights ``1 / (T_i + 1)``.
     """
-    ncol = scar.shape[1]
+    n_all, l1 = pieces.resid.shape
+    t_all = l1 + pieces.ar.shape[1]
+    ncol = 0 if scar is None else scar.shape[1]
+    info: dict[str, Any] = {}
+    if scar is not None:
+        use = np.isfinite(scar)
+        n_use = use.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.array(
+                [
+                    np.std(scar[use[:, c], c], ddof=1) if n_use[c] > 1 else np.nan
+                    for c in range(ncol)
+                ]
+            )
+            # threshold on the residual scale: GSAR_i S_i (NaN for events not used)
+            thr = np.where(use, scar / sd, np.nan) * np.sqrt(pieces.sigma2)[:, None]
+        w = 1.0 / (pieces.m.astype(float) + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
+        wu = np.where(use, w[:, None], 0.0)  # (N, C)
+        usef = use.astype(float)
+        info.update(use=use, n_use=n_use, sd=sd, w=w, gt_n=np.zeros((n_all, ncol)))
+
+    def part(lo: int, hi: int) -> tuple[FloatArray, ...]:
+        u, rk = ranks(pieces.resid[lo:hi], pieces.ar[lo:hi])
+        ok = np.isfinite(u)
+        tot_u = np.add.reduce(np.where(ok, u, np.float32(0.0)), axis=0, dtype=float)
+        n_t = ok.sum(axis=0).astype(float)
+        if scar is None:
+            return tot_u, n_t
+        e = pieces.resid[lo:hi]
+        valid = np.isfinite(rk)
+        rk0 = np.where(valid, rk, np.float32(0.0)).astype(float)
+        gt_w = np.empty((ncol, l1))
+        for c in range(ncol):  # CAR windows
+            gt = (e > thr[lo:hi, c, None]).astype(float)  # NaN compares False
+            info["gt_n"][lo:hi, c] = np.einsum("ij->i", gt)
+            gt_w[c] = np.einsum("i,ij->j", wu[lo:hi, c], gt)
+        # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
+        b_s = np.einsum("ic,ij->cj", wu[lo:hi], rk0)
+        n_s = np.einsum("ic,ij->cj", usef[lo:hi], valid.astype(float))
+        return tot_u, n_t, gt_w, b_s, n_s
+
+    parts = map_blocks(part, n_all, block=1024)
+    shapes = [(t_all,), (t_all,)] + ([(ncol, l1)] * 3 if scar is not None else [])
+    names = ["tot_u", "n_t", "gt_w", "b_s", "n_s"]
+    for i, shape in enumerate(shapes):
+        info[names[i]] = np.sum([q[i] for q in parts], axis=0) if parts else np.zeros(shape)
+    return info
+
+
+def _grank(
+    pieces: EventPieces, info: dict[str, Any]
+) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """GRANK of Kolari and Pynnönen (2011) per CAR window from :func:`_rank_pass` sums."""
+    use, n_use, sd, w, gt_n = info["use"], info["n_use"], info["sd"], info["w"], info["gt_n"]
+    ncol = use.shape[1]
     out_t = np.full(ncol, np.nan)
     out_p = np.full(ncol, np.nan)
     out_n = np.zeros(ncol)
     notes = [""] * ncol
-    # events sorted by M_i so that equal weights are contiguous slices
-    order = np.argsort(pieces.m, kind="stable")
-    m_sorted = pieces.m[order]
-    resid32_all = pieces.resid[order].astype(np.float32)
-    sig_sorted = np.sqrt(pieces.sigma2[order])
-    rk_all = pieces.rank_est[order]
-    scar_sorted = scar[order]
-    valid_all = np.isfinite(rk_all)
-    rk0_all = np.where(valid_all, rk_all, np.float32(0.0))
-    w_all = 1.0 / (m_sorted.astype(float) + 2.0)
-    ns_all = valid_all.sum(axis=0).astype(float)
-    bs_all = w_all @ rk0_all.astype(float)
     for c in range(ncol):
-        x = scar_sorted[:, c]
-        use = np.isfinite(x)
-        n = int(use.sum())
+        n = int(n_use[c])
         out_n[c] = n
         if n < 2:
             notes[c] = _N1
             continue
-        sd = float(np.std(x[use], ddof=1))
-        if not sd > 0:
+        if not sd[c] > 0:
             notes[c] = _SD0
             continue
-        xs = x[use] / sd  # re-standardised SCAR (cross-sectional sd)
-        full = n == len(x)
-        resid32 = resid32_all if full else resid32_all[use]
-        sig = sig_sorted if full else sig_sorted[use]
-        m_i = m_sorted if full else m_sorted[use]
-        m = m_i.astype(float)
-        w = 1.0 / (m + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
-        # SAR_{i,s} > x_i  <=>  e_{i,s} > x_i S_i  (S_i > 0); NaN compares False
-        gt = resid32 > (xs * sig).astype(np.float32)[:, None]
-        gt_n = np.add.reduce(gt, axis=1, dtype=np.int32)
-        bounds = np.flatnonzero(np.diff(m_i)) + 1
-        starts = np.concatenate([[0], bounds])
-        ends = np.concatenate([bounds, [n]])
-        gt_w = np.zeros(gt.shape[1])
-        for lo, hi in zip(starts, ends, strict=True):  # one slice per distinct M_i
-            gt_w += w[lo] * np.add.reduce(gt[lo:hi], axis=0, dtype=np.int64)
-        if full:
-            n_s, b_s = ns_all, bs_all
-        else:
-            n_s = valid_all[use].sum(axis=0).astype(float)
-            b_s = w @ rk0_all[use].astype(float)
+        n_s = info["n_s"][c]
         with np.errstate(invalid="ignore", divide="ignore"):
-            ubar_s = (b_s + gt_w) / n_s - 0.5
-        u0 = (1.0 + m - gt_n) * w - 0.5
+            ubar_s = (info["b_s"][c] + info["gt_w"][c]) / n_s - 0.5
+        u0 = (1.0 + pieces.m[use[:, c]] - gt_n[use[:, c], c]) * w[use[:, c]] - 0.5
         ubar0 = float(u0.mean())
         have = n_s > 0
         t_pts = int(have.sum()) + 1
@@ -463,6 +500,54 @@ def _grank(
         out_t[c] = z * np.sqrt((t_pts - 2) / denom)
         out_p[c] = float(_t_p(np.array([out_t[c]]), t_pts - 2)[0])
     return out_t, out_p, out_n, notes
+
+
+def _col_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:
+    """Column sums (float64) and counts of the finite values of a tall matrix, by blocks."""
+
+    def part(lo: int, hi: int) -> tuple[FloatArray, FloatArray]:
+        b = x[lo:hi]
+        ok = np.isfinite(b)
+        return (
+            np.add.reduce(np.where(ok, b, 0.0), axis=0, dtype=float),
+            ok.sum(axis=0).astype(float),
+        )
+
+    parts = map_blocks(part, x.shape[0], block=2048)
+    if not parts:
+        return np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    return np.sum([q[0] for q in parts], axis=0), np.sum([q[1] for q in parts], axis=0)
+
+
+def _wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
+    """:func:`wilcoxon_signed_rank` of every column of ``x`` with one integer sort each.
+
+    Keys ``|x|`` bits << 1 | (x > 0) sort by absolute value (exact: the sign bit of
+    ``|x|`` is free); ties in ``|x|`` (equal keys after dropping the sign bit) get
+    their average rank, exactly as ``scipy.stats.rankdata``.
+    """
+    out = []
+    for j in range(x.shape[1]):
+        v = np.ascontiguousarray(x[:, j], dtype=np.float64)
+        keep = np.isfinite(v) & (v != 0)
+        n = int(keep.sum())
+        if n == 0:
+            out.append((np.nan, np.nan, 0, "no nonzero values"))
+            continue
+        k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
+        k |= (v[keep] > 0).astype(np.uint64)
+        k.sort()
+        a = k >> np.uint64(1)
+        pos = (k & np.uint64(1)).astype(bool)
+        start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        counts = np.diff(np.r_[start, n])
+        if len(start) == n:  # no ties
+            w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
+        else:
+            avg = start + (counts + 1) / 2.0
+            w_plus = float(np.repeat(avg, counts)[pos].sum())
+        out.append(_wilcoxon_p(w_plus, n, counts))
+    return out
 
 
 def _lag_days(tau1: int, l2: int) -> list[int]:
@@ -520,6 +605,9 @@ def run_tests(
         rows.extend(_rows(test, measure, scope, keys, res[0], res[1], res[2], note))
 
     ar, sar, car, scar = pieces.ar, pieces.sar, pieces.car, pieces.scar
+    rank_info: dict[str, Any] = {}
+    if want & {"corrado", "grank"}:
+        rank_info = _rank_pass(pieces, scar if "grank" in want else None)
     for test in TESTS:
         if test not in want:
             continue
@@ -528,8 +616,8 @@ def run_tests(
             rows_for(test, "CAR", "window", t_cross(car))
             rows_for(test, "BHAR", "window", t_cross(pieces.bhar))
         elif test == "brown_warner":
-            aar_est = _col_moments(pieces.resid)[1]
-            aar_est = aar_est[np.isfinite(aar_est)]
+            tot, cnt = _col_sums(pieces.resid)
+            aar_est = tot[cnt > 0] / cnt[cnt > 0]
             m_aar = len(aar_est)
             s_aar = float(np.std(aar_est, ddof=1)) if m_aar > 1 else np.nan
             note = f"S(AAR) from {m_aar} estimation days"
@@ -586,11 +674,9 @@ def run_tests(
             rows_for(test, "AR", "day", _gen_sign(ar, pieces.frac_pos))
             rows_for(test, "CAR", "window", _gen_sign(car, pieces.frac_pos))
         elif test == "corrado":
-            u = pieces.u
-            ok = np.isfinite(u)
-            n_t = ok.sum(axis=0).astype(float)
+            n_t = rank_info["n_t"]
             with np.errstate(invalid="ignore", divide="ignore"):
-                ubar = np.add.reduce(np.where(ok, u, np.float32(0.0)), axis=0, dtype=float) / n_t
+                ubar = rank_info["tot_u"] / n_t
             have = n_t > 0
             s_u = np.sqrt(np.sum(n_t[have] / n_ev * ubar[have] ** 2) / max(int(have.sum()), 1))
             ub_evt = ubar[l1:]
@@ -602,19 +688,20 @@ def run_tests(
                     seg = ub_evt[a - tau1 : b - tau1 + 1]
                     seg = seg[np.isfinite(seg)]
                     z_w[j] = np.sqrt(len(seg)) * seg.mean() / s_u if len(seg) else np.nan
-                    n_w[j] = int(np.any(ok[:, l1 + a - tau1 : l1 + b - tau1 + 1], axis=1).sum())
+                    seen = np.isfinite(pieces.ar[:, a - tau1 : b - tau1 + 1])  # U finite iff AR
+                    n_w[j] = int(seen.any(axis=1).sum())
             note = "" if s_u > 0 else _SD0
             rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_t[l1:], note))
             rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note))
         elif test == "grank":
-            rows_for(test, "CAR", "window", _grank(pieces, scar))
+            rows_for(test, "CAR", "window", _grank(pieces, rank_info))
         elif test == "wilcoxon":
             for measure, scope, mat in (
                 ("AR", "day", ar),
                 ("CAR", "window", car),
                 ("BHAR", "window", pieces.bhar),
             ):
-                res = [wilcoxon_signed_rank(mat[:, j]) for j in range(mat.shape[1])]
+                res = _wilcoxon_columns(mat)
                 rows_for(
                     test,
                     measure,

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,9 +27,9 @@ import pandas as pd
 from eventstudy._typing import ModelName
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
-from eventstudy.study.engine import EventPieces, concat_pieces, event_pieces
+from eventstudy.study.engine import BLOCK, EventPieces, event_pieces, map_blocks
 from eventstudy.study.inference import TESTS
-from eventstudy.study.models import FACTOR_COLUMNS, MODEL_K, MODELS, fit_model
+from eventstudy.study.models import FACTOR_COLUMNS, INSUFFICIENT, MODEL_K, MODELS, fit_model
 from eventstudy.study.panel import build_panel, factor_arrays, locate_events, unwrap
 
 if TYPE_CHECKING:
@@ -39,9 +39,6 @@ __all__ = ["DEFAULT_CAR_WINDOWS", "EventStudy", "run_event_study"]
 
 #: Candidate CAR windows; those inside the event window are used by default.
 DEFAULT_CAR_WINDOWS: tuple[tuple[int, int], ...] = ((-1, 1), (0, 0), (0, 1), (0, 5), (-5, 5))
-
-#: Events processed per chunk of the core (bounds the memory of large studies).
-CHUNK = 20_000
 
 
 def _window(value: Any, name: str) -> tuple[int, int]:
@@ -231,47 +228,19 @@ class EventStudy:
             self._check_factor_dates(zfull, rf, pos0, panel.sessions, t0, tau2)
         else:
             zfull, rf = panel.market[:, None], np.zeros(len(panel.sessions))
-        # pad before the first session so an estimation window may start before the data
-        pad = max(0, -t0)
-        rpad = np.vstack([np.full((pad, panel.returns.shape[1]), np.nan), panel.returns])
-        zpad = np.vstack([np.full((pad, zfull.shape[1]), np.nan), zfull])
-        rfpad = np.concatenate([np.full(pad, np.nan), rf])
-        est_off = np.arange(t0, t1 + 1)
-        evt_off = np.arange(tau1, tau2 + 1)
-        cand = np.flatnonzero(pos0 >= 0)
-        parts: list[EventPieces] = []
-        status = np.full(len(frame), -1, dtype=np.int8)
-        m_all = np.zeros(len(frame), dtype=np.int64)
         k = MODEL_K[self.model]
-        for s in range(0, len(cand), CHUNK):
-            idx = cand[s : s + CHUNK]
-            p = pos0[idx] + pad
-            c = col[idx]
-            re_rows = p[:, None] + est_off[None, :]
-            ev_rows = p[:, None] + evt_off[None, :]
-            r_est = rpad[re_rows, c[:, None]]
-            r_evt = rpad[ev_rows, c[:, None]]
-            kw: dict[str, Any] = {}
-            if self.model in FACTOR_COLUMNS:
-                kw = {"rf_est": rfpad[re_rows], "rf_evt": rfpad[ev_rows]}
-            fit = fit_model(
-                self.model,
-                r_est,
-                zpad[re_rows],
-                r_evt,
-                zpad[ev_rows],
-                min_obs=self.min_estimation_obs,
-                **kw,
-            )
-            no_day0 = ~np.isfinite(r_evt[:, -tau1])
-            st = np.where(no_day0, 3, fit.status)
-            status[idx] = st
-            m_all[idx] = fit.m
-            keep = st == 0
-            pieces = event_pieces(
-                fit, r_evt, windows=self.windows, tau1=tau1, k=k, r_est=r_est, pos0=pos0[idx]
-            )
-            parts.append(pieces if keep.all() else pieces.take(np.flatnonzero(keep)))
+        pieces_all, status, m_all = _compute_pieces(
+            self.model,
+            panel.returns,
+            zfull,
+            rf,
+            pos0,
+            col,
+            est=(t0, t1),
+            evt=(tau1, tau2),
+            windows=self.windows,
+            min_obs=self.min_estimation_obs,
+        )
         drops: list[dict[str, Any]] = []
         day0s = frame["day0"].to_numpy()
         for i in (int(j) for j in np.flatnonzero(status != 0)):
@@ -298,10 +267,9 @@ class EventStudy:
         dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
         analysed = status == 0
         events_out = frame.loc[analysed].reset_index(drop=True)
-        if parts:
-            pieces_all = concat_pieces(parts)
-        else:
-            pieces_all = _empty_pieces(len(evt_off), len(est_off), len(self.windows), k)
+        if pieces_all is None:
+            l1, l2 = t1 - t0 + 1, tau2 - tau1 + 1
+            pieces_all = _empty_pieces(l2, l1, len(self.windows), k)
         return EventStudyResult(
             spec=self,
             events_frame=events_out,
@@ -376,6 +344,121 @@ class EventStudy:
             )
 
 
+def _compute_pieces(
+    model: str,
+    returns: np.ndarray,
+    z: np.ndarray,
+    rf: np.ndarray,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    *,
+    est: tuple[int, int],
+    evt: tuple[int, int],
+    windows: list[tuple[int, int]],
+    min_obs: int,
+) -> tuple[EventPieces | None, np.ndarray, np.ndarray]:
+    """Map the core over blocks of events; status and ``M_i`` of every event.
+
+    ``status``: -1 not located (``pos0 < 0``), 0 analysed, 1 too few estimation
+    observations, 2 constant returns, 3 no return on day 0. ``M_i`` and the day-0
+    check come first from cumulative counts on the panel (no gather), so only the
+    events that can be estimated are gathered: each block takes one contiguous slice
+    ``T0..tau2`` per event from the transposed panel, fits the model and computes the
+    per-event pieces, written into preallocated arrays (blocks run on ``THREADS``
+    threads). The result is the same as running :func:`event_pieces` on all events.
+    """
+    t0, t1 = est
+    tau1, tau2 = evt
+    n_ev = len(pos0)
+    k = MODEL_K[model]
+    factor = model in FACTOR_COLUMNS
+    uses_z = model in ("market", "market_adjusted") or factor
+    # pad before the first session so an estimation window may start before the data
+    pad = max(0, -t0)
+    n_sym = returns.shape[1]
+    r_t = np.full((n_sym, pad + returns.shape[0]), np.nan)
+    r_t[:, pad:] = returns.T
+    zpad = np.vstack([np.full((pad, z.shape[1]), np.nan), z])
+    rfpad = np.concatenate([np.full(pad, np.nan), rf])
+    # M_i from cumulative counts of the days usable in estimation
+    ok_day = np.ones(len(rfpad), dtype=bool)
+    if uses_z:
+        ok_day &= np.isfinite(zpad).all(axis=1)
+    if factor:
+        ok_day &= np.isfinite(rfpad)
+    usable = np.isfinite(r_t) & ok_day[None, :]
+    csum = np.zeros((n_sym, usable.shape[1] + 1), dtype=np.int32)
+    np.cumsum(usable, axis=1, out=csum[:, 1:])
+    status = np.full(n_ev, -1, dtype=np.int8)
+    m_all = np.zeros(n_ev, dtype=np.int64)
+    cand = np.flatnonzero(pos0 >= 0)
+    p_c = pos0[cand] + pad
+    c_c = col[cand]
+    m_c = csum[c_c, p_c + t1 + 1] - csum[c_c, p_c + t0]
+    m_all[cand] = m_c
+    st = np.zeros(len(cand), dtype=np.int8)
+    st[m_c < max(min_obs, k + 3)] = INSUFFICIENT
+    st[~np.isfinite(r_t[c_c, p_c])] = 3
+    status[cand] = st
+    work = cand[st == 0]
+    if len(work) == 0:
+        return None, status, m_all
+    span = tau2 - t0 + 1
+    l1 = t1 - t0 + 1
+    off = tau1 - t0
+    r_win = np.lib.stride_tricks.sliding_window_view(r_t, span, axis=1)
+    z_win = np.lib.stride_tricks.sliding_window_view(zpad, span, axis=0)
+    rf_win = np.lib.stride_tricks.sliding_window_view(rfpad, span)
+    p_w = pos0[work] + pad + t0
+    c_w = col[work]
+    out: dict[str, np.ndarray] = {}
+    fit_status = np.zeros(len(work), dtype=np.int8)
+
+    def run(lo: int) -> EventPieces | None:
+        hi = min(lo + BLOCK, len(work))
+        p, c = p_w[lo:hi], c_w[lo:hi]
+        rb = r_win[c, p]  # (B, span): one contiguous copy per event
+        zb = z_win[p].transpose(0, 2, 1)  # (B, span, F)
+        kw: dict[str, Any] = {}
+        if factor:
+            rfb = rf_win[p]
+            kw = {"rf_est": rfb[:, :l1], "rf_evt": rfb[:, off:]}
+        fit = fit_model(
+            model, rb[:, :l1], zb[:, :l1], rb[:, off:], zb[:, off:], min_obs=min_obs, **kw
+        )
+        fit_status[lo:hi] = fit.status
+        pieces = event_pieces(
+            fit,
+            rb[:, off:],
+            windows=windows,
+            tau1=tau1,
+            k=k,
+            r_est=rb[:, :l1],
+            pos0=pos0[work[lo:hi]],
+        )
+        if out:  # write into the preallocated arrays; return nothing (no copy is kept)
+            for f in fields(EventPieces):
+                if f.name != "k":
+                    out[f.name][lo:hi] = getattr(pieces, f.name)
+            return None
+        return pieces
+
+    first = run(0)
+    assert first is not None
+    for f in fields(EventPieces):
+        if f.name != "k":
+            v = getattr(first, f.name)
+            out[f.name] = np.empty((len(work), *v.shape[1:]), dtype=v.dtype)
+            out[f.name][: len(v)] = v
+    if len(work) > BLOCK:  # the other blocks, on threads
+        map_blocks(lambda lo, hi: run(lo + BLOCK), len(work) - BLOCK)
+    pieces_all = EventPieces(k=k, **out)
+    status[work] = fit_status
+    if (fit_status != 0).any():  # constant returns found by the fit (rare)
+        pieces_all = pieces_all.take(np.flatnonzero(fit_status == 0))
+    return pieces_all, status, m_all
+
+
 def _empty_pieces(l2: int, l1: int, w: int, k: int) -> EventPieces:
     def e(*shape: int) -> np.ndarray:
         return np.empty((0, *shape))
@@ -383,8 +466,8 @@ def _empty_pieces(l2: int, l1: int, w: int, k: int) -> EventPieces:
     return EventPieces(
         params=e(0), m=np.empty(0, dtype=np.int64), sigma2=e(), k=k, ar=e(l2), sar=e(l2),
         var_ar=e(l2), ret=e(l2), expected=e(l2), car=e(w), var_car=e(w), scar=e(w), csar=e(w),
-        nwin=e(w), bhar=e(w), resid=e(l1), frac_pos=e(), u=e(l1 + l2),
-        rank_est=e(l1), zero_share=e(), pos0=np.empty(0, dtype=np.int64),
+        nwin=e(w), bhar=e(w), resid=e(l1), frac_pos=e(), zero_share=e(),
+        pos0=np.empty(0, dtype=np.int64),
     )  # fmt: skip
 
 

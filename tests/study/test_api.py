@@ -389,3 +389,39 @@ def test_size_of_tests_on_null_synthetic_data():
     t = res.tests
     day0 = t[(t.rel_day == 0) | (t.window == "[-5,5]")]
     assert (day0.pvalue.dropna() > 1e-4).all()
+
+
+def test_ranks_ordinal_ties_by_position():
+    from eventstudy.study.engine import ranks
+
+    # estimation residuals then event-day ARs; ties (0.0 and -0.0, two 0.5) rank by
+    # position, the earlier day lower; NaN is not ranked (T = 6 present values)
+    resid = np.array([[0.5, np.nan, 0.0, -1.0, 2.0]])
+    ar = np.array([[-0.0, 0.5]])
+    u, rank_est = ranks(resid, ar)
+    rank = np.array([4, np.nan, 2, 1, 6, 3, 5])
+    np.testing.assert_allclose(u[0], rank / 7 - 0.5, rtol=1e-6)  # float32
+    np.testing.assert_array_equal(rank_est[0], [3, np.nan, 2, 1, 4])
+    # without ties: scipy's ordinal ranks
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 30))
+    u, rank_est = ranks(x[:, :25], x[:, 25:])
+    expected = stats.rankdata(x, axis=1, method="ordinal")
+    np.testing.assert_allclose(u, expected / 31 - 0.5, rtol=1e-6)
+    np.testing.assert_array_equal(rank_est, stats.rankdata(x[:, :25], axis=1))
+
+
+def test_wilcoxon_columns_equal_one_column_version():
+    from eventstudy.study.inference import _wilcoxon_columns
+
+    rng = np.random.default_rng(5)
+    x = np.round(rng.standard_normal((80, 4)), 1)  # ties and zeros
+    x[:30, 1] = rng.standard_normal(30)  # column 1: 30 untied values (exact p), rest NaN
+    x[30:, 1] = np.nan
+    x[:, 2] = 0.0  # no nonzero value
+    x[5, 3], x[6, 3] = 0.7, -0.7  # a tie of opposite signs
+    got = _wilcoxon_columns(x)
+    for j in range(x.shape[1]):
+        ref = wilcoxon_signed_rank(x[:, j])
+        np.testing.assert_allclose(got[j][:3], ref[:3], rtol=1e-12)
+        assert got[j][3] == ref[3]
