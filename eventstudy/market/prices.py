@@ -252,9 +252,20 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
             attempts=0,
         )
     retrieved = None
-    for (gap_start, gap_end), (a, b) in plan:
+    # the close entry is the reference for the adjustment-basis check of every fetch
+    ref_field = "close"
+    ref = (
+        entry
+        if req.field == ref_field
+        else _read_entry(req.cache, src.name, symbol, ref_field, adjust, [])
+    )
+    rebased = False
+    todo = list(plan)
+    while todo:
+        (gap_start, gap_end), (a, b) = todo.pop(0)
+        fa, fb = _overlap(ref, a, b)
         try:
-            raw = src.fetch(symbol, a, b, adjust=req.adjust)
+            raw = src.fetch(symbol, fa, fb, adjust=req.adjust)
         except ProviderError as err:
             if isinstance(err.cause, OSError):  # connection-level: do not retry other symbols
                 req.down[src.name] = f"{type(err.cause).__name__}: {err.cause}"
@@ -262,6 +273,19 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
         bars, clean_notes = clean_bars(raw.reset_index(), symbol=symbol)
         notes.extend([*_notes_of(raw), *clean_notes])
         _field_of(bars, symbol, src.name, req.field)
+        if not rebased and ref is not None and _basis_changed(ref, bars, ref_field):
+            # e.g. an ex-dividend day since the cache was filled: Eastmoney rescaled the
+            # whole forward-adjusted history. Refetch everything cached + requested.
+            rebased = True
+            lo = min([req.start, *(x for x, _ in ref.covered())])
+            hi = max([req.end, *(y for _, y in ref.covered())])
+            todo = [((lo, hi), t) for t in _trim(symbol, [(lo, hi)])]
+            notes.append(
+                f"cached {adjust} prices were on an older adjustment basis (the overlap with "
+                f"the new fetch differed; e.g. an ex-dividend day since): refetched "
+                f"{lo.date()}..{hi.date()}"
+            )
+            continue
         retrieved = pd.Timestamp.now(tz="Asia/Shanghai").floor("s")
         covered = [(gap_start, min(gap_end, today_shanghai() - pd.Timedelta(days=1)))]
         for fld in bars.columns:
@@ -287,6 +311,8 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
                 written = _in_memory(prev, bars[fld], symbol, fld, adjust, src.name, a, b)
             if fld == req.field:
                 entry = written
+            if fld == ref_field:
+                ref = written
     if entry is None:  # nothing wanted and nothing cached: a range without sessions
         series = pd.Series(dtype=np.float64)
         when = None
@@ -302,6 +328,39 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
         note="; ".join(dict.fromkeys(notes)),
     )
     return _Loaded(series, prov)
+
+
+#: Relative tolerance of the adjustment-basis check on overlapping sessions.
+BASIS_RTOL = 1e-6
+
+
+def _overlap(
+    ref: CacheEntry | None, a: pd.Timestamp, b: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``a..b`` widened to the cached sessions just before and after it (if any), so
+    that each incremental fetch overlaps the cache by at least one session."""
+    if ref is None or len(ref.values) == 0:
+        return a, b
+    ix = np.asarray(ref.values.index, dtype="datetime64[ns]")
+    before = ix[ix < np.datetime64(a, "ns")]
+    after = ix[ix > np.datetime64(b, "ns")]
+    fa = pd.Timestamp(before.max()) if len(before) else a
+    fb = pd.Timestamp(after.min()) if len(after) else b
+    return fa, fb
+
+
+def _basis_changed(ref: CacheEntry, bars: pd.DataFrame, fld: str) -> bool:
+    """Whether fetched values disagree with cached ones on common dates."""
+    if fld not in bars.columns or len(ref.values) == 0:
+        return False
+    new = bars[fld].dropna()
+    old = ref.values[~ref.values.index.duplicated(keep="last")]
+    common = new.index.intersection(old.index)
+    if len(common) == 0:
+        return False
+    x = new.loc[common].to_numpy(dtype=np.float64)
+    y = old.loc[common].to_numpy(dtype=np.float64)
+    return not bool(np.allclose(x, y, rtol=BASIS_RTOL, atol=0.0))
 
 
 def _in_memory(

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import ProviderError
 
 
 class FakeNetworkSource:
-    """Serves synthetic bars (close = 100 + day number) and records each fetch."""
+    """Serves synthetic bars (close = 100 + days since 2020-01-01 / 100, times ``factor``)
+    and records each fetch.
+
+    A value depends on its date only, so overlapping fetches agree; set ``factor``
+    to rescale the whole history (an ex-dividend day of forward-adjusted prices).
+    """
 
     network = True
 
@@ -26,6 +30,7 @@ class FakeNetworkSource:
         self.calls: list[tuple[str, pd.Timestamp, pd.Timestamp]] = []
         self.fail = fail
         self.last_day = pd.Timestamp(last_day)
+        self.factor = 1.0
 
     def served_adjust(self, symbol: str, adjust: str) -> str:
         return "none" if symbol.startswith(("000300", "BK")) else adjust
@@ -40,7 +45,8 @@ class FakeNetworkSource:
                 raise ProviderError(f"{symbol} failed", symbol=symbol, source=self.name,
                                     attempts=3, cause=err)  # fmt: skip
         days = pd.bdate_range(start, min(end, self.last_day))
-        close = 100.0 + np.arange(len(days)) + days.day_of_year.to_numpy() / 1000.0
+        age = (days - pd.Timestamp("2020-01-01")).days.to_numpy()
+        close = (100.0 + age / 100.0) * self.factor
         return pd.DataFrame(
             {"open": close, "high": close, "low": close, "close": close,
              "volume": 1000.0, "amount": close * 1000.0},

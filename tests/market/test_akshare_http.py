@@ -177,8 +177,9 @@ def test_partial_range_then_only_the_rest_is_fetched(cache_dir) -> None:  # type
     responses.add(responses.GET, KLINE, json=kline_payload("600519", 1, MOUTAI[:2]),
                   match=[matchers.query_param_matcher({"beg": "20220107", "end": "20220110"},
                                                       strict_match=False)])  # fmt: skip
-    responses.add(responses.GET, KLINE, json=kline_payload("600519", 1, MOUTAI[2:]),
-                  match=[matchers.query_param_matcher({"beg": "20220111", "end": "20220111"},
+    # the second fetch overlaps the last cached session (adjustment-basis check)
+    responses.add(responses.GET, KLINE, json=kline_payload("600519", 1, MOUTAI[1:]),
+                  match=[matchers.query_param_matcher({"beg": "20220110", "end": "20220111"},
                                                       strict_match=False)])  # fmt: skip
     register_source("akshare", make_source())
     get_prices("600519.SH", "2022-01-07", "2022-01-10", source="akshare", cache_dir=cache_dir)

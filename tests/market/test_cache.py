@@ -61,13 +61,15 @@ def test_fetches_only_missing_ranges_and_merges(cache_dir) -> None:  # type: ign
     a = get_prices("600519.SH", "2022-01-04", "2022-01-31", source="akshare", cache_dir=cache_dir)
     assert src.calls == [("600519.SH", T("2022-01-04"), T("2022-01-28"))]  # trimmed to sessions
     b = get_prices("600519.SH", "2022-01-04", "2022-03-15", source="akshare", cache_dir=cache_dir)
-    assert src.calls[1] == ("600519.SH", T("2022-02-07"), T("2022-03-15"))  # after the holiday
+    # the new range after the holiday, overlapping the last cached session (basis check)
+    assert src.calls[1] == ("600519.SH", T("2022-01-28"), T("2022-03-15"))
     c = get_prices("600519.SH", "2022-01-10", "2022-03-01", source="akshare", cache_dir=cache_dir)
     assert len(src.calls) == 2  # fully cached: no fetch
     pd.testing.assert_series_equal(
         c.data["600519.SH"], b.data["600519.SH"].loc["2022-01-10":"2022-03-01"]
     )
-    assert a.data["600519.SH"].equals(b.data["600519.SH"].loc[:"2022-01-31"])
+    # (the fake serves business days: 01-31, a Shanghai holiday, came with the overlap fetch)
+    assert a.data["600519.SH"].equals(b.data["600519.SH"].loc[:"2022-01-28"])
     assert pd.notna(c.provenance.loc["600519.SH", "retrieved_at"])
     entry = PriceCache(cache_dir).read("akshare", "600519.SH", "close", "qfq")
     assert entry is not None
@@ -76,10 +78,10 @@ def test_fetches_only_missing_ranges_and_merges(cache_dir) -> None:  # type: ign
     get_prices("600519.SH", "2022-01-04", "2022-01-31", source="akshare", field="volume",
                cache_dir=cache_dir)  # fmt: skip
     assert len(src.calls) == 2
-    # refresh refetches the whole range
+    # refresh refetches the whole range (plus the next cached session: the basis check)
     get_prices("600519.SH", "2022-01-04", "2022-01-31", source="akshare", cache_dir=cache_dir,
                refresh=True)  # fmt: skip
-    assert src.calls[-1] == ("600519.SH", T("2022-01-04"), T("2022-01-28"))
+    assert src.calls[-1] == ("600519.SH", T("2022-01-04"), T("2022-01-31"))
 
 
 def test_truncated_cache_file_is_detected_and_refetched(cache_dir) -> None:  # type: ignore[no-untyped-def]
@@ -232,3 +234,42 @@ def test_warning_free_second_read(cache_dir) -> None:  # type: ignore[no-untyped
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         get_prices("600519.SH", "2022-01-04", "2022-01-31", source="akshare", cache_dir=cache_dir)
+
+
+def test_qfq_rebased_history_is_refetched_not_spliced(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 2: after an ex-dividend day Eastmoney rescales the whole qfq history;
+    appending new values to old cached ones would create a fake return."""
+    src = FakeNetworkSource()
+    register_source("akshare", src)
+    first = get_prices("600519.SH", "2022-01-04", "2022-01-14", source="akshare",
+                       cache_dir=cache_dir)  # fmt: skip
+    src.factor = 0.95  # a dividend: every forward-adjusted price is now 5% lower
+    pf = get_prices("600519.SH", "2022-01-04", "2022-01-28", source="akshare",
+                    cache_dir=cache_dir)  # fmt: skip
+    s = pf.data["600519.SH"]
+    # every value on the new basis: the old ones times 0.95, no -5% jump on 01-17
+    assert s.loc[:"2022-01-14"].to_numpy() == pytest.approx(
+        first.data["600519.SH"].to_numpy() * 0.95, rel=1e-12
+    )
+    r = s.pct_change().dropna()
+    assert r.abs().max() < 0.01
+    assert "adjustment basis" in pf.provenance.loc["600519.SH", "note"]
+    # the whole requested + cached range was refetched after the overlap disagreed
+    assert src.calls[-1] == ("600519.SH", T("2022-01-04"), T("2022-01-28"))
+    # the cache now holds one basis: other fields too, and a later read is consistent
+    entry = PriceCache(cache_dir).read("akshare", "600519.SH", "open", "qfq")
+    assert entry is not None
+    assert entry.values.loc["2022-01-04"] == pytest.approx(first.data.iloc[0, 0] * 0.95)
+    again = get_prices("600519.SH", "2022-01-04", "2022-01-28", source="akshare",
+                       cache_dir=cache_dir)  # fmt: skip
+    pd.testing.assert_frame_equal(again.data, pf.data)
+
+
+def test_unchanged_basis_is_merged_without_refetch(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    src = FakeNetworkSource()
+    register_source("akshare", src)
+    get_prices("600519.SH", "2022-01-04", "2022-01-14", source="akshare", cache_dir=cache_dir)
+    pf = get_prices("600519.SH", "2022-01-04", "2022-01-28", source="akshare",
+                    cache_dir=cache_dir)  # fmt: skip
+    assert src.calls[1:] == [("600519.SH", T("2022-01-14"), T("2022-01-28"))]
+    assert "adjustment basis" not in pf.provenance.loc["600519.SH", "note"]
