@@ -106,8 +106,11 @@ def provenance_row(
 def _finish_provenance(data: pd.DataFrame, rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     valid = data.notna().to_numpy()
     has = np.asarray(valid.any(axis=0), dtype=bool)
-    first_pos = valid.argmax(axis=0)
-    last_pos = len(valid) - 1 - valid[::-1].argmax(axis=0)
+    if len(valid) == 0:  # a range without sessions: an empty panel, first/last NaT
+        first_pos = last_pos = np.zeros(valid.shape[1], dtype=np.intp)
+    else:
+        first_pos = valid.argmax(axis=0)
+        last_pos = len(valid) - 1 - valid[::-1].argmax(axis=0)
     records = []
     for j, sym in enumerate(data.columns):
         row = dict(rows[sym])

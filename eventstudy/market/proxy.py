@@ -204,7 +204,9 @@ def board_proxy(
         w = w.where(in_index)
         wdesc = "cap-weighted (caps given, previous session)"
     else:
-        if amounts is None:
+        if amounts is None and len(closes) == 0:  # a range without sessions
+            am = pd.DataFrame(index=closes.index, columns=syms, dtype=np.float64)
+        elif amounts is None:
             am = get_prices(
                 syms,
                 closes.index[0],

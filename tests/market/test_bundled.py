@@ -132,3 +132,31 @@ def test_from_series_aligns_unsorted_duplicated_input() -> None:
     assert np.isnan(pf.data.loc["2022-01-13", "A"])
     assert pf.provenance.loc["A", "last"] == pd.Timestamp("2022-01-12")
     assert pf.provenance.loc["B", "first"] == pd.Timestamp("2022-01-13")
+
+
+@pytest.mark.parametrize(("a", "b"), [("2022-01-08", "2022-01-09"), ("2022-01-01", "2022-01-03")])
+def test_range_without_sessions_is_an_empty_panel(a: str, b: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 4: a weekend/holiday range used to crash with a numpy argmax error."""
+    import warnings
+
+    from eventstudy.market import board_proxy, get_returns
+
+    pf = get_prices(["600519.SH", "000300.SH"], a, b, source="bundled")
+    assert pf.data.shape == (0, 2)
+    assert pf.symbols == ["600519.SH", "000300.SH"]
+    assert pf.provenance["first"].isna().all()
+    assert pf.provenance["last"].isna().all()
+    assert pf.failures.empty
+    assert "empty" in repr(pf)
+    r = get_returns(["600519.SH", "^GSPC"], a, b, source="bundled", errors="collect")
+    assert len(r.data) == 0
+    t2t = get_returns("600519.SH", a, b, source="bundled", trade_to_trade=True)
+    assert t2t.gaps is not None and len(t2t.gaps) == 0
+    for weights in ("equal", "amount"):
+        proxy = board_proxy("BK0896", start=a, end=b, source="bundled", weights=weights)  # type: ignore[arg-type]
+        assert proxy.data.shape == (0, 1)
+        assert bool(proxy.provenance.loc["BK0896", "is_proxy"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = get_prices(["BK0896", "600519.SH"], a, b, offline=True, cache_dir=tmp_path)
+    assert auto.data.shape == (0, 2)
