@@ -151,7 +151,8 @@ def test_range_without_sessions_is_an_empty_panel(a: str, b: str, tmp_path) -> N
     r = get_returns(["600519.SH", "^GSPC"], a, b, source="bundled", errors="collect")
     assert len(r.data) == 0
     t2t = get_returns("600519.SH", a, b, source="bundled", trade_to_trade=True)
-    assert t2t.gaps is not None and len(t2t.gaps) == 0
+    assert t2t.gaps is not None
+    assert len(t2t.gaps) == 0
     for weights in ("equal", "amount"):
         proxy = board_proxy("BK0896", start=a, end=b, source="bundled", weights=weights)  # type: ignore[arg-type]
         assert proxy.data.shape == (0, 1)
