@@ -4,6 +4,8 @@ A return panel is a wide DataFrame (dates x symbols, the market column included)
 of **simple** returns. Prices are turned into returns with
 ``P_t / P_{t-1} - 1`` between consecutive sessions of the calendar; a missing
 price makes the return of that day and of the next day missing (never zero).
+With ``trade_to_trade=True`` the return of a traded session is measured from the
+last traded price instead (the day trading resumes carries the whole suspension).
 
 Relative days count sessions of the market's calendar: the dates on which the
 market series is present, or the sessions of an explicit ``calendar``.
@@ -109,6 +111,7 @@ def build_panel(
     prices: pd.DataFrame | None = None,
     market: str,
     calendar: Any = None,
+    trade_to_trade: bool = False,
 ) -> Panel:
     """Align a return (or price) panel on the market's session calendar.
 
@@ -121,6 +124,11 @@ def build_panel(
     calendar
         ``TradingCalendar`` or a sequence of dates; default: the dates on which
         the market series is present.
+    trade_to_trade
+        With ``prices``: returns from the last traded price
+        (:func:`eventstudy.market.trade_to_trade_returns` on the session-aligned
+        prices), so the return of the day trading resumes spans the suspension
+        instead of being missing.
 
     Raises
     ------
@@ -152,8 +160,16 @@ def build_panel(
     values = aligned.to_numpy(dtype=float, na_value=np.nan)
     if prices is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
-            rets = np.full_like(values, np.nan)
-            rets[1:] = values[1:] / values[:-1] - 1.0
+            if trade_to_trade:
+                from eventstudy.market.returns import trade_to_trade_returns
+
+                t2t, _ = trade_to_trade_returns(
+                    pd.DataFrame(values, index=sessions, columns=aligned.columns)
+                )
+                rets = t2t.to_numpy(dtype=float, na_value=np.nan)
+            else:
+                rets = np.full_like(values, np.nan)
+                rets[1:] = values[1:] / values[:-1] - 1.0
         bad = np.isinf(rets)
         if bad.any():
             i, j = np.argwhere(bad)[0]

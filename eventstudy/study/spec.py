@@ -81,6 +81,17 @@ class EventStudy:
         default: the market series' own dates.
     level
         Confidence level of the CAAR band.
+    trade_to_trade
+        Trade-to-trade returns for thinly traded / suspended (停牌) securities
+        (METHODS.md "Bad and thin data"): the return of the session trading resumes
+        is measured from the last traded price, so it spans the suspension instead
+        of being missing. Applies when returns are fetched
+        (``get_returns(..., trade_to_trade=True)``) or computed from ``prices=``;
+        with ``returns=`` it is an error (the returns are already computed). The
+        market return of that session stays its one-day return (no cumulation over
+        the gap, no variance scaling by gap length; Maynes and Rumsey (1993),
+        *J. Banking & Finance* 17, 145-157, do both), so use it for short
+        suspensions; ``events.zero_return_share`` shows thin trading per event.
 
     Examples
     --------
@@ -103,6 +114,7 @@ class EventStudy:
     tests: str | Sequence[str] = "all"
     calendar: Any = field(default=None, repr=False, compare=False)
     level: float = 0.95
+    trade_to_trade: bool = False
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -208,6 +220,12 @@ class EventStudy:
         if returns is not None and prices is not None:
             raise ConfigError("pass returns= or prices=, not both")
         provenance = pd.DataFrame()
+        if returns is not None and self.trade_to_trade:
+            raise ConfigError(
+                "trade_to_trade=True needs prices= (or neither, to fetch returns); the "
+                "returns= given are used as they are - compute them trade to trade with "
+                "eventstudy.market.trade_to_trade_returns instead"
+            )
         if returns is None and prices is None:
             returns, provenance = self._fetch(frame)
         if returns is not None:
@@ -215,7 +233,12 @@ class EventStudy:
             panel = build_panel(returns=ret_frame, market=self.market, calendar=self.calendar)
         else:
             px_frame, prov = unwrap(prices, "prices")
-            panel = build_panel(prices=px_frame, market=self.market, calendar=self.calendar)
+            panel = build_panel(
+                prices=px_frame,
+                market=self.market,
+                calendar=self.calendar,
+                trade_to_trade=self.trade_to_trade,
+            )
         if not prov.empty:
             provenance = prov
         t0, t1 = self.estimation_window
@@ -309,7 +332,8 @@ class EventStudy:
         start = frame["day0"].min() - pd.Timedelta(days=int(abs(t0) * 1.6) + 30)
         end = frame["day0"].max() + pd.Timedelta(days=int(abs(tau2) * 1.6) + 15)
         symbols = sorted(set(frame["symbol"].astype(str)) | {self.market})
-        obj = get_returns(symbols, start, end)
+        kw = {"trade_to_trade": True} if self.trade_to_trade else {}
+        obj = get_returns(symbols, start, end, **kw)
         prov = getattr(obj, "provenance", None)
         return obj, prov if isinstance(prov, pd.DataFrame) else pd.DataFrame()
 
@@ -485,6 +509,7 @@ def run_event_study(
     factors: pd.DataFrame | None = None,
     tests: str | Sequence[str] = "all",
     calendar: Any = None,
+    trade_to_trade: bool = False,
 ) -> EventStudyResult:
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
@@ -512,5 +537,6 @@ def run_event_study(
         factors=factors,
         tests=tests,
         calendar=calendar,
+        trade_to_trade=trade_to_trade,
     )
     return spec.fit(events, returns=returns, prices=prices)
