@@ -56,7 +56,7 @@ from eventstudy.market._net import (
     RetryPolicy,
     call_with_retry,
 )
-from eventstudy.symbols import normalize, parse_symbol, to_akshare
+from eventstudy.symbols import from_akshare, normalize, parse_symbol, to_akshare
 
 __all__ = ["COLUMN_MAP", "AkshareSource", "translate"]
 
@@ -346,9 +346,9 @@ class AkshareSource:
         )
         symbols: list[str | None] = []
         for c in raw["代码"].astype(str):
-            try:
-                symbols.append(normalize(c))
-            except ValueError:  # a code the symbol table does not know: kept, unnormalised
+            try:  # members are stocks: a bare 000001 is Ping An Bank (000001.SZ), not the index
+                symbols.append(from_akshare(c, kind="stock").canonical)
+            except ValueError:  # a code the symbol table does not know: kept as None
                 symbols.append(None)
         today = pd.Timestamp.now(tz="Asia/Shanghai").date().isoformat()
         return pd.DataFrame(

@@ -224,3 +224,55 @@ def test_board_constituents_from_clist() -> None:
     cons = make_source().board_constituents("BK0896")
     assert sorted(cons["symbol"]) == ["000858.SZ", "600519.SH"]
     assert set(cons["board_code"]) == {"BK0896"}
+
+
+@responses.activate
+def test_board_constituents_keep_ambiguous_codes() -> None:
+    """Review finding 5: 000001 (Ping An Bank) is a stock here, not a lost symbol."""
+    diff = [clist_row("000001", 0, "平安银行"), clist_row("600036", 1, "招商银行")]
+    responses.add(responses.GET, CLIST, json={"rc": 0, "data": {"total": 2, "diff": diff}},
+                  match=[matchers.query_param_matcher({"fs": "b:BK0475 f:!50"},
+                                                      strict_match=False)])  # fmt: skip
+    cons = make_source().board_constituents("BK0475")
+    assert cons.set_index("name").loc["平安银行", "symbol"] == "000001.SZ"
+    assert cons["symbol"].notna().all()
+
+
+# keys Eastmoney returns for the board-name lists, in its (numeric) order; akshare names the
+# columns by position (stock_board_concept_name_em: 26 keys, stock_board_industry_name_em: 41)
+CONCEPT_LIST_KEYS = [2, 3, 4, 8, 11, 12, 14, 15, 16, 17, 18, 20, 21, 22, 24, 25, 33, 62, 104,
+                     105, 107, 124, 128, 136, 140, 141]  # fmt: skip
+INDUSTRY_LIST_KEYS = [*range(1, 19), *range(20, 27), 33, 62, 104, 105, 107, 115, 124, 128, 136,
+                      140, 141, 152, 207, 208, 209, 222]  # fmt: skip
+
+
+def list_row(keys: list[int], code: str, name: str, change: float) -> dict:
+    row: dict = {f"f{k}": 1.0 for k in keys}
+    row.update({"f12": code, "f14": name, "f3": change, "f128": "贵州茅台"})
+    return row
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("kind", "url", "fs", "keys"),
+    [
+        ("concept", "https://79.push2.eastmoney.com/api/qt/clist/get", "m:90 t:3 f:!50",
+         CONCEPT_LIST_KEYS),
+        ("industry", "https://17.push2.eastmoney.com/api/qt/clist/get", "m:90 t:2 f:!50",
+         INDUSTRY_LIST_KEYS),
+    ],
+)  # fmt: skip
+def test_board_list_from_clist(kind: str, url: str, fs: str, keys: list[int]) -> None:
+    import akshare.stock.stock_board_concept_em as concept_mod
+
+    getattr(concept_mod, "__stock_board_concept_name_em").cache_clear()  # akshare caches it
+    diff = [list_row(keys, "BK0896", "白酒", 1.5), list_row(keys, "BK0475", "银行", -0.5)]
+    responses.add(responses.GET, url, json={"rc": 0, "data": {"total": 2, "diff": diff}},
+                  match=[matchers.query_param_matcher({"fs": fs, "pn": "1"},
+                                                      strict_match=False)])  # fmt: skip
+    table = make_source().board_list(kind)
+    assert table.columns.tolist() == ["code", "name", "board_type", "as_of"]
+    assert sorted(zip(table["code"], table["name"], strict=True)) == [
+        ("BK0475", "银行"), ("BK0896", "白酒")]  # fmt: skip
+    assert set(table["board_type"]) == {kind}
+    assert all(c.request.req_kwargs["timeout"] is not None for c in responses.calls)
