@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for sp in sub.choices.values():
+        # also accept -q after the subcommand (`eventstudy demo -q`); SUPPRESS keeps the
+        # value given before it when the flag is absent here
+        sp.add_argument(
+            "--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress bars"
+        )
     parser.set_defaults(version_string=f"eventstudy {__version__}")
     return parser
 
