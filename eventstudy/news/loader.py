@@ -112,6 +112,7 @@ class Record:
     origin: str
     marks: list[Mark] = field(default_factory=list)
     query: list[str] = field(default_factory=list)
+    query_text: str = ""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -316,6 +317,7 @@ def parse_row(row: dict[str, Any], *, origin: str) -> Record:
     info = given_id or _id_from_url(url)
     publisher = _cell(row, "publisher")
     category = _cell(row, "category")
+    query = _cell(row, "query")
     return Record(
         article_id=info if info else _content_id(title, published, text),
         id_key=_id_key(info) if info else None,
@@ -329,7 +331,8 @@ def parse_row(row: dict[str, Any], *, origin: str) -> Record:
         text=text,
         origin=origin,
         marks=marks,
-        query=_query_symbols(_cell(row, "query")),
+        query=_query_symbols(query),
+        query_text="" if query is None else _one_line(str(query)),
         warnings=warnings,
     )
 

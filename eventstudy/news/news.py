@@ -22,8 +22,12 @@ warnings     str               parser warnings joined by ``"; "`` ("" if none)
 ============ ================= ===============================================
 
 ``mentions`` (one row per piece of evidence): ``article_id``, ``symbol``
-(canonical), ``kind`` (board/stock/index/foreign), ``how``, ``name``,
-``field`` (``title``/``text``), ``position`` (offset in that field),
+(canonical), ``kind`` (board/stock/index/foreign), ``how``, ``name`` (anchor
+text, else the dictionary name), ``keyword`` (the text that matched: the
+keyword as it stands in the title/text, the anchor text of a link, the 关键词
+of a ``query`` row; ``""`` for chart embeds), ``field`` (``title``/``text``/
+``row``), ``position`` (offset in that field, so that
+``text[position:position + len(keyword)] == keyword`` for keyword hits),
 ``secid`` (Eastmoney secid as written in the markup; for keywords the
 symbol's secid where it has one) and ``weight``.
 
@@ -40,16 +44,28 @@ how                 weight why
 ``inline_link``     0.5    Eastmoney's automatic links are usually right but
                            sometimes wrong (证券 in 证券时报网 → BK0473)
 ``quote_link``      0.4    a plain quote link (e.g. class ``infokey``)
-``keyword`` (title) 0.6    the headline names it
+``keyword`` (title) 0.5    the headline names it
 ``keyword`` (text)  0.2    each mention in the body
 =================== ====== ================================================
 
 The score of (article, symbol) combines its mentions as independent pieces
-of evidence (noisy-or): ``score = 1 - prod(1 - weight)``. A chart embed alone
-scores 1; a headline keyword 0.6; one automatic link 0.5; two automatic links
-0.75; body keywords need five hits to pass 0.6 (1 - 0.8**5 = 0.67).
+of evidence (noisy-or): ``score = 1 - prod(1 - weight)``.
 :data:`DEFAULT_MIN_SCORE` = 0.6 is the default threshold of
-:meth:`News.to_events`.
+:meth:`News.to_events`:
+
+======================================== ===== =====================
+evidence                                 score passes 0.6?
+======================================== ===== =====================
+one chart embed                          1.0   yes
+one ``query`` row                        0.9   yes
+one automatic link                       0.5   no
+two automatic links                      0.75  yes
+one headline keyword                     0.5   no
+headline keyword + one body keyword      0.6   yes
+headline keyword + one automatic link    0.75  yes
+four body keywords                       0.59  no
+five body keywords                       0.67  yes
+======================================== ===== =====================
 
 Examples
 --------
@@ -110,7 +126,7 @@ EVIDENCE_WEIGHTS: Final[dict[str, float]] = {
     "query": 0.9,
     "inline_link": 0.5,
     "quote_link": 0.4,
-    "keyword_title": 0.6,
+    "keyword_title": 0.5,
     "keyword": 0.2,
 }
 #: Evidence from strongest to weakest (``how`` of a tag is the first present).
@@ -135,6 +151,7 @@ MENTION_COLUMNS: Final = [
     "kind",
     "how",
     "name",
+    "keyword",
     "field",
     "position",
     "secid",
@@ -400,6 +417,7 @@ def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None
         kind: str,
         how: str,
         name: str | None,
+        keyword: str,
         fld: str,
         pos: int,
         secid: str | None,
@@ -410,6 +428,7 @@ def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None
         out["kind"].append(kind)
         out["how"].append(how)
         out["name"].append(name)
+        out["keyword"].append(keyword)
         out["field"].append(fld)
         out["position"].append(pos)
         out["secid"].append(secid)
@@ -421,6 +440,7 @@ def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None
             parse_symbol(sym).kind,
             "query",
             tagger.name_of(sym),
+            rec.query_text,
             "row",
             -1,
             _secid_or_none(sym),
@@ -437,6 +457,7 @@ def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None
             s.kind,
             mark.how,
             mark.name or tagger.name_of(symbol),
+            mark.name or "",
             "text",
             mark.position,
             mark.secid,
@@ -448,6 +469,7 @@ def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None
             hit.kind,
             "keyword",
             hit.name,
+            hit.keyword,
             "title",
             hit.start,
             _secid_or_none(hit.symbol),
@@ -461,6 +483,7 @@ def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None
             hit.kind,
             "keyword",
             hit.name,
+            hit.keyword,
             "text",
             hit.start,
             _secid_or_none(hit.symbol),
@@ -557,8 +580,11 @@ def load_news(
     >>> news = load_news(rows)
     >>> news.articles[["article_id", "publisher"]].values.tolist()
     [['202205252390829633', '泉州晚报']]
+    >>> news.mentions[["how", "keyword", "field", "position", "weight"]].values.tolist()
+    [['query', '600519', 'row', -1, 0.9], ['keyword', '茅台', 'title', 0, 0.5],
+     ['keyword', '茅台', 'text', 2, 0.2]]
     >>> news.tags()[["symbol", "how", "score"]].values.tolist()
-    [['600519.SH', 'query', 0.968]]
+    [['600519.SH', 'query', 0.96]]
     """
     if errors not in ("collect", "raise"):
         raise ConfigError(f"errors={errors!r} must be 'collect' or 'raise'")

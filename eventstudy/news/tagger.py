@@ -25,7 +25,16 @@ Avoiding false hits
 - **Stop list** (:data:`STOP_WORDS`): board names that are everyday words in
   financial news (证券 in 证券时报, 银行 in 中国人民银行, 保险, 教育, 电池, ...)
   are not used on their own; their unambiguous variants (证券板块, 券商股, ...)
-  still are.
+  still are. Region boards match only with ``板块`` (黑龙江板块, not the province).
+- **Exclusions** (:data:`EXCLUSIONS`): longer common words that contain a
+  keyword but do not name its security (建行 in 搭建行业, 大盘 in 大盘股, 券商 in
+  the newspaper 券商中国). They are patterns of the same automaton that name no
+  security: being longer (or further left), they win the longest-leftmost match
+  and the keyword inside them is not reported. Extend them with
+  :meth:`Tagger.with_exclusions`.
+- **No short synonyms that are parts of everyday words**: 美的 (完美的), 海天
+  (上海天然气), 中建 (其中建设), 中车 (其中车企) and 免税 (减免税) are not in the
+  default dictionary; the full names (美的集团, 海天味业, ...) are.
 
 Examples
 --------
@@ -50,7 +59,7 @@ from eventstudy._typing import SymbolKind
 from eventstudy.exceptions import ConfigError, SymbolError
 from eventstudy.symbols import KNOWN_INDICES, parse_symbol
 
-__all__ = ["STOP_WORDS", "SYNONYMS", "Hit", "Tagger"]
+__all__ = ["EXCLUSIONS", "STOP_WORDS", "SYNONYMS", "Hit", "Tagger"]
 
 #: Board names too common in news to be evidence on their own.
 STOP_WORDS: Final = frozenset(
@@ -131,7 +140,7 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     "BK0478": ("有色", "有色板块"),
     "BK0732": ("黄金股", "贵金属板块"),
     "BK0737": ("软件股",),
-    "BK0485": ("免税", "旅游股"),
+    "BK0485": ("免税店", "免税板块", "免税概念", "离岛免税", "旅游股"),
     "BK1036": ("芯片", "半导体板块"),
     "600519.SH": ("茅台", "贵州茅台酒"),
     "000858.SZ": ("五粮液",),
@@ -140,22 +149,18 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     "002304.SZ": ("洋河",),
     "600809.SH": ("汾酒",),
     "600036.SH": ("招行",),
-    "601398.SH": ("工行",),
-    "601939.SH": ("建行",),
-    "601288.SH": ("农行",),
+    "601398.SH": ("工行", "工行业务"),
+    "601939.SH": ("建行", "建行业务"),
+    "601288.SH": ("农行", "农行业务"),
     "000002.SZ": ("万科",),
     "000725.SZ": ("京东方",),
-    "000333.SZ": ("美的",),
     "000651.SZ": ("格力",),
     "600690.SH": ("海尔",),
     "600887.SH": ("伊利",),
-    "603288.SH": ("海天",),
     "601012.SH": ("隆基", "隆基股份"),
     "600438.SH": ("通威",),
     "600276.SH": ("恒瑞",),
     "600104.SH": ("上汽",),
-    "601668.SH": ("中建",),
-    "601766.SH": ("中车",),
     "600585.SH": ("海螺",),
     "600309.SH": ("万华",),
     "603993.SH": ("洛钼",),
@@ -168,6 +173,25 @@ SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     "399006.SZ": ("创业板指", "创业板指数"),
     "000300.SH": ("沪深300指数",),
 }
+
+#: Common words that contain a keyword but do not name its security; matched in the
+#: same pass as the keywords and ignored (see "Avoiding false hits" above).
+EXCLUSIONS: Final = frozenset(
+    [
+        "建行业",  # 搭建行业, 组建行业, ... (建行业务 is a keyword of 601939.SH)
+        "工行业",  # 军工行业, 化工行业, 加工行业, ... (工行业务: 601398.SH)
+        "农行业",  # 涉农行业, 务农行业 (农行业务: 601288.SH)
+        "大盘股",
+        "大盘蓝筹",
+        "大盘成长",
+        "大盘价值",
+        "超大盘",
+        "经济大盘",  # 稳住经济大盘: the economy, not the SSE Composite
+        "券商中国",  # a newspaper (文章来源：券商中国), not the brokers board
+        "京东方精电",  # a Hong Kong stock (00710.HK), not 000725.SZ
+        "伊利诺",  # 伊利诺伊州 (Illinois), not 600887.SH
+    ]
+)
 
 _VARIANT_KINDS: Final = frozenset({"industry", "concept"})
 
@@ -208,6 +232,9 @@ class Tagger:
         ``{keyword: [symbol, ...]}`` with canonical symbols.
     names
         ``{symbol: display name}`` (board or stock name, e.g. ``BK0896 → 白酒``).
+    exclusions
+        Words that contain a keyword but name no security (see :data:`EXCLUSIONS`);
+        a word that is also a keyword stays a keyword.
 
     Examples
     --------
@@ -217,7 +244,10 @@ class Tagger:
     """
 
     def __init__(
-        self, entries: Mapping[str, Iterable[str]], names: Mapping[str, str] | None = None
+        self,
+        entries: Mapping[str, Iterable[str]],
+        names: Mapping[str, str] | None = None,
+        exclusions: Iterable[str] = (),
     ) -> None:
         clean: dict[str, tuple[str, ...]] = {}
         for word, symbols in entries.items():
@@ -226,12 +256,20 @@ class Tagger:
                 clean[_check_keyword(word)] = syms
         self._entries = clean
         self._names = dict(names or {})
+        if isinstance(exclusions, str):
+            exclusions = [exclusions]
+        self._exclusions = frozenset(_check_keyword(w) for w in exclusions) - clean.keys()
 
     def __repr__(self) -> str:
         return f"Tagger({len(self._entries)} keywords, {len(self.symbols)} securities)"
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def exclusions(self) -> frozenset[str]:
+        """Words matched but ignored: they contain a keyword without naming its security."""
+        return self._exclusions
 
     @property
     def symbols(self) -> list[str]:
@@ -287,6 +325,19 @@ class Tagger:
         """
         return cls({}, names).with_keywords(keywords)
 
+    def with_exclusions(self, words: Iterable[str]) -> Tagger:
+        """A new tagger that also ignores ``words`` (longer words containing a keyword).
+
+        Examples
+        --------
+        >>> t = Tagger.default().with_exclusions(["茅台镇"])
+        >>> [h.keyword for h in t.find("茅台镇的茅台酒")]
+        ['茅台']
+        """
+        if isinstance(words, str):
+            words = [words]
+        return Tagger(self._entries, self._names, self._exclusions | set(words))
+
     def with_keywords(self, keywords: Mapping[str, Iterable[str] | str]) -> Tagger:
         """A new tagger with more keywords (``{symbol: [keyword, ...]}``).
 
@@ -314,7 +365,7 @@ class Tagger:
                 entries.setdefault(w, [])
                 if canon not in entries[w]:
                     entries[w].append(canon)
-        return Tagger(entries, self._names)
+        return Tagger(entries, self._names, self._exclusions)
 
     @classmethod
     def default(cls) -> Tagger:
@@ -336,6 +387,8 @@ class Tagger:
         for word, syms in self._entries.items():
             hits = tuple((s, _kind(s), self._names.get(s, word)) for s in syms)
             auto.add_word(word, (word, hits, word.isascii()))
+        for word in self._exclusions:  # no securities: found, and then ignored
+            auto.add_word(word, (word, (), word.isascii()))
         if len(auto):
             auto.make_automaton()
         return auto
@@ -381,6 +434,8 @@ def _kind(symbol: str) -> SymbolKind:
 
 def _board_words(name: str, board_type: str) -> list[str]:
     base = name.rstrip("_")
+    if board_type == "region" and not base.endswith("板块"):
+        base += "板块"  # 黑龙江板块, not every mention of the province
     words: list[str] = []
     if base not in STOP_WORDS:
         words.append(base)
@@ -424,4 +479,4 @@ def _default_tagger() -> Tagger:
     for symbol, words in SYNONYMS.items():
         for word in words:
             add(word, symbol)
-    return Tagger(entries, names)
+    return Tagger(entries, names, EXCLUSIONS)

@@ -169,3 +169,33 @@ def test_articles_table_shape(news) -> None:  # type: ignore[no-untyped-def]
     assert set(m["how"]) <= {"chart_embed", "inline_link", "quote_link", "keyword"}
     assert set(m["kind"]) <= {"board", "stock", "index", "foreign"}
     assert set(m["article_id"]) <= set(a["article_id"])
+
+
+def test_no_known_keyword_false_positives_in_the_bundled_posts(news) -> None:  # type: ignore[no-untyped-def]
+    kw = news.mentions[news.mentions["how"] == "keyword"]
+    seed = kw[kw["article_id"] == "NW202201102241785025"]
+    assert "601939.SH" not in set(seed["symbol"])  # 建行 inside 搭建行业
+    assert "601398.SH" not in set(kw["symbol"])  # 工行 inside 军工行业 (twice)
+    assert "000725.SZ" not in set(kw["symbol"])  # 京东方 inside 京东方精电 (a HK stock)
+    text = news.articles.set_index("article_id")["text"]
+    body = kw[(kw["field"] == "text") & kw["keyword"].isin(["大盘", "券商"])]
+    assert len(body) > 10  # genuine uses remain
+    for aid, word, pos in zip(body["article_id"], body["keyword"], body["position"], strict=True):
+        around = text[aid][max(0, pos - 2) : pos + len(word) + 2]
+        assert not any(bad in around for bad in ("大盘股", "经济大盘", "券商中国")), around
+
+
+def test_mentions_record_the_matched_text(news) -> None:  # type: ignore[no-untyped-def]
+    m = news.mentions
+    assert "keyword" in m.columns
+    a = news.articles.set_index("article_id")
+    kw = m[m["how"] == "keyword"]
+    assert len(kw) > 100
+    rows = zip(kw["article_id"], kw["keyword"], kw["position"], kw["field"], strict=True)
+    for aid, word, pos, fld in rows:
+        source = a.loc[aid, "title"] if fld == "title" else a.loc[aid, "text"]
+        assert source[pos : pos + len(word)] == word
+    links = m[m["how"].isin(["inline_link", "quote_link"])]
+    assert len(links) > 0
+    assert (links["keyword"] == links["name"].fillna("")).all()
+    assert set(m.loc[m["how"] == "chart_embed", "keyword"]) == {""}

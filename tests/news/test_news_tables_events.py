@@ -45,8 +45,8 @@ def test_akshare_shape() -> None:
     q = news.mentions[news.mentions["how"] == "query"]
     assert q["symbol"].tolist() == ["600519.SH", "600519.SH"]
     tags = news.tags().set_index(["article_id", "symbol"])
-    # second row: 白酒板块 in the title (0.6) + 白酒股 in the body (0.2); 五粮液 once in the body
-    assert tags.loc[("202205312397777777", "BK0896"), "score"] == pytest.approx(1 - 0.4 * 0.8)
+    # second row: 白酒板块 in the title (0.5) + 白酒股 in the body (0.2); 五粮液 once in the body
+    assert tags.loc[("202205312397777777", "BK0896"), "score"] == pytest.approx(1 - 0.5 * 0.8)
     assert tags.loc[("202205312397777777", "000858.SZ"), "score"] == pytest.approx(0.2)
 
 
@@ -217,7 +217,7 @@ def test_custom_tagger_is_used() -> None:
     assert load_news(rows).tags().empty
     tagger = Tagger.default().with_keywords({"BK0896": ["酱香"]})
     tags = load_news(rows, tagger=tagger).tags()
-    assert tags[["symbol", "how", "score"]].values.tolist() == [["BK0896", "keyword", 0.6]]
+    assert tags[["symbol", "how", "score"]].values.tolist() == [["BK0896", "keyword", 0.5]]
 
 
 def test_different_prefixed_ids_with_the_same_digits_are_not_duplicates() -> None:
@@ -288,3 +288,23 @@ def test_table_with_undecodable_bytes_warns(tmp_path: Path) -> None:
     assert news.articles["title"].tolist()[0] == "白酒"
     assert "\ufffd" in news.articles["title"].tolist()[1]
     assert all(w.startswith("invalid_encoding") for w in news.articles["warnings"])
+
+
+def test_one_headline_keyword_alone_is_not_an_event() -> None:
+    rows = pd.DataFrame(
+        {
+            "article_id": ["A1", "A2", "A3"],
+            "title": ["白酒板块午后拉升", "白酒板块午后拉升", "盘面"],
+            "published_at": ["2022-05-31 10:00", "2022-05-31 11:00", "2022-05-31 12:00"],
+            "text": ["市场震荡。", "白酒股走强。", "白酒股走强。"],
+        }
+    )
+    news = load_news(rows)
+    assert EVIDENCE_WEIGHTS["keyword_title"] < DEFAULT_MIN_SCORE
+    tags = news.tags().set_index(["article_id", "symbol"])["score"]
+    assert tags[("A1", "BK0896")] == pytest.approx(0.5)  # the headline alone
+    assert tags[("A2", "BK0896")] == pytest.approx(0.6)  # headline + one body mention
+    assert tags[("A3", "BK0896")] == pytest.approx(0.2)  # one body mention
+    assert news.to_events().frame["event_id"].tolist() == ["A2:BK0896"]
+    kw = news.mentions.sort_values(["article_id", "field"])
+    assert kw["keyword"].tolist() == ["白酒板块", "白酒股", "白酒板块", "白酒股"]

@@ -84,3 +84,51 @@ def test_one_pass_over_large_text_is_fast() -> None:
     hits = t.find(text)
     assert len(hits) == 60_000
     assert time.perf_counter() - start < 5  # generous: one pass, not keyword loops
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("积极搭建行业战略研究", []),  # 建行 (601939.SH) inside 搭建行业
+        ("目前国内军工行业以国有大型企业为主", []),  # 工行 inside 军工行业
+        ("涉农行业贷款", []),
+        ("建行业务收入", ["601939.SH"]),
+        ("建行与工行", ["601939.SH", "601398.SH"]),
+        ("大盘股走强", []),  # 大盘 (000001.SH) inside 大盘股
+        ("为稳住经济大盘提供支撑", []),
+        ("预计大盘将延续震荡", ["000001.SH"]),
+        ("券商中国记者获悉", []),  # the newspaper, not the brokers board
+        ("券商股走强", ["BK0473"]),
+        ("京东方精电涨近6%", []),  # a Hong Kong stock, not 000725.SZ
+        ("京东方发布公告", ["000725.SZ"]),
+        ("伊利诺伊州", []),
+        ("完美的开局", []),  # 美的 is not a keyword: 完美的, 精美的, ...
+        ("美的集团", ["000333.SZ"]),
+        ("上海天然气价格", []),  # 海天 is not a keyword
+        ("其中建设投资增长", []),  # 中建 is not a keyword
+        ("其中车企复工", ["BK1029"]),  # 中车 is not a keyword; 车企 is
+        ("减免税费", []),  # 免税 alone is not a keyword
+        ("离岛免税店", ["BK0485"]),
+        ("黑龙江省", []),  # region boards need 板块
+        ("黑龙江板块", ["BK0146"]),
+    ],
+)
+def test_keywords_inside_longer_common_words_are_not_hits(text: str, expected: list[str]) -> None:
+    assert symbols(Tagger.default(), text) == expected
+
+
+def test_exclusions_are_not_keywords_and_survive_extension() -> None:
+    t = Tagger.default()
+    assert "搭建行业" in t.exclusions or "建行业" in t.exclusions
+    assert not set(t.exclusions) & set(t.keywords["keyword"])
+    more = t.with_keywords({"BK0896": ["酱香"]})
+    assert more.exclusions == t.exclusions
+    assert symbols(more, "积极搭建行业") == []
+    # a keyword the user adds explicitly wins over an exclusion
+    own = t.with_keywords({"000001.SH": ["大盘股"]})
+    assert symbols(own, "大盘股走强") == ["000001.SH"]
+    # users can add exclusions too
+    fewer = t.with_exclusions(["茅台镇"])
+    assert symbols(fewer, "茅台镇") == []
+    assert symbols(t, "茅台镇") == ["600519.SH"]
+    assert symbols(fewer, "茅台") == ["600519.SH"]
