@@ -22,6 +22,15 @@ Testing: pass ``fetcher=`` (a callable ``(function_name, kwargs) -> DataFrame``
 returning frames in akshare's layout), or stub the HTTP calls (``responses``)
 and keep the default fetcher so akshare's own parsing runs.
 
+Empty answers: Eastmoney says ``data: null`` (or ``rc != 0``) for a code it does
+not know - refused at once, not retried (:class:`UnknownCodeError`); it answers
+``data`` with the code but no ``klines`` when the security did not trade in the
+range (e.g. suspended all along) - that is an empty result, cached as covered,
+and ``get_prices`` shows the sessions as NaN. akshare returns an empty frame in
+both cases, so the default fetcher reads Eastmoney's answer itself and marks
+the frame (``frame.attrs[VERDICT]``: ``"unknown"`` / ``"no_trading"``); an
+injected fetcher may do the same. An unmarked empty frame is retried.
+
 Examples
 --------
 >>> import pandas as pd
@@ -49,6 +58,7 @@ import pandas as pd
 
 from eventstudy._typing import Adjust
 from eventstudy.exceptions import DataUnavailableError
+from eventstudy.market._clean import empty_bars
 from eventstudy.market._net import (
     EASTMONEY_LIMITER,
     EmptyResponseError,
@@ -58,7 +68,7 @@ from eventstudy.market._net import (
 )
 from eventstudy.symbols import from_akshare, normalize, parse_symbol, to_akshare
 
-__all__ = ["COLUMN_MAP", "AkshareSource", "translate"]
+__all__ = ["COLUMN_MAP", "VERDICT", "AkshareSource", "UnknownCodeError", "translate"]
 
 #: Chinese akshare column → English field.
 COLUMN_MAP = {
@@ -83,13 +93,25 @@ Fetcher = Callable[[str, dict[str, Any]], pd.DataFrame]
 _TIMEOUT_LOCK = threading.Lock()
 
 
+#: ``frame.attrs[VERDICT]`` on what a fetcher returns: what Eastmoney said about the code.
+#: ``"no_trading"``: the code is known (``data`` has it) but ``klines`` is empty - e.g. a
+#: stock suspended for the whole range; ``"unknown"``: ``data: null`` or ``rc != 0``.
+VERDICT = "eastmoney"
+
+
+class UnknownCodeError(EmptyResponseError):
+    """Eastmoney answered ``data: null`` / ``rc != 0``: it does not know the code (permanent)."""
+
+
 @contextlib.contextmanager
-def _default_timeout(seconds: float) -> Iterator[None]:
+def _default_timeout(seconds: float, seen: list[Any] | None = None) -> Iterator[None]:
     """Give every ``requests`` call made inside the block a timeout.
 
     Several akshare functions call ``requests.get`` without one; this wraps
     ``requests.Session.request`` for the duration of one akshare call (calls
     are serialised by a lock, so concurrent use is safe but sequential).
+    Responses of Eastmoney kline requests are appended to ``seen`` so that the
+    caller can tell an unknown code from a range without trading.
     """
     import requests
 
@@ -98,7 +120,10 @@ def _default_timeout(seconds: float) -> Iterator[None]:
     def request(self: Any, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = seconds
-        return original(self, method, url, *args, **kwargs)
+        response = original(self, method, url, *args, **kwargs)
+        if seen is not None and "/kline/get" in str(url):
+            seen.append(response)
+        return response
 
     with _TIMEOUT_LOCK:
         # mypy forbids assigning to a method; replacing it for the block is the point here
@@ -109,13 +134,54 @@ def _default_timeout(seconds: float) -> Iterator[None]:
             requests.sessions.Session.request = original  # type: ignore[method-assign]  # restore
 
 
+def _kline_verdict(responses: list[Any]) -> str | None:
+    """``no_trading`` / ``unknown`` from the last kline response, None if it says neither.
+
+    Examples
+    --------
+    >>> class R:
+    ...     def __init__(self, payload): self.payload = payload
+    ...     def json(self): return self.payload
+    >>> _kline_verdict([R({"rc": 0, "data": {"code": "000002", "klines": []}})])
+    'no_trading'
+    >>> _kline_verdict([R({"rc": 102, "data": None})])
+    'unknown'
+    """
+    if not responses:
+        return None
+    try:
+        payload = responses[-1].json()
+    except ValueError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    data = payload.get("data")
+    if payload.get("rc", 0) not in (0, None) or data is None:
+        return "unknown"
+    if isinstance(data, dict) and data.get("code") and not data.get("klines"):
+        return "no_trading"
+    return None
+
+
 def _akshare_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:
     import akshare  # deferred: heavy, and only this module may import it
 
-    with _default_timeout(timeout):
-        result = getattr(akshare, name)(**kwargs)
+    seen: list[Any] = []
+    with _default_timeout(timeout, seen):
+        try:
+            result = getattr(akshare, name)(**kwargs)
+        except Exception:
+            # akshare trips over some answers (data: null, empty klines) with its own errors
+            if _kline_verdict(seen) is None:
+                raise
+            result = pd.DataFrame()
     if not isinstance(result, pd.DataFrame):
         raise TypeError(f"akshare.{name} returned {type(result).__name__}, not a DataFrame")
+    if len(result) == 0:
+        verdict = _kline_verdict(seen)
+        if verdict is not None:
+            result = pd.DataFrame()
+            result.attrs[VERDICT] = verdict
     return result
 
 
@@ -183,7 +249,7 @@ class AkshareSource:
         return _akshare_call(name, kwargs, self.policy.timeout)
 
     def _permanent(self) -> tuple[type[BaseException], ...]:
-        perm: tuple[type[BaseException], ...] = (DataUnavailableError,)
+        perm: tuple[type[BaseException], ...] = (DataUnavailableError, UnknownCodeError)
         if self._fetcher is None:
             from akshare.exceptions import InvalidParameterError
 
@@ -261,9 +327,16 @@ class AkshareSource:
             def once(name: str = name, kwargs: dict[str, Any] = kwargs) -> pd.DataFrame:
                 raw = self._call(name, kwargs)
                 if raw is None or len(raw) == 0:
+                    verdict = None if raw is None else raw.attrs.get(VERDICT)
+                    if verdict == "no_trading":  # known code, suspended all along: no bars
+                        return empty_bars().reset_index()
+                    if verdict == "unknown":
+                        raise UnknownCodeError(
+                            f"Eastmoney does not know {symbol} (akshare.{name}"
+                            f"({kwargs.get('symbol')!r}): data: null / rc != 0): unknown code"
+                        )
                     raise EmptyResponseError(
-                        f"akshare.{name}({kwargs.get('symbol')!r}) returned no rows "
-                        "(data: null / empty klines: unknown code or no trading in the range)"
+                        f"akshare.{name}({kwargs.get('symbol')!r}) returned no rows"
                     )
                 return translate(raw)
 
@@ -285,6 +358,11 @@ class AkshareSource:
             bars.index.name = "date"
             out = bars[(bars.index >= start) & (bars.index <= end)]  # index may be unsorted
             out.attrs["notes"] = [f"akshare.{name}"]
+            if len(bars) == 0:
+                out.attrs["notes"].append(
+                    f"no trading {start.date()}..{end.date()} (Eastmoney knows the code; "
+                    "suspended?)"
+                )
             return out
         assert last_error is not None
         raise last_error

@@ -11,7 +11,6 @@ own parsing runs on them; only the transport is fake.
 from __future__ import annotations
 
 import itertools
-import json
 import random
 
 import pandas as pd
@@ -123,8 +122,6 @@ def test_500_then_success_is_retried_with_backoff() -> None:
         ("timeout", requests.exceptions.ReadTimeout("read timed out")),
         ("connection", requests.exceptions.ConnectionError("reset by peer")),
         ("malformed", "{'rc': 0, data: [truncated"),
-        ("null", json.dumps(kline_payload("600519", 1, None, rc=102))),
-        ("empty", json.dumps(kline_payload("600519", 1, []))),
     ],
 )
 def test_persistent_faults_end_in_provider_error(kind: str, body: object) -> None:
@@ -276,3 +273,43 @@ def test_board_list_from_clist(kind: str, url: str, fs: str, keys: list[int]) ->
         ("BK0475", "银行"), ("BK0896", "白酒")]  # fmt: skip
     assert set(table["board_type"]) == {kind}
     assert all(c.request.req_kwargs["timeout"] is not None for c in responses.calls)
+
+
+@responses.activate
+def test_suspended_for_the_whole_range_is_empty_not_a_failure(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 6: Eastmoney knows the code (data with code) but has no klines."""
+    responses.add(responses.GET, KLINE, json=kline_payload("000002", 0, []))
+    register_source("akshare", make_source())
+    pf = get_prices(["000002.SZ"], "2016-03-01", "2016-03-10", source="akshare",
+                    cache_dir=cache_dir)  # fmt: skip
+    assert len(responses.calls) == 1  # not retried
+    assert len(pf.data) == 8  # the Shanghai sessions of the range
+    assert pf.data["000002.SZ"].isna().all()
+    assert pf.failures.empty
+    # the range is recorded as covered: asking again does not touch the network
+    again = get_prices("000002.SZ", "2016-03-01", "2016-03-10", source="akshare",
+                       cache_dir=cache_dir)  # fmt: skip
+    assert len(responses.calls) == 1
+    assert again.data["000002.SZ"].isna().all()
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("symbol", "url", "payload"),
+    [
+        ("600519.SH", KLINE, kline_payload("600519", 1, None, rc=102)),
+        ("600519.SH", KLINE, kline_payload("600519", 1, [], rc=102)),
+        ("000300.SH", KLINE, kline_payload("000300", 1, None, rc=102)),
+        ("BK0477", INDUSTRY, {"rc": 102, "data": None}),
+    ],
+)
+def test_unknown_code_is_refused_once(symbol: str, url: str, payload: dict) -> None:
+    """data: null / rc != 0 is the unknown-code answer: not transient, not retried."""
+    for _ in range(3):
+        responses.add(responses.GET, url, json=payload)
+    slept: list[float] = []
+    with pytest.raises(ProviderError, match="unknown") as info:
+        make_source(slept).fetch(symbol, T("2022-01-07"), T("2022-01-11"), adjust="qfq")
+    assert info.value.attempts == 1
+    assert len(responses.calls) == 1
+    assert slept == []
