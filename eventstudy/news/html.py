@@ -2,9 +2,13 @@
 
 The HTML goes through lxml's HTML parser (``recover=True``, no network, no
 entity loading), never through regular expressions. The walk over the tree is
-iterative, so arbitrarily deep nesting cannot exhaust the Python stack
-(libxml2 itself stops building the tree at depth 2048 and reports it; the
-article then carries a ``html_truncated`` warning).
+iterative, so arbitrarily deep nesting cannot exhaust the Python stack.
+libxml2 itself stops building the tree at depth 2048 and drops everything
+after that point; when it reports this, the whole document is read again with
+Python's :class:`html.parser.HTMLParser` (a tokenizer with no depth limit,
+driven by an explicit stack of open elements, with the same rules for text,
+dropped/hidden elements and quote markup), and the article carries an
+``html_truncated`` warning.
 
 What the text keeps and drops:
 
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any, Final
 
 import lxml.etree as etree
@@ -98,6 +103,27 @@ _PARA = re.compile(r"\n[ \t\r\f\v\u00a0\u3000]*\n")
 # characters XML/lxml refuse (NUL and other C0 controls, lone surrogates, non-characters)
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+#: Elements that never have content or an end tag.
+_VOID: Final = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +315,119 @@ def _parse_tree(html: str, warnings: list[str]) -> Any:
     return root
 
 
+class _Attrs:
+    """The attribute interface of an lxml element, for a start tag of :class:`_Stream`."""
+
+    __slots__ = ("attrib", "buf", "tag")
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tag = tag
+        self.attrib = {k: "" if v is None else v for k, v in attrs}
+        self.buf: list[str] = []
+
+    def get(self, key: str) -> str | None:
+        return self.attrib.get(key)
+
+    def text_content(self) -> str:
+        return "".join(self.buf)
+
+
+class _Stream(HTMLParser):
+    """Text and marks from a token stream: no tree, so no depth limit (fallback of lxml)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.w = _Writer()
+        self.marks: list[Mark] = []
+        self.in_chart = False
+        self.chart_seen: set[str] = set()
+        # open elements: (tag, skipped, pending named marks as (index in marks, element))
+        self.stack: list[tuple[str, bool, list[tuple[int, _Attrs]]]] = []
+        self.open_count: dict[str, int] = {}
+        self.skipping = 0
+        self.naming: list[_Attrs] = []  # open elements whose anchor text is being collected
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        el = _Attrs(tag, attrs)
+        skipped = self.skipping > 0 or tag in _DROP or _hidden(el)
+        pending: list[tuple[int, _Attrs]] = []
+        if not skipped:
+            if tag in _BLOCK:
+                self.w.brk()
+            if el.attrib:
+                for mark in _element_marks(el, self.in_chart, self.w.position(), self.chart_seen):
+                    if mark.how != "chart_embed":
+                        pending.append((len(self.marks), el))
+                    self.marks.append(mark)
+        if tag in _VOID:
+            self._finish(pending)
+            return
+        self.stack.append((tag, skipped, pending))
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
+        if skipped:
+            self.skipping += 1
+        if pending:
+            self.naming.append(el)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_count.get(tag):  # no such open element: ignore, as browsers do
+            if tag in _BLOCK and not self.skipping:
+                self.w.brk()
+            return
+        while self.stack:
+            open_tag, skipped, pending = self.stack.pop()
+            self.open_count[open_tag] -= 1
+            if skipped:
+                self.skipping -= 1
+            elif open_tag in _BLOCK:
+                self.w.brk()
+            if pending:
+                self.naming.pop()
+                self._finish(pending)
+            if open_tag == tag:
+                break
+
+    def _finish(self, pending: list[tuple[int, _Attrs]]) -> None:
+        for i, el in pending:
+            m = self.marks[i]
+            name = _WS.sub(" ", el.text_content()).strip()
+            self.marks[i] = Mark(m.secid, m.how, name or None, m.position)
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        self.w.add(data)
+        for el in self.naming:
+            el.buf.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        if "EM_StockImg_Start" in data:
+            self.in_chart = True
+            self.chart_seen = set()
+        elif "EM_StockImg_End" in data:
+            self.in_chart = False
+
+    def result(self) -> tuple[str, list[Mark]]:
+        self.close()
+        while self.stack:  # unclosed elements: name their marks with what was read
+            _, _, pending = self.stack.pop()
+            if pending:
+                self._finish(pending)
+        return self.w.text(), self.marks
+
+
+def _parse_stream(html: str) -> tuple[str, list[Mark]]:
+    """Text and marks of ``html`` read by :class:`html.parser.HTMLParser` (no depth limit)."""
+    parser = _Stream()
+    parser.feed(html)
+    return parser.result()
+
+
 def parse_html(html: str) -> ParsedHTML:
     """Parse article HTML into plain text and quote :class:`Mark` objects.
 
@@ -317,6 +456,10 @@ def parse_html(html: str) -> ParsedHTML:
     if not html.strip():
         return ParsedHTML("", [], warnings)
     root = _parse_tree(html, warnings)
+    if any(w.startswith("html_truncated") for w in warnings):  # read it all again
+        text, stream_marks = _parse_stream(html)
+        warnings[-1] += "; text re-read with html.parser (no depth limit)"
+        return ParsedHTML(text, stream_marks, warnings)
     if root is None:
         return ParsedHTML("", [], warnings)
     w = _Writer()

@@ -214,6 +214,7 @@ def test_deep_nesting_20mb_body_nul_bytes(tmp_path: Path) -> None:
     assert len(news.articles) == 3
     a = news.articles.set_index(news.articles["origin"].map(lambda o: Path(o).name))
     assert a.loc["deep.md", "warnings"].startswith("html_truncated")
+    assert a.loc["deep.md", "text"] == "白酒"  # read beyond libxml2's depth limit
     assert "alert" not in a.loc["big.md", "text"]
     assert a.loc["big.md", "text"].count("\n") > 100_000
     assert "\x00" not in a.loc["nul.md", "text"]

@@ -158,3 +158,30 @@ def test_deep_nesting_is_reported_not_crashing() -> None:
 
 def test_nul_and_control_characters_are_removed() -> None:
     assert parse_html("<p>a\x00b\x07c</p>").text == "abc"
+
+
+def test_text_after_html_nested_beyond_the_libxml2_limit_is_kept() -> None:
+    html = "<p>before 白酒</p>" + "<div>" * 3000 + "中间" + "</div>" * 3000 + "<p>after</p>"
+    doc = parse_html(html)
+    assert any(w.startswith("html_truncated") for w in doc.warnings)
+    assert doc.text == "before 白酒\n中间\nafter"
+
+
+def test_deep_part_still_drops_scripts_and_hidden_and_keeps_markup() -> None:
+    link = '<a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">贵州茅台</a>'
+    html = (
+        "<p>前</p>"
+        + "<div>" * 3000
+        + "<script>alert('x')</script><style>p{}</style>"
+        + '<p style="display:none">隐藏<a data-code="0,000858">五粮液</a></p><p hidden>也隐藏</p>'
+        + f"<p>买入{link}。</p><!-- 注释 -->"
+        + "</div>" * 3000
+        + "<p>后&amp;尾<br/>段</p>"
+    )
+    doc = parse_html(html)
+    assert doc.text == "前\n买入贵州茅台。\n后&尾\n段"
+    assert [(m.secid, m.how, m.name) for m in doc.marks] == [
+        ("1.600519", "inline_link", "贵州茅台")
+    ]
+    m = doc.marks[0]
+    assert doc.text[m.position : m.position + 4] == "贵州茅台"

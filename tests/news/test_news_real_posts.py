@@ -199,3 +199,23 @@ def test_mentions_record_the_matched_text(news) -> None:  # type: ignore[no-unty
     assert len(links) > 0
     assert (links["keyword"] == links["name"].fillna("")).all()
     assert set(m.loc[m["how"] == "chart_embed", "keyword"]) == {""}
+
+
+@pytest.mark.parametrize("row", INDEX, ids=[r["path"] for r in INDEX])
+def test_depth_limit_fallback_reads_real_posts_like_lxml(row: dict[str, str]) -> None:
+    """The html.parser fallback (used beyond libxml2's depth limit) gives the same text
+    and marks as the lxml path on every real post body."""
+    from eventstudy.news.html import _parse_stream
+
+    _, body = split_front_matter((ROOT / row["path"]).read_text(encoding="utf-8"))
+    body = body.replace("\r\n", "\n")
+    doc = parse_html(body)
+    assert doc.warnings == []
+    assert _parse_stream(body) == (doc.text, doc.marks)
+    # and nested 3000 deep (beyond libxml2's limit), the post reads the same
+    deep = parse_html("<div>" * 3000 + body + "</div>" * 3000)
+    assert [w.split(":")[0] for w in deep.warnings] == ["html_truncated"]
+    assert deep.text == doc.text
+    assert [(m.secid, m.how, m.name) for m in deep.marks] == [
+        (m.secid, m.how, m.name) for m in doc.marks
+    ]
