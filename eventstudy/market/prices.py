@@ -9,15 +9,20 @@ A-share stock, Chinese index, board   ``akshare`` (Eastmoney)
 anything else (``^GSPC``, ``NIO``)    ``yfinance``
 ====================================  =========================================
 
-The cache is consulted first and only the missing date ranges are fetched.
+The cache is consulted first and only the missing date ranges are fetched
+(each fetch overlaps the cache by one session; if the overlap disagrees - a
+forward-adjusted history rescaled after an ex-dividend day - the whole
+cached + requested range is refetched and ``provenance.note`` says so).
 When the network fails, or ``offline=True``, ``auto`` falls back - and says
 so with :class:`~eventstudy.exceptions.OfflineFallbackWarning` and in
-``provenance.note`` - to the complete cached series, else the bundled
-snapshot, else (boards) a proxy built from the bundled members
+``provenance.note`` - to the cached values, with the gaps filled from the
+bundled snapshot where it has them and is on the same adjustment basis, else
+the bundled snapshot, else (boards) a proxy built from the bundled members
 (:class:`~eventstudy.exceptions.ProxyWarning`, ``is_proxy=True``). Whatever
 is still missing is raised at the end in one
 :class:`~eventstudy.exceptions.DataUnavailableError` naming every symbol and
-date range.
+date range (with ``errors="collect"``: listed in ``PriceFrame.failures``,
+``partial`` when some dates were served).
 
 ``offline=None`` reads the ``EVENTSTUDY_OFFLINE`` environment variable
 (``1``/``true``/``yes`` = offline), else means online.
@@ -176,10 +181,11 @@ class _Loaded:
 class _Offline(Exception):
     """Internal: the network is not to be used and the cache does not cover the request."""
 
-    def __init__(self, ranges: list[Range], why: str) -> None:
+    def __init__(self, ranges: list[Range], why: str, partial: _Loaded | None = None) -> None:
         super().__init__(why)
         self.ranges = ranges
         self.why = why
+        self.partial = partial  # what the cache has of the request (None: nothing)
 
 
 def _notes_of(bars: pd.DataFrame) -> list[str]:
@@ -242,7 +248,19 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
     wanted = [t for _, t in plan]
     if wanted and req.offline:
         why = "offline" + ("; cached entry was corrupt" if notes else "")
-        raise _Offline(wanted, why)
+        partial = None
+        if entry is not None:
+            cached = _between(entry.values, req.start, req.end)
+            if cached.notna().any():
+                prov = provenance_row(
+                    source=src.name,
+                    adjust=adjust,
+                    field=req.field,
+                    retrieved_at=entry.retrieved_at(req.start, req.end),
+                    note="; ".join(dict.fromkeys([*notes, f"offline: cache lacks {_fmt(wanted)}"])),
+                )
+                partial = _Loaded(cached, prov)
+        raise _Offline(wanted, why, partial)
     if wanted and src.name in req.down:
         raise ProviderError(
             f"{symbol}: {src.name} skipped, it failed earlier in this request "
@@ -446,6 +464,7 @@ def _load_auto(symbol: str, req: _Request) -> _Loaded:
         if isinstance(failure, _Offline)
         else f"{route} failed ({failure})"
     )
+    partial = failure.partial if isinstance(failure, _Offline) else None
     bundled = get_source("bundled")
     has = getattr(bundled, "has", None)
     if has is not None and has(symbol):
@@ -453,6 +472,10 @@ def _load_auto(symbol: str, req: _Request) -> _Loaded:
         if served in ("none", req.adjust):
             loaded = _load_fixed(bundled, symbol, req)
             last = bundled.last_date(symbol)  # type: ignore[attr-defined]  # BundledSource
+            if partial is not None and isinstance(failure, _Offline):
+                combined = _with_snapshot(symbol, req, failure, partial, loaded, served, last)
+                if combined is not None:
+                    return combined
             beyond = _trim(symbol, subtract_ranges(req.start, req.end, [(req.start, last)]))
             if beyond:
                 if isinstance(failure, _Offline):
@@ -471,6 +494,10 @@ def _load_auto(symbol: str, req: _Request) -> _Loaded:
                 stacklevel=3,
             )
             return loaded
+    if isinstance(failure, _Offline) and partial is not None:
+        # the cached part of the real series (a board too: never spliced with a proxy)
+        req.missing[symbol] = (failure.ranges, failure.why)
+        return partial
     if parse_symbol(symbol).kind == "board":
         warnings.warn(
             f"{symbol}: built as a proxy from bundled members because {why}",
@@ -485,6 +512,73 @@ def _load_auto(symbol: str, req: _Request) -> _Loaded:
             provenance_row(source=route, adjust=req.adjust, field=req.field),
         )
     raise failure
+
+
+def _with_snapshot(
+    symbol: str,
+    req: _Request,
+    failure: _Offline,
+    partial: _Loaded,
+    snapshot: _Loaded,
+    served: str,
+    last: pd.Timestamp,
+) -> _Loaded | None:
+    """Offline: the cached part of the request, its gaps filled from the bundled snapshot.
+
+    Adjusted prices are combined only when cache and snapshot agree on the sessions
+    both have (same adjustment basis); otherwise the one with more values is served
+    alone (None: the snapshot, handled by the caller) and the rest reported missing.
+    """
+    cached = partial.series.dropna()
+    snap = snapshot.series.dropna()
+    common = cached.index.intersection(snap.index)
+    same_basis = served == "none" or (
+        len(common) > 0
+        and bool(
+            np.allclose(
+                cached.loc[common].to_numpy(dtype=np.float64),
+                snap.loc[common].to_numpy(dtype=np.float64),
+                rtol=BASIS_RTOL,
+                atol=0.0,
+            )
+        )
+    )
+    if same_basis:
+        in_gap = np.zeros(len(snap), dtype=bool)
+        ix = np.asarray(snap.index, dtype="datetime64[ns]")
+        for a, b in failure.ranges:
+            in_gap |= (ix >= np.datetime64(a, "ns")) & (ix <= np.datetime64(b, "ns"))
+        filler = snap[in_gap]
+        series = pd.concat([cached, filler]).sort_index()
+        still = _trim(
+            symbol, [g for a, b in failure.ranges for g in subtract_ranges(a, b, [(a, last)])]
+        )
+        filled = [(a, min(b, last)) for a, b in failure.ranges if a <= last]
+        if still:
+            req.missing[symbol] = (still, "offline; bundled snapshot ends " + str(last.date()))
+        note = (
+            f"offline: cached values, gaps {_fmt(filled)} from the bundled snapshot"
+            if filled
+            else "offline: cached values"
+        )
+        prov = dict(partial.prov)
+        prov["note"] = "; ".join(x for x in (note, str(prov.get("note", ""))) if x)
+        warnings.warn(f"{symbol}: {note}", OfflineFallbackWarning, stacklevel=4)
+        return _Loaded(series, prov)
+    why = (
+        "the cache and the bundled snapshot are on different adjustment bases "
+        f"({served}; e.g. a dividend between them), not combined"
+    )
+    if len(snap) >= len(cached):
+        snapshot.prov["note"] = "; ".join(
+            x for x in (f"offline: {why}", snapshot.prov["note"]) if x
+        )
+        return None
+    req.missing[symbol] = (failure.ranges, f"{failure.why}; {why}")
+    prov = dict(partial.prov)
+    prov["note"] = "; ".join(x for x in (str(prov.get("note", "")), why) if x)
+    warnings.warn(f"{symbol}: {why}", OfflineFallbackWarning, stacklevel=4)
+    return _Loaded(partial.series, prov)
 
 
 def get_prices(
@@ -592,6 +686,8 @@ def get_prices(
                     loaded[sym] = _load_network(src, sym, req)
                 except _Offline as off:
                     req.missing[sym] = (off.ranges, off.why)
+                    if off.partial is not None:  # the cached part is served
+                        loaded[sym] = off.partial
             else:
                 loaded[sym] = _load_fixed(src, sym, req)
         except (ProviderError, DataUnavailableError, UnknownSymbolError) as failure:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -119,3 +121,68 @@ def test_real_sources_offline_are_never_called(no_network, cache_dir) -> None:  
     with pytest.raises(DataUnavailableError, match="NIO"):
         get_prices(["600519.SH", "NIO"], "2022-01-04", "2022-01-07", offline=True,
                    cache_dir=cache_dir)  # fmt: skip
+
+
+def test_offline_partial_cache_is_served_and_reported_partial(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 7: the cached part is kept; only the gaps are missing."""
+    register_source("yfinance", FakeNetworkSource("yfinance"))
+    cached = get_prices("NIO", "2022-01-10", "2022-01-20", source="yfinance", cache_dir=cache_dir)
+    for source in ("yfinance", "auto"):
+        pf = get_prices(["NIO"], "2022-01-03", "2022-01-31", offline=True, source=source,
+                        cache_dir=cache_dir, errors="collect")  # fmt: skip
+        assert pf.failures["reason"].tolist() == ["partial"]
+        assert "2022-01-03..2022-01-0" in pf.failures["message"].iloc[0]
+        assert "2022-01-21..2022-01-31" in pf.failures["message"].iloc[0]
+        pd.testing.assert_series_equal(pf["NIO"].dropna(), cached["NIO"], check_freq=False)
+
+
+def _bundled_like_source() -> FakeNetworkSource:
+    """akshare stand-in: the bundled 600519.SH closes up to 2026-06-16, then new days."""
+    from eventstudy.market import get_source
+
+    class Src(FakeNetworkSource):
+        def fetch(self, symbol, start, end, *, adjust):  # type: ignore[no-untyped-def]
+            self.calls.append((symbol, start, end))
+            old = get_source("bundled").fetch(symbol, start, end, adjust="qfq")
+            new_days = pd.bdate_range(max(start, T("2026-06-17")), end)
+            new = pd.DataFrame({"close": 1400.0 + pd.Series(range(len(new_days))).to_numpy()},
+                               index=pd.DatetimeIndex(new_days, name="date"))  # fmt: skip
+            return pd.concat([old[["close"]] * self.factor, new])
+
+    return Src()
+
+
+def test_offline_cache_gaps_filled_from_the_bundled_snapshot(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    src = _bundled_like_source()
+    register_source("akshare", src)
+    get_prices("600519.SH", "2026-06-10", "2026-06-30", source="akshare", cache_dir=cache_dir)
+    with pytest.warns(OfflineFallbackWarning):
+        pf = get_prices("600519.SH", "2026-06-01", "2026-06-30", offline=True,
+                        cache_dir=cache_dir, errors="collect")  # fmt: skip
+    assert pf.failures.empty
+    s = pf["600519.SH"]
+    assert s.loc["2026-06-01":"2026-06-30"].notna().all()
+    assert s.loc["2026-06-22"] == 1400.0 + 3  # from the cache, beyond the snapshot
+    bundled = get_prices("600519.SH", "2026-06-01", "2026-06-09", source="bundled").data
+    assert s.loc["2026-06-01":"2026-06-09"].tolist() == bundled["600519.SH"].tolist()
+    note = pf.provenance.loc["600519.SH", "note"]
+    assert "bundled snapshot" in note
+    assert "2026-06-01..2026-06-09" in note
+
+
+def test_offline_cache_on_another_basis_is_not_spliced_with_the_snapshot(
+    no_network, cache_dir
+) -> None:  # type: ignore[no-untyped-def]
+    src = _bundled_like_source()
+    src.factor = 0.97  # cache filled after a dividend: every qfq price 3% lower than the snapshot
+    register_source("akshare", src)
+    get_prices("600519.SH", "2026-06-10", "2026-06-30", source="akshare", cache_dir=cache_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pf = get_prices("600519.SH", "2026-06-01", "2026-06-30", offline=True,
+                        cache_dir=cache_dir, errors="collect")  # fmt: skip
+    s = pf["600519.SH"].dropna()
+    r = s.pct_change().dropna()
+    assert r.loc[:"2026-06-16"].abs().max() < 0.05  # no -3% splice at the junction
+    assert pf.failures["reason"].tolist() == ["partial"]
+    assert "adjustment bases" in pf.provenance.loc["600519.SH", "note"]
