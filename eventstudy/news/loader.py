@@ -55,6 +55,7 @@ __all__ = [
     "POST_SUFFIXES",
     "TABLE_SUFFIXES",
     "Record",
+    "TableSource",
     "decode",
     "parse_post",
     "parse_row",
@@ -419,48 +420,82 @@ def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return [Path(p) for p in paths if Path(p).suffix.lower() in POST_SUFFIXES and Path(p).is_file()]
 
 
-def resolve_source(source: Any) -> tuple[list[Path], pd.DataFrame | None, str]:
-    """Turn ``source`` into post files, or a table and its origin label.
+@dataclass(frozen=True, slots=True)
+class TableSource:
+    """A news table read row by row; ``label`` names it in ``origin`` (``row``: a DataFrame)."""
+
+    frame: pd.DataFrame
+    label: str
+
+
+def _is_table(path: Path) -> bool:
+    return path.suffix.lower() in TABLE_SUFFIXES
+
+
+def resolve_source(source: Any) -> list[Path | TableSource]:
+    """Turn ``source`` into its inputs: post files and tables, in order.
+
+    A folder is searched recursively for posts; a folder with no post but with
+    table files is refused (pass the table file itself). A list is dispatched
+    path by path: table extensions (:data:`TABLE_SUFFIXES`) are read as tables,
+    anything else as a post.
 
     Raises
     ------
     InputDataError
         For a path that does not exist, an unsupported file type, a glob that
-        matches no post, or an unsupported source type.
+        matches no post, a folder that holds tables but no posts, or an
+        unsupported source type.
     """
     if isinstance(source, pd.DataFrame):
-        return [], source, "row"
+        return [TableSource(source, "row")]
     if isinstance(source, str | os.PathLike):
         text = os.fspath(source)
         path = Path(text)
         if path.is_dir():
+            found = [p for p in path.rglob("*") if p.is_file()]
             files = sorted(
-                (p for p in path.rglob("*") if p.suffix.lower() in POST_SUFFIXES and p.is_file()),
+                (p for p in found if p.suffix.lower() in POST_SUFFIXES),
                 key=lambda p: p.relative_to(path).as_posix(),
             )
-            return files, None, text
+            tables = sorted(p for p in found if _is_table(p))
+            if not files and tables:
+                names = ", ".join(str(p) for p in tables[:3])
+                raise InputDataError(
+                    f"the folder {text!r} holds no posts ({'/'.join(sorted(POST_SUFFIXES))}) "
+                    f"but {len(tables)} table file(s): {names}; pass the table file itself, "
+                    f"e.g. load_news({str(tables[0])!r}), or a list of them"
+                )
+            return list(files)
         if path.is_file():
             suffix = path.suffix.lower()
             if suffix in POST_SUFFIXES:
-                return [path], None, text
+                return [path]
             if suffix in TABLE_SUFFIXES:
-                return [], read_table(path), text
+                return [TableSource(read_table(path), text)]
             raise InputDataError(
                 f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
                 f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
             )
         if any(c in text for c in "*?["):
-            files = sorted(_post_files(glob.glob(text, recursive=True)))
+            matched = glob.glob(text, recursive=True)
+            files = sorted(_post_files(matched))
             if not files:
-                raise InputDataError(f"the pattern {text!r} matches no post files")
-            return files, None, text
+                named = sorted(str(p) for p in matched if _is_table(Path(p)))
+                hint = (
+                    f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
+                    if named
+                    else ""
+                )
+                raise InputDataError(f"the pattern {text!r} matches no post files{hint}")
+            return list(files)
         raise InputDataError(f"no such file or folder: {text!r}")
     if isinstance(source, list | tuple):
-        files = [Path(p) for p in source]
-        missing = [str(p) for p in files if not p.is_file()]
+        paths = [Path(p) for p in source]
+        missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise InputDataError(f"no such files: {missing[:5]}")
-        return files, None, "list"
+        return [TableSource(read_table(p), str(p)) if _is_table(p) else p for p in paths]
     raise InputDataError(
         f"cannot load news from a {type(source).__name__}; pass a folder, a file, a glob "
         "pattern, a list of files or a DataFrame"

@@ -81,7 +81,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -94,6 +94,7 @@ from eventstudy.news.frontmatter import PostProblem
 from eventstudy.news.loader import (
     TABLE_WARNING,
     Record,
+    TableSource,
     canonical_columns,
     parse_row,
     read_post,
@@ -544,8 +545,10 @@ def load_news(
     ----------
     source
         A folder (searched recursively for ``.md``, ``.markdown``, ``.txt``,
-        ``.html``, ``.htm`` posts), one post file, a glob pattern, a list of
-        post files, a CSV/TSV/Parquet/JSON-lines file, or a DataFrame. Tables
+        ``.html``, ``.htm`` posts; a folder with table files but no post is
+        refused), one post file, a glob pattern of posts, a list of files
+        (each read as a table or a post by its extension), a
+        CSV/TSV/Parquet/JSON-lines file, or a DataFrame. Tables
         may use English columns (``title``, ``published_at``, ``text``,
         ``publisher``, ``url``, ``article_id``, ``category``) or the columns of
         akshare's ``stock_news_em`` (关键词, 新闻标题, 新闻内容, 发布时间,
@@ -564,8 +567,9 @@ def load_news(
     Raises
     ------
     InputDataError
-        If ``source`` does not exist, has an unsupported type, or is a table
-        without a publication-time column.
+        If ``source`` does not exist, has an unsupported type, is a folder
+        with tables but no posts, or is a table without a publication-time
+        column.
     NewsParseError
         With ``errors="raise"``, for the first input that cannot be parsed.
 
@@ -591,7 +595,7 @@ def load_news(
     if tagger is not None and not isinstance(tagger, Tagger):
         raise ConfigError(f"tagger must be a Tagger, got {type(tagger).__name__}")
     tagger = tagger if tagger is not None else Tagger.default()
-    files, table, label = resolve_source(source)
+    inputs = resolve_source(source)
     records: list[Record] = []
     skipped: list[tuple[str, str, str, str | None]] = []
 
@@ -600,33 +604,42 @@ def load_news(
             raise NewsParseError(f"{origin}: {err.message} (reason: {err.reason})") from None
         skipped.append((origin, err.reason, err.message, None))
 
-    if table is None:
-        n_inputs = len(files)
-        for path in files:
-            try:
-                records.append(read_post(path))
-            except PostProblem as err:
-                problem(str(path), err)
-    else:
-        n_inputs = len(table)
-        table_warning = table.attrs.get(TABLE_WARNING)
-        cols = canonical_columns(table)
-        sub = table[list(cols.values())].copy()
-        sub.columns = list(cols.keys())
-        prefix = "row" if label == "row" else f"{label}#row"
-        for i, raw_row in enumerate(sub.to_dict("records")):
-            row = {str(k): v for k, v in raw_row.items()}
-            origin = f"{prefix} {i}" if prefix == "row" else f"{prefix}{i}"
-            try:
-                rec = parse_row(row, origin=origin)
-            except PostProblem as err:
-                problem(origin, err)
-                continue
-            if table_warning:
-                rec.warnings.append(str(table_warning))
-            records.append(rec)
+    n_inputs = 0
+    for item in inputs:
+        if isinstance(item, TableSource):
+            n_inputs += len(item.frame)
+            _read_rows(item, records, problem)
+            continue
+        n_inputs += 1
+        try:
+            records.append(read_post(item))
+        except PostProblem as err:
+            problem(str(item), err)
     kept, dups = _dedupe(records)
     return _build(kept, dups, skipped, n_inputs, tagger)
+
+
+def _read_rows(
+    table: TableSource, records: list[Record], problem: Callable[[str, PostProblem], None]
+) -> None:
+    """Parse each row of a table into ``records`` (problems go to ``problem``)."""
+    frame = table.frame
+    table_warning = frame.attrs.get(TABLE_WARNING)
+    cols = canonical_columns(frame)
+    sub = frame[list(cols.values())].copy()
+    sub.columns = list(cols.keys())
+    prefix = "row " if table.label == "row" else f"{table.label}#row"
+    for i, raw_row in enumerate(sub.to_dict("records")):
+        row = {str(k): v for k, v in raw_row.items()}
+        origin = f"{prefix}{i}"
+        try:
+            rec = parse_row(row, origin=origin)
+        except PostProblem as err:
+            problem(origin, err)
+            continue
+        if table_warning:
+            rec.warnings.append(str(table_warning))
+        records.append(rec)
 
 
 def _build(

@@ -308,3 +308,31 @@ def test_one_headline_keyword_alone_is_not_an_event() -> None:
     assert news.to_events().frame["event_id"].tolist() == ["A2:BK0896"]
     kw = news.mentions.sort_values(["article_id", "field"])
     assert kw["keyword"].tolist() == ["白酒板块", "白酒股", "白酒板块", "白酒股"]
+
+
+def test_folder_with_tables_but_no_posts_is_refused(tmp_path: Path) -> None:
+    akshare_rows().to_csv(tmp_path / "news_em.csv", index=False)
+    akshare_rows().to_parquet(tmp_path / "more.parquet")
+    with pytest.raises(InputDataError, match=r"no posts.*news_em\.csv.*load_news\("):
+        load_news(tmp_path)
+    # an empty folder still loads (nothing to lose)
+    (tmp_path / "empty").mkdir()
+    assert load_news(tmp_path / "empty").n_inputs == 0
+
+
+def test_list_dispatches_tables_and_posts_by_extension(tmp_path: Path) -> None:
+    table = tmp_path / "news_em.csv"
+    akshare_rows().to_csv(table, index=False)
+    post = tmp_path / "a.md"
+    post.write_text(
+        "---\ntitle: 白酒\ndate: 2022-01-10 10:00:00 +0800\n---\n" + CHART + "<p>白酒</p>\n",
+        encoding="utf-8",
+    )
+    news = load_news([post, table])
+    assert news.n_inputs == 1 + 3
+    assert news.articles["origin"].tolist() == [str(post), f"{table}#row0", f"{table}#row1"]
+    assert news.skipped["origin"].tolist() == [f"{table}#row2"]
+    assert news.skipped["reason"].tolist() == ["empty_row"]
+    assert set(news.mentions.loc[news.mentions["how"] == "query", "symbol"]) == {"600519.SH"}
+    only_table = load_news([table])
+    assert len(only_table.articles) == 2
