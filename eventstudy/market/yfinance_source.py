@@ -7,8 +7,13 @@ Close``); the index is ``Date``. ``adjust="qfq"`` maps to ``auto_adjust=True``
 (Yahoo adjusts the past for splits and dividends, the latest price unchanged:
 a forward adjustment), ``adjust="none"`` to raw ``Close``; ``hfq`` is not
 offered by Yahoo. Yahoo has no traded amount: ``field="amount"`` is unavailable.
-Yahoo errors do not raise (``yf.download`` logs them and returns an empty
-frame): an empty frame is retried and then reported as a ProviderError.
+Yahoo errors do not raise (``yf.download`` logs them on the ``yfinance``
+logger and returns an empty frame; older versions also kept them in
+``yfinance.shared._ERRORS``): the error logged for the ticker during the call
+becomes the cause of the failure. An empty frame is retried and then reported
+as a ProviderError; a connection failure (no DNS, refused, timed out) is raised
+as :class:`YahooConnectionError` (an ``OSError``), so ``get_prices`` does not
+try Yahoo again for the other symbols of the request.
 
 Examples
 --------
@@ -25,7 +30,10 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import random
+import re
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,11 +46,49 @@ from eventstudy.exceptions import DataUnavailableError
 from eventstudy.market._net import EmptyResponseError, RetryPolicy, call_with_retry
 from eventstudy.symbols import to_yahoo
 
-__all__ = ["YFinanceSource", "from_download"]
+__all__ = ["YFinanceSource", "YahooConnectionError", "from_download"]
 
 Download = Callable[..., pd.DataFrame | None]
 
 _PRICE_MAP = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
+
+#: Error texts of yfinance/curl/requests that mean Yahoo was not reached.
+_CONNECTION = re.compile(
+    r"ConnectionError|ConnectTimeout|Timeout|timed out|Could not resolve|Failed to perform|"
+    r"curl: \((?:5|6|7|28|35|52|56)\)|Connection (?:refused|reset|aborted)|Network is unreachable",
+    re.IGNORECASE,
+)
+
+
+class YahooConnectionError(ConnectionError):
+    """yfinance could not reach Yahoo (it logged a connection error and returned no rows)."""
+
+
+class _ErrorLog(logging.Handler):
+    """Collects what yfinance logs at ERROR level during one download."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def yahoo_error(ticker: str, messages: list[str]) -> str | None:
+    """The error yfinance reported for ``ticker`` (its log lines, or ``shared._ERRORS``).
+
+    Examples
+    --------
+    >>> yahoo_error("NIO", ["1 Failed download:", "['NIO']: YFTzMissingError('no timezone')"])
+    "['NIO']: YFTzMissingError('no timezone')"
+    """
+    hits = [m.strip() for m in messages if ticker.upper() in m.upper()]
+    shared = sys.modules.get("yfinance.shared")
+    old = getattr(shared, "_ERRORS", None)
+    if isinstance(old, dict) and old.get(ticker.upper()):
+        hits.append(str(old[ticker.upper()]))
+    return "; ".join(dict.fromkeys(hits)) or None
 
 
 def from_download(frame: pd.DataFrame | None, ticker: str, *, adjust: Adjust) -> pd.DataFrame:
@@ -142,8 +188,31 @@ class YFinanceSource:
             "multi_level_index": True,
             "timeout": self.policy.timeout,
         }
+
+        def once() -> pd.DataFrame:
+            handler = _ErrorLog()
+            log = logging.getLogger("yfinance")
+            log.addHandler(handler)
+            try:
+                frame = self._call(**kwargs)
+            finally:
+                log.removeHandler(handler)
+            try:
+                return from_download(frame, ticker, adjust=adjust)
+            except EmptyResponseError as err:
+                cause = yahoo_error(ticker, handler.messages)
+                if cause is None:
+                    raise
+                if _CONNECTION.search(cause):
+                    raise YahooConnectionError(
+                        f"yfinance could not reach Yahoo for {ticker}: {cause}"
+                    ) from err
+                raise EmptyResponseError(
+                    f"yfinance returned no rows for {ticker}: {cause}"
+                ) from err
+
         bars = call_with_retry(
-            lambda: from_download(self._call(**kwargs), ticker, adjust=adjust),
+            once,
             policy=self.policy,
             symbol=symbol,
             source=self.name,

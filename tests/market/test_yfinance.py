@@ -113,3 +113,51 @@ def test_nan_rows_and_get_prices_via_auto(cache_dir) -> None:  # type: ignore[no
     register_source("yfinance", src(Recorder([yf_frame("NIO", True)])))
     with pytest.raises(DataUnavailableError, match="amount"):
         get_prices("NIO", "2022-01-07", "2022-01-11", field="amount", cache_dir=cache_dir)
+
+
+class FailingYahoo(Recorder):
+    """yf.download on a failure: logs the error on the 'yfinance' logger, returns no rows."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([])
+        self.message = message
+
+    def __call__(self, **kwargs: object) -> pd.DataFrame:
+        import logging
+
+        self.kwargs.append(kwargs)
+        ticker = str(kwargs["tickers"])
+        log = logging.getLogger("yfinance")
+        log.error("\n1 Failed download:")
+        log.error(f"['{ticker}']: " + self.message)
+        return yf_frame(ticker, True).iloc[:0]
+
+
+CONNECTION_ERROR = (
+    "ConnectionError('Failed to perform, curl: (6) Could not resolve host: "
+    "query2.finance.yahoo.com.')"
+)
+
+
+def test_yahoo_error_is_kept_as_the_cause() -> None:
+    """Review finding 16: the real error yfinance logged is the cause, not 'no rows'."""
+    with pytest.raises(ProviderError, match="possibly delisted") as info:
+        src(FailingYahoo("YFPricesMissingError('possibly delisted; no price data found')")).fetch(
+            "NIO", T("2022-01-07"), T("2022-01-11"), adjust="qfq"
+        )
+    assert "possibly delisted" in str(info.value.cause)
+    with pytest.raises(ProviderError, match="Could not resolve host") as info:
+        src(FailingYahoo(CONNECTION_ERROR)).fetch(
+            "NIO", T("2022-01-07"), T("2022-01-11"), adjust="qfq"
+        )
+    assert isinstance(info.value.cause, OSError)
+
+
+def test_connection_failure_marks_yfinance_down_for_the_call(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    yahoo = FailingYahoo(CONNECTION_ERROR)
+    register_source("yfinance", src(yahoo))
+    pf = get_prices(["NIO", "AAPL", "^GSPC"], "2022-01-07", "2022-01-11", cache_dir=cache_dir,
+                    errors="collect")  # fmt: skip
+    assert len(yahoo.kwargs) == 3  # NIO's attempts only; the others were not retried
+    assert pf.failures["reason"].tolist() == ["provider_failed"] * 3
+    assert "Could not resolve host" in pf.failures["message"].iloc[2]
