@@ -211,6 +211,24 @@ def _dropped(stage: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _without(events: EventSet, gone: Any, stage_drops: pd.DataFrame) -> EventSet:
+    """``events`` without the rows ``gone``, whose drops join the set's ``dropped`` table.
+
+    The study copies an EventSet's ``dropped`` into ``result.dropped``, so a result
+    built by the pipeline lists every input it does not contain.
+    """
+    frame = events.frame
+    dropped = pd.concat(
+        [events.dropped, stage_drops.reindex(columns=DROPPED_COLUMNS)], ignore_index=True
+    ).astype({c: object for c in DROPPED_COLUMNS})
+    return EventSet(
+        frame=frame[~gone].reset_index(drop=True),
+        dropped=dropped,
+        rule=events.rule,
+        cutoff=events.cutoff,
+    )
+
+
 def _date_range(events: EventSet, cfg: RunConfig) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Calendar-day range covering the estimation and event windows of all events."""
     day0 = pd.to_datetime(events.frame["day0"])
@@ -366,7 +384,7 @@ def run_pipeline(
                         events.symbols, cfg.market.benchmark, start, end, cfg
                     )
                     if missing:
-                        frame = events.frame
+                        frame = analysable.frame
                         gone = frame["symbol"].isin(list(missing))
                         drops.append(
                             _dropped(
@@ -381,12 +399,7 @@ def run_pipeline(
                                 ),
                             )
                         )
-                        analysable = EventSet(
-                            frame=frame[~gone].reset_index(drop=True),
-                            dropped=events.dropped,
-                            rule=events.rule,
-                            cutoff=events.cutoff,
-                        )
+                        analysable = _without(analysable, gone.to_numpy(), drops[-1])
             with steps.step("estimating"):
                 study = cfg.study
                 result = es.run_event_study(
@@ -400,7 +413,11 @@ def run_pipeline(
                     min_estimation_obs=study.min_estimation_obs,
                     tests=study.tests if isinstance(study.tests, str) else list(study.tests),
                 )
-            drops.append(_dropped("study", result.dropped))
+            # result.dropped repeats what the earlier stages dropped (they travel in the
+            # EventSet): the study stage is only what the study itself dropped
+            earlier = set(pd.concat([d["event_id"] for d in drops]).astype(str))
+            own = result.dropped[~result.dropped["event_id"].astype(str).isin(earlier)]
+            drops.append(_dropped("study", own))
             dropped = pd.concat([d for d in drops if len(d)] or [drops[0]], ignore_index=True)
             files = None
             with steps.step("writing the briefing"):
@@ -431,7 +448,7 @@ def run_pipeline(
                         charts=cfg.output.charts,
                         top_events=cfg.output.top_events,
                         price_charts=cfg.output.price_charts,
-                        extra_tables={"pipeline_dropped": dropped},
+                        dropped=dropped,
                     )
         for w in caught:
             msg = f"{w.category.__name__}: {w.message}"

@@ -238,8 +238,23 @@ def _articles_table(news: News) -> pd.DataFrame:
     return art.drop(columns=[c for c in ("text",) if c in art.columns])
 
 
+def _all_dropped(result: EventStudyResult, dropped: pd.DataFrame | None) -> pd.DataFrame:
+    """The one table of inputs not in the result: ``dropped`` if given, else ``result.dropped``.
+
+    ``result.dropped`` already holds the drops of the EventSet the study was run on
+    (the events stage) followed by the study's own; a pipeline's table adds a
+    ``stage`` column. Nothing is counted twice.
+    """
+    if dropped is not None:
+        return dropped
+    return result.dropped
+
+
 def _tables(
-    result: EventStudyResult, news: News | None, extra: Mapping[str, pd.DataFrame] | None
+    result: EventStudyResult,
+    news: News | None,
+    extra: Mapping[str, pd.DataFrame] | None,
+    dropped: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {
         "events": _events_table(result),
@@ -247,7 +262,7 @@ def _tables(
         "caar_path": result.caar_path.reset_index(),
         "aar": result.aar.rename("aar").rename_axis("rel_day").reset_index(),
         "caar": headline_table(result),
-        "dropped": result.dropped,
+        "dropped": _all_dropped(result, dropped),
         "provenance": _provenance(result),
         "results": result.to_frame(),
     }
@@ -580,26 +595,24 @@ def _methodology_html(result: EventStudyResult, news: News | None) -> str:
     return "".join(parts)
 
 
-def _dropped_html(result: EventStudyResult, extra: Mapping[str, pd.DataFrame] | None) -> str:
-    frames = [("study", result.dropped)]
-    for name, frame in (extra or {}).items():
-        if {"reason", "event_id"} <= set(frame.columns):
-            frames.append((name, frame))
-    rows = []
-    for stage, frame in frames:
-        if frame is None or frame.empty:
-            continue
-        for reason, count in frame["reason"].astype(str).value_counts().items():
-            rows.append(
-                f"<tr><td>{escape_text(stage)}</td><td>{escape_text(reason)}</td>"
-                f'<td class="n">{int(count)}</td></tr>'
-            )
-    if not rows:
+def _dropped_html(dropped: pd.DataFrame) -> str:
+    """Counts by stage (when the table has one) and reason of the single dropped table."""
+    if dropped.empty:
         return "<p>No event was dropped.</p>"
+    keys = ["stage", "reason"] if "stage" in dropped.columns else ["reason"]
+    counts = (
+        dropped[keys].astype(str).value_counts(sort=False).rename("n").reset_index()
+    )  # first-seen order within the table: events → prices → study
+    rows = []
+    for rec in counts.to_dict("records"):
+        cells = "".join(f"<td>{escape_text(rec[k])}</td>" for k in keys)
+        rows.append(f'<tr>{cells}<td class="n">{int(rec["n"])}</td></tr>')
+    head = "".join(f"<th>{k}</th>" for k in keys)
     return (
-        "<table><thead><tr><th>stage</th><th>reason</th><th>events</th></tr></thead>"
+        f"<table><thead><tr>{head}<th>events</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
-        '<p class="note">Each dropped event, with its message, is in <code>tables/</code>.</p>'
+        f'<p class="note">{len(dropped)} events in all; each, with its message, is in '
+        "<code>tables/dropped.csv</code>.</p>"
     )
 
 
@@ -650,13 +663,12 @@ def _page(
     main: str,
     figs: list[tuple[str, str, go.Figure]],
     news: News | None,
-    extra: Mapping[str, pd.DataFrame] | None,
+    dropped: pd.DataFrame,
     top_events: int,
 ) -> str:
     from plotly.offline import get_plotlyjs
 
     n = len(result.car)
-    dropped = len(result.dropped)
     caar = float(result.caar[main]) if n else float("nan")
     p_main, _ = _pv(result, "kp_bmp", main)
     p_t, _ = _pv(result, "t_cross", main)
@@ -664,7 +676,7 @@ def _page(
     period = f"{day0.min().date()} – {day0.max().date()}" if n else "no events"
     cards = [
         (f"{n}", "events analysed"),
-        (f"{dropped}", "events dropped (reasons below)"),
+        (f"{len(dropped)}", "events dropped (reasons below)"),
         (_fmt_pct(caar), f"CAAR {main}"),
         (_fmt_p(p_main), f"p-value {main}, adjusted BMP (Kolari–Pynnönen)"),
         (_fmt_p(p_t), f"p-value {main}, cross-sectional t"),
@@ -729,7 +741,7 @@ by eventstudy {escape_text(__version__)}.</div>
 <h2>Top events by |CAR {escape_text(main)}|</h2>
 {_top_events_html(result, main, top_events, news)}
 <h2>Dropped</h2>
-{_dropped_html(result, extra)}
+{_dropped_html(dropped)}
 <footer>
 <h2>Methodology</h2>
 {_methodology_html(result, news)}
@@ -757,6 +769,7 @@ def briefing(
     top_events: int = 10,
     price_charts: int = 3,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
+    dropped: pd.DataFrame | None = None,
 ) -> BriefingFiles:
     """Write a briefing of an event study: HTML page, PNG charts, CSV/Parquet tables.
 
@@ -787,7 +800,13 @@ def briefing(
     top_events, price_charts
         How many events to list, and to draw price charts for (largest |CAR| first).
     extra_tables
-        More tables to write (e.g. the news→events ``dropped`` table).
+        More tables to write (file stem → table).
+    dropped
+        Every input that is not in ``result``, e.g. the pipeline's
+        :attr:`~eventstudy.pipeline.PipelineResult.dropped` with its ``stage``
+        column: when given, the single source of the dropped count, of the
+        Dropped section and of ``tables/dropped.csv``. Default:
+        ``result.dropped`` (the study's drops plus those of the EventSet it ran on).
 
     Returns
     -------
@@ -831,7 +850,7 @@ def briefing(
             main=main,
             figs=figs,
             news=news,
-            extra=extra_tables,
+            dropped=_all_dropped(result, dropped),
             top_events=top_events,
         )
         tmp = page.with_suffix(".html.tmp")
@@ -843,7 +862,7 @@ def briefing(
     if table_formats:
         tdir = folder / "tables"
         tdir.mkdir(exist_ok=True)
-        for name, frame in _tables(result, news, extra_tables).items():
+        for name, frame in _tables(result, news, extra_tables, dropped).items():
             for fmt in table_formats:
                 p = tdir / f"{name}.{fmt}"
                 try:

@@ -194,3 +194,54 @@ def test_bad_arguments(result, tmp_path) -> None:  # type: ignore[no-untyped-def
         briefing(result, out=tmp_path, charts=("pie",))
     with pytest.raises(ValueError, match="CAR windows are"):
         briefing(result, out=tmp_path, window=(-3, 3), formats=("csv",))
+
+
+def _card(text: str, label: str) -> str:
+    m = re.search(r'<div class="v">([^<]*)</div><div class="k">' + re.escape(label), text)
+    assert m, label
+    return m.group(1)
+
+
+def test_dropped_table_is_the_single_source(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A pipeline's dropped table (with its stages) is counted once, card and table alike."""
+    table = pd.DataFrame(
+        {
+            "stage": ["events", "prices", "prices", "study"],
+            "event_id": ["x1", "x2", "x3", "x4"],
+            "symbol": ["600519.SH", "00388.HK", "BK0433", "000858.SZ"],
+            "reason": ["no_session", "no_price_data", "no_price_data", "insufficient_estimation"],
+            "message": ["m1", "m2", "m3", "m4"],
+        }
+    )
+    files = briefing(result, out=tmp_path, formats=("html", "csv"), dropped=table)
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert _card(text, "events dropped") == "4"
+    section = text.split("<h2>Dropped</h2>")[1].split("<footer>")[0]
+    rows = re.findall(r"<tr><td>(\w+)</td><td>(\w+)</td><td class=\"n\">(\d+)</td></tr>", section)
+    assert rows == [
+        ("events", "no_session", "1"),
+        ("prices", "no_price_data", "2"),
+        ("study", "insufficient_estimation", "1"),
+    ]
+    assert "pipeline_dropped" not in text
+    written = pd.read_csv(files.tables["dropped.csv"])
+    assert written["event_id"].tolist() == ["x1", "x2", "x3", "x4"]
+    assert written["stage"].tolist() == table["stage"].tolist()
+
+
+def test_dropped_without_a_table_is_result_dropped(prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = pd.DataFrame(
+        {
+            "event_id": ["ok", "early"],
+            "symbol": ["600519.SH", "000858.SZ"],
+            "day0": ["2022-01-10", "2020-07-01"],  # too little history before 2020-07
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_event_study(ev, prices=prices, market="000300.SH")
+    assert len(res.dropped) == 1
+    files = briefing(res, out=tmp_path, formats=("html", "csv"))
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert _card(text, "events dropped") == "1"
+    assert pd.read_csv(files.tables["dropped.csv"])["event_id"].tolist() == ["early"]

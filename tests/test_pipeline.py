@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def test_demo_writes_tables(demo_run) -> None:  # type: ignore[no-untyped-def]
     files = demo_run.files
     assert files is not None
     assert files.html is None
-    dropped = pd.read_csv(files.tables["pipeline_dropped.csv"])
+    dropped = pd.read_csv(files.tables["dropped.csv"])
     assert len(dropped) == len(demo_run.dropped)
     assert "news_skipped.csv" in files.tables
 
@@ -240,3 +241,25 @@ def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))  # an empty cache
     assert main(["-q", "run", str(gspc), "--out", str(tmp_path / "o")]) == 3
     assert "data unavailable" in capsys.readouterr().err
+
+
+def test_event_stage_drops_are_counted_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """rule='strict' drops publications outside a session at the events stage: once only."""
+    raw = {"news": {"path": "bundled"}, "events": {"rule": "strict"}, "market": {"offline": True}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=("html", "csv"))
+    assert len(run.events.dropped) > 0
+    assert not run.dropped["event_id"].duplicated().any()
+    pairs = len(run.events) + len(run.events.dropped)
+    assert run.n_events + len(run.dropped) == pairs
+    n_events_stage = int((run.dropped["stage"] == "events").sum())
+    assert n_events_stage == len(run.events.dropped)
+    # the briefing's card and table use the same count
+    text = run.files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    card = re.search(r'<div class="v">(\d+)</div><div class="k">events dropped', text)
+    assert card is not None
+    assert int(card.group(1)) == len(run.dropped)
+    assert "pipeline_dropped" not in text
+    written = pd.read_csv(run.files.tables["dropped.csv"])  # type: ignore[union-attr]
+    assert sorted(written["stage"].unique()) == sorted(run.dropped["stage"].unique())
