@@ -8,16 +8,19 @@ package, with no network. The command line (``eventstudy demo``,
 
 Nothing is lost on the way: every (article, security) pair that does not end in
 the result is in :attr:`PipelineResult.dropped` with the stage that dropped it
-(``events``: no session for its timestamp or an unknown symbol; ``prices``: no
-price data for its symbol; ``study``: e.g. ``insufficient_estimation``), a
-reason code and a message. Articles that did not load are in
+(``events``: no session for its timestamp, an unknown symbol, or
+``is_benchmark`` - the security is the market model's own benchmark, whose
+abnormal return is zero by construction; ``prices``: no price data for its
+symbol; ``study``: e.g. ``insufficient_estimation``), a reason code and a
+message. Articles that did not load are in
 ``PipelineResult.news.skipped``.
 
 Steps and their conventions
 ---------------------------
 1. :func:`eventstudy.load_news` on ``news.path``.
 2. ``News.to_events`` with the symbol/kind filter, ``min_score``, day-0 ``rule``
-   and ``cutoff`` (METHODS.md).
+   and ``cutoff`` (METHODS.md); events on the benchmark itself are dropped
+   (``is_benchmark``).
 3. :func:`eventstudy.get_prices` for the events' symbols and the benchmark,
    from ``estimation_window`` before the first day 0 to ``event_window`` after
    the last (calendar-day margins); boards without their own series come as
@@ -229,6 +232,23 @@ def _without(events: EventSet, gone: Any, stage_drops: pd.DataFrame) -> EventSet
     )
 
 
+def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events on the benchmark itself: reason ``is_benchmark`` (AR is zero by construction)."""
+    return pd.DataFrame(
+        {
+            "event_id": frame["event_id"],
+            "symbol": frame["symbol"],
+            "reason": "is_benchmark",
+            "message": [
+                f"{s} is the benchmark of the model: its abnormal return is zero by "
+                "construction, so it is not studied as an event (the news is kept for its "
+                "other securities)"
+                for s in frame["symbol"]
+            ],
+        }
+    )
+
+
 def _date_range(events: EventSet, cfg: RunConfig) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Calendar-day range covering the estimation and event windows of all events."""
     day0 = pd.to_datetime(events.frame["day0"])
@@ -377,6 +397,10 @@ def run_pipeline(
             drops = [_dropped("events", events.dropped)]
             pf: PriceFrame | None = None
             analysable = events
+            is_bench = (events.frame["symbol"].astype(str) == cfg.market.benchmark).to_numpy()
+            if is_bench.any():
+                drops.append(_dropped("events", _benchmark_drops(events.frame[is_bench])))
+                analysable = _without(analysable, is_bench, drops[-1])
             with steps.step("fetching prices"):
                 if len(events):
                     start, end = _date_range(events, cfg)

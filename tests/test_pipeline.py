@@ -263,3 +263,19 @@ def test_event_stage_drops_are_counted_once(tmp_path) -> None:  # type: ignore[n
     assert "pipeline_dropped" not in text
     written = pd.read_csv(run.files.tables["dropped.csv"])  # type: ignore[union-attr]
     assert sorted(written["stage"].unique()) == sorted(run.dropped["stage"].unique())
+
+
+def test_benchmark_is_not_its_own_event(demo_run) -> None:  # type: ignore[no-untyped-def]
+    """The bundled posts tag 沪深300 itself: dropped at the events stage, not an AR ≡ 0 event."""
+    run = demo_run
+    tagged = run.events.frame["symbol"] == "000300.SH"
+    assert tagged.any(), "the bundled posts name the CSI 300 (000300.SH)"
+    assert "000300.SH" not in set(run.result.events["symbol"])
+    bench = run.dropped[run.dropped["reason"] == "is_benchmark"]
+    assert set(bench["event_id"]) == set(run.events.frame.loc[tagged, "event_id"])
+    assert set(bench["stage"]) == {"events"}
+    # every headline test uses the same N as the CAAR
+    t = run.result.tests
+    for label in run.result.car.columns:
+        rows = t[(t["window"].astype(str) == label) & t["test"].isin(["t_cross", "bmp", "kp_bmp"])]
+        assert set(rows["n"]) == {int(run.result.car[label].notna().sum())}
