@@ -131,7 +131,14 @@ def _t_p(t: FloatArray, df: FloatArray | float) -> FloatArray:
         return np.asarray(2.0 * stats.t.sf(np.abs(t), df), dtype=float)
 
 
+#: Relative size below which a cross-sectional sd is rounding noise, not dispersion:
+#: identical series (e.g. a one-member board proxy and that stock) give CARs equal up
+#: to ~1e-17, whose "sd" would otherwise yield t statistics of 1e15.
+_SD_RTOL = 1e-10
+
+
 def _col_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per-column count, mean and sd; an sd that is rounding noise is returned as 0."""
     ok = np.isfinite(x)
     n = ok.sum(axis=0).astype(float)
     x0 = np.where(ok, x, 0.0)
@@ -139,6 +146,8 @@ def _col_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         mean = x0.sum(axis=0) / n
         dev = np.where(ok, x - mean, 0.0)
         sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
+    scale = np.abs(x0).max(axis=0) if x0.size else np.zeros(x0.shape[1:])
+    sd = np.where(sd <= _SD_RTOL * scale, 0.0, sd)
     return n, mean, sd
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from eventstudy._typing import ModelName
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 from eventstudy.study.engine import BLOCK, EventPieces, event_pieces, map_blocks
 from eventstudy.study.inference import TESTS
 from eventstudy.study.models import FACTOR_COLUMNS, INSUFFICIENT, MODEL_K, MODELS, fit_model
@@ -190,6 +190,10 @@ class EventStudy:
         events: EventSet | pd.DataFrame,
         returns: Any = None,
         prices: Any = None,
+        *,
+        source: str = "auto",
+        offline: bool | None = None,
+        cache_dir: str | None = None,
     ) -> EventStudyResult:
         """Run the event study.
 
@@ -202,7 +206,13 @@ class EventStudy:
             Wide DataFrame (dates x symbols, the market column included) of simple
             returns or of prices, or an object with ``.data`` (and ``.provenance``)
             such as a ``PriceFrame``. With neither, returns come from
-            ``eventstudy.market.get_returns``.
+            ``eventstudy.market.get_returns`` (close prices, ``errors="collect"``):
+            events whose security cannot be priced are dropped with reason
+            ``no_price_data`` and the data layer's message; a market series that
+            cannot be had raises :class:`~eventstudy.exceptions.DataUnavailableError`.
+        source, offline, cache_dir
+            Passed to ``get_returns`` when the returns are fetched (see
+            :func:`eventstudy.market.get_prices`); ignored with ``returns=``/``prices=``.
 
         Returns
         -------
@@ -226,8 +236,11 @@ class EventStudy:
                 "returns= given are used as they are - compute them trade to trade with "
                 "eventstudy.market.trade_to_trade_returns instead"
             )
+        failures: dict[str, str] = {}
         if returns is None and prices is None:
-            returns, provenance = self._fetch(frame)
+            returns, provenance, failures = self._fetch(
+                frame, source=source, offline=offline, cache_dir=cache_dir
+            )
         if returns is not None:
             ret_frame, prov = unwrap(returns, "returns")
             panel = build_panel(returns=ret_frame, market=self.market, calendar=self.calendar)
@@ -269,7 +282,10 @@ class EventStudy:
         for i in (int(j) for j in np.flatnonzero(status != 0)):
             eid, sym = frame["event_id"].iat[i], frame["symbol"].iat[i]
             st_i = int(status[i])
-            if st_i == -1:
+            r: str | None
+            if st_i == -1 and reason[i] == "unknown_symbol" and str(sym) in failures:
+                r, msg = "no_price_data", failures[str(sym)]
+            elif st_i == -1:
                 r, msg = reason[i], message[i]
             elif st_i == 3:
                 r = "no_price_day0"
@@ -317,14 +333,17 @@ class EventStudy:
             f"events must be an EventSet or a DataFrame, got {type(events).__name__}"
         )
 
-    def _fetch(self, frame: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
-        from eventstudy import market as market_pkg
+    def _fetch(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source: str = "auto",
+        offline: bool | None = None,
+        cache_dir: str | None = None,
+    ) -> tuple[Any, pd.DataFrame, dict[str, str]]:
+        """Returns of the events' securities and the market, and who could not be priced."""
+        from eventstudy.market import get_returns
 
-        get_returns = getattr(market_pkg, "get_returns", None)
-        if get_returns is None:
-            raise ConfigError(
-                "no returns= or prices= given and eventstudy.market.get_returns is not available"
-            )
         if frame.empty:
             raise InputDataError("no events to analyse (all were dropped before the study)")
         t0, _ = self.estimation_window
@@ -332,10 +351,24 @@ class EventStudy:
         start = frame["day0"].min() - pd.Timedelta(days=int(abs(t0) * 1.6) + 30)
         end = frame["day0"].max() + pd.Timedelta(days=int(abs(tau2) * 1.6) + 15)
         symbols = sorted(set(frame["symbol"].astype(str)) | {self.market})
-        kw = {"trade_to_trade": True} if self.trade_to_trade else {}
-        obj = get_returns(symbols, start, end, **kw)
-        prov = getattr(obj, "provenance", None)
-        return obj, prov if isinstance(prov, pd.DataFrame) else pd.DataFrame()
+        obj = get_returns(
+            symbols,
+            start,
+            end,
+            trade_to_trade=self.trade_to_trade,
+            source=source,
+            offline=offline,
+            cache_dir=cache_dir,
+            errors="collect",
+        )
+        failures = obj.failures
+        lost = failures[~failures["symbol"].isin(obj.data.columns)]
+        failed = dict(zip(lost["symbol"].astype(str), lost["message"].astype(str), strict=True))
+        if self.market in failed:
+            raise DataUnavailableError(
+                f"the market series {self.market} could not be had: {failed[self.market]}"
+            )
+        return obj, obj.provenance, failed
 
     @staticmethod
     def _check_factor_dates(
@@ -510,10 +543,14 @@ def run_event_study(
     tests: str | Sequence[str] = "all",
     calendar: Any = None,
     trade_to_trade: bool = False,
+    source: str = "auto",
+    offline: bool | None = None,
+    cache_dir: str | None = None,
 ) -> EventStudyResult:
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
-    Shorthand for ``EventStudy(...).fit(events, returns=..., prices=...)``; see
+    Shorthand for ``EventStudy(...).fit(events, returns=..., prices=..., source=...,
+    offline=..., cache_dir=...)``; see
     :class:`EventStudy` for the parameters and
     :class:`~eventstudy.study.result.EventStudyResult` for the output.
 
@@ -539,4 +576,6 @@ def run_event_study(
         calendar=calendar,
         trade_to_trade=trade_to_trade,
     )
-    return spec.fit(events, returns=returns, prices=prices)
+    return spec.fit(
+        events, returns=returns, prices=prices, source=source, offline=offline, cache_dir=cache_dir
+    )

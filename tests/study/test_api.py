@@ -228,9 +228,11 @@ def test_fetches_returns_through_get_returns(rets, monkeypatch):
     class Frame:
         data = rets
         provenance = pd.DataFrame({"is_proxy": [False]}, index=pd.Index(["S0"], name="symbol"))
+        failures = pd.DataFrame({"symbol": [], "reason": [], "message": []})
 
-    def fake_get_returns(symbols, start, end):
+    def fake_get_returns(symbols, start, end, **kw):
         calls["args"] = (symbols, start, end)
+        calls["kw"] = kw
         return Frame()
 
     monkeypatch.setattr(market_pkg, "get_returns", fake_get_returns, raising=False)
@@ -239,6 +241,42 @@ def test_fetches_returns_through_get_returns(rets, monkeypatch):
     assert calls["args"][1] < rets.index[300 - 250]
     assert res.provenance.is_proxy.tolist() == [False]
     assert len(res.events) == 4
+    assert calls["kw"]["errors"] == "collect"
+    assert calls["kw"]["source"] == "auto"
+
+
+def test_unpriced_securities_are_dropped_with_the_data_layers_reason(rets, monkeypatch):
+    import eventstudy.market as market_pkg
+
+    class Frame:
+        data = rets.drop(columns=["S1"])
+        provenance = pd.DataFrame()
+        failures = pd.DataFrame(
+            {"symbol": ["S1"], "reason": ["provider_failed"], "message": ["S1: connection refused"]}
+        )
+
+    monkeypatch.setattr(market_pkg, "get_returns", lambda *a, **k: Frame(), raising=False)
+    res = run_event_study(_ev(rets), market="M")
+    gone = res.dropped.set_index("symbol")
+    assert gone.loc["S1", "reason"] == "no_price_data"
+    assert gone.loc["S1", "message"] == "S1: connection refused"
+    assert len(res.events) + len(res.dropped) == 4
+
+
+def test_missing_market_series_is_an_error(rets, monkeypatch):
+    import eventstudy.market as market_pkg
+    from eventstudy.exceptions import DataUnavailableError
+
+    class Frame:
+        data = rets.drop(columns=["M"])
+        provenance = pd.DataFrame()
+        failures = pd.DataFrame(
+            {"symbol": ["M"], "reason": ["unavailable"], "message": ["offline"]}
+        )
+
+    monkeypatch.setattr(market_pkg, "get_returns", lambda *a, **k: Frame(), raising=False)
+    with pytest.raises(DataUnavailableError, match="market series M"):
+        run_event_study(_ev(rets), market="M")
 
 
 def test_bundled_data_through_real_get_returns(monkeypatch, tmp_path):
@@ -425,3 +463,18 @@ def test_wilcoxon_columns_equal_one_column_version():
         ref = wilcoxon_signed_rank(x[:, j])
         np.testing.assert_allclose(got[j][:3], ref[:3], rtol=1e-12)
         assert got[j][3] == ref[3]
+
+
+def test_identical_series_give_undefined_not_huge_statistics():
+    """Two events on identical series differ only by rounding noise: t is NaN, not 1e15."""
+    from eventstudy.study.inference import t_cross
+
+    car = np.array([[-0.0292], [-0.0292 + 1e-17], [-0.0292 - 2e-17]])
+    t, p, _, note = t_cross(car)
+    assert np.isnan(t[0])
+    assert np.isnan(p[0])
+    assert "zero cross-sectional dispersion" in note[0]
+    # a real, small dispersion is kept
+    t2, _, _, note2 = t_cross(np.array([[-0.0292], [-0.0291], [-0.0293]]))
+    assert np.isfinite(t2[0])
+    assert note2 == [""]
