@@ -581,6 +581,17 @@ def _with_snapshot(
     return _Loaded(partial.series, prov)
 
 
+def _label_registered(loaded: dict[str, _Loaded], own: str, registered: str) -> None:
+    """Provenance names the source as registered (``my_folder``), not by its class name."""
+    if own == registered:
+        return
+    for ld in loaded.values():
+        if ld.prov["source"] == own:
+            ld.prov["source"] = registered
+        elif ld.prov["source"] == f"proxy({own})":
+            ld.prov["source"] = f"proxy({registered})"
+
+
 def get_prices(
     symbols: str | Iterable[str],
     start: DateLike,
@@ -720,6 +731,8 @@ def get_prices(
     extra = None
     if any(_is_chinese(s) for s in syms):
         extra = _china_sessions(lo, min(hi, today_shanghai()))
+    if isinstance(source, str) and source != "auto":
+        _label_registered(loaded, get_source(source).name, source)
     series = {s: _between(ld.series, lo, hi) for s, ld in loaded.items()}
     frame = PriceFrame.from_series(
         series, field=field, provenance={s: ld.prov for s, ld in loaded.items()}, index=extra

@@ -50,7 +50,9 @@ class PriceSource(Protocol):
     Attributes
     ----------
     name
-        Short name, used in provenance and as the cache namespace.
+        Short name, used as the cache namespace; provenance shows the name the
+        source was registered under (``get_prices(source="my_folder")`` →
+        ``my_folder``), this one when the object itself is passed.
     network
         True if :meth:`fetch` may open network connections.
     """

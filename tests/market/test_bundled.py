@@ -161,3 +161,30 @@ def test_range_without_sessions_is_an_empty_panel(a: str, b: str, tmp_path) -> N
         warnings.simplefilter("ignore")
         auto = get_prices(["BK0896", "600519.SH"], a, b, offline=True, cache_dir=tmp_path)
     assert auto.data.shape == (0, 2)
+
+
+def test_provenance_shows_the_registered_name(tmp_path, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 19: register_source('my_folder', LocalSource(...)) is 'my_folder'."""
+    import warnings
+
+    from eventstudy.market import register_source
+
+    from .fakes import FakeNetworkSource
+
+    from eventstudy.datasets import board_members
+
+    for sym in board_members("BK0896")["symbol"]:
+        pd.DataFrame({"date": ["2022-01-10"], "close": [1739.49]}).to_csv(
+            tmp_path / f"{sym}.csv", index=False
+        )
+    register_source("my_folder", LocalSource(tmp_path))
+    pf = get_prices("600519.SH", "2022-01-10", "2022-01-10", source="my_folder")
+    assert pf.provenance.loc["600519.SH", "source"] == "my_folder"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        board = get_prices("BK0896", "2022-01-10", "2022-01-10", source="my_folder")
+    assert board.provenance.loc["BK0896", "source"] == "proxy(my_folder)"
+    register_source("eastmoney_mirror", FakeNetworkSource("akshare"))
+    net = get_prices("600519.SH", "2022-01-10", "2022-01-10", source="eastmoney_mirror",
+                     cache_dir=cache_dir)  # fmt: skip
+    assert net.provenance.loc["600519.SH", "source"] == "eastmoney_mirror"
