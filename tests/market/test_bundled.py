@@ -167,11 +167,10 @@ def test_provenance_shows_the_registered_name(tmp_path, cache_dir) -> None:  # t
     """Review finding 19: register_source('my_folder', LocalSource(...)) is 'my_folder'."""
     import warnings
 
+    from eventstudy.datasets import board_members
     from eventstudy.market import register_source
 
     from .fakes import FakeNetworkSource
-
-    from eventstudy.datasets import board_members
 
     for sym in board_members("BK0896")["symbol"]:
         pd.DataFrame({"date": ["2022-01-10"], "close": [1739.49]}).to_csv(
