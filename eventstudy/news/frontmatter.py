@@ -72,12 +72,16 @@ class PostProblem(Exception):
         Reason code (see the module docstring).
     message
         Human-readable detail.
+    article_id
+        The article's id when it can still be recovered (share link, file name,
+        ``article_id`` cell), else ``None``.
     """
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, article_id: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.article_id = article_id
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:

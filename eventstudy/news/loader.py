@@ -182,6 +182,29 @@ def _id_key(article_id: str) -> str:
     return m.group(1) if m else article_id
 
 
+def _share_link_id(lines: Iterable[str]) -> str | None:
+    """The infoCode of the first share-link line (``<http://...?infoCode=...>``)."""
+    for line in lines:
+        s = line.strip()
+        m = _AUTOLINK.fullmatch(s) if s.startswith("<http") else None
+        if m and (info := _id_from_url(m.group(1))):
+            return info
+    return None
+
+
+def _file_name_id(origin: str) -> str | None:
+    """An Eastmoney id at the end of a Jekyll file name (``2022-01-10-NW2022....md``)."""
+    last = Path(origin).stem.rsplit("-", 1)[-1]
+    return last if _EASTMONEY_ID.fullmatch(last) else None
+
+
+def _recover_id(err: PostProblem, text: str, origin: str) -> PostProblem:
+    """Attach the id of a post that cannot be read (share link, else file name) to ``err``."""
+    if err.article_id is None:
+        err.article_id = _share_link_id(text.split("\n")) or _file_name_id(origin)
+    return err
+
+
 def _publisher(text: str, summary: str, tags: str | None, category: str | None) -> str | None:
     found = _SOURCE.findall(text)
     if found:
@@ -205,9 +228,12 @@ def parse_post(text: str, *, origin: str) -> Record:
         With the reason code of the front-matter or date problem.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, body = split_front_matter(text)
-    title = _one_line(text_value(meta, "title"))
-    published = parse_published(text_value(meta, "date"))
+    try:
+        meta, body = split_front_matter(text)
+        title = _one_line(text_value(meta, "title"))
+        published = parse_published(text_value(meta, "date"))
+    except PostProblem as err:
+        raise _recover_id(err, text, origin) from None
     category = _one_line(text_value(meta, "categories")) or None
     tags = _one_line(text_value(meta, "tags")) or None
     content: list[str] = []
@@ -255,9 +281,13 @@ def read_post(path: Path) -> Record:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise PostProblem("unreadable", f"cannot read the file: {err.strerror or err}") from None
+        raise PostProblem(
+            "unreadable",
+            f"cannot read the file: {err.strerror or err}",
+            _file_name_id(str(path)),
+        ) from None
     if not data.strip():
-        raise PostProblem("empty_file", "the file is empty")
+        raise PostProblem("empty_file", "the file is empty", _file_name_id(str(path)))
     text, warning = decode(data)
     record = parse_post(text, origin=str(path))
     if warning:
@@ -308,14 +338,18 @@ def parse_row(row: dict[str, Any], *, origin: str) -> Record:
         text, marks, warnings = doc.text, doc.marks, doc.warnings
     else:
         text, marks, warnings = plain_text(raw), [], []
-    if not title and not text:
-        raise PostProblem("empty_row", "the row has neither a title nor a text")
-    published = parse_published(_cell(row, "published_at"))
     url = _cell(row, "url")
     url = _one_line(str(url)) or None if url is not None else None
     given = _cell(row, "article_id")
     given_id = _one_line(str(given)) if given is not None else ""
     info = given_id or _id_from_url(url)
+    if not title and not text:
+        raise PostProblem("empty_row", "the row has neither a title nor a text", info or None)
+    try:
+        published = parse_published(_cell(row, "published_at"))
+    except PostProblem as err:
+        err.article_id = info or None
+        raise
     publisher = _cell(row, "publisher")
     category = _cell(row, "category")
     query = _cell(row, "query")

@@ -31,6 +31,14 @@ of a ``query`` row; ``""`` for chart embeds), ``field`` (``title``/``text``/
 ``secid`` (Eastmoney secid as written in the markup; for keywords the
 symbol's secid where it has one) and ``weight``.
 
+``skipped`` (one row per input that did not become an article): ``origin``,
+``reason`` (a code such as ``missing_date``, ``no_front_matter``,
+``empty_row``), ``message`` and ``article_id`` (the id when it can still be
+recovered: a post's share link or file name, a row's ``article_id`` or URL;
+missing otherwise). ``duplicates``: ``origin``, ``article_id``, ``title``,
+``published_at``, ``duplicate_of`` (the kept article), ``duplicate_origin``
+and ``key`` (``article_id`` or ``title_time``).
+
 Scoring
 -------
 Each mention has a weight by how it was found (:data:`EVIDENCE_WEIGHTS`):
@@ -602,7 +610,7 @@ def load_news(
     def problem(origin: str, err: PostProblem) -> None:
         if errors == "raise":
             raise NewsParseError(f"{origin}: {err.message} (reason: {err.reason})") from None
-        skipped.append((origin, err.reason, err.message, None))
+        skipped.append((origin, err.reason, err.message, err.article_id))
 
     n_inputs = 0
     for item in inputs:

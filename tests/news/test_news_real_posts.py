@@ -219,3 +219,16 @@ def test_depth_limit_fallback_reads_real_posts_like_lxml(row: dict[str, str]) ->
     assert [(m.secid, m.how, m.name) for m in deep.marks] == [
         (m.secid, m.how, m.name) for m in doc.marks
     ]
+
+
+def test_skipped_posts_carry_the_recoverable_article_id(news, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    s = news.skipped
+    assert s["article_id"].tolist() == ["202205262391921712"]  # from the file name
+    # from the share link when the file name has no id
+    text = SEED.read_text(encoding="utf-8").replace("date: 2022-01-10 11:33:36 +0800", "date: ")
+    (tmp_path / "undated.md").write_text(text, encoding="utf-8")
+    (tmp_path / "2022-01-10-no-id-here.md").write_text("no front matter", encoding="utf-8")
+    sk = load_news(tmp_path).skipped
+    skipped = sk.set_index(sk["origin"].map(lambda o: Path(o).name))
+    assert skipped.loc["undated.md", "article_id"] == "NW202201102241785025"
+    assert pd.isna(skipped.loc["2022-01-10-no-id-here.md", "article_id"])

@@ -336,3 +336,18 @@ def test_list_dispatches_tables_and_posts_by_extension(tmp_path: Path) -> None:
     assert set(news.mentions.loc[news.mentions["how"] == "query", "symbol"]) == {"600519.SH"}
     only_table = load_news([table])
     assert len(only_table.articles) == 2
+
+
+def test_skipped_rows_carry_the_recoverable_article_id() -> None:
+    rows = pd.DataFrame(
+        {
+            "article_id": ["X1", None, None],
+            "title": ["a", "b", "c"],
+            "published_at": [None, "昨天", None],
+            "url": [None, "http://finance.eastmoney.com/a/202205312397777777.html", None],
+        }
+    )
+    s = load_news(rows).skipped
+    assert s["reason"].tolist() == ["missing_date", "bad_date", "missing_date"]
+    assert s["article_id"].tolist()[:2] == ["X1", "202205312397777777"]
+    assert pd.isna(s["article_id"].iloc[2])
