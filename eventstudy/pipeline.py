@@ -299,24 +299,31 @@ def _fetch_prices(
 def _ohlc_long(
     symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
 ) -> pd.DataFrame | None:
-    """Long OHLC prices for the price charts (close only where a field is unavailable)."""
+    """Long OHLC prices for the price charts.
+
+    Each field is fetched with ``errors="collect"``, so a symbol without it (a
+    board proxy has close, volume and amount only) loses that field alone and is
+    drawn as a close line, while every other symbol keeps its candlesticks.
+    """
     from eventstudy.market import get_prices
 
+    wanted = list(dict.fromkeys([*symbols, benchmark]))
     frames = []
     for fld in ("open", "high", "low", "close"):
         try:
             pf = get_prices(
-                list(dict.fromkeys([*symbols, benchmark])),
+                wanted,
                 start,
                 end,
                 source=cfg.market.source,
                 field=fld,
                 adjust=cfg.market.adjust,
                 offline=cfg.market.offline,
+                errors="collect",
             )
         except (DataUnavailableError, ValueError, LookupError):
-            if fld == "close":
-                return None
+            continue
+        if pf.data.empty or not len(pf.data.columns):
             continue
         long = (
             pf.data.rename_axis("date")
@@ -327,11 +334,8 @@ def _ohlc_long(
     if not frames:
         return None
     out = pd.concat(frames, axis=1).reset_index()
-    # a proxy board has a close series only: drop partial OHLC so it is drawn as a line
-    if {"open", "high", "low"} <= set(out.columns):
-        partial = out[["open", "high", "low"]].isna().all(axis=1)
-        if partial.any():
-            out.loc[partial, ["open", "high", "low"]] = float("nan")
+    if "close" not in out.columns:
+        return None
     return out.dropna(subset=["close"])
 
 

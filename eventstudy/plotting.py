@@ -739,6 +739,10 @@ def _ohlc(prices: Any, symbol: str) -> pd.DataFrame:
         if "close" not in cols:
             raise ValueError("long-form prices need a 'close' column")
         out = rows.set_index(pd.DatetimeIndex(rows["date"]).normalize())[cols]
+        ohl = [c for c in ("open", "high", "low") if c in cols]
+        if ohl and out[ohl].isna().all().any():
+            # a field missing for this symbol (a board proxy has no open/high/low): close line
+            out = out[["close"]]
     else:
         if sym not in prices.columns:
             raise ValueError(f"{sym!r} is not in the price panel; columns: {list(prices.columns)}")

@@ -279,3 +279,30 @@ def test_benchmark_is_not_its_own_event(demo_run) -> None:  # type: ignore[no-un
     for label in run.result.car.columns:
         rows = t[(t["window"].astype(str) == label) & t["test"].isin(["t_cross", "bmp", "kp_bmp"])]
         assert set(rows["n"]) == {int(run.result.car[label].notna().sum())}
+
+
+def test_price_chart_ohlc_survives_a_board_proxy() -> None:
+    """A proxy board has no open/high/low: the stocks keep their candles, the board its close."""
+    from eventstudy.pipeline import _ohlc_long
+    from eventstudy.plotting import plot_event_price
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the proxy warning
+        long = _ohlc_long(
+            ["600519.SH", "BK0896"],
+            "000300.SH",
+            pd.Timestamp("2021-12-01"),
+            pd.Timestamp("2022-02-28"),
+            demo_config(),
+        )
+    assert long is not None
+    stock = long[long["symbol"] == "600519.SH"].set_index("date")
+    assert stock[["open", "high", "low", "close"]].notna().all().all()
+    board = long[long["symbol"] == "BK0896"]
+    assert board["close"].notna().all()
+    assert board["open"].isna().all()
+    candle = plot_event_price(long, "600519.SH", "2022-01-10 11:33")
+    assert candle.data[0].type == "candlestick"
+    line = plot_event_price(long, "BK0896", "2022-01-10 11:33", proxy=True)
+    assert line.data[0].type == "scatter"
+    assert np.isfinite(np.asarray(line.data[0].y, dtype=float)).all()
