@@ -17,7 +17,7 @@ def _python_blocks() -> list[str]:
 
 def test_readme_has_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
-    assert 'python -m pip install -e . && eventstudy demo' in text
+    assert "python -m pip install -e . && eventstudy demo" in text
     assert 'python -m pip install -e ".[test,png]" && python -m pytest' in text
 
 
