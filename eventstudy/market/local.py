@@ -15,6 +15,12 @@ Two layouts are recognised, looked up in this order for each symbol:
 Files hold one adjustment, declared with ``adjust=`` (default ``qfq``, as in the
 shared folder); indices are always treated as unadjusted.
 
+Column names: ``date open high low close volume amount`` in any case
+(``Date``, ``CLOSE``), or akshare's Chinese names (``日期 开盘 收盘 最高 最低
+成交量 成交额``). Files with the Chinese names are taken to be akshare output,
+whose ``成交量`` is in lots (手) of 100 shares: it is converted to shares unless
+``chinese_volume="shares"``.
+
 Examples
 --------
 >>> import pandas as pd, tempfile, pathlib
@@ -29,15 +35,49 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from eventstudy._typing import Adjust
-from eventstudy.exceptions import DataUnavailableError, InputDataError
+from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 from eventstudy.market._clean import clean_bars
 from eventstudy.symbols import parse_symbol, to_akshare, to_filename
 
-__all__ = ["LocalSource"]
+__all__ = ["ACCEPTED_COLUMNS", "LocalSource"]
+
+_FIELDS = ("date", "open", "high", "low", "close", "volume", "amount")
+_CHINESE = {
+    "日期": "date",
+    "开盘": "open",
+    "最高": "high",
+    "最低": "low",
+    "收盘": "close",
+    "成交量": "volume",
+    "成交额": "amount",
+}
+#: Column names a local file may use (English in any case, or akshare's Chinese names).
+ACCEPTED_COLUMNS = (*_FIELDS, *_CHINESE)
+
+
+def _standard_columns(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Rename known columns to the English fields; True if Chinese names were used."""
+    rename: dict[object, str] = {}
+    chinese = False
+    for col in raw.columns:
+        name = str(col).strip()
+        if name.lower() in _FIELDS:
+            rename[col] = name.lower()
+        elif name in _CHINESE:
+            rename[col] = _CHINESE[name]
+            chinese = True
+    taken = set()
+    keep = []
+    for col in raw.columns:  # a field named twice (Close and 收盘): the first one wins
+        if col in rename and rename[col] not in taken:
+            taken.add(rename[col])
+            keep.append(col)
+    return raw[keep].rename(columns=rename), chinese
 
 
 class LocalSource:
@@ -49,14 +89,26 @@ class LocalSource:
         The folder.
     adjust
         The adjustment of the stock files (indices are unadjusted).
+    chinese_volume
+        Unit of ``成交量`` in files with akshare's Chinese column names: ``lots``
+        (default, akshare's 手 of 100 shares; converted to shares) or ``shares``.
     """
 
     name = "local"
     network = False
 
-    def __init__(self, root: str | Path, *, adjust: Adjust = "qfq") -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        adjust: Adjust = "qfq",
+        chinese_volume: Literal["lots", "shares"] = "lots",
+    ) -> None:
+        if chinese_volume not in ("lots", "shares"):
+            raise ConfigError(f"chinese_volume={chinese_volume!r}; choose 'lots' or 'shares'")
         self.root = Path(root).expanduser()
         self.adjust: Adjust = adjust
+        self.chinese_volume = chinese_volume
 
     def __repr__(self) -> str:
         return f"LocalSource({str(self.root)!r}, adjust={self.adjust!r})"
@@ -102,9 +154,18 @@ class LocalSource:
             raw = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
         except (OSError, ValueError) as err:
             raise InputDataError(f"{path}: cannot be read as a price file: {err}") from err
-        if "date" not in raw.columns:
-            raise InputDataError(f"{path}: no 'date' column; columns: {list(raw.columns)}")
-        bars, notes = clean_bars(raw, symbol=symbol)
+        frame, chinese = _standard_columns(raw)
+        if "date" not in frame.columns or len(frame.columns) < 2:
+            raise InputDataError(
+                f"{path}: needs a date column and at least one price column; it has "
+                f"{[str(c) for c in raw.columns]}; accepted (any case): "
+                f"{', '.join(ACCEPTED_COLUMNS)}"
+            )
+        if chinese and self.chinese_volume == "lots" and "volume" in frame.columns:
+            frame = frame.assign(volume=pd.to_numeric(frame["volume"], errors="coerce") * 100.0)
+        bars, notes = clean_bars(frame, symbol=symbol)
+        if chinese and self.chinese_volume == "lots" and "volume" in frame.columns:
+            notes = [*notes, "成交量 in lots (手) converted to shares"]
         out = bars.loc[start:end]
         out.attrs["notes"] = notes
         return out

@@ -187,3 +187,28 @@ def test_provenance_shows_the_registered_name(tmp_path, cache_dir) -> None:  # t
     net = get_prices("600519.SH", "2022-01-10", "2022-01-10", source="eastmoney_mirror",
                      cache_dir=cache_dir)  # fmt: skip
     assert net.provenance.loc["600519.SH", "source"] == "eastmoney_mirror"
+
+
+def test_local_source_accepts_common_headers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 17: Date/Close (any case) and akshare's Chinese names are accepted."""
+    (tmp_path / "600519.SH.csv").write_text(
+        "Date,Open,CLOSE,Volume\n2022-01-10,1705.87,1739.49,10\n"
+    )
+    (tmp_path / "000858.SZ.csv").write_text(
+        "日期,开盘,收盘,最高,最低,成交量,成交额\n2022-01-10,1.0,2.0,2.5,0.5,296,5792.0\n"
+    )
+    src = LocalSource(tmp_path)
+    pf = get_prices(["600519.SH", "000858.SZ"], "2022-01-10", "2022-01-10", source=src)
+    assert pf.data.loc["2022-01-10"].tolist() == [1739.49, 2.0]
+    vol = get_prices(["600519.SH", "000858.SZ"], "2022-01-10", "2022-01-10", source=src,
+                     field="volume")  # fmt: skip
+    # English headers: shares; akshare's Chinese layout: lots (手) of 100 shares
+    assert vol.data.loc["2022-01-10"].tolist() == [10.0, 29600.0]
+    shares = LocalSource(tmp_path, chinese_volume="shares")
+    assert get_prices("000858.SZ", "2022-01-10", "2022-01-10", source=shares,
+                      field="volume").data.iloc[0, 0] == 296.0  # fmt: skip
+    (tmp_path / "000002.SZ.csv").write_text("when,price\n2022-01-10,1.0\n")
+    from eventstudy.exceptions import InputDataError
+
+    with pytest.raises(InputDataError, match="accepted.*日期"):
+        get_prices("000002.SZ", "2022-01-10", "2022-01-10", source=src)
