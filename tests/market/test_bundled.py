@@ -210,5 +210,5 @@ def test_local_source_accepts_common_headers(tmp_path) -> None:  # type: ignore[
     (tmp_path / "000002.SZ.csv").write_text("when,price\n2022-01-10,1.0\n")
     from eventstudy.exceptions import InputDataError
 
-    with pytest.raises(InputDataError, match="accepted.*日期"):
+    with pytest.raises(InputDataError, match=r"accepted.*日期"):
         get_prices("000002.SZ", "2022-01-10", "2022-01-10", source=src)
