@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # plotly is imported lazily at run time
 __all__ = [
     "FONT_FAMILY",
     "TEMPLATE_NAME",
+    "available_test",
     "escape_text",
     "plot_aar",
     "plot_caar",
@@ -398,6 +399,28 @@ def _day_tests(result: EventStudyResult, test: str) -> pd.DataFrame:
     return rows
 
 
+def available_test(result: EventStudyResult, *, per_day: bool, prefer: str = DEFAULT_TEST) -> str:
+    """The test whose p-values mark significance: ``prefer`` if the result has it, else the first.
+
+    ``per_day=True`` looks for rows of single relative days (AAR), ``False`` for
+    CAR-window rows. Returns ``""`` when the result has no such test (e.g. a
+    study run with ``tests=["skew_t"]`` has no per-day rows).
+
+    Examples
+    --------
+    >>> available_test(_example_result(), per_day=True)
+    'bmp'
+    """
+    tests = result.tests
+    if len(tests) == 0:
+        return ""
+    rows = tests[tests["rel_day"].notna()] if per_day else tests[tests["window"].notna()]
+    names = [str(t) for t in dict.fromkeys(rows["test"].astype(str))]
+    if prefer in names:
+        return prefer
+    return names[0] if names else ""
+
+
 def _stars(p: float) -> str:
     if not np.isfinite(p):
         return ""
@@ -434,7 +457,7 @@ def _hover(labels: pd.DataFrame, ids: Sequence[str]) -> list[str]:
 def plot_aar(
     result: EventStudyResult,
     *,
-    test: str = DEFAULT_TEST,
+    test: str | None = None,
     alpha: float = 0.05,
     show_ar: bool | None = None,
     title: str | None = None,
@@ -452,7 +475,9 @@ def plot_aar(
         An :class:`~eventstudy.study.EventStudyResult`.
     test
         Name of the test in ``result.tests["test"]`` whose per-day p-values mark
-        significance (default ``"bmp"``, Boehmer–Musumeci–Poulsen).
+        significance. Default: ``"bmp"`` (Boehmer–Musumeci–Poulsen) when the
+        result has it, else the first test with per-day rows (see
+        :func:`available_test`); the caption names the test used.
     alpha
         Significance level for the bar colour.
     show_ar
@@ -474,8 +499,10 @@ def plot_aar(
     """
     aar = result.aar
     days = [int(d) for d in aar.index]
+    if test is None:
+        test = available_test(result, per_day=True)
     rows = _day_tests(result, test)
-    if rows.empty and len(result.tests):
+    if rows.empty and len(result.tests) and test:
         known = sorted(result.tests["test"].astype(str).unique())
         raise ValueError(f"test={test!r} has no per-day rows in result.tests; known tests: {known}")
     p_by_day = pd.Series(rows["pvalue"].to_numpy(dtype=float), index=rows["rel_day"].astype(int))
@@ -525,6 +552,8 @@ def plot_aar(
             f"N = {len(ar)} events. Significance: {escape_text(test)} test per day; "
             "* p < 0.10, ** p < 0.05, *** p < 0.01; blue bars p < "
             f"{alpha:g}."
+            if test
+            else f"N = {len(ar)} events. No per-day test in the result: significance not marked."
         ),
     )
     return fig
@@ -634,7 +663,7 @@ def plot_heatmap(
     *,
     by: str = "name",
     windows: Sequence[tuple[int, int] | str] | None = None,
-    test: str = DEFAULT_TEST,
+    test: str | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Heatmap of CAAR by group (rows) and CAR window (columns).
@@ -652,7 +681,8 @@ def plot_heatmap(
     windows
         CAR windows to show (default: all of ``result.car.columns``).
     test
-        Test whose p-value is printed in each cell.
+        Test whose p-value is printed in each cell (default: ``"bmp"`` when the
+        result has it, else its first window test; the caption names it).
     title
         Figure title (escaped).
 
@@ -676,6 +706,8 @@ def plot_heatmap(
         if windows is None
         else [_pick_window(result, w) for w in windows]
     )
+    if test is None:
+        test = available_test(result, per_day=False)
     groups = result.by(by)
     names = sorted(groups, key=lambda g: (-_n_events(groups[g]), str(g)))
     z = np.full((len(names), len(labels)), np.nan)

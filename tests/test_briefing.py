@@ -245,3 +245,29 @@ def test_dropped_without_a_table_is_result_dropped(prices, tmp_path) -> None:  #
     text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
     assert _card(text, "events dropped") == "1"
     assert pd.read_csv(files.tables["dropped.csv"])["event_id"].tolist() == ["early"]
+
+
+def test_briefing_without_bmp_uses_the_first_per_day_test(prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """study.tests = ["t_cross", "sign"] is valid: the AAR chart marks days by t_cross."""
+    from eventstudy import plotting
+
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "symbol": ["600519.SH", "000858.SZ", "600036.SH"],
+            "day0": ["2022-01-10", "2022-01-10", "2022-05-31"],
+        }
+    )
+    res = run_event_study(ev, prices=prices, market="000300.SH", tests=["t_cross", "sign"])
+    files = briefing(res, out=tmp_path, formats=("html",))
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert 'id="chart-aar"' in text
+    fig = plotting.plot_aar(res)
+    caption = fig.layout.annotations[-1].text.replace("<br>", " ")
+    assert "t_cross test per day" in caption
+    t = res.tests
+    p = t[(t.test == "t_cross") & (t.measure == "AR")].set_index("rel_day")["pvalue"]
+    np.testing.assert_array_equal(
+        np.asarray(fig.data[0].customdata, dtype=float), p.reindex(res.aar.index).to_numpy()
+    )
+    assert "t_cross p-value" in plotting.plot_heatmap(res, by="symbol").layout.annotations[-1].text
