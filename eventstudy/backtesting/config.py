@@ -42,7 +42,9 @@ dotted key and says what to write instead.
     [placebo]
     runs = 200                  # 0: no placebo test
     seed = 42
-    window = 250                # sessions each side of the events' span
+    window = 0                  # sessions added each side of the real day-0 span (0: draw
+                                # placebo dates within the span, the news' market period)
+    statistic = "raw"           # or "excess": net trade return minus the benchmark's
 
     [output]
     dir = "backtest"            # relative to the working directory; --out overrides
@@ -95,7 +97,12 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "limit_tolerance": ((int, float), 0.002),
         "st_symbols": (list, []),
     },
-    "placebo": {"runs": (int, 200), "seed": (int, 0), "window": (int, 250)},
+    "placebo": {
+        "runs": (int, 200),
+        "seed": (int, 0),
+        "window": (int, 0),
+        "statistic": (str, "raw"),
+    },
     "output": {"dir": (str, "backtest"), "title": (str, "News backtest")},
 }
 _CHOICES = {
@@ -103,6 +110,7 @@ _CHOICES = {
     "events.rule": ("next", "previous", "strict"),
     "strategy.entry": ("day0_close", "next_open"),
     "strategy.direction": ("long", "short", "sign_of_score"),
+    "placebo.statistic": ("raw", "excess"),
 }
 
 
@@ -175,6 +183,8 @@ def parse_backtest_config(raw: Mapping[str, Any], base_dir: str | Path = ".") ->
         raise _fail("strategy.costs_bps", f"must be >= 0, got {s['costs_bps']}")
     if tables["placebo"]["runs"] < 0:
         raise _fail("placebo.runs", f"must be >= 0, got {tables['placebo']['runs']}")
+    if tables["placebo"]["window"] < 0:
+        raise _fail("placebo.window", f"must be >= 0 sessions, got {tables['placebo']['window']}")
     return BacktestConfig(**tables, base_dir=Path(base_dir))
 
 

@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from eventstudy.backtesting.engine import REASONS, Rules, daily_portfolio, simulate_trades
+from eventstudy.backtesting.engine import (
+    REASONS,
+    Rules,
+    benchmark_returns,
+    daily_portfolio,
+    simulate_trades,
+)
 from eventstudy.backtesting.panel import PricePanel
-from eventstudy.backtesting.placebo import placebo_test
+from eventstudy.backtesting.placebo import PlaceboStatistic, placebo_test
 from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
@@ -50,8 +56,10 @@ _ENTRY_TIME = {"day0_close": dt.time(15, 0), "next_open": dt.time(9, 25)}
 _CORE = [
     "event_id", "symbol", "published_at", "day0", "direction", "weight", "status", "reason",
     "message", "entry_date", "entry_price", "exit_date", "exit_price", "exit_delay",
-    "stale_days", "return_gross", "return_net", "proxy",
+    "stale_days", "return_gross", "return_net", "return_excess", "proxy",
 ]  # fmt: skip
+#: Fewer sessions than this to draw placebo dates from: flagged in the notes.
+_MIN_POOL = 20
 
 
 def _directions(frame: pd.DataFrame, direction: str) -> np.ndarray:
@@ -95,7 +103,15 @@ def _weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
     )
 
 
-def _validate(entry: str, hold: int, costs_bps: float, placebo: int, max_exit_delay: int) -> None:
+def _validate(
+    entry: str,
+    hold: int,
+    costs_bps: float,
+    placebo: int,
+    max_exit_delay: int,
+    placebo_window: int,
+    placebo_statistic: str,
+) -> None:
     if entry not in _ENTRY_TIME:
         raise ConfigError(f"entry={entry!r} is not one of {sorted(_ENTRY_TIME)}")
     if isinstance(hold, bool) or not isinstance(hold, int | np.integer) or hold < 1:
@@ -106,6 +122,14 @@ def _validate(entry: str, hold: int, costs_bps: float, placebo: int, max_exit_de
         raise ConfigError(f"placebo={placebo!r} must be a number of runs >= 0")
     if not isinstance(max_exit_delay, int | np.integer) or max_exit_delay < 0:
         raise ConfigError(f"max_exit_delay={max_exit_delay!r} must be an integer >= 0")
+    if (
+        isinstance(placebo_window, bool)
+        or not isinstance(placebo_window, int | np.integer)
+        or placebo_window < 0
+    ):
+        raise ConfigError(f"placebo_window={placebo_window!r} must be a number of sessions >= 0")
+    if placebo_statistic not in ("raw", "excess"):
+        raise ConfigError(f"placebo_statistic={placebo_statistic!r} is not one of 'raw', 'excess'")
 
 
 def _messages(ledger: pd.DataFrame, rules: Rules) -> list[str]:
@@ -145,7 +169,8 @@ def backtest(
     benchmark: str = "000300.SH",
     placebo: int = 200,
     seed: int | None = 0,
-    placebo_window: int = 250,
+    placebo_window: int = 0,
+    placebo_statistic: PlaceboStatistic = "raw",
     max_exit_delay: int = 10,
     limit_tolerance: float = 0.002,
     st_symbols: Collection[str] = (),
@@ -184,9 +209,17 @@ def backtest(
         twice this).
     benchmark
         Symbol of the benchmark curve.
-    placebo, seed, placebo_window
-        Number of placebo runs (0: none), their seed, and the sessions on each
-        side of the events' day-0 span the placebo dates are drawn from.
+    placebo, seed
+        Number of placebo runs (0: none) and their seed.
+    placebo_window
+        Sessions added on each side of the span of the real day 0s (first to
+        last) from which placebo dates are drawn; the default 0 draws within the
+        span, i.e. from the same market period as the news.
+    placebo_statistic
+        ``"raw"``: weighted mean net trade return; ``"excess"``: weighted mean
+        of the net trade return minus the benchmark's return over the same
+        sessions (times the direction), which takes the market's move out of
+        the comparison (needs the benchmark's prices).
     max_exit_delay
         Sessions an exit may be delayed by a suspension or a limit lock.
     limit_tolerance
@@ -224,10 +257,15 @@ def backtest(
       ``max_exit_delay`` sessions (else ``exit_blocked``).
     * **Costs**: ``costs_bps`` per side. Trade net return = gross − 2·cost;
       the portfolio pays cost × traded notional each session.
-    * **Placebo**: every traded event is re-run with day 0 drawn uniformly
-      (seeded) from the sessions, within ``placebo_window`` sessions of the
-      events' day-0 span, on which its symbol has a price; direction and weight
-      are kept. The statistic is the weighted mean net trade return.
+    * **Placebo** (:mod:`eventstudy.backtesting.placebo`): each run draws one
+      placebo session per distinct real day 0 (uniformly, without replacement,
+      seeded) from the span of the real day 0s widened by ``placebo_window``
+      sessions, and moves all the events of that real day there together,
+      keeping each event's symbol, direction and weight. A moved event that
+      cannot trade on its placebo session is left out of that run (as in the
+      real run). The statistic (``placebo_statistic``) is the weighted mean
+      net trade return, or net excess return over the benchmark; the summary
+      shows its real value next to the p-value.
 
     Examples
     --------
@@ -236,14 +274,14 @@ def backtest(
     >>> events = pd.DataFrame({"event_id": [f"miit-{s}" for s in liquor], "symbol": liquor,
     ...                        "published_at": "2022-01-10 11:33:36+08:00"})
     >>> res = backtest(events, prices=sample_prices([*liquor, "000300.SH"]), hold=5,
-    ...                placebo=50, seed=1)
+    ...                placebo=50, seed=1, placebo_window=120)
     >>> first = res.trades.iloc[0]
     >>> res.n_trades, str(first.entry_date.date()), str(first.exit_date.date())
     (6, '2022-01-10', '2022-01-17')
     >>> print(f"{res.mean_return:.4f}")
     -0.0473
     """
-    _validate(entry, hold, costs_bps, placebo, max_exit_delay)
+    _validate(entry, hold, costs_bps, placebo, max_exit_delay, placebo_window, placebo_statistic)
     es = events if isinstance(events, EventSet) else EventSet.from_frame(events, calendar=calendar)
     bench = normalize(benchmark)
     frame = es.frame.reset_index(drop=True)
@@ -265,7 +303,7 @@ def backtest(
     if prices is None:
         if n == 0:
             raise InputDataError("no events to backtest (the EventSet is empty)")
-        lead = 400 if placebo else 15
+        lead = int(placebo_window * 1.6) + 15 if placebo else 15
         start = day0.min() - pd.Timedelta(days=lead)
         end = day0.max() + pd.Timedelta(days=lead + 2 * (hold + max_exit_delay) + 15)
         panel, load_failed = PricePanel.load(
@@ -345,8 +383,18 @@ def backtest(
         net=full["net"],
     )
     daily, stale = daily_portfolio(panel, cols, final, direc, weight, rules, panel.column(bench))
-    if panel.column(bench) < 0:
+    bench_col = panel.column(bench)
+    if bench_col < 0:
         notes.append(f"benchmark {bench} not in the prices: no benchmark curve")
+        if placebo and placebo_statistic == "excess":
+            raise ConfigError(
+                f"placebo_statistic='excess' needs the benchmark's prices, but {bench} is not "
+                "in the prices; add it to prices= or use placebo_statistic='raw'"
+            )
+    excess = full["net"] - direc * benchmark_returns(
+        panel, bench_col, np.where(filled_mask, entry_row, -1),
+        np.where(filled_mask, exit_row, -1), entry,
+    )  # fmt: skip
 
     def at(rows: np.ndarray) -> pd.DatetimeIndex:
         out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -373,6 +421,7 @@ def backtest(
             "stale_days": np.where(filled_mask, stale, 0),
             "return_gross": full["gross"],
             "return_net": full["net"],
+            "return_excess": excess,
             "proxy": frame["symbol"].isin(list(panel.proxies)).to_numpy(),
         }
     )
@@ -410,12 +459,21 @@ def backtest(
             day0_rows[filled_mask],
             direc[filled_mask],
             weight[filled_mask],
-            full["net"][filled_mask],
+            (excess if placebo_statistic == "excess" else full["net"])[filled_mask],
             rules,
             runs=int(placebo),
             seed=seed,
             window=int(placebo_window),
+            statistic=placebo_statistic,
+            benchmark_col=bench_col,
         )
+        n_days = len(pl.real_days)
+        if n_days and (pl.pool_sessions < _MIN_POOL or pl.pool_sessions < 2 * n_days):
+            notes.append(
+                f"placebo dates drawn from only {pl.pool_sessions} sessions "
+                f"({pl.first_day:%Y-%m-%d} .. {pl.last_day:%Y-%m-%d}) for {n_days} real day 0s: "
+                "the placebo test has little power; widen placebo_window"
+            )
     params = {
         "entry": entry,
         "hold": int(hold),
@@ -427,6 +485,8 @@ def backtest(
         "limit_tolerance": float(limit_tolerance),
         "placebo": int(placebo),
         "seed": seed,
+        "placebo_window": int(placebo_window),
+        "placebo_statistic": placebo_statistic,
     }
     return BacktestResult(
         ledger=ledger,

@@ -43,7 +43,14 @@ from eventstudy._typing import FloatArray
 from eventstudy.backtesting.limits import at_limit, price_limit
 from eventstudy.backtesting.panel import PricePanel
 
-__all__ = ["REASONS", "Rules", "TradeArrays", "daily_portfolio", "simulate_trades"]
+__all__ = [
+    "REASONS",
+    "Rules",
+    "TradeArrays",
+    "benchmark_returns",
+    "daily_portfolio",
+    "simulate_trades",
+]
 
 #: Engine outcome codes: 0 filled, 1 filled with a delayed exit, 2.. skip reasons.
 REASONS: tuple[str, ...] = (
@@ -242,6 +249,42 @@ def simulate_trades(
         gross=gross,
         net=net,
     )
+
+
+def benchmark_returns(
+    panel: PricePanel, col: int, entry_row: np.ndarray, exit_row: np.ndarray, entry: str
+) -> FloatArray:
+    """Benchmark simple return from each entry to each exit session, at the trade's field.
+
+    ``day0_close`` trades use the benchmark's closes; ``next_open`` trades its opens,
+    where the benchmark has no open on a session its previous close stands in for it
+    (the overnight move of an index is small; board proxies have no open). Missing
+    closes carry the last level. NaN where a row is -1 or the benchmark is absent.
+
+    Examples
+    --------
+    >>> close = pd.DataFrame({"000300.SH": [100.0, np.nan, 110.0]},
+    ...                      index=pd.bdate_range("2022-01-03", periods=3))
+    >>> panel = PricePanel.from_wide({"close": close})
+    >>> benchmark_returns(panel, 0, np.array([0, 1]), np.array([2, -1]), "day0_close").round(3)
+    array([0.1, nan])
+    """
+    entry_row = np.asarray(entry_row, dtype=np.int64)
+    exit_row = np.asarray(exit_row, dtype=np.int64)
+    out = np.full(len(entry_row), np.nan)
+    if col < 0 or len(entry_row) == 0:
+        return out
+    close = pd.Series(panel.close[:, col]).ffill().to_numpy()
+    if entry == "day0_close":
+        level = close
+    else:
+        prev = np.concatenate([[np.nan], close[:-1]])
+        opn = panel.open[:, col]
+        level = np.where(np.isnan(opn), prev, opn)
+    ok = (entry_row >= 0) & (exit_row >= 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[ok] = level[exit_row[ok]] / level[entry_row[ok]] - 1.0
+    return out
 
 
 def daily_portfolio(

@@ -1,10 +1,37 @@
 """Significance by randomisation: the strategy re-run on random (placebo) dates.
 
-For every traded event, each run draws a placebo day 0 uniformly from the
-sessions on which the event's symbol has a close, within ``window`` sessions
-of the real events' day-0 span; the direction, weight, hold and every trading
-rule stay as in the real run. All runs are simulated at once (one vectorised
-call over ``runs × events`` trades).
+The design keeps what the real events share:
+
+* **One placebo date per real day 0.** The traded events are grouped by their
+  real day 0; each run draws as many distinct placebo sessions as there are
+  distinct real day 0s (without replacement, uniformly, seeded) and moves *all*
+  the events of a real day to that day's placebo session together. Events that
+  cluster on a shared day 0 (a board story naming fifteen stocks) therefore
+  stay clustered, and the placebo distribution carries the same common-market
+  exposure as the real statistic. Drawing each event's date independently
+  would average out the market move of the shared day and make the placebo
+  distribution far too narrow (a test that rejects about 19 % per tail instead
+  of 5 %; see ``benchmarks/RESULTS.md``, "Backtest placebo size").
+* **Same period.** The sessions are drawn from the span of the real day 0s
+  (first to last), widened by ``window`` sessions on each side (default 0). A
+  wider span compares the news dates with a different market period: with raw
+  returns that tests the market's drift, not the news.
+* **Same securities and rules.** Each event keeps its symbol, direction,
+  weight, hold and every trading rule. A moved event that cannot trade on its
+  placebo session (no price: suspended or not yet listed; locked at the limit;
+  beyond the data) is left out of that run, exactly as the real run leaves out
+  events it cannot trade, and the run's statistic is the weighted mean over the
+  trades it did fill (the weights renormalise). Whether an event fills depends
+  on its placebo date and symbol, not on the return it would have earned after
+  entry, so leaving it out widens that run's sampling error a little but does
+  not shift the placebo distribution; ``mean_filled`` reports how many trades
+  the runs filled on average.
+* **Statistic.** ``"raw"``: the weighted mean net trade return (the strategy's
+  P&L per trade). ``"excess"``: the weighted mean of net trade return minus the
+  benchmark's return over the same sessions (times the direction), which
+  removes the market's move from the comparison.
+
+The runs are simulated in vectorised chunks of ``runs × events`` trades.
 
 Examples
 --------
@@ -16,28 +43,38 @@ Examples
 >>> panel = PricePanel.from_wide({"close": close})
 >>> pt = placebo_test(panel, np.array([0]), np.array([20]), np.array([1]), np.array([1.0]),
 ...                   np.array([0.05]), Rules(hold=2), runs=20, seed=3, window=10)
->>> pt.runs, bool((pt.values > 0).all()), pt.share_beating
-(20, True, 0.0)
+>>> pt.runs, bool((pt.values > 0).all()), pt.share_beating, pt.days.shape
+(20, True, 0.0, (20, 1))
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Literal, TypeAlias
 
 import numpy as np
+import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.backtesting.engine import Rules, simulate_trades
+from eventstudy.backtesting.engine import Rules, benchmark_returns, simulate_trades
 from eventstudy.backtesting.panel import PricePanel
 from eventstudy.backtesting.result import PlaceboTest
 
-__all__ = ["placebo_test"]
+__all__ = ["PlaceboStatistic", "placebo_test"]
+
+#: What a placebo run measures: raw net trade returns or returns in excess of the benchmark.
+PlaceboStatistic: TypeAlias = Literal["raw", "excess"]
+
+#: Trades simulated per vectorised chunk (bounds memory; one progress update each).
+_CHUNK_TRADES = 200_000
 
 
-def _weighted_mean(net: FloatArray, weight: FloatArray, ok: np.ndarray) -> float:
+def _weighted_mean(values: FloatArray, weight: FloatArray) -> float:
+    ok = ~np.isnan(values)
     w = np.where(ok, weight, 0.0)
     s = w.sum()
-    return float(np.sum(np.where(ok, net, 0.0) * w) / s) if s > 0 else math.nan
+    return float(np.sum(np.where(ok, values, 0.0) * w) / s) if s > 0 else math.nan
 
 
 def placebo_test(
@@ -46,12 +83,15 @@ def placebo_test(
     day0_rows: np.ndarray,
     direction: np.ndarray,
     weight: FloatArray,
-    real_net: FloatArray,
+    real_values: FloatArray,
     rules: Rules,
     *,
     runs: int,
     seed: int | None,
     window: int,
+    statistic: PlaceboStatistic = "raw",
+    benchmark_col: int = -1,
+    progress: Callable[[int], None] | None = None,
 ) -> PlaceboTest:
     """Run ``runs`` placebo backtests of the traded events and compare with the real one.
 
@@ -61,39 +101,65 @@ def placebo_test(
         Prices and trading rules of the real run.
     cols, day0_rows, direction, weight
         The traded events (column in the panel, real day-0 row, ±1, weight).
-    real_net
-        The real net trade returns of those events.
+    real_values
+        The real trades' per-trade statistic (net return, or net excess return).
     runs, seed
         Number of runs and the random seed.
     window
-        Sessions on each side of the real day-0 span to draw from.
+        Sessions on each side of the real day-0 span added to the draw span.
+    statistic
+        ``"raw"`` or ``"excess"`` (see the module docstring).
+    benchmark_col
+        Column of the benchmark in ``panel`` (needed for ``"excess"``).
+    progress
+        Called with the number of runs completed after each chunk.
 
     Returns
     -------
     PlaceboTest
     """
-    real = _weighted_mean(real_net, weight, ~np.isnan(real_net))
+    real = _weighted_mean(real_values, weight)
     k = len(cols)
+    nat = np.datetime64("NaT", "ns")
     if k == 0 or runs == 0:
-        return PlaceboTest(real, np.full(runs, np.nan), runs, seed, window, math.nan, math.nan, 0.0)
-    n_rows = len(panel.dates)
-    lo = max(0, int(day0_rows.min()) - window)
-    hi = min(n_rows - 1, int(day0_rows.max()) + window)
+        return PlaceboTest(
+            real, np.full(runs, np.nan), runs, seed, window, math.nan, math.nan, 0.0,
+            statistic_name=statistic, days=np.full((runs, 0), nat),
+        )  # fmt: skip
+    dates = panel.dates.values.astype("datetime64[ns]")
+    n_rows = len(dates)
+    real_days, group = np.unique(day0_rows, return_inverse=True)
+    m = len(real_days)
+    lo = max(0, int(real_days[0]) - window)
+    hi = min(n_rows - 1, int(real_days[-1]) + window)
+    # sessions of the span on which at least one of the traded symbols has a close
+    priced = ~np.isnan(panel.close[lo : hi + 1][:, np.unique(cols)]).all(axis=1)
+    pool = lo + np.flatnonzero(priced)
     rng = np.random.default_rng(seed)
-    draws = np.full((runs, k), -1, dtype=np.int64)
-    for c in np.unique(cols):  # one pool per symbol, drawn for all its events at once
-        pool = lo + np.flatnonzero(~np.isnan(panel.close[lo : hi + 1, c]))
-        which = np.flatnonzero(cols == c)
-        if len(pool):
-            draws[:, which] = pool[rng.integers(0, len(pool), size=(runs, len(which)))]
-    flat_cols = np.tile(cols, runs)
-    tr = simulate_trades(panel, flat_cols, draws.ravel(), np.tile(direction, runs), rules)
-    ok = tr.filled.reshape(runs, k)
-    net = np.where(ok, tr.net.reshape(runs, k), 0.0)
-    w = np.where(ok, np.broadcast_to(weight, (runs, k)), 0.0)
-    wsum = w.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = np.where(wsum > 0, (net * w).sum(axis=1) / wsum, np.nan)
+    replace = len(pool) < m  # only if the span has fewer sessions than real day 0s
+    picks = np.stack([rng.choice(len(pool), size=m, replace=replace) for _ in range(runs)])
+    placebo_rows = pool[picks]  # (runs, m): run r moves real day j to placebo_rows[r, j]
+    values = np.full(runs, np.nan)
+    filled = np.zeros(runs)
+    step = max(1, _CHUNK_TRADES // k)
+    for a in range(0, runs, step):
+        b = min(runs, a + step)
+        n = b - a
+        rows = placebo_rows[a:b][:, group].ravel()
+        tr = simulate_trades(panel, np.tile(cols, n), rows, np.tile(direction, n), rules)
+        per_trade = tr.net
+        if statistic == "excess":
+            bench = benchmark_returns(panel, benchmark_col, tr.entry_row, tr.exit_row, rules.entry)
+            per_trade = per_trade - np.tile(direction, n) * bench
+        ok = tr.filled.reshape(n, k) & ~np.isnan(per_trade.reshape(n, k))
+        w = np.where(ok, np.broadcast_to(weight, (n, k)), 0.0)
+        wsum = w.sum(axis=1)
+        num = (np.where(ok, per_trade.reshape(n, k), 0.0) * w).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values[a:b] = np.where(wsum > 0, num / wsum, np.nan)
+        filled[a:b] = ok.sum(axis=1)
+        if progress is not None:
+            progress(n)
     valid = values[~np.isnan(values)]
     if len(valid) == 0 or math.isnan(real):
         share, p = math.nan, math.nan
@@ -108,5 +174,11 @@ def placebo_test(
         window=window,
         share_beating=share,
         pvalue=p,
-        mean_filled=float(ok.sum(axis=1).mean()),
+        mean_filled=float(filled.mean()),
+        statistic_name=statistic,
+        days=dates[placebo_rows],
+        real_days=dates[real_days],
+        first_day=pd.Timestamp(dates[lo]),
+        last_day=pd.Timestamp(dates[hi]),
+        pool_sessions=len(pool),
     )

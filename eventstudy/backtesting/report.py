@@ -130,6 +130,7 @@ def run_backtest_config(
         placebo=p["runs"],
         seed=p["seed"],
         placebo_window=p["window"],
+        placebo_statistic=p["statistic"],
         max_exit_delay=s["max_exit_delay"],
         limit_tolerance=float(s["limit_tolerance"]),
         st_symbols=s["st_symbols"],

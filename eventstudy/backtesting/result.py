@@ -43,20 +43,34 @@ TRADING_DAYS = 252
 class PlaceboTest:
     """Randomisation test: the same strategy on random dates of the same symbols.
 
+    The design (one placebo session per distinct real day 0, drawn within the
+    span of the real day 0s) is described in :mod:`eventstudy.backtesting.placebo`.
+
     Attributes
     ----------
     statistic
-        The real run's statistic (weighted mean net trade return).
+        The real run's statistic: the weighted mean net trade return
+        (``statistic_name="raw"``) or the weighted mean net return in excess of
+        the benchmark (``"excess"``).
     values
         The statistic of each placebo run (NaN when a run filled no trade).
     runs, seed, window
-        Number of runs, the seed, sessions each side of the events' span.
+        Number of runs, the seed, sessions added on each side of the real day-0 span.
     share_beating
         Share of placebo runs with a statistic above the real one.
     pvalue
         (1 + #{placebo ≥ real}) / (1 + valid runs).
     mean_filled
         Average number of filled trades per placebo run.
+    statistic_name
+        ``"raw"`` or ``"excess"``.
+    days
+        Placebo sessions, shape ``(runs, len(real_days))``: in run ``r`` every
+        event of ``real_days[j]`` was moved to ``days[r, j]``.
+    real_days
+        The distinct real day 0s of the traded events.
+    first_day, last_day, pool_sessions
+        The span the placebo sessions were drawn from, and its number of sessions.
     """
 
     statistic: float
@@ -67,6 +81,12 @@ class PlaceboTest:
     share_beating: float
     pvalue: float
     mean_filled: float
+    statistic_name: str = "raw"
+    days: np.ndarray = field(default_factory=lambda: np.empty((0, 0), "datetime64[ns]"))
+    real_days: np.ndarray = field(default_factory=lambda: np.empty(0, "datetime64[ns]"))
+    first_day: pd.Timestamp | None = None
+    last_day: pd.Timestamp | None = None
+    pool_sessions: int = 0
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,15 @@ def test_example_config_parses() -> None:
     cfg = load_backtest_config(EXAMPLE)
     assert cfg.news["path"] == "news"
     assert cfg.resolve("news") == EXAMPLE.parent / "news"
+
+
+def test_placebo_config_defaults_and_statistic() -> None:
+    cfg = parse_backtest_config({"events": {"csv": "a.csv"}})
+    assert cfg.placebo["window"] == 0
+    assert cfg.placebo["statistic"] == "raw"
+    cfg = parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "excess"}})
+    assert cfg.placebo["statistic"] == "excess"
+    with pytest.raises(ConfigError, match=r"placebo\.statistic"):
+        parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "alpha"}})
+    with pytest.raises(ConfigError, match=r"placebo\.window"):
+        parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"window": -1}})
