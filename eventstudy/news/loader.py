@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import EventStudyWarning, InputDataError
@@ -307,18 +308,39 @@ def _cell(row: dict[str, Any], key: str) -> Any:
     return value
 
 
+_INTEGER_TEXT = re.compile(r"([0-9]{1,6})(?:\.0*)?")
+
+
 def _query_symbols(value: Any) -> list[str]:
-    if value is None:
+    """Securities named by a 关键词 cell (akshare ``stock_news_em``: an A-share code).
+
+    Integer-like values of up to 6 digits are zero-padded to a 6-digit code
+    (``858``, ``858.0``, ``"858"`` → ``000858.SZ``): a code column read without
+    ``dtype=str`` loses its leading zeros. Other text is parsed as a symbol.
+
+    Examples
+    --------
+    >>> _query_symbols(858), _query_symbols("600519.0"), _query_symbols("sz000858")
+    (['000858.SZ'], ['600519.SH'], ['000858.SZ'])
+    >>> _query_symbols(True), _query_symbols(858.5), _query_symbols(-858)
+    ([], [], [])
+    """
+    if value is None or isinstance(value, bool | np.bool_):
         return []
-    s = str(value).strip()
-    if len(s) == 6 and s.isdigit():
+    if isinstance(value, int | np.integer):
+        s = str(int(value))
+    elif isinstance(value, float | np.floating):
+        s = str(int(value)) if np.isfinite(value) and float(value).is_integer() else ""
+    else:
+        s = str(value).strip()
+    if m := _INTEGER_TEXT.fullmatch(s):
         from eventstudy.symbols import from_akshare
 
         try:
-            return [from_akshare(s, kind="stock").canonical]
+            return [from_akshare(m.group(1).zfill(6), kind="stock").canonical]
         except ValueError:
             return []
-    sym = symbol_of(s) if s.isascii() else None
+    sym = symbol_of(s) if s.isascii() and s else None
     return [sym.canonical] if sym is not None else []
 
 

@@ -560,7 +560,8 @@ def load_news(
         may use English columns (``title``, ``published_at``, ``text``,
         ``publisher``, ``url``, ``article_id``, ``category``) or the columns of
         akshare's ``stock_news_em`` (关键词, 新闻标题, 新闻内容, 发布时间,
-        文章来源, 新闻链接); a 关键词 stock code becomes a ``query`` mention.
+        文章来源, 新闻链接); a 关键词 stock code becomes a ``query`` mention
+        (integer-like values are zero-padded: ``858`` → ``000858.SZ``).
     errors
         ``"collect"`` (default): inputs that cannot be read go to
         :attr:`News.skipped` with a reason code. ``"raise"``: raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -351,3 +352,28 @@ def test_skipped_rows_carry_the_recoverable_article_id() -> None:
     assert s["reason"].tolist() == ["missing_date", "bad_date", "missing_date"]
     assert s["article_id"].tolist()[:2] == ["X1", "202205312397777777"]
     assert pd.isna(s["article_id"].iloc[2])
+
+
+@pytest.mark.parametrize("code", [858, 858.0, "858", "000858", "858.0", np.int64(858)])
+def test_numeric_query_codes_are_zero_padded(code: object) -> None:
+    rows = pd.DataFrame(
+        {"关键词": [code], "新闻标题": ["公司公告"], "发布时间": ["2022-05-25 09:10:20"]},
+        dtype=object,
+    )
+    m = load_news(rows).mentions
+    assert m[["symbol", "how"]].values.tolist() == [["000858.SZ", "query"]]
+
+
+def test_float_query_column_with_missing_values() -> None:
+    rows = pd.DataFrame(
+        {
+            "关键词": [600519.0, np.nan],  # what read_csv makes of a code column with a gap
+            "新闻标题": ["公告一", "公告二"],
+            "发布时间": ["2022-05-25 09:10:20", "2022-05-25 09:11:20"],
+        }
+    )
+    m = load_news(rows).mentions
+    assert m[["symbol", "how"]].values.tolist() == [["600519.SH", "query"]]
+    for bad in (-858, 8580000, 858.5, True, "1e3"):
+        frame = rows.assign(关键词=pd.Series([bad, None], dtype=object))
+        assert load_news(frame).mentions.empty, bad
