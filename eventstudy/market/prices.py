@@ -138,20 +138,19 @@ def _is_chinese(symbol: str) -> bool:
 
 
 def _trim(symbol: str, ranges: list[Range]) -> list[Range]:
-    """Drop parts of ranges that cannot hold data: the future, and (for Chinese
-    symbols) ranges without a trading session."""
+    """Drop parts of ranges that cannot hold data: the future, and days that are
+    not sessions - Shanghai sessions for Chinese symbols, business days (Monday to
+    Friday; no holiday calendar) for the others."""
     today = today_shanghai()
     out: list[Range] = []
     for a, b in ranges:
         b = min(b, today)
         if a > b:
             continue
-        if _is_chinese(symbol):
-            s = _china_sessions(a, b)
-            if len(s) == 0:
-                continue
-            a, b = pd.Timestamp(s[0]), pd.Timestamp(s[-1])
-        out.append((a, b))
+        s = _china_sessions(a, b) if _is_chinese(symbol) else pd.bdate_range(a, b)
+        if len(s) == 0:
+            continue
+        out.append((pd.Timestamp(s[0]), pd.Timestamp(s[-1])))
     return out
 
 
@@ -169,7 +168,7 @@ class _Request:
     refresh: bool
     cache: PriceCache
     missing: dict[str, tuple[list[Range], str]] = dc_field(default_factory=dict)
-    down: dict[str, str] = dc_field(default_factory=dict)
+    down: dict[str, ProviderError] = dc_field(default_factory=dict)
 
 
 @dataclass
@@ -262,12 +261,16 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
                 partial = _Loaded(cached, prov)
         raise _Offline(wanted, why, partial)
     if wanted and src.name in req.down:
+        earlier = req.down[src.name]
         raise ProviderError(
-            f"{symbol}: {src.name} skipped, it failed earlier in this request "
-            f"({req.down[src.name]})",
+            f"{symbol}: {src.name} skipped, it could not be reached earlier in this request "
+            f"({earlier.symbol} after {earlier.attempts} attempt(s): "
+            f"{type(earlier.cause).__name__}: {earlier.cause}); retry later, or pass "
+            'errors="collect" to keep the symbols that can be served',
             symbol=symbol,
             source=src.name,
-            attempts=0,
+            attempts=earlier.attempts,
+            cause=earlier.cause,
         )
     retrieved = None
     # the close entry is the reference for the adjustment-basis check of every fetch
@@ -286,7 +289,7 @@ def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
             raw = src.fetch(symbol, fa, fb, adjust=req.adjust)
         except ProviderError as err:
             if isinstance(err.cause, OSError):  # connection-level: do not retry other symbols
-                req.down[src.name] = f"{type(err.cause).__name__}: {err.cause}"
+                req.down[src.name] = err
             raise
         bars, clean_notes = clean_bars(raw.reset_index(), symbol=symbol)
         notes.extend([*_notes_of(raw), *clean_notes])

@@ -42,7 +42,8 @@ def test_offline_lists_exactly_the_uncached_ranges(no_network, cache_dir) -> Non
     with pytest.raises(DataUnavailableError) as info:
         get_prices(["NIO", "^GSPC"], "2022-01-03", "2022-01-31", offline=True, cache_dir=cache_dir)
     assert info.value.missing == {  # type: ignore[attr-defined]
-        "NIO": [(T("2022-01-03"), T("2022-01-09")), (T("2022-01-21"), T("2022-01-31"))],
+        # business days only: the weekend 01-08/09 before the cached range is not "missing"
+        "NIO": [(T("2022-01-03"), T("2022-01-07")), (T("2022-01-21"), T("2022-01-31"))],
         "^GSPC": [(T("2022-01-03"), T("2022-01-31"))],
     }
     # the covered part alone works offline
@@ -186,3 +187,26 @@ def test_offline_cache_on_another_basis_is_not_spliced_with_the_snapshot(
     assert r.loc[:"2026-06-16"].abs().max() < 0.05  # no -3% splice at the junction
     assert pf.failures["reason"].tolist() == ["partial"]
     assert "adjustment bases" in pf.provenance.loc["600519.SH", "note"]
+
+
+def test_offline_foreign_weekend_is_not_missing(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 20: non-sessions of a foreign symbol are not reported missing."""
+    with pytest.raises(DataUnavailableError) as info:
+        get_prices("NIO", "2022-01-01", "2022-01-09", offline=True, cache_dir=cache_dir)
+    assert info.value.missing == {"NIO": [(T("2022-01-03"), T("2022-01-07"))]}  # type: ignore[attr-defined]
+    pf = get_prices("NIO", "2022-01-08", "2022-01-09", offline=True, cache_dir=cache_dir)
+    assert pf.data.shape == (0, 1)
+    assert pf.failures.empty
+
+
+def test_skipped_after_an_earlier_failure_carries_its_attempts(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeNetworkSource(fail=lambda s: ConnectionError("no route"))
+    register_source("akshare", fake)
+    with pytest.warns(OfflineFallbackWarning), pytest.raises(ProviderError) as info:
+        get_prices(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-31", cache_dir=cache_dir)
+    err = info.value
+    assert err.symbol == "002013.SZ"
+    assert err.attempts == 3  # of the earlier failure, not 0
+    assert isinstance(err.cause, ConnectionError)
+    assert 'errors="collect"' in str(err)
+    assert len(fake.calls) == 1
