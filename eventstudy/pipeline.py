@@ -477,6 +477,8 @@ def run_pipeline(
                         top_events=cfg.output.top_events,
                         price_charts=cfg.output.price_charts,
                         dropped=dropped,
+                        rule=events.rule,
+                        cutoff=events.cutoff,
                     )
         for w in caught:
             msg = f"{w.category.__name__}: {w.message}"

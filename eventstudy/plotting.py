@@ -37,10 +37,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
+
+from eventstudy._typing import SessionRule
 
 if TYPE_CHECKING:  # plotly is imported lazily at run time
     import plotly.graph_objects as go
@@ -797,6 +799,7 @@ def plot_event_price(
     before: int = 10,
     after: int = 10,
     cutoff: str = "15:00",
+    rule: str = "next",
     proxy: bool = False,
     symbol_label: str | None = None,
 ) -> go.Figure:
@@ -825,8 +828,10 @@ def plot_event_price(
         Symbol drawn on the second axis; ``None`` for none.
     before, after
         Sessions shown before and after day 0.
-    cutoff
-        Day-0 cutoff (METHODS.md: published at/after the close → next session).
+    cutoff, rule
+        Day-0 cutoff and rule (``next``, ``previous``, ``strict``; METHODS.md:
+        with ``next``, published at/after the cutoff → next session), as the
+        events were built with.
     proxy
         Label the series as a constituent-built proxy (e.g. the ``BK0896`` proxy).
     symbol_label
@@ -860,7 +865,9 @@ def plot_event_price(
     published = to_local([published_at])[0]
     if published is pd.NaT:
         raise ValueError(f"published_at={published_at!r} is not a timestamp")
-    day0 = cal.to_session(published, rule="next", cutoff=cutoff)
+    day0 = cal.to_session(published, rule=cast(SessionRule, rule), cutoff=cutoff)
+    if day0 is pd.NaT and rule == "strict":
+        raise ValueError(f"{published} is not in a session before {cutoff} (rule='strict')")
     if day0 is pd.NaT:
         raise ValueError(
             f"{published} is outside the price history of {sym} "
@@ -908,10 +915,16 @@ def plot_event_price(
     j0 = i0 - max(0, i0 - before)
     local = published.tz_convert("Asia/Shanghai")
     minutes = local.hour * 60 + local.minute
-    same_day = local.normalize().tz_localize(None) == day0
-    # during the 09:30–15:00 session of day 0: within its candle; otherwise just before it
-    in_session = same_day and 570 <= minutes < 900
-    pos = j0 - 0.5 + (minutes - 570) / 330 if in_session else j0 - 0.5
+    pub_day = local.normalize().tz_localize(None)
+    same_day = pub_day == day0
+    # during the 09:30–15:00 session of day 0: within its candle; before it: just before the
+    # candle; after it (rule 'previous' maps later publications back to day 0): just after
+    if same_day and 570 <= minutes < 900:
+        pos = j0 - 0.5 + (minutes - 570) / 330
+    elif pub_day > day0 or (same_day and minutes >= 900):
+        pos = j0 + 0.5
+    else:
+        pos = j0 - 0.5
     when = local.strftime("%Y-%m-%d %H:%M")
     hover = (
         f"<b>{escape_text(title) or '(no title)'}</b><br>{escape_text(publisher)}<br>"

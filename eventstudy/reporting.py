@@ -327,6 +327,8 @@ def _charts(
     prices: Any,
     price_charts: int,
     benchmark: str | None,
+    rule: str | None = None,
+    cutoff: str | None = None,
 ) -> list[tuple[str, str, go.Figure]]:
     """(file stem, heading, figure) for every chart that applies to this result."""
     from eventstudy import plotting
@@ -377,6 +379,8 @@ def _charts(
                     benchmark=benchmark,
                     proxy=_is_proxy(result, str(row.symbol)),
                     symbol_label=_label(row),
+                    rule=rule or "next",
+                    cutoff=cutoff or "15:00",
                 )
             except (ValueError, LookupError):  # no prices around this event: next one
                 continue
@@ -548,23 +552,78 @@ def _spec_items(result: EventStudyResult) -> list[tuple[str, str]]:
     return items
 
 
-def _methodology_html(result: EventStudyResult, news: News | None) -> str:
+def _day0_text(rule: str | None, cutoff: str | None) -> str:
+    """How day 0 was set, from the rule and cutoff the events were built with."""
+    cut = escape_text(cutoff or "15:00")
+    if rule == "next":
+        return (
+            f"day 0 is the first session at or after publication (Asia/Shanghai; rule "
+            f"<code>next</code>): published on a trading day before the {cut} cutoff → that "
+            f"session; at/after {cut} or on a non-trading day → the next session."
+        )
+    if rule == "previous":
+        return (
+            "day 0 is the last session on or before the publication date (Asia/Shanghai; rule "
+            "<code>previous</code>): published on a non-trading day → the session before; the "
+            f"time of day, and so the {cut} cutoff, is not used by this rule."
+        )
+    if rule == "strict":
+        return (
+            "day 0 is the session of publication (Asia/Shanghai; rule <code>strict</code>): only "
+            f"publications on a trading day before the {cut} cutoff have one; the others are "
+            "dropped (no session)."
+        )
+    return (
+        "day 0 is as supplied with the events (the day-0 rule and cutoff were not given to the "
+        "briefing; see METHODS.md for the package's conventions)."
+    )
+
+
+def _variance_text(model: str) -> str:
+    """The CAR-variance sentence for the model (METHODS.md, eventstudy.study.models)."""
+    if model == "market":
+        return (
+            "CAR variance with the market model's prediction-error correction, "
+            "S²<sub>i</sub>[L₂ + L₂²/M<sub>i</sub> + (Σ(R<sub>m,t</sub> − R̄<sub>m</sub>))²/"
+            "SS<sub>m</sub>] (Mikkelson–Partch 1988)."
+        )
+    if model == "constant_mean":
+        return (
+            "CAR variance with the estimation error of the mean, "
+            "S²<sub>i</sub>(L₂ + L₂²/M<sub>i</sub>) (Mikkelson–Partch 1988)."
+        )
+    if model in ("ff3", "carhart"):
+        return (
+            "CAR variance with the factor model's prediction-error correction, "
+            "S²<sub>i</sub>(L₂ + L₂²/M<sub>i</sub> + d′(Z′Z)⁻¹d), d the summed centred "
+            "factor returns of the window."
+        )
+    return (
+        f"The {escape_text(model)} model estimates no parameter (K = 1 by convention), so the "
+        "CAR variance is L₂·S²<sub>i</sub> with no prediction-error term."
+    )
+
+
+def _methodology_html(
+    result: EventStudyResult, news: News | None, rule: str | None, cutoff: str | None
+) -> str:
     path = result.caar_path
     level = path.attrs.get("level")
     variance = path.attrs.get("variance", "")
     spec = dict(_spec_items(result))
+    spec["day0 rule"] = rule if rule is not None else "not given (day 0 as supplied)"
+    spec["day0 cutoff"] = cutoff if cutoff is not None else "not given"
+    model = str(getattr(result, "model", spec.get("model", "")))
     parts = [
         f"<p><b>Model:</b> {escape_text(getattr(result, 'model', spec.get('model', '')))} "
         f"against <b>{escape_text(getattr(result, 'market', spec.get('market', '')))}</b>. "
         f"CAR windows: {escape_text(', '.join(str(c) for c in result.car.columns))} "
         "(relative days count sessions of the market's trading calendar).</p>",
-        "<p><b>Conventions:</b> day 0 is the first session at or after publication "
-        "(Asia/Shanghai): a trading day before the 15:00 close is that session; at/after the "
-        "close or on a non-trading day, the next session. Missing returns are missing (never "
-        "zero) and reduce the estimation sample M<sub>i</sub>; events that cannot be estimated "
-        "are listed with a reason code under Dropped. Residual variance "
-        "S²<sub>i</sub> = ΣAR²/(M<sub>i</sub> − K); CAR variance with the prediction-error "
-        "correction (Mikkelson–Partch 1988). BHAR uses simple returns.</p>",
+        f"<p><b>Conventions:</b> {_day0_text(rule, cutoff)} Missing returns are missing "
+        "(never zero) and reduce the estimation sample M<sub>i</sub>; events that cannot be "
+        "estimated are listed with a reason code under Dropped. Residual variance "
+        f"S²<sub>i</sub> = ΣAR²/(M<sub>i</sub> − K). {_variance_text(model)} "
+        "BHAR uses simple returns.</p>",
     ]
     if level is not None:
         parts.append(f"<p><b>Confidence band:</b> {float(level):.0%}; {escape_text(variance)}</p>")
@@ -665,6 +724,8 @@ def _page(
     news: News | None,
     dropped: pd.DataFrame,
     top_events: int,
+    rule: str | None,
+    cutoff: str | None,
 ) -> str:
     from plotly.offline import get_plotlyjs
 
@@ -744,7 +805,7 @@ by eventstudy {escape_text(__version__)}.</div>
 {_dropped_html(dropped)}
 <footer>
 <h2>Methodology</h2>
-{_methodology_html(result, news)}
+{_methodology_html(result, news, rule, cutoff)}
 </footer>
 </main>
 </body>
@@ -770,6 +831,8 @@ def briefing(
     price_charts: int = 3,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     dropped: pd.DataFrame | None = None,
+    rule: str | None = None,
+    cutoff: str | None = None,
 ) -> BriefingFiles:
     """Write a briefing of an event study: HTML page, PNG charts, CSV/Parquet tables.
 
@@ -807,6 +870,11 @@ def briefing(
         column: when given, the single source of the dropped count, of the
         Dropped section and of ``tables/dropped.csv``. Default:
         ``result.dropped`` (the study's drops plus those of the EventSet it ran on).
+    rule, cutoff
+        The day-0 rule (``"next"``, ``"previous"``, ``"strict"``) and cutoff the
+        events were built with (``EventSet.rule``/``.cutoff``); the methodology
+        footnote and the Specification table state them, and the price charts
+        place day 0 with them. ``None``: day 0 is described as supplied.
 
     Returns
     -------
@@ -839,6 +907,8 @@ def briefing(
             prices=prices,
             price_charts=price_charts,
             benchmark=bench,
+            rule=rule,
+            cutoff=cutoff,
         )
 
     page: Path | None = None
@@ -852,6 +922,8 @@ def briefing(
             news=news,
             dropped=_all_dropped(result, dropped),
             top_events=top_events,
+            rule=rule,
+            cutoff=cutoff,
         )
         tmp = page.with_suffix(".html.tmp")
         tmp.write_text(text, encoding="utf-8")

@@ -271,3 +271,35 @@ def test_briefing_without_bmp_uses_the_first_per_day_test(prices, tmp_path) -> N
         np.asarray(fig.data[0].customdata, dtype=float), p.reindex(res.aar.index).to_numpy()
     )
     assert "t_cross p-value" in plotting.plot_heatmap(res, by="symbol").layout.annotations[-1].text
+
+
+def _footer(text: str) -> str:
+    return text.split("<h2>Methodology</h2>")[1]
+
+
+def test_methodology_states_the_rule_cutoff_and_model(prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "symbol": ["600519.SH", "000858.SZ", "600036.SH"],
+            "day0": ["2022-01-10", "2022-01-10", "2022-05-31"],
+        }
+    )
+    adj = run_event_study(ev, prices=prices, market="000300.SH", model="market_adjusted")
+    files = briefing(adj, out=tmp_path / "a", formats=("html",), rule="previous", cutoff="11:30")
+    foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert "rule <code>previous</code>" in foot
+    assert "15:00" not in foot
+    assert "next session" not in foot
+    assert "Mikkelson" not in foot  # the correction is the market model's, not this model's
+    assert "no prediction-error term" in foot
+    assert "<tr><td>day0 rule</td><td>previous</td></tr>" in foot
+    assert "<tr><td>day0 cutoff</td><td>11:30</td></tr>" in foot
+    mm = run_event_study(ev, prices=prices, market="000300.SH", model="market")
+    files = briefing(mm, out=tmp_path / "m", formats=("html",), rule="next", cutoff="14:00")
+    foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert "before the 14:00 cutoff" in foot
+    assert "Mikkelson–Partch" in foot
+    files = briefing(mm, out=tmp_path / "n", formats=("html",))
+    foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert "as supplied with the events" in foot

@@ -306,3 +306,21 @@ def test_price_chart_ohlc_survives_a_board_proxy() -> None:
     line = plot_event_price(long, "BK0896", "2022-01-10 11:33", proxy=True)
     assert line.data[0].type == "scatter"
     assert np.isfinite(np.asarray(line.data[0].y, dtype=float)).all()
+
+
+def test_run_carries_rule_and_cutoff_to_the_briefing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH", "000858.SZ"], "rule": "previous", "cutoff": "11:30"},
+        "market": {"offline": True},
+        "study": {"model": "market_adjusted"},
+        "output": {"charts": ["caar"]},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=("html",))
+    foot = run.files.html.read_text(encoding="utf-8").split("<h2>Methodology</h2>")[1]  # type: ignore[union-attr]
+    assert "rule <code>previous</code>" in foot
+    assert "<tr><td>day0 cutoff</td><td>11:30</td></tr>" in foot
+    assert "before the 15:00 close" not in foot
+    assert "Mikkelson" not in foot

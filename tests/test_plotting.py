@@ -226,3 +226,18 @@ def test_event_price_close_only_panel_is_a_labelled_line() -> None:
 def test_escape_text() -> None:
     assert plotting.escape_text('a"<b>&') == "a&quot;&lt;b&gt;&amp;"
     assert plotting.escape_text(pd.NA) == ""
+
+
+def test_event_price_follows_the_day0_rule(prices) -> None:  # type: ignore[no-untyped-def]
+    # Saturday 2022-01-08 with rule 'previous': day 0 is Friday 2022-01-07, news after its candle
+    fig = plotting.plot_event_price(
+        prices, "600519.SH", "2022-01-08 10:00", benchmark=None, rule="previous"
+    )
+    assert fig.data[0].x[10] == "2022-01-07"
+    assert fig.data[-1].x[0] == pytest.approx(10.5)
+    # cutoff 11:30 with rule 'next': 13:00 goes to the next session, marker before its candle
+    fig = plotting.plot_event_price(prices, "600519.SH", "2022-01-10 13:00", cutoff="11:30")
+    assert fig.data[0].x[10] == "2022-01-11"
+    assert fig.data[-1].x[0] == pytest.approx(9.5)
+    with pytest.raises(ValueError, match="strict"):
+        plotting.plot_event_price(prices, "600519.SH", "2022-01-08 10:00", rule="strict")
