@@ -48,6 +48,10 @@ SKIP_REASONS: dict[str, str] = {
     "beyond_data": "the entry or the exit session is after the last price (of the data or symbol)",
     "not_listed": "the entry session is before the symbol's first price (not yet listed)",
     "suspended": "no price on the entry session (停牌)",
+    "no_open_price": (
+        "entry='next_open' and the series has a close but no open on the entry session "
+        "(e.g. a board proxy built from member closes): not a suspension"
+    ),
     "limit_locked": "the entry price is locked at the limit against the trade",
     "exit_blocked": "no fillable exit within max_exit_delay sessions",
 }
@@ -132,12 +136,13 @@ def _validate(
         raise ConfigError(f"placebo_statistic={placebo_statistic!r} is not one of 'raw', 'excess'")
 
 
-def _messages(ledger: pd.DataFrame, rules: Rules) -> list[str]:
+def _messages(ledger: pd.DataFrame, rules: Rules, entry_session: pd.DatetimeIndex) -> list[str]:
     out = []
     r: Any
-    for r in ledger.itertuples(index=False):
+    for r, es in zip(ledger.itertuples(index=False), entry_session, strict=True):
         reason, sym, d0 = str(r.reason), r.symbol, r.day0
         day = "" if pd.isna(d0) else str(pd.Timestamp(d0).date())
+        at = f"entry session {es.date()}, day 0 {day}" if not pd.isna(es) else f"day 0 {day}"
         msg = {
             "no_signal": f"score {getattr(r, 'score', None)!r} gives no direction",
             "no_weight": f"weight {r.weight!r} is not > 0",
@@ -148,9 +153,11 @@ def _messages(ledger: pd.DataFrame, rules: Rules) -> list[str]:
             ),
             "beyond_data": f"{sym}: entry/exit after day 0 {day} + {rules.hold} sessions is "
             "beyond the last price date",
-            "suspended": f"{sym} has no price on the entry session (day 0 {day})",
-            "not_listed": f"{sym} has no price before the entry session (day 0 {day})",
-            "limit_locked": f"{sym} entry price locked at the daily limit (day 0 {day})",
+            "suspended": f"{sym} has no price on the entry session ({at})",
+            "no_open_price": f"{sym} has a close but no open price on the entry session ({at}); "
+            "use entry='day0_close' for series without opens",
+            "not_listed": f"{sym} has no price before the entry session ({at})",
+            "limit_locked": f"{sym} entry price locked at the daily limit ({at})",
             "exit_blocked": f"{sym} exit not fillable within {rules.max_exit_delay} sessions",
         }.get(reason, "")
         out.append(msg)
@@ -247,7 +254,9 @@ def backtest(
       (equal weights: 1/number of open trades), rebalanced daily; sessions with
       no open trade are in cash (return 0). The same stock hit by several news
       items is several trades.
-    * **Suspension**: no entry price → skipped ``suspended``; a held position
+    * **Suspension**: no entry price → skipped ``suspended`` (with
+      ``entry="next_open"``, a close but no open that session → skipped
+      ``no_open_price``: board proxies have closes only); a held position
       keeps its last price while suspended (counted in ``stale_days``); no exit
       price → exit delayed to the next priced session.
     * **Price limits** (±10 % main board, ±20 % ChiNext from 2020-08-24, ±20 %
@@ -428,7 +437,11 @@ def backtest(
     extra = [c for c in frame.columns if c not in _CORE]
     for c in extra:
         ledger[c] = frame[c].to_numpy()
-    ledger["message"] = _messages(ledger, rules)
+    shift = 0 if entry == "day0_close" else 1
+    e_rows = np.where((day0_rows >= 0) & (day0_rows + shift < len(dates)), day0_rows + shift, -1)
+    e_sess = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    e_sess[e_rows >= 0] = dates[e_rows[e_rows >= 0]]
+    ledger["message"] = _messages(ledger, rules, pd.DatetimeIndex(e_sess))
     failed = (ledger["reason"] == "no_price") & ledger["symbol"].isin(list(load_failed))
     ledger.loc[failed, "message"] = [
         f"no price series for {s}: {load_failed[s]}" for s in ledger.loc[failed, "symbol"]

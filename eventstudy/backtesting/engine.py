@@ -10,7 +10,9 @@ Trade rules (also in :func:`eventstudy.backtesting.backtest`):
   ``next_open``: at the open of the session after day 0.
 * exit after ``hold`` sessions, at the same field (close → close, open → open).
 * entry not possible — no price that session (``suspended``; ``not_listed``
-  before the symbol's first price; ``no_price`` if it has no series at all) or
+  before the symbol's first price; ``no_price`` if it has no series at all;
+  ``no_open_price`` for an open entry on a session with a close but no open,
+  e.g. a board proxy built from member closes) or
   the price is locked at the limit against the trade (limit-up for a buy,
   limit-down for a sell; ``limit_locked``) — → the trade is skipped, never
   delayed: a later entry would be a different signal.
@@ -63,6 +65,7 @@ REASONS: tuple[str, ...] = (
     "suspended",
     "limit_locked",
     "exit_blocked",
+    "no_open_price",
 )
 _CODE = {r: i for i, r in enumerate(REASONS)}
 
@@ -209,6 +212,8 @@ def simulate_trades(
     mark(e > mk.last_row[safe_col], "beyond_data")
     er = np.clip(e, 0, n_rows - 1)
     entry_price = np.where(ok, entry_field[er, safe_col], np.nan)
+    if rules.entry != "day0_close":  # a close that session, but no open: not a suspension
+        mark(np.isnan(entry_price) & ~np.isnan(panel.close[er, safe_col]), "no_open_price")
     mark(np.isnan(entry_price), "suspended")
     up = direction > 0
     mark(_locked(mk, er, safe_col, entry_price, up, rules.limit_tolerance), "limit_locked")

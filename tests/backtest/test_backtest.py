@@ -503,3 +503,32 @@ def test_summary_names_each_proxy_once() -> None:
     assert line.count("BK0896") == 1
     assert "PROXY" in line
     assert "600519.SH" in line
+
+
+def test_next_open_without_an_open_price_is_no_open_price_naming_the_entry_session() -> None:
+    nan = np.nan
+    close = wide({"600519.SH": [10.0, 10.5, 11.0, 11.5], "000858.SZ": [20.0, 20.0, 21.0, 22.0],
+                  "000568.SZ": [5.0, nan, 5.0, 5.0]})  # fmt: skip
+    # 000858.SZ has closes but no open series at all (like a board proxy)
+    opn = wide({"600519.SH": [10.0, 10.4, 10.9, 11.4], "000568.SZ": [5.0, nan, 5.0, 5.0]})
+    ev = events(("a", "600519.SH", "2022-01-04"), ("b", "000858.SZ", "2022-01-04"),
+                ("c", "000568.SZ", "2022-01-04"))  # fmt: skip
+    res = run(ev, {"close": close, "open": opn}, entry="next_open", hold=1)
+    sk = res.skipped.set_index("event_id")
+    assert res.trades["event_id"].tolist() == ["a"]
+    assert sk.loc["b", "reason"] == "no_open_price"
+    assert "no_open_price" in SKIP_REASONS
+    # the entry session is the session after day 0, and the message names it
+    assert "2022-01-05" in sk.loc["b", "message"]
+    assert "open" in sk.loc["b", "message"]
+    assert sk.loc["c", "reason"] == "suspended"  # no close either: a real suspension
+    assert "2022-01-05" in sk.loc["c", "message"]
+
+
+def test_board_proxy_with_next_open_is_no_open_price() -> None:
+    ev = pd.DataFrame({"event_id": ["a"], "symbol": ["BK0896"], "day0": ["2022-01-10"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = backtest(ev, placebo=0, source="bundled", entry="next_open")
+    assert res.skipped["reason"].tolist() == ["no_open_price"]
+    assert "2022-01-11" in res.skipped["message"].iloc[0]
