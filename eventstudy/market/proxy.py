@@ -20,10 +20,14 @@ Weights
 ========== ==============================================================
 ``equal``  every member in the index that day weighs the same (daily
            rebalanced)
-``value``  weights ∝ market capitalisation of the previous day, from
-           ``caps=`` (a wide daily frame or a per-member Series). The
-           bundled snapshot has no shares outstanding, so ``caps`` is
-           required: the package will not invent a size measure
+``value``  market-capitalisation weights from ``caps=``. A wide daily
+           frame: weights ∝ the previous session's caps. A per-member
+           Series: the caps at the start, held as a buy-and-hold
+           portfolio - weights drift with prices, index = Σ caps_i ·
+           P_i,t / P_i,0 / Σ caps_i (P held over suspensions; a member
+           quoting later enters at its caps with P_i,0 its first quote).
+           The bundled snapshot has no shares outstanding, so ``caps``
+           is required: the package will not invent a size measure
 ``amount`` a *liquidity* weight, ∝ the member's mean traded amount (CNY)
            over the previous 20 sessions - available from the snapshot,
            correlated with size but not a capitalisation weight
@@ -125,7 +129,8 @@ def board_proxy(
         Member closes (wide, dates × members); fetched with ``get_prices`` if omitted.
     caps
         Market capitalisation per member: a wide daily frame (lagged one
-        session before use) or a Series (constant weights).
+        session before use) or a Series (caps at the start of the range,
+        buy-and-hold: the weights then drift with prices).
     amounts
         Traded amounts (wide) for ``weights="amount"``; fetched if omitted.
     source, adjust, offline, cache_dir
@@ -197,12 +202,16 @@ def board_proxy(
             c = caps.rename(index=normalize).reindex(syms).astype(np.float64)
             if c.isna().any():
                 raise ConfigError(f"caps has no value for {list(c.index[c.isna()])}")
-            w = pd.DataFrame(np.tile(c.to_numpy(), (len(rets), 1)), index=rets.index, columns=syms)
+            # buy-and-hold: caps at each member's first quote, drifting with its (held) price
+            held = closes.ffill()
+            first = closes.bfill().iloc[0] if len(closes) else pd.Series(np.nan, index=syms)
+            w = (held.shift(1) / first) * c
+            wdesc = "cap-weighted buy-and-hold (caps= at the start, weights drift with prices)"
         else:
             cw = caps.rename(columns=normalize).reindex(index=rets.index, columns=syms)
             w = cw.shift(1).astype(np.float64)
+            wdesc = "cap-weighted (caps= of the previous session)"
         w = w.where(in_index)
-        wdesc = "cap-weighted (caps given, previous session)"
     else:
         if amounts is None and len(closes) == 0:  # a range without sessions
             am = pd.DataFrame(index=closes.index, columns=syms, dtype=np.float64)

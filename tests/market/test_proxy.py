@@ -41,8 +41,20 @@ def test_value_weights_need_caps_and_use_them() -> None:
     caps = pd.Series({"600519.SH": 3.0, "000858.SZ": 1.0})
     pf = board_proxy("BK0896", members=["600519.SH", "000858.SZ"], prices=_prices(),
                      weights="value", caps=caps)  # fmt: skip
-    r = pf["BK0896"].pct_change()
-    assert r.iloc[1] == pytest.approx(0.75 * 0.10 + 0.25 * -0.10)
+    # review finding 15: buy-and-hold from the caps at the start, weights drift with prices;
+    # index = sum(caps_i * P_i,t / P_i,0) / sum(caps_i), a suspended member held at 45
+    held = _prices().ffill()
+    expected = 1000.0 * (3.0 * held["600519.SH"] / 100.0 + 1.0 * held["000858.SZ"] / 50.0) / 4.0
+    assert pf["BK0896"].tolist() == pytest.approx(expected.tolist(), rel=1e-12)
+    assert pf["BK0896"].tolist() == pytest.approx([1000.0, 1050.0, 1050.0, 1177.5])
+    note = pf.provenance.loc["BK0896", "note"]
+    assert "buy-and-hold" in note
+    # a daily caps frame is used as given (previous session's caps), not drifted again
+    daily = pd.DataFrame({"600519.SH": [3.0, 3.0, 3.0, 3.0], "000858.SZ": [1.0, 1.0, 1.0, 1.0]},
+                         index=DAYS)  # fmt: skip
+    pf2 = board_proxy("BK0896", members=["600519.SH", "000858.SZ"], prices=_prices(),
+                      weights="value", caps=daily)  # fmt: skip
+    r = pf2["BK0896"].pct_change()
     assert r.iloc[3] == pytest.approx(0.75 * 0.10 + 0.25 * 0.20)
 
 
