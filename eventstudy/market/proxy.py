@@ -204,8 +204,8 @@ def board_proxy(
                 raise ConfigError(f"caps has no value for {list(c.index[c.isna()])}")
             # buy-and-hold: caps at each member's first quote, drifting with its (held) price
             held = closes.ffill()
-            first = closes.bfill().iloc[0] if len(closes) else pd.Series(np.nan, index=syms)
-            w = (held.shift(1) / first) * c
+            p0 = closes.bfill().iloc[0] if len(closes) else pd.Series(np.nan, index=syms)
+            w = (held.shift(1) / p0) * c
             wdesc = "cap-weighted buy-and-hold (caps= at the start, weights drift with prices)"
         else:
             cw = caps.rename(columns=normalize).reindex(index=rets.index, columns=syms)
