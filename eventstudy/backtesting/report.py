@@ -176,7 +176,7 @@ def _table_html(frame: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
 
 
 _CSS = """
-body{font-family:-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC",sans-serif;
+body{font-family:%FONT%;
 max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}
 th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
@@ -185,25 +185,19 @@ th{background:#f5f5f5}h1{font-size:24px}h2{font-size:18px;margin-top:2em}
 """
 
 
-def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
-    import plotly.graph_objects as go  # deferred: heavy import
+def _css() -> str:
+    from eventstudy.plotting import FONT_FAMILY  # the figures' CJK font stack
 
+    return _CSS.replace("%FONT%", FONT_FAMILY)
+
+
+def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
     summary = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in result._rows()
     )
-    fig = result.plot()
-    parts = [fig.to_html(include_plotlyjs=True, full_html=False)]
+    parts = [result.plot("equity").to_html(include_plotlyjs=True, full_html=False)]
     if result.placebo is not None and len(result.placebo.values):
-        pl = result.placebo
-        hist = go.Figure(go.Histogram(x=pl.values, name="placebo runs", nbinsx=40))
-        if not math.isnan(pl.statistic):
-            hist.add_vline(x=pl.statistic, line_color="firebrick", annotation_text="real")
-        hist.update_layout(
-            title=f"Mean net trade return: {pl.runs} placebo runs vs the real events",
-            xaxis_title="mean net trade return",
-            yaxis_title="runs",
-            template="plotly_white",
-        )
+        hist = result.plot("placebo")
         parts.append(hist.to_html(include_plotlyjs=False, full_html=False))
     wanted = (
         "event_id", "symbol", "title", "publisher", "published_at", "day0", "direction",
@@ -227,7 +221,7 @@ def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{_CSS}</style></head><body>
+<style>{_css()}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <table>{summary}</table>
 {"<ul class='note'>" + notes_html + "</ul>" if notes else ""}

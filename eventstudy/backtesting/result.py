@@ -23,12 +23,13 @@ import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.events import DROPPED_COLUMNS
+from eventstudy.exceptions import ConfigError
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -37,6 +38,12 @@ __all__ = ["TRADING_DAYS", "BacktestResult", "PlaceboTest"]
 
 #: Sessions per year used to annualise.
 TRADING_DAYS = 252
+
+#: Words for each placebo statistic (summary rows, figure titles).
+_STAT_LABEL = {
+    "raw": "weighted mean net trade return",
+    "excess": "weighted mean net excess return over the benchmark",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,20 +357,66 @@ class BacktestResult:
         )
         return f"<table><caption>Backtest of news signals</caption>{body}</table>"
 
-    def plot(self) -> go.Figure:
-        """Equity curve of the strategy against the benchmark (a plotly figure, not shown)."""
+    def plot(self, kind: Literal["equity", "placebo"] = "equity") -> go.Figure:
+        """A plotly figure (not shown), in the package template (:mod:`eventstudy.plotting`).
+
+        Parameters
+        ----------
+        kind
+            ``"equity"``: equity curves (growth of 1) of the strategy and the
+            benchmark; ``"placebo"``: histogram of the placebo runs' statistic
+            (percent axis) with the real value marked.
+        """
         import plotly.graph_objects as go  # deferred: heavy import
 
-        eq = self.equity
-        fig = go.Figure()
-        fig.add_trace(go.Scatter(x=eq.index, y=eq["strategy"], name="strategy (net)"))
-        fig.add_trace(
-            go.Scatter(x=eq.index, y=eq["benchmark"], name=f"benchmark {self.params['benchmark']}")
-        )
-        fig.update_layout(
-            title="Equity curve: news-signal strategy vs benchmark",
-            xaxis_title="session",
-            yaxis_title="growth of 1",
-            template="plotly_white",
-        )
-        return fig
+        from eventstudy.plotting import BENCHMARK_COLOR, PALETTE, escape_text, template
+
+        if kind == "equity":
+            eq = self.equity
+            fig = go.Figure(layout={"template": template()})
+            fig.add_trace(
+                go.Scatter(
+                    x=eq.index, y=eq["strategy"], name="strategy (net)",
+                    line={"color": PALETTE[0]},
+                    hovertemplate="%{x|%Y-%m-%d}<br>%{y:.4f}<extra>strategy</extra>",
+                )
+            )  # fmt: skip
+            bench = escape_text(self.params["benchmark"])
+            fig.add_trace(
+                go.Scatter(
+                    x=eq.index, y=eq["benchmark"], name=f"benchmark {bench}",
+                    line={"color": BENCHMARK_COLOR},
+                    hovertemplate="%{x|%Y-%m-%d}<br>%{y:.4f}<extra>benchmark</extra>",
+                )
+            )  # fmt: skip
+            fig.update_layout(
+                title="Equity curve: news-signal strategy vs benchmark",
+                xaxis_title="session",
+                yaxis_title="growth of 1 (net of costs)",
+            )
+            return fig
+        if kind == "placebo":
+            if self.placebo is None:
+                raise ConfigError("kind='placebo' needs a placebo test (backtest(placebo=...) > 0)")
+            pl = self.placebo
+            label = _STAT_LABEL[pl.statistic_name]
+            fig = go.Figure(layout={"template": template()})
+            fig.add_trace(
+                go.Histogram(
+                    x=pl.values, name="placebo runs", nbinsx=40, marker={"color": PALETTE[5]},
+                    hovertemplate="%{x}<br>%{y} runs<extra></extra>",
+                )
+            )  # fmt: skip
+            if not math.isnan(pl.statistic):
+                fig.add_vline(
+                    x=pl.statistic, line_color=PALETTE[1], line_width=2,
+                    annotation_text=f"real {pl.statistic:.2%} (p = {pl.pvalue:.3f})",
+                )  # fmt: skip
+            fig.update_layout(
+                title=f"{label[0].upper()}{label[1:]}: {pl.runs} placebo runs vs the real events",
+                xaxis={"title": label, "tickformat": ".1%", "hoverformat": ".2%"},
+                yaxis_title="placebo runs",
+                showlegend=False,
+            )
+            return fig
+        raise ConfigError(f"kind={kind!r} is not one of 'equity', 'placebo'")

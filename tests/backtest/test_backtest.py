@@ -532,3 +532,21 @@ def test_board_proxy_with_next_open_is_no_open_price() -> None:
         res = backtest(ev, placebo=0, source="bundled", entry="next_open")
     assert res.skipped["reason"].tolist() == ["no_open_price"]
     assert "2022-01-11" in res.skipped["message"].iloc[0]
+
+
+def test_plots_use_the_package_template_and_percent_axes() -> None:
+    from eventstudy.plotting import FONT_FAMILY, TEMPLATE_NAME, template
+
+    close = wide({"600519.SH": [10.0, 11.0, 12.1, 12.0, 12.5, 12.4, 12.9, 13.0]})
+    ev = events(("a", "600519.SH", "2022-01-04"), ("b", "600519.SH", "2022-01-06"))
+    res = run(ev, {"close": close}, hold=1, placebo=30, placebo_window=3, benchmark="600519.SH")
+    for kind in ("equity", "placebo"):
+        fig = res.plot(kind=kind)  # type: ignore[arg-type]
+        assert fig.layout.template == template(), kind
+        assert fig.layout.template.layout.font.family == FONT_FAMILY
+        assert "plotly_white" not in str(fig.layout.template)
+    hist = res.plot(kind="placebo")
+    assert hist.layout.xaxis.tickformat.endswith("%")
+    assert TEMPLATE_NAME == "eventstudy"
+    with pytest.raises(ConfigError, match="kind"):
+        res.plot(kind="pie")  # type: ignore[arg-type]
