@@ -232,3 +232,41 @@ def test_skipped_posts_carry_the_recoverable_article_id(news, tmp_path: Path) ->
     skipped = sk.set_index(sk["origin"].map(lambda o: Path(o).name))
     assert skipped.loc["undated.md", "article_id"] == "NW202201102241785025"
     assert pd.isna(skipped.loc["2022-01-10-no-id-here.md", "article_id"])
+
+
+#: Short real posts in which a deleted byte used to make GB18030 garbage (2 and 39 positions)
+SHORT_POSTS = [
+    "_posts/2021-12-08-202112082206885094.md",
+    "old_post/2021-12-08-202112082207150622.md",
+]
+
+
+@pytest.mark.parametrize("name", SHORT_POSTS)
+def test_utf8_post_with_one_byte_deleted_stays_utf8(name: str) -> None:
+    """Deleting any single byte of a real UTF-8 post never turns it into GB18030 garbage:
+    the text keeps the post's own characters (plus U+FFFD), with a warning when bytes
+    were replaced."""
+    from eventstudy.news.loader import decode
+
+    data = (ROOT / name).read_bytes()
+    original = data.decode("utf-8")
+    allowed = set(original) | {"\ufffd"}
+    for i in range(len(data)):
+        text, warning = decode(data[:i] + data[i + 1 :])
+        assert set(text) <= allowed, (i, text[:80])
+        assert len(original) - 1 <= len(text) <= len(original) + 1, i
+        assert (warning is not None) == ("\ufffd" in text), i
+        if warning is not None:
+            assert warning.startswith("invalid_encoding"), i
+
+
+def test_every_real_post_saved_as_gb18030_decodes_cleanly() -> None:
+    from eventstudy.news.loader import decode
+
+    for path in sorted(ROOT.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        assert decode(text.encode("gb18030")) == (text, None), path.name
+        assert decode(text.encode("gbk", errors="ignore")) == (
+            text.encode("gbk", errors="ignore").decode("gbk"),
+            None,
+        ), path.name
