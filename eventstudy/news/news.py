@@ -206,6 +206,26 @@ class News:
         ``len(articles) + len(skipped) + len(duplicates) == n_inputs``.
     tagger
         The keyword dictionary used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({
+    ...     "article_id": ["A1", "A2", "A2"],
+    ...     "title": ["白酒板块午后拉升", "大盘股走强", "大盘股走强"],
+    ...     "published_at": ["2022-05-31 13:05", "2022-05-31 16:00", "2022-05-31 16:00"],
+    ...     "text": ["白酒股走强，贵州茅台涨3%。", "", ""]})
+    >>> news = load_news(rows)
+    >>> news
+    News(3 inputs: 2 articles, 0 skipped, 1 duplicates; 3 mentions)
+    >>> news.mentions[["article_id", "symbol", "keyword", "field", "weight"]].values.tolist()
+    [['A1', 'BK0896', '白酒板块', 'title', 0.5], ['A1', 'BK0896', '白酒股', 'text', 0.2],
+     ['A1', '600519.SH', '贵州茅台', 'text', 0.2]]
+    >>> news.tags()[["article_id", "symbol", "score"]].values.tolist()
+    [['A1', 'BK0896', 0.6], ['A1', '600519.SH', 0.2]]
+    >>> ev = news.to_events()  # default min_score 0.6
+    >>> ev.frame[["event_id", "day0"]].astype(str).values.tolist()
+    [['A1:BK0896', '2022-05-31']]
     """
 
     articles: pd.DataFrame
