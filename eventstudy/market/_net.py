@@ -139,6 +139,19 @@ def call_with_retry(
         Exception types that are not retried (e.g. an invalid board code).
     limiter
         Waited on before every attempt.
+
+    Examples
+    --------
+    A permanent error is not retried:
+
+    >>> def refuse():
+    ...     raise KeyError("no such code")
+    >>> try:
+    ...     call_with_retry(refuse, policy=RetryPolicy(), symbol="BK9999", source="akshare",
+    ...                     permanent=(KeyError,), sleep=lambda s: None)
+    ... except ProviderError as err:
+    ...     print(err.attempts, err)
+    1 akshare refused BK9999: KeyError: 'no such code'
     """
     rng = rng or random.Random()
     last: BaseException | None = None

@@ -377,6 +377,16 @@ class AkshareSource:
         kind
             ``concept`` (``stock_board_concept_name_em``) or ``industry``
             (``stock_board_industry_name_em``).
+
+        Examples
+        --------
+        With an injected fetcher returning akshare's layout:
+
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"排名": [1], "板块名称": ["白酒"], "板块代码": ["BK0896"]})
+        >>> AkshareSource(fetcher=fake, limiter=None).board_list("concept")[["code", "name"]]
+             code name
+        0  BK0896   白酒
         """
         if kind not in ("concept", "industry"):
             raise ValueError(f"kind={kind!r}; choose 'concept' or 'industry'")
@@ -405,6 +415,18 @@ class AkshareSource:
 
         Today's membership only: using it for past dates ignores stocks that
         left the board (survivorship).
+
+        Examples
+        --------
+        With an injected fetcher returning akshare's layout (a bare ``000001``
+        member is the stock 平安银行, ``000001.SZ``):
+
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"序号": [1, 2], "代码": ["000001", "600036"],
+        ...                          "名称": ["平安银行", "招商银行"]})
+        >>> members = AkshareSource(fetcher=fake, limiter=None).board_constituents("BK0475")
+        >>> members["symbol"].tolist()
+        ['000001.SZ', '600036.SH']
         """
         board = normalize(code)
         kind = _board_type(board)

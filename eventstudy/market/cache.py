@@ -195,6 +195,17 @@ class PriceCache:
     ----------
     root
         The folder (see :func:`resolve_cache_dir`). Created on first write.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> cache = PriceCache(tempfile.mkdtemp())
+    >>> s = pd.Series([1739.49], index=pd.to_datetime(["2022-01-10"]))
+    >>> _ = cache.write("akshare", "600519.SH", "close", "qfq", s,
+    ...                 covered=[(pd.Timestamp("2022-01-08"), pd.Timestamp("2022-01-10"))])
+    >>> cache.entries()[["symbol", "rows", "covered", "status"]]
+          symbol  rows                 covered status
+    0  600519.SH     1  2022-01-08..2022-01-10     ok
     """
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
@@ -204,7 +215,13 @@ class PriceCache:
         return f"PriceCache({str(self.root)!r})"
 
     def path(self, source: str, symbol: str, field: str, adjust: str) -> Path:
-        """The file of one entry."""
+        """The file of one entry.
+
+        Examples
+        --------
+        >>> PriceCache("/tmp/c").path("akshare", "^GSPC", "close", "qfq").as_posix()
+        '/tmp/c/akshare/qfq/close/%5EGSPC.parquet'
+        """
         return self.root / source / adjust / field / f"{to_filename(symbol)}.parquet"
 
     # -- reading ---------------------------------------------------------------------
@@ -216,6 +233,12 @@ class PriceCache:
         ------
         CacheCorruptError
             If the file exists but cannot be trusted.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> PriceCache(tempfile.mkdtemp()).read("akshare", "600519.SH", "close", "qfq") is None
+        True
         """
         path = self.path(source, symbol, field, adjust)
         if not path.is_file():
@@ -286,6 +309,18 @@ class PriceCache:
         ------
         CacheError
             If the folder cannot be written (e.g. read-only).
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> cache, T = PriceCache(tempfile.mkdtemp()), pd.Timestamp
+        >>> s = pd.Series([1.0, 2.0], index=pd.to_datetime(["2022-01-10", "2022-01-11"]))
+        >>> e = cache.write("akshare", "NIO", "close", "qfq", s,
+        ...                 covered=[(T("2022-01-10"), T("2022-01-11"))])
+        >>> e = cache.write("akshare", "NIO", "close", "qfq", s[1:] * 10,
+        ...                 covered=[(T("2022-01-11"), T("2022-01-12"))], previous=e)
+        >>> e.values.tolist(), [(str(a.date()), str(b.date())) for a, b in e.covered()]
+        ([1.0, 20.0], [('2022-01-10', '2022-01-12')])
         """
         when = _now() if retrieved_at is None else pd.Timestamp(retrieved_at)
         new = values.dropna().astype(np.float64)  # NaN = no value: not stored as a row
@@ -437,6 +472,17 @@ class PriceCache:
         ------
         CacheError
             If a file cannot be deleted.
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> cache = PriceCache(tempfile.mkdtemp())
+        >>> s = pd.Series([1.0], index=pd.to_datetime(["2022-01-10"]))
+        >>> for f in ("close", "volume"):
+        ...     _ = cache.write("akshare", "NIO", f, "qfq", s,
+        ...                     covered=[(pd.Timestamp("2022-01-10"), pd.Timestamp("2022-01-10"))])
+        >>> cache.clear("NIO"), cache.clear()
+        (2, 0)
         """
         if not self.root.is_dir():
             return 0

@@ -92,6 +92,17 @@ class LocalSource:
     chinese_volume
         Unit of ``成交量`` in files with akshare's Chinese column names: ``lots``
         (default, akshare's 手 of 100 shares; converted to shares) or ``shares``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from eventstudy.market import get_prices
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (root / "000858.SZ.csv").write_text("日期,收盘,成交量\\n2022-01-10,201.5,296\\n")
+    >>> pf = get_prices("000858.SZ", "2022-01-10", "2022-01-10", source=LocalSource(root),
+    ...                 field="volume")
+    >>> float(pf.data.iloc[0, 0]), pf.provenance.loc["000858.SZ", "source"]
+    (29600.0, 'local')
     """
 
     name = "local"

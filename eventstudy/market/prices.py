@@ -633,6 +633,12 @@ def get_prices(
         Refetch the whole range from the network even if cached.
     cache_dir
         Cache folder (else ``$EVENTSTUDY_CACHE``, else the user cache dir).
+    errors
+        ``"raise"`` (default): any symbol that cannot be served raises (below).
+        ``"collect"``: serve what can be served; the others are left out of
+        ``data`` (or, when only some dates are missing, kept with those dates
+        NaN) and listed in :attr:`PriceFrame.failures` with a reason code. A
+        batch job over many symbols then loses only the unservable ones.
 
     Returns
     -------
@@ -640,13 +646,6 @@ def get_prices(
         ``data`` indexed by the union of the series' dates and, when a Chinese
         symbol is present, the Shanghai trading sessions of the range - so a
         suspended day is a NaN row, never a filled value.
-
-    errors
-        ``"raise"`` (default): any symbol that cannot be served raises (below).
-        ``"collect"``: serve what can be served; the others are left out of
-        ``data`` (or, when only some dates are missing, kept with those dates
-        NaN) and listed in :attr:`PriceFrame.failures` with a reason code. A
-        batch job over many symbols then loses only the unservable ones.
 
     Raises
     ------

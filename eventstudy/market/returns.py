@@ -48,13 +48,27 @@ __all__ = ["get_returns", "log_returns", "simple_returns", "trade_to_trade_retur
 
 
 def simple_returns(prices: pd.DataFrame) -> pd.DataFrame:
-    """``p_t / p_{t-1} - 1`` on consecutive rows; NaN unless both prices exist."""
+    """``p_t / p_{t-1} - 1`` on consecutive rows; NaN unless both prices exist.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"A": [10.0, 11.0, np.nan, 12.1]})
+    >>> simple_returns(p)["A"].round(4).tolist()
+    [nan, 0.1, nan, nan]
+    """
     p = prices.astype(np.float64)
     return p / p.shift(1) - 1.0
 
 
 def log_returns(prices: pd.DataFrame) -> pd.DataFrame:
-    """``log(p_t / p_{t-1})`` on consecutive rows; NaN unless both prices exist."""
+    """``log(p_t / p_{t-1})`` on consecutive rows; NaN unless both prices exist.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"A": [10.0, 11.0, 12.1]})
+    >>> log_returns(p)["A"].round(6).tolist()
+    [nan, 0.09531, 0.09531]
+    """
     p = prices.astype(np.float64)
     ratio = p / p.shift(1)
     return ratio.apply(np.log)
@@ -70,6 +84,15 @@ def trade_to_trade_returns(
     returns, gaps
         ``returns`` float64 (NaN on untraded sessions and on each series' first
         traded session); ``gaps`` nullable ``Int64`` (``<NA>`` where the return is NaN).
+
+    Examples
+    --------
+    Suspended on the third row: the fourth row's return spans two sessions.
+
+    >>> p = pd.DataFrame({"A": [10.0, 11.0, np.nan, 12.1]})
+    >>> r, gaps = trade_to_trade_returns(p)
+    >>> r["A"].round(4).tolist(), gaps["A"].tolist()
+    ([nan, 0.1, nan, 0.1], [<NA>, 1, <NA>, 2])
     """
     p = prices.astype(np.float64)
     pos = pd.DataFrame(

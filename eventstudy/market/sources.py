@@ -55,6 +55,24 @@ class PriceSource(Protocol):
         ``my_folder``), this one when the object itself is passed.
     network
         True if :meth:`fetch` may open network connections.
+
+    Examples
+    --------
+    A source is any object with these members (no subclassing needed):
+
+    >>> import pandas as pd
+    >>> class Constant:
+    ...     name, network = "constant", False
+    ...     def served_adjust(self, symbol, adjust):
+    ...         return "none"
+    ...     def fetch(self, symbol, start, end, *, adjust):
+    ...         days = pd.bdate_range(start, end, name="date")
+    ...         return pd.DataFrame({"close": 1.0}, index=days)
+    >>> isinstance(Constant(), PriceSource)
+    True
+    >>> from eventstudy.market import get_prices
+    >>> get_prices("NIO", "2022-01-07", "2022-01-10", source=Constant()).data["NIO"].tolist()
+    [1.0, 1.0]
     """
 
     name: str
@@ -124,6 +142,15 @@ def get_source(name: str) -> PriceSource:
     ------
     ConfigError
         For unknown names; the message lists the registered ones.
+
+    Examples
+    --------
+    >>> get_source("bundled").name, get_source("bundled").network
+    ('bundled', False)
+    >>> get_source("nope")
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: unknown price source 'nope'; registered: [...] ...
     """
     if name not in _REGISTRY:
         raise ConfigError(

@@ -138,6 +138,21 @@ class YFinanceSource:
         exact layout); called with keyword arguments.
     policy, sleep, rng
         Retry policy and its injectable sleep / random generator.
+
+    Examples
+    --------
+    A stub ``download`` that fails the way yfinance does (logs, returns no rows):
+
+    >>> import logging
+    >>> def offline(**kw):
+    ...     logging.getLogger("yfinance").error("['NIO']: ConnectionError('Could not resolve')")
+    ...     return None
+    >>> src = YFinanceSource(download=offline, sleep=lambda s: None)
+    >>> try:
+    ...     src.fetch("NIO", pd.Timestamp("2022-01-10"), pd.Timestamp("2022-01-10"), adjust="qfq")
+    ... except Exception as err:
+    ...     print(type(err).__name__, err.attempts, type(err.cause).__name__)
+    ProviderError 3 YahooConnectionError
     """
 
     name = "yfinance"
