@@ -12,7 +12,8 @@ trades.csv     the completed trades
 skipped.csv    the events that did not trade, with reason codes
 daily.csv      daily portfolio: n_open, gross, turnover, cost, net, benchmark,
                equity, benchmark_equity
-placebo.csv    the placebo statistic of each run (when placebo runs > 0)
+placebo.csv    each placebo run's statistic and its placebo days (one per real
+               day 0, in the order of ``PlaceboTest.real_days``)
 summary.txt    ``BacktestResult.summary()``
 backtest.html  the briefing (plotly.js inlined: opens offline)
 ============== ===============================================================
@@ -266,8 +267,13 @@ def write_backtest(
         daily["benchmark_equity"] = result.equity["benchmark"]
     put("daily.csv", daily, index=True)
     if result.placebo is not None:
-        put("placebo.csv", pd.DataFrame({"run": range(result.placebo.runs),
-                                         "mean_net_return": result.placebo.values}))  # fmt: skip
+        pl = result.placebo
+        column = {"raw": "weighted_mean_net_return", "excess": "weighted_mean_excess_return"}
+        put("placebo.csv", pd.DataFrame({
+            "run": range(pl.runs),
+            column[pl.statistic_name]: pl.values,
+            "placebo_days": [";".join(str(d)[:10] for d in row) for row in pl.days],
+        }))  # fmt: skip
     extra = "".join(f"\nNote: {n}" for n in notes or [])
     (out / "summary.txt").write_text(result.summary() + extra + "\n", encoding="utf-8")
     files["summary.txt"] = out / "summary.txt"

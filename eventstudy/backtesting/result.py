@@ -13,6 +13,10 @@ Statistics (conventions):
   annualised return = equity_end^(252/T) − 1, volatility = sd·√252,
   Sharpe = mean/sd·√252 (zero risk-free rate), maximum drawdown on the equity
   curve starting at 1, turnover = mean daily traded notional × 252.
+* placebo statistic: the *weighted* mean (by the trades' ``weight``) of the net
+  trade return (``"raw"``) or of ``return_excess`` (``"excess"``);
+  :meth:`BacktestResult.summary` marks which row it is. ``mean_return`` and its
+  t-stat are unweighted.
 * placebo p-value = (1 + #{placebo ≥ real}) / (1 + runs) (Phipson & Smyth 2010);
   ``share_beating`` = #{placebo > real} / runs.
 """
@@ -44,6 +48,14 @@ _STAT_LABEL = {
     "raw": "weighted mean net trade return",
     "excess": "weighted mean net excess return over the benchmark",
 }
+
+
+def _wmean(values: pd.Series, weight: pd.Series) -> float:
+    v = values.to_numpy(dtype=float)
+    w = weight.to_numpy(dtype=float)
+    ok = ~np.isnan(v) & ~np.isnan(w)
+    s = float(w[ok].sum())
+    return float((v[ok] * w[ok]).sum() / s) if s > 0 else math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +219,19 @@ class BacktestResult:
         return float(r.mean()) if len(r) else math.nan
 
     @cached_property
+    def weighted_mean_return(self) -> float:
+        """Mean net trade return weighted by the trades' weights (the raw placebo statistic).
+
+        Equal to :attr:`mean_return` with ``weights="equal"``.
+        """
+        return _wmean(self.trades["return_net"], self.trades["weight"])
+
+    @cached_property
+    def weighted_mean_excess_return(self) -> float:
+        """Weighted mean of ``return_excess`` (the ``"excess"`` placebo statistic)."""
+        return _wmean(self.trades["return_excess"], self.trades["weight"])
+
+    @cached_property
     def tstat(self) -> float:
         """t statistic of the mean net trade return (sd with N − 1)."""
         r = self.trades["return_net"].to_numpy(dtype=float)
@@ -306,10 +331,33 @@ class BacktestResult:
         if not self.daily.empty:
             d = self.daily.index
             rows.append(("Period", f"{d[0].date()} .. {d[-1].date()} ({len(d)} sessions)"))
+        equal = p["weights"] == "equal"
+        stat = self.placebo.statistic_name if self.placebo is not None else None
+        mark = "  <- placebo statistic"
         rows += [
             ("Hit rate", f(self.hit_rate, pct=True)),
-            ("Mean trade return (net)", f(self.mean_return, pct=True)),
-            ("t-stat (p-value)", f"{f(self.tstat, nd=2)} ({f(self.pvalue)})"),
+            (
+                "Mean trade return (net)" if equal else "Mean trade return (net, unweighted)",
+                f(self.mean_return, pct=True) + (mark if equal and stat == "raw" else ""),
+            ),
+            ("t-stat of the mean (p-value)", f"{f(self.tstat, nd=2)} ({f(self.pvalue)})"),
+        ]
+        if not equal:
+            rows.append(
+                (
+                    "Weighted mean trade return (net)",
+                    f"{f(self.weighted_mean_return, pct=True)} (weights={p['weights']})"
+                    + (mark if stat == "raw" else ""),
+                )
+            )
+        if stat == "excess":
+            rows.append(
+                (
+                    f"{'Mean' if equal else 'Weighted mean'} excess return vs {p['benchmark']}",
+                    f(self.weighted_mean_excess_return, pct=True) + " (net)" + mark,
+                )
+            )
+        rows += [
             ("Total return", f(self.total_return, pct=True)),
             (f"Benchmark {p['benchmark']}", f(self.benchmark_return, pct=True)),
             ("Annual return", f(self.annual_return, pct=True)),
@@ -323,10 +371,21 @@ class BacktestResult:
             rows.append(
                 (
                     "Placebo",
-                    f"{pl.runs} runs (seed {pl.seed}): {f(pl.share_beating, pct=True)} beat the "
-                    f"real mean, p = {f(pl.pvalue)}",
+                    f"{pl.runs} runs (seed {pl.seed}); statistic: "
+                    f"{_STAT_LABEL[pl.statistic_name]} = {f(pl.statistic, pct=True)}; "
+                    f"{f(pl.share_beating, pct=True)} of runs beat it, p = {f(pl.pvalue)}",
                 )
             )
+            if pl.first_day is not None and pl.last_day is not None:
+                rows.append(
+                    (
+                        "Placebo dates",
+                        f"one per real day 0 ({len(pl.real_days)} days; all its events move "
+                        f"together), drawn from {pl.first_day.date()} .. {pl.last_day.date()} "
+                        f"({pl.pool_sessions} sessions; window {pl.window}); "
+                        f"{pl.mean_filled:.1f} trades filled per run",
+                    )
+                )
         rows.append(("Prices", self.provenance))
         rows.extend(("Note", n) for n in self.notes)
         return rows

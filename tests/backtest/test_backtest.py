@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -216,7 +217,7 @@ def test_exit_at_limit_down_is_delayed_then_blocked() -> None:
     assert a.return_gross == pytest.approx(-0.05)
     # b is locked limit-down on the planned exit and on the one allowed delay day
     assert res.skipped.set_index("event_id").loc["b", "reason"] == "exit_blocked"
-    assert "Exit delays              1 trades (1 sessions" in res.summary()
+    assert re.search(r"Exit delays +1 trades \(1 sessions", res.summary())
 
 
 def test_st_symbols_use_five_percent_limit() -> None:
@@ -550,3 +551,28 @@ def test_plots_use_the_package_template_and_percent_axes() -> None:
     assert TEMPLATE_NAME == "eventstudy"
     with pytest.raises(ConfigError, match="kind"):
         res.plot(kind="pie")  # type: ignore[arg-type]
+
+
+def test_summary_shows_the_statistic_the_placebo_compares() -> None:
+    close = wide({"600519.SH": [10.0, 11.0, 11.0, 11.5, 11.6, 11.0, 11.2, 11.3],
+                  "000858.SZ": [20.0, 19.0, 19.5, 19.0, 18.0, 18.5, 19.0, 19.2]})  # fmt: skip
+    ev = events(("a", "600519.SH", "2022-01-04"), ("b", "000858.SZ", "2022-01-04"),
+                score=[3.0, 1.0])  # fmt: skip
+    res = run(ev, {"close": close}, hold=1, weights="abs_score", placebo=20, placebo_window=4,
+              benchmark="600519.SH")  # fmt: skip
+    assert res.placebo is not None
+    weighted = (3 * 0.10 + 1 * (-0.05)) / 4
+    assert res.weighted_mean_return == pytest.approx(weighted)
+    assert res.placebo.statistic == pytest.approx(weighted)
+    assert res.mean_return == pytest.approx(0.025)  # unweighted
+    lines = {ln.split("  ")[0]: ln for ln in res.summary().splitlines()}
+    assert "6.25%" in lines["Weighted mean trade return (net)"]
+    assert "placebo statistic" in lines["Weighted mean trade return (net)"]
+    assert "2.50%" in lines["Mean trade return (net, unweighted)"]
+    assert "weighted mean net trade return = 6.25%" in lines["Placebo"]
+    # equal weights: one mean, which is the placebo statistic
+    eq = run(ev, {"close": close}, hold=1, placebo=20, placebo_window=4, benchmark="600519.SH")
+    text = eq.summary()
+    assert "Mean trade return (net)" in text
+    assert "unweighted" not in text
+    assert "weighted mean net trade return = 2.50%" in text
