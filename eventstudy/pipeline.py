@@ -376,6 +376,7 @@ def run_pipeline(
     """
     import eventstudy as es
     from eventstudy.reporting import briefing as write_briefing
+    from eventstudy.reporting import duplicate_proxy_notes
 
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:
@@ -484,6 +485,7 @@ def run_pipeline(
             msg = f"{w.category.__name__}: {w.message}"
             if msg not in notes:
                 notes.append(msg)
+        notes.extend(f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(result))
     finally:
         steps.close()
     return PipelineResult(

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -59,6 +60,8 @@ __all__ = [
     "plot_car_dist",
     "plot_event_price",
     "plot_heatmap",
+    "proxy_info",
+    "proxy_label",
     "template",
     "window_label",
 ]
@@ -329,6 +332,8 @@ def plot_caar(
         levels.add(lvl)
         label = escape_text(name)
         n = _n_events(res)
+        tag = _group_proxy_label(res)
+        count = f"{tag}, N={n}" if tag.startswith("proxy") else f"N={n}, {tag}" if tag else f"N={n}"
         fill = _rgba(color, 0.18)
         fig.add_scatter(
             x=x,
@@ -360,7 +365,7 @@ def plot_caar(
             mode="lines+markers",
             line={"width": 2.5, "color": color},
             marker={"size": 6},
-            name=f"{label} (N={n}) CAAR",
+            name=f"{label} ({count}) CAAR",
             legendgroup=label,
             customdata=custom,
             hovertemplate=(
@@ -429,14 +434,116 @@ def _stars(p: float) -> str:
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
 
 
-def _event_labels(result: EventStudyResult) -> pd.DataFrame:
-    """Per event_id: escaped symbol, title, publisher, day0 for hover text."""
+_MEMBERS = re.compile(r"index of (\d+) members? \(([^)]*)\)")
+
+
+def proxy_info(result: Any) -> pd.DataFrame:
+    """Per symbol of ``result.provenance``: ``is_proxy``, ``proxy_members`` and ``proxy_key``.
+
+    ``proxy_members`` is the number of constituents a board proxy was built from
+    (``<NA>`` for real series, or when the provenance note does not say);
+    ``proxy_key`` is the proxy's construction (weighting, members, membership
+    date, base) without the board's own code, so two boards with the same key
+    have identical series; ``""`` for real series.
+
+    Examples
+    --------
+    >>> class R:
+    ...     provenance = pd.DataFrame({"is_proxy": [True, False], "note": [
+    ...         "proxy for BK1: equal-weighted index of 1 members (600104.SH), as of 2022", ""]},
+    ...         index=pd.Index(["BK1", "600104.SH"], name="symbol"))
+    >>> info = proxy_info(R())
+    >>> bool(info.loc["BK1", "is_proxy"]), int(info.loc["BK1", "proxy_members"])
+    (True, 1)
+    """
+    prov = getattr(result, "provenance", None)
+    cols = ["is_proxy", "proxy_members", "proxy_key"]
+    if not isinstance(prov, pd.DataFrame) or "is_proxy" not in prov.columns:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="symbol"))
+    if "symbol" in prov.columns:
+        prov = prov.set_index("symbol")
+    notes = prov["note"].astype(object) if "note" in prov.columns else pd.Series("", prov.index)
+    out = pd.DataFrame(index=pd.Index(prov.index.astype(str), name="symbol"))
+    out["is_proxy"] = prov["is_proxy"].astype(bool).to_numpy()
+    members: list[Any] = []
+    keys: list[str] = []
+    for sym, proxy, note in zip(out.index, out["is_proxy"], notes, strict=True):
+        text = note if isinstance(note, str) else ""
+        m = _MEMBERS.search(text) if proxy else None
+        members.append(int(m.group(1)) if m else pd.NA)
+        tail = text.split(f"proxy for {sym}:", 1)[1] if f"proxy for {sym}:" in text else ""
+        keys.append(tail.strip() if proxy and m else "")
+    out["proxy_members"] = pd.array(members, dtype="Int64")
+    out["proxy_key"] = keys
+    return out
+
+
+def proxy_label(is_proxy: bool, members: Any) -> str:
+    """``"proxy, 6 members"`` / ``"proxy, 1 member"`` / ``"proxy"`` / ``""``.
+
+    Examples
+    --------
+    >>> proxy_label(True, 1), proxy_label(True, 6), proxy_label(True, pd.NA), proxy_label(False, 3)
+    ('proxy, 1 member', 'proxy, 6 members', 'proxy', '')
+    """
+    if not is_proxy:
+        return ""
+    if members is None or members is pd.NA or (isinstance(members, float) and math.isnan(members)):
+        return "proxy"
+    k = int(members)
+    return f"proxy, {k} member{'s' if k != 1 else ''}"
+
+
+def _event_proxy(result: Any) -> pd.DataFrame:
+    """Per event_id (str): ``is_proxy`` and ``proxy_members`` of the event's series."""
     ev = result.events
+    ids = ev["event_id"].astype(str) if "event_id" in ev.columns else ev.index.astype(str)
+    syms = ev["symbol"].astype(str) if "symbol" in ev.columns else pd.Series("", index=ev.index)
+    info = proxy_info(result).reindex(syms.to_numpy())
+    out = pd.DataFrame(
+        {
+            "is_proxy": info["is_proxy"].fillna(False).astype(bool).to_numpy(),
+            "proxy_members": pd.array(info["proxy_members"].to_numpy(), dtype="Int64"),
+        },
+        index=pd.Index(ids.to_numpy(), name="event_id"),
+    )
+    return out
+
+
+def _group_proxy_label(result: Any) -> str:
+    """``"proxy, N=15"``-style fragment: how many of a result's events are proxies."""
+    flags = _event_proxy(result)
+    n = len(flags)
+    k = int(flags["is_proxy"].sum())
+    if k == 0 or n == 0:
+        return ""
+    if k == n:
+        syms = set(result.events["symbol"].astype(str))
+        members = flags["proxy_members"].dropna().unique()
+        if len(syms) == 1 and len(members) == 1:
+            return proxy_label(True, members[0])
+        return "proxy"
+    return f"{k} prox{'ies' if k != 1 else 'y'}"
+
+
+def _event_labels(result: EventStudyResult) -> pd.DataFrame:
+    """Per event_id: escaped symbol (proxies labelled), title, publisher, day0 for hover text."""
+    ev = result.events
+    flags = _event_proxy(result)
     ev = ev.set_index("event_id") if "event_id" in ev.columns else ev
     out = pd.DataFrame(index=ev.index.astype(str))
     for col in ("symbol", "title", "publisher", "name"):
         vals = ev[col] if col in ev.columns else pd.Series("", index=ev.index)
         out[col] = [escape_text(v) for v in vals]
+    tags = [
+        proxy_label(bool(p), m)
+        for p, m in zip(
+            flags["is_proxy"].reindex(out.index, fill_value=False),
+            flags["proxy_members"].reindex(out.index),
+            strict=True,
+        )
+    ]
+    out["symbol"] = [f"{s} ({t})" if t else s for s, t in zip(out["symbol"], tags, strict=True)]
     day0 = ev["day0"] if "day0" in ev.columns else pd.Series(pd.NaT, index=ev.index)
     out["day0"] = [str(pd.Timestamp(d).date()) if pd.notna(d) else "" for d in day0]
     return out
@@ -727,10 +834,14 @@ def plot_heatmap(
     finite = np.abs(z[np.isfinite(z)])
     bound = float(finite.max()) if finite.size else 0.01
     fig = _figure()
+    rows = []
+    for g in names:
+        tag = _group_proxy_label(groups[g])
+        rows.append(f"{escape_text(g)} ({tag})" if tag else escape_text(g))
     fig.add_heatmap(
         z=z,
         x=labels,
-        y=[escape_text(g) for g in names],
+        y=rows,
         text=text,
         texttemplate="%{text}",
         colorscale=[[0.0, DOWN_COLOR], [0.5, "#FFFFFF"], [1.0, UP_COLOR]],

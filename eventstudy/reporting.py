@@ -217,8 +217,24 @@ def headline_table(result: EventStudyResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _with_proxy_columns(frame: pd.DataFrame, result: EventStudyResult) -> pd.DataFrame:
+    """``frame`` (with ``event_id``) plus ``is_proxy`` and ``proxy_members`` of each event."""
+    from eventstudy.plotting import _event_proxy
+
+    flags = _event_proxy(result)
+    ids = frame["event_id"].astype(str)
+    out = frame.copy()
+    out["is_proxy"] = flags["is_proxy"].reindex(ids.to_numpy(), fill_value=False).to_numpy()
+    out["proxy_members"] = pd.array(
+        flags["proxy_members"].reindex(ids.to_numpy()).to_numpy(), dtype="Int64"
+    )
+    return out
+
+
 def _events_table(result: EventStudyResult) -> pd.DataFrame:
     ev = result.events.copy()
+    if "event_id" in ev.columns:
+        ev = _with_proxy_columns(ev, result)
     ids = ev["event_id"].astype(str) if "event_id" in ev.columns else ev.index.astype(str)
     car = result.car.copy()
     car.index = car.index.astype(str)
@@ -264,7 +280,7 @@ def _tables(
         "caar": headline_table(result),
         "dropped": _all_dropped(result, dropped),
         "provenance": _provenance(result),
-        "results": result.to_frame(),
+        "results": _results_table(result),
     }
     if news is not None:
         tables["news_articles"] = _articles_table(news)
@@ -272,6 +288,75 @@ def _tables(
     for name, frame in (extra or {}).items():
         tables[name] = frame
     return tables
+
+
+def _results_table(result: EventStudyResult) -> pd.DataFrame:
+    frame = result.to_frame()
+    return _with_proxy_columns(frame, result) if "event_id" in frame.columns else frame
+
+
+def duplicate_proxy_notes(result: EventStudyResult) -> list[str]:
+    """Warnings about board events of one article whose proxy series are identical.
+
+    Two boards proxied by the same constituents (e.g. BK0477 酿酒行业 and BK0896
+    白酒, both the six bundled liquor makers) have the same series: the study
+    counts them as separate events, which the reader should know. Events are
+    not dropped.
+    """
+    from eventstudy.plotting import proxy_info
+
+    ev = result.events
+    if not {"event_id", "symbol"} <= set(ev.columns) or len(ev) == 0:
+        return []
+    info = proxy_info(result)
+    key_of = {str(k): str(v) for k, v in info["proxy_key"].items()}
+    keys = pd.Series([key_of.get(s, "") for s in ev["symbol"].astype(str)], index=ev.index)
+    members = ev["symbol"].astype(str).map(info["proxy_members"])
+    article = (
+        ev["article_id"].astype(str)
+        if "article_id" in ev.columns
+        else ev["event_id"].astype(str).str.split(":").str[0]
+    )
+    frame = ev.assign(_key=keys.to_numpy(), _article=article.to_numpy(), _m=members.to_numpy())
+    frame = frame[frame["_key"] != ""]
+    notes = []
+    for (art, _key), grp in frame.groupby(["_article", "_key"], sort=False):
+        syms = list(dict.fromkeys(grp["symbol"].astype(str)))
+        if len(syms) < 2:
+            continue
+        names = grp.drop_duplicates("symbol")
+        labels = [
+            f"{s} {n}" if isinstance(n, str) and n else s
+            for s, n in zip(
+                names["symbol"].astype(str),
+                names["name"] if "name" in names.columns else [""] * len(names),
+                strict=True,
+            )
+        ]
+        title = grp["title"].iloc[0] if "title" in grp.columns else ""
+        about = f"'{title}' ({art})" if isinstance(title, str) and title else str(art)
+        m = grp["_m"].iloc[0]
+        count = f" (the same {int(m)} member{'s' if int(m) != 1 else ''})" if pd.notna(m) else ""
+        notes.append(
+            f"article {about}: board events {', '.join(labels)} have identical proxy "
+            f"series{count}; they are counted as {len(syms)} separate events, not dropped - "
+            "read them as one observation"
+        )
+    return notes
+
+
+def _one_member_note(result: EventStudyResult) -> list[str]:
+    if "event_id" not in result.events.columns:
+        return []
+    flags = _with_proxy_columns(result.events, result)
+    one = flags[flags["is_proxy"] & (flags["proxy_members"] == 1).fillna(False)]
+    if one.empty:
+        return []
+    syms = ", ".join(dict.fromkeys(one["symbol"].astype(str)))
+    return [
+        f"{len(one)} board event(s) use a 1-member proxy ({syms}): the 'board' is a single "
+        "stock's price in the bundled sample"
+    ]
 
 
 def _provenance(result: EventStudyResult) -> pd.DataFrame:
@@ -282,6 +367,20 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
         out = prov.copy()
         if "symbol" not in out.columns:
             out = out.rename_axis("symbol").reset_index()
+        if "is_proxy" in out.columns:
+            from eventstudy.plotting import proxy_info
+
+            members = proxy_info(result)["proxy_members"]
+            at = list(out.columns).index("is_proxy") + 1
+            out.insert(
+                at,
+                "proxy_members",
+                pd.Series(
+                    members.reindex(out["symbol"].astype(str)).to_numpy(),
+                    index=out.index,
+                    dtype="Int64",
+                ),
+            )
         return out
     if isinstance(prov, Mapping):
         rows = []
@@ -467,6 +566,8 @@ th{background:#F5F7FA;font-weight:600;} td.n{text-align:right;font-variant-numer
 .chart{margin:10px 0 26px;} .note{font-size:12px;color:#52606D;}
 footer{font-size:12px;color:#52606D;margin-top:36px;border-top:1px solid #E4E7EB;padding-top:10px;}
 .proxy{background:#FFF4E5;padding:1px 5px;border-radius:3px;}
+.notes{background:#FFF4E5;border-radius:6px;padding:8px 14px;font-size:13px;margin:10px 0;}
+.notes ul{margin:4px 0 0;padding-left:20px;}
 """
 
 
@@ -690,6 +791,13 @@ def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | N
                 strict=True,
             )
         )
+    from eventstudy.plotting import proxy_info, proxy_label
+
+    info = proxy_info(result)
+    proxy_tags = {
+        str(s): proxy_label(bool(p), m)
+        for s, p, m in zip(info.index, info["is_proxy"], info["proxy_members"], strict=True)
+    }
     rows = []
     cars = top[f"car_{main}"].astype(float)
     for i, r in enumerate(top.itertuples(), 1):
@@ -702,7 +810,8 @@ def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | N
         car = float(cars.iloc[i - 1])
         d0: Any = r.day0
         day0 = pd.Timestamp(d0).date() if pd.notna(d0) else ""
-        proxy = ' <span class="proxy">proxy</span>' if _is_proxy(result, str(r.symbol)) else ""
+        tag = proxy_tags.get(str(r.symbol), "")
+        proxy = f' <span class="proxy">{escape_text(tag)}</span>' if tag else ""
         rows.append(
             f'<tr><td class="n">{i}</td><td>{escape_text(day0)}</td>'
             f"<td>{escape_text(_label(r))}{proxy}</td><td>{title}</td>"
@@ -713,6 +822,13 @@ def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | N
         f"<th>publisher</th><th>CAR {escape_text(main)}</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _notes_html(notes: Sequence[str]) -> str:
+    if not notes:
+        return ""
+    items = "".join(f"<li>{escape_text(n)}</li>" for n in dict.fromkeys(notes))
+    return f'<div class="notes"><b>Notes on the data</b><ul>{items}</ul></div>'
 
 
 def _page(
@@ -726,6 +842,7 @@ def _page(
     top_events: int,
     rule: str | None,
     cutoff: str | None,
+    notes: Sequence[str] = (),
 ) -> str:
     from plotly.offline import get_plotlyjs
 
@@ -791,6 +908,7 @@ model {escape_text(getattr(result, "model", ""))} against
 {escape_text(getattr(result, "market", ""))}. Generated {escape_text(generated)}
 by eventstudy {escape_text(__version__)}.</div>
 <div class="cards">{cards_html}</div>
+{_notes_html([*notes, *duplicate_proxy_notes(result), *_one_member_note(result)])}
 <h2>CAAR by window</h2>
 {head_html}
 <p class="note">p-values: cross-sectional t (p_t_cross) and the Kolari–Pynnönen adjusted BMP
@@ -833,6 +951,7 @@ def briefing(
     dropped: pd.DataFrame | None = None,
     rule: str | None = None,
     cutoff: str | None = None,
+    notes: Sequence[str] = (),
 ) -> BriefingFiles:
     """Write a briefing of an event study: HTML page, PNG charts, CSV/Parquet tables.
 
@@ -875,6 +994,10 @@ def briefing(
         events were built with (``EventSet.rule``/``.cutoff``); the methodology
         footnote and the Specification table state them, and the price charts
         place day 0 with them. ``None``: day 0 is described as supplied.
+    notes
+        Remarks on the data shown under the headline numbers (e.g. the
+        pipeline's fallbacks); board events of one article with identical proxy
+        series, and 1-member proxies, are noted there too.
 
     Returns
     -------
@@ -924,6 +1047,7 @@ def briefing(
             top_events=top_events,
             rule=rule,
             cutoff=cutoff,
+            notes=notes,
         )
         tmp = page.with_suffix(".html.tmp")
         tmp.write_text(text, encoding="utf-8")

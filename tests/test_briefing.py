@@ -303,3 +303,67 @@ def test_methodology_states_the_rule_cutoff_and_model(prices, tmp_path) -> None:
     files = briefing(mm, out=tmp_path / "n", formats=("html",))
     foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     assert "as supplied with the events" in foot
+
+
+def test_proxies_are_labelled_everywhere(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """BK0896 (a proxy of six bundled liquor makers) is labelled in every chart and table."""
+    from eventstudy import plotting
+
+    heat = plotting.plot_heatmap(result, by="name").data[0]
+    assert "白酒 (proxy, 6 members)" in list(heat.y)
+    assert "贵州茅台" in list(heat.y)  # a real series: no label
+    kinds = plotting.plot_caar(result.by("kind"))
+    names = [t.name for t in kinds.data if t.name.endswith("CAAR")]
+    assert "board (proxy, 6 members, N=1) CAAR" in names
+    assert "stock (N=4) CAAR" in names
+    assert "(N=5, 1 proxy) CAAR" in plotting.plot_caar(result).data[-1].name
+    ar = plotting.plot_aar(result).data[1]
+    hover_e = [h for h in ar.hovertext if "event e" in h]
+    assert hover_e
+    assert all("BK0896 (proxy, 6 members)" in h for h in hover_e)
+    assert not any("600519.SH (proxy" in h for h in ar.hovertext)
+    car = plotting.plot_car_dist(result).data[0]
+    assert "BK0896 (proxy, 6 members)" in car.hovertext[list(car.customdata).index("e")]
+    files = briefing(result, out=tmp_path, formats=("csv",))
+    ev = pd.read_csv(files.tables["events.csv"]).set_index("event_id")
+    assert ev["is_proxy"].to_dict() == {"a": False, "b": False, "c": False, "d": False, "e": True}
+    assert ev.loc["e", "proxy_members"] == 6
+    assert ev["proxy_members"].drop("e").isna().all()
+    res = pd.read_csv(files.tables["results.csv"])
+    assert set(res.loc[res["is_proxy"], "event_id"]) == {"e"}
+    prov = pd.read_csv(files.tables["provenance.csv"]).set_index("symbol")
+    assert prov.loc["BK0896", "proxy_members"] == 6
+
+
+def test_identical_proxies_in_one_article_are_noted(prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """BK0477 酿酒行业 and BK0896 白酒 are proxied by the same six stocks: said, not dropped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        px = get_prices(
+            ["BK0477", "BK0896", "BK1029", "600519.SH", "000300.SH"],
+            "2020-06-01",
+            "2022-07-29",
+            offline=True,
+        )
+    ev = pd.DataFrame(
+        {
+            "event_id": ["A1:BK0477", "A1:BK0896", "A1:600519.SH", "A2:BK0477", "A3:BK1029"],
+            "symbol": ["BK0477", "BK0896", "600519.SH", "BK0477", "BK1029"],
+            "day0": ["2022-01-10", "2022-01-10", "2022-01-10", "2022-05-31", "2022-05-31"],
+            "article_id": ["A1", "A1", "A1", "A2", "A3"],
+            "title": ["白酒板块走强", "白酒板块走强", "白酒板块走强", "酿酒", "汽车"],
+            "name": ["酿酒行业", "白酒", "贵州茅台", "酿酒行业", "汽车整车"],
+        }
+    )
+    res = run_event_study(ev, prices=px, market="000300.SH")
+    assert len(res.car) == 5  # nothing dropped
+    notes = briefing_mod.duplicate_proxy_notes(res)
+    assert len(notes) == 1  # A2 has one board only
+    assert "BK0477 酿酒行业, BK0896 白酒" in notes[0]
+    assert "the same 6 members" in notes[0]
+    assert "白酒板块走强" in notes[0]
+    files = briefing(res, out=tmp_path, formats=("html",), charts=("caar",))
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert "Notes on the data" in text
+    assert html.escape(notes[0]) in text
+    assert "1-member proxy (BK1029)" in text
