@@ -573,10 +573,11 @@ def plot_aar(
 ) -> go.Figure:
     """Average abnormal return (AAR) by relative day, significant days marked.
 
-    Bars are ``result.aar``; a bar is coloured as significant when ``test``'s
-    p-value for that day is below ``alpha``, and its label carries stars
-    (* p < 0.10, ** p < 0.05, *** p < 0.01). The individual ARs are overlaid
-    as points (hover: the article title) when ``show_ar`` (default: N ≤ 300).
+    Bars are ``result.aar``; a bar is coloured and outlined as significant when
+    ``test``'s p-value for that day is below ``alpha``. The individual ARs are
+    overlaid as points (hover: the article title) when ``show_ar`` (default:
+    N ≤ 300). Stars (* p < 0.10, ** p < 0.05, *** p < 0.01) sit above each
+    day's bar and points, on the last trace so nothing covers them.
 
     Parameters
     ----------
@@ -598,7 +599,8 @@ def plot_aar(
     -------
     plotly.graph_objects.Figure
         ``fig.data[0]``: the AAR bars (x = relative day, y = AAR fraction,
-        ``customdata`` = p-value); ``fig.data[1]`` (if shown): per-event ARs.
+        ``customdata`` = p-value); ``fig.data[1]`` (if shown): per-event ARs;
+        last (if any day has p < 0.10): the stars, a text trace.
 
     Examples
     --------
@@ -623,9 +625,13 @@ def plot_aar(
     fig.add_bar(
         x=days,
         y=aar.to_numpy(dtype=float),
-        marker={"color": colors},
-        text=[_stars(p) for p in pvals],
-        textposition="outside",
+        marker={
+            "color": colors,
+            "line": {
+                "color": ["#1F2933" if x else "rgba(0,0,0,0)" for x in significant],
+                "width": 2,
+            },
+        },
         customdata=pvals,
         name=f"AAR (coloured: {escape_text(test)} p < {alpha:g})",
         hovertemplate=(
@@ -649,6 +655,33 @@ def plot_aar(
             hovertext=_hover(labels, ids),
             hovertemplate="%{hovertext}<br>AR %{y:.2%}<extra></extra>",
         )
+    # the stars go on their own trace, added last so they are drawn above the AR dots, at the
+    # top of each day's bar and dots
+    stars = [_stars(p) for p in pvals]
+    starred = [i for i, st in enumerate(stars) if st]
+    if starred:
+        aar_v = aar.to_numpy(dtype=float)
+        tops = np.where(np.isfinite(aar_v), np.maximum(aar_v, 0.0), 0.0)
+        if show_ar and len(ar):
+            day_max = ar.max(axis=0).reindex(aar.index).to_numpy(dtype=float)
+            tops = np.fmax(tops, day_max)
+        values = np.concatenate([aar_v, ar.to_numpy(dtype=float).ravel() if show_ar else []])
+        values = values[np.isfinite(values)]
+        span = float(values.max() - min(values.min(), 0.0)) if values.size else 0.0
+        pad = 0.04 * span if span > 0 else 0.001
+        fig.add_scatter(
+            x=[days[i] for i in starred],
+            y=[float(tops[i]) + pad for i in starred],
+            mode="text",
+            text=[stars[i] for i in starred],
+            textposition="middle center",
+            textfont={"size": 18, "color": "#1F2933"},
+            customdata=[pvals[i] for i in starred],
+            name=f"{escape_text(test)} significance (* p < 0.10, ** < 0.05, *** < 0.01)",
+            hovertemplate=(
+                f"day %{{x}}<br>{escape_text(test)} p = %{{customdata:.4f}}<extra></extra>"
+            ),
+        )
     fig.update_layout(
         title={"text": escape_text(title) if title else "Average abnormal return by day (AAR)"},
         xaxis={"title": {"text": REL_DAY_TITLE}, "dtick": 1},
@@ -659,8 +692,8 @@ def plot_aar(
         fig,
         _wrap(
             f"N = {len(ar)} events. Significance: {escape_text(test)} test per day; "
-            "* p < 0.10, ** p < 0.05, *** p < 0.01; blue bars p < "
-            f"{alpha:g}."
+            "stars above each day: * p < 0.10, ** p < 0.05, *** p < 0.01; blue, outlined "
+            f"bars: p < {alpha:g}."
             if test
             else f"N = {len(ar)} events. No per-day test in the result: significance not marked."
         ),

@@ -121,9 +121,22 @@ def test_aar_bars_and_significance(result) -> None:  # type: ignore[no-untyped-d
     assert sig == list(p < 0.05)
     assert any(sig), "the fixture has a day with p < 0.05 (day -1); the marking must show it"
     stars = ["***" if x < 0.01 else "**" if x < 0.05 else "*" if x < 0.1 else "" for x in p]
-    assert list(bars.text) == stars
     points = fig.data[1]
     assert len(points.y) == int(result.ar.notna().sum().sum())
+    # the stars: the last trace (drawn over the AR dots), one per day with p < 0.10, above
+    # the day's bar and every AR dot of that day
+    marks = fig.data[-1]
+    assert marks.mode == "text"
+    days = result.aar.index.to_numpy()
+    starred = [d for d, st in zip(days, stars, strict=True) if st]
+    assert starred, "the fixture has starred days"
+    assert list(marks.x) == starred
+    assert list(marks.text) == [st for st in stars if st]
+    for x, y in zip(marks.x, marks.y, strict=True):
+        assert y > max(result.aar[x], result.ar[x].max(), 0)
+    # significant bars are outlined, the others not
+    outlined = [c != "rgba(0,0,0,0)" for c in bars.marker.line.color]
+    assert outlined == sig
     with pytest.raises(ValueError, match="known tests"):
         plotting.plot_aar(result, test="nope")
 
