@@ -3,6 +3,10 @@
 The config format is documented in :mod:`eventstudy.backtesting.config`; the files
 written in :mod:`eventstudy.backtesting.report`. An example ships as
 ``data/example_backtest.toml``.
+
+Progress bars (loading news, fetching prices, placebo runs) go to stderr;
+``-q``/``--quiet`` silences them only, as for ``demo`` and ``run``. The summary
+and the list of files go to stdout.
 """
 
 from __future__ import annotations
@@ -42,8 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     cfg = load_backtest_config(args.config)
     if args.offline:
         cfg = replace(cfg, market={**cfg.market, "offline": True})
-    result, files = run_backtest_config(cfg, args.out)
-    if not getattr(args, "quiet", False):
-        print(result.summary())
-        print(f"wrote {len(files.files)} files to {files.out_dir}")
+    result, files = run_backtest_config(cfg, args.out, progress=not args.quiet)
+    print(result.summary())
+    print(f"wrote {len(files.files)} files to {files.out_dir}")
     return 0

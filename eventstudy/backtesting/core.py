@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
+from eventstudy.backtesting._progress import Progress
 from eventstudy.backtesting.engine import (
     REASONS,
     Rules,
@@ -184,6 +185,7 @@ def backtest(
     source: str = "auto",
     offline: bool | None = None,
     calendar: TradingCalendar | None = None,
+    progress: bool = False,
 ) -> BacktestResult:
     """Backtest trading each event's security around its news.
 
@@ -239,6 +241,8 @@ def backtest(
         serve are skipped as ``no_price``; board proxies are named in ``provenance``.
     calendar
         Calendar for resolving day 0 when ``events`` is a DataFrame.
+    progress
+        Show progress bars on stderr (fetching prices, placebo runs).
 
     Returns
     -------
@@ -316,7 +320,12 @@ def backtest(
         start = day0.min() - pd.Timedelta(days=lead)
         end = day0.max() + pd.Timedelta(days=lead + 2 * (hold + max_exit_delay) + 15)
         panel, load_failed = PricePanel.load(
-            [*frame["symbol"].unique(), bench], start, end, source=source, offline=offline
+            [*frame["symbol"].unique(), bench],
+            start,
+            end,
+            source=source,
+            offline=offline,
+            progress=progress,
         )
     else:
         panel = PricePanel.from_prices(prices)
@@ -466,20 +475,23 @@ def backtest(
 
     pl = None
     if placebo:
-        pl = placebo_test(
-            panel,
-            cols[filled_mask],
-            day0_rows[filled_mask],
-            direc[filled_mask],
-            weight[filled_mask],
-            (excess if placebo_statistic == "excess" else full["net"])[filled_mask],
-            rules,
-            runs=int(placebo),
-            seed=seed,
-            window=int(placebo_window),
-            statistic=placebo_statistic,
-            benchmark_col=bench_col,
-        )
+        bar = Progress(int(placebo), "placebo runs", enabled=progress, unit="run")
+        with bar:
+            pl = placebo_test(
+                panel,
+                cols[filled_mask],
+                day0_rows[filled_mask],
+                direc[filled_mask],
+                weight[filled_mask],
+                (excess if placebo_statistic == "excess" else full["net"])[filled_mask],
+                rules,
+                runs=int(placebo),
+                seed=seed,
+                window=int(placebo_window),
+                statistic=placebo_statistic,
+                benchmark_col=bench_col,
+                progress=bar.update,
+            )
         n_days = len(pl.real_days)
         if n_days and (pl.pool_sessions < _MIN_POOL or pl.pool_sessions < 2 * n_days):
             notes.append(

@@ -209,12 +209,15 @@ class PricePanel:
         *,
         source: str = "auto",
         offline: bool | None = None,
+        progress: bool = False,
     ) -> tuple[PricePanel, dict[str, str]]:
         """Load the panel with :func:`eventstudy.market.get_prices`.
 
         Returns the panel and ``{symbol: message}`` for symbols that could not
-        be loaded (they end up skipped with reason ``no_price``).
+        be loaded (they end up skipped with reason ``no_price``). ``progress``
+        shows a bar over the four price fields on stderr.
         """
+        from eventstudy.backtesting._progress import Progress
         from eventstudy.market import get_prices
 
         wanted = sorted(set(symbols))
@@ -230,20 +233,25 @@ class PricePanel:
                 provenance.append(pf.provenance)
             return pd.DataFrame(pf.data)
 
-        for fld in FIELDS:
-            try:
-                panels[fld].append(fetch(wanted, fld))
-                continue
-            except (EventStudyError, LookupError, ValueError):
-                pass
-            for s in wanted:  # one at a time: keep what can be had
-                if s in failed:
-                    continue
+        bar = Progress(len(FIELDS), "fetching prices", enabled=progress, unit="field")
+        with bar:
+            for fld in FIELDS:
+                bar.update(0)
                 try:
-                    panels[fld].append(fetch([s], fld))
-                except (EventStudyError, LookupError, ValueError) as err:
-                    if fld == "close":
-                        failed[s] = f"{type(err).__name__}: {err}"
+                    panels[fld].append(fetch(wanted, fld))
+                    bar.update()
+                    continue
+                except (EventStudyError, LookupError, ValueError):
+                    pass
+                for s in wanted:  # one at a time: keep what can be had
+                    if s in failed:
+                        continue
+                    try:
+                        panels[fld].append(fetch([s], fld))
+                    except (EventStudyError, LookupError, ValueError) as err:
+                        if fld == "close":
+                            failed[s] = f"{type(err).__name__}: {err}"
+                bar.update()
         got = {k: pd.concat(v, axis=1) for k, v in panels.items() if v}
         got = {k: v.loc[:, ~v.columns.duplicated()] for k, v in got.items()}
         if "close" not in got or got["close"].shape[1] == 0:

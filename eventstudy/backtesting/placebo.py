@@ -141,7 +141,7 @@ def placebo_test(
     placebo_rows = pool[picks]  # (runs, m): run r moves real day j to placebo_rows[r, j]
     values = np.full(runs, np.nan)
     filled = np.zeros(runs)
-    step = max(1, _CHUNK_TRADES // k)
+    step = max(1, min(_CHUNK_TRADES // k, math.ceil(runs / 20)))  # >= 20 progress updates
     for a in range(0, runs, step):
         b = min(runs, a + step)
         n = b - a

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from eventstudy.backtesting._progress import Progress
 from eventstudy.backtesting.config import BacktestConfig
 from eventstudy.backtesting.core import SKIP_REASONS, backtest
 from eventstudy.backtesting.result import BacktestResult
@@ -47,7 +48,9 @@ class BacktestFiles:
     files: dict[str, Path]
 
 
-def events_from_config(cfg: BacktestConfig) -> tuple[EventSet, list[str]]:
+def events_from_config(
+    cfg: BacktestConfig, *, progress: bool = False
+) -> tuple[EventSet, list[str]]:
     """The events a config asks for, and notes on what was filtered out."""
     ev = cfg.events
     notes: list[str] = []
@@ -57,7 +60,9 @@ def events_from_config(cfg: BacktestConfig) -> tuple[EventSet, list[str]]:
 
         path = cfg.news["path"]
         source = sample_news_path() if path == "bundled" else cfg.resolve(path)
-        news = load_news(source, errors=cfg.news["errors"])
+        with Progress(1, "loading news", enabled=progress, unit="step") as bar:
+            news = load_news(source, errors=cfg.news["errors"])
+            bar.update()
         kw: dict[str, Any] = {"rule": ev["rule"], "cutoff": ev["cutoff"]}
         if ev["min_score"] is not None:
             kw["min_score"] = float(ev["min_score"])
@@ -112,10 +117,14 @@ def _safe_norm(s: object) -> str | None:
 
 
 def run_backtest_config(
-    cfg: BacktestConfig, out: str | Path | None = None
+    cfg: BacktestConfig, out: str | Path | None = None, *, progress: bool = False
 ) -> tuple[BacktestResult, BacktestFiles]:
-    """Run the backtest a config describes and write its files."""
-    events, notes = events_from_config(cfg)
+    """Run the backtest a config describes and write its files.
+
+    ``progress`` shows bars on stderr while loading news, fetching prices and
+    running the placebo.
+    """
+    events, notes = events_from_config(cfg, progress=progress)
     s, m, p = cfg.strategy, cfg.market, cfg.placebo
     kw: dict[str, Any] = {}
     if m["offline"] is not None:
@@ -136,6 +145,7 @@ def run_backtest_config(
         limit_tolerance=float(s["limit_tolerance"]),
         st_symbols=s["st_symbols"],
         source=m["source"],
+        progress=progress,
         **kw,
     )
     out_dir = Path(out) if out is not None else Path(cfg.output["dir"])

@@ -125,3 +125,38 @@ def test_placebo_config_defaults_and_statistic() -> None:
         parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "alpha"}})
     with pytest.raises(ConfigError, match=r"placebo\.window"):
         parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"window": -1}})
+
+
+def _small_config(tmp_path: Path, runs: int = 30) -> Path:
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b"], "symbol": ["600519.SH", "000858.SZ"],
+         "day0": ["2022-01-10", "2022-02-14"]}
+    )  # fmt: skip
+    ev.to_csv(tmp_path / "ev.csv", index=False)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'[events]\ncsv = "ev.csv"\n[market]\nsource = "bundled"\n[placebo]\nruns = {runs}\n',
+        encoding="utf-8",
+    )
+    return cfg
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q"], ["--quiet"]])
+def test_quiet_silences_progress_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], quiet: list[str]
+) -> None:
+    cfg = _small_config(tmp_path)
+    for argv in (
+        [*quiet, "backtest", str(cfg), "--out", str(tmp_path / "o")],
+        ["backtest", str(cfg), "--out", str(tmp_path / "o"), *quiet],
+    ):
+        assert main(argv) == 0
+        out, err = capsys.readouterr()
+        assert "Backtest of news signals" in out  # the summary is always printed
+        assert "wrote " in out
+        if quiet:
+            assert "placebo runs" not in err
+            assert "fetching prices" not in err
+        else:
+            assert "placebo runs" in err
+            assert "fetching prices" in err
