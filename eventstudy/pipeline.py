@@ -173,27 +173,45 @@ def _p(p: Any) -> str:
 
 
 class _Steps:
-    """A tqdm bar over the pipeline's steps (to stderr; disabled when quiet)."""
+    """A tqdm bar over the pipeline's steps (to stderr; disabled when quiet).
+
+    A step may hand over to a sub-step (:meth:`switch`, e.g. the PNG export
+    inside the briefing step): each gets its own tick and timing.
+    """
 
     def __init__(self, total: int, progress: bool) -> None:
         self.timings: dict[str, float] = {}
         self._bar: Any = None
+        self._name = ""
+        self._t0 = 0.0
         if progress:
             tqdm = importlib.import_module("tqdm").tqdm  # no type stubs needed for one call
 
             self._bar = tqdm(total=total, file=sys.stderr, unit="step", leave=False)
 
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
+    def _start(self, name: str, label: str | None = None) -> None:
+        self._name = name
+        self._t0 = time.perf_counter()
         if self._bar is not None:
-            self._bar.set_description(name)
-        t0 = time.perf_counter()
+            self._bar.set_description(label or name)
+
+    def _finish(self) -> None:
+        self.timings[self._name] = time.perf_counter() - self._t0
+        if self._bar is not None:
+            self._bar.update(1)
+
+    @contextmanager
+    def step(self, name: str, label: str | None = None) -> Iterator[None]:
+        self._start(name, label)
         try:
             yield
         finally:
-            self.timings[name] = time.perf_counter() - t0
-            if self._bar is not None:
-                self._bar.update(1)
+            self._finish()
+
+    def switch(self, name: str) -> None:
+        """End the current step here and go on with ``name`` (inside the same ``step``)."""
+        self._finish()
+        self._start(name)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -381,7 +399,8 @@ def run_pipeline(
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:
         cfg = replace(cfg, output=replace(cfg.output, formats=tuple(formats)))
-    steps = _Steps(total=5, progress=progress)
+    png = "png" in cfg.output.formats
+    steps = _Steps(total=6 if png else 5, progress=progress)
     notes: list[str] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -406,7 +425,8 @@ def run_pipeline(
             if is_bench.any():
                 drops.append(_dropped("events", _benchmark_drops(events.frame[is_bench])))
                 analysable = _without(analysable, is_bench, drops[-1])
-            with steps.step("fetching prices"):
+            n_symbols = len(set(events.frame["symbol"]) | {cfg.market.benchmark})
+            with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
                 if len(events):
                     start, end = _date_range(events, cfg)
                     pf, missing = _fetch_prices(
@@ -480,6 +500,7 @@ def run_pipeline(
                         dropped=dropped,
                         rule=events.rule,
                         cutoff=events.cutoff,
+                        progress=steps.switch,
                     )
         for w in caught:
             msg = f"{w.category.__name__}: {w.message}"

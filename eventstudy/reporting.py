@@ -952,6 +952,7 @@ def briefing(
     rule: str | None = None,
     cutoff: str | None = None,
     notes: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> BriefingFiles:
     """Write a briefing of an event study: HTML page, PNG charts, CSV/Parquet tables.
 
@@ -998,6 +999,9 @@ def briefing(
         Remarks on the data shown under the headline numbers (e.g. the
         pipeline's fallbacks); board events of one article with identical proxy
         series, and 1-member proxies, are noted there too.
+    progress
+        Called with ``"exporting PNG charts"`` when the (slow, several seconds)
+        PNG export starts, e.g. to move a progress bar on.
 
     Returns
     -------
@@ -1074,6 +1078,8 @@ def briefing(
         if cdir.is_dir():  # stale charts from an earlier run would mislead
             shutil.rmtree(cdir)
         if figs:
+            if progress is not None:
+                progress("exporting PNG charts")
             pngs, msgs = _write_pngs(figs, cdir)
             problems.extend(msgs)
     for msg in problems:

@@ -324,3 +324,22 @@ def test_run_carries_rule_and_cutoff_to_the_briefing(tmp_path) -> None:  # type:
     assert "<tr><td>day0 cutoff</td><td>11:30</td></tr>" in foot
     assert "before the 15:00 close" not in foot
     assert "Mikkelson" not in foot
+
+
+def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    reporting = importlib.import_module("eventstudy.reporting")
+    monkeypatch.setattr(reporting, "_write_pngs", lambda figs, folder: ([], []))  # no browser
+    assert main(["demo", "--out", str(tmp_path / "a"), "--formats", "html,png"]) == 0
+    out, err = capsys.readouterr()
+    assert "exporting PNG charts" in err
+    assert "fetching prices (" in err  # the number of series being fetched
+    assert "exporting PNG" not in out
+    assert main(["--quiet", "demo", "--out", str(tmp_path / "b"), "--formats", "html,png"]) == 0
+    _, err = capsys.readouterr()
+    assert "exporting PNG" not in err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = demo(out=tmp_path / "c", formats=("html", "png"))
+    assert {"writing the briefing", "exporting PNG charts"} <= set(run.timings)
