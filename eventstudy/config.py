@@ -40,6 +40,10 @@ what is wrong and what to write instead.
     title = "白酒 news and prices"
     top_events = 10            # events listed in the briefing
     price_charts = 3           # price-around-event charts (largest |CAR| first)
+    charts = ["caar", "aar", "car_dist", "heatmap", "event_price"]
+                               # which charts to draw (default: all five): CAAR path with
+                               # its band (+ by kind), AAR bars, per-event CAR distribution,
+                               # CAAR heatmap by board/security x window, price around events
 
 Examples
 --------
@@ -104,11 +108,39 @@ class NewsConfig:
     errors: str = "collect"
 
     def resolved_path(self) -> Path | str:
-        """The path to load (the bundled folder for ``"bundled"``)."""
+        """The path to load (the bundled folder for ``"bundled"``).
+
+        Raises
+        ------
+        ConfigError
+            ``news.path: ...`` when the path (or glob) matches nothing.
+
+        Examples
+        --------
+        >>> NewsConfig(path="/no/such/folder").resolved_path()
+        Traceback (most recent call last):
+        ...
+        eventstudy.exceptions.ConfigError: news.path: '/no/such/folder' does not exist; ...
+        """
         if self.path == "bundled":
             from eventstudy.datasets import sample_news_path
 
             return sample_news_path()
+        if any(c in self.path for c in "*?["):
+            import glob
+
+            if not glob.glob(self.path, recursive=True):
+                raise _fail(
+                    "news.path",
+                    f"{self.path!r} matches no file; give a folder, file or glob of news "
+                    "posts or a table, or 'bundled'",
+                )
+        elif not Path(self.path).exists():
+            raise _fail(
+                "news.path",
+                f"{self.path!r} does not exist; give a folder, file or glob of news posts "
+                "or a table (relative paths are relative to the config file), or 'bundled'",
+            )
         return self.path
 
 
@@ -283,6 +315,16 @@ def _cutoff(key: str, value: Any) -> str:
     return text
 
 
+def _symbol(key: str, value: Any) -> str:
+    from eventstudy.symbols import normalize
+
+    text = _str(key, value)
+    try:
+        return normalize(text)
+    except SymbolError as err:
+        raise _fail(key, f"{text!r}: {err}") from None
+
+
 def _symbols(key: str, value: Any) -> tuple[str, ...]:
     from eventstudy.symbols import normalize
 
@@ -365,7 +407,7 @@ def parse_config(
     offline = t.get("offline")
     if offline is not None and not isinstance(offline, bool):
         raise _fail("market.offline", f"must be true or false, not {offline!r}")
-    benchmark = _symbols("market.benchmark", [t.get("benchmark", "000300.SH")])[0]
+    benchmark = _symbol("market.benchmark", t.get("benchmark", "000300.SH"))
     market = MarketConfig(
         benchmark=benchmark,
         source=_str("market.source", t.get("source", "auto"), SOURCES),

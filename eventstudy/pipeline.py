@@ -55,7 +55,7 @@ import pandas as pd
 from eventstudy._typing import ErrorPolicy, ModelName, SymbolKind
 from eventstudy.config import RunConfig, demo_config, load_config, parse_config
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import DataUnavailableError
+from eventstudy.exceptions import ConfigError, DataUnavailableError
 
 if TYPE_CHECKING:
     from eventstudy.market import PriceFrame
@@ -406,9 +406,12 @@ def run_pipeline(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with steps.step("loading news"):
-                news = es.load_news(
-                    cfg.news.resolved_path(), errors=cast(ErrorPolicy, cfg.news.errors)
-                )
+                try:
+                    news_path = cfg.news.resolved_path()
+                except ConfigError as err:
+                    where = f"{cfg.source}: " if cfg.source not in ("<dict>", "demo") else ""
+                    raise ConfigError(f"{where}{err}") from None
+                news = es.load_news(news_path, errors=cast(ErrorPolicy, cfg.news.errors))
             with steps.step("tagging and building events"):
                 kw: dict[str, Any] = {"rule": cfg.events.rule, "cutoff": cfg.events.cutoff}
                 if cfg.events.min_score is not None:

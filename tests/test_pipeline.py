@@ -68,6 +68,8 @@ def test_example_config_parses() -> None:
         ({"news": {"path": "x"}, "events": {"min_score": -1}}, "events.min_score", ">= 0"),
         ({"news": {"path": "x"}, "events": {"cutoff": "3pm"}}, "events.cutoff", "HH:MM"),
         ({"news": {"path": "x"}, "market": {"offline": "yes"}}, "market.offline", "true or false"),
+        ({"news": {"path": "x"}, "market": {"benchmark": "000001"}}, "market.benchmark", "ambig"),
+        ({"news": {"path": "x"}, "market": {"benchmark": 300}}, "market.benchmark", "string"),
         ({"news": {"path": "x"}, "market": {"source": "bloomberg"}}, "market.source", "not one"),
         ({"news": {"path": "x"}, "output": {"formats": ["pdf"]}}, "output.formats[0]", "not one"),
         ({"news": {"path": "x"}, "output": {"top_events": 2.5}}, "output.top_events", "integer"),
@@ -232,6 +234,18 @@ def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[
     assert main(["run", str(tmp_path / "nope.toml")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["demo", "--formats", "pdf"]) == 2
+    # a news path that does not exist: bad input, naming the key
+    nonews = tmp_path / "nonews.toml"
+    nonews.write_text('[news]\npath = "no-such-folder"\n', encoding="utf-8")
+    assert main(["-q", "run", str(nonews), "--out", str(tmp_path / "n")]) == 2
+    err = capsys.readouterr().err
+    assert "news.path: " in err
+    assert "no-such-folder" in err
+    assert "nonews.toml" in err
+    globbed = tmp_path / "glob.toml"
+    globbed.write_text('[news]\npath = "posts/*.md"\n', encoding="utf-8")
+    assert main(["-q", "run", str(globbed), "--out", str(tmp_path / "g")]) == 2
+    assert "news.path: " in capsys.readouterr().err
     # a benchmark that is neither cached nor bundled, offline: data unavailable
     gspc = tmp_path / "gspc.toml"
     gspc.write_text(
@@ -343,3 +357,19 @@ def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> N
         warnings.simplefilter("ignore")
         run = demo(out=tmp_path / "c", formats=("html", "png"))
     assert {"writing the briefing", "exporting PNG charts"} <= set(run.timings)
+
+
+def test_config_docstring_documents_every_key() -> None:
+    """The TOML in eventstudy.config's docstring parses, is valid, and shows every key."""
+    import textwrap
+    import tomllib
+
+    from eventstudy import config as config_mod
+
+    doc = config_mod.__doc__ or ""
+    block = doc.split(".. code-block:: toml", 1)[1].split("Examples\n", 1)[0]
+    raw = tomllib.loads(textwrap.dedent(block))
+    assert set(raw) == set(config_mod._ALLOWED)
+    for table, keys in config_mod._ALLOWED.items():
+        assert set(raw[table]) == set(keys), table
+    parse_config(raw)
