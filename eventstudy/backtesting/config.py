@@ -209,7 +209,8 @@ def load_backtest_config(path: str | Path) -> BacktestConfig:
     FileNotFoundError
         If the file does not exist.
     ConfigError
-        If it is not valid TOML or a value is invalid.
+        If it is not valid TOML or a value is invalid; the message starts with
+        the file's path, then the dotted key (as ``eventstudy run`` errors do).
     """
     p = Path(path)
     if not p.is_file():
@@ -218,4 +219,7 @@ def load_backtest_config(path: str | Path) -> BacktestConfig:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{p}: not valid TOML: {err}") from None
-    return parse_backtest_config(raw, base_dir=p.resolve().parent)
+    try:
+        return parse_backtest_config(raw, base_dir=p.resolve().parent)
+    except ConfigError as err:
+        raise ConfigError(f"{p}: {err}") from None

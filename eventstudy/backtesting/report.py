@@ -4,19 +4,20 @@
 events from news or a CSV → :func:`~eventstudy.backtesting.backtest` →
 :func:`write_backtest` writes
 
-============== ===============================================================
-file           content
-============== ===============================================================
-events.csv     one row per event: trade or skipped, with reason (``to_frame()``)
-trades.csv     the completed trades
-skipped.csv    the events that did not trade, with reason codes
-daily.csv      daily portfolio: n_open, gross, turnover, cost, net, benchmark,
-               equity, benchmark_equity
-placebo.csv    each placebo run's statistic and its placebo days (one per real
-               day 0, in the order of ``PlaceboTest.real_days``)
-summary.txt    ``BacktestResult.summary()``
-backtest.html  the briefing (plotly.js inlined: opens offline)
-============== ===============================================================
+================ ===============================================================
+file             content
+================ ===============================================================
+events.csv       one row per event: trade or skipped, with reason (``to_frame()``)
+trades.csv       the completed trades
+skipped.csv      the events that did not trade, with reason codes
+news_skipped.csv news items that could not be read, with reason codes (news configs)
+daily.csv        daily portfolio: n_open, gross, turnover, cost, net, benchmark,
+                 equity, benchmark_equity
+placebo.csv      each placebo run's statistic and its placebo days (one per real
+                 day 0, in the order of ``PlaceboTest.real_days``)
+summary.txt      ``BacktestResult.summary()``
+backtest.html    the briefing (plotly.js inlined: opens offline)
+================ ===============================================================
 
 Every piece of text from the news is escaped with :func:`html.escape`.
 """
@@ -39,6 +40,8 @@ from eventstudy.events import EventSet
 
 __all__ = ["BacktestFiles", "events_from_config", "run_backtest_config", "write_backtest"]
 
+_NEWS_SKIPPED = "news_skipped.csv"
+
 
 @dataclass(frozen=True)
 class BacktestFiles:
@@ -50,10 +53,15 @@ class BacktestFiles:
 
 def events_from_config(
     cfg: BacktestConfig, *, progress: bool = False
-) -> tuple[EventSet, list[str]]:
-    """The events a config asks for, and notes on what was filtered out."""
+) -> tuple[EventSet, list[str], pd.DataFrame | None]:
+    """The events a config asks for, notes on what was filtered out, and the news not read.
+
+    The third element is :attr:`News.skipped <eventstudy.news.News.skipped>` (items that
+    could not be read, with reason codes) when the events come from news, else None.
+    """
     ev = cfg.events
     notes: list[str] = []
+    news_skipped: pd.DataFrame | None = None
     if cfg.news["path"] is not None:
         from eventstudy.datasets import sample_news_path
         from eventstudy.news import load_news
@@ -71,9 +79,12 @@ def events_from_config(
         if ev["symbols"] is not None:
             kw["symbols"] = ev["symbols"]
         events = news.to_events(**kw)
-        n_skipped = len(getattr(news, "skipped", ()))
-        if n_skipped:
-            notes.append(f"{n_skipped} news items could not be read (see the news loader)")
+        news_skipped = news.skipped
+        if len(news_skipped):
+            notes.append(
+                f"{len(news_skipped)} news items could not be read: listed with reason codes "
+                f"in {_NEWS_SKIPPED}"
+            )
     else:
         path = cfg.resolve(ev["csv"])
         if not path.is_file():
@@ -103,7 +114,7 @@ def events_from_config(
         events = EventSet(
             events.frame[keep].reset_index(drop=True), events.dropped, events.rule, events.cutoff
         )
-    return events, notes
+    return events, notes, news_skipped
 
 
 def _safe_norm(s: object) -> str | None:
@@ -124,7 +135,7 @@ def run_backtest_config(
     ``progress`` shows bars on stderr while loading news, fetching prices and
     running the placebo.
     """
-    events, notes = events_from_config(cfg, progress=progress)
+    events, notes, news_skipped = events_from_config(cfg, progress=progress)
     s, m, p = cfg.strategy, cfg.market, cfg.placebo
     kw: dict[str, Any] = {}
     if m["offline"] is not None:
@@ -149,7 +160,9 @@ def run_backtest_config(
         **kw,
     )
     out_dir = Path(out) if out is not None else Path(cfg.output["dir"])
-    files = write_backtest(result, out_dir, title=cfg.output["title"], notes=notes)
+    files = write_backtest(
+        result, out_dir, title=cfg.output["title"], notes=notes, news_skipped=news_skipped
+    )
     return result, files
 
 
@@ -170,10 +183,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+#: Columns of free text: allowed to wrap (within a width) in the HTML tables.
+_WRAP = ("title", "message", "origin")
+
+
 def _table_html(frame: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
+    """A table in a horizontally scrolling box; cells keep one line except free text."""
     if frame.empty:
         return "<p>none</p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    cls = {c: ' class="wrap"' if c in _WRAP else "" for c in frame.columns}
+    head = "".join(f"<th{cls[c]}>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for rec in frame.itertuples(index=False):
         cells = []
@@ -181,9 +200,10 @@ def _table_html(frame: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
             text = (
                 f"{v:.2%}" if c in pct and isinstance(v, float) and not math.isnan(v) else _fmt(v)
             )
-            cells.append(f"<td>{html.escape(text)}</td>")
+            cells.append(f"<td{cls[c]}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'
 
 
 _CSS = """
@@ -193,6 +213,9 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px}
 th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
 th{background:#f5f5f5}h1{font-size:24px}h2{font-size:18px;margin-top:2em}
 .note{color:#555;font-size:13px}
+.scroll{overflow-x:auto;max-width:100%;margin:1em 0}.scroll table{margin:0}
+.scroll td,.scroll th{white-space:nowrap}
+.scroll td.wrap,.scroll th.wrap{white-space:normal;min-width:16em;max-width:28em}
 """
 
 
@@ -202,7 +225,9 @@ def _css() -> str:
     return _CSS.replace("%FONT%", FONT_FAMILY)
 
 
-def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
+def _html(
+    result: BacktestResult, title: str, notes: list[str], news_skipped: pd.DataFrame | None
+) -> str:
     summary = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in result._rows()
     )
@@ -230,6 +255,14 @@ def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
         f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>" for k, v in SKIP_REASONS.items()
     )
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    unread = ""
+    if news_skipped is not None and len(news_skipped):
+        unread = (
+            f"<h2>News items not read ({len(news_skipped)})</h2><p class='note'>"
+            f"{len(news_skipped)} news items could not be read; they are listed with reason "
+            f'codes in <a href="{_NEWS_SKIPPED}">{_NEWS_SKIPPED}</a>.</p>'
+            + _table_html(news_skipped)
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{_css()}</style></head><body>
@@ -239,6 +272,7 @@ def _html(result: BacktestResult, title: str, notes: list[str]) -> str:
 {"".join(parts)}
 <h2>Trades ({len(result.trades)})</h2>{trades}
 <h2>Skipped events ({len(sk)})</h2>{skipped}
+{unread}
 <h2>Rules</h2>
 <p class="note">Entry at the day-0 close (15:00) or the next session's open, only after
 publication; exit after the holding period at the same field. Overlapping trades form a
@@ -246,8 +280,10 @@ calendar-time portfolio: each session the capital is split over the open trades 
 (sessions without a trade are in cash). An entry on a suspended or limit-locked session
 (limit-up for a buy, limit-down for a sell; ±10 % main board, ±20 % ChiNext from 2020-08-24
 and STAR, ±5 % ST) is skipped; an exit is delayed until it can be filled. Costs are charged
-per side on traded notional. Placebo runs repeat the strategy on random sessions of the same
-symbols; the p-value is (1 + #placebo ≥ real) / (1 + runs).</p>
+per side on traded notional. Each placebo run draws one random session per distinct real day 0
+(within the span of the real day 0s, widened by the placebo window) and moves all the events of
+that day there together, keeping their symbols, directions and weights; the p-value is
+(1 + #placebo ≥ real) / (1 + runs) for the statistic named in the summary.</p>
 <ul class="note">{reasons}</ul>
 <p class="note">Prices: {html.escape(result.provenance)}</p>
 </body></html>
@@ -256,9 +292,13 @@ symbols; the p-value is (1 + #placebo ≥ real) / (1 + runs).</p>
 
 def write_backtest(
     result: BacktestResult, out_dir: str | Path, *, title: str = "News backtest",
-    notes: list[str] | None = None,
+    notes: list[str] | None = None, news_skipped: pd.DataFrame | None = None,
 ) -> BacktestFiles:  # fmt: skip
-    """Write the CSV tables, ``summary.txt`` and ``backtest.html`` to ``out_dir``."""
+    """Write the CSV tables, ``summary.txt`` and ``backtest.html`` to ``out_dir``.
+
+    ``news_skipped`` (the news items that could not be read) is written to
+    ``news_skipped.csv`` when given, and listed in the HTML.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -271,6 +311,8 @@ def write_backtest(
     put("events.csv", result.to_frame())
     put("trades.csv", result.trades)
     put("skipped.csv", result.skipped)
+    if news_skipped is not None:
+        put(_NEWS_SKIPPED, news_skipped)
     daily = result.daily.copy()
     if not daily.empty:
         daily["equity"] = result.equity["strategy"]
@@ -288,6 +330,8 @@ def write_backtest(
     (out / "summary.txt").write_text(result.summary() + extra + "\n", encoding="utf-8")
     files["summary.txt"] = out / "summary.txt"
     # result.notes are rows of the summary table already; these are the run's own notes
-    (out / "backtest.html").write_text(_html(result, title, list(notes or [])), encoding="utf-8")
+    (out / "backtest.html").write_text(
+        _html(result, title, list(notes or []), news_skipped), encoding="utf-8"
+    )
     files["backtest.html"] = out / "backtest.html"
     return BacktestFiles(out, files)

@@ -364,7 +364,7 @@ class BacktestResult:
             ("Annual volatility", f(self.annual_volatility, pct=True)),
             ("Sharpe", f(self.sharpe, nd=2)),
             ("Max drawdown", f(self.max_drawdown, pct=True)),
-            ("Turnover (annual)", f(self.turnover, nd=1)),
+            ("Turnover", f"{f(self.turnover, nd=1)} × capital per year (buys + sells)"),
         ]
         if self.placebo is not None:
             pl = self.placebo

@@ -160,3 +160,39 @@ def test_quiet_silences_progress_only(
         else:
             assert "placebo runs" in err
             assert "fetching prices" in err
+
+
+def test_news_items_not_read_are_listed_in_news_skipped_csv(tmp_path: Path) -> None:
+    out = tmp_path / "bt"
+    assert main(["-q", "backtest", str(EXAMPLE), "--out", str(out), "--offline"]) == 0
+    news_skipped = pd.read_csv(out / "news_skipped.csv", dtype=str)
+    assert list(news_skipped.columns) == ["origin", "reason", "message", "article_id"]
+    assert len(news_skipped) >= 1  # the bundled post without a publication time
+    assert "missing_date" in set(news_skipped["reason"])
+    page = (out / "backtest.html").read_text(encoding="utf-8")
+    assert 'href="news_skipped.csv"' in page
+    assert f"{len(news_skipped)} news items could not be read" in page
+    assert "news_skipped.csv" in (out / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_html_trades_table_scrolls_and_turnover_has_a_unit(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert main(["-q", "backtest", str(_small_config(tmp_path, runs=0)), "--out", str(out)]) == 0
+    page = (out / "backtest.html").read_text(encoding="utf-8")
+    # every wide table sits in a horizontally scrolling box; cells do not wrap per character
+    trades = page.index("<h2>Trades")
+    assert page.index('<div class="scroll">', trades) < page.index("<table>", trades)
+    assert re.search(r"\.scroll\{[^}]*overflow-x:auto", page)
+    assert re.search(r"\.scroll td,\.scroll th\{[^}]*white-space:nowrap", page)
+    line = next(ln for ln in (out / "summary.txt").read_text("utf-8").splitlines()
+                if ln.startswith("Turnover"))  # fmt: skip
+    assert "× capital per year" in line
+
+
+def test_config_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[events]\ncsv = "a.csv"\n[strategy]\nhodl = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"{bad}: strategy.hodl: unknown key")):
+        load_backtest_config(bad)
+    assert main(["backtest", str(bad)]) == 2
+    assert f"{bad}: strategy.hodl" in capsys.readouterr().err
