@@ -51,9 +51,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import logging
 import shutil
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -517,6 +519,34 @@ def _top_events(result: EventStudyResult, main: str, k: int) -> pd.DataFrame:
     return ev.drop(columns="_abs").head(k)
 
 
+#: Loggers of the PNG machinery (kaleido drives Chromium through choreographer, logging with
+#: logistro): their chatter ("JSONError decoding message. Ignoring" + a traceback) is not the
+#: user's business; failures still surface as exceptions and end in ``problems``.
+_EXPORT_LOGGERS = ("choreographer", "kaleido", "chrome_wrapper", "logistro")
+
+
+@contextmanager
+def _quiet_loggers(names: Sequence[str] = _EXPORT_LOGGERS) -> Iterator[None]:
+    """Disable the named loggers and their children for the block, then restore them."""
+    manager = logging.Logger.manager
+    for name in names:
+        logging.getLogger(name)  # the parents exist, so children created later inherit quiet
+    saved: list[tuple[logging.Logger, bool, int]] = []
+    for name in list(manager.loggerDict):
+        if any(name == n or name.startswith(f"{n}.") for n in names):
+            lg = logging.getLogger(name)
+            saved.append((lg, lg.disabled, lg.level))
+            lg.disabled = True
+            if name in names:
+                lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, disabled, level in saved:
+            lg.disabled = disabled
+            lg.setLevel(level)
+
+
 def _write_pngs(
     figs: list[tuple[str, str, go.Figure]], folder: Path
 ) -> tuple[list[Path], list[str]]:
@@ -534,9 +564,10 @@ def _write_pngs(
     widths = [int(f.layout.width or 900) for _, _, f in figs]
     heights = [int(f.layout.height or 520) for _, _, f in figs]
     try:
-        pio.write_images(
-            [f for _, _, f in figs], paths, format="png", width=widths, height=heights, scale=2
-        )
+        with _quiet_loggers():
+            pio.write_images(
+                [f for _, _, f in figs], paths, format="png", width=widths, height=heights, scale=2
+            )
     except Exception as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         return [p for p in paths if p.is_file()], [

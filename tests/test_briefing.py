@@ -367,3 +367,43 @@ def test_identical_proxies_in_one_article_are_noted(prices, tmp_path) -> None:  
     assert "Notes on the data" in text
     assert html.escape(notes[0]) in text
     assert "1-member proxy (BK1029)" in text
+
+
+def test_png_export_silences_the_browser_loggers(
+    result, tmp_path, monkeypatch, capsys, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """choreographer's 'JSONError decoding message. Ignoring' + traceback stays out of stderr."""
+    import logging
+
+    import plotly.io as pio
+
+    pipe = logging.getLogger("choreographer.channels.pipe")
+    before = (pipe.disabled, pipe.level, logging.getLogger("choreographer").level)
+    seen = []
+
+    def fake_write_images(figs, paths, **kw):  # type: ignore[no-untyped-def]
+        try:
+            raise ValueError("Expecting value: line 1 column 1 (char 0)")
+        except ValueError:
+            pipe.exception("JSONError decoding message. Ignoring")
+        logging.getLogger("kaleido.later").error("kaleido chatter")  # a logger made mid-export
+        seen.append(len(figs))
+        for p in paths:
+            p.write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    monkeypatch.setattr(briefing_mod, "find_browser", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(pio, "write_images", fake_write_images)
+    caplog.set_level(logging.DEBUG)
+    files = briefing(result, out=tmp_path, formats=("png",), charts=("caar",))
+    assert seen
+    assert files.problems == ()
+    assert [p.name for p in files.png] == ["caar.png", "caar_by_kind.png"]
+    err = capsys.readouterr().err
+    assert "JSONError" not in err
+    assert "kaleido chatter" not in err
+    assert not [r for r in caplog.records if "JSONError" in r.getMessage()]
+    assert not [r for r in caplog.records if "chatter" in r.getMessage()]
+    # the loggers are restored afterwards
+    assert (pipe.disabled, pipe.level, logging.getLogger("choreographer").level) == before
+    pipe.error("after the export")
+    assert [r for r in caplog.records if "after the export" in r.getMessage()]
