@@ -41,6 +41,7 @@ True
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import time
 import warnings
@@ -250,6 +251,25 @@ def _without(events: EventSet, gone: Any, stage_drops: pd.DataFrame) -> EventSet
     )
 
 
+_PROXY_CLAIM = re.compile(r"^(\w+): (\S+): built as a proxy from (\w+) members because .*$")
+
+
+def _note(msg: str, missing: Mapping[str, str]) -> str:
+    """A warning as a note; a board that was then dropped does not claim its proxy was built.
+
+    The price layer warns "BK0433: built as a proxy from bundled members because offline ..."
+    before it finds that the board has no bundled members; such boards are in ``missing``.
+    """
+    m = _PROXY_CLAIM.match(msg)
+    if m and m.group(2) in missing:
+        kind, sym = m.group(1), m.group(2)
+        return (
+            f"{kind}: {sym}: no price series and no proxy could be built from "
+            f"{m.group(3)} members ({missing[sym]}); its events are dropped (no_price_data)"
+        )
+    return msg
+
+
 def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
     """Events on the benchmark itself: reason ``is_benchmark`` (AR is zero by construction)."""
     return pd.DataFrame(
@@ -402,6 +422,7 @@ def run_pipeline(
     png = "png" in cfg.output.formats
     steps = _Steps(total=6 if png else 5, progress=progress)
     notes: list[str] = []
+    missing: dict[str, str] = {}
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -506,7 +527,7 @@ def run_pipeline(
                         progress=steps.switch,
                     )
         for w in caught:
-            msg = f"{w.category.__name__}: {w.message}"
+            msg = _note(f"{w.category.__name__}: {w.message}", missing)
             if msg not in notes:
                 notes.append(msg)
         notes.extend(f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(result))

@@ -886,9 +886,11 @@ def plot_heatmap(
         name="CAAR",
     )
     fig.update_layout(
-        title={"text": escape_text(title) if title else f"CAAR by {escape_text(by)} and window"},
+        title={
+            "text": escape_text(title) if title else f"CAAR by {_axis_label(by).lower()} and window"
+        },
         xaxis={"title": {"text": "CAR window (trading sessions)"}, "type": "category"},
-        yaxis={"title": {"text": escape_text(by)}, "autorange": "reversed", "type": "category"},
+        yaxis={"title": {"text": _axis_label(by)}, "autorange": "reversed", "type": "category"},
         height=max(360, 140 + 46 * len(names)),
     )
     _caption(
@@ -897,6 +899,21 @@ def plot_heatmap(
         "*** p < 0.01. Red up, green down (Chinese convention).",
     )
     return fig
+
+
+#: Axis titles of the usual grouping columns (others show the column name).
+GROUP_LABELS = {
+    "name": "Board / security",
+    "symbol": "Symbol",
+    "kind": "Kind of security",
+    "publisher": "Publisher",
+    "category": "News category",
+    "board": "Board",
+}
+
+
+def _axis_label(column: str) -> str:
+    return GROUP_LABELS.get(column, escape_text(column).replace("_", " ").capitalize())
 
 
 def _ohlc(prices: Any, symbol: str) -> pd.DataFrame:
@@ -1076,7 +1093,10 @@ def plot_event_price(
     )
     n_shown = len(x)
     kind = symbol_kind(sym)
-    unit = "Price (CNY)" if kind == "stock" else "Level (index points)"
+    if proxy:
+        unit = "Proxy level (base 1000)"  # board_proxy's level: only its returns mean anything
+    else:
+        unit = "Price (CNY)" if kind == "stock" else "Level (index points)"
     fig.add_vline(x=pos, line={"dash": "dash", "color": "#7B2CBF", "width": 1.5})
     top = float(np.nanmax(data["high"] if has_ohlc else data["close"]))
     # the marker lives on an invisible linear x-axis aligned with the category serial numbers,

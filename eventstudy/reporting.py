@@ -52,6 +52,7 @@ import dataclasses
 import datetime as dt
 import html
 import logging
+import re
 import shutil
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -383,6 +384,8 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
                     dtype="Int64",
                 ),
             )
+        if "note" in out.columns:
+            out["note"] = [_members_grammar(v) if isinstance(v, str) else v for v in out["note"]]
         return out
     if isinstance(prov, Mapping):
         rows = []
@@ -463,7 +466,11 @@ def _charts(
         by = "name" if "name" in result.events.columns else "symbol"
         if result.events[by].nunique() > 1:
             out.append(
-                ("heatmap", f"CAAR by {by} and window", plotting.plot_heatmap(result, by=by))
+                (
+                    "heatmap",
+                    f"CAAR by {plotting.GROUP_LABELS.get(by, by).lower()} and window",
+                    plotting.plot_heatmap(result, by=by),
+                )
             )
     if "event_price" in charts and prices is not None and price_charts > 0:
         drawn = 0
@@ -736,6 +743,26 @@ def _variance_text(model: str) -> str:
     )
 
 
+_ONE_MEMBERS = re.compile(r"\b1 members\b")
+
+
+def _members_grammar(text: Any) -> str:
+    """``"1 members"`` → ``"1 member"`` in provenance notes (the price layer's wording)."""
+    return _ONE_MEMBERS.sub("1 member", text) if isinstance(text, str) else ""
+
+
+def _date_cell(value: Any) -> str:
+    ts = pd.Timestamp(value) if value is not None and not pd.isna(value) else None
+    return f"<td>{ts.date() if ts is not None else '—'}</td>"
+
+
+def _stamp(value: Any, bundled: bool) -> str:
+    """A retrieval time as text: the time, or "bundled snapshot" / "—" when there is none."""
+    if value is not None and not pd.isna(value):
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+    return "bundled snapshot" if bundled else "—"
+
+
 def _methodology_html(
     result: EventStudyResult, news: News | None, rule: str | None, cutoff: str | None
 ) -> str:
@@ -767,7 +794,24 @@ def _methodology_html(
     prov = _provenance(result)
     if len(prov):
         parts.append("<p><b>Data provenance</b> (per series):</p>")
-        fmt: dict[str, Callable[[Any], str]] = {}
+        fmt: dict[str, Callable[[Any], str]] = {
+            "first": _date_cell,
+            "last": _date_cell,
+            "note": lambda v: f"<td>{escape_text(_members_grammar(v))}</td>",
+        }
+        if "retrieved_at" in prov.columns:
+            bundled = (
+                prov["source"].astype(str).str.contains("bundled")
+                if "source" in prov.columns
+                else pd.Series(False, index=prov.index)
+            )
+            prov = prov.assign(
+                retrieved_at=[
+                    _stamp(v, bool(b)) for v, b in zip(prov["retrieved_at"], bundled, strict=True)
+                ]
+            )
+        if "proxy_members" in prov.columns:
+            fmt["proxy_members"] = lambda v: f'<td class="n">{"" if pd.isna(v) else int(v)}</td>'
         if "is_proxy" in prov.columns:
             fmt["is_proxy"] = lambda v: (
                 '<td><span class="proxy">proxy: built from constituents</span></td>'

@@ -407,3 +407,47 @@ def test_png_export_silences_the_browser_loggers(
     assert (pipe.disabled, pipe.level, logging.getLogger("choreographer").level) == before
     pipe.error("after the export")
     assert [r for r in caplog.records if "after the export" in r.getMessage()]
+
+
+def test_cosmetics_axis_labels_provenance_and_grammar(result, prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy import plotting
+
+    assert plotting.plot_heatmap(result, by="name").layout.yaxis.title.text == "Board / security"
+    # a base-1000 proxy is not in index points
+    long = (
+        prices.data.rename_axis("date")
+        .reset_index()
+        .melt("date", var_name="symbol", value_name="close")
+    )
+    board = plotting.plot_event_price(long, "BK0896", "2022-01-10 11:33", proxy=True)
+    assert board.layout.yaxis.title.text == "Proxy level (base 1000)"
+    index = plotting.plot_event_price(long, "000300.SH", "2022-01-10 11:33", benchmark=None)
+    assert index.layout.yaxis.title.text == "Level (index points)"
+    # provenance: dates without 00:00:00, a word instead of an empty retrieval time
+    files = briefing(result, out=tmp_path, formats=("html", "csv"))
+    foot = files.html.read_text(encoding="utf-8").split("<h2>Methodology</h2>")[1]  # type: ignore[union-attr]
+    prov = foot.split("Data provenance")[1].split("</table>")[0]
+    assert "00:00:00" not in prov
+    src = result.provenance
+    for sym in ("600519.SH", "BK0896"):
+        row = prov.split(f"<td>{sym}</td>")[1].split("</tr>")[0]
+        assert f"<td>{src.loc[sym, 'first'].date()}</td>" in row
+        assert f"<td>{src.loc[sym, 'last'].date()}</td>" in row
+        assert pd.isna(src.loc[sym, "retrieved_at"])  # bundled: no retrieval time
+        assert "<td>bundled snapshot</td>" in row
+    assert "<td>NaT</td>" not in prov
+
+
+def test_one_member_proxy_grammar(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        px = get_prices(["BK1029", "000300.SH"], "2020-06-01", "2022-07-29", offline=True)
+    note = str(px.provenance.loc["BK1029", "note"])
+    assert "1 members" in note  # the price layer's wording, fixed in the briefing
+    ev = pd.DataFrame({"event_id": ["x"], "symbol": ["BK1029"], "day0": ["2022-05-31"]})
+    res = run_event_study(ev, prices=px, market="000300.SH")
+    files = briefing(res, out=tmp_path, formats=("html", "csv"), charts=("caar",))
+    text = files.html.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert "1 members" not in text
+    assert "index of 1 member (600104.SH)" in text
+    assert "1 members" not in files.tables["provenance.csv"].read_text(encoding="utf-8")

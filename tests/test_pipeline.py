@@ -373,3 +373,21 @@ def test_config_docstring_documents_every_key() -> None:
     for table, keys in config_mod._ALLOWED.items():
         assert set(raw[table]) == set(keys), table
     parse_config(raw)
+
+
+def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Offline, a board without bundled members is dropped: its note must not say 'built'."""
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(EXAMPLE, offline=True, out=tmp_path, formats=())
+    gone = set(run.dropped.loc[run.dropped["reason"] == "no_price_data", "symbol"])
+    boards = sorted(s for s in gone if s.startswith("BK"))
+    assert boards, "the example tags boards that have no bundled members (e.g. BK0433)"
+    for sym in boards:
+        mine = [n for n in run.notes if f" {sym}: " in n]
+        assert mine, sym
+        assert not [n for n in mine if "built as a proxy" in n], mine
+        assert any("no proxy could be built" in n and "no members" in n for n in mine), mine
+    kept = [s for s in run.result.events["symbol"].unique() if s.startswith("BK")]
+    assert any(f" {kept[0]}: built as a proxy" in n for n in run.notes)  # true claims stay
