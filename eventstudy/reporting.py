@@ -605,7 +605,7 @@ th{background:#F5F7FA;font-weight:600;} td.n{text-align:right;font-variant-numer
 footer{font-size:12px;color:#52606D;margin-top:36px;border-top:1px solid #E4E7EB;padding-top:10px;}
 .proxy{background:#FFF4E5;padding:1px 5px;border-radius:3px;}
 .notes{background:#FFF4E5;border-radius:6px;padding:8px 14px;font-size:13px;margin:10px 0;}
-.notes ul{margin:4px 0 0;padding-left:20px;}
+.notes ul{margin:4px 0 0;padding-left:20px;} td.d{white-space:nowrap;}
 """
 
 
@@ -753,7 +753,8 @@ def _members_grammar(text: Any) -> str:
 
 def _date_cell(value: Any) -> str:
     ts = pd.Timestamp(value) if value is not None and not pd.isna(value) else None
-    return f"<td>{ts.date() if ts is not None else '—'}</td>"
+    text = ts.date() if ts is not None else "—"
+    return f'<td class="d">{text}</td>'
 
 
 def _stamp(value: Any, bundled: bool) -> str:

@@ -431,8 +431,8 @@ def test_cosmetics_axis_labels_provenance_and_grammar(result, prices, tmp_path) 
     src = result.provenance
     for sym in ("600519.SH", "BK0896"):
         row = prov.split(f"<td>{sym}</td>")[1].split("</tr>")[0]
-        assert f"<td>{src.loc[sym, 'first'].date()}</td>" in row
-        assert f"<td>{src.loc[sym, 'last'].date()}</td>" in row
+        assert f'<td class="d">{src.loc[sym, "first"].date()}</td>' in row
+        assert f'<td class="d">{src.loc[sym, "last"].date()}</td>' in row
         assert pd.isna(src.loc[sym, "retrieved_at"])  # bundled: no retrieval time
         assert "<td>bundled snapshot</td>" in row
     assert "<td>NaT</td>" not in prov
