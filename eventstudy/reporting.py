@@ -52,7 +52,6 @@ import dataclasses
 import datetime as dt
 import html
 import logging
-import re
 import shutil
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -384,8 +383,6 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
                     dtype="Int64",
                 ),
             )
-        if "note" in out.columns:
-            out["note"] = [_members_grammar(v) if isinstance(v, str) else v for v in out["note"]]
         return out
     if isinstance(prov, Mapping):
         rows = []
@@ -743,14 +740,6 @@ def _variance_text(model: str) -> str:
     )
 
 
-_ONE_MEMBERS = re.compile(r"\b1 members\b")
-
-
-def _members_grammar(text: Any) -> str:
-    """``"1 members"`` → ``"1 member"`` in provenance notes (the price layer's wording)."""
-    return _ONE_MEMBERS.sub("1 member", text) if isinstance(text, str) else ""
-
-
 def _date_cell(value: Any) -> str:
     ts = pd.Timestamp(value) if value is not None and not pd.isna(value) else None
     text = ts.date() if ts is not None else "—"
@@ -798,7 +787,7 @@ def _methodology_html(
         fmt: dict[str, Callable[[Any], str]] = {
             "first": _date_cell,
             "last": _date_cell,
-            "note": lambda v: f"<td>{escape_text(_members_grammar(v))}</td>",
+            "note": lambda v: f"<td>{escape_text(v)}</td>",
         }
         if "retrieved_at" in prov.columns:
             bundled = (

@@ -443,7 +443,7 @@ def test_one_member_proxy_grammar(tmp_path) -> None:  # type: ignore[no-untyped-
         warnings.simplefilter("ignore")
         px = get_prices(["BK1029", "000300.SH"], "2020-06-01", "2022-07-29", offline=True)
     note = str(px.provenance.loc["BK1029", "note"])
-    assert "1 members" in note  # the price layer's wording, fixed in the briefing
+    assert "index of 1 member (600104.SH)" in note  # the price layer's own wording
     ev = pd.DataFrame({"event_id": ["x"], "symbol": ["BK1029"], "day0": ["2022-05-31"]})
     res = run_event_study(ev, prices=px, market="000300.SH")
     files = briefing(res, out=tmp_path, formats=("html", "csv"), charts=("caar",))

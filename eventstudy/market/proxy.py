@@ -246,7 +246,8 @@ def board_proxy(
             level.iloc[first:] = chain.iloc[first:].to_numpy() / chain.iloc[first] * base
             level = level.where(has_quote)
     note = (
-        f"proxy for {board}: {wdesc} index of {len(syms)} members ({', '.join(syms)}), "
+        f"proxy for {board}: {wdesc} index of {len(syms)} member{_s(len(syms))} "
+        f"({', '.join(syms)}), "
         f"{membership}; suspended members held at their last price; base {base:g} on "
         f"{closes.index[0].date() if len(closes) else 'n/a'}; not the Eastmoney series"
     )
@@ -305,7 +306,7 @@ def proxy_component(
     )
     total = pf.data.sum(axis=1, min_count=1)
     note = (
-        f"proxy for {board}: sum of {field} over {len(syms)} members "
+        f"proxy for {board}: sum of {field} over {len(syms)} member{_s(len(syms))} "
         f"({', '.join(syms)}), {membership}"
     )
     srcs = ",".join(sorted(set(pf.provenance["source"])))
@@ -315,3 +316,8 @@ def proxy_component(
         )
     }
     return PriceFrame.from_series({board: total}, field=field, provenance=prov)
+
+
+def _s(n: int) -> str:
+    """Plural ending: ``member{_s(n)}``."""
+    return "" if n == 1 else "s"
