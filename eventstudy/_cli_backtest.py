@@ -46,7 +46,8 @@ def _run(args: argparse.Namespace) -> int:
     cfg = load_backtest_config(args.config)
     if args.offline:
         cfg = replace(cfg, market={**cfg.market, "offline": True})
-    result, files = run_backtest_config(cfg, args.out, progress=not args.quiet)
-    print(result.summary())
+    _, files = run_backtest_config(cfg, args.out, progress=not args.quiet)
+    # summary.txt: the summary and the run's notes (e.g. news items that could not be read)
+    print(files.files["summary.txt"].read_text(encoding="utf-8"), end="")
     print(f"wrote {len(files.files)} files to {files.out_dir}")
     return 0

@@ -162,9 +162,12 @@ def test_quiet_silences_progress_only(
             assert "fetching prices" in err
 
 
-def test_news_items_not_read_are_listed_in_news_skipped_csv(tmp_path: Path) -> None:
+def test_news_items_not_read_are_listed_in_news_skipped_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "bt"
     assert main(["-q", "backtest", str(EXAMPLE), "--out", str(out), "--offline"]) == 0
+    assert "news_skipped.csv" in capsys.readouterr().out  # the note is printed too
     news_skipped = pd.read_csv(out / "news_skipped.csv", dtype=str)
     assert list(news_skipped.columns) == ["origin", "reason", "message", "article_id"]
     assert len(news_skipped) >= 1  # the bundled post without a publication time
