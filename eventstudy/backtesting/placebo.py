@@ -10,7 +10,7 @@ The design keeps what the real events share:
   stay clustered, and the placebo distribution carries the same common-market
   exposure as the real statistic. Drawing each event's date independently
   would average out the market move of the shared day and make the placebo
-  distribution far too narrow (a test that rejects about 19 % per tail instead
+  distribution far too narrow (a test that rejected 22-23 % per tail instead
   of 5 %; see ``benchmarks/RESULTS.md``, "Backtest placebo size").
 * **Same period.** The sessions are drawn from the span of the real day 0s
   (first to last), widened by ``window`` sessions on each side (default 0). A
