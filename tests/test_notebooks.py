@@ -21,6 +21,12 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPECTED = ["01_quickstart.ipynb", "02_liquor_policy_case.ipynb", "03_news_backtest.ipynb"]
 CELL_TIMEOUT = 300
+#: Text each notebook prints in its generated conclusion (the verdicts are code, not markdown).
+GENERATED = {
+    "01_quickstart": "events can be studied offline",
+    "02_liquor_policy_case": "Day 0 is ",
+    "03_news_backtest": "Main test, net return in excess of",
+}
 
 
 @pytest.fixture
@@ -60,6 +66,10 @@ def test_committed_without_outputs(path: Path) -> None:
     ]
     assert dirty == [], f"{path.name}: code cells {dirty} have outputs or an execution count"
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    ids = [c.get("id") for c in nb.cells]
+    prefix = path.name[:2] + "-"
+    assert all(isinstance(i, str) and i.startswith(prefix) for i in ids), ids
+    assert len(set(ids)) == len(ids)
 
 
 @pytest.mark.slow
@@ -85,5 +95,13 @@ def test_notebook_runs(path: Path, offline_env: Path) -> None:
         if o.get("output_type") == "error"
     ]
     assert errors == []
+    printed = "".join(
+        o.get("text", "")
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
+    assert GENERATED[path.stem] in printed
     # the repository copy is untouched (still stripped)
     assert all(not c.get("outputs") for c in nbformat.read(path, as_version=4).cells)
