@@ -502,7 +502,7 @@ def _event_proxy(result: Any) -> pd.DataFrame:
     info = proxy_info(result).reindex(syms.to_numpy())
     out = pd.DataFrame(
         {
-            "is_proxy": info["is_proxy"].fillna(False).astype(bool).to_numpy(),
+            "is_proxy": info["is_proxy"].eq(True).to_numpy(),
             "proxy_members": pd.array(info["proxy_members"].to_numpy(), dtype="Int64"),
         },
         index=pd.Index(ids.to_numpy(), name="event_id"),

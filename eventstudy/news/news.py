@@ -177,7 +177,9 @@ DUPLICATE_COLUMNS: Final = [
     "duplicate_origin",
     "key",
 ]
-_STR: Any = "str"
+#: Text columns: pandas 3's "str" dtype keeps missing values missing; on pandas 2,
+#: astype("str") would turn None into the text 'None', so use the nullable "string" there.
+_STR: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
 
 def _published(values: Sequence[dt.datetime]) -> pd.Series:
