@@ -280,7 +280,8 @@ class News:
             )
             for r in top_tags.itertuples(index=False):
                 name = r.name if isinstance(r.name, str) else ""
-                lines.append(f"  {r.symbol:<10} {r.kind:<7} {r.articles:>4} articles  {name}")
+                noun = "article " if r.articles == 1 else "articles"
+                lines.append(f"  {r.symbol:<10} {r.kind:<7} {r.articles:>4} {noun}  {name}")
         return "\n".join(lines)
 
     def tags(self, min_score: float = 0.0) -> pd.DataFrame:

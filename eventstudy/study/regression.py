@@ -91,6 +91,9 @@ def regress_car(
         A patsy formula, e.g. ``"car ~ score + C(publisher)"``.
     cov
         ``"HC1"`` (heteroskedasticity-robust) or ``"cluster"`` (clustered on ``day0``).
+        Inference uses t distributions: t(N - K) for HC1 and t(G - 1) for G date
+        clusters (statsmodels' small-sample corrected cluster covariance), since news
+        samples often have few distinct dates and normal p-values would be too small.
     window
         The window behind ``car``/``scar``/``bhar`` (default: the first CAR window).
 
@@ -107,7 +110,9 @@ def regress_car(
         raise ConfigError(f"a regression needs at least 2 events, have {len(data)}")
     model = smf.ols(formula, data=data, missing="drop")
     if cov == "HC1":
-        return model.fit(cov_type="HC1")
+        return model.fit(cov_type="HC1", use_t=True)
     rows = model.data.row_labels
     groups = pd.factorize(data.loc[rows, "day0"])[0]
-    return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    return model.fit(
+        cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True}, use_t=True
+    )

@@ -342,7 +342,11 @@ class EventStudyResult:
         ]
         if self.n_events == 0:
             return "\n".join([*head, "  (no event could be analysed)"])
-        head.append(f"  Kolari-Pynnönen rbar = {self.rbar:.4f}")
+        rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
+        head.append(
+            f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
+            f"CAR windows (calendar-overlap weighted) {rw}"
+        )
         table = self._summary_table()
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             body = table.to_string(float_format=lambda x: f"{x:.4%}")
