@@ -429,9 +429,6 @@ def test_liquor_stocks_on_2022_01_10_against_bundled_prices() -> None:
 
 
 def test_prices_none_loads_from_market_data() -> None:
-    market = pytest.importorskip("eventstudy.market")
-    if not hasattr(market, "get_prices"):
-        pytest.skip("eventstudy.market.get_prices is not built yet")
     ev = pd.DataFrame(
         {"event_id": ["a", "b"], "symbol": ["600519.SH", "000858.SZ"], "day0": "2022-01-10"}
     )
