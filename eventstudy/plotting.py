@@ -180,27 +180,6 @@ def template() -> go.layout.Template:
     return tmpl
 
 
-def _example_result() -> EventStudyResult:
-    """A small real result for the examples: four events on bundled stocks."""
-    from eventstudy.datasets import sample_prices
-    from eventstudy.study import run_event_study
-
-    symbols = ["600519.SH", "000858.SZ", "600036.SH", "601398.SH"]
-    px = sample_prices([*symbols, "000300.SH"]).pivot(
-        index="date", columns="symbol", values="close"
-    )
-    events = pd.DataFrame(
-        {
-            "event_id": ["e1", "e2", "e3", "e4"],
-            "symbol": symbols,
-            "day0": ["2022-01-10", "2022-01-10", "2022-05-31", "2022-05-31"],
-            "title": ["白酒板块走强", "五粮液公告", "招商银行业绩", "工商银行"],
-            "name": ["白酒", "白酒", "银行", "银行"],
-        }
-    )
-    return run_event_study(events, prices=px, market="000300.SH")
-
-
 def _figure() -> go.Figure:
     import plotly.graph_objects as go
 
@@ -297,7 +276,7 @@ def plot_caar(
 
     Examples
     --------
-    >>> result = _example_result()
+    >>> result = example_result()
     >>> fig = plot_caar(result)
     >>> bool((fig.data[-1].y == result.caar_path["caar"].to_numpy()).all())
     True
@@ -415,7 +394,7 @@ def available_test(result: EventStudyResult, *, per_day: bool, prefer: str = DEF
 
     Examples
     --------
-    >>> available_test(_example_result(), per_day=True)
+    >>> available_test(example_result(), per_day=True)
     'bmp'
     """
     tests = result.tests
@@ -604,7 +583,7 @@ def plot_aar(
 
     Examples
     --------
-    >>> fig = plot_aar(_example_result(), test="t_cross")
+    >>> fig = plot_aar(example_result(), test="t_cross")
     >>> fig.data[0].type, len(fig.data[0].x)
     ('bar', 11)
     """
@@ -742,7 +721,7 @@ def plot_car_dist(
 
     Examples
     --------
-    >>> fig = plot_car_dist(_example_result(), window=(-1, 1))
+    >>> fig = plot_car_dist(example_result(), window=(-1, 1))
     >>> fig.data[0].name, len(fig.data[0].y)
     ('CAR [-1,1]', 4)
     """
@@ -835,7 +814,7 @@ def plot_heatmap(
 
     Examples
     --------
-    >>> fig = plot_heatmap(_example_result(), by="name")
+    >>> fig = plot_heatmap(example_result(), by="name")
     >>> sorted(fig.data[0].y)
     ['白酒', '银行']
     """

@@ -40,8 +40,7 @@ Chinese labels need a CJK font installed for the browser (Debian
 Examples
 --------
 >>> import tempfile
->>> from eventstudy.plotting import _example_result
->>> files = briefing(_example_result(), out=tempfile.mkdtemp(), formats=("html", "csv"))
+>>> files = briefing(example_result(), out=tempfile.mkdtemp(), formats=("html", "csv"))
 >>> files.html.name, "tests.csv" in files.tables, files.problems
 ('briefing.html', True, ())
 """
