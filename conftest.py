@@ -5,6 +5,9 @@ Doctests find in their namespace:
 ``example_result()``
     A small real event study (four events on bundled stocks against the CSI 300,
     two boards named in ``events["name"]``), built once on first use.
+``example_backtest()``
+    A small real backtest (two events on bundled stocks, five-session holds,
+    20 placebo runs, seed 1), built once on first use.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from eventstudy.backtesting import BacktestResult
     from eventstudy.study import EventStudyResult
 
 
@@ -42,6 +46,26 @@ def example_result() -> EventStudyResult:
     return run_event_study(events, prices=px, market="000300.SH")
 
 
+@functools.cache
+def example_backtest() -> BacktestResult:
+    """Long 600519.SH on 2022-01-10 and 000858.SZ on 2022-05-31 for five sessions vs 000300.SH."""
+    import pandas as pd
+
+    from eventstudy.backtesting import backtest
+    from eventstudy.datasets import sample_prices
+
+    events = pd.DataFrame(
+        {
+            "event_id": ["a", "b"],
+            "symbol": ["600519.SH", "000858.SZ"],
+            "day0": ["2022-01-10", "2022-05-31"],
+        }
+    )
+    prices = sample_prices(["600519.SH", "000858.SZ", "000300.SH"])
+    return backtest(events, prices=prices, hold=5, placebo=20, seed=1)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _doctest_fixtures(doctest_namespace: dict[str, Any]) -> None:
     doctest_namespace["example_result"] = example_result
+    doctest_namespace["example_backtest"] = example_backtest

@@ -62,8 +62,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._typing import SessionRule
 from eventstudy.exceptions import EventStudyWarning
-from eventstudy.plotting import FONT_FAMILY, escape_text
+from eventstudy.plotting import FONT_FAMILY, escape_text, significance_stars
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -169,9 +170,9 @@ _NO_BROWSER = (
 
 
 def _main_window(result: EventStudyResult, window: tuple[int, int] | str | None) -> str:
-    from eventstudy.plotting import _pick_window
+    from eventstudy.plotting import pick_window
 
-    return _pick_window(result, window)
+    return pick_window(result, window)
 
 
 def _pv(result: EventStudyResult, test: str, label: str, measure: str = "CAR") -> tuple[float, int]:
@@ -191,12 +192,6 @@ def _fmt_p(p: float) -> str:
     if not np.isfinite(p):
         return "n/a"
     return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
 
 
 def headline_table(result: EventStudyResult) -> pd.DataFrame:
@@ -220,9 +215,9 @@ def headline_table(result: EventStudyResult) -> pd.DataFrame:
 
 def _with_proxy_columns(frame: pd.DataFrame, result: EventStudyResult) -> pd.DataFrame:
     """``frame`` (with ``event_id``) plus ``is_proxy`` and ``proxy_members`` of each event."""
-    from eventstudy.plotting import _event_proxy
+    from eventstudy.plotting import event_proxy
 
-    flags = _event_proxy(result)
+    flags = event_proxy(result)
     ids = frame["event_id"].astype(str)
     out = frame.copy()
     out["is_proxy"] = flags["is_proxy"].reindex(ids.to_numpy(), fill_value=False).to_numpy()
@@ -302,48 +297,69 @@ def duplicate_proxy_notes(result: EventStudyResult) -> list[str]:
     Two boards proxied by the same constituents (e.g. BK0477 酿酒行业 and BK0896
     白酒, both the six bundled liquor makers) have the same series: the study
     counts them as separate events, which the reader should know. Events are
-    not dropped.
+    not dropped. Identical series are recognised by their data: proxy events of
+    one article (so one day 0) with the same abnormal returns, day by day.
+
+    Examples
+    --------
+    >>> duplicate_proxy_notes(example_result())  # no board proxies
+    []
     """
-    from eventstudy.plotting import proxy_info
+    from eventstudy.plotting import event_proxy
 
     ev = result.events
     if not {"event_id", "symbol"} <= set(ev.columns) or len(ev) == 0:
         return []
-    info = proxy_info(result)
-    key_of = {str(k): str(v) for k, v in info["proxy_key"].items()}
-    keys = pd.Series([key_of.get(s, "") for s in ev["symbol"].astype(str)], index=ev.index)
-    members = ev["symbol"].astype(str).map(info["proxy_members"])
+    ids = ev["event_id"].astype(str)
+    flags = event_proxy(result).reindex(ids.to_numpy())
     article = (
-        ev["article_id"].astype(str)
-        if "article_id" in ev.columns
-        else ev["event_id"].astype(str).str.split(":").str[0]
+        ev["article_id"].astype(str) if "article_id" in ev.columns else ids.str.split(":").str[0]
     )
-    frame = ev.assign(_key=keys.to_numpy(), _article=article.to_numpy(), _m=members.to_numpy())
-    frame = frame[frame["_key"] != ""]
+    frame = ev.assign(
+        _article=article.to_numpy(),
+        _series=_ar_keys(result.ar.reindex(ids.to_numpy()).to_numpy(dtype=float)),
+        _m=flags["proxy_members"].to_numpy(),
+    )
+    frame = frame[flags["is_proxy"].eq(True).to_numpy() & (frame["_series"] != b"").to_numpy()]
     notes = []
-    for (art, _key), grp in frame.groupby(["_article", "_key"], sort=False):
-        syms = list(dict.fromkeys(grp["symbol"].astype(str)))
-        if len(syms) < 2:
-            continue
-        names = grp.drop_duplicates("symbol")
-        labels = [
-            f"{s} {n}" if isinstance(n, str) and n else s
-            for s, n in zip(
-                names["symbol"].astype(str),
-                names["name"] if "name" in names.columns else [""] * len(names),
-                strict=True,
-            )
-        ]
-        title = grp["title"].iloc[0] if "title" in grp.columns else ""
-        about = f"'{title}' ({art})" if isinstance(title, str) and title else str(art)
-        m = grp["_m"].iloc[0]
-        count = f" (the same {int(m)} member{'s' if int(m) != 1 else ''})" if pd.notna(m) else ""
-        notes.append(
-            f"article {about}: board events {', '.join(labels)} have identical proxy "
-            f"series{count}; they are counted as {len(syms)} separate events, not dropped - "
-            "read them as one observation"
-        )
+    for (art, _series), grp in frame.groupby(["_article", "_series"], sort=False):
+        if grp["symbol"].nunique() > 1:
+            notes.append(_identical_proxies_note(str(art), grp))
     return notes
+
+
+def _ar_keys(ar: np.ndarray) -> list[bytes]:
+    """One key per row of abnormal returns: equal keys for equal rows (to 1e-10); b"" if none."""
+    keys = []
+    for row in ar:
+        finite = np.isfinite(row)
+        # missing days as +inf and -0.0 as 0.0, so that equal rows have equal bytes
+        keys.append(
+            np.where(finite, np.round(row, 10) + 0.0, np.inf).tobytes() if finite.any() else b""
+        )
+    return keys
+
+
+def _identical_proxies_note(article: str, grp: pd.DataFrame) -> str:
+    syms = list(dict.fromkeys(grp["symbol"].astype(str)))
+    names = grp.drop_duplicates("symbol")
+    labels = [
+        f"{s} {n}" if isinstance(n, str) and n else s
+        for s, n in zip(
+            names["symbol"].astype(str),
+            names["name"] if "name" in names.columns else [""] * len(names),
+            strict=True,
+        )
+    ]
+    title = grp["title"].iloc[0] if "title" in grp.columns else ""
+    about = f"'{title}' ({article})" if isinstance(title, str) and title else article
+    m = grp["_m"].iloc[0]
+    count = f" (the same {int(m)} member{'s' if int(m) != 1 else ''})" if pd.notna(m) else ""
+    return (
+        f"article {about}: board events {', '.join(labels)} have identical proxy "
+        f"series{count}; they are counted as {len(syms)} separate events, not dropped - "
+        "read them as one observation"
+    )
 
 
 def _one_member_note(result: EventStudyResult) -> list[str]:
@@ -372,16 +388,15 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
             from eventstudy.plotting import proxy_info
 
             members = proxy_info(result)["proxy_members"]
-            at = list(out.columns).index("is_proxy") + 1
-            out.insert(
-                at,
-                "proxy_members",
-                pd.Series(
-                    members.reindex(out["symbol"].astype(str)).to_numpy(),
-                    index=out.index,
-                    dtype="Int64",
-                ),
+            values = pd.Series(
+                members.reindex(out["symbol"].astype(str)).to_numpy(),
+                index=out.index,
+                dtype="Int64",
             )
+            if "proxy_members" in out.columns:  # <NA> for real series
+                out["proxy_members"] = values
+            else:
+                out.insert(list(out.columns).index("is_proxy") + 1, "proxy_members", values)
         return out
     if isinstance(prov, Mapping):
         rows = []
@@ -427,7 +442,7 @@ def _charts(
     prices: Any,
     price_charts: int,
     benchmark: str | None,
-    rule: str | None = None,
+    rule: SessionRule | None = None,
     cutoff: str | None = None,
 ) -> list[tuple[str, str, go.Figure]]:
     """(file stem, heading, figure) for every chart that applies to this result."""
@@ -659,7 +674,7 @@ def _tests_html(result: EventStudyResult) -> str:
                 continue
             p = float(r.pvalue)
             cells.append(
-                f'<td class="n">{float(r.statistic):.2f}{_stars(p)}<br>'
+                f'<td class="n">{float(r.statistic):.2f}{significance_stars(p)}<br>'
                 f'<span class="note">p {_fmt_p(p)} · N {int(r.n)}</span></td>'
             )
         label = escape_text(TEST_NAMES.get(str(test), str(test)))
@@ -934,7 +949,9 @@ def _page(
             "caar": lambda v: _td_num(_fmt_pct(float(v)), float(v)),
             "n": lambda v: f'<td class="n">{int(v)}</td>',
             **{
-                c: (lambda v: f'<td class="n">{_fmt_p(float(v))}{_stars(float(v))}</td>')
+                c: (
+                    lambda v: f'<td class="n">{_fmt_p(float(v))}{significance_stars(float(v))}</td>'
+                )
                 for c in head.columns
                 if c.startswith("p_")
             },
@@ -1013,7 +1030,7 @@ def briefing(
     price_charts: int = 3,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     dropped: pd.DataFrame | None = None,
-    rule: str | None = None,
+    rule: SessionRule | None = None,
     cutoff: str | None = None,
     notes: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,

@@ -1,223 +1,116 @@
-"""Figures from event-study results: CAAR paths, AAR bars, CAR distributions, heatmaps, prices.
+"""Figures of an event study: CAAR paths, AAR bars, CAR distributions, heatmaps.
 
-Every function returns a :class:`plotly.graph_objects.Figure` and never shows
-it (call ``fig.show()`` or ``fig.write_html(...)`` yourself). plotly is imported
-on first use, so ``import eventstudy`` stays fast.
+Every function takes an :class:`~eventstudy.study.EventStudyResult` (only its
+public attributes: ``caar_path``, ``aar``, ``ar``, ``car``, ``bhar``, ``caar``,
+``tests``, ``events``, ``provenance``, ``windows``, ``by``) and returns a
+:class:`plotly.graph_objects.Figure` without showing it.
 
-Conventions shared by all figures
----------------------------------
-- One template, :data:`TEMPLATE_NAME` (``"eventstudy"``), built by
-  :func:`template`: white background, light grid, and the CJK-capable font
-  stack :data:`FONT_FAMILY` whose first choice is **Noto Sans CJK SC**
-  (Debian ``fonts-noto-cjk``; ``fonts-wqy-zenhei`` as a fallback). Without a
-  CJK font, Chinese labels render as empty boxes in PNG exports.
 - Returns are plotted as fractions with percent tick labels (``0.01`` shows as
   ``1.0%``), so trace data equal the result's numbers exactly.
 - Relative days count trading sessions of the market's calendar (METHODS.md).
-- Candlesticks follow the Chinese convention: **red up, green down**.
-- Every string that comes from news (titles, publishers, names) is
-  HTML-escaped before it reaches a figure, so markup in a headline shows as
-  text and is never interpreted.
+- Board proxies are labelled (:mod:`eventstudy.plotting.proxies`).
 
-Examples
---------
->>> import pandas as pd
->>> from eventstudy import datasets
->>> prices = datasets.sample_prices(["600519.SH", "000300.SH"])
->>> fig = plot_event_price(prices, "600519.SH", "2022-01-10 11:33:36+08:00",
-...                        title="白酒板块走强", publisher="证券时报网")
->>> [t.type for t in fig.data]
-['candlestick', 'scatter', 'scatter']
->>> fig.data[0].x[10], float(fig.data[0].close[10])
-('2022-01-10', 1739.49)
+:data:`STUDY_FIGURES` maps each :data:`~eventstudy._typing.StudyPlotKind` to its
+function; :meth:`EventStudyResult.plot <eventstudy.study.EventStudyResult.plot>`
+dispatches through it.
 """
 
 from __future__ import annotations
 
-import html
 import math
-import re
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import SessionRule
+from eventstudy._typing import CarMeasure, StudyPlotKind
+from eventstudy.plotting.proxies import event_proxy, group_proxy_label, proxy_label
+from eventstudy.plotting.style import (
+    DOWN_COLOR,
+    INSIGNIFICANT_COLOR,
+    PALETTE,
+    SIGNIFICANT_COLOR,
+    UP_COLOR,
+    add_caption,
+    escape_text,
+    new_figure,
+    significance_stars,
+    wrap_text,
+)
 
-if TYPE_CHECKING:  # plotly is imported lazily at run time
+if TYPE_CHECKING:  # no run-time import of eventstudy.study: it imports plotting in plot()
     import plotly.graph_objects as go
 
     from eventstudy.study import EventStudyResult
 
 __all__ = [
-    "FONT_FAMILY",
-    "TEMPLATE_NAME",
+    "DEFAULT_TEST",
+    "GROUP_LABELS",
+    "REL_DAY_TITLE",
+    "STUDY_FIGURES",
     "available_test",
-    "escape_text",
+    "pick_window",
     "plot_aar",
     "plot_caar",
     "plot_car_dist",
-    "plot_event_price",
     "plot_heatmap",
-    "proxy_info",
-    "proxy_label",
-    "template",
-    "window_label",
 ]
-
-#: Name under which :func:`template` is registered in ``plotly.io.templates``.
-TEMPLATE_NAME = "eventstudy"
-
-#: Font stack of every figure: CJK-capable families first (Debian ``fonts-noto-cjk``
-#: provides "Noto Sans CJK SC"; ``fonts-wqy-zenhei`` "WenQuanYi Zen Hei"; macOS
-#: "PingFang SC"; Windows "Microsoft YaHei").
-FONT_FAMILY = (
-    '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", '
-    '"PingFang SC", "Microsoft YaHei", sans-serif'
-)
-
-#: Qualitative colours (one per group), colour-blind friendly (Okabe–Ito).
-PALETTE = (
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#F0E442",
-    "#000000",
-)
-#: Chinese market convention: rising red, falling green.
-UP_COLOR = "#D62728"
-DOWN_COLOR = "#2CA02C"
-SIGNIFICANT_COLOR = "#0072B2"
-INSIGNIFICANT_COLOR = "#B0B7C3"
-BENCHMARK_COLOR = "#555555"
 
 #: Default test used to mark significance (a name in ``result.tests["test"]``).
 DEFAULT_TEST = "bmp"
 
 REL_DAY_TITLE = "Relative day (trading sessions; 0 = event day)"
 
+#: Axis titles of the usual grouping columns (others show the column name).
+GROUP_LABELS = {
+    "name": "Board / security",
+    "symbol": "Symbol",
+    "kind": "Kind of security",
+    "publisher": "Publisher",
+    "category": "News category",
+    "board": "Board",
+}
 
-def escape_text(value: object) -> str:
-    """HTML-escape a value for display in a figure or page; missing values become ``""``.
+
+def pick_window(result: EventStudyResult, window: tuple[int, int] | str | None = None) -> str:
+    """The label of one of the result's CAR windows (a column of ``result.car``).
+
+    Parameters
+    ----------
+    result
+        An :class:`~eventstudy.study.EventStudyResult`.
+    window
+        ``None`` (the first window), a window ``(a, b)`` of ``result.windows``,
+        or its label ``"[a,b]"``.
+
+    Raises
+    ------
+    ValueError
+        If the result has no such window (the message lists its windows).
 
     Examples
     --------
-    >>> escape_text("<script>alert(1)</script> & co")
-    '&lt;script&gt;alert(1)&lt;/script&gt; &amp; co'
-    >>> escape_text(None), escape_text(float("nan"))
-    ('', '')
+    >>> res = example_result()
+    >>> pick_window(res), pick_window(res, (0, 5)), pick_window(res, "[-1,1]")
+    ('[-1,1]', '[0,5]', '[-1,1]')
     """
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    return html.escape(str(value), quote=True)
-
-
-def window_label(window: tuple[int, int] | str) -> str:
-    """The column label of a CAR window, e.g. ``(-1, 1)`` → ``"[-1,1]"``.
-
-    Examples
-    --------
-    >>> window_label((-1, 1)), window_label("[0,5]")
-    ('[-1,1]', '[0,5]')
-    """
+    cols = [str(c) for c in result.car.columns]
+    if window is None:
+        if not cols:
+            raise ValueError("the result has no CAR windows")
+        return cols[0]
     if isinstance(window, str):
-        return window
-    a, b = window
-    return f"[{int(a)},{int(b)}]"
-
-
-def template() -> go.layout.Template:
-    """The package's plotly template (registered as ``"eventstudy"`` on first use).
-
-    Examples
-    --------
-    >>> t = template()
-    >>> t.layout.font.family.startswith('"Noto Sans CJK SC"')
-    True
-    """
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    if TEMPLATE_NAME in pio.templates:
-        return pio.templates[TEMPLATE_NAME]
-    axis = {
-        "showgrid": True,
-        "gridcolor": "#E5E8EE",
-        "zeroline": True,
-        "zerolinecolor": "#9AA3AF",
-        "linecolor": "#9AA3AF",
-        "showline": True,
-        "ticks": "outside",
-        "tickcolor": "#9AA3AF",
-        "title": {"standoff": 8},
-        "automargin": True,
-    }
-    tmpl = go.layout.Template(
-        layout={
-            "font": {"family": FONT_FAMILY, "size": 13, "color": "#1F2933"},
-            "title": {"x": 0.01, "xanchor": "left", "font": {"size": 17}},
-            "paper_bgcolor": "white",
-            "plot_bgcolor": "white",
-            "colorway": list(PALETTE),
-            "xaxis": axis,
-            "yaxis": axis,
-            "legend": {"bgcolor": "rgba(255,255,255,0.8)", "borderwidth": 0},
-            "hoverlabel": {"font": {"family": FONT_FAMILY}},
-            "margin": {"l": 70, "r": 30, "t": 70, "b": 90},
-            "width": 900,
-            "height": 520,
-        }
-    )
-    pio.templates[TEMPLATE_NAME] = tmpl
-    return tmpl
-
-
-def _figure() -> go.Figure:
-    import plotly.graph_objects as go
-
-    return go.Figure(layout={"template": template()})
-
-
-def _caption(fig: go.Figure, text: str, *, offset: int = 62) -> None:
-    """A caption under the plot, ``offset`` pixels below the x-axis; the bottom margin grows."""
-    text = text if "<br>" in text else _wrap(text)
-    lines = text.count("<br>") + 1
-    fig.add_annotation(
-        text=text,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-offset,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        align="left",
-        font={"size": 11, "color": "#52606D"},
-    )
-    fig.update_layout(margin={"b": offset + 15 * lines + 16})
-
-
-def _wrap(text: str, width: int = 110) -> str:
-    """Break a long caption into ``<br>``-separated lines (plotly does not wrap)."""
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}" if line else w
-    if line:
-        lines.append(line)
-    return "<br>".join(lines)
+        label = window if window in cols else None
+    else:
+        # result.windows are in the order of the car columns (their labels)
+        wanted = (int(window[0]), int(window[1]))
+        spans = [(int(a), int(b)) for a, b in result.windows]
+        label = cols[spans.index(wanted)] if wanted in spans else None
+    if label is None:
+        raise ValueError(f"window {window!r} is not in the result; its CAR windows are {cols}")
+    return label
 
 
 def _as_results(
@@ -284,7 +177,7 @@ def plot_caar(
     6
     """
     groups = _as_results(results)
-    fig = _figure()
+    fig = new_figure()
     captions: list[str] = []
     levels: set[float] = set()
     for i, (name, res) in enumerate(groups.items()):
@@ -311,7 +204,7 @@ def plot_caar(
         levels.add(lvl)
         label = escape_text(name)
         n = _n_events(res)
-        tag = _group_proxy_label(res)
+        tag = group_proxy_label(res)
         count = f"{tag}, N={n}" if tag.startswith("proxy") else f"N={n}, {tag}" if tag else f"N={n}"
         fill = _rgba(color, 0.18)
         fig.add_scatter(
@@ -363,7 +256,9 @@ def plot_caar(
         yaxis={"title": {"text": "CAAR (% return)"}, "tickformat": ".1%"},
         legend={"title": {"text": f"Shaded: {lvl_text} confidence band"}},
     )
-    _caption(fig, _wrap(f"Band: {lvl_text} confidence interval. Variance: " + "; ".join(captions)))
+    add_caption(
+        fig, wrap_text(f"Band: {lvl_text} confidence interval. Variance: " + "; ".join(captions))
+    )
     return fig
 
 
@@ -407,108 +302,10 @@ def available_test(result: EventStudyResult, *, per_day: bool, prefer: str = DEF
     return names[0] if names else ""
 
 
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
-
-
-_MEMBERS = re.compile(r"index of (\d+) members? \(([^)]*)\)")
-
-
-def proxy_info(result: Any) -> pd.DataFrame:
-    """Per symbol of ``result.provenance``: ``is_proxy``, ``proxy_members`` and ``proxy_key``.
-
-    ``proxy_members`` is the number of constituents a board proxy was built from
-    (``<NA>`` for real series, or when the provenance note does not say);
-    ``proxy_key`` is the proxy's construction (weighting, members, membership
-    date, base) without the board's own code, so two boards with the same key
-    have identical series; ``""`` for real series.
-
-    Examples
-    --------
-    >>> class R:
-    ...     provenance = pd.DataFrame({"is_proxy": [True, False], "note": [
-    ...         "proxy for BK1: equal-weighted index of 1 members (600104.SH), as of 2022", ""]},
-    ...         index=pd.Index(["BK1", "600104.SH"], name="symbol"))
-    >>> info = proxy_info(R())
-    >>> bool(info.loc["BK1", "is_proxy"]), int(info.loc["BK1", "proxy_members"])
-    (True, 1)
-    """
-    prov = getattr(result, "provenance", None)
-    cols = ["is_proxy", "proxy_members", "proxy_key"]
-    if not isinstance(prov, pd.DataFrame) or "is_proxy" not in prov.columns:
-        return pd.DataFrame(columns=cols, index=pd.Index([], name="symbol"))
-    if "symbol" in prov.columns:
-        prov = prov.set_index("symbol")
-    notes = prov["note"].astype(object) if "note" in prov.columns else pd.Series("", prov.index)
-    out = pd.DataFrame(index=pd.Index(prov.index.astype(str), name="symbol"))
-    out["is_proxy"] = prov["is_proxy"].astype(bool).to_numpy()
-    members: list[Any] = []
-    keys: list[str] = []
-    for sym, proxy, note in zip(out.index, out["is_proxy"], notes, strict=True):
-        text = note if isinstance(note, str) else ""
-        m = _MEMBERS.search(text) if proxy else None
-        members.append(int(m.group(1)) if m else pd.NA)
-        tail = text.split(f"proxy for {sym}:", 1)[1] if f"proxy for {sym}:" in text else ""
-        keys.append(tail.strip() if proxy and m else "")
-    out["proxy_members"] = pd.array(members, dtype="Int64")
-    out["proxy_key"] = keys
-    return out
-
-
-def proxy_label(is_proxy: bool, members: Any) -> str:
-    """``"proxy, 6 members"`` / ``"proxy, 1 member"`` / ``"proxy"`` / ``""``.
-
-    Examples
-    --------
-    >>> proxy_label(True, 1), proxy_label(True, 6), proxy_label(True, pd.NA), proxy_label(False, 3)
-    ('proxy, 1 member', 'proxy, 6 members', 'proxy', '')
-    """
-    if not is_proxy:
-        return ""
-    if members is None or members is pd.NA or (isinstance(members, float) and math.isnan(members)):
-        return "proxy"
-    k = int(members)
-    return f"proxy, {k} member{'s' if k != 1 else ''}"
-
-
-def _event_proxy(result: Any) -> pd.DataFrame:
-    """Per event_id (str): ``is_proxy`` and ``proxy_members`` of the event's series."""
-    ev = result.events
-    ids = ev["event_id"].astype(str) if "event_id" in ev.columns else ev.index.astype(str)
-    syms = ev["symbol"].astype(str) if "symbol" in ev.columns else pd.Series("", index=ev.index)
-    info = proxy_info(result).reindex(syms.to_numpy())
-    out = pd.DataFrame(
-        {
-            "is_proxy": info["is_proxy"].eq(True).to_numpy(),
-            "proxy_members": pd.array(info["proxy_members"].to_numpy(), dtype="Int64"),
-        },
-        index=pd.Index(ids.to_numpy(), name="event_id"),
-    )
-    return out
-
-
-def _group_proxy_label(result: Any) -> str:
-    """``"proxy, N=15"``-style fragment: how many of a result's events are proxies."""
-    flags = _event_proxy(result)
-    n = len(flags)
-    k = int(flags["is_proxy"].sum())
-    if k == 0 or n == 0:
-        return ""
-    if k == n:
-        syms = set(result.events["symbol"].astype(str))
-        members = flags["proxy_members"].dropna().unique()
-        if len(syms) == 1 and len(members) == 1:
-            return proxy_label(True, members[0])
-        return "proxy"
-    return f"{k} prox{'ies' if k != 1 else 'y'}"
-
-
 def _event_labels(result: EventStudyResult) -> pd.DataFrame:
     """Per event_id: escaped symbol (proxies labelled), title, publisher, day0 for hover text."""
     ev = result.events
-    flags = _event_proxy(result)
+    flags = event_proxy(result)
     ev = ev.set_index("event_id") if "event_id" in ev.columns else ev
     out = pd.DataFrame(index=ev.index.astype(str))
     for col in ("symbol", "title", "publisher", "name"):
@@ -600,7 +397,7 @@ def plot_aar(
     pvals = p_by_day.reindex(days).to_numpy(dtype=float)
     significant = np.isfinite(pvals) & (pvals < alpha)
     colors = [SIGNIFICANT_COLOR if s else INSIGNIFICANT_COLOR for s in significant]
-    fig = _figure()
+    fig = new_figure()
     fig.add_bar(
         x=days,
         y=aar.to_numpy(dtype=float),
@@ -636,7 +433,7 @@ def plot_aar(
         )
     # the stars go on their own trace, added last so they are drawn above the AR dots, at the
     # top of each day's bar and dots
-    stars = [_stars(p) for p in pvals]
+    stars = [significance_stars(p) for p in pvals]
     starred = [i for i, st in enumerate(stars) if st]
     if starred:
         aar_v = aar.to_numpy(dtype=float)
@@ -667,9 +464,9 @@ def plot_aar(
         yaxis={"title": {"text": "Abnormal return (% return)"}, "tickformat": ".1%"},
         bargap=0.25,
     )
-    _caption(
+    add_caption(
         fig,
-        _wrap(
+        wrap_text(
             f"N = {len(ar)} events. Significance: {escape_text(test)} test per day; "
             "stars above each day: * p < 0.10, ** p < 0.05, *** p < 0.01; blue, outlined "
             f"bars: p < {alpha:g}."
@@ -680,23 +477,11 @@ def plot_aar(
     return fig
 
 
-def _pick_window(result: EventStudyResult, window: tuple[int, int] | str | None) -> str:
-    cols = [str(c) for c in result.car.columns]
-    if window is None:
-        if not cols:
-            raise ValueError("the result has no CAR windows")
-        return cols[0]
-    label = window_label(window)
-    if label not in cols:
-        raise ValueError(f"window {label!r} is not in the result; its CAR windows are {cols}")
-    return label
-
-
 def plot_car_dist(
     result: EventStudyResult,
     *,
     window: tuple[int, int] | str | None = None,
-    measure: str = "car",
+    measure: CarMeasure = "car",
     title: str | None = None,
 ) -> go.Figure:
     """Distribution of per-event CARs (box with every event as a point; hover: the title).
@@ -725,16 +510,16 @@ def plot_car_dist(
     >>> fig.data[0].name, len(fig.data[0].y)
     ('CAR [-1,1]', 4)
     """
-    if measure not in ("car", "bhar"):
-        raise ValueError(f"measure={measure!r}: use 'car' or 'bhar'")
-    label = _pick_window(result, window)
+    if measure not in get_args(CarMeasure):
+        raise ValueError(f"measure={measure!r}: use one of {list(get_args(CarMeasure))}")
+    label = pick_window(result, window)
     table = result.car if measure == "car" else result.bhar
     values = table[label]
     present = values.dropna()
     ids = [str(i) for i in present.index]
     labels = _event_labels(result)
     name = measure.upper()
-    fig = _figure()
+    fig = new_figure()
     fig.add_box(
         y=present.to_numpy(dtype=float),
         boxpoints="all",
@@ -761,7 +546,7 @@ def plot_car_dist(
         showlegend=False,
     )
     missing = int(values.isna().sum())
-    _caption(
+    add_caption(
         fig,
         f"Each point is one (article, security) event; box: quartiles, line: median, "
         f"dashed: mean. {missing} event(s) without a {name} for this window are not shown.",
@@ -825,7 +610,7 @@ def plot_heatmap(
     labels = (
         [str(c) for c in result.car.columns]
         if windows is None
-        else [_pick_window(result, w) for w in windows]
+        else [pick_window(result, w) for w in windows]
     )
     if test is None:
         test = available_test(result, per_day=False)
@@ -841,14 +626,14 @@ def plot_heatmap(
             p = _pvalue_for(res, lab, test)
             p_txt = f"p={p:.3f}" if np.isfinite(p) else "p=n/a"
             val = f"{z[i, j]:.2%}" if np.isfinite(z[i, j]) else "n/a"
-            row_text.append(f"{val}{_stars(p)}<br>{p_txt} N={_n_events(res)}")
+            row_text.append(f"{val}{significance_stars(p)}<br>{p_txt} N={_n_events(res)}")
         text.append(row_text)
     finite = np.abs(z[np.isfinite(z)])
     bound = float(finite.max()) if finite.size else 0.01
-    fig = _figure()
+    fig = new_figure()
     rows = []
     for g in names:
-        tag = _group_proxy_label(groups[g])
+        tag = group_proxy_label(groups[g])
         rows.append(f"{escape_text(g)} ({tag})" if tag else escape_text(g))
     fig.add_heatmap(
         z=z,
@@ -872,7 +657,7 @@ def plot_heatmap(
         yaxis={"title": {"text": _axis_label(by)}, "autorange": "reversed", "type": "category"},
         height=max(360, 140 + 46 * len(names)),
     )
-    _caption(
+    add_caption(
         fig,
         f"Cell: CAAR, {escape_text(test)} p-value and N; * p < 0.10, ** p < 0.05, "
         "*** p < 0.01. Red up, green down (Chinese convention).",
@@ -880,255 +665,11 @@ def plot_heatmap(
     return fig
 
 
-#: Axis titles of the usual grouping columns (others show the column name).
-GROUP_LABELS = {
-    "name": "Board / security",
-    "symbol": "Symbol",
-    "kind": "Kind of security",
-    "publisher": "Publisher",
-    "category": "News category",
-    "board": "Board",
-}
-
-
 def _axis_label(column: str) -> str:
     return GROUP_LABELS.get(column, escape_text(column).replace("_", " ").capitalize())
 
 
-def _ohlc(prices: Any, symbol: str) -> pd.DataFrame:
-    """OHLC (or close only) of one symbol, indexed by naive session date."""
-    from eventstudy.symbols import normalize
-
-    sym = normalize(symbol)
-    if hasattr(prices, "data") and isinstance(prices.data, pd.DataFrame):
-        prices = prices.data
-    if not isinstance(prices, pd.DataFrame):
-        raise TypeError(
-            f"prices must be a DataFrame (long with date/symbol/open/high/low/close, or wide "
-            f"close panel) or a PriceFrame, not {type(prices).__name__}"
-        )
-    if {"date", "symbol"} <= set(prices.columns):
-        rows = prices[prices["symbol"].astype(str) == sym]
-        cols = [c for c in ("open", "high", "low", "close") if c in rows.columns]
-        if "close" not in cols:
-            raise ValueError("long-form prices need a 'close' column")
-        out = rows.set_index(pd.DatetimeIndex(rows["date"]).normalize())[cols]
-        ohl = [c for c in ("open", "high", "low") if c in cols]
-        if ohl and out[ohl].isna().all().any():
-            # a field missing for this symbol (a board proxy has no open/high/low): close line
-            out = out[["close"]]
-    else:
-        if sym not in prices.columns:
-            raise ValueError(f"{sym!r} is not in the price panel; columns: {list(prices.columns)}")
-        out = prices[[sym]].rename(columns={sym: "close"})
-        out.index = pd.DatetimeIndex(out.index).normalize()
-    out = out[~out.index.duplicated(keep="last")].sort_index()
-    idx = pd.DatetimeIndex(out.index)
-    out.index = idx.tz_localize(None) if idx.tz is not None else idx
-    return out.astype(float)
-
-
-def plot_event_price(
-    prices: Any,
-    symbol: str,
-    published_at: Any,
-    *,
-    title: str | None = None,
-    publisher: str | None = None,
-    benchmark: str | None = "000300.SH",
-    before: int = 10,
-    after: int = 10,
-    cutoff: str = "15:00",
-    rule: str = "next",
-    proxy: bool = False,
-    symbol_label: str | None = None,
-) -> go.Figure:
-    """Price of a symbol around one news item: candlesticks, benchmark, publication time.
-
-    Candlesticks where open/high/low/close exist (red up, green down), a close
-    line otherwise; the benchmark's close on a second y-axis; a dashed line at
-    the publication time (placed within its session when published during
-    trading hours 09:30–15:00, before day 0's candle otherwise) whose hover
-    shows the title and publisher. Sessions without trading are not drawn
-    (the x-axis is categorical by session).
-
-    Parameters
-    ----------
-    prices
-        Long prices (``date``, ``symbol``, ``open``, ``high``, ``low``,
-        ``close``, as :func:`eventstudy.datasets.sample_prices` returns), a wide
-        close panel (sessions × symbols) or a ``PriceFrame``.
-    symbol
-        The security, board or index.
-    published_at
-        Publication time; naive values are Asia/Shanghai.
-    title, publisher
-        Of the article (escaped before display).
-    benchmark
-        Symbol drawn on the second axis; ``None`` for none.
-    before, after
-        Sessions shown before and after day 0.
-    cutoff, rule
-        Day-0 cutoff and rule (``next``, ``previous``, ``strict``; METHODS.md:
-        with ``next``, published at/after the cutoff → next session), as the
-        events were built with.
-    proxy
-        Label the series as a constituent-built proxy (e.g. the ``BK0896`` proxy).
-    symbol_label
-        Display name of the symbol (default: the symbol).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        ``fig.data[0]``: candlestick (or close line) of ``symbol``;
-        ``fig.data[1]``: benchmark close on ``y2`` (if any); last: the
-        publication marker.
-
-    Examples
-    --------
-    >>> from eventstudy import datasets
-    >>> p = datasets.sample_prices(["000858.SZ"])
-    >>> fig = plot_event_price(p, "000858.SZ", "2022-01-08 10:00", benchmark=None, after=2)
-    >>> list(fig.data[0].x)[-3:]
-    ['2022-01-10', '2022-01-11', '2022-01-12']
-    """
-    from eventstudy.market.calendar import TradingCalendar, to_local
-    from eventstudy.symbols import normalize, symbol_kind
-
-    sym = normalize(symbol)
-    own = _ohlc(prices, sym)
-    if own.empty:
-        raise ValueError(f"no prices for {sym!r}")
-    bench = _ohlc(prices, benchmark) if benchmark is not None else None
-    sessions = pd.DatetimeIndex(own.index if bench is None else own.index.union(bench.index))
-    cal = TradingCalendar(sessions, source=f"sessions of {sym}")
-    published = to_local([published_at])[0]
-    if published is pd.NaT:
-        raise ValueError(f"published_at={published_at!r} is not a timestamp")
-    day0 = cal.to_session(published, rule=cast(SessionRule, rule), cutoff=cutoff)
-    if day0 is pd.NaT and rule == "strict":
-        raise ValueError(f"{published} is not in a session before {cutoff} (rule='strict')")
-    if day0 is pd.NaT:
-        raise ValueError(
-            f"{published} is outside the price history of {sym} "
-            f"({cal.first.date()} .. {cal.last.date()})"
-        )
-    vals = cal.sessions
-    i0 = int(vals.searchsorted(day0))
-    shown = vals[max(0, i0 - before) : i0 + after + 1]
-    x = [str(d.date()) for d in shown]
-    data = own.reindex(shown)
-    fig = _figure()
-    name = escape_text(symbol_label or sym) + (" (proxy)" if proxy else "")
-    has_ohlc = {"open", "high", "low"} <= set(data.columns)
-    if has_ohlc:
-        fig.add_candlestick(
-            x=x,
-            open=data["open"].to_numpy(),
-            high=data["high"].to_numpy(),
-            low=data["low"].to_numpy(),
-            close=data["close"].to_numpy(),
-            name=name,
-            increasing={"line": {"color": UP_COLOR}, "fillcolor": UP_COLOR},
-            decreasing={"line": {"color": DOWN_COLOR}, "fillcolor": DOWN_COLOR},
-            yaxis="y",
-        )
-    else:
-        fig.add_scatter(
-            x=x,
-            y=data["close"].to_numpy(),
-            mode="lines+markers",
-            name=f"{name} close",
-            line={"color": PALETTE[0]},
-        )
-    if bench is not None:
-        b = bench.reindex(shown)["close"]
-        fig.add_scatter(
-            x=x,
-            y=b.to_numpy(),
-            mode="lines",
-            name=f"{escape_text(normalize(benchmark or ''))} close (right axis)",
-            line={"color": BENCHMARK_COLOR, "width": 1.5, "dash": "dot"},
-            yaxis="y2",
-        )
-    # position of the publication marker on the categorical axis (category serial numbers)
-    j0 = i0 - max(0, i0 - before)
-    local = published.tz_convert("Asia/Shanghai")
-    minutes = local.hour * 60 + local.minute
-    pub_day = local.normalize().tz_localize(None)
-    same_day = pub_day == day0
-    # during the 09:30–15:00 session of day 0: within its candle; before it: just before the
-    # candle; after it (rule 'previous' maps later publications back to day 0): just after
-    if same_day and 570 <= minutes < 900:
-        pos = j0 - 0.5 + (minutes - 570) / 330
-    elif pub_day > day0 or (same_day and minutes >= 900):
-        pos = j0 + 0.5
-    else:
-        pos = j0 - 0.5
-    when = local.strftime("%Y-%m-%d %H:%M")
-    hover = (
-        f"<b>{escape_text(title) or '(no title)'}</b><br>{escape_text(publisher)}<br>"
-        f"published {when} (Asia/Shanghai)<br>day 0 = {day0.date()}"
-    )
-    n_shown = len(x)
-    kind = symbol_kind(sym)
-    if proxy:
-        unit = "Proxy level (base 1000)"  # board_proxy's level: only its returns mean anything
-    else:
-        unit = "Price (CNY)" if kind == "stock" else "Level (index points)"
-    fig.add_vline(x=pos, line={"dash": "dash", "color": "#7B2CBF", "width": 1.5})
-    top = float(np.nanmax(data["high"] if has_ohlc else data["close"]))
-    # the marker lives on an invisible linear x-axis aligned with the category serial numbers,
-    # so it can sit between sessions without creating a category of its own
-    fig.add_scatter(
-        x=[pos],
-        y=[top],
-        xaxis="x2",
-        mode="markers+text",
-        marker={"symbol": "triangle-down", "size": 12, "color": "#7B2CBF"},
-        text=["news"],
-        textposition="top center",
-        name=f"published {when}",
-        hovertext=[hover],
-        hovertemplate="%{hovertext}<extra></extra>",
-    )
-    head = escape_text(title) if title else f"{name} around the news"
-    sub = " · ".join(part for part in (name, escape_text(publisher), when) if part)
-    fig.update_layout(
-        title={"text": f"{head}<br><sup>{sub}</sup>"},
-        xaxis={
-            "title": {"text": "Trading session (date)"},
-            "type": "category",
-            "range": [-0.5, n_shown - 0.5],
-            "rangeslider": {"visible": False},
-            "tickangle": -45,
-        },
-        xaxis2={
-            "overlaying": "x",
-            "range": [-0.5, n_shown - 0.5],
-            "visible": False,
-            "matches": None,
-        },
-        yaxis={"title": {"text": unit}},
-        yaxis2={
-            "title": {"text": "Benchmark (index points)"},
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "tickformat": ",.0f",
-        },
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
-        margin={"r": 80, "t": 110},
-    )
-    note = (
-        "Price: a proxy built from the board's constituents, not the board index itself. "
-        if proxy
-        else ""
-    )
-    _caption(
-        fig,
-        f"{note}Stock prices forward-adjusted (qfq) where the source adjusts; indices unadjusted. "
-        "Dashed line: publication time. Red up, green down.",
-        offset=110,
-    )
-    return fig
+#: The figure function of each :data:`~eventstudy._typing.StudyPlotKind`.
+STUDY_FIGURES: Mapping[StudyPlotKind, Callable[..., go.Figure]] = MappingProxyType(
+    {"caar": plot_caar, "aar": plot_aar, "car_dist": plot_car_dist, "heatmap": plot_heatmap}
+)
