@@ -229,7 +229,8 @@ def _html(
     result: BacktestResult, title: str, notes: list[str], news_skipped: pd.DataFrame | None
 ) -> str:
     summary = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in result._rows()
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in result.summary_rows()
     )
     parts = [result.plot("equity").to_html(include_plotlyjs=True, full_html=False)]
     if result.placebo is not None and len(result.placebo.values):

@@ -318,7 +318,17 @@ class BacktestResult:
         return float(self.equity["strategy"].iloc[-1] - 1.0)
 
     # ---- rendering ---------------------------------------------------------------
-    def _rows(self) -> list[tuple[str, str]]:
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """The summary as ``(label, value)`` rows, values formatted (percent, 3 decimals).
+
+        The same rows make the text summary and the backtest page's summary table.
+
+        Examples
+        --------
+        >>> rows = dict(example_backtest().summary_rows())
+        >>> rows["Events"]
+        '2 (2 traded; skipped: none)'
+        """
         p = self.params
 
         def f(x: float, pct: bool = False, nd: int = 3) -> str:
@@ -385,7 +395,7 @@ class BacktestResult:
                 (
                     "Placebo",
                     f"{pl.runs} runs (seed {pl.seed}); statistic: "
-                    f"{_STAT_LABEL[pl.statistic_name]} = {f(pl.statistic, pct=True)}; "
+                    f"{pl.statistic_label} = {f(pl.statistic, pct=True)}; "
                     f"{f(pl.share_beating, pct=True)} of runs beat it, p = {f(pl.pvalue)}",
                 )
             )
@@ -402,6 +412,9 @@ class BacktestResult:
         rows.append(("Prices", self.provenance))
         rows.extend(("Note", n) for n in self.notes)
         return rows
+
+    # TODO(lead): drop after the backtest-summary merge (summary() and _repr_html_() call it)
+    _rows = summary_rows
 
     def summary(self) -> str:
         """A text summary of the backtest."""
