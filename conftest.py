@@ -1,6 +1,6 @@
 """Fixtures shared by the tests and by the doctests of the package (not shipped with it).
 
-Doctests find in their namespace:
+Doctests find in their namespace, and tests as fixtures of the same names (the objects):
 
 ``example_result()``
     A small real event study (four events on bundled stocks against the CSI 300,
@@ -69,3 +69,13 @@ def example_backtest() -> BacktestResult:
 def _doctest_fixtures(doctest_namespace: dict[str, Any]) -> None:
     doctest_namespace["example_result"] = example_result
     doctest_namespace["example_backtest"] = example_backtest
+
+
+@pytest.fixture(name="example_result")
+def _example_result_fixture() -> EventStudyResult:
+    return example_result()
+
+
+@pytest.fixture(name="example_backtest")
+def _example_backtest_fixture() -> BacktestResult:
+    return example_backtest()

@@ -39,7 +39,7 @@ import warnings
 from typing import Any
 
 from eventstudy.plotting.backtest import BACKTEST_FIGURES, plot_equity, plot_placebo
-from eventstudy.plotting.prices import plot_event_price
+from eventstudy.plotting.prices import DEFAULT_CUTOFF, plot_event_price
 from eventstudy.plotting.proxies import event_proxy, group_proxy_label, proxy_info, proxy_label
 from eventstudy.plotting.study import (
     DEFAULT_TEST,
@@ -70,6 +70,7 @@ from eventstudy.plotting.style import (
 __all__ = [
     "BACKTEST_FIGURES",
     "BENCHMARK_COLOR",
+    "DEFAULT_CUTOFF",
     "DEFAULT_TEST",
     "DOWN_COLOR",
     "FONT_FAMILY",

@@ -37,7 +37,10 @@ from eventstudy.plotting.style import (
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["plot_event_price"]
+__all__ = ["DEFAULT_CUTOFF", "plot_event_price"]
+
+#: Day-0 cutoff assumed when none is given: published at/after 15:00 (the close) → next session.
+DEFAULT_CUTOFF = "15:00"
 
 
 def _ohlc(prices: Any, symbol: str) -> pd.DataFrame:
@@ -83,7 +86,7 @@ def plot_event_price(
     benchmark: str | None = "000300.SH",
     before: int = 10,
     after: int = 10,
-    cutoff: str = "15:00",
+    cutoff: str = DEFAULT_CUTOFF,
     rule: SessionRule = "next",
     proxy: bool = False,
     symbol_label: str | None = None,
