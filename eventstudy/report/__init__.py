@@ -27,6 +27,8 @@ from eventstudy.report.png import find_browser, write_pngs
 from eventstudy.report.study import (
     CHARTS,
     DEFAULT_FORMATS,
+    DEFAULT_PRICE_CHARTS,
+    DEFAULT_TOP_EVENTS,
     FORMATS,
     HEADLINE_TESTS,
     TEST_NAMES,
@@ -39,6 +41,8 @@ from eventstudy.report.study import (
 __all__ = [
     "CHARTS",
     "DEFAULT_FORMATS",
+    "DEFAULT_PRICE_CHARTS",
+    "DEFAULT_TOP_EVENTS",
     "FORMATS",
     "HEADLINE_TESTS",
     "NEWS_SKIPPED_FILE",

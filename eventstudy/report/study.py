@@ -73,6 +73,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CHARTS",
     "DEFAULT_FORMATS",
+    "DEFAULT_PRICE_CHARTS",
+    "DEFAULT_TOP_EVENTS",
     "FORMATS",
     "HEADLINE_TESTS",
     "TEST_NAMES",
@@ -88,6 +90,10 @@ FORMATS: tuple[BriefingFormat, ...] = get_args(BriefingFormat)
 DEFAULT_FORMATS: tuple[BriefingFormat, ...] = ("html", "png", "csv")
 #: Charts a briefing can hold (all drawn by default).
 CHARTS: tuple[BriefingChart, ...] = get_args(BriefingChart)
+#: Events listed in the briefing's top-events table by default (largest |CAR| first).
+DEFAULT_TOP_EVENTS = 10
+#: Price-around-event charts drawn by default (largest |CAR| first).
+DEFAULT_PRICE_CHARTS = 3
 #: Tests shown in the headline table (p-values), in order.
 HEADLINE_TESTS = ("t_cross", "kp_bmp")
 #: Test names and references for the methodology footnote.
@@ -889,8 +895,8 @@ def briefing(
     prices: Any = None,
     benchmark: str | None = None,
     charts: Sequence[BriefingChart] = CHARTS,
-    top_events: int = 10,
-    price_charts: int = 3,
+    top_events: int = DEFAULT_TOP_EVENTS,
+    price_charts: int = DEFAULT_PRICE_CHARTS,
     extra_tables: Mapping[str, pd.DataFrame] | None = None,
     dropped: pd.DataFrame | None = None,
     rule: SessionRule | None = None,
