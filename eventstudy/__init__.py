@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
     from eventstudy.news import News as News
     from eventstudy.news import Tagger as Tagger
     from eventstudy.news import load_news as load_news
-    from eventstudy.reporting import briefing as briefing
+    from eventstudy.report import briefing as briefing
     from eventstudy.study import EventStudy as EventStudy
     from eventstudy.study import EventStudyResult as EventStudyResult
     from eventstudy.study import run_event_study as run_event_study
@@ -78,7 +78,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "run_event_study": ("eventstudy.study", "run_event_study"),
     "EventStudy": ("eventstudy.study", "EventStudy"),
     "EventStudyResult": ("eventstudy.study", "EventStudyResult"),
-    "briefing": ("eventstudy.reporting", "briefing"),
+    "briefing": ("eventstudy.report", "briefing"),
     "backtest": ("eventstudy.backtesting", "backtest"),
     "BacktestResult": ("eventstudy.backtesting", "BacktestResult"),
 }

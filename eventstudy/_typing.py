@@ -37,3 +37,19 @@ ReturnKind: TypeAlias = Literal["simple", "log"]
 
 #: Float array.
 FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+# plotting
+#: Figures of an event-study result (``EventStudyResult.plot(kind)``).
+StudyPlotKind: TypeAlias = Literal["caar", "aar", "car_dist", "heatmap"]
+
+#: Figures of a backtest result (``BacktestResult.plot(kind)``).
+BacktestPlotKind: TypeAlias = Literal["equity", "placebo"]
+
+#: Per-event measure of a CAR-distribution figure: cumulative or buy-and-hold abnormal returns.
+CarMeasure: TypeAlias = Literal["car", "bhar"]
+
+#: Files a briefing can write (:func:`eventstudy.briefing`).
+BriefingFormat: TypeAlias = Literal["html", "png", "csv", "parquet"]
+
+#: Charts a briefing can hold.
+BriefingChart: TypeAlias = Literal["caar", "aar", "car_dist", "heatmap", "event_price"]

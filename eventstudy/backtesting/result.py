@@ -27,7 +27,7 @@ import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,8 @@ from eventstudy.exceptions import ConfigError
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+
+    from eventstudy._typing import BacktestPlotKind
 
 __all__ = ["TRADING_DAYS", "BacktestResult", "PlaceboTest"]
 
@@ -106,6 +108,17 @@ class PlaceboTest:
     first_day: pd.Timestamp | None = None
     last_day: pd.Timestamp | None = None
     pool_sessions: int = 0
+
+    @property
+    def statistic_label(self) -> str:
+        """The statistic in words, e.g. ``"weighted mean net trade return"``.
+
+        Examples
+        --------
+        >>> example_backtest().placebo.statistic_label
+        'weighted mean net trade return'
+        """
+        return _STAT_LABEL[self.statistic_name]
 
 
 @dataclass(frozen=True)
@@ -305,7 +318,17 @@ class BacktestResult:
         return float(self.equity["strategy"].iloc[-1] - 1.0)
 
     # ---- rendering ---------------------------------------------------------------
-    def _rows(self) -> list[tuple[str, str]]:
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """The summary as ``(label, value)`` rows, values formatted (percent, 3 decimals).
+
+        The same rows make the text summary and the backtest page's summary table.
+
+        Examples
+        --------
+        >>> rows = dict(example_backtest().summary_rows())
+        >>> rows["Events"]
+        '2 (2 traded; skipped: none)'
+        """
         p = self.params
 
         def f(x: float, pct: bool = False, nd: int = 3) -> str:
@@ -372,7 +395,7 @@ class BacktestResult:
                 (
                     "Placebo",
                     f"{pl.runs} runs (seed {pl.seed}); statistic: "
-                    f"{_STAT_LABEL[pl.statistic_name]} = {f(pl.statistic, pct=True)}; "
+                    f"{pl.statistic_label} = {f(pl.statistic, pct=True)}; "
                     f"{f(pl.share_beating, pct=True)} of runs beat it, p = {f(pl.pvalue)}",
                 )
             )
@@ -389,6 +412,9 @@ class BacktestResult:
         rows.append(("Prices", self.provenance))
         rows.extend(("Note", n) for n in self.notes)
         return rows
+
+    # TODO(lead): drop after the backtest-summary merge (summary() and _repr_html_() call it)
+    _rows = summary_rows
 
     def summary(self) -> str:
         """A text summary of the backtest."""
@@ -416,66 +442,29 @@ class BacktestResult:
         )
         return f"<table><caption>Backtest of news signals</caption>{body}</table>"
 
-    def plot(self, kind: Literal["equity", "placebo"] = "equity") -> go.Figure:
-        """A plotly figure (not shown), in the package template (:mod:`eventstudy.plotting`).
+    def plot(self, kind: BacktestPlotKind = "equity") -> go.Figure:
+        """A plotly figure of the backtest (not shown), drawn by :mod:`eventstudy.plotting`.
 
         Parameters
         ----------
         kind
             ``"equity"``: equity curves (growth of 1) of the strategy and the
-            benchmark; ``"placebo"``: histogram of the placebo runs' statistic
-            (percent axis) with the real value marked.
+            benchmark (:func:`~eventstudy.plotting.plot_equity`); ``"placebo"``:
+            histogram of the placebo runs' statistic (percent axis) with the real
+            value marked (:func:`~eventstudy.plotting.plot_placebo`).
+
+        Raises
+        ------
+        ConfigError
+            For an unknown ``kind``, or ``"placebo"`` without a placebo test.
+
+        Examples
+        --------
+        >>> [t.name for t in example_backtest().plot("equity").data]
+        ['strategy (net)', 'benchmark 000300.SH']
         """
-        import plotly.graph_objects as go  # deferred: heavy import
+        from eventstudy.plotting import BACKTEST_FIGURES  # deferred: plotting sits above
 
-        from eventstudy.plotting import BENCHMARK_COLOR, PALETTE, escape_text, template
-
-        if kind == "equity":
-            eq = self.equity
-            fig = go.Figure(layout={"template": template()})
-            fig.add_trace(
-                go.Scatter(
-                    x=eq.index, y=eq["strategy"], name="strategy (net)",
-                    line={"color": PALETTE[0]},
-                    hovertemplate="%{x|%Y-%m-%d}<br>%{y:.4f}<extra>strategy</extra>",
-                )
-            )  # fmt: skip
-            bench = escape_text(self.params["benchmark"])
-            fig.add_trace(
-                go.Scatter(
-                    x=eq.index, y=eq["benchmark"], name=f"benchmark {bench}",
-                    line={"color": BENCHMARK_COLOR},
-                    hovertemplate="%{x|%Y-%m-%d}<br>%{y:.4f}<extra>benchmark</extra>",
-                )
-            )  # fmt: skip
-            fig.update_layout(
-                title="Equity curve: news-signal strategy vs benchmark",
-                xaxis_title="session",
-                yaxis_title="growth of 1 (net of costs)",
-            )
-            return fig
-        if kind == "placebo":
-            if self.placebo is None:
-                raise ConfigError("kind='placebo' needs a placebo test (backtest(placebo=...) > 0)")
-            pl = self.placebo
-            label = _STAT_LABEL[pl.statistic_name]
-            fig = go.Figure(layout={"template": template()})
-            fig.add_trace(
-                go.Histogram(
-                    x=pl.values, name="placebo runs", nbinsx=40, marker={"color": PALETTE[5]},
-                    hovertemplate="%{x}<br>%{y} runs<extra></extra>",
-                )
-            )  # fmt: skip
-            if not math.isnan(pl.statistic):
-                fig.add_vline(
-                    x=pl.statistic, line_color=PALETTE[1], line_width=2,
-                    annotation_text=f"real {pl.statistic:.2%} (p = {pl.pvalue:.3f})",
-                )  # fmt: skip
-            fig.update_layout(
-                title=f"{label[0].upper()}{label[1:]}: {pl.runs} placebo runs vs the real events",
-                xaxis={"title": label, "tickformat": ".1%", "hoverformat": ".2%"},
-                yaxis_title="placebo runs",
-                showlegend=False,
-            )
-            return fig
-        raise ConfigError(f"kind={kind!r} is not one of 'equity', 'placebo'")
+        if kind not in BACKTEST_FIGURES:
+            raise ConfigError(f"kind={kind!r} is not one of {list(BACKTEST_FIGURES)}")
+        return BACKTEST_FIGURES[kind](self)

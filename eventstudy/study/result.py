@@ -38,7 +38,6 @@ True
 
 from __future__ import annotations
 
-import importlib
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +50,9 @@ from eventstudy.study.inference import run_tests
 from eventstudy.study.models import param_names
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from eventstudy._typing import StudyPlotKind
     from eventstudy.study.spec import EventStudy
 
 __all__ = ["EventStudyResult", "window_label"]
@@ -371,19 +373,37 @@ class EventStudyResult:
         return f"<div><p>{head}</p><p>CAAR by window, statistic (p-value)</p>{table}</div>"
 
     # --------------------------------------------------------------- more
-    def plot(self, kind: str = "caar", **kw: Any) -> Any:
-        """A plotly figure via ``eventstudy.plotting.plot_<kind>(self, **kw)``.
+    def plot(self, kind: StudyPlotKind = "caar", **kw: Any) -> go.Figure:
+        """A plotly figure of the result (not shown), drawn by :mod:`eventstudy.plotting`.
 
-        ``kind``: ``"caar"`` (with its confidence band), ``"aar"``, ``"car_dist"``,
-        ``"heatmap"``.
+        Parameters
+        ----------
+        kind
+            ``"caar"`` (:func:`~eventstudy.plotting.plot_caar`, with its confidence
+            band), ``"aar"`` (:func:`~eventstudy.plotting.plot_aar`), ``"car_dist"``
+            (:func:`~eventstudy.plotting.plot_car_dist`) or ``"heatmap"``
+            (:func:`~eventstudy.plotting.plot_heatmap`).
+        **kw
+            Passed to that function (e.g. ``title=``, ``window=``, ``by=``).
+
+        Raises
+        ------
+        ConfigError
+            For an unknown ``kind``.
+
+        Examples
+        --------
+        >>> fig = example_result().plot("heatmap", by="name")
+        >>> fig.data[0].type, sorted(fig.data[0].y)
+        ('heatmap', ['白酒', '银行'])
         """
-        kinds = ("caar", "aar", "car_dist", "heatmap")
-        if kind not in kinds:
+        from eventstudy.plotting import STUDY_FIGURES  # deferred: plotting sits above the study
+
+        if kind not in STUDY_FIGURES:
             from eventstudy.exceptions import ConfigError
 
-            raise ConfigError(f"kind={kind!r} is not one of {kinds}")
-        plotting = importlib.import_module("eventstudy.plotting")
-        return getattr(plotting, f"plot_{kind}")(self, **kw)
+            raise ConfigError(f"kind={kind!r} is not one of {list(STUDY_FIGURES)}")
+        return STUDY_FIGURES[kind](self, **kw)
 
     def subset(self, mask: np.ndarray | pd.Series) -> EventStudyResult:
         """The result restricted to some analysed events (statistics recomputed).

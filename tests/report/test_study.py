@@ -1,4 +1,4 @@
-"""Briefings: the files, their numbers, escaping, and the PNG/browser fallbacks."""
+"""The study briefing: the files, their numbers, escaping, proxies, and the PNG fallbacks."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import eventstudy
 from eventstudy.datasets import sample_prices
 from eventstudy.exceptions import EventStudyWarning
 from eventstudy.market import get_prices
-from eventstudy.reporting import BriefingFiles, briefing, headline_table
+from eventstudy.report import BriefingFiles, briefing, duplicate_proxy_notes, headline_table
 from eventstudy.study import run_event_study
 
-briefing_mod = importlib.import_module("eventstudy.reporting")
+png_mod = importlib.import_module("eventstudy.report.png")
 
 EVIL = "<script>window.__pwned=1</script>白酒"
 SYMBOLS = ["600519.SH", "000858.SZ", "000568.SZ", "600036.SH", "BK0896"]
@@ -78,7 +78,7 @@ class FakeNews:
 
 
 def test_top_level_export_is_callable(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # the implementation lives in eventstudy.reporting, so no submodule shadows the function
+    # the implementation lives in eventstudy.report, so no submodule shadows the function
     files = eventstudy.briefing(result, out=tmp_path, formats=("csv",))
     assert isinstance(files, BriefingFiles)
     assert files.html is None
@@ -153,7 +153,7 @@ def test_price_charts_and_headline(result, tmp_path) -> None:  # type: ignore[no
 
 
 def test_png_without_browser_is_a_message_not_a_traceback(result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(briefing_mod, "find_browser", lambda: None)
+    monkeypatch.setattr(png_mod, "find_browser", lambda: None)
     with pytest.warns(EventStudyWarning, match="no Chromium-family browser"):
         files = briefing(result, out=tmp_path, formats=("html", "png"))
     assert files.png == ()
@@ -164,17 +164,9 @@ def test_png_without_browser_is_a_message_not_a_traceback(result, tmp_path, monk
     assert "note:" in str(files)
 
 
-def test_find_browser_honours_browser_path(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    fake = tmp_path / "my-chrome"
-    fake.write_text("#!/bin/sh\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("BROWSER_PATH", str(fake))
-    assert briefing_mod.find_browser() == str(fake)
-
-
 @pytest.mark.browser
 def test_png_export(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    if briefing_mod.find_browser() is None and not os.environ.get("CI"):  # CI installs chromium
+    if png_mod.find_browser() is None and not os.environ.get("CI"):  # CI installs chromium
         pytest.skip("no Chromium-family browser on this machine (install Debian's chromium)")
     files = briefing(result, out=tmp_path, formats=("png",), charts=("caar", "heatmap"))
     assert files.problems == ()
@@ -357,7 +349,7 @@ def test_identical_proxies_in_one_article_are_noted(prices, tmp_path) -> None:  
     )
     res = run_event_study(ev, prices=px, market="000300.SH")
     assert len(res.car) == 5  # nothing dropped
-    notes = briefing_mod.duplicate_proxy_notes(res)
+    notes = duplicate_proxy_notes(res)
     assert len(notes) == 1  # A2 has one board only
     assert "BK0477 酿酒行业, BK0896 白酒" in notes[0]
     assert "the same 6 members" in notes[0]
@@ -367,46 +359,6 @@ def test_identical_proxies_in_one_article_are_noted(prices, tmp_path) -> None:  
     assert "Notes on the data" in text
     assert html.escape(notes[0]) in text
     assert "1-member proxy (BK1029)" in text
-
-
-def test_png_export_silences_the_browser_loggers(
-    result, tmp_path, monkeypatch, capsys, caplog
-) -> None:  # type: ignore[no-untyped-def]
-    """choreographer's 'JSONError decoding message. Ignoring' + traceback stays out of stderr."""
-    import logging
-
-    import plotly.io as pio
-
-    pipe = logging.getLogger("choreographer.channels.pipe")
-    before = (pipe.disabled, pipe.level, logging.getLogger("choreographer").level)
-    seen = []
-
-    def fake_write_images(figs, paths, **kw):  # type: ignore[no-untyped-def]
-        try:
-            raise ValueError("Expecting value: line 1 column 1 (char 0)")
-        except ValueError:
-            pipe.exception("JSONError decoding message. Ignoring")
-        logging.getLogger("kaleido.later").error("kaleido chatter")  # a logger made mid-export
-        seen.append(len(figs))
-        for p in paths:
-            p.write_bytes(b"\x89PNG\r\n\x1a\n")
-
-    monkeypatch.setattr(briefing_mod, "find_browser", lambda: "/usr/bin/chromium")
-    monkeypatch.setattr(pio, "write_images", fake_write_images)
-    caplog.set_level(logging.DEBUG)
-    files = briefing(result, out=tmp_path, formats=("png",), charts=("caar",))
-    assert seen
-    assert files.problems == ()
-    assert [p.name for p in files.png] == ["caar.png", "caar_by_kind.png"]
-    err = capsys.readouterr().err
-    assert "JSONError" not in err
-    assert "kaleido chatter" not in err
-    assert not [r for r in caplog.records if "JSONError" in r.getMessage()]
-    assert not [r for r in caplog.records if "chatter" in r.getMessage()]
-    # the loggers are restored afterwards
-    assert (pipe.disabled, pipe.level, logging.getLogger("choreographer").level) == before
-    pipe.error("after the export")
-    assert [r for r in caplog.records if "after the export" in r.getMessage()]
 
 
 def test_cosmetics_axis_labels_provenance_and_grammar(result, prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -451,3 +403,62 @@ def test_one_member_proxy_grammar(tmp_path) -> None:  # type: ignore[no-untyped-
     assert "1 members" not in text
     assert "index of 1 member (600104.SH)" in text
     assert "1 members" not in files.tables["provenance.csv"].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CHARTS",
+        "FORMATS",
+        "HEADLINE_TESTS",
+        "TEST_NAMES",
+        "BriefingFiles",
+        "briefing",
+        "duplicate_proxy_notes",
+        "find_browser",
+        "headline_table",
+    ],
+)
+def test_reporting_is_a_deprecated_alias_of_report(name: str) -> None:
+    import eventstudy.report
+
+    old = importlib.import_module("eventstudy.reporting")
+    with pytest.warns(DeprecationWarning, match=rf"eventstudy\.report\.{name}"):
+        assert getattr(old, name) is getattr(eventstudy.report, name)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        old.no_such_name  # noqa: B018
+
+
+def test_top_level_briefing_is_the_report_function() -> None:
+    import eventstudy.report
+
+    assert eventstudy.briefing is eventstudy.report.briefing
+
+
+def test_options_are_the_literals() -> None:
+    from typing import get_args
+
+    from eventstudy._typing import BriefingChart, BriefingFormat
+    from eventstudy.report import CHARTS, DEFAULT_FORMATS, FORMATS
+
+    assert get_args(BriefingFormat) == FORMATS
+    assert get_args(BriefingChart) == CHARTS
+    assert set(DEFAULT_FORMATS) <= set(FORMATS)
+
+
+def test_different_proxies_in_one_article_are_not_noted() -> None:
+    """Identical series are found by their data: two proxies of other members differ."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        px = get_prices(["BK0896", "BK1029", "000300.SH"], "2020-06-01", "2022-07-29", offline=True)
+    ev = pd.DataFrame(
+        {
+            "event_id": ["A1:BK0896", "A1:BK1029"],
+            "symbol": ["BK0896", "BK1029"],
+            "day0": ["2022-05-31", "2022-05-31"],
+        }
+    )
+    res = run_event_study(ev, prices=px, market="000300.SH")
+    assert res.provenance.loc[["BK0896", "BK1029"], "is_proxy"].tolist() == [True, True]
+    assert len(res.car) == 2
+    assert duplicate_proxy_notes(res) == []

@@ -282,7 +282,7 @@ def page(tmp_path_factory):  # type: ignore[no-untyped-def]
 
     from eventstudy.datasets import sample_prices
     from eventstudy.pipeline import demo
-    from eventstudy.reporting import briefing
+    from eventstudy.report import briefing
 
     out = tmp_path_factory.mktemp("browser")
     run = demo(out=out / "demo", formats=("csv",))

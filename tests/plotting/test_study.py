@@ -1,9 +1,8 @@
-"""Figures: every trace's data equal the result's numbers (or the bundled prices)."""
+"""Study figures: every trace's data equal the result's numbers; result.plot dispatches."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -11,7 +10,9 @@ import pytest
 from scipy import stats
 
 from eventstudy import plotting
+from eventstudy._typing import StudyPlotKind
 from eventstudy.datasets import sample_prices
+from eventstudy.exceptions import ConfigError
 from eventstudy.study import run_event_study
 
 SYMBOLS = ["600519.SH", "000858.SZ", "000568.SZ", "600036.SH", "601398.SH"]
@@ -41,21 +42,6 @@ def _by_name(fig, suffix):  # type: ignore[no-untyped-def]
     hits = [t for t in fig.data if t.name and t.name.endswith(suffix)]
     assert hits, [t.name for t in fig.data]
     return hits
-
-
-def test_import_eventstudy_does_not_import_plotly() -> None:
-    code = "import sys, eventstudy, eventstudy.plotting; print('plotly' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
-def test_template_has_cjk_font_and_is_registered() -> None:
-    import plotly.io as pio
-
-    t = plotting.template()
-    assert t.layout.font.family.startswith('"Noto Sans CJK SC"')
-    assert pio.templates[plotting.TEMPLATE_NAME].layout.font.family == plotting.FONT_FAMILY
-    assert plotting.plot_caar.__module__ == "eventstudy.plotting"
 
 
 def test_caar_trace_equals_caar_path(result) -> None:  # type: ignore[no-untyped-def]
@@ -182,75 +168,43 @@ def test_heatmap_cells_equal_group_caar(result) -> None:  # type: ignore[no-unty
         plotting.plot_heatmap(result, by="board")
 
 
-@pytest.fixture(scope="module")
-def prices() -> pd.DataFrame:
-    return sample_prices(["600519.SH", "000300.SH"])
+def test_pick_window_by_tuple_label_or_default(result) -> None:  # type: ignore[no-untyped-def]
+    for window, label in zip(result.windows, result.car.columns, strict=True):
+        assert plotting.pick_window(result, window) == label
+        assert plotting.pick_window(result, label) == label
+    assert plotting.pick_window(result) == result.car.columns[0]
+    with pytest.raises(ValueError, match=r"window \(-9, 9\) is not in the result"):
+        plotting.pick_window(result, (-9, 9))
+    with pytest.raises(ValueError, match="CAR windows are"):
+        plotting.pick_window(result, "[-9,9]")
 
 
-def test_event_price_candles_benchmark_and_marker(prices) -> None:  # type: ignore[no-untyped-def]
-    fig = plotting.plot_event_price(
-        prices, "600519.SH", "2022-01-10 11:33:36+08:00", title=EVIL, publisher="证券时报网"
-    )
-    candle, bench, marker = fig.data
-    own = prices[prices.symbol == "600519.SH"].set_index("date")
-    sessions = own.index[(own.index >= "2021-12-01") & (own.index <= "2022-02-28")]
-    i0 = sessions.get_loc(pd.Timestamp("2022-01-10"))
-    shown = sessions[i0 - 10 : i0 + 11]
-    assert list(candle.x) == [str(d.date()) for d in shown]
-    for col in ("open", "high", "low", "close"):
-        np.testing.assert_array_equal(np.asarray(getattr(candle, col)), own.loc[shown, col])
-    csi = prices[prices.symbol == "000300.SH"].set_index("date")["close"]
-    np.testing.assert_array_equal(np.asarray(bench.y), csi.loc[shown])
-    assert bench.yaxis == "y2"
-    assert fig.layout.yaxis2.overlaying == "y"
-    assert candle.increasing.line.color == plotting.UP_COLOR  # red up (Chinese convention)
-    # published 11:33, 123 of the 330 minutes from 09:30 to 15:00 into day 0 (position 10)
-    assert marker.x[0] == pytest.approx(10 - 0.5 + 123 / 330)
-    assert "&lt;script&gt;" in marker.hovertext[0]
-    assert "证券时报网" in marker.hovertext[0]
-    assert "<script>" not in fig.layout.title.text
-    assert fig.layout.yaxis.title.text == "Price (CNY)"
+def test_every_study_plot_kind_has_a_figure() -> None:
+    assert set(plotting.STUDY_FIGURES) == set(get_args(StudyPlotKind))
 
 
-def test_event_price_after_close_and_weekend(prices) -> None:  # type: ignore[no-untyped-def]
-    after = plotting.plot_event_price(prices, "600519.SH", "2022-01-10 15:30", benchmark=None)
-    # after the close → day 0 is the next session; the marker sits just before its candle
-    assert after.data[0].x[10] == "2022-01-11"
-    assert after.data[-1].x[0] == pytest.approx(9.5)
-    weekend = plotting.plot_event_price(prices, "600519.SH", "2022-01-08 10:00", benchmark=None)
-    assert weekend.data[0].x[10] == "2022-01-10"
-    with pytest.raises(ValueError, match="outside the price history"):
-        plotting.plot_event_price(prices, "600519.SH", "1990-01-01 10:00")
+@pytest.mark.parametrize("kind", get_args(StudyPlotKind))
+def test_result_plot_delegates_to_the_figure_function(result, kind) -> None:  # type: ignore[no-untyped-def]
+    fig = result.plot(kind, title="<b>x</b>")
+    direct = plotting.STUDY_FIGURES[kind](result, title="<b>x</b>")
+    assert fig.layout.title.text == "&lt;b&gt;x&lt;/b&gt;"
+    assert [t.type for t in fig.data] == [t.type for t in direct.data]
+    assert [t.name for t in fig.data] == [t.name for t in direct.data]
 
 
-def test_event_price_close_only_panel_is_a_labelled_line() -> None:
-    wide = sample_prices(["000858.SZ"]).pivot(index="date", columns="symbol", values="close")
-    fig = plotting.plot_event_price(
-        wide, "000858.SZ", "2022-01-10 10:00", benchmark=None, proxy=True, symbol_label="BK0896"
-    )
-    assert fig.data[0].type == "scatter"
-    assert "(proxy)" in fig.data[0].name
-    assert "proxy built from the board's constituents" in fig.layout.annotations[-1].text
+def test_result_plot_passes_options_and_rejects_unknown_kinds(result) -> None:  # type: ignore[no-untyped-def]
+    fig = result.plot("car_dist", window=(0, 5))
     np.testing.assert_array_equal(
-        np.asarray(fig.data[0].y), wide["000858.SZ"].loc["2021-12-24":"2022-01-24"].to_numpy()
+        np.asarray(fig.data[0].y, dtype=float), result.car["[0,5]"].dropna().to_numpy()
     )
+    with pytest.raises(ConfigError, match="'pie' is not one of"):
+        result.plot("pie")  # type: ignore[arg-type]
 
 
-def test_escape_text() -> None:
-    assert plotting.escape_text('a"<b>&') == "a&quot;&lt;b&gt;&amp;"
-    assert plotting.escape_text(pd.NA) == ""
-
-
-def test_event_price_follows_the_day0_rule(prices) -> None:  # type: ignore[no-untyped-def]
-    # Saturday 2022-01-08 with rule 'previous': day 0 is Friday 2022-01-07, news after its candle
-    fig = plotting.plot_event_price(
-        prices, "600519.SH", "2022-01-08 10:00", benchmark=None, rule="previous"
+def test_car_distribution_of_bhar_and_bad_measure(result) -> None:  # type: ignore[no-untyped-def]
+    fig = plotting.plot_car_dist(result, window=(-1, 1), measure="bhar")
+    np.testing.assert_array_equal(
+        np.asarray(fig.data[0].y, dtype=float), result.bhar["[-1,1]"].dropna().to_numpy()
     )
-    assert fig.data[0].x[10] == "2022-01-07"
-    assert fig.data[-1].x[0] == pytest.approx(10.5)
-    # cutoff 11:30 with rule 'next': 13:00 goes to the next session, marker before its candle
-    fig = plotting.plot_event_price(prices, "600519.SH", "2022-01-10 13:00", cutoff="11:30")
-    assert fig.data[0].x[10] == "2022-01-11"
-    assert fig.data[-1].x[0] == pytest.approx(9.5)
-    with pytest.raises(ValueError, match="strict"):
-        plotting.plot_event_price(prices, "600519.SH", "2022-01-08 10:00", rule="strict")
+    with pytest.raises(ValueError, match=r"measure='sar'.*\['car', 'bhar'\]"):
+        plotting.plot_car_dist(result, measure="sar")  # type: ignore[arg-type]
