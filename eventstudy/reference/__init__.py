@@ -25,6 +25,13 @@ Examples
 
 from __future__ import annotations
 
+from eventstudy.reference.extract import (
+    EXTRACT_FIELDS,
+    EXTRACT_FILE,
+    extract_info,
+    extract_symbols,
+    load_extract,
+)
 from eventstudy.reference.master import (
     MATCH_TYPES,
     MatchType,
@@ -42,6 +49,8 @@ from eventstudy.reference.schema import (
 
 __all__ = [
     "COLUMNS",
+    "EXTRACT_FIELDS",
+    "EXTRACT_FILE",
     "MATCH_TYPES",
     "REFERENCE_TABLES",
     "MatchType",
@@ -51,6 +60,9 @@ __all__ = [
     "SecurityMaster",
     "base_name",
     "clean_name",
+    "extract_info",
+    "extract_symbols",
+    "load_extract",
     "load_master",
     "name_key",
     "name_variants",
