@@ -71,7 +71,9 @@ def clean_name(name: str) -> str:
     >>> clean_name("万  科Ａ"), clean_name("ST富润  "), clean_name("贵州茅台")
     ('万科A', 'ST富润', '贵州茅台')
     """
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name))
+    # NFKC again after removing spaces: a compatibility character such as a spacing
+    # macron decomposes to a space plus a combining mark, which then composes anew.
+    return unicodedata.normalize("NFKC", _SPACE.sub("", unicodedata.normalize("NFKC", name)))
 
 
 def name_key(name: str) -> str:
@@ -89,7 +91,7 @@ def name_key(name: str) -> str:
     >>> name_key("万  科Ａ") == name_key("万科a")
     True
     """
-    return clean_name(name).upper()
+    return unicodedata.normalize("NFKC", clean_name(name).upper())
 
 
 def base_name(name: str) -> str:
