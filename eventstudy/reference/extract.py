@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -150,10 +151,21 @@ def _symbol_filter(symbols: Iterable[str]) -> list[str]:
 
 
 def _exact_float(column: pa.ChunkedArray) -> np.ndarray:
-    """decimal(9, 2) to float64, correctly rounded (cents / 100.0)."""
-    cents = pc.cast(pc.multiply(column, _HUNDRED), pa.int64())
-    out: np.ndarray = cents.to_numpy() / 100.0
-    return out
+    """decimal(9, 2) to float64, correctly rounded (cents / 100.0).
+
+    A decimal128 value is a 16-byte little-endian two's-complement integer
+    (here: cents); its low 8 bytes are the cents as int64, since they fit.
+    """
+    if sys.byteorder != "little":  # pragma: no cover - every supported platform is little-endian
+        cents = pc.cast(pc.multiply(column, _HUNDRED), pa.int64()).to_numpy()
+        out: np.ndarray = cents / 100.0
+        return out
+    parts = []
+    for chunk in column.chunks:
+        words = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+        start = 2 * chunk.offset
+        parts.append(words[start : start + 2 * len(chunk) : 2] / 100.0)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
 
 
 def load_extract(
@@ -217,24 +229,28 @@ def load_extract(
     table = ds.dataset(_path(), format="parquet").to_table(
         columns=["date", "symbol", *columns], filter=expr
     )
-    data: dict[str, Any] = {
-        "date": table["date"].cast(pa.timestamp("us")).to_numpy(),
-        "symbol": table["symbol"].cast(pa.string()).to_numpy(zero_copy_only=False),
-    }
+    data: dict[str, Any] = {"date": table["date"].cast(pa.timestamp("us")).to_numpy()}
     for name in columns:
         if name in _PRICES:
             data[name] = _exact_float(table[name])
         else:
             data[name] = table[name].to_numpy().astype(np.float64)
     frame = pd.DataFrame(data)
-    frame["symbol"] = frame["symbol"].astype(str)
-    if not frame.empty and not _sorted(frame):
+    names = pd.Series(table["symbol"].cast(pa.string()).to_pandas())  # str; object before pandas 3
+    frame.insert(1, "symbol", names.astype(str))
+    if not _sorted(table):
         frame = frame.sort_values(["symbol", "date"], kind="stable").reset_index(drop=True)
     return frame
 
 
-def _sorted(frame: pd.DataFrame) -> bool:
-    sym = frame["symbol"].to_numpy()
-    date = frame["date"].to_numpy()
-    same = sym[1:] == sym[:-1]
-    return bool(np.all((sym[1:] > sym[:-1]) | (same & (date[1:] > date[:-1]))))
+def _sorted(table: pa.Table) -> bool:
+    """Whether rows are in (symbol, date) order, as the file stores them."""
+    if table.num_rows < 2:
+        return True
+    symbols = table.select(["symbol"]).to_pandas()["symbol"].astype("category")
+    if not symbols.cat.categories.is_monotonic_increasing:
+        symbols = symbols.cat.reorder_categories(sorted(symbols.cat.categories))
+    code = symbols.cat.codes.to_numpy()
+    day = table["date"].cast(pa.int32()).to_numpy()
+    same = code[1:] == code[:-1]
+    return bool(np.all((code[1:] > code[:-1]) | (same & (day[1:] > day[:-1]))))
