@@ -74,12 +74,6 @@ def test_news_folder() -> None:
     assert len(index) == 64
 
 
-def test_data_folder_is_small() -> None:
-    # the budget of issue 11: the whole-market extract and the security master fit in 25 MB
-    size = sum(p.stat().st_size for p in (ROOT / "data").rglob("*") if p.is_file())
-    assert size <= 25_000_000
-
-
 @pytest.mark.slow
 def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path: Path) -> None:
     """Build the wheel, check its data files, and load the snapshot from an unpacked copy."""
