@@ -38,14 +38,12 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from eventstudy.backtesting.config import load_backtest_config
     from eventstudy.backtesting.report import run_backtest_config
+    from eventstudy.config import load_config
 
-    cfg = load_backtest_config(args.config)
+    cfg = load_config(args.config, kind="backtest")
     if args.offline:
-        cfg = replace(cfg, market={**cfg.market, "offline": True})
+        cfg = cfg.with_overrides(offline=True)
     _, files = run_backtest_config(cfg, args.out, progress=not args.quiet)
     # summary.txt: the summary and the run's notes (e.g. news items that could not be read)
     print(files.files["summary.txt"].read_text(encoding="utf-8"), end="")

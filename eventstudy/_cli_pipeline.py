@@ -30,7 +30,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import Any, cast, get_args
+
+from eventstudy._typing import OutputFormat
 
 __all__ = ["register"]
 
@@ -69,17 +71,17 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_run)
 
 
-def _formats(text: str | None) -> tuple[str, ...] | None:
+def _formats(text: str | None) -> tuple[OutputFormat, ...] | None:
     if text is None:
         return None
     from eventstudy.exceptions import ConfigError
-    from eventstudy.reporting import FORMATS
 
+    allowed: tuple[OutputFormat, ...] = get_args(OutputFormat)
     items = tuple(f.strip() for f in text.split(",") if f.strip())
-    bad = [f for f in items if f not in FORMATS]
+    bad = [f for f in items if f not in allowed]
     if bad:
-        raise ConfigError(f"--formats: unknown {bad}; use any of {', '.join(FORMATS)}")
-    return items
+        raise ConfigError(f"--formats: unknown {bad}; use any of {', '.join(allowed)}")
+    return cast("tuple[OutputFormat, ...]", items)
 
 
 def _report(run: Any, seconds: float, quiet: bool) -> None:

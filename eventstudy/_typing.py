@@ -37,3 +37,16 @@ ReturnKind: TypeAlias = Literal["simple", "log"]
 
 #: Float array.
 FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+# config/cli
+#: Kind of TOML configuration: ``eventstudy run`` or ``eventstudy backtest``.
+ConfigKind: TypeAlias = Literal["run", "backtest"]
+
+#: Files a briefing writes (``output.formats``, ``--formats``).
+OutputFormat: TypeAlias = Literal["html", "png", "csv", "parquet"]
+
+#: Charts a briefing draws (``output.charts``).
+ChartName: TypeAlias = Literal["caar", "aar", "car_dist", "heatmap", "event_price"]
+
+#: Price sources a configuration may name (``market.source``).
+SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance"]

@@ -45,15 +45,15 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from eventstudy._typing import ErrorPolicy, ModelName, SymbolKind
+from eventstudy._typing import OutputFormat
 from eventstudy.config import RunConfig, demo_config, load_config, parse_config
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError, DataUnavailableError
@@ -382,7 +382,7 @@ def run_pipeline(
     *,
     out: str | Path | None = None,
     offline: bool | None = None,
-    formats: tuple[str, ...] | None = None,
+    formats: Sequence[OutputFormat] | None = None,
     progress: bool = False,
 ) -> PipelineResult:
     """Run the main job: news → tags → events → prices → study → briefing.
@@ -432,15 +432,15 @@ def run_pipeline(
                 except ConfigError as err:
                     where = f"{cfg.source}: " if cfg.source not in ("<dict>", "demo") else ""
                     raise ConfigError(f"{where}{err}") from None
-                news = es.load_news(news_path, errors=cast(ErrorPolicy, cfg.news.errors))
+                news = es.load_news(news_path, errors=cfg.news.errors)
             with steps.step("tagging and building events"):
-                kw: dict[str, Any] = {"rule": cfg.events.rule, "cutoff": cfg.events.cutoff}
-                if cfg.events.min_score is not None:
-                    kw["min_score"] = cfg.events.min_score
+                ev = cfg.events
                 events = news.to_events(
-                    symbols=cfg.events.symbols,
-                    kinds=cast("tuple[SymbolKind, ...] | None", cfg.events.kinds),
-                    **kw,
+                    symbols=ev.symbols,
+                    kinds=ev.kinds,
+                    min_score=ev.min_score,
+                    rule=ev.rule,
+                    cutoff=ev.cutoff,
                 )
             drops = [_dropped("events", events.dropped)]
             pf: PriceFrame | None = None
@@ -474,18 +474,7 @@ def run_pipeline(
                         )
                         analysable = _without(analysable, gone.to_numpy(), drops[-1])
             with steps.step("estimating"):
-                study = cfg.study
-                result = es.run_event_study(
-                    analysable,
-                    prices=pf,
-                    market=cfg.market.benchmark,
-                    model=cast(ModelName, study.model),
-                    estimation_window=study.estimation_window,
-                    event_window=study.event_window,
-                    car_windows=list(study.car_windows),
-                    min_estimation_obs=study.min_estimation_obs,
-                    tests=study.tests if isinstance(study.tests, str) else list(study.tests),
-                )
+                result = cfg.study.fit(analysable, prices=pf)
             # result.dropped repeats what the earlier stages dropped (they travel in the
             # EventSet): the study stage is only what the study itself dropped
             earlier = set(pd.concat([d["event_id"] for d in drops]).astype(str))
@@ -549,7 +538,7 @@ def run_pipeline(
 def demo(
     out: str | Path = "briefing",
     *,
-    formats: tuple[str, ...] | None = None,
+    formats: Sequence[OutputFormat] | None = None,
     progress: bool = False,
 ) -> PipelineResult:
     """The main job on the bundled data (no network): the posts that ship with the package,

@@ -4,97 +4,18 @@ from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy.cli import main
-from eventstudy.config import demo_config, load_config, parse_config
+from eventstudy.config import demo_config
 from eventstudy.datasets import data_dir
-from eventstudy.exceptions import ConfigError
 from eventstudy.pipeline import PipelineResult, demo, run_pipeline
 from eventstudy.study import run_event_study
 
 EXAMPLE = data_dir() / "example_run.toml"
-
-
-# ----------------------------------------------------------------------------- config
-
-
-def test_example_config_parses() -> None:
-    cfg = load_config(EXAMPLE)
-    assert Path(cfg.news.path) == data_dir() / "news"
-    assert cfg.events.kinds == ("board", "stock")
-    assert cfg.study.car_windows == ((-1, 1), (0, 0), (0, 2), (-5, 5))
-    assert cfg.market.benchmark == "000300.SH"
-    assert cfg.output.formats == ("html", "csv", "parquet")
-
-
-@pytest.mark.parametrize(
-    ("raw", "key", "reason"),
-    [
-        ({"news": {}}, "news.path", "missing"),
-        ({"news": {"path": "x"}, "nesw": {}}, "nesw", "did you mean 'news'"),
-        ({"news": {"path": "x"}, "study": {"modle": "market"}}, "study.modle", "'model'"),
-        ({"news": {"path": "x"}, "study": {"model": "capm"}}, "study.model", "not one of"),
-        ({"news": {"path": "x"}, "study": {"model": "ff3"}}, "study.model", "factor returns"),
-        (
-            {"news": {"path": "x"}, "study": {"event_window": [5, -5]}},
-            "study.event_window",
-            "after",
-        ),
-        ({"news": {"path": "x"}, "study": {"event_window": [1, 5]}}, "study.event_window", "day 0"),
-        ({"news": {"path": "x"}, "study": {"event_window": "-5,5"}}, "study.event_window", "two"),
-        (
-            {"news": {"path": "x"}, "study": {"estimation_window": [-250, -3]}},
-            "study.estimation_window",
-            "must end before",
-        ),
-        (
-            {"news": {"path": "x"}, "study": {"car_windows": [[0, 1], [-9, 1]]}},
-            "study.car_windows[1]",
-            "outside",
-        ),
-        (
-            {"news": {"path": "x"}, "study": {"min_estimation_obs": 500}},
-            "study.min_estimation_obs",
-            "more than the 240 days",
-        ),
-        ({"news": {"path": "x"}, "study": {"tests": ["bmp", "zz"]}}, "study.tests[1]", "'zz'"),
-        ({"news": {"path": "x"}, "events": {"symbols": ["000001"]}}, "events.symbols[0]", "ambig"),
-        ({"news": {"path": "x"}, "events": {"kinds": ["bond"]}}, "events.kinds[0]", "not one of"),
-        ({"news": {"path": "x"}, "events": {"min_score": -1}}, "events.min_score", ">= 0"),
-        ({"news": {"path": "x"}, "events": {"cutoff": "3pm"}}, "events.cutoff", "HH:MM"),
-        ({"news": {"path": "x"}, "market": {"offline": "yes"}}, "market.offline", "true or false"),
-        ({"news": {"path": "x"}, "market": {"benchmark": "000001"}}, "market.benchmark", "ambig"),
-        ({"news": {"path": "x"}, "market": {"benchmark": 300}}, "market.benchmark", "string"),
-        ({"news": {"path": "x"}, "market": {"source": "bloomberg"}}, "market.source", "not one"),
-        ({"news": {"path": "x"}, "output": {"formats": ["pdf"]}}, "output.formats[0]", "not one"),
-        ({"news": {"path": "x"}, "output": {"top_events": 2.5}}, "output.top_events", "integer"),
-        ({"news": {"path": "x"}, "output": []}, "output", "must be a table"),
-    ],
-)
-def test_invalid_configs_name_the_key(raw, key, reason) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ConfigError) as info:
-        parse_config(raw)
-    message = str(info.value)
-    assert message.startswith(f"{key}: ")
-    assert reason.lower() in message.lower()
-
-
-def test_bad_toml_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[news]\npath = "x\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid TOML"):
-        load_config(bad)
-    typo = tmp_path / "typo.toml"
-    typo.write_text('[news]\npath = "x"\n[study]\nevent_window = [-5]\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"typo\.toml: study\.event_window: must be two"):
-        load_config(typo)
-    with pytest.raises(FileNotFoundError):
-        load_config(tmp_path / "missing.toml")
 
 
 # ----------------------------------------------------------------------------- pipeline
@@ -131,6 +52,15 @@ def test_demo_matches_a_direct_study(demo_run) -> None:  # type: ignore[no-untyp
     pd.testing.assert_series_equal(run.result.caar, direct.caar)
     table = run.summary_table()
     np.testing.assert_array_equal(table["caar"], direct.caar.to_numpy())
+
+
+def test_run_without_car_windows_uses_the_studys_default_windows(demo_run) -> None:  # type: ignore[no-untyped-def]
+    """No car_windows in the config: the same windows as run_event_study's default."""
+    run = demo_run
+    kept = run.events.frame[run.events.frame["event_id"].isin(run.result.car.index)]
+    direct = run_event_study(kept, prices=run.prices, market="000300.SH")
+    assert run.result.car.columns.tolist() == direct.car.columns.tolist()
+    assert "[0,1]" in run.result.car.columns  # the window the old config copy lacked
 
 
 def test_demo_labels_board_proxies(demo_run) -> None:  # type: ignore[no-untyped-def]
@@ -357,22 +287,6 @@ def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> N
         warnings.simplefilter("ignore")
         run = demo(out=tmp_path / "c", formats=("html", "png"))
     assert {"writing the briefing", "exporting PNG charts"} <= set(run.timings)
-
-
-def test_config_docstring_documents_every_key() -> None:
-    """The TOML in eventstudy.config's docstring parses, is valid, and shows every key."""
-    import textwrap
-    import tomllib
-
-    from eventstudy import config as config_mod
-
-    doc = config_mod.__doc__ or ""
-    block = doc.split(".. code-block:: toml", 1)[1].split("Examples\n", 1)[0]
-    raw = tomllib.loads(textwrap.dedent(block))
-    assert set(raw) == set(config_mod._ALLOWED)
-    for table, keys in config_mod._ALLOWED.items():
-        assert set(raw[table]) == set(keys), table
-    parse_config(raw)
 
 
 def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -28,15 +28,17 @@ import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from eventstudy.backtesting._progress import Progress
-from eventstudy.backtesting.config import BacktestConfig
 from eventstudy.backtesting.core import SKIP_REASONS, backtest
 from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet
+
+if TYPE_CHECKING:
+    from eventstudy.config import BacktestConfig
 
 __all__ = ["BacktestFiles", "events_from_config", "run_backtest_config", "write_backtest"]
 
@@ -62,23 +64,16 @@ def events_from_config(
     ev = cfg.events
     notes: list[str] = []
     news_skipped: pd.DataFrame | None = None
-    if cfg.news["path"] is not None:
-        from eventstudy.datasets import sample_news_path
+    if cfg.news.path is not None:
         from eventstudy.news import load_news
 
-        path = cfg.news["path"]
-        source = sample_news_path() if path == "bundled" else cfg.resolve(path)
         with Progress(1, "loading news", enabled=progress, unit="step") as bar:
-            news = load_news(source, errors=cfg.news["errors"])
+            news = load_news(cfg.news.resolved_path(), errors=cfg.news.errors)
             bar.update()
-        kw: dict[str, Any] = {"rule": ev["rule"], "cutoff": ev["cutoff"]}
-        if ev["min_score"] is not None:
-            kw["min_score"] = float(ev["min_score"])
-        if ev["kinds"] is not None:
-            kw["kinds"] = ev["kinds"]
-        if ev["symbols"] is not None:
-            kw["symbols"] = ev["symbols"]
-        events = news.to_events(**kw)
+        events = news.to_events(
+            symbols=ev.symbols, kinds=ev.kinds, min_score=ev.min_score, rule=ev.rule,
+            cutoff=ev.cutoff,
+        )  # fmt: skip
         news_skipped = news.skipped
         if len(news_skipped):
             notes.append(
@@ -86,30 +81,29 @@ def events_from_config(
                 f"in {_NEWS_SKIPPED}"
             )
     else:
-        path = cfg.resolve(ev["csv"])
+        path = Path(str(ev.csv))
         if not path.is_file():
             raise FileNotFoundError(f"events.csv: {str(path)!r} not found")
         frame = pd.read_csv(path, dtype={"event_id": str, "symbol": str})
-        if ev["symbols"] is not None:
-            from eventstudy.symbols import normalize
-
-            wanted = {normalize(s) for s in ev["symbols"]}
+        if ev.symbols is not None:
+            wanted = set(ev.symbols)
             keep = frame["symbol"].map(lambda s: _safe_norm(s) in wanted)
             if (~keep).any():
                 notes.append(f"{int((~keep).sum())} events of other symbols not backtested")
             frame = frame[keep]
-        events = EventSet.from_frame(frame, rule=ev["rule"], cutoff=ev["cutoff"])
-    if ev["start"] is not None or ev["end"] is not None:
+        events = EventSet.from_frame(frame, rule=ev.rule, cutoff=ev.cutoff)
+    if ev.start is not None or ev.end is not None:
         d0 = events.frame["day0"]
         keep = pd.Series(True, index=events.frame.index)
-        if ev["start"] is not None:
-            keep &= d0 >= pd.Timestamp(ev["start"])
-        if ev["end"] is not None:
-            keep &= d0 <= pd.Timestamp(ev["end"])
+        if ev.start is not None:
+            keep &= d0 >= ev.start
+        if ev.end is not None:
+            keep &= d0 <= ev.end
         if (~keep).any():
+            span = [str(d.date()) if d is not None else "..." for d in (ev.start, ev.end)]
             notes.append(
                 f"{int((~keep).sum())} events with day 0 outside "
-                f"[{ev['start'] or '...'}, {ev['end'] or '...'}] not backtested"
+                f"[{span[0]}, {span[1]}] not backtested"
             )
         events = EventSet(
             events.frame[keep].reset_index(drop=True), events.dropped, events.rule, events.cutoff
@@ -136,33 +130,10 @@ def run_backtest_config(
     running the placebo.
     """
     events, notes, news_skipped = events_from_config(cfg, progress=progress)
-    s, m, p = cfg.strategy, cfg.market, cfg.placebo
-    kw: dict[str, Any] = {}
-    if m["offline"] is not None:
-        kw["offline"] = m["offline"]
-    result = backtest(
-        events,
-        entry=s["entry"],
-        hold=s["hold"],
-        direction=s["direction"],
-        weights=s["weights"],
-        costs_bps=float(s["costs_bps"]),
-        benchmark=m["benchmark"],
-        placebo=p["runs"],
-        seed=p["seed"],
-        placebo_window=p["window"],
-        placebo_statistic=p["statistic"],
-        max_exit_delay=s["max_exit_delay"],
-        limit_tolerance=float(s["limit_tolerance"]),
-        st_symbols=s["st_symbols"],
-        source=m["source"],
-        progress=progress,
-        **kw,
-    )
-    out_dir = Path(out) if out is not None else Path(cfg.output["dir"])
-    files = write_backtest(
-        result, out_dir, title=cfg.output["title"], notes=notes, news_skipped=news_skipped
-    )
+    result = backtest(events, progress=progress, **cfg.backtest_kwargs())
+    out_dir = Path(out) if out is not None else cfg.output.dir
+    title = {"title": cfg.output.title} if cfg.output.title is not None else {}
+    files = write_backtest(result, out_dir, notes=notes, news_skipped=news_skipped, **title)
     return result, files
 
 

@@ -8,10 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.backtesting.config import load_backtest_config, parse_backtest_config
 from eventstudy.cli import main
 from eventstudy.datasets import data_dir
-from eventstudy.exceptions import ConfigError
 
 EXAMPLE = data_dir() / "example_backtest.toml"
 
@@ -86,45 +84,11 @@ def test_events_csv_with_filters(tmp_path: Path) -> None:
     assert re.search(r"1 events with day 0 outside", page)
 
 
-@pytest.mark.parametrize(
-    ("raw", "match"),
-    [
-        ({"events": {"csv": "a.csv"}, "strategy": {"entry": "open"}}, "strategy.entry"),
-        ({"events": {"csv": "a.csv"}, "strategy": {"hold": 0}}, "strategy.hold"),
-        ({"events": {"csv": "a.csv"}, "strategy": {"hold": "5"}}, "strategy.hold"),
-        ({"events": {"csv": "a.csv"}, "stratgy": {}}, "did you mean"),
-        ({"strategy": {}}, "exactly one event source"),
-        ({"news": {"path": "x"}, "events": {"csv": "a.csv"}}, "exactly one event source"),
-    ],
-)
-def test_bad_config_values_name_the_key(raw: dict, match: str) -> None:
-    with pytest.raises(ConfigError, match=match):
-        parse_backtest_config(raw)
-
-
 def test_bad_config_exit_codes(tmp_path: Path) -> None:
     assert main(["backtest", str(tmp_path / "missing.toml")]) == 2
     bad = tmp_path / "bad.toml"
     bad.write_text("[strategy\nhold = 1", encoding="utf-8")
     assert main(["backtest", str(bad)]) == 2
-
-
-def test_example_config_parses() -> None:
-    cfg = load_backtest_config(EXAMPLE)
-    assert cfg.news["path"] == "news"
-    assert cfg.resolve("news") == EXAMPLE.parent / "news"
-
-
-def test_placebo_config_defaults_and_statistic() -> None:
-    cfg = parse_backtest_config({"events": {"csv": "a.csv"}})
-    assert cfg.placebo["window"] == 0
-    assert cfg.placebo["statistic"] == "raw"
-    cfg = parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "excess"}})
-    assert cfg.placebo["statistic"] == "excess"
-    with pytest.raises(ConfigError, match=r"placebo\.statistic"):
-        parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "alpha"}})
-    with pytest.raises(ConfigError, match=r"placebo\.window"):
-        parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"window": -1}})
 
 
 def _small_config(tmp_path: Path, runs: int = 30) -> Path:
@@ -195,7 +159,5 @@ def test_html_trades_table_scrolls_and_turnover_has_a_unit(tmp_path: Path) -> No
 def test_config_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[events]\ncsv = "a.csv"\n[strategy]\nhodl = 3\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=re.escape(f"{bad}: strategy.hodl: unknown key")):
-        load_backtest_config(bad)
     assert main(["backtest", str(bad)]) == 2
-    assert f"{bad}: strategy.hodl" in capsys.readouterr().err
+    assert f"{bad}: strategy.hodl: unknown key" in capsys.readouterr().err
