@@ -38,14 +38,11 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eventstudy.backtesting.report import run_backtest_config
-    from eventstudy.config import load_config
+    from eventstudy.pipeline import run_backtest_config
 
-    cfg = load_config(args.config, kind="backtest")
-    if args.offline:
-        cfg = cfg.with_overrides(offline=True)
-    _, files = run_backtest_config(cfg, args.out, progress=not args.quiet)
-    # summary.txt: the summary and the run's notes (e.g. news items that could not be read)
-    print(files.files["summary.txt"].read_text(encoding="utf-8"), end="")
-    print(f"wrote {len(files.files)} files to {files.out_dir}")
+    run = run_backtest_config(
+        args.config, args.out, offline=True if args.offline else None, progress=not args.quiet
+    )
+    print(run.summary())  # the text of summary.txt: the summary and the run's notes
+    print(f"wrote {len(run.files.files)} files to {run.files.out_dir}")
     return 0

@@ -54,17 +54,35 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy._typing import OutputFormat
-from eventstudy.config import RunConfig, demo_config, load_config, parse_config
+from eventstudy.config import (
+    BacktestConfig,
+    EventsConfig,
+    RunConfig,
+    demo_config,
+    load_config,
+    parse_config,
+)
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import ConfigError, DataUnavailableError
+from eventstudy.exceptions import ConfigError, DataUnavailableError, SymbolError
+from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
+    from eventstudy.backtesting import BacktestResult
+    from eventstudy.backtesting.report import BacktestFiles
     from eventstudy.market import PriceFrame
     from eventstudy.news import News
     from eventstudy.reporting import BriefingFiles
     from eventstudy.study import EventStudyResult
 
-__all__ = ["DROPPED_STAGE_COLUMNS", "PipelineResult", "demo", "run_pipeline"]
+__all__ = [
+    "DROPPED_STAGE_COLUMNS",
+    "BacktestRun",
+    "PipelineResult",
+    "demo",
+    "events_from_config",
+    "run_backtest_config",
+    "run_pipeline",
+]
 
 #: Columns of :attr:`PipelineResult.dropped`.
 DROPPED_STAGE_COLUMNS = ["stage", *DROPPED_COLUMNS]
@@ -412,7 +430,6 @@ def run_pipeline(
     DataUnavailableError
         When the benchmark's prices cannot be had (offline and not cached).
     """
-    import eventstudy as es
     from eventstudy.reporting import briefing as write_briefing
     from eventstudy.reporting import duplicate_proxy_notes
 
@@ -427,21 +444,9 @@ def run_pipeline(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with steps.step("loading news"):
-                try:
-                    news_path = cfg.news.resolved_path()
-                except ConfigError as err:
-                    where = f"{cfg.source}: " if cfg.source not in ("<dict>", "demo") else ""
-                    raise ConfigError(f"{where}{err}") from None
-                news = es.load_news(news_path, errors=cfg.news.errors)
+                news = _load_news(cfg)
             with steps.step("tagging and building events"):
-                ev = cfg.events
-                events = news.to_events(
-                    symbols=ev.symbols,
-                    kinds=ev.kinds,
-                    min_score=ev.min_score,
-                    rule=ev.rule,
-                    cutoff=ev.cutoff,
-                )
+                events = _news_events(news, cfg.events)
             drops = [_dropped("events", events.dropped)]
             pf: PriceFrame | None = None
             analysable = events
@@ -562,3 +567,209 @@ def demo(
     (True, '000300.SH')
     """
     return run_pipeline(demo_config(out), formats=formats, progress=progress)
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    """Everything ``eventstudy backtest`` produced (:func:`run_backtest_config`).
+
+    Attributes
+    ----------
+    config
+        The configuration that ran (with overrides applied).
+    events
+        The events backtested (after the ``symbols`` and ``start``/``end`` filters).
+    result
+        The backtest.
+    files
+        What was written (CSV tables, ``summary.txt``, ``backtest.html``).
+    notes
+        What the run filtered out or could not read, also in ``summary.txt``.
+    news_skipped
+        The news items that could not be read (news configs), else None.
+    """
+
+    config: BacktestConfig
+    events: EventSet
+    result: BacktestResult
+    files: BacktestFiles
+    notes: tuple[str, ...] = ()
+    news_skipped: pd.DataFrame | None = None
+
+    def summary(self) -> Summary:
+        """The backtest's summary and the run's notes (the text of ``summary.txt``)."""
+        out = Summary().add_lines(str(self.result.summary()).split("\n"))
+        if self.notes:
+            out.add_lines([f"Note: {n}" for n in self.notes])
+        return out
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+
+def _load_news(cfg: RunConfig | BacktestConfig) -> News:
+    """The news of ``cfg.news``; a missing path is a ConfigError naming the config file."""
+    from eventstudy.news import load_news
+
+    try:
+        path = cfg.news.resolved_path()
+    except ConfigError as err:
+        where = f"{cfg.source}: " if cfg.source not in ("<dict>", "demo") else ""
+        raise ConfigError(f"{where}{err}") from None
+    return load_news(path, errors=cfg.news.errors)
+
+
+def _news_events(news: News, ev: EventsConfig) -> EventSet:
+    """The events of ``news`` that ``[events]`` asks for."""
+    return news.to_events(
+        symbols=ev.symbols, kinds=ev.kinds, min_score=ev.min_score, rule=ev.rule, cutoff=ev.cutoff
+    )
+
+
+def _csv_events(ev: EventsConfig, notes: list[str]) -> EventSet:
+    """The events of ``events.csv``, only ``symbols`` when given (the others noted)."""
+    from eventstudy.symbols import normalize
+
+    path = Path(str(ev.csv))
+    if not path.is_file():
+        raise FileNotFoundError(f"events.csv: {str(path)!r} not found")
+    frame = pd.read_csv(path, dtype={"event_id": str, "symbol": str})
+    if ev.symbols is not None:
+        wanted = set(ev.symbols)
+
+        def known(symbol: object) -> bool:
+            try:
+                return normalize(symbol) in wanted
+            except SymbolError:
+                return False
+
+        keep = frame["symbol"].map(known).astype(bool)
+        if (~keep).any():
+            notes.append(f"{int((~keep).sum())} events of other symbols not backtested")
+        frame = frame[keep]
+    return EventSet.from_frame(frame, rule=ev.rule, cutoff=ev.cutoff)
+
+
+def _in_span(events: EventSet, ev: EventsConfig, notes: list[str]) -> EventSet:
+    """The events with day 0 in ``[start, end]`` (the others noted)."""
+    if ev.start is None and ev.end is None:
+        return events
+    d0 = events.frame["day0"]
+    keep = pd.Series(True, index=events.frame.index)
+    if ev.start is not None:
+        keep &= d0 >= ev.start
+    if ev.end is not None:
+        keep &= d0 <= ev.end
+    if (~keep).any():
+        start, end = (str(d.date()) if d is not None else "..." for d in (ev.start, ev.end))
+        notes.append(
+            f"{int((~keep).sum())} events with day 0 outside [{start}, {end}] not backtested"
+        )
+    frame = events.frame[keep].reset_index(drop=True)
+    return EventSet(frame, events.dropped, events.rule, events.cutoff)
+
+
+def events_from_config(
+    cfg: BacktestConfig, *, progress: bool = False
+) -> tuple[EventSet, list[str], pd.DataFrame | None]:
+    """The events a backtest config asks for, notes on what was left out, and the news not read.
+
+    The third element is :attr:`News.skipped <eventstudy.news.News.skipped>` (items that
+    could not be read, with reason codes) when the events come from news, else None.
+
+    Examples
+    --------
+    >>> from eventstudy.config import parse_config
+    >>> cfg = parse_config({"news": {"path": "bundled"}, "events": {"symbols": ["600519"]}},
+    ...                    kind="backtest")
+    >>> events, notes, skipped = events_from_config(cfg)
+    >>> set(events.frame["symbol"]), len(skipped), notes[0].split(":")[0]
+    ({'600519.SH'}, 1, '1 news items could not be read')
+    """
+    from eventstudy.backtesting.report import NEWS_SKIPPED_FILE
+
+    notes: list[str] = []
+    news_skipped: pd.DataFrame | None = None
+    if cfg.news.path is not None:
+        steps = _Steps(total=1, progress=progress)
+        try:
+            with steps.step("loading news"):
+                news = _load_news(cfg)
+        finally:
+            steps.close()
+        events = _news_events(news, cfg.events)
+        news_skipped = news.skipped
+        if len(news_skipped):
+            notes.append(
+                f"{len(news_skipped)} news items could not be read: listed with reason codes "
+                f"in {NEWS_SKIPPED_FILE}"
+            )
+    else:
+        events = _csv_events(cfg.events, notes)
+    return _in_span(events, cfg.events, notes), notes, news_skipped
+
+
+def run_backtest_config(
+    config: BacktestConfig | str | Path | Mapping[str, Any],
+    out: str | Path | None = None,
+    *,
+    offline: bool | None = None,
+    progress: bool = False,
+) -> BacktestRun:
+    """Run the backtest a config describes and write its files (``eventstudy backtest``).
+
+    Config → events (from news or ``events.csv``) → :func:`eventstudy.backtest` →
+    :func:`eventstudy.backtesting.report.write_backtest`.
+
+    Parameters
+    ----------
+    config
+        A :class:`~eventstudy.config.BacktestConfig`, a TOML file path, or a
+        mapping of the TOML's tables.
+    out
+        Output folder (overrides ``output.dir``).
+    offline
+        ``True``: never touch the network (overrides ``market.offline``).
+    progress
+        Show bars on stderr while loading news, fetching prices and running the placebo.
+
+    Returns
+    -------
+    BacktestRun
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = run_backtest_config(
+    ...     {"news": {"path": "bundled"}, "events": {"symbols": ["600519.SH"]},
+    ...      "market": {"source": "bundled"}, "placebo": {"runs": 0}}, tempfile.mkdtemp())
+    >>> run.result.n_trades > 0, "backtest.html" in run.files.files
+    (True, True)
+    """
+    from eventstudy.backtesting import backtest
+    from eventstudy.backtesting.report import write_backtest
+
+    cfg = _as_backtest_config(config).with_overrides(out=out, offline=offline)
+    events, notes, news_skipped = events_from_config(cfg, progress=progress)
+    result = backtest(events, progress=progress, **cfg.backtest_kwargs())
+    title = {"title": cfg.output.title} if cfg.output.title is not None else {}
+    files = write_backtest(result, cfg.output.dir, notes=notes, news_skipped=news_skipped, **title)
+    return BacktestRun(
+        config=cfg,
+        events=events,
+        result=result,
+        files=files,
+        notes=tuple(notes),
+        news_skipped=news_skipped,
+    )
+
+
+def _as_backtest_config(config: BacktestConfig | str | Path | Mapping[str, Any]) -> BacktestConfig:
+    if isinstance(config, BacktestConfig):
+        return config
+    if isinstance(config, str | Path):
+        return load_config(config, kind="backtest")
+    return parse_config(config, kind="backtest")

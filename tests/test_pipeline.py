@@ -305,3 +305,54 @@ def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # 
         assert any("no proxy could be built" in n and "no members" in n for n in mine), mine
     kept = [s for s in run.result.events["symbol"].unique() if s.startswith("BK")]
     assert any(f" {kept[0]}: built as a proxy" in n for n in run.notes)  # true claims stay
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+def test_backtest_run_from_a_mapping(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.config import load_config
+    from eventstudy.pipeline import BacktestRun, run_backtest_config
+
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"kinds": ["stock"], "start": "2022-01-01", "end": "2022-03-31"},
+        "market": {"source": "bundled"},
+        "placebo": {"runs": 10},
+        "output": {"dir": str(tmp_path / "ignored")},
+    }
+    run = run_backtest_config(raw, tmp_path / "bt", offline=True)
+    assert isinstance(run, BacktestRun)
+    assert run.config.market.offline is True
+    assert run.files.out_dir == tmp_path / "bt"
+    assert not (tmp_path / "ignored").exists()
+    day0 = run.events.frame["day0"]
+    assert day0.min() >= pd.Timestamp("2022-01-01")
+    assert day0.max() <= pd.Timestamp("2022-03-31")
+    assert any("outside [2022-01-01, 2022-03-31]" in n for n in run.notes)
+    assert str(run) == run.summary().as_text()
+    assert str(run).startswith(str(run.result.summary()))
+    same = run_backtest_config(data_dir() / "example_backtest.toml", tmp_path / "ex")
+    assert same.config == load_config(
+        data_dir() / "example_backtest.toml", kind="backtest"
+    ).with_overrides(out=tmp_path / "ex")
+
+
+def test_deprecated_backtest_orchestration(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.backtesting import report
+    from eventstudy.config import parse_config
+
+    cfg = parse_config(
+        {"news": {"path": "bundled"}, "events": {"symbols": ["600519.SH"]},
+         "market": {"source": "bundled"}, "placebo": {"runs": 0}},
+        kind="backtest",
+    )  # fmt: skip
+    with pytest.warns(DeprecationWarning, match="eventstudy.pipeline.run_backtest_config"):
+        result, files = report.run_backtest_config(cfg, tmp_path)
+    assert result.n_trades > 0
+    assert files.out_dir == tmp_path
+    with pytest.warns(DeprecationWarning, match="eventstudy.pipeline.events_from_config"):
+        events, notes, skipped = report.events_from_config(cfg)
+    assert notes == ["1 news items could not be read: listed with reason codes in news_skipped.csv"]
+    assert set(events.frame["symbol"]) == {"600519.SH"}
+    assert skipped is not None

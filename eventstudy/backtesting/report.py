@@ -1,8 +1,8 @@
 """Files of a backtest run: CSV tables and a self-contained HTML briefing.
 
-:func:`run_backtest_config` is what ``eventstudy backtest CONFIG.toml`` does:
-events from news or a CSV → :func:`~eventstudy.backtesting.backtest` →
-:func:`write_backtest` writes
+:func:`eventstudy.pipeline.run_backtest_config` is what ``eventstudy backtest
+CONFIG.toml`` does: events from news or a CSV → :func:`~eventstudy.backtesting.backtest`
+→ :func:`write_backtest`, which writes
 
 ================ ===============================================================
 file             content
@@ -26,23 +26,31 @@ from __future__ import annotations
 
 import html
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from eventstudy.backtesting._progress import Progress
-from eventstudy.backtesting.core import SKIP_REASONS, backtest
+from eventstudy.backtesting.core import SKIP_REASONS
 from eventstudy.backtesting.result import BacktestResult
-from eventstudy.events import EventSet
 
 if TYPE_CHECKING:
     from eventstudy.config import BacktestConfig
+    from eventstudy.events import EventSet
 
-__all__ = ["BacktestFiles", "events_from_config", "run_backtest_config", "write_backtest"]
+__all__ = [
+    "NEWS_SKIPPED_FILE",
+    "BacktestFiles",
+    "events_from_config",
+    "run_backtest_config",
+    "write_backtest",
+]
 
-_NEWS_SKIPPED = "news_skipped.csv"
+#: The file of the news items that could not be read.
+NEWS_SKIPPED_FILE = "news_skipped.csv"
+_NEWS_SKIPPED = NEWS_SKIPPED_FILE
 
 
 @dataclass(frozen=True)
@@ -56,85 +64,33 @@ class BacktestFiles:
 def events_from_config(
     cfg: BacktestConfig, *, progress: bool = False
 ) -> tuple[EventSet, list[str], pd.DataFrame | None]:
-    """The events a config asks for, notes on what was filtered out, and the news not read.
+    """Deprecated: :func:`eventstudy.pipeline.events_from_config`."""
+    warnings.warn(
+        "eventstudy.backtesting.report.events_from_config is deprecated; use "
+        "eventstudy.pipeline.events_from_config",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    from eventstudy.pipeline import events_from_config as events
 
-    The third element is :attr:`News.skipped <eventstudy.news.News.skipped>` (items that
-    could not be read, with reason codes) when the events come from news, else None.
-    """
-    ev = cfg.events
-    notes: list[str] = []
-    news_skipped: pd.DataFrame | None = None
-    if cfg.news.path is not None:
-        from eventstudy.news import load_news
-
-        with Progress(1, "loading news", enabled=progress, unit="step") as bar:
-            news = load_news(cfg.news.resolved_path(), errors=cfg.news.errors)
-            bar.update()
-        events = news.to_events(
-            symbols=ev.symbols, kinds=ev.kinds, min_score=ev.min_score, rule=ev.rule,
-            cutoff=ev.cutoff,
-        )  # fmt: skip
-        news_skipped = news.skipped
-        if len(news_skipped):
-            notes.append(
-                f"{len(news_skipped)} news items could not be read: listed with reason codes "
-                f"in {_NEWS_SKIPPED}"
-            )
-    else:
-        path = Path(str(ev.csv))
-        if not path.is_file():
-            raise FileNotFoundError(f"events.csv: {str(path)!r} not found")
-        frame = pd.read_csv(path, dtype={"event_id": str, "symbol": str})
-        if ev.symbols is not None:
-            wanted = set(ev.symbols)
-            keep = frame["symbol"].map(lambda s: _safe_norm(s) in wanted)
-            if (~keep).any():
-                notes.append(f"{int((~keep).sum())} events of other symbols not backtested")
-            frame = frame[keep]
-        events = EventSet.from_frame(frame, rule=ev.rule, cutoff=ev.cutoff)
-    if ev.start is not None or ev.end is not None:
-        d0 = events.frame["day0"]
-        keep = pd.Series(True, index=events.frame.index)
-        if ev.start is not None:
-            keep &= d0 >= ev.start
-        if ev.end is not None:
-            keep &= d0 <= ev.end
-        if (~keep).any():
-            span = [str(d.date()) if d is not None else "..." for d in (ev.start, ev.end)]
-            notes.append(
-                f"{int((~keep).sum())} events with day 0 outside "
-                f"[{span[0]}, {span[1]}] not backtested"
-            )
-        events = EventSet(
-            events.frame[keep].reset_index(drop=True), events.dropped, events.rule, events.cutoff
-        )
-    return events, notes, news_skipped
-
-
-def _safe_norm(s: object) -> str | None:
-    from eventstudy.exceptions import SymbolError
-    from eventstudy.symbols import normalize
-
-    try:
-        return normalize(s)
-    except SymbolError:
-        return None
+    return events(cfg, progress=progress)
 
 
 def run_backtest_config(
     cfg: BacktestConfig, out: str | Path | None = None, *, progress: bool = False
 ) -> tuple[BacktestResult, BacktestFiles]:
-    """Run the backtest a config describes and write its files.
+    """Deprecated: :func:`eventstudy.pipeline.run_backtest_config` (``.result``, ``.files``)."""
+    warnings.warn(
+        "eventstudy.backtesting.report.run_backtest_config is deprecated; use "
+        "eventstudy.pipeline.run_backtest_config, which returns a BacktestRun "
+        "(its .result and .files are what this returned)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    from eventstudy.pipeline import run_backtest_config as run
 
-    ``progress`` shows bars on stderr while loading news, fetching prices and
-    running the placebo.
-    """
-    events, notes, news_skipped = events_from_config(cfg, progress=progress)
-    result = backtest(events, progress=progress, **cfg.backtest_kwargs())
-    out_dir = Path(out) if out is not None else cfg.output.dir
-    title = {"title": cfg.output.title} if cfg.output.title is not None else {}
-    files = write_backtest(result, out_dir, notes=notes, news_skipped=news_skipped, **title)
-    return result, files
+    done = run(cfg, out, progress=progress)
+    return done.result, done.files
 
 
 def _fmt(value: Any) -> str:

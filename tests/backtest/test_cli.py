@@ -161,3 +161,15 @@ def test_config_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     bad.write_text('[events]\ncsv = "a.csv"\n[strategy]\nhodl = 3\n', encoding="utf-8")
     assert main(["backtest", str(bad)]) == 2
     assert f"{bad}: strategy.hodl: unknown key" in capsys.readouterr().err
+
+
+def test_printed_summary_is_the_summary_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command prints the run's Summary: the same text it wrote to summary.txt."""
+    out = tmp_path / "o"
+    assert main(["-q", "backtest", str(EXAMPLE), "--out", str(out), "--offline"]) == 0
+    printed = capsys.readouterr().out
+    written = (out / "summary.txt").read_text(encoding="utf-8")
+    assert "Note: " in written
+    assert printed == written + f"wrote 8 files to {out}\n"
