@@ -86,15 +86,13 @@ def _formats(text: str | None) -> tuple[OutputFormat, ...] | None:
 
 def _report(run: Any, seconds: float, quiet: bool) -> None:
     print(run.summary())
-    if run.notes and not quiet:
-        shown = [n for n in run.notes if not n.startswith("ProxyWarning")]
-        proxies = len(run.notes) - len(shown)
-        for note in shown:
+    if not quiet:
+        for note in run.notes:
             print(f"note: {note}", file=sys.stderr)
-        if proxies:
+        if run.proxies:
             print(
-                f"note: {proxies} board series are proxies built from bundled constituents "
-                "(details in the briefing's provenance table)",
+                f"note: {len(run.proxies)} board series are proxies built from their "
+                "constituents (details in the briefing's provenance table)",
                 file=sys.stderr,
             )
     print(f"done in {seconds:.1f} s")

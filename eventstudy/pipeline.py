@@ -1,10 +1,12 @@
-"""The main job: news → tags → events → prices → event study → briefing.
+"""The main job: news → tags → events → prices → event study → briefing; and the backtest job.
 
 :func:`run_pipeline` runs it from a :class:`~eventstudy.config.RunConfig` (or
 a TOML file, or a mapping) and returns every intermediate object, so a notebook
 can pick up at any step; :func:`demo` runs it on the data that ships with the
-package, with no network. The command line (``eventstudy demo``,
-``eventstudy run CONFIG.toml``) only calls these.
+package, with no network. :func:`run_backtest_config` runs a news-signal
+backtest from a :class:`~eventstudy.config.BacktestConfig` and writes its
+files. The command line (``eventstudy demo``, ``eventstudy run CONFIG.toml``,
+``eventstudy backtest CONFIG.toml``) only calls these.
 
 Nothing is lost on the way: every (article, security) pair that does not end in
 the result is in :attr:`PipelineResult.dropped` with the stage that dropped it
@@ -24,8 +26,9 @@ Steps and their conventions
 3. :func:`eventstudy.get_prices` for the events' symbols and the benchmark,
    from ``estimation_window`` before the first day 0 to ``event_window`` after
    the last (calendar-day margins); boards without their own series come as
-   labelled proxies from their constituents (``provenance.is_proxy``).
-4. :func:`eventstudy.run_event_study` with the ``study`` settings.
+   labelled proxies from their constituents (``provenance.is_proxy``,
+   :attr:`PipelineResult.proxies`).
+4. ``EventStudy.fit`` of the ``study`` spec (:class:`~eventstudy.study.EventStudy`).
 5. :func:`eventstudy.briefing` into ``output.dir``.
 
 Examples
@@ -41,7 +44,6 @@ True
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 import time
 import warnings
@@ -51,6 +53,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy._typing import OutputFormat
@@ -63,7 +66,13 @@ from eventstudy.config import (
     parse_config,
 )
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import ConfigError, DataUnavailableError, SymbolError
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    OfflineFallbackWarning,
+    ProxyWarning,
+    SymbolError,
+)
 from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
@@ -110,7 +119,9 @@ class PipelineResult:
         Every event that is not in ``result``, with ``stage`` (``events``,
         ``prices``, ``study``), ``event_id``, ``symbol``, ``reason``, ``message``.
     notes
-        Warnings raised on the way (offline fallbacks, proxies, PNG problems).
+        Warnings raised on the way (``"Category: message"``: offline fallbacks,
+        PNG problems, ...) and the boards the price step could not serve.
+        Proxies are in :attr:`proxies` and the provenance's ``note`` column.
     timings
         Seconds per step.
     """
@@ -130,14 +141,56 @@ class PipelineResult:
         """Events analysed."""
         return len(self.result.car)
 
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        """Symbols whose prices are proxies built from constituents (``is_proxy`` provenance)."""
+        prov = self.result.provenance
+        if not isinstance(prov, pd.DataFrame) or "is_proxy" not in prov.columns:
+            return ()
+        return tuple(str(s) for s in prov.index[prov["is_proxy"].astype(bool)])
+
     def summary_table(self) -> pd.DataFrame:
         """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP)."""
         from eventstudy.reporting import headline_table
 
         return headline_table(self.result)
 
-    def summary(self) -> str:
-        """A short text summary: counts, CAAR per window with p-values, where the files are."""
+    def summary(self) -> Summary:
+        """Counts, CAAR per window with p-values, proxies, and where the files are.
+
+        ``print(run.summary())`` shows it as text; in Jupyter it renders as HTML.
+        """
+        out = Summary().add_lines(self._counts())
+        if self.n_events:
+            t = self.summary_table()
+            table = pd.DataFrame(
+                {
+                    "CAAR": t["caar"].to_numpy(),
+                    "p (t)": t["p_t_cross"].to_numpy(),
+                    "p (KP-BMP)": t["p_kp_bmp"].to_numpy(),
+                    "N": t["n"].to_numpy(),
+                },
+                index=t["window"].to_numpy(),
+            )
+            out.add_table(
+                table,
+                formats={"CAAR": lambda v: f"{v:+.2%}", "p (t)": _p, "p (KP-BMP)": _p, "N": str},
+            )
+            lines = [
+                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
+                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
+            ]
+            if self.proxies:
+                lines.append(
+                    "proxies (built from constituents, not the board index): "
+                    + ", ".join(self.proxies)
+                )
+            out.add_lines(lines)
+        if self.files is not None:
+            out.add_lines(["", *str(self.files).split("\n")])
+        return out
+
+    def _counts(self) -> list[str]:
         lines = [
             f"news: {len(self.news.articles)} articles, {len(self.news.skipped)} skipped inputs",
             f"events: {len(self.events) + len(self.events.dropped)} (article, security) pairs → "
@@ -152,34 +205,13 @@ class PipelineResult:
                     for s, r, n in counts[["stage", "reason", "n"]].itertuples(index=False)
                 )
             )
-        if self.n_events:
-            table = self.summary_table()
-            lines.append("")
-            lines.append(f"{'window':<10}{'CAAR':>10}{'p (t)':>9}{'p (KP-BMP)':>12}{'N':>6}")
-            for r in table.to_dict("records"):
-                lines.append(
-                    f"{r['window']:<10}{r['caar']:>+10.2%}{_p(r['p_t_cross']):>9}"
-                    f"{_p(r['p_kp_bmp']):>12}{r['n']:>6}"
-                )
-            lines.append(
-                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
-                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
-            )
-            prov = self.result.provenance
-            if isinstance(prov, pd.DataFrame) and "is_proxy" in prov.columns:
-                proxies = [str(s) for s in prov.index[prov["is_proxy"].astype(bool)]]
-                if proxies:
-                    lines.append(
-                        f"proxies (built from constituents, not the board index): "
-                        f"{', '.join(proxies)}"
-                    )
-        if self.files is not None:
-            lines.append("")
-            lines.append(str(self.files))
-        return "\n".join(lines)
+        return lines
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def _p(p: Any) -> str:
@@ -267,25 +299,6 @@ def _without(events: EventSet, gone: Any, stage_drops: pd.DataFrame) -> EventSet
         rule=events.rule,
         cutoff=events.cutoff,
     )
-
-
-_PROXY_CLAIM = re.compile(r"^(\w+): (\S+): built as a proxy from (\w+) members because .*$")
-
-
-def _note(msg: str, missing: Mapping[str, str]) -> str:
-    """A warning as a note; a board that was then dropped does not claim its proxy was built.
-
-    The price layer warns "BK0433: built as a proxy from bundled members because offline ..."
-    before it finds that the board has no bundled members; such boards are in ``missing``.
-    """
-    m = _PROXY_CLAIM.match(msg)
-    if m and m.group(2) in missing:
-        kind, sym = m.group(1), m.group(2)
-        return (
-            f"{kind}: {sym}: no price series and no proxy could be built from "
-            f"{m.group(3)} members ({missing[sym]}); its events are dropped (no_price_data)"
-        )
-    return msg
 
 
 def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
@@ -430,103 +443,64 @@ def run_pipeline(
     DataUnavailableError
         When the benchmark's prices cannot be had (offline and not cached).
     """
-    from eventstudy.reporting import briefing as write_briefing
-    from eventstudy.reporting import duplicate_proxy_notes
-
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:
         cfg = replace(cfg, output=replace(cfg.output, formats=tuple(formats)))
-    png = "png" in cfg.output.formats
-    steps = _Steps(total=6 if png else 5, progress=progress)
-    notes: list[str] = []
-    missing: dict[str, str] = {}
+    steps = _Steps(total=6 if "png" in cfg.output.formats else 5, progress=progress)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with steps.step("loading news"):
-                news = _load_news(cfg)
-            with steps.step("tagging and building events"):
-                events = _news_events(news, cfg.events)
-            drops = [_dropped("events", events.dropped)]
-            pf: PriceFrame | None = None
-            analysable = events
-            is_bench = (events.frame["symbol"].astype(str) == cfg.market.benchmark).to_numpy()
-            if is_bench.any():
-                drops.append(_dropped("events", _benchmark_drops(events.frame[is_bench])))
-                analysable = _without(analysable, is_bench, drops[-1])
-            n_symbols = len(set(events.frame["symbol"]) | {cfg.market.benchmark})
-            with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
-                if len(events):
-                    start, end = _date_range(events, cfg)
-                    pf, missing = _fetch_prices(
-                        events.symbols, cfg.market.benchmark, start, end, cfg
-                    )
-                    if missing:
-                        frame = analysable.frame
-                        gone = frame["symbol"].isin(list(missing))
-                        drops.append(
-                            _dropped(
-                                "prices",
-                                pd.DataFrame(
-                                    {
-                                        "event_id": frame.loc[gone, "event_id"],
-                                        "symbol": frame.loc[gone, "symbol"],
-                                        "reason": "no_price_data",
-                                        "message": frame.loc[gone, "symbol"].map(missing),
-                                    }
-                                ),
-                            )
-                        )
-                        analysable = _without(analysable, gone.to_numpy(), drops[-1])
-            with steps.step("estimating"):
-                result = cfg.study.fit(analysable, prices=pf)
-            # result.dropped repeats what the earlier stages dropped (they travel in the
-            # EventSet): the study stage is only what the study itself dropped
-            earlier = set(pd.concat([d["event_id"] for d in drops]).astype(str))
-            own = result.dropped[~result.dropped["event_id"].astype(str).isin(earlier)]
-            drops.append(_dropped("study", own))
-            dropped = pd.concat([d for d in drops if len(d)] or [drops[0]], ignore_index=True)
-            files = None
-            with steps.step("writing the briefing"):
-                if cfg.output.formats:
-                    ohlc = None
-                    wants_charts = {"html", "png"} & set(cfg.output.formats)
-                    if (
-                        wants_charts
-                        and "event_price" in cfg.output.charts
-                        and cfg.output.price_charts > 0
-                        and len(result.car)
-                        and pf is not None
-                    ):
-                        ohlc = _ohlc_long(
-                            sorted(set(result.events["symbol"].astype(str))),
-                            cfg.market.benchmark,
-                            pd.Timestamp(pf.data.index.min()),
-                            pd.Timestamp(pf.data.index.max()),
-                            cfg,
-                        )
-                    files = write_briefing(
-                        result,
-                        news=news,
-                        out=cfg.output.dir,
-                        formats=cfg.output.formats,
-                        title=cfg.output.title,
-                        prices=ohlc,
-                        charts=cfg.output.charts,
-                        top_events=cfg.output.top_events,
-                        price_charts=cfg.output.price_charts,
-                        dropped=dropped,
-                        rule=events.rule,
-                        cutoff=events.cutoff,
-                        progress=steps.switch,
-                    )
-        for w in caught:
-            msg = _note(f"{w.category.__name__}: {w.message}", missing)
-            if msg not in notes:
-                notes.append(msg)
-        notes.extend(f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(result))
+            run = _run(cfg, steps)
     finally:
         steps.close()
+    return replace(run, notes=_notes(caught, run), timings=steps.timings)
+
+
+class _Drops:
+    """The events still to analyse, and what each stage dropped (with ``stage``)."""
+
+    def __init__(self, events: EventSet) -> None:
+        self.analysable = events
+        self.frames = [_dropped("events", events.dropped)]
+
+    def drop(self, stage: str, gone: np.ndarray, table: pd.DataFrame) -> None:
+        """Drop the rows ``gone`` of the analysable events, described by ``table``."""
+        self.frames.append(_dropped(stage, table))
+        self.analysable = _without(self.analysable, gone, self.frames[-1])
+
+    def table(self, result: EventStudyResult) -> pd.DataFrame:
+        """Every drop, the study's own included (``result.dropped`` repeats the earlier ones)."""
+        earlier = set(pd.concat([d["event_id"] for d in self.frames]).astype(str))
+        own = result.dropped[~result.dropped["event_id"].astype(str).isin(earlier)]
+        frames = [*self.frames, _dropped("study", own)]
+        return pd.concat([d for d in frames if len(d)] or frames[:1], ignore_index=True)
+
+
+def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
+    """The steps of :func:`run_pipeline` (the notes and timings are added by the caller)."""
+    with steps.step("loading news"):
+        news = _load_news(cfg)
+    with steps.step("tagging and building events"):
+        events = _news_events(news, cfg.events)
+    drops = _Drops(events)
+    benchmark = cfg.market.benchmark
+    is_bench = (events.frame["symbol"].astype(str) == benchmark).to_numpy()
+    if is_bench.any():
+        drops.drop("events", is_bench, _benchmark_drops(events.frame[is_bench]))
+    pf: PriceFrame | None = None
+    missing: dict[str, str] = {}
+    n_symbols = len(set(events.frame["symbol"]) | {benchmark})
+    with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
+        if len(events):
+            start, end = _date_range(events, cfg)
+            pf, missing = _fetch_prices(events.symbols, benchmark, start, end, cfg)
+            if missing:
+                drops.drop("prices", *_no_price_drops(drops.analysable.frame, missing))
+    with steps.step("estimating"):
+        result = cfg.study.fit(drops.analysable, prices=pf)
+    dropped = drops.table(result)
+    with steps.step("writing the briefing"):
+        files = _briefing(cfg, result, news, events, pf, dropped, steps)
     return PipelineResult(
         config=cfg,
         news=news,
@@ -535,9 +509,94 @@ def run_pipeline(
         result=result,
         files=files,
         dropped=dropped,
-        notes=tuple(notes),
-        timings=steps.timings,
     )
+
+
+def _no_price_drops(frame: pd.DataFrame, missing: Mapping[str, str]) -> tuple[Any, pd.DataFrame]:
+    """Events whose symbol has no prices (reason ``no_price_data``, the data layer's message)."""
+    gone = frame["symbol"].isin(list(missing))
+    table = pd.DataFrame(
+        {
+            "event_id": frame.loc[gone, "event_id"],
+            "symbol": frame.loc[gone, "symbol"],
+            "reason": "no_price_data",
+            "message": frame.loc[gone, "symbol"].map(missing),
+        }
+    )
+    return gone.to_numpy(), table
+
+
+def _briefing(
+    cfg: RunConfig,
+    result: EventStudyResult,
+    news: News,
+    events: EventSet,
+    pf: PriceFrame | None,
+    dropped: pd.DataFrame,
+    steps: _Steps,
+) -> BriefingFiles | None:
+    """Write the briefing ``output`` asks for (None: no format)."""
+    from eventstudy.reporting import briefing
+
+    o = cfg.output
+    if not o.formats:
+        return None
+    ohlc = None
+    charts = {"html", "png"} & set(o.formats) and "event_price" in o.charts
+    if charts and o.price_charts > 0 and len(result.car) and pf is not None:
+        ohlc = _ohlc_long(
+            sorted(set(result.events["symbol"].astype(str))),
+            cfg.market.benchmark,
+            pd.Timestamp(pf.data.index.min()),
+            pd.Timestamp(pf.data.index.max()),
+            cfg,
+        )
+    return briefing(
+        result,
+        news=news,
+        out=o.dir,
+        formats=o.formats,
+        title=o.title,
+        prices=ohlc,
+        charts=o.charts,
+        top_events=o.top_events,
+        price_charts=o.price_charts,
+        dropped=dropped,
+        rule=events.rule,
+        cutoff=events.cutoff,
+        progress=steps.switch,
+    )
+
+
+#: Warnings of the price layer that the notes restate from the prices' provenance.
+_PRICE_WARNINGS = (ProxyWarning, OfflineFallbackWarning)
+
+
+def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[str, ...]:
+    """The run's notes: its warnings, and what the price step served in place of the source.
+
+    The price layer warns about fallbacks and proxies symbol by symbol as it tries
+    them (a board may be announced as "built as a proxy" and then turn out to have
+    no members, its events dropped with reason ``no_price_data``); the notes say
+    what was served, from the provenance of the prices, instead of repeating
+    those warnings. Proxies are :attr:`PipelineResult.proxies`.
+    """
+    from eventstudy.reporting import duplicate_proxy_notes
+
+    notes = [
+        f"{w.category.__name__}: {w.message}"
+        for w in caught
+        if not issubclass(w.category, _PRICE_WARNINGS)
+    ]
+    if run.prices is not None and run.config.market.source != "bundled":
+        prov = run.prices.provenance
+        snapshot = prov[(prov["source"] == "bundled") & ~prov["is_proxy"].astype(bool)]
+        notes += [
+            f"OfflineFallbackWarning: {s}: served from the bundled snapshot ({n})"
+            for s, n in zip(snapshot.index, snapshot["note"], strict=True)
+        ]
+    notes += [f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(run.result)]
+    return tuple(dict.fromkeys(notes))
 
 
 def demo(
@@ -608,6 +667,9 @@ class BacktestRun:
 
     def __str__(self) -> str:
         return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def _load_news(cfg: RunConfig | BacktestConfig) -> News:

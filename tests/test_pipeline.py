@@ -70,9 +70,34 @@ def test_demo_labels_board_proxies(demo_run) -> None:  # type: ignore[no-untyped
     assert "BK0896" in boards
     assert bool(prov.loc["BK0896", "is_proxy"])
     assert not bool(prov.loc["600519.SH", "is_proxy"])
-    text = demo_run.summary()
+    assert "BK0896" in demo_run.proxies
+    assert "600519.SH" not in demo_run.proxies
+    text = str(demo_run.summary())
     assert "proxies (built from constituents" in text
     assert "BK0896" in text
+
+
+def test_summary_is_a_summary_object(demo_run) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.summary import Summary
+
+    summary = demo_run.summary()
+    assert isinstance(summary, Summary)
+    text = summary.as_text()
+    assert str(demo_run) == text
+    lines = text.split("\n")
+    assert lines[0] == "news: 60 articles, 1 skipped inputs"
+    assert lines[1].startswith("events: ")
+    assert lines[1].endswith(f"{len(demo_run.dropped)} dropped")
+    # one row per CAR window, with the CAAR, both p-values and N as computed
+    table = demo_run.summary_table()
+    shown = summary.tables[0]
+    assert shown.index.tolist() == table["window"].tolist()
+    assert shown["CAAR"].tolist() == [f"{v:+.2%}" for v in table["caar"]]
+    assert shown["N"].tolist() == [str(n) for n in table["n"]]
+    for label, row in shown.iterrows():
+        assert any(line.startswith(str(label)) and row["p (KP-BMP)"] in line for line in lines)
+    assert "<table" in demo_run._repr_html_()
+    assert str(demo_run.files.out) in text  # type: ignore[union-attr]
 
 
 def test_demo_writes_tables(demo_run) -> None:  # type: ignore[no-untyped-def]
@@ -140,11 +165,15 @@ def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert "step" not in err  # --quiet: no progress bar
 
 
-def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys, demo_run) -> None:  # type: ignore[no-untyped-def]
     assert main(["demo", "--out", str(tmp_path), "--formats", "csv"]) == 0
     out, err = capsys.readouterr()
     assert "estimating" in err
     assert "estimating" not in out
+    # one per proxied board (from the provenance), not one per warning raised
+    assert f"note: {len(demo_run.proxies)} board series are proxies" in err
+    assert len(demo_run.proxies) == 8
+    assert str(demo_run.summary()).split("briefing in")[0] in out
 
 
 def test_cli_run_example_offline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -290,21 +319,35 @@ def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> N
 
 
 def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Offline, a board without bundled members is dropped: its note must not say 'built'."""
+    """Offline, a board without bundled members is dropped: no note says it was 'built'.
+
+    The notes come from the prices' provenance, not from the price layer's warnings
+    (which announce a proxy before finding that the board has no members).
+    """
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run = run_pipeline(EXAMPLE, offline=True, out=tmp_path, formats=())
-    gone = set(run.dropped.loc[run.dropped["reason"] == "no_price_data", "symbol"])
-    boards = sorted(s for s in gone if s.startswith("BK"))
+    gone = run.dropped[run.dropped["reason"] == "no_price_data"]
+    boards = sorted(s for s in gone["symbol"] if s.startswith("BK"))
     assert boards, "the example tags boards that have no bundled members (e.g. BK0433)"
     for sym in boards:
-        mine = [n for n in run.notes if f" {sym}: " in n]
-        assert mine, sym
-        assert not [n for n in mine if "built as a proxy" in n], mine
-        assert any("no proxy could be built" in n and "no members" in n for n in mine), mine
-    kept = [s for s in run.result.events["symbol"].unique() if s.startswith("BK")]
-    assert any(f" {kept[0]}: built as a proxy" in n for n in run.notes)  # true claims stay
+        assert not [n for n in run.notes if f"{sym}:" in n], sym
+        assert sym not in run.proxies
+    assert gone["message"].str.contains("no members").any()
+    kept = {s for s in run.result.events["symbol"].unique() if s.startswith("BK")}
+    assert kept
+    assert kept <= set(run.proxies)
+    assert not [n for n in run.notes if n.startswith("ProxyWarning")]
+    # what was served from the snapshot instead of the network is noted, from the provenance
+    prov = run.prices.provenance  # type: ignore[union-attr]
+    snapshot = prov.index[(prov["source"] == "bundled") & ~prov["is_proxy"]]
+    assert len(snapshot) > 0
+    for sym in snapshot:
+        assert any(
+            n.startswith(f"OfflineFallbackWarning: {sym}: served from the bundled")
+            for n in run.notes
+        )
 
 
 # ----------------------------------------------------------------------------- backtest
