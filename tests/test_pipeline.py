@@ -1,4 +1,4 @@
-"""The main job: config validation, the pipeline's bookkeeping, and the demo/run commands."""
+"""The main job and the backtest job: the pipeline's bookkeeping, summaries and notes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.cli import main
 from eventstudy.config import demo_config
 from eventstudy.datasets import data_dir
 from eventstudy.pipeline import PipelineResult, demo, run_pipeline
@@ -149,73 +148,6 @@ def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None: 
     assert len(run.result.events) + len(run.dropped) == len(run.events) + len(run.events.dropped)
 
 
-# ----------------------------------------------------------------------------- command line
-
-
-def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    rc = main(["--quiet", "demo", "--out", str(tmp_path), "--formats", "html,csv"])
-    out, err = capsys.readouterr()
-    assert rc == 0
-    assert "analysed" in out
-    assert "dropped" in out
-    assert "[-1,1]" in out
-    assert "p (KP-BMP)" in out
-    assert str(tmp_path / "briefing.html") in out
-    assert (tmp_path / "briefing.html").is_file()
-    assert "step" not in err  # --quiet: no progress bar
-
-
-def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys, demo_run) -> None:  # type: ignore[no-untyped-def]
-    assert main(["demo", "--out", str(tmp_path), "--formats", "csv"]) == 0
-    out, err = capsys.readouterr()
-    assert "estimating" in err
-    assert "estimating" not in out
-    # one per proxied board (from the provenance), not one per warning raised
-    assert f"note: {len(demo_run.proxies)} board series are proxies" in err
-    assert len(demo_run.proxies) == 8
-    assert str(demo_run.summary()).split("briefing in")[0] in out
-
-
-def test_cli_run_example_offline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    rc = main(["-q", "run", str(EXAMPLE), "--offline", "--out", str(tmp_path)])
-    out, _ = capsys.readouterr()
-    assert rc == 0
-    assert "[0,2]" in out  # the example's own window
-    assert (tmp_path / "briefing.html").is_file()
-    assert (tmp_path / "tables" / "events.parquet").is_file()
-
-
-def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[news]\npath = "bundled"\n[study]\nmodel = "capm"\n', encoding="utf-8")
-    assert main(["run", str(bad)]) == 2
-    assert "study.model" in capsys.readouterr().err
-    assert main(["run", str(tmp_path / "nope.toml")]) == 2
-    assert "does not exist" in capsys.readouterr().err
-    assert main(["demo", "--formats", "pdf"]) == 2
-    # a news path that does not exist: bad input, naming the key
-    nonews = tmp_path / "nonews.toml"
-    nonews.write_text('[news]\npath = "no-such-folder"\n', encoding="utf-8")
-    assert main(["-q", "run", str(nonews), "--out", str(tmp_path / "n")]) == 2
-    err = capsys.readouterr().err
-    assert "news.path: " in err
-    assert "no-such-folder" in err
-    assert "nonews.toml" in err
-    globbed = tmp_path / "glob.toml"
-    globbed.write_text('[news]\npath = "posts/*.md"\n', encoding="utf-8")
-    assert main(["-q", "run", str(globbed), "--out", str(tmp_path / "g")]) == 2
-    assert "news.path: " in capsys.readouterr().err
-    # a benchmark that is neither cached nor bundled, offline: data unavailable
-    gspc = tmp_path / "gspc.toml"
-    gspc.write_text(
-        '[news]\npath = "bundled"\n[market]\nbenchmark = "^GSPC"\noffline = true\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))  # an empty cache
-    assert main(["-q", "run", str(gspc), "--out", str(tmp_path / "o")]) == 3
-    assert "data unavailable" in capsys.readouterr().err
-
-
 def test_event_stage_drops_are_counted_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """rule='strict' drops publications outside a session at the events stage: once only."""
     raw = {"news": {"path": "bundled"}, "events": {"rule": "strict"}, "market": {"offline": True}}
@@ -297,25 +229,6 @@ def test_run_carries_rule_and_cutoff_to_the_briefing(tmp_path) -> None:  # type:
     assert "<tr><td>day0 cutoff</td><td>11:30</td></tr>" in foot
     assert "before the 15:00 close" not in foot
     assert "Mikkelson" not in foot
-
-
-def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import importlib
-
-    reporting = importlib.import_module("eventstudy.reporting")
-    monkeypatch.setattr(reporting, "_write_pngs", lambda figs, folder: ([], []))  # no browser
-    assert main(["demo", "--out", str(tmp_path / "a"), "--formats", "html,png"]) == 0
-    out, err = capsys.readouterr()
-    assert "exporting PNG charts" in err
-    assert "fetching prices (" in err  # the number of series being fetched
-    assert "exporting PNG" not in out
-    assert main(["--quiet", "demo", "--out", str(tmp_path / "b"), "--formats", "html,png"]) == 0
-    _, err = capsys.readouterr()
-    assert "exporting PNG" not in err
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        run = demo(out=tmp_path / "c", formats=("html", "png"))
-    assert {"writing the briefing", "exporting PNG charts"} <= set(run.timings)
 
 
 def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

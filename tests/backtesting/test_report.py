@@ -1,4 +1,4 @@
-"""`eventstudy backtest CONFIG.toml`: the shipped example config and bad configs."""
+"""The files of a backtest run (``eventstudy backtest``): tables, summary.txt, backtest.html."""
 
 from __future__ import annotations
 
@@ -84,13 +84,6 @@ def test_events_csv_with_filters(tmp_path: Path) -> None:
     assert re.search(r"1 events with day 0 outside", page)
 
 
-def test_bad_config_exit_codes(tmp_path: Path) -> None:
-    assert main(["backtest", str(tmp_path / "missing.toml")]) == 2
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[strategy\nhold = 1", encoding="utf-8")
-    assert main(["backtest", str(bad)]) == 2
-
-
 def _small_config(tmp_path: Path, runs: int = 30) -> Path:
     ev = pd.DataFrame(
         {"event_id": ["a", "b"], "symbol": ["600519.SH", "000858.SZ"],
@@ -103,27 +96,6 @@ def _small_config(tmp_path: Path, runs: int = 30) -> Path:
         encoding="utf-8",
     )
     return cfg
-
-
-@pytest.mark.parametrize("quiet", [[], ["-q"], ["--quiet"]])
-def test_quiet_silences_progress_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], quiet: list[str]
-) -> None:
-    cfg = _small_config(tmp_path)
-    for argv in (
-        [*quiet, "backtest", str(cfg), "--out", str(tmp_path / "o")],
-        ["backtest", str(cfg), "--out", str(tmp_path / "o"), *quiet],
-    ):
-        assert main(argv) == 0
-        out, err = capsys.readouterr()
-        assert "Backtest of news signals" in out  # the summary is always printed
-        assert "wrote " in out
-        if quiet:
-            assert "placebo runs" not in err
-            assert "fetching prices" not in err
-        else:
-            assert "placebo runs" in err
-            assert "fetching prices" in err
 
 
 def test_news_items_not_read_are_listed_in_news_skipped_csv(
@@ -154,22 +126,3 @@ def test_html_trades_table_scrolls_and_turnover_has_a_unit(tmp_path: Path) -> No
     line = next(ln for ln in (out / "summary.txt").read_text("utf-8").splitlines()
                 if ln.startswith("Turnover"))  # fmt: skip
     assert "× capital per year" in line
-
-
-def test_config_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[events]\ncsv = "a.csv"\n[strategy]\nhodl = 3\n', encoding="utf-8")
-    assert main(["backtest", str(bad)]) == 2
-    assert f"{bad}: strategy.hodl: unknown key" in capsys.readouterr().err
-
-
-def test_printed_summary_is_the_summary_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The command prints the run's Summary: the same text it wrote to summary.txt."""
-    out = tmp_path / "o"
-    assert main(["-q", "backtest", str(EXAMPLE), "--out", str(out), "--offline"]) == 0
-    printed = capsys.readouterr().out
-    written = (out / "summary.txt").read_text(encoding="utf-8")
-    assert "Note: " in written
-    assert printed == written + f"wrote 8 files to {out}\n"
