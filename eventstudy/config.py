@@ -172,7 +172,6 @@ __all__ = [
 
 #: A key's parser: ``(dotted key, TOML value) -> Python value``, raising ConfigError.
 Parse: TypeAlias = Callable[[str, Any], Any]
-T = TypeVar("T")
 
 
 def _fail(key: str, reason: str) -> ConfigError:
