@@ -53,3 +53,10 @@ BriefingFormat: TypeAlias = Literal["html", "png", "csv", "parquet"]
 
 #: Charts a briefing can hold.
 BriefingChart: TypeAlias = Literal["caar", "aar", "car_dist", "heatmap", "event_price"]
+
+# config/cli
+#: Kind of TOML configuration: ``eventstudy run`` or ``eventstudy backtest``.
+ConfigKind: TypeAlias = Literal["run", "backtest"]
+
+#: Price sources a configuration may name (``market.source``).
+SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance"]

@@ -1,9 +1,22 @@
-"""The TOML configuration of ``eventstudy run``: parsing and validation.
+"""The TOML configurations of ``eventstudy run`` and ``eventstudy backtest``: one loader.
 
-A config has five tables; every key is optional except ``news.path``. Unknown
-keys, wrong types and impossible values raise :class:`~eventstudy.exceptions.ConfigError`
-whose message starts with the dotted key (``study.event_window: ...``) and says
-what is wrong and what to write instead.
+:func:`load_config` reads a file and :func:`parse_config` a mapping into a
+:class:`RunConfig` (``kind="run"``) or a :class:`BacktestConfig`
+(``kind="backtest"``). Both kinds share the ``[news]``, ``[events]``,
+``[market]`` and ``[output]`` tables; every key is optional except where said.
+Unknown keys, wrong types and impossible values raise
+:class:`~eventstudy.exceptions.ConfigError` whose message starts with the
+dotted key (``study.event_window: ...``; :func:`load_config` puts the file's
+path in front) and says what is wrong and what to write instead.
+
+Each default is the default of the function the key feeds: the ``[study]``
+settings are :class:`~eventstudy.study.EventStudy`'s (which also validates
+them: a TOML run and ``run_event_study`` get the same CAR windows), the
+``[strategy]`` and ``[placebo]`` settings :func:`~eventstudy.backtest`'s, the
+allowed values ``typing.get_args`` of the option types of
+:mod:`eventstudy._typing`.
+
+``eventstudy run`` (``news.path`` is required):
 
 .. code-block:: toml
 
@@ -16,7 +29,7 @@ what is wrong and what to write instead.
     [events]
     symbols = ["BK0896"]       # keep only these securities/boards/indices (default: all tagged)
     kinds = ["board", "stock"] # keep only these kinds: board, stock, index, foreign
-    min_score = 1.0            # minimum tag score (default: the tagger's default)
+    min_score = 0.6            # minimum tag score (default: the tagger's default)
     rule = "next"              # day-0 rule: next, previous, strict
     cutoff = "15:00"           # publications at/after the cutoff → next session
 
@@ -27,10 +40,12 @@ what is wrong and what to write instead.
     offline = false            # true: never touch the network (cache + bundled data only)
 
     [study]
-    model = "market"           # raw, constant_mean, market_adjusted, market, ff3, carhart
+    model = "market"           # raw, constant_mean, market_adjusted, market
     estimation_window = [-250, -11]
     event_window = [-5, 5]
-    car_windows = [[-1, 1], [0, 0], [0, 5], [-5, 5]]
+    car_windows = [[-1, 1], [0, 0], [0, 1], [0, 5], [-5, 5]]
+                               # default: those of eventstudy.study.DEFAULT_CAR_WINDOWS inside
+                               # the event window, plus the event window itself
     min_estimation_obs = 100
     tests = "all"              # or a list of test names
 
@@ -45,67 +60,293 @@ what is wrong and what to write instead.
                                # its band (+ by kind), AAR bars, per-event CAR distribution,
                                # CAAR heatmap by board/security x window, price around events
 
+``eventstudy backtest``: events come from news (``[news] path``) or from an
+events table (``[events] csv``), exactly one of the two:
+
+.. code-block:: toml
+
+    [news]
+    path = "news"               # as for run
+    errors = "collect"
+
+    [events]
+    csv = "events.csv"          # instead of [news]: event_id, symbol, published_at or day0
+                                # (+ score, title, ...); relative to this file
+    symbols = ["600519.SH"]     # keep only these securities
+    kinds = ["stock", "board"]  # keep only these kinds (news only)
+    min_score = 1.0             # minimum tag score (news only)
+    rule = "next"               # day-0 rule: next, previous, strict
+    cutoff = "15:00"
+    start = "2022-01-01"        # keep events with day 0 in [start, end]
+    end = "2022-12-31"
+
+    [market]
+    benchmark = "000300.SH"
+    source = "auto"             # auto, bundled, local, akshare, yfinance
+    offline = false
+
+    [strategy]
+    entry = "day0_close"        # or "next_open"
+    hold = 5                    # sessions
+    direction = "long"          # long, short, sign_of_score
+    weights = "equal"           # equal, abs_score, or a column of the events
+    costs_bps = 10.0            # per side
+    max_exit_delay = 10
+    limit_tolerance = 0.002
+    st_symbols = []
+
+    [placebo]
+    runs = 200                  # 0: no placebo test
+    seed = 42
+    window = 0                  # sessions added each side of the real day-0 span (0: draw
+                                # placebo dates within the span, the news' market period)
+    statistic = "raw"           # or "excess": net trade return minus the benchmark's
+
+    [output]
+    dir = "backtest"            # relative to the working directory; --out overrides
+    title = "News backtest"
+
 Examples
 --------
->>> cfg = parse_config({"news": {"path": "bundled"}, "study": {"event_window": [-3, 3],
-...                     "car_windows": [[-1, 1]]}})
+>>> cfg = parse_config({"news": {"path": "bundled"}, "study": {"event_window": [-3, 3]}})
 >>> cfg.study.event_window, cfg.study.car_windows, cfg.market.benchmark
-((-3, 3), ((-1, 1),), '000300.SH')
+((-3, 3), ((-1, 1), (0, 0), (0, 1), (-3, 3)), '000300.SH')
 >>> parse_config({"news": {"path": "bundled"}, "study": {"modle": "market"}})
 Traceback (most recent call last):
 ...
 eventstudy.exceptions.ConfigError: study.modle: unknown key; did you mean 'model'? (allowed: ...)
+>>> bt = parse_config({"events": {"csv": "ev.csv"}, "strategy": {"hold": 3}}, kind="backtest")
+>>> bt.strategy.hold, bt.placebo.runs, bt.market.benchmark
+(3, 200, '000300.SH')
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import inspect
+import math
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import Any, Literal, TypeAlias, TypeVar, get_args, overload
 
-from eventstudy._typing import Adjust, ModelName
+import pandas as pd
+
+from eventstudy._typing import (
+    Adjust,
+    BriefingChart,
+    BriefingFormat,
+    ConfigKind,
+    ErrorPolicy,
+    SessionRule,
+    SourceName,
+    SymbolKind,
+)
+from eventstudy.backtesting import Direction, Entry, backtest
+from eventstudy.backtesting.placebo import PlaceboStatistic
 from eventstudy.exceptions import ConfigError, SymbolError
+from eventstudy.market import get_prices
+from eventstudy.news import News, load_news
+from eventstudy.report import briefing
+from eventstudy.study import EventStudy
+from eventstudy.study.models import FACTOR_COLUMNS
+from eventstudy.symbols import normalize
 
 __all__ = [
+    "BacktestConfig",
+    "BacktestOutputConfig",
     "EventsConfig",
     "MarketConfig",
     "NewsConfig",
     "OutputConfig",
+    "PlaceboConfig",
     "RunConfig",
-    "StudyConfig",
+    "StrategyConfig",
     "demo_config",
     "load_config",
     "parse_config",
 ]
 
-KINDS = ("board", "stock", "index", "foreign")
-RULES = ("next", "previous", "strict")
-SOURCES = ("auto", "bundled", "local", "akshare", "yfinance")
-ADJUSTS: tuple[str, ...] = get_args(Adjust)
-FORMATS = ("html", "png", "csv", "parquet")
-MODELS: tuple[str, ...] = get_args(ModelName)
-CHARTS = ("caar", "aar", "car_dist", "heatmap", "event_price")
+#: A key's parser: ``(dotted key, TOML value) -> Python value``, raising ConfigError.
+Parse: TypeAlias = Callable[[str, Any], Any]
+
+
+def _fail(key: str, reason: str) -> ConfigError:
+    """The error of one key: ``"<dotted key>: <reason>"``."""
+    return ConfigError(f"{key}: {reason}")
+
+
+def _default(func: Callable[..., Any], name: str) -> Any:
+    """The default of ``func``'s parameter ``name``: each default is defined once, there."""
+    return inspect.signature(func).parameters[name].default
+
+
+# ----------------------------------------------------------------------------- value parsers
+
+
+def _string(choices: tuple[str, ...] = ()) -> Parse:
+    def parse(key: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(key, f"must be a non-empty string, not {value!r}")
+        if choices and value not in choices:
+            raise _fail(key, f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _integer(minimum: int | None = None) -> Parse:
+    def parse(key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(key, f"must be an integer, not {value!r}")
+        if minimum is not None and value < minimum:
+            raise _fail(key, f"must be at least {minimum}, not {value}")
+        return value
+
+    return parse
+
+
+def _number(key: str, value: Any) -> float:
+    """A finite number >= 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise _fail(key, f"must be a number >= 0, not {value!r}")
+    return float(value)
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, f"must be true or false, not {value!r}")
+    return value
+
+
+def _strings(choices: tuple[str, ...] = (), *, empty: bool = False) -> Parse:
+    """A list of distinct strings (a single string is a list of one)."""
+    item = _string(choices)
+
+    def parse(key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or (not value and not empty):
+            what = "a list" if empty else "a non-empty list"
+            raise _fail(key, f"must be {what} of strings, not {value!r}")
+        out = tuple(item(f"{key}[{i}]", v) for i, v in enumerate(value))
+        if len(set(out)) != len(out):
+            raise _fail(key, f"has duplicates: {list(out)}")
+        return out
+
+    return parse
+
+
+def _symbol(key: str, value: Any) -> str:
+    text = _string()(key, value)
+    try:
+        return normalize(text)
+    except SymbolError as err:
+        raise _fail(key, f"{text!r}: {err}") from None
+
+
+def _symbols(*, empty: bool = False) -> Parse:
+    names = _strings(empty=empty)
+
+    def parse(key: str, value: Any) -> tuple[str, ...]:
+        return tuple(_symbol(f"{key}[{i}]", s) for i, s in enumerate(names(key, value)))
+
+    return parse
+
+
+def _cutoff(key: str, value: Any) -> str:
+    text = _string()(key, value)
+    try:
+        dt.time.fromisoformat(text)
+    except ValueError:
+        raise _fail(key, f"{text!r} is not a time of day; write 'HH:MM' such as '15:00'") from None
+    return text
+
+
+def _date(key: str, value: Any) -> pd.Timestamp:
+    """A date: a TOML date or a string such as ``"2022-01-31"``."""
+    if not isinstance(value, str | dt.date):
+        raise _fail(key, f"must be a date such as '2022-01-31', not {value!r}")
+    try:
+        return pd.Timestamp(value)
+    except ValueError:
+        raise _fail(key, f"{value!r} is not a date; write 'YYYY-MM-DD'") from None
+
+
+def _directory(key: str, value: Any) -> Path:
+    return Path(_string()(key, value)).expanduser()
+
+
+def _window(key: str, value: Any) -> tuple[int, int]:
+    """Two integers (their order and range are the study's to check)."""
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+    ):
+        raise _fail(key, f"must be two integers [start, end] in trading sessions, not {value!r}")
+    return int(value[0]), int(value[1])
+
+
+def _windows(key: str, value: Any) -> tuple[tuple[int, int], ...]:
+    if not isinstance(value, list) or not value:
+        raise _fail(key, f"must be a non-empty list of [start, end], not {value!r}")
+    return tuple(_window(f"{key}[{i}]", w) for i, w in enumerate(value))
+
+
+def _tests(key: str, value: Any) -> str | tuple[str, ...]:
+    return "all" if value == "all" else _strings()(key, value)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _meta(parse: Parse, *, param: str | None = None) -> dict[str, Any]:
+    """A TOML key's field metadata: its parser and the keyword it feeds (default: its name)."""
+    return {"parse": parse, "param": param}
+
+
+class _Table:
+    """A table of a configuration; ``table["key"]`` is a deprecated spelling of ``table.key``."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
+            raise KeyError(key)
+        warnings.warn(
+            f"config tables are dataclasses now: use .{key} instead of [{key!r}] "
+            "(the dict access goes in the next release)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(self, key)
 
 
 @dataclass(frozen=True)
-class NewsConfig:
+class NewsConfig(_Table):
     """Where the news comes from.
 
     Attributes
     ----------
     path
         Folder, file or glob of posts, or a table file; ``"bundled"`` for the
-        package's own posts.
+        package's own posts; ``None`` in a backtest whose events come from
+        ``events.csv``.
     errors
         ``"collect"`` (unreadable items go to ``News.skipped``) or ``"raise"``.
     """
 
-    path: str = "bundled"
-    errors: str = "collect"
+    path: str | None = field(default="bundled", metadata=_meta(_string()))
+    errors: ErrorPolicy = field(
+        default=_default(load_news, "errors"), metadata=_meta(_string(get_args(ErrorPolicy)))
+    )
 
     def resolved_path(self) -> Path | str:
         """The path to load (the bundled folder for ``"bundled"``).
@@ -122,6 +363,8 @@ class NewsConfig:
         ...
         eventstudy.exceptions.ConfigError: news.path: '/no/such/folder' does not exist; ...
         """
+        if self.path is None:
+            raise _fail("news.path", "not set: the events come from events.csv")
         if self.path == "bundled":
             from eventstudy.datasets import sample_news_path
 
@@ -145,68 +388,133 @@ class NewsConfig:
 
 
 @dataclass(frozen=True)
-class EventsConfig:
-    """Which (article, security) pairs become events, and how day 0 is set."""
+class EventsConfig(_Table):
+    """Which (article, security) pairs become events, and how day 0 is set.
 
-    symbols: tuple[str, ...] | None = None
-    kinds: tuple[str, ...] | None = None
-    min_score: float | None = None
-    rule: str = "next"
-    cutoff: str = "15:00"
+    ``csv``, ``start`` and ``end`` are keys of a backtest configuration only.
+    """
 
-
-@dataclass(frozen=True)
-class MarketConfig:
-    """Prices: benchmark, source, adjustment, network policy."""
-
-    benchmark: str = "000300.SH"
-    source: str = "auto"
-    adjust: Adjust = "qfq"
-    offline: bool | None = None
-
-
-@dataclass(frozen=True)
-class StudyConfig:
-    """The event-study specification."""
-
-    model: str = "market"
-    estimation_window: tuple[int, int] = (-250, -11)
-    event_window: tuple[int, int] = (-5, 5)
-    car_windows: tuple[tuple[int, int], ...] = ((-1, 1), (0, 0), (0, 5), (-5, 5))
-    min_estimation_obs: int = 100
-    tests: str | tuple[str, ...] = "all"
+    symbols: tuple[str, ...] | None = field(default=None, metadata=_meta(_symbols()))
+    kinds: tuple[SymbolKind, ...] | None = field(
+        default=None, metadata=_meta(_strings(get_args(SymbolKind)))
+    )
+    min_score: float = field(default=_default(News.to_events, "min_score"), metadata=_meta(_number))
+    rule: SessionRule = field(
+        default=_default(News.to_events, "rule"), metadata=_meta(_string(get_args(SessionRule)))
+    )
+    cutoff: str = field(default=_default(News.to_events, "cutoff"), metadata=_meta(_cutoff))
+    csv: str | None = field(default=None, metadata=_meta(_string()))
+    start: pd.Timestamp | None = field(default=None, metadata=_meta(_date))
+    end: pd.Timestamp | None = field(default=None, metadata=_meta(_date))
 
 
 @dataclass(frozen=True)
-class OutputConfig:
-    """What the briefing contains and where it goes."""
+class MarketConfig(_Table):
+    """Prices: benchmark, source, adjustment, network policy (``adjust``: run only)."""
 
-    dir: Path = Path("briefing")
-    formats: tuple[str, ...] = ("html", "png", "csv", "parquet")
-    title: str | None = None
-    top_events: int = 10
-    price_charts: int = 3
-    charts: tuple[str, ...] = CHARTS
+    benchmark: str = field(default=_default(EventStudy, "market"), metadata=_meta(_symbol))
+    source: SourceName = field(
+        default=_default(get_prices, "source"), metadata=_meta(_string(get_args(SourceName)))
+    )
+    adjust: Adjust = field(
+        default=_default(get_prices, "adjust"), metadata=_meta(_string(get_args(Adjust)))
+    )
+    offline: bool | None = field(default=None, metadata=_meta(_boolean))
+
+
+@dataclass(frozen=True)
+class OutputConfig(_Table):
+    """What the briefing of ``eventstudy run`` contains and where it goes."""
+
+    dir: Path = field(default=Path("briefing"), metadata=_meta(_directory))
+    formats: tuple[BriefingFormat, ...] = field(
+        default=get_args(BriefingFormat), metadata=_meta(_strings(get_args(BriefingFormat)))
+    )
+    title: str | None = field(default=None, metadata=_meta(_string()))
+    top_events: int = field(
+        default=_default(briefing, "top_events"), metadata=_meta(_integer(minimum=0))
+    )
+    price_charts: int = field(
+        default=_default(briefing, "price_charts"), metadata=_meta(_integer(minimum=0))
+    )
+    charts: tuple[BriefingChart, ...] = field(
+        default=get_args(BriefingChart), metadata=_meta(_strings(get_args(BriefingChart)))
+    )
+
+
+def _bt(name: str) -> Any:
+    return _default(backtest, name)
+
+
+@dataclass(frozen=True)
+class StrategyConfig(_Table):
+    """The trading rules of a backtest (the keywords of :func:`eventstudy.backtest`)."""
+
+    entry: Entry = field(default=_bt("entry"), metadata=_meta(_string(get_args(Entry))))
+    hold: int = field(default=_bt("hold"), metadata=_meta(_integer(minimum=1)))
+    direction: Direction = field(
+        default=_bt("direction"), metadata=_meta(_string(get_args(Direction)))
+    )
+    weights: str = field(default=_bt("weights"), metadata=_meta(_string()))
+    costs_bps: float = field(default=_bt("costs_bps"), metadata=_meta(_number))
+    max_exit_delay: int = field(default=_bt("max_exit_delay"), metadata=_meta(_integer(minimum=0)))
+    limit_tolerance: float = field(default=_bt("limit_tolerance"), metadata=_meta(_number))
+    st_symbols: tuple[str, ...] = field(
+        default=tuple(_bt("st_symbols")), metadata=_meta(_symbols(empty=True))
+    )
+
+
+@dataclass(frozen=True)
+class PlaceboConfig(_Table):
+    """The placebo (random dates) test of a backtest."""
+
+    runs: int = field(default=_bt("placebo"), metadata=_meta(_integer(minimum=0), param="placebo"))
+    seed: int = field(default=_bt("seed"), metadata=_meta(_integer(minimum=0), param="seed"))
+    window: int = field(
+        default=_bt("placebo_window"), metadata=_meta(_integer(minimum=0), param="placebo_window")
+    )
+    statistic: PlaceboStatistic = field(
+        default=_bt("placebo_statistic"),
+        metadata=_meta(_string(get_args(PlaceboStatistic)), param="placebo_statistic"),
+    )
+
+
+@dataclass(frozen=True)
+class BacktestOutputConfig(_Table):
+    """Where the files of ``eventstudy backtest`` go (``title=None``: the writer's default)."""
+
+    dir: Path = field(default=Path("backtest"), metadata=_meta(_directory))
+    title: str | None = field(default=None, metadata=_meta(_string()))
+
+
+# ----------------------------------------------------------------------------- configurations
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """A validated run configuration (see the module docstring for the TOML form).
+    """A validated ``eventstudy run`` configuration (see the module docstring for the TOML).
 
     Attributes
     ----------
-    news, events, market, study, output
-        The five tables.
+    news, events, market, output
+        The tables of the same names.
+    study
+        The :class:`~eventstudy.study.EventStudy` the ``[study]`` table describes;
+        its ``market`` is always ``market.benchmark``.
     source
-        Where the configuration came from (a file path or ``"<dict>"``).
+        Where the configuration came from (a file path, ``"<dict>"`` or ``"demo"``).
     """
 
     news: NewsConfig = field(default_factory=NewsConfig)
     events: EventsConfig = field(default_factory=EventsConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
-    study: StudyConfig = field(default_factory=StudyConfig)
+    study: EventStudy = field(default_factory=EventStudy)
     output: OutputConfig = field(default_factory=OutputConfig)
     source: str = "<dict>"
+
+    def __post_init__(self) -> None:
+        if self.study.market != self.market.benchmark:
+            object.__setattr__(self, "study", replace(self.study, market=self.market.benchmark))
 
     def with_overrides(
         self, *, out: str | Path | None = None, offline: bool | None = None
@@ -218,43 +526,124 @@ class RunConfig:
         >>> demo_config().with_overrides(offline=False).market.offline
         False
         """
-        cfg = self
-        if out is not None:
-            cfg = replace(cfg, output=replace(cfg.output, dir=Path(out)))
-        if offline is not None:
-            cfg = replace(cfg, market=replace(cfg.market, offline=offline))
-        return cfg
+        return _overridden(self, out, offline)
 
 
-# ----------------------------------------------------------------------------- validation helpers
+@dataclass(frozen=True)
+class BacktestConfig:
+    """A validated ``eventstudy backtest`` configuration (see the module docstring).
 
-_ALLOWED: dict[str, tuple[str, ...]] = {
-    "news": ("path", "errors"),
-    "events": ("symbols", "kinds", "min_score", "rule", "cutoff"),
-    "market": ("benchmark", "source", "adjust", "offline"),
-    "study": (
-        "model",
-        "estimation_window",
-        "event_window",
-        "car_windows",
-        "min_estimation_obs",
-        "tests",
-    ),
-    "output": ("dir", "formats", "title", "top_events", "price_charts", "charts"),
+    Attributes
+    ----------
+    news, events, market, strategy, placebo, output
+        The tables of the same names (``news.path`` is None when the events come
+        from ``events.csv``).
+    source
+        Where the configuration came from (a file path or ``"<dict>"``).
+    base_dir
+        The folder relative paths were resolved against.
+    """
+
+    news: NewsConfig = field(default_factory=lambda: NewsConfig(path=None))
+    events: EventsConfig = field(default_factory=EventsConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
+    placebo: PlaceboConfig = field(default_factory=PlaceboConfig)
+    output: BacktestOutputConfig = field(default_factory=BacktestOutputConfig)
+    source: str = "<dict>"
+    base_dir: Path = Path()
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    def with_overrides(
+        self, *, out: str | Path | None = None, offline: bool | None = None
+    ) -> BacktestConfig:
+        """A copy with the command-line overrides (``--out``, ``--offline``) applied."""
+        return _overridden(self, out, offline)
+
+    def backtest_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`eventstudy.backtest` this configuration sets.
+
+        Examples
+        --------
+        >>> cfg = parse_config({"events": {"csv": "e.csv"}, "placebo": {"runs": 0}},
+        ...                    kind="backtest")
+        >>> kw = cfg.backtest_kwargs()
+        >>> kw["placebo"], kw["hold"], kw["benchmark"]
+        (0, 5, '000300.SH')
+        """
+        kw: dict[str, Any] = {
+            f.metadata["param"] or f.name: getattr(table, f.name)
+            for table in (self.strategy, self.placebo)
+            for f in fields(table)
+        }
+        m = self.market
+        return {**kw, "benchmark": m.benchmark, "source": m.source, "offline": m.offline}
+
+
+_C = TypeVar("_C", RunConfig, BacktestConfig)
+
+
+def _overridden(cfg: _C, out: str | Path | None, offline: bool | None) -> _C:
+    if out is not None:
+        cfg = replace(cfg, output=replace(cfg.output, dir=Path(out)))
+    if offline is not None:
+        cfg = replace(cfg, market=replace(cfg.market, offline=offline))
+    return cfg
+
+
+# ----------------------------------------------------------------------------- the schema
+
+#: The keys of ``[study]`` and their parsers, in the order ``EventStudy`` takes them.
+_STUDY_KEYS: dict[str, Parse] = {
+    "model": _string(),
+    "estimation_window": _window,
+    "event_window": _window,
+    "car_windows": _windows,
+    "min_estimation_obs": _integer(),
+    "tests": _tests,
+}
+
+#: The tables of each kind of configuration: the table's dataclass and the keys it
+#: accepts (None: all its fields). ``[study]`` is built by :func:`_study`.
+_SCHEMA: dict[str, dict[str, tuple[type[Any], tuple[str, ...] | None]]] = {
+    "run": {
+        "news": (NewsConfig, None),
+        "events": (EventsConfig, ("symbols", "kinds", "min_score", "rule", "cutoff")),
+        "market": (MarketConfig, None),
+        "study": (EventStudy, tuple(_STUDY_KEYS)),
+        "output": (OutputConfig, None),
+    },
+    "backtest": {
+        "news": (NewsConfig, None),
+        "events": (EventsConfig, None),
+        "market": (MarketConfig, ("benchmark", "source", "offline")),
+        "strategy": (StrategyConfig, None),
+        "placebo": (PlaceboConfig, None),
+        "output": (BacktestOutputConfig, None),
+    },
 }
 
 
-def _fail(key: str, reason: str) -> ConfigError:
-    return ConfigError(f"{key}: {reason}")
+def _keys(kind: ConfigKind) -> dict[str, tuple[str, ...]]:
+    """The tables of a kind of configuration and the keys of each."""
+    return {
+        name: keys if keys is not None else tuple(f.name for f in fields(cls))
+        for name, (cls, keys) in _SCHEMA[kind].items()
+    }
 
 
 def _check_keys(table: Mapping[str, Any], prefix: str, allowed: tuple[str, ...]) -> None:
+    what = "key" if prefix else "table"
     for k in table:
         if k not in allowed:
             close = difflib.get_close_matches(str(k), allowed, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             where = f"{prefix}.{k}" if prefix else str(k)
-            raise _fail(where, f"unknown key; {hint}(allowed: {', '.join(allowed)})")
+            raise _fail(where, f"unknown {what}; {hint}(allowed: {', '.join(allowed)})")
 
 
 def _table(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -264,95 +653,160 @@ def _table(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return value
 
 
-def _str(key: str, value: Any, choices: tuple[str, ...] | None = None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(key, f"must be a non-empty string, not {value!r}")
-    if choices is not None and value not in choices:
-        raise _fail(key, f"{value!r} is not one of {', '.join(choices)}")
-    return value
+def _parse_table(raw: Mapping[str, Any], kind: ConfigKind, name: str) -> Any:
+    """The dataclass of table ``name``, each given key parsed by its field's parser."""
+    cls, keys = _SCHEMA[kind][name]
+    parsers = {f.name: f.metadata["parse"] for f in fields(cls) if keys is None or f.name in keys}
+    table = _table(raw, name)
+    _check_keys(table, name, tuple(parsers))
+    return cls(**{k: parsers[k](f"{name}.{k}", v) for k, v in table.items()})
 
 
-def _int(key: str, value: Any, *, minimum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(key, f"must be an integer, not {value!r}")
-    if minimum is not None and value < minimum:
-        raise _fail(key, f"must be at least {minimum}, not {value}")
-    return value
+def _resolve(path: str | None, base: Path | None) -> str | None:
+    """A path of the config relative to the config file's folder (``"bundled"`` kept)."""
+    if path is None or path == "bundled":
+        return path
+    p = Path(path).expanduser()
+    return str(p if p.is_absolute() or base is None else base / p)
 
 
-def _str_list(key: str, value: Any, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise _fail(key, f"must be a non-empty list of strings, not {value!r}")
-    out = []
-    for i, v in enumerate(value):
-        out.append(_str(f"{key}[{i}]", v, choices))
-    if len(set(out)) != len(out):
-        raise _fail(key, f"has duplicates: {out}")
-    return tuple(out)
+# ----------------------------------------------------------------------------- [study]
 
 
-def _window(key: str, value: Any) -> tuple[int, int]:
-    if (
-        not isinstance(value, list | tuple)
-        or len(value) != 2
-        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
-    ):
-        raise _fail(key, f"must be two integers [start, end] in trading sessions, not {value!r}")
-    a, b = int(value[0]), int(value[1])
-    if a > b:
-        raise _fail(key, f"start {a} is after end {b}; write [{b}, {a}]")
-    return a, b
-
-
-def _cutoff(key: str, value: Any) -> str:
-    text = _str(key, value)
+def _spec(given: Mapping[str, Any], benchmark: str) -> EventStudy | ConfigError:
+    """The EventStudy of the given settings, or the error it raises."""
     try:
-        dt.time.fromisoformat(text)
-    except ValueError:
-        raise _fail(key, f"{text!r} is not a time of day; write 'HH:MM' such as '15:00'") from None
-    return text
+        return EventStudy(market=benchmark, **given)
+    except ConfigError as err:
+        return err
 
 
-def _symbol(key: str, value: Any) -> str:
-    from eventstudy.symbols import normalize
+def _blame(given: Mapping[str, Any], benchmark: str) -> str:
+    """The dotted key of the ``[study]`` setting that makes EventStudy reject ``given``.
 
-    text = _str(key, value)
-    try:
-        return normalize(text)
-    except SymbolError as err:
-        raise _fail(key, f"{text!r}: {err}") from None
+    EventStudy validates the settings (once, for the Python API and the TOML
+    alike) and names the argument in its message. To name the TOML key without
+    reading that message back: the key to fix is one whose removal (back to its
+    default) makes EventStudy accept the rest, the last such in EventStudy's
+    order (a CAR window outside the event window names ``car_windows``); when
+    no single removal helps (several settings are wrong), the first key that
+    EventStudy rejects on its own. In a list (``car_windows``, ``tests``), the
+    first item rejected alone is named.
+    """
+
+    def accepted(settings: Mapping[str, Any]) -> bool:
+        return not isinstance(_spec(settings, benchmark), ConfigError)
+
+    order = [k for k in _STUDY_KEYS if k in given]
+    fixes = [k for k in order if accepted(_without(given, k))]
+    if fixes:
+        key, context = fixes[-1], _without(given, fixes[-1])
+    else:
+        key = next((k for k in order if not accepted({k: given[k]})), order[0])
+        context = {}
+    items = given[key]
+    if key in ("car_windows", "tests") and isinstance(items, tuple):
+        for i, item in enumerate(items):
+            if not accepted({**context, key: (item,)}):
+                return f"study.{key}[{i}]"
+    return f"study.{key}"
 
 
-def _symbols(key: str, value: Any) -> tuple[str, ...]:
-    from eventstudy.symbols import normalize
+def _without(settings: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in settings.items() if k != key}
 
-    names = _str_list(key, value)
-    out = []
-    for i, s in enumerate(names):
-        try:
-            out.append(normalize(s))
-        except SymbolError as err:
-            raise _fail(f"{key}[{i}]", f"{s!r}: {err}") from None
-    return tuple(out)
+
+def _study(raw: Mapping[str, Any], benchmark: str) -> EventStudy:
+    table = _table(raw, "study")
+    _check_keys(table, "study", tuple(_STUDY_KEYS))
+    given = {k: _STUDY_KEYS[k](f"study.{k}", v) for k, v in table.items()}
+    if given.get("model") in FACTOR_COLUMNS:
+        raise _fail(
+            "study.model",
+            f"{given['model']!r} needs factor returns, which a TOML run cannot supply yet; "
+            "use the Python API (run_event_study(..., factors=...)) or model = 'market'",
+        )
+    spec = _spec(given, benchmark)
+    if isinstance(spec, ConfigError):
+        raise _fail(_blame(given, benchmark), str(spec))
+    return spec
 
 
 # ----------------------------------------------------------------------------- parsing
 
 
+def _run_config(raw: Mapping[str, Any], base: Path | None, source: str) -> RunConfig:
+    if "path" not in _table(raw, "news"):
+        raise _fail("news.path", "missing; give a folder, file or glob of news, or 'bundled'")
+    news: NewsConfig = _parse_table(raw, "run", "news")
+    events = _parse_table(raw, "run", "events")
+    market: MarketConfig = _parse_table(raw, "run", "market")
+    return RunConfig(
+        news=replace(news, path=_resolve(news.path, base)),
+        events=events,
+        market=market,
+        study=_study(raw, market.benchmark),
+        output=_parse_table(raw, "run", "output"),
+        source=source,
+    )
+
+
+def _backtest_config(raw: Mapping[str, Any], base: Path | None, source: str) -> BacktestConfig:
+    news: NewsConfig = _parse_table(raw, "backtest", "news")
+    events: EventsConfig = _parse_table(raw, "backtest", "events")
+    has_news = "path" in _table(raw, "news")
+    if has_news == (events.csv is not None):
+        raise _fail(
+            "news.path",
+            "give exactly one event source: [news] path = ... (posts or a news table) "
+            "or [events] csv = ... (an events table)",
+        )
+    return BacktestConfig(
+        news=replace(news, path=_resolve(news.path, base) if has_news else None),
+        events=replace(events, csv=_resolve(events.csv, base)),
+        market=_parse_table(raw, "backtest", "market"),
+        strategy=_parse_table(raw, "backtest", "strategy"),
+        placebo=_parse_table(raw, "backtest", "placebo"),
+        output=_parse_table(raw, "backtest", "output"),
+        source=source,
+        base_dir=base if base is not None else Path(),
+    )
+
+
+@overload
 def parse_config(
-    raw: Mapping[str, Any], *, base_dir: str | Path | None = None, source: str = "<dict>"
-) -> RunConfig:
-    """Validate a configuration mapping (the parsed TOML) into a :class:`RunConfig`.
+    raw: Mapping[str, Any],
+    *,
+    kind: Literal["run"] = ...,
+    base_dir: str | Path | None = ...,
+    source: str = ...,
+) -> RunConfig: ...
+@overload
+def parse_config(
+    raw: Mapping[str, Any],
+    *,
+    kind: Literal["backtest"],
+    base_dir: str | Path | None = ...,
+    source: str = ...,
+) -> BacktestConfig: ...
+def parse_config(
+    raw: Mapping[str, Any],
+    *,
+    kind: ConfigKind = "run",
+    base_dir: str | Path | None = None,
+    source: str = "<dict>",
+) -> RunConfig | BacktestConfig:
+    """Validate a configuration mapping (the parsed TOML).
 
     Parameters
     ----------
     raw
         The mapping, e.g. ``tomllib.load(f)``.
+    kind
+        ``"run"`` (a :class:`RunConfig`) or ``"backtest"`` (a :class:`BacktestConfig`).
     base_dir
-        Folder against which a relative ``news.path`` is resolved (the config
-        file's folder); ``None`` leaves it as given.
+        Folder against which relative ``news.path`` and ``events.csv`` are
+        resolved (the config file's folder); ``None`` leaves them as given.
     source
         Where the mapping came from, for messages.
 
@@ -365,144 +819,48 @@ def parse_config(
     --------
     >>> parse_config({"news": {"path": "posts"}}, base_dir="/data").news.path
     '/data/posts'
-    >>> parse_config({"news": {"path": "x"}, "study": {"car_windows": [[-1, 9]]}})
+    >>> parse_config({"news": {"path": "x"}, "study": {"car_windows": [[0, 1], [-1, 9]]}})
     Traceback (most recent call last):
     ...
-    eventstudy.exceptions.ConfigError: study.car_windows[0]: [-1, 9] is outside ... [-5, 5]
+    eventstudy.exceptions.ConfigError: study.car_windows[1]: car window (-1, 9) is not inside ...
     """
     if not isinstance(raw, Mapping):
         raise ConfigError(f"the configuration must be a table of tables, not {type(raw).__name__}")
-    _check_keys(raw, "", tuple(_ALLOWED))
-
-    t = _table(raw, "news")
-    _check_keys(t, "news", _ALLOWED["news"])
-    if "path" not in t:
-        raise _fail("news.path", "missing; give a folder, file or glob of news, or 'bundled'")
-    path = _str("news.path", t["path"])
-    if path != "bundled" and base_dir is not None and not Path(path).expanduser().is_absolute():
-        path = str(Path(base_dir) / path)
-    elif path != "bundled":
-        path = str(Path(path).expanduser())
-    news = NewsConfig(
-        path=path, errors=_str("news.errors", t.get("errors", "collect"), ("collect", "raise"))
-    )
-
-    t = _table(raw, "events")
-    _check_keys(t, "events", _ALLOWED["events"])
-    min_score = t.get("min_score")
-    if min_score is not None and (
-        isinstance(min_score, bool) or not isinstance(min_score, int | float) or min_score < 0
-    ):
-        raise _fail("events.min_score", f"must be a number >= 0, not {min_score!r}")
-    events = EventsConfig(
-        symbols=_symbols("events.symbols", t["symbols"]) if "symbols" in t else None,
-        kinds=_str_list("events.kinds", t["kinds"], KINDS) if "kinds" in t else None,
-        min_score=None if min_score is None else float(min_score),
-        rule=_str("events.rule", t.get("rule", "next"), RULES),
-        cutoff=_cutoff("events.cutoff", t.get("cutoff", "15:00")),
-    )
-
-    t = _table(raw, "market")
-    _check_keys(t, "market", _ALLOWED["market"])
-    offline = t.get("offline")
-    if offline is not None and not isinstance(offline, bool):
-        raise _fail("market.offline", f"must be true or false, not {offline!r}")
-    benchmark = _symbol("market.benchmark", t.get("benchmark", "000300.SH"))
-    market = MarketConfig(
-        benchmark=benchmark,
-        source=_str("market.source", t.get("source", "auto"), SOURCES),
-        adjust=cast(Adjust, _str("market.adjust", t.get("adjust", "qfq"), ADJUSTS)),
-        offline=offline,
-    )
-
-    t = _table(raw, "study")
-    _check_keys(t, "study", _ALLOWED["study"])
-    defaults = StudyConfig()
-    est = _window(
-        "study.estimation_window", t.get("estimation_window", list(defaults.estimation_window))
-    )
-    evw = _window("study.event_window", t.get("event_window", list(defaults.event_window)))
-    if not evw[0] <= 0 <= evw[1]:
-        raise _fail("study.event_window", f"{list(evw)} must contain day 0")
-    if est[1] >= evw[0]:
-        raise _fail(
-            "study.estimation_window",
-            f"{list(est)} must end before study.event_window {list(evw)} starts",
-        )
-    if "car_windows" in t:
-        cw = t["car_windows"]
-        if not isinstance(cw, list) or not cw:
-            raise _fail(
-                "study.car_windows", f"must be a non-empty list of [start, end], not {cw!r}"
-            )
-        windows = tuple(_window(f"study.car_windows[{i}]", w) for i, w in enumerate(cw))
-    else:
-        windows = tuple(w for w in defaults.car_windows if evw[0] <= w[0] and w[1] <= evw[1])
-        windows = windows or (evw,)
-    for i, (a, b) in enumerate(windows):
-        if a < evw[0] or b > evw[1]:
-            raise _fail(
-                f"study.car_windows[{i}]",
-                f"{[a, b]} is outside study.event_window {list(evw)}",
-            )
-    if len(set(windows)) != len(windows):
-        raise _fail("study.car_windows", "has duplicate windows")
-    tests_raw = t.get("tests", "all")
-    from eventstudy.study.inference import TESTS
-
-    tests: str | tuple[str, ...] = (
-        "all" if tests_raw == "all" else _str_list("study.tests", tests_raw, TESTS)
-    )
-    study = StudyConfig(
-        model=_str("study.model", t.get("model", "market"), MODELS),
-        estimation_window=est,
-        event_window=evw,
-        car_windows=windows,
-        min_estimation_obs=_int(
-            "study.min_estimation_obs", t.get("min_estimation_obs", 100), minimum=3
-        ),
-        tests=tests,
-    )
-    length = est[1] - est[0] + 1
-    if study.min_estimation_obs > length:
-        raise _fail(
-            "study.min_estimation_obs",
-            f"{study.min_estimation_obs} is more than the {length} days of study.estimation_window",
-        )
-    if study.model in ("ff3", "carhart"):
-        raise _fail(
-            "study.model",
-            f"{study.model!r} needs factor returns, which a TOML run cannot supply yet; "
-            "use the Python API (run_event_study(..., factors=...)) or model = 'market'",
-        )
-
-    t = _table(raw, "output")
-    _check_keys(t, "output", _ALLOWED["output"])
-    title = t.get("title")
-    if title is not None:
-        title = _str("output.title", title)
-    output = OutputConfig(
-        dir=Path(_str("output.dir", t.get("dir", "briefing"))).expanduser(),
-        formats=_str_list("output.formats", t.get("formats", list(OutputConfig.formats)), FORMATS),
-        title=title,
-        top_events=_int("output.top_events", t.get("top_events", 10), minimum=0),
-        price_charts=_int("output.price_charts", t.get("price_charts", 3), minimum=0),
-        charts=_str_list("output.charts", t.get("charts", list(CHARTS)), CHARTS),
-    )
-    return RunConfig(
-        news=news, events=events, market=market, study=study, output=output, source=source
-    )
+    if kind not in get_args(ConfigKind):
+        raise ConfigError(f"kind={kind!r} is not one of {get_args(ConfigKind)}")
+    _check_keys(raw, "", tuple(_SCHEMA[kind]))
+    base = None if base_dir is None else Path(base_dir)
+    if kind == "run":
+        return _run_config(raw, base, source)
+    return _backtest_config(raw, base, source)
 
 
-def load_config(path: str | Path) -> RunConfig:
-    """Read and validate a TOML run configuration.
+def _read_toml(p: Path) -> dict[str, Any]:
+    if not p.is_file():
+        raise FileNotFoundError(f"config file {str(p)!r} does not exist")
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{p}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{p}: not UTF-8 text: {err}") from None
 
-    A relative ``news.path`` is resolved against the file's folder.
+
+@overload
+def load_config(path: str | Path, *, kind: Literal["run"] = ...) -> RunConfig: ...
+@overload
+def load_config(path: str | Path, *, kind: Literal["backtest"]) -> BacktestConfig: ...
+def load_config(path: str | Path, *, kind: ConfigKind = "run") -> RunConfig | BacktestConfig:
+    """Read and validate a TOML configuration of ``eventstudy run`` or ``eventstudy backtest``.
+
+    Relative ``news.path`` and ``events.csv`` are resolved against the file's folder.
 
     Raises
     ------
     ConfigError
-        If the file is not valid TOML or a key is invalid (the message names it).
+        If the file is not valid TOML or a key is invalid (the message names the
+        file, then the dotted key).
     FileNotFoundError
         If the file does not exist.
 
@@ -512,19 +870,13 @@ def load_config(path: str | Path) -> RunConfig:
     >>> cfg = load_config(data_dir() / "example_run.toml")
     >>> cfg.study.model, cfg.market.benchmark
     ('market', '000300.SH')
+    >>> load_config(data_dir() / "example_backtest.toml", kind="backtest").strategy.costs_bps
+    10.0
     """
     p = Path(path).expanduser()
-    if not p.is_file():
-        raise FileNotFoundError(f"config file {str(p)!r} does not exist")
+    raw = _read_toml(p)
     try:
-        with p.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{p}: not valid TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"{p}: not UTF-8 text: {err}") from None
-    try:
-        return parse_config(raw, base_dir=p.resolve().parent, source=str(p))
+        return parse_config(raw, kind=kind, base_dir=p.resolve().parent, source=str(p))
     except ConfigError as err:
         raise ConfigError(f"{p}: {err}") from None
 
@@ -544,3 +896,15 @@ def demo_config(out: str | Path = "briefing") -> RunConfig:
         output=OutputConfig(dir=Path(out), title="News and prices: the bundled demo"),
         source="demo",
     )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StudyConfig":
+        warnings.warn(
+            "eventstudy.config.StudyConfig is deprecated: RunConfig.study is an "
+            "eventstudy.study.EventStudy (same keyword arguments); use that",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return EventStudy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,10 +1,12 @@
-"""The main job: news → tags → events → prices → event study → briefing.
+"""The main job: news → tags → events → prices → event study → briefing; and the backtest job.
 
 :func:`run_pipeline` runs it from a :class:`~eventstudy.config.RunConfig` (or
 a TOML file, or a mapping) and returns every intermediate object, so a notebook
 can pick up at any step; :func:`demo` runs it on the data that ships with the
-package, with no network. The command line (``eventstudy demo``,
-``eventstudy run CONFIG.toml``) only calls these.
+package, with no network. :func:`run_backtest_config` runs a news-signal
+backtest from a :class:`~eventstudy.config.BacktestConfig` and writes its
+files. The command line (``eventstudy demo``, ``eventstudy run CONFIG.toml``,
+``eventstudy backtest CONFIG.toml``) only calls these.
 
 Nothing is lost on the way: every (article, security) pair that does not end in
 the result is in :attr:`PipelineResult.dropped` with the stage that dropped it
@@ -24,8 +26,9 @@ Steps and their conventions
 3. :func:`eventstudy.get_prices` for the events' symbols and the benchmark,
    from ``estimation_window`` before the first day 0 to ``event_window`` after
    the last (calendar-day margins); boards without their own series come as
-   labelled proxies from their constituents (``provenance.is_proxy``).
-4. :func:`eventstudy.run_event_study` with the ``study`` settings.
+   labelled proxies from their constituents (``provenance.is_proxy``,
+   :attr:`PipelineResult.proxies`).
+4. ``EventStudy.fit`` of the ``study`` spec (:class:`~eventstudy.study.EventStudy`).
 5. :func:`eventstudy.briefing` into ``output.dir``.
 
 Examples
@@ -41,30 +44,53 @@ True
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy._typing import ErrorPolicy, ModelName, SymbolKind
-from eventstudy.config import RunConfig, demo_config, load_config, parse_config
+from eventstudy._typing import BriefingFormat
+from eventstudy.config import (
+    BacktestConfig,
+    EventsConfig,
+    RunConfig,
+    demo_config,
+    load_config,
+    parse_config,
+)
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import ConfigError, DataUnavailableError
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    OfflineFallbackWarning,
+    ProxyWarning,
+    SymbolError,
+)
+from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
+    from eventstudy.backtesting import BacktestResult
     from eventstudy.market import PriceFrame
     from eventstudy.news import News
-    from eventstudy.reporting import BriefingFiles
+    from eventstudy.report import BacktestFiles, BriefingFiles
     from eventstudy.study import EventStudyResult
 
-__all__ = ["DROPPED_STAGE_COLUMNS", "PipelineResult", "demo", "run_pipeline"]
+__all__ = [
+    "DROPPED_STAGE_COLUMNS",
+    "BacktestRun",
+    "PipelineResult",
+    "demo",
+    "events_from_config",
+    "run_backtest_config",
+    "run_pipeline",
+]
 
 #: Columns of :attr:`PipelineResult.dropped`.
 DROPPED_STAGE_COLUMNS = ["stage", *DROPPED_COLUMNS]
@@ -92,7 +118,9 @@ class PipelineResult:
         Every event that is not in ``result``, with ``stage`` (``events``,
         ``prices``, ``study``), ``event_id``, ``symbol``, ``reason``, ``message``.
     notes
-        Warnings raised on the way (offline fallbacks, proxies, PNG problems).
+        Warnings raised on the way (``"Category: message"``: offline fallbacks,
+        PNG problems, ...) and the boards the price step could not serve.
+        Proxies are in :attr:`proxies` and the provenance's ``note`` column.
     timings
         Seconds per step.
     """
@@ -112,14 +140,56 @@ class PipelineResult:
         """Events analysed."""
         return len(self.result.car)
 
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        """Symbols whose prices are proxies built from constituents (``is_proxy`` provenance)."""
+        prov = self.result.provenance
+        if not isinstance(prov, pd.DataFrame) or "is_proxy" not in prov.columns:
+            return ()
+        return tuple(str(s) for s in prov.index[prov["is_proxy"].astype(bool)])
+
     def summary_table(self) -> pd.DataFrame:
         """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP)."""
-        from eventstudy.reporting import headline_table
+        from eventstudy.report import headline_table
 
         return headline_table(self.result)
 
-    def summary(self) -> str:
-        """A short text summary: counts, CAAR per window with p-values, where the files are."""
+    def summary(self) -> Summary:
+        """Counts, CAAR per window with p-values, proxies, and where the files are.
+
+        ``print(run.summary())`` shows it as text; in Jupyter it renders as HTML.
+        """
+        out = Summary().add_lines(self._counts())
+        if self.n_events:
+            t = self.summary_table()
+            table = pd.DataFrame(
+                {
+                    "CAAR": t["caar"].to_numpy(),
+                    "p (t)": t["p_t_cross"].to_numpy(),
+                    "p (KP-BMP)": t["p_kp_bmp"].to_numpy(),
+                    "N": t["n"].to_numpy(),
+                },
+                index=t["window"].to_numpy(),
+            )
+            out.add_table(
+                table,
+                formats={"CAAR": lambda v: f"{v:+.2%}", "p (t)": _p, "p (KP-BMP)": _p, "N": str},
+            )
+            lines = [
+                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
+                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
+            ]
+            if self.proxies:
+                lines.append(
+                    "proxies (built from constituents, not the board index): "
+                    + ", ".join(self.proxies)
+                )
+            out.add_lines(lines)
+        if self.files is not None:
+            out.add_lines(["", *str(self.files).split("\n")])
+        return out
+
+    def _counts(self) -> list[str]:
         lines = [
             f"news: {len(self.news.articles)} articles, {len(self.news.skipped)} skipped inputs",
             f"events: {len(self.events) + len(self.events.dropped)} (article, security) pairs → "
@@ -134,34 +204,13 @@ class PipelineResult:
                     for s, r, n in counts[["stage", "reason", "n"]].itertuples(index=False)
                 )
             )
-        if self.n_events:
-            table = self.summary_table()
-            lines.append("")
-            lines.append(f"{'window':<10}{'CAAR':>10}{'p (t)':>9}{'p (KP-BMP)':>12}{'N':>6}")
-            for r in table.to_dict("records"):
-                lines.append(
-                    f"{r['window']:<10}{r['caar']:>+10.2%}{_p(r['p_t_cross']):>9}"
-                    f"{_p(r['p_kp_bmp']):>12}{r['n']:>6}"
-                )
-            lines.append(
-                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
-                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
-            )
-            prov = self.result.provenance
-            if isinstance(prov, pd.DataFrame) and "is_proxy" in prov.columns:
-                proxies = [str(s) for s in prov.index[prov["is_proxy"].astype(bool)]]
-                if proxies:
-                    lines.append(
-                        f"proxies (built from constituents, not the board index): "
-                        f"{', '.join(proxies)}"
-                    )
-        if self.files is not None:
-            lines.append("")
-            lines.append(str(self.files))
-        return "\n".join(lines)
+        return lines
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def _p(p: Any) -> str:
@@ -249,25 +298,6 @@ def _without(events: EventSet, gone: Any, stage_drops: pd.DataFrame) -> EventSet
         rule=events.rule,
         cutoff=events.cutoff,
     )
-
-
-_PROXY_CLAIM = re.compile(r"^(\w+): (\S+): built as a proxy from (\w+) members because .*$")
-
-
-def _note(msg: str, missing: Mapping[str, str]) -> str:
-    """A warning as a note; a board that was then dropped does not claim its proxy was built.
-
-    The price layer warns "BK0433: built as a proxy from bundled members because offline ..."
-    before it finds that the board has no bundled members; such boards are in ``missing``.
-    """
-    m = _PROXY_CLAIM.match(msg)
-    if m and m.group(2) in missing:
-        kind, sym = m.group(1), m.group(2)
-        return (
-            f"{kind}: {sym}: no price series and no proxy could be built from "
-            f"{m.group(3)} members ({missing[sym]}); its events are dropped (no_price_data)"
-        )
-    return msg
 
 
 def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
@@ -382,7 +412,7 @@ def run_pipeline(
     *,
     out: str | Path | None = None,
     offline: bool | None = None,
-    formats: tuple[str, ...] | None = None,
+    formats: Sequence[BriefingFormat] | None = None,
     progress: bool = False,
 ) -> PipelineResult:
     """Run the main job: news → tags → events → prices → study → briefing.
@@ -412,127 +442,64 @@ def run_pipeline(
     DataUnavailableError
         When the benchmark's prices cannot be had (offline and not cached).
     """
-    import eventstudy as es
-    from eventstudy.reporting import briefing as write_briefing
-    from eventstudy.reporting import duplicate_proxy_notes
-
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:
         cfg = replace(cfg, output=replace(cfg.output, formats=tuple(formats)))
-    png = "png" in cfg.output.formats
-    steps = _Steps(total=6 if png else 5, progress=progress)
-    notes: list[str] = []
-    missing: dict[str, str] = {}
+    steps = _Steps(total=6 if "png" in cfg.output.formats else 5, progress=progress)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with steps.step("loading news"):
-                try:
-                    news_path = cfg.news.resolved_path()
-                except ConfigError as err:
-                    where = f"{cfg.source}: " if cfg.source not in ("<dict>", "demo") else ""
-                    raise ConfigError(f"{where}{err}") from None
-                news = es.load_news(news_path, errors=cast(ErrorPolicy, cfg.news.errors))
-            with steps.step("tagging and building events"):
-                kw: dict[str, Any] = {"rule": cfg.events.rule, "cutoff": cfg.events.cutoff}
-                if cfg.events.min_score is not None:
-                    kw["min_score"] = cfg.events.min_score
-                events = news.to_events(
-                    symbols=cfg.events.symbols,
-                    kinds=cast("tuple[SymbolKind, ...] | None", cfg.events.kinds),
-                    **kw,
-                )
-            drops = [_dropped("events", events.dropped)]
-            pf: PriceFrame | None = None
-            analysable = events
-            is_bench = (events.frame["symbol"].astype(str) == cfg.market.benchmark).to_numpy()
-            if is_bench.any():
-                drops.append(_dropped("events", _benchmark_drops(events.frame[is_bench])))
-                analysable = _without(analysable, is_bench, drops[-1])
-            n_symbols = len(set(events.frame["symbol"]) | {cfg.market.benchmark})
-            with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
-                if len(events):
-                    start, end = _date_range(events, cfg)
-                    pf, missing = _fetch_prices(
-                        events.symbols, cfg.market.benchmark, start, end, cfg
-                    )
-                    if missing:
-                        frame = analysable.frame
-                        gone = frame["symbol"].isin(list(missing))
-                        drops.append(
-                            _dropped(
-                                "prices",
-                                pd.DataFrame(
-                                    {
-                                        "event_id": frame.loc[gone, "event_id"],
-                                        "symbol": frame.loc[gone, "symbol"],
-                                        "reason": "no_price_data",
-                                        "message": frame.loc[gone, "symbol"].map(missing),
-                                    }
-                                ),
-                            )
-                        )
-                        analysable = _without(analysable, gone.to_numpy(), drops[-1])
-            with steps.step("estimating"):
-                study = cfg.study
-                result = es.run_event_study(
-                    analysable,
-                    prices=pf,
-                    market=cfg.market.benchmark,
-                    model=cast(ModelName, study.model),
-                    estimation_window=study.estimation_window,
-                    event_window=study.event_window,
-                    car_windows=list(study.car_windows),
-                    min_estimation_obs=study.min_estimation_obs,
-                    tests=study.tests if isinstance(study.tests, str) else list(study.tests),
-                )
-            # result.dropped repeats what the earlier stages dropped (they travel in the
-            # EventSet): the study stage is only what the study itself dropped
-            earlier = set(pd.concat([d["event_id"] for d in drops]).astype(str))
-            own = result.dropped[~result.dropped["event_id"].astype(str).isin(earlier)]
-            drops.append(_dropped("study", own))
-            dropped = pd.concat([d for d in drops if len(d)] or [drops[0]], ignore_index=True)
-            files = None
-            with steps.step("writing the briefing"):
-                if cfg.output.formats:
-                    ohlc = None
-                    wants_charts = {"html", "png"} & set(cfg.output.formats)
-                    if (
-                        wants_charts
-                        and "event_price" in cfg.output.charts
-                        and cfg.output.price_charts > 0
-                        and len(result.car)
-                        and pf is not None
-                    ):
-                        ohlc = _ohlc_long(
-                            sorted(set(result.events["symbol"].astype(str))),
-                            cfg.market.benchmark,
-                            pd.Timestamp(pf.data.index.min()),
-                            pd.Timestamp(pf.data.index.max()),
-                            cfg,
-                        )
-                    files = write_briefing(
-                        result,
-                        news=news,
-                        out=cfg.output.dir,
-                        formats=cfg.output.formats,
-                        title=cfg.output.title,
-                        prices=ohlc,
-                        charts=cfg.output.charts,
-                        top_events=cfg.output.top_events,
-                        price_charts=cfg.output.price_charts,
-                        dropped=dropped,
-                        rule=events.rule,
-                        cutoff=events.cutoff,
-                        progress=steps.switch,
-                    )
-        for w in caught:
-            msg = _note(f"{w.category.__name__}: {w.message}", missing)
-            if msg not in notes:
-                notes.append(msg)
-        notes.extend(f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(result))
+            run = _run(cfg, steps)
     finally:
         steps.close()
+    return replace(run, notes=_notes(caught, run), timings=steps.timings)
+
+
+class _Drops:
+    """The events still to analyse, and what each stage dropped (with ``stage``)."""
+
+    def __init__(self, events: EventSet) -> None:
+        self.analysable = events
+        self.frames = [_dropped("events", events.dropped)]
+
+    def drop(self, stage: str, gone: np.ndarray, table: pd.DataFrame) -> None:
+        """Drop the rows ``gone`` of the analysable events, described by ``table``."""
+        self.frames.append(_dropped(stage, table))
+        self.analysable = _without(self.analysable, gone, self.frames[-1])
+
+    def table(self, result: EventStudyResult) -> pd.DataFrame:
+        """Every drop, the study's own included (``result.dropped`` repeats the earlier ones)."""
+        earlier = set(pd.concat([d["event_id"] for d in self.frames]).astype(str))
+        own = result.dropped[~result.dropped["event_id"].astype(str).isin(earlier)]
+        frames = [*self.frames, _dropped("study", own)]
+        return pd.concat([d for d in frames if len(d)] or frames[:1], ignore_index=True)
+
+
+def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
+    """The steps of :func:`run_pipeline` (the notes and timings are added by the caller)."""
+    with steps.step("loading news"):
+        news = _load_news(cfg)
+    with steps.step("tagging and building events"):
+        events = _news_events(news, cfg.events)
+    drops = _Drops(events)
+    benchmark = cfg.market.benchmark
+    is_bench = (events.frame["symbol"].astype(str) == benchmark).to_numpy()
+    if is_bench.any():
+        drops.drop("events", is_bench, _benchmark_drops(events.frame[is_bench]))
+    pf: PriceFrame | None = None
+    missing: dict[str, str] = {}
+    n_symbols = len(set(events.frame["symbol"]) | {benchmark})
+    with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
+        if len(events):
+            start, end = _date_range(events, cfg)
+            pf, missing = _fetch_prices(events.symbols, benchmark, start, end, cfg)
+            if missing:
+                drops.drop("prices", *_no_price_drops(drops.analysable.frame, missing))
+    with steps.step("estimating"):
+        result = cfg.study.fit(drops.analysable, prices=pf)
+    dropped = drops.table(result)
+    with steps.step("writing the briefing"):
+        files = _briefing(cfg, result, news, events, pf, dropped, steps)
     return PipelineResult(
         config=cfg,
         news=news,
@@ -541,15 +508,100 @@ def run_pipeline(
         result=result,
         files=files,
         dropped=dropped,
-        notes=tuple(notes),
-        timings=steps.timings,
     )
+
+
+def _no_price_drops(frame: pd.DataFrame, missing: Mapping[str, str]) -> tuple[Any, pd.DataFrame]:
+    """Events whose symbol has no prices (reason ``no_price_data``, the data layer's message)."""
+    gone = frame["symbol"].isin(list(missing))
+    table = pd.DataFrame(
+        {
+            "event_id": frame.loc[gone, "event_id"],
+            "symbol": frame.loc[gone, "symbol"],
+            "reason": "no_price_data",
+            "message": frame.loc[gone, "symbol"].map(missing),
+        }
+    )
+    return gone.to_numpy(), table
+
+
+def _briefing(
+    cfg: RunConfig,
+    result: EventStudyResult,
+    news: News,
+    events: EventSet,
+    pf: PriceFrame | None,
+    dropped: pd.DataFrame,
+    steps: _Steps,
+) -> BriefingFiles | None:
+    """Write the briefing ``output`` asks for (None: no format)."""
+    from eventstudy.report import briefing
+
+    o = cfg.output
+    if not o.formats:
+        return None
+    ohlc = None
+    charts = {"html", "png"} & set(o.formats) and "event_price" in o.charts
+    if charts and o.price_charts > 0 and len(result.car) and pf is not None:
+        ohlc = _ohlc_long(
+            sorted(set(result.events["symbol"].astype(str))),
+            cfg.market.benchmark,
+            pd.Timestamp(pf.data.index.min()),
+            pd.Timestamp(pf.data.index.max()),
+            cfg,
+        )
+    return briefing(
+        result,
+        news=news,
+        out=o.dir,
+        formats=o.formats,
+        title=o.title,
+        prices=ohlc,
+        charts=o.charts,
+        top_events=o.top_events,
+        price_charts=o.price_charts,
+        dropped=dropped,
+        rule=events.rule,
+        cutoff=events.cutoff,
+        progress=steps.switch,
+    )
+
+
+#: Warnings of the price layer that the notes restate from the prices' provenance.
+_PRICE_WARNINGS = (ProxyWarning, OfflineFallbackWarning)
+
+
+def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[str, ...]:
+    """The run's notes: its warnings, and what the price step served in place of the source.
+
+    The price layer warns about fallbacks and proxies symbol by symbol as it tries
+    them (a board may be announced as "built as a proxy" and then turn out to have
+    no members, its events dropped with reason ``no_price_data``); the notes say
+    what was served, from the provenance of the prices, instead of repeating
+    those warnings. Proxies are :attr:`PipelineResult.proxies`.
+    """
+    from eventstudy.report import duplicate_proxy_notes
+
+    notes = [
+        f"{w.category.__name__}: {w.message}"
+        for w in caught
+        if not issubclass(w.category, _PRICE_WARNINGS)
+    ]
+    if run.prices is not None and run.config.market.source != "bundled":
+        prov = run.prices.provenance
+        snapshot = prov[(prov["source"] == "bundled") & ~prov["is_proxy"].astype(bool)]
+        notes += [
+            f"OfflineFallbackWarning: {s}: served from the bundled snapshot ({n})"
+            for s, n in zip(snapshot.index, snapshot["note"], strict=True)
+        ]
+    notes += [f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(run.result)]
+    return tuple(dict.fromkeys(notes))
 
 
 def demo(
     out: str | Path = "briefing",
     *,
-    formats: tuple[str, ...] | None = None,
+    formats: Sequence[BriefingFormat] | None = None,
     progress: bool = False,
 ) -> PipelineResult:
     """The main job on the bundled data (no network): the posts that ship with the package,
@@ -573,3 +625,212 @@ def demo(
     (True, '000300.SH')
     """
     return run_pipeline(demo_config(out), formats=formats, progress=progress)
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    """Everything ``eventstudy backtest`` produced (:func:`run_backtest_config`).
+
+    Attributes
+    ----------
+    config
+        The configuration that ran (with overrides applied).
+    events
+        The events backtested (after the ``symbols`` and ``start``/``end`` filters).
+    result
+        The backtest.
+    files
+        What was written (CSV tables, ``summary.txt``, ``backtest.html``).
+    notes
+        What the run filtered out or could not read, also in ``summary.txt``.
+    news_skipped
+        The news items that could not be read (news configs), else None.
+    """
+
+    config: BacktestConfig
+    events: EventSet
+    result: BacktestResult
+    files: BacktestFiles
+    notes: tuple[str, ...] = ()
+    news_skipped: pd.DataFrame | None = None
+
+    def summary(self) -> Summary:
+        """The backtest's summary and the run's notes (the text of ``summary.txt``)."""
+        out = Summary().add_lines(str(self.result.summary()).split("\n"))
+        if self.notes:
+            out.add_lines([f"Note: {n}" for n in self.notes])
+        return out
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+
+def _load_news(cfg: RunConfig | BacktestConfig) -> News:
+    """The news of ``cfg.news``; a missing path is a ConfigError naming the config file."""
+    from eventstudy.news import load_news
+
+    try:
+        path = cfg.news.resolved_path()
+    except ConfigError as err:
+        where = f"{cfg.source}: " if cfg.source not in ("<dict>", "demo") else ""
+        raise ConfigError(f"{where}{err}") from None
+    return load_news(path, errors=cfg.news.errors)
+
+
+def _news_events(news: News, ev: EventsConfig) -> EventSet:
+    """The events of ``news`` that ``[events]`` asks for."""
+    return news.to_events(
+        symbols=ev.symbols, kinds=ev.kinds, min_score=ev.min_score, rule=ev.rule, cutoff=ev.cutoff
+    )
+
+
+def _csv_events(ev: EventsConfig, notes: list[str]) -> EventSet:
+    """The events of ``events.csv``, only ``symbols`` when given (the others noted)."""
+    from eventstudy.symbols import normalize
+
+    path = Path(str(ev.csv))
+    if not path.is_file():
+        raise FileNotFoundError(f"events.csv: {str(path)!r} not found")
+    frame = pd.read_csv(path, dtype={"event_id": str, "symbol": str})
+    if ev.symbols is not None:
+        wanted = set(ev.symbols)
+
+        def known(symbol: object) -> bool:
+            try:
+                return normalize(symbol) in wanted
+            except SymbolError:
+                return False
+
+        keep = frame["symbol"].map(known).astype(bool)
+        if (~keep).any():
+            notes.append(f"{int((~keep).sum())} events of other symbols not backtested")
+        frame = frame[keep]
+    return EventSet.from_frame(frame, rule=ev.rule, cutoff=ev.cutoff)
+
+
+def _in_span(events: EventSet, ev: EventsConfig, notes: list[str]) -> EventSet:
+    """The events with day 0 in ``[start, end]`` (the others noted)."""
+    if ev.start is None and ev.end is None:
+        return events
+    d0 = events.frame["day0"]
+    keep = pd.Series(True, index=events.frame.index)
+    if ev.start is not None:
+        keep &= d0 >= ev.start
+    if ev.end is not None:
+        keep &= d0 <= ev.end
+    if (~keep).any():
+        start, end = (str(d.date()) if d is not None else "..." for d in (ev.start, ev.end))
+        notes.append(
+            f"{int((~keep).sum())} events with day 0 outside [{start}, {end}] not backtested"
+        )
+    frame = events.frame[keep].reset_index(drop=True)
+    return EventSet(frame, events.dropped, events.rule, events.cutoff)
+
+
+def events_from_config(
+    cfg: BacktestConfig, *, progress: bool = False
+) -> tuple[EventSet, list[str], pd.DataFrame | None]:
+    """The events a backtest config asks for, notes on what was left out, and the news not read.
+
+    The third element is :attr:`News.skipped <eventstudy.news.News.skipped>` (items that
+    could not be read, with reason codes) when the events come from news, else None.
+
+    Examples
+    --------
+    >>> from eventstudy.config import parse_config
+    >>> cfg = parse_config({"news": {"path": "bundled"}, "events": {"symbols": ["600519"]}},
+    ...                    kind="backtest")
+    >>> events, notes, skipped = events_from_config(cfg)
+    >>> set(events.frame["symbol"]), len(skipped), notes[0].split(":")[0]
+    ({'600519.SH'}, 1, '1 news items could not be read')
+    """
+    from eventstudy.report.backtest import NEWS_SKIPPED_FILE
+
+    notes: list[str] = []
+    news_skipped: pd.DataFrame | None = None
+    if cfg.news.path is not None:
+        steps = _Steps(total=1, progress=progress)
+        try:
+            with steps.step("loading news"):
+                news = _load_news(cfg)
+        finally:
+            steps.close()
+        events = _news_events(news, cfg.events)
+        news_skipped = news.skipped
+        if len(news_skipped):
+            notes.append(
+                f"{len(news_skipped)} news items could not be read: listed with reason codes "
+                f"in {NEWS_SKIPPED_FILE}"
+            )
+    else:
+        events = _csv_events(cfg.events, notes)
+    return _in_span(events, cfg.events, notes), notes, news_skipped
+
+
+def run_backtest_config(
+    config: BacktestConfig | str | Path | Mapping[str, Any],
+    out: str | Path | None = None,
+    *,
+    offline: bool | None = None,
+    progress: bool = False,
+) -> BacktestRun:
+    """Run the backtest a config describes and write its files (``eventstudy backtest``).
+
+    Config → events (from news or ``events.csv``) → :func:`eventstudy.backtest` →
+    :func:`eventstudy.report.write_backtest`.
+
+    Parameters
+    ----------
+    config
+        A :class:`~eventstudy.config.BacktestConfig`, a TOML file path, or a
+        mapping of the TOML's tables.
+    out
+        Output folder (overrides ``output.dir``).
+    offline
+        ``True``: never touch the network (overrides ``market.offline``).
+    progress
+        Show bars on stderr while loading news, fetching prices and running the placebo.
+
+    Returns
+    -------
+    BacktestRun
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = run_backtest_config(
+    ...     {"news": {"path": "bundled"}, "events": {"symbols": ["600519.SH"]},
+    ...      "market": {"source": "bundled"}, "placebo": {"runs": 0}}, tempfile.mkdtemp())
+    >>> run.result.n_trades > 0, "backtest.html" in run.files.files
+    (True, True)
+    """
+    from eventstudy.backtesting import backtest
+    from eventstudy.report import write_backtest
+
+    cfg = _as_backtest_config(config).with_overrides(out=out, offline=offline)
+    events, notes, news_skipped = events_from_config(cfg, progress=progress)
+    result = backtest(events, progress=progress, **cfg.backtest_kwargs())
+    title = {"title": cfg.output.title} if cfg.output.title is not None else {}
+    files = write_backtest(result, cfg.output.dir, notes=notes, news_skipped=news_skipped, **title)
+    return BacktestRun(
+        config=cfg,
+        events=events,
+        result=result,
+        files=files,
+        notes=tuple(notes),
+        news_skipped=news_skipped,
+    )
+
+
+def _as_backtest_config(config: BacktestConfig | str | Path | Mapping[str, Any]) -> BacktestConfig:
+    if isinstance(config, BacktestConfig):
+        return config
+    if isinstance(config, str | Path):
+        return load_config(config, kind="backtest")
+    return parse_config(config, kind="backtest")

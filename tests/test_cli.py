@@ -1,10 +1,19 @@
-"""The command-line composition: version, help, exit codes, and -q on either side."""
+"""The ``eventstudy`` command: every subcommand, its output and exit codes, -q on either side."""
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from eventstudy.cli import EXIT_BAD_INPUT, build_parser, main
+from eventstudy.datasets import data_dir, sample_news_path
+from eventstudy.pipeline import PipelineResult, demo
+
+RUN_EXAMPLE = data_dir() / "example_run.toml"
+BACKTEST_EXAMPLE = data_dir() / "example_backtest.toml"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -34,3 +43,217 @@ def test_not_quiet_by_default() -> None:
 def test_bad_input_exit_code(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     assert main(["-q", "run", str(tmp_path / "missing.toml")]) == EXIT_BAD_INPUT
     assert "missing.toml" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- news
+
+
+def test_news_command_prints_and_writes_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tags.csv"
+    assert main(["news", str(sample_news_path()), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "64 inputs: 60 articles, 1 skipped, 3 duplicates" in printed
+    assert "missing_date" in printed
+    assert "600519.SH" in printed
+    table = pd.read_csv(out, dtype=str)
+    assert {"article_id", "symbol", "score", "how", "title", "published_at"} <= set(table.columns)
+    seed = table[(table.article_id == "NW202201102241785025") & (table.symbol == "BK0896")]
+    assert seed["how"].tolist() == ["chart_embed"]
+
+
+def test_news_command_parquet_and_min_score(tmp_path: Path) -> None:
+    out = tmp_path / "tags.parquet"
+    assert main(["news", str(sample_news_path()), "--out", str(out), "--min-score", "0.99"]) == 0
+    table = pd.read_parquet(out)
+    assert (table["score"] >= 0.99).all()
+    assert "BK0896" in set(table["symbol"])
+
+
+def test_news_command_bad_input_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["news", str(tmp_path / "missing")]) == 2
+    assert main(["news", str(sample_news_path()), "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert main(["news", str(sample_news_path()), "--errors", "raise"]) == 2
+    assert "missing_date" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- demo and run
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> PipelineResult:  # type: ignore[no-untyped-def]
+    return demo(out=tmp_path_factory.mktemp("demo"), formats=("csv",))
+
+
+def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rc = main(["--quiet", "demo", "--out", str(tmp_path), "--formats", "html,csv"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    assert "analysed" in out
+    assert "dropped" in out
+    assert "[-1,1]" in out
+    assert "p (KP-BMP)" in out
+    assert str(tmp_path / "briefing.html") in out
+    assert (tmp_path / "briefing.html").is_file()
+    assert "step" not in err  # --quiet: no progress bar
+
+
+def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys, demo_run) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo", "--out", str(tmp_path), "--formats", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "estimating" in err
+    assert "estimating" not in out
+    # one per proxied board (from the provenance), not one per warning raised
+    assert f"note: {len(demo_run.proxies)} board series are proxies" in err
+    assert len(demo_run.proxies) == 8
+    assert str(demo_run.summary()).split("briefing in")[0] in out
+
+
+def test_cli_run_example_offline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rc = main(["-q", "run", str(RUN_EXAMPLE), "--offline", "--out", str(tmp_path)])
+    out, _ = capsys.readouterr()
+    assert rc == 0
+    assert "[0,2]" in out  # the example's own window
+    assert (tmp_path / "briefing.html").is_file()
+    assert (tmp_path / "tables" / "events.parquet").is_file()
+
+
+def test_cli_run_without_car_windows_has_run_event_studys_windows(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """No car_windows in the TOML: the CAR windows of run_event_study's default."""
+    from eventstudy.datasets import sample_prices
+    from eventstudy.study import run_event_study
+
+    cfg = tmp_path / "run.toml"
+    cfg.write_text('[news]\npath = "bundled"\n[market]\nsource = "bundled"\n', encoding="utf-8")
+    argv = ["-q", "run", str(cfg), "--offline", "--out", str(tmp_path / "o"), "--formats", "csv"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    written = pd.read_csv(tmp_path / "o" / "tables" / "caar.csv")["window"].tolist()
+    px = sample_prices(["600519.SH", "000300.SH"]).pivot(
+        index="date", columns="symbol", values="close"
+    )
+    seed = pd.DataFrame({"event_id": ["seed"], "symbol": ["600519.SH"], "day0": ["2022-01-10"]})
+    direct = run_event_study(seed, prices=px).car.columns.tolist()
+    assert written == direct
+    assert "[0,1]" in direct  # the window the TOML defaults used to lack
+    for label in direct:
+        assert f"\n{label} " in printed
+
+
+def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[news]\npath = "bundled"\n[study]\nmodel = "capm"\n', encoding="utf-8")
+    assert main(["run", str(bad)]) == 2
+    assert "study.model" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "nope.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["demo", "--formats", "pdf"]) == 2
+    # a news path that does not exist: bad input, naming the key
+    nonews = tmp_path / "nonews.toml"
+    nonews.write_text('[news]\npath = "no-such-folder"\n', encoding="utf-8")
+    assert main(["-q", "run", str(nonews), "--out", str(tmp_path / "n")]) == 2
+    err = capsys.readouterr().err
+    assert "news.path: " in err
+    assert "no-such-folder" in err
+    assert "nonews.toml" in err
+    globbed = tmp_path / "glob.toml"
+    globbed.write_text('[news]\npath = "posts/*.md"\n', encoding="utf-8")
+    assert main(["-q", "run", str(globbed), "--out", str(tmp_path / "g")]) == 2
+    assert "news.path: " in capsys.readouterr().err
+    # a benchmark that is neither cached nor bundled, offline: data unavailable
+    gspc = tmp_path / "gspc.toml"
+    gspc.write_text(
+        '[news]\npath = "bundled"\n[market]\nbenchmark = "^GSPC"\noffline = true\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))  # an empty cache
+    assert main(["-q", "run", str(gspc), "--out", str(tmp_path / "o")]) == 3
+    assert "data unavailable" in capsys.readouterr().err
+
+
+def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    reporting = importlib.import_module("eventstudy.reporting")
+    monkeypatch.setattr(reporting, "_write_pngs", lambda figs, folder: ([], []))  # no browser
+    assert main(["demo", "--out", str(tmp_path / "a"), "--formats", "html,png"]) == 0
+    out, err = capsys.readouterr()
+    assert "exporting PNG charts" in err
+    assert "fetching prices (" in err  # the number of series being fetched
+    assert "exporting PNG" not in out
+    assert main(["--quiet", "demo", "--out", str(tmp_path / "b"), "--formats", "html,png"]) == 0
+    _, err = capsys.readouterr()
+    assert "exporting PNG" not in err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = demo(out=tmp_path / "c", formats=("html", "png"))
+    assert {"writing the briefing", "exporting PNG charts"} <= set(run.timings)
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+def test_backtest_bad_config_exit_codes(tmp_path: Path) -> None:
+    assert main(["backtest", str(tmp_path / "missing.toml")]) == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[strategy\nhold = 1", encoding="utf-8")
+    assert main(["backtest", str(bad)]) == 2
+
+
+def _small_config(tmp_path: Path, runs: int = 30) -> Path:
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b"], "symbol": ["600519.SH", "000858.SZ"],
+         "day0": ["2022-01-10", "2022-02-14"]}
+    )  # fmt: skip
+    ev.to_csv(tmp_path / "ev.csv", index=False)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'[events]\ncsv = "ev.csv"\n[market]\nsource = "bundled"\n[placebo]\nruns = {runs}\n',
+        encoding="utf-8",
+    )
+    return cfg
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q"], ["--quiet"]])
+def test_backtest_quiet_silences_progress_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], quiet: list[str]
+) -> None:
+    cfg = _small_config(tmp_path)
+    for argv in (
+        [*quiet, "backtest", str(cfg), "--out", str(tmp_path / "o")],
+        ["backtest", str(cfg), "--out", str(tmp_path / "o"), *quiet],
+    ):
+        assert main(argv) == 0
+        out, err = capsys.readouterr()
+        assert "Backtest of news signals" in out  # the summary is always printed
+        assert "wrote " in out
+        if quiet:
+            assert "placebo runs" not in err
+            assert "fetching prices" not in err
+        else:
+            assert "placebo runs" in err
+            assert "fetching prices" in err
+
+
+def test_backtest_config_errors_name_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[events]\ncsv = "a.csv"\n[strategy]\nhodl = 3\n', encoding="utf-8")
+    assert main(["backtest", str(bad)]) == 2
+    assert f"{bad}: strategy.hodl: unknown key" in capsys.readouterr().err
+
+
+def test_printed_summary_is_the_summary_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command prints the run's Summary: the same text it wrote to summary.txt."""
+    out = tmp_path / "o"
+    assert main(["-q", "backtest", str(BACKTEST_EXAMPLE), "--out", str(out), "--offline"]) == 0
+    printed = capsys.readouterr().out
+    written = (out / "summary.txt").read_text(encoding="utf-8")
+    assert "Note: " in written
+    assert printed == written + f"wrote 8 files to {out}\n"

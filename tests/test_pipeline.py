@@ -1,100 +1,20 @@
-"""The main job: config validation, the pipeline's bookkeeping, and the demo/run commands."""
+"""The main job and the backtest job: the pipeline's bookkeeping, summaries and notes."""
 
 from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.cli import main
-from eventstudy.config import demo_config, load_config, parse_config
+from eventstudy.config import demo_config
 from eventstudy.datasets import data_dir
-from eventstudy.exceptions import ConfigError
 from eventstudy.pipeline import PipelineResult, demo, run_pipeline
 from eventstudy.study import run_event_study
 
 EXAMPLE = data_dir() / "example_run.toml"
-
-
-# ----------------------------------------------------------------------------- config
-
-
-def test_example_config_parses() -> None:
-    cfg = load_config(EXAMPLE)
-    assert Path(cfg.news.path) == data_dir() / "news"
-    assert cfg.events.kinds == ("board", "stock")
-    assert cfg.study.car_windows == ((-1, 1), (0, 0), (0, 2), (-5, 5))
-    assert cfg.market.benchmark == "000300.SH"
-    assert cfg.output.formats == ("html", "csv", "parquet")
-
-
-@pytest.mark.parametrize(
-    ("raw", "key", "reason"),
-    [
-        ({"news": {}}, "news.path", "missing"),
-        ({"news": {"path": "x"}, "nesw": {}}, "nesw", "did you mean 'news'"),
-        ({"news": {"path": "x"}, "study": {"modle": "market"}}, "study.modle", "'model'"),
-        ({"news": {"path": "x"}, "study": {"model": "capm"}}, "study.model", "not one of"),
-        ({"news": {"path": "x"}, "study": {"model": "ff3"}}, "study.model", "factor returns"),
-        (
-            {"news": {"path": "x"}, "study": {"event_window": [5, -5]}},
-            "study.event_window",
-            "after",
-        ),
-        ({"news": {"path": "x"}, "study": {"event_window": [1, 5]}}, "study.event_window", "day 0"),
-        ({"news": {"path": "x"}, "study": {"event_window": "-5,5"}}, "study.event_window", "two"),
-        (
-            {"news": {"path": "x"}, "study": {"estimation_window": [-250, -3]}},
-            "study.estimation_window",
-            "must end before",
-        ),
-        (
-            {"news": {"path": "x"}, "study": {"car_windows": [[0, 1], [-9, 1]]}},
-            "study.car_windows[1]",
-            "outside",
-        ),
-        (
-            {"news": {"path": "x"}, "study": {"min_estimation_obs": 500}},
-            "study.min_estimation_obs",
-            "more than the 240 days",
-        ),
-        ({"news": {"path": "x"}, "study": {"tests": ["bmp", "zz"]}}, "study.tests[1]", "'zz'"),
-        ({"news": {"path": "x"}, "events": {"symbols": ["000001"]}}, "events.symbols[0]", "ambig"),
-        ({"news": {"path": "x"}, "events": {"kinds": ["bond"]}}, "events.kinds[0]", "not one of"),
-        ({"news": {"path": "x"}, "events": {"min_score": -1}}, "events.min_score", ">= 0"),
-        ({"news": {"path": "x"}, "events": {"cutoff": "3pm"}}, "events.cutoff", "HH:MM"),
-        ({"news": {"path": "x"}, "market": {"offline": "yes"}}, "market.offline", "true or false"),
-        ({"news": {"path": "x"}, "market": {"benchmark": "000001"}}, "market.benchmark", "ambig"),
-        ({"news": {"path": "x"}, "market": {"benchmark": 300}}, "market.benchmark", "string"),
-        ({"news": {"path": "x"}, "market": {"source": "bloomberg"}}, "market.source", "not one"),
-        ({"news": {"path": "x"}, "output": {"formats": ["pdf"]}}, "output.formats[0]", "not one"),
-        ({"news": {"path": "x"}, "output": {"top_events": 2.5}}, "output.top_events", "integer"),
-        ({"news": {"path": "x"}, "output": []}, "output", "must be a table"),
-    ],
-)
-def test_invalid_configs_name_the_key(raw, key, reason) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ConfigError) as info:
-        parse_config(raw)
-    message = str(info.value)
-    assert message.startswith(f"{key}: ")
-    assert reason.lower() in message.lower()
-
-
-def test_bad_toml_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[news]\npath = "x\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid TOML"):
-        load_config(bad)
-    typo = tmp_path / "typo.toml"
-    typo.write_text('[news]\npath = "x"\n[study]\nevent_window = [-5]\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"typo\.toml: study\.event_window: must be two"):
-        load_config(typo)
-    with pytest.raises(FileNotFoundError):
-        load_config(tmp_path / "missing.toml")
 
 
 # ----------------------------------------------------------------------------- pipeline
@@ -133,6 +53,15 @@ def test_demo_matches_a_direct_study(demo_run) -> None:  # type: ignore[no-untyp
     np.testing.assert_array_equal(table["caar"], direct.caar.to_numpy())
 
 
+def test_run_without_car_windows_uses_the_studys_default_windows(demo_run) -> None:  # type: ignore[no-untyped-def]
+    """No car_windows in the config: the same windows as run_event_study's default."""
+    run = demo_run
+    kept = run.events.frame[run.events.frame["event_id"].isin(run.result.car.index)]
+    direct = run_event_study(kept, prices=run.prices, market="000300.SH")
+    assert run.result.car.columns.tolist() == direct.car.columns.tolist()
+    assert "[0,1]" in run.result.car.columns  # the window the old config copy lacked
+
+
 def test_demo_labels_board_proxies(demo_run) -> None:  # type: ignore[no-untyped-def]
     prov = demo_run.result.provenance
     boards = [s for s in demo_run.result.car.index.str.split(":").str[1] if s.startswith("BK")]
@@ -140,9 +69,34 @@ def test_demo_labels_board_proxies(demo_run) -> None:  # type: ignore[no-untyped
     assert "BK0896" in boards
     assert bool(prov.loc["BK0896", "is_proxy"])
     assert not bool(prov.loc["600519.SH", "is_proxy"])
-    text = demo_run.summary()
+    assert "BK0896" in demo_run.proxies
+    assert "600519.SH" not in demo_run.proxies
+    text = str(demo_run.summary())
     assert "proxies (built from constituents" in text
     assert "BK0896" in text
+
+
+def test_summary_is_a_summary_object(demo_run) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.summary import Summary
+
+    summary = demo_run.summary()
+    assert isinstance(summary, Summary)
+    text = summary.as_text()
+    assert str(demo_run) == text
+    lines = text.split("\n")
+    assert lines[0] == "news: 60 articles, 1 skipped inputs"
+    assert lines[1].startswith("events: ")
+    assert lines[1].endswith(f"{len(demo_run.dropped)} dropped")
+    # one row per CAR window, with the CAAR, both p-values and N as computed
+    table = demo_run.summary_table()
+    shown = summary.tables[0]
+    assert shown.index.tolist() == table["window"].tolist()
+    assert shown["CAAR"].tolist() == [f"{v:+.2%}" for v in table["caar"]]
+    assert shown["N"].tolist() == [str(n) for n in table["n"]]
+    for label, row in shown.iterrows():
+        assert any(line.startswith(str(label)) and row["p (KP-BMP)"] in line for line in lines)
+    assert "<table" in demo_run._repr_html_()
+    assert str(demo_run.files.out) in text  # type: ignore[union-attr]
 
 
 def test_demo_writes_tables(demo_run) -> None:  # type: ignore[no-untyped-def]
@@ -192,69 +146,6 @@ def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None: 
     assert gone["message"].str.contains("connection refused|no members in the bundled").all()
     assert gone["message"].str.contains("connection refused").any()
     assert len(run.result.events) + len(run.dropped) == len(run.events) + len(run.events.dropped)
-
-
-# ----------------------------------------------------------------------------- command line
-
-
-def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    rc = main(["--quiet", "demo", "--out", str(tmp_path), "--formats", "html,csv"])
-    out, err = capsys.readouterr()
-    assert rc == 0
-    assert "analysed" in out
-    assert "dropped" in out
-    assert "[-1,1]" in out
-    assert "p (KP-BMP)" in out
-    assert str(tmp_path / "briefing.html") in out
-    assert (tmp_path / "briefing.html").is_file()
-    assert "step" not in err  # --quiet: no progress bar
-
-
-def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["demo", "--out", str(tmp_path), "--formats", "csv"]) == 0
-    out, err = capsys.readouterr()
-    assert "estimating" in err
-    assert "estimating" not in out
-
-
-def test_cli_run_example_offline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    rc = main(["-q", "run", str(EXAMPLE), "--offline", "--out", str(tmp_path)])
-    out, _ = capsys.readouterr()
-    assert rc == 0
-    assert "[0,2]" in out  # the example's own window
-    assert (tmp_path / "briefing.html").is_file()
-    assert (tmp_path / "tables" / "events.parquet").is_file()
-
-
-def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[news]\npath = "bundled"\n[study]\nmodel = "capm"\n', encoding="utf-8")
-    assert main(["run", str(bad)]) == 2
-    assert "study.model" in capsys.readouterr().err
-    assert main(["run", str(tmp_path / "nope.toml")]) == 2
-    assert "does not exist" in capsys.readouterr().err
-    assert main(["demo", "--formats", "pdf"]) == 2
-    # a news path that does not exist: bad input, naming the key
-    nonews = tmp_path / "nonews.toml"
-    nonews.write_text('[news]\npath = "no-such-folder"\n', encoding="utf-8")
-    assert main(["-q", "run", str(nonews), "--out", str(tmp_path / "n")]) == 2
-    err = capsys.readouterr().err
-    assert "news.path: " in err
-    assert "no-such-folder" in err
-    assert "nonews.toml" in err
-    globbed = tmp_path / "glob.toml"
-    globbed.write_text('[news]\npath = "posts/*.md"\n', encoding="utf-8")
-    assert main(["-q", "run", str(globbed), "--out", str(tmp_path / "g")]) == 2
-    assert "news.path: " in capsys.readouterr().err
-    # a benchmark that is neither cached nor bundled, offline: data unavailable
-    gspc = tmp_path / "gspc.toml"
-    gspc.write_text(
-        '[news]\npath = "bundled"\n[market]\nbenchmark = "^GSPC"\noffline = true\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))  # an empty cache
-    assert main(["-q", "run", str(gspc), "--out", str(tmp_path / "o")]) == 3
-    assert "data unavailable" in capsys.readouterr().err
 
 
 def test_event_stage_drops_are_counted_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -340,54 +231,84 @@ def test_run_carries_rule_and_cutoff_to_the_briefing(tmp_path) -> None:  # type:
     assert "Mikkelson" not in foot
 
 
-def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import importlib
-
-    reporting = importlib.import_module("eventstudy.reporting")
-    monkeypatch.setattr(reporting, "_write_pngs", lambda figs, folder: ([], []))  # no browser
-    assert main(["demo", "--out", str(tmp_path / "a"), "--formats", "html,png"]) == 0
-    out, err = capsys.readouterr()
-    assert "exporting PNG charts" in err
-    assert "fetching prices (" in err  # the number of series being fetched
-    assert "exporting PNG" not in out
-    assert main(["--quiet", "demo", "--out", str(tmp_path / "b"), "--formats", "html,png"]) == 0
-    _, err = capsys.readouterr()
-    assert "exporting PNG" not in err
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        run = demo(out=tmp_path / "c", formats=("html", "png"))
-    assert {"writing the briefing", "exporting PNG charts"} <= set(run.timings)
-
-
-def test_config_docstring_documents_every_key() -> None:
-    """The TOML in eventstudy.config's docstring parses, is valid, and shows every key."""
-    import textwrap
-    import tomllib
-
-    from eventstudy import config as config_mod
-
-    doc = config_mod.__doc__ or ""
-    block = doc.split(".. code-block:: toml", 1)[1].split("Examples\n", 1)[0]
-    raw = tomllib.loads(textwrap.dedent(block))
-    assert set(raw) == set(config_mod._ALLOWED)
-    for table, keys in config_mod._ALLOWED.items():
-        assert set(raw[table]) == set(keys), table
-    parse_config(raw)
-
-
 def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Offline, a board without bundled members is dropped: its note must not say 'built'."""
+    """Offline, a board without bundled members is dropped: no note says it was 'built'.
+
+    The notes come from the prices' provenance, not from the price layer's warnings
+    (which announce a proxy before finding that the board has no members).
+    """
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run = run_pipeline(EXAMPLE, offline=True, out=tmp_path, formats=())
-    gone = set(run.dropped.loc[run.dropped["reason"] == "no_price_data", "symbol"])
-    boards = sorted(s for s in gone if s.startswith("BK"))
+    gone = run.dropped[run.dropped["reason"] == "no_price_data"]
+    boards = sorted(s for s in gone["symbol"] if s.startswith("BK"))
     assert boards, "the example tags boards that have no bundled members (e.g. BK0433)"
     for sym in boards:
-        mine = [n for n in run.notes if f" {sym}: " in n]
-        assert mine, sym
-        assert not [n for n in mine if "built as a proxy" in n], mine
-        assert any("no proxy could be built" in n and "no members" in n for n in mine), mine
-    kept = [s for s in run.result.events["symbol"].unique() if s.startswith("BK")]
-    assert any(f" {kept[0]}: built as a proxy" in n for n in run.notes)  # true claims stay
+        assert not [n for n in run.notes if f"{sym}:" in n], sym
+        assert sym not in run.proxies
+    assert gone["message"].str.contains("no members").any()
+    kept = {s for s in run.result.events["symbol"].unique() if s.startswith("BK")}
+    assert kept
+    assert kept <= set(run.proxies)
+    assert not [n for n in run.notes if n.startswith("ProxyWarning")]
+    # what was served from the snapshot instead of the network is noted, from the provenance
+    prov = run.prices.provenance  # type: ignore[union-attr]
+    snapshot = prov.index[(prov["source"] == "bundled") & ~prov["is_proxy"]]
+    assert len(snapshot) > 0
+    for sym in snapshot:
+        assert any(
+            n.startswith(f"OfflineFallbackWarning: {sym}: served from the bundled")
+            for n in run.notes
+        )
+
+
+# ----------------------------------------------------------------------------- backtest
+
+
+def test_backtest_run_from_a_mapping(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.config import load_config
+    from eventstudy.pipeline import BacktestRun, run_backtest_config
+
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"kinds": ["stock"], "start": "2022-01-01", "end": "2022-03-31"},
+        "market": {"source": "bundled"},
+        "placebo": {"runs": 10},
+        "output": {"dir": str(tmp_path / "ignored")},
+    }
+    run = run_backtest_config(raw, tmp_path / "bt", offline=True)
+    assert isinstance(run, BacktestRun)
+    assert run.config.market.offline is True
+    assert run.files.out_dir == tmp_path / "bt"
+    assert not (tmp_path / "ignored").exists()
+    day0 = run.events.frame["day0"]
+    assert day0.min() >= pd.Timestamp("2022-01-01")
+    assert day0.max() <= pd.Timestamp("2022-03-31")
+    assert any("outside [2022-01-01, 2022-03-31]" in n for n in run.notes)
+    assert str(run) == run.summary().as_text()
+    assert str(run).startswith(str(run.result.summary()))
+    same = run_backtest_config(data_dir() / "example_backtest.toml", tmp_path / "ex")
+    assert same.config == load_config(
+        data_dir() / "example_backtest.toml", kind="backtest"
+    ).with_overrides(out=tmp_path / "ex")
+
+
+def test_deprecated_backtest_orchestration(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.backtesting import report
+    from eventstudy.config import parse_config
+
+    cfg = parse_config(
+        {"news": {"path": "bundled"}, "events": {"symbols": ["600519.SH"]},
+         "market": {"source": "bundled"}, "placebo": {"runs": 0}},
+        kind="backtest",
+    )  # fmt: skip
+    with pytest.warns(DeprecationWarning, match="eventstudy.pipeline.run_backtest_config"):
+        result, files = report.run_backtest_config(cfg, tmp_path)
+    assert result.n_trades > 0
+    assert files.out_dir == tmp_path
+    with pytest.warns(DeprecationWarning, match="eventstudy.pipeline.events_from_config"):
+        events, notes, skipped = report.events_from_config(cfg)
+    assert notes == ["1 news items could not be read: listed with reason codes in news_skipped.csv"]
+    assert set(events.frame["symbol"]) == {"600519.SH"}
+    assert skipped is not None

@@ -1,4 +1,4 @@
-"""`eventstudy backtest CONFIG.toml`: the shipped example config and bad configs."""
+"""The files of a backtest run (``eventstudy backtest``): tables, summary.txt, backtest.html."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.backtesting.config import load_backtest_config, parse_backtest_config
 from eventstudy.cli import main
 from eventstudy.datasets import data_dir
-from eventstudy.exceptions import ConfigError
 
 EXAMPLE = data_dir() / "example_backtest.toml"
 
@@ -86,47 +84,6 @@ def test_events_csv_with_filters(tmp_path: Path) -> None:
     assert re.search(r"1 events with day 0 outside", page)
 
 
-@pytest.mark.parametrize(
-    ("raw", "match"),
-    [
-        ({"events": {"csv": "a.csv"}, "strategy": {"entry": "open"}}, "strategy.entry"),
-        ({"events": {"csv": "a.csv"}, "strategy": {"hold": 0}}, "strategy.hold"),
-        ({"events": {"csv": "a.csv"}, "strategy": {"hold": "5"}}, "strategy.hold"),
-        ({"events": {"csv": "a.csv"}, "stratgy": {}}, "did you mean"),
-        ({"strategy": {}}, "exactly one event source"),
-        ({"news": {"path": "x"}, "events": {"csv": "a.csv"}}, "exactly one event source"),
-    ],
-)
-def test_bad_config_values_name_the_key(raw: dict, match: str) -> None:
-    with pytest.raises(ConfigError, match=match):
-        parse_backtest_config(raw)
-
-
-def test_bad_config_exit_codes(tmp_path: Path) -> None:
-    assert main(["backtest", str(tmp_path / "missing.toml")]) == 2
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[strategy\nhold = 1", encoding="utf-8")
-    assert main(["backtest", str(bad)]) == 2
-
-
-def test_example_config_parses() -> None:
-    cfg = load_backtest_config(EXAMPLE)
-    assert cfg.news["path"] == "news"
-    assert cfg.resolve("news") == EXAMPLE.parent / "news"
-
-
-def test_placebo_config_defaults_and_statistic() -> None:
-    cfg = parse_backtest_config({"events": {"csv": "a.csv"}})
-    assert cfg.placebo["window"] == 0
-    assert cfg.placebo["statistic"] == "raw"
-    cfg = parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "excess"}})
-    assert cfg.placebo["statistic"] == "excess"
-    with pytest.raises(ConfigError, match=r"placebo\.statistic"):
-        parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"statistic": "alpha"}})
-    with pytest.raises(ConfigError, match=r"placebo\.window"):
-        parse_backtest_config({"events": {"csv": "a.csv"}, "placebo": {"window": -1}})
-
-
 def _small_config(tmp_path: Path, runs: int = 30) -> Path:
     ev = pd.DataFrame(
         {"event_id": ["a", "b"], "symbol": ["600519.SH", "000858.SZ"],
@@ -139,27 +96,6 @@ def _small_config(tmp_path: Path, runs: int = 30) -> Path:
         encoding="utf-8",
     )
     return cfg
-
-
-@pytest.mark.parametrize("quiet", [[], ["-q"], ["--quiet"]])
-def test_quiet_silences_progress_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], quiet: list[str]
-) -> None:
-    cfg = _small_config(tmp_path)
-    for argv in (
-        [*quiet, "backtest", str(cfg), "--out", str(tmp_path / "o")],
-        ["backtest", str(cfg), "--out", str(tmp_path / "o"), *quiet],
-    ):
-        assert main(argv) == 0
-        out, err = capsys.readouterr()
-        assert "Backtest of news signals" in out  # the summary is always printed
-        assert "wrote " in out
-        if quiet:
-            assert "placebo runs" not in err
-            assert "fetching prices" not in err
-        else:
-            assert "placebo runs" in err
-            assert "fetching prices" in err
 
 
 def test_news_items_not_read_are_listed_in_news_skipped_csv(
@@ -190,12 +126,3 @@ def test_html_trades_table_scrolls_and_turnover_has_a_unit(tmp_path: Path) -> No
     line = next(ln for ln in (out / "summary.txt").read_text("utf-8").splitlines()
                 if ln.startswith("Turnover"))  # fmt: skip
     assert "× capital per year" in line
-
-
-def test_config_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[events]\ncsv = "a.csv"\n[strategy]\nhodl = 3\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=re.escape(f"{bad}: strategy.hodl: unknown key")):
-        load_backtest_config(bad)
-    assert main(["backtest", str(bad)]) == 2
-    assert f"{bad}: strategy.hodl" in capsys.readouterr().err
