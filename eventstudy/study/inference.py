@@ -77,7 +77,7 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy._typing import FloatArray
-from eventstudy.study.engine import EventPieces, map_blocks, ranks
+from eventstudy.study.core import EventPieces, map_blocks, ranks
 
 __all__ = [
     "TESTS",

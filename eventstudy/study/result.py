@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eventstudy.study.engine import EventPieces
+from eventstudy.study.core import EventPieces
 from eventstudy.study.inference import run_tests
 from eventstudy.study.models import param_names
 
