@@ -46,11 +46,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from eventstudy._typing import RegressionCov
 from eventstudy.study.core import EventPieces
 from eventstudy.study.inference import run_tests
 from eventstudy.study.models import param_names
 
 if TYPE_CHECKING:
+    from statsmodels.regression.linear_model import RegressionResultsWrapper
+
     from eventstudy.study.spec import EventStudy
 
 __all__ = ["EventStudyResult", "window_label"]
@@ -427,8 +430,12 @@ class EventStudyResult:
         return {str(k): self.subset((keys == k).to_numpy()) for k in sorted(keys.unique())}
 
     def regress(
-        self, formula: str, cov: str = "HC1", *, window: tuple[int, int] | str | None = None
-    ) -> Any:
+        self,
+        formula: str,
+        cov: RegressionCov = "HC1",
+        *,
+        window: tuple[int, int] | str | None = None,
+    ) -> RegressionResultsWrapper:
         """Cross-sectional regression of CAR on event characteristics (statsmodels OLS).
 
         See :func:`eventstudy.study.regression.regress_car`.
