@@ -327,7 +327,7 @@ def write_backtest(
             "placebo_days": [";".join(str(d)[:10] for d in row) for row in pl.days],
         }))  # fmt: skip
     extra = "".join(f"\nNote: {n}" for n in notes or [])
-    (out / "summary.txt").write_text(result.summary() + extra + "\n", encoding="utf-8")
+    (out / "summary.txt").write_text(result.summary().as_text() + extra + "\n", encoding="utf-8")
     files["summary.txt"] = out / "summary.txt"
     # result.notes are rows of the summary table already; these are the run's own notes
     (out / "backtest.html").write_text(

@@ -56,6 +56,7 @@ from eventstudy.study.core import EventPieces
 from eventstudy.study.inference import Battery, TestResult, run_battery
 from eventstudy.study.models import param_names
 from eventstudy.study.windows import Window, parse_window, window_label
+from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
     from statsmodels.regression.linear_model import RegressionResultsWrapper
@@ -63,6 +64,13 @@ if TYPE_CHECKING:
     from eventstudy.study.spec import EventStudy
 
 __all__ = ["EventStudyResult", "window_label"]
+
+#: Tests shown in the summary table (those the spec ran), in this order.
+SUMMARY_TESTS = ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank")
+
+
+def _pct4(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:.4%}"
 
 
 def _measure(measure: str | None, default: TestMeasure) -> TestMeasure:
@@ -441,56 +449,81 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         w = t[(t["measure"] == "CAR") & (t["scope"] == "window")]
         rows = {}
         for label in self._labels:
-            row: dict[str, Any] = {"CAAR": self.caar.get(label, np.nan)}
+            row: dict[str, float | str] = {"CAAR": self.caar.get(label, np.nan)}
             sub = w[w["window"] == label].set_index("test")
-            for name in ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank"):
+            for name in SUMMARY_TESTS:
                 if name in sub.index:
                     row[name] = f"{sub.at[name, 'statistic']:.2f} ({sub.at[name, 'pvalue']:.3f})"
             rows[label] = row
         return pd.DataFrame.from_dict(rows, orient="index")
 
-    def summary(self) -> str:
-        """A text summary: the spec, what was dropped, and the CAAR tests by window."""
+    def _summary_lines(self) -> list[str]:
         tau = self._spec.event_window
         est = self._spec.estimation_window
         reasons = self._dropped["reason"].value_counts()
         drop_txt = ", ".join(f"{k}: {v}" for k, v in reasons.items()) or "none"
-        head = [
-            "Event study",
+        lines = [
             f"  model {self.model}, market {self.market}, estimation {list(est)}, "
             f"event window {list(tau)}",
             f"  events: {self._n_input} in, {self.n_events} analysed, "
             f"{len(self._dropped)} dropped ({drop_txt})",
         ]
         if self.n_events == 0:
-            return "\n".join([*head, "  (no event could be analysed)"])
+            return [*lines, "  (no event could be analysed)"]
         rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
-        head.append(
+        lines.append(
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
         )
-        table = self._summary_table()
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            body = table.to_string(float_format=lambda x: f"{x:.4%}")
-        return "\n".join([*head, "", "CAAR by window, statistic (two-sided p-value):", body])
+        return lines
+
+    def summary(self) -> Summary:
+        """The summary: the spec, what was dropped, and the CAAR tests by window.
+
+        A :class:`~eventstudy.summary.Summary`: ``print`` it for text, or use
+        ``as_text()``, ``as_html()``, ``as_latex()``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from eventstudy.study import run_event_study
+        >>> rng = np.random.default_rng(0)
+        >>> dates = pd.bdate_range("2021-01-04", periods=200)
+        >>> m = rng.normal(0, 0.01, 200)
+        >>> rets = pd.DataFrame({"M": m, "A": m + rng.normal(0, 0.01, 200)}, index=dates)
+        >>> ev = pd.DataFrame({"event_id": ["a"], "symbol": ["A"], "day0": [dates[150]]})
+        >>> s = run_event_study(ev, returns=rets, market="M", estimation_window=(-120, -11),
+        ...                     car_windows=[(0, 1)]).summary()
+        >>> print(s)  # doctest: +ELLIPSIS
+        Event study
+        ===========
+          model market, market M, estimation [-120, -11], event window [-5, 5]
+          events: 1 in, 1 analysed, 0 dropped (none)
+          Kolari-Pynnönen rbar: day tests 0.0000 (same-day-0 pairs); CAR windows ...
+        <BLANKLINE>
+        CAAR by window, statistic (two-sided p-value):
+                 CAAR    t_cross  ...
+        [0,1]  ...%  nan (nan)  ...
+        >>> "<table" in s.as_html(), "tabular" in s.as_latex()
+        (True, True)
+        """
+        s = Summary("Event study").add_lines(self._summary_lines())
+        if self.n_events == 0:
+            return s
+        return s.add_table(
+            self._summary_table(),
+            caption="CAAR by window, statistic (two-sided p-value):",
+            formats={"CAAR": _pct4},
+        )
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def __repr__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def _repr_html_(self) -> str:
-        text = self.summary().split("\n\n")[0]
-        head = "<br>".join(
-            line.strip().replace("&", "&amp;").replace("<", "&lt;") for line in text.split("\n")
-        )
-        if self.n_events == 0:
-            return f"<div>{head}</div>"
-        table = self._summary_table().to_html(
-            float_format=lambda x: f"{x:.4%}", na_rep="", escape=True
-        )
-        return f"<div><p>{head}</p><p>CAAR by window, statistic (p-value)</p>{table}</div>"
+        return self.summary().as_html()
 
     # --------------------------------------------------------------- more
     def plot(self, kind: str = "caar", **kw: Any) -> Any:

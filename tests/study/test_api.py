@@ -1,4 +1,4 @@
-"""Public API: shapes, dropped reasons, errors, inputs, cross-checks with scipy."""
+"""Public API end to end: shapes, dropped reasons, errors, inputs, grouping."""
 
 from __future__ import annotations
 
@@ -11,29 +11,11 @@ import pytest
 
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study import TESTS, EventStudy, EventStudyResult, run_event_study
-from tests.study.conftest import synthetic
-
-
-@pytest.fixture
-def rets() -> pd.DataFrame:
-    return synthetic(400, 6, 1)
-
-
-def _ev(rets, days=(300, 310, 300, 320), syms=("S0", "S1", "S2", "S3"), **attrs):
-    n = len(days)
-    data = {
-        "event_id": [f"e{i}" for i in range(n)],
-        "symbol": list(syms)[:n],
-        "day0": rets.index[list(days)],
-        "publisher": ["p1", "p2", "p1", "p2"][:n],
-        "score": np.linspace(0.1, 0.9, n),
-    }
-    data.update(attrs)
-    return pd.DataFrame(data)
+from tests.study.conftest import make_events
 
 
 def test_shapes_and_labels(rets):
-    res = run_event_study(_ev(rets), returns=rets, market="M")
+    res = run_event_study(make_events(rets), returns=rets, market="M")
     assert isinstance(res, EventStudyResult)
     assert res.ar.index.name == "event_id"
     assert res.ar.columns.name == "rel_day"
@@ -78,7 +60,7 @@ def test_shapes_and_labels(rets):
 
 
 def test_to_frame_is_consistent(rets):
-    res = run_event_study(_ev(rets), returns=rets, market="M")
+    res = run_event_study(make_events(rets), returns=rets, market="M")
     long = res.to_frame()
     ar = long[long.measure == "AR"].pivot(index="event_id", columns="rel_day", values="value")
     np.testing.assert_allclose(ar.loc[res.ar.index].to_numpy(), res.ar.to_numpy())
@@ -124,11 +106,11 @@ def test_dropped_reasons_and_accounting(rets):
 def test_missing_returns_reduce_m(rets):
     r = rets.copy()
     r.loc[r.index[100:110], "S0"] = np.nan
-    res = run_event_study(_ev(r, days=(300,), syms=("S0",)), returns=r, market="M")
+    res = run_event_study(make_events(r, days=(300,), syms=("S0",)), returns=r, market="M")
     assert res.n_estimation.iloc[0] == 230
     # all-NaN event day: AR NaN, tests still run
     r.loc[r.index[301], "S0"] = np.nan
-    res = run_event_study(_ev(r, days=(300,), syms=("S0",)), returns=r, market="M")
+    res = run_event_study(make_events(r, days=(300,), syms=("S0",)), returns=r, market="M")
     assert np.isnan(res.ar.loc["e0", 1])
     t = res.tests
     assert t[(t.test == "patell") & (t.rel_day == 1)].n.iloc[0] == 0
@@ -136,7 +118,7 @@ def test_missing_returns_reduce_m(rets):
 
 
 def test_bad_inputs(rets):
-    ev = _ev(rets)
+    ev = make_events(rets)
     bad = rets.copy()
     bad.iloc[5, 0] = np.inf
     with pytest.raises(InputDataError, match="infinite"):
@@ -165,33 +147,23 @@ def test_bad_inputs(rets):
 
 def test_prices_input_and_calendar(rets):
     prices = (1 + rets).cumprod() * 10  # cumprod skips the missing returns: they stay missing
-    a = run_event_study(_ev(rets), prices=prices, market="M")
-    b = run_event_study(_ev(rets), returns=prices.pct_change(fill_method=None), market="M")
+    a = run_event_study(make_events(rets), prices=prices, market="M")
+    b = run_event_study(make_events(rets), returns=prices.pct_change(fill_method=None), market="M")
     pd.testing.assert_frame_equal(a.ar, b.ar)
     # an explicit calendar counts its sessions; dropping a date moves relative days
     cal = rets.index.delete(295)
-    c = run_event_study(_ev(rets), returns=rets, market="M", calendar=cal)
+    c = run_event_study(make_events(rets), returns=rets, market="M", calendar=cal)
     assert not np.allclose(c.ar.loc["e0"].to_numpy(), b.ar.loc["e0"].to_numpy())
 
 
-def test_by_regress_summary_and_plot(rets, monkeypatch):
-    res = run_event_study(_ev(rets), returns=rets, market="M")
+def test_by_and_plot(rets, monkeypatch):
+    res = run_event_study(make_events(rets), returns=rets, market="M")
     groups = res.by("publisher")
     assert sorted(groups) == ["p1", "p2"]
     assert groups["p1"].ar.index.tolist() == ["e0", "e2"]
     np.testing.assert_allclose(groups["p1"].ar.to_numpy(), res.ar.loc[["e0", "e2"]].to_numpy())
     with pytest.raises(ConfigError):
         res.by("nope")
-    fit = res.regress("car ~ score", cov="HC1")
-    assert fit.cov_type == "HC1"
-    assert int(fit.nobs) == 4
-    fit = res.regress("car_m5_5 ~ score", cov="cluster")
-    assert fit.cov_type == "cluster"
-    text = res.summary()
-    assert "CAAR" in text
-    assert str(res) == text
-    assert repr(res) == text
-    assert "<table" in res._repr_html_()
     fake = types.ModuleType("eventstudy.plotting")
     fake.plot_caar = lambda result, **kw: ("caar", result, kw)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "eventstudy.plotting", fake)

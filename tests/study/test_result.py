@@ -1,4 +1,4 @@
-"""EventStudyResult: one test record by name, window, day and measure."""
+"""EventStudyResult: one test record by name/window/day, and the Summary rendering."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from eventstudy.exceptions import ConfigError
 from eventstudy.study import run_event_study
+from eventstudy.summary import Summary
 from tests.study.conftest import make_events
 
 
@@ -63,6 +64,50 @@ def test_single_event_result_has_t_event(rets):
     r = one.test("t_event", window=(-1, 1))
     assert r.n == 1
     assert r.note.startswith("single event: t(")
+
+
+def test_summary_is_a_summary_rendered_as_text_html_and_latex(res):
+    s = res.summary()
+    assert isinstance(s, Summary)
+    text = s.as_text()
+    assert str(res) == repr(res) == str(s) == text
+    lines = text.splitlines()
+    assert lines[:2] == ["Event study", "==========="]
+    assert lines[2] == "  model market, market M, estimation [-250, -11], event window [-5, 5]"
+    assert lines[3] == "  events: 4 in, 4 analysed, 0 dropped (none)"
+    assert lines[4].startswith(f"  Kolari-Pynnönen rbar: day tests {res.rbar:.4f}")
+    assert lines[5:7] == ["", "CAAR by window, statistic (two-sided p-value):"]
+    assert lines[7].split() == ["CAAR", "t_cross", "patell", "bmp", "kp_bmp", "gen_sign",
+                                "corrado", "grank"]  # fmt: skip
+    r = res.test("kp_bmp", window=(-1, 1))
+    row = next(x for x in lines if x.startswith("[-1,1]"))
+    assert f"{res.caar['[-1,1]']:.4%}" in row
+    assert f"{r.statistic:.2f} ({r.pvalue:.3f})" in row
+    html = res._repr_html_()
+    assert html == s.as_html()
+    assert html.count("<table") == 1
+    assert "<h4>Event study</h4>" in html
+    # the header lines are one paragraph, the table follows (no split on blank lines)
+    assert "events: 4 in, 4 analysed" in html
+    assert "Kolari-Pynnönen rbar" in html
+    assert f"<td>{r.statistic:.2f} ({r.pvalue:.3f})</td>" in html
+    latex = s.as_latex()
+    assert r"\begin{tabular}" in latex
+    assert r"kp\_bmp" in latex
+    assert f"{res.caar['[-1,1]']:.4%}".replace("%", r"\%") in latex
+    table = s.tables[0]
+    assert table.index.tolist() == res.car.columns.tolist()
+
+
+def test_summary_of_a_result_without_events(rets):
+    r = rets.copy()
+    r.loc[r.index[300], "S0"] = np.nan
+    res = run_event_study(make_events(r, days=(300,)), returns=r, market="M")
+    s = res.summary()
+    assert s.tables == []
+    assert s.as_text().splitlines()[-1] == "  (no event could be analysed)"
+    assert "no_price_day0: 1" in res._repr_html_()
+    assert res.params.shape == (0, 2)
 
 
 def test_params_of_a_model_without_parameters(rets):
