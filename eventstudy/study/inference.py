@@ -86,7 +86,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import get_args
+from typing import ClassVar, get_args
 
 import numpy as np
 import pandas as pd
@@ -193,6 +193,8 @@ class TestResult:
     >>> r.label, r.row()["window"]
     ('[-1,1]', '[-1,1]')
     """
+
+    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
 
     test: str
     measure: TestMeasure
@@ -339,6 +341,8 @@ class TestDefinition:
         The function (with the formula in its docstring):
         :class:`BatteryInputs` -> one :class:`MeasureResults` per measure.
     """
+
+    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
 
     name: str
     title: str

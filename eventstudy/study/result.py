@@ -168,6 +168,16 @@ class EventStudyResult:
         return self._pieces.n
 
     @property
+    def n_input(self) -> int:
+        """Number of input events (analysed + dropped)."""
+        return self._n_input
+
+    @property
+    def calendar_source(self) -> str:
+        """Where the sessions that count relative days come from."""
+        return self._calendar_source
+
+    @property
     def pieces(self) -> EventPieces:
         """The per-event arrays everything else is computed from."""
         return self._pieces
@@ -465,7 +475,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         lines = [
             f"  model {self.model}, market {self.market}, estimation {list(est)}, "
             f"event window {list(tau)}",
-            f"  events: {self._n_input} in, {self.n_events} analysed, "
+            f"  events: {self.n_input} in, {self.n_events} analysed, "
             f"{len(self._dropped)} dropped ({drop_txt})",
         ]
         if self.n_events == 0:

@@ -119,3 +119,26 @@ def test_factor_gap_error_names_the_missing_sessions(rets):
     assert "on 3 session(s)" in msg
     assert str(gap.strftime("%Y-%m-%d").tolist()) in msg
     assert f"last {gap[-1].date()}" in msg
+
+
+def test_a_trading_calendar_resolves_day0_and_counts_sessions(rets):
+    from eventstudy.market.calendar import TradingCalendar
+
+    cal = TradingCalendar(rets.index.delete(301), source="test sessions")
+    ev = pd.DataFrame(
+        {"event_id": ["late", "dates"], "symbol": ["S0", "S1"],
+         "published_at": [f"{rets.index[300].date()} 16:30:00+08:00",
+                          f"{rets.index[310].date()} 10:00:00+08:00"]}
+    )  # fmt: skip
+    res = run_event_study(ev, returns=rets, market="M", calendar=cal)
+    day0 = res.events.set_index("event_id").day0
+    assert day0["late"] == rets.index[302]  # after the close; 301 is not a session
+    assert day0["dates"] == rets.index[310]
+    assert res.calendar_source == "test sessions"
+    assert res.n_input == 2
+    # plain dates count sessions but do not resolve publication times: the bundled
+    # calendar does, to 2021-02-26, which the dates given do not have
+    plain = run_event_study(ev, returns=rets, market="M", calendar=cal.sessions)
+    assert plain.dropped.set_index("event_id").at["late", "reason"] == "not_a_session"
+    assert plain.events.day0.tolist() == [rets.index[310]]
+    assert plain.calendar_source == "M dates"  # plain dates have no source of their own

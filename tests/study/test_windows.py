@@ -25,3 +25,10 @@ def test_bad_windows_are_config_errors():
         check_window((1, 2, 3), "car_windows item")
     with pytest.raises(ConfigError, match="must be a pair of integers"):
         check_window(None, "event_window")
+
+
+def test_window_label_is_exported_once():
+    from eventstudy import study
+    from eventstudy.study import result, windows
+
+    assert study.window_label is windows.window_label is result.window_label
