@@ -149,6 +149,8 @@ def fit_study(
         provenance=provenance,
         n_input=len(frame) + len(evset.dropped),
         calendar_source=str(getattr(spec.calendar, "source", "") or f"{spec.market} dates"),
+        rule=evset.rule,
+        cutoff=evset.cutoff,
     )
 
 

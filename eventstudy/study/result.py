@@ -50,7 +50,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eventstudy._typing import EventMeasure, FloatArray, RegressionCov, TestMeasure, TestScope
+from eventstudy._typing import (
+    EventMeasure,
+    FloatArray,
+    RegressionCov,
+    SessionRule,
+    TestMeasure,
+    TestScope,
+)
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.core import EventPieces
 from eventstudy.study.inference import Battery, TestResult, run_battery
@@ -132,6 +139,8 @@ class EventStudyResult:
         provenance: pd.DataFrame,
         n_input: int,
         calendar_source: str = "",
+        rule: SessionRule | None = None,
+        cutoff: str | None = None,
     ) -> None:
         self._spec = spec
         self._frame = events_frame
@@ -140,6 +149,8 @@ class EventStudyResult:
         self._provenance = provenance
         self._n_input = n_input
         self._calendar_source = calendar_source
+        self._rule = rule
+        self._cutoff = cutoff
 
     # ------------------------------------------------------------------ basics
     @property
@@ -176,6 +187,16 @@ class EventStudyResult:
     def calendar_source(self) -> str:
         """Where the sessions that count relative days come from."""
         return self._calendar_source
+
+    @property
+    def rule(self) -> SessionRule | None:
+        """The day-0 rule of the events (from their ``EventSet``; None if unknown)."""
+        return self._rule
+
+    @property
+    def cutoff(self) -> str | None:
+        """The day-0 cutoff time of the events (from their ``EventSet``; None if unknown)."""
+        return self._cutoff
 
     @property
     def pieces(self) -> EventPieces:
@@ -567,6 +588,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             provenance=self._provenance,
             n_input=len(frame),
             calendar_source=self._calendar_source,
+            rule=self._rule,
+            cutoff=self._cutoff,
         )
 
     def by(self, column: str) -> dict[str, EventStudyResult]:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.events import EventSet
 from eventstudy.exceptions import InputDataError
 from eventstudy.study import core as study_core
 from eventstudy.study import run_event_study
@@ -135,6 +136,8 @@ def test_a_trading_calendar_resolves_day0_and_counts_sessions(rets):
     assert day0["late"] == rets.index[302]  # after the close; 301 is not a session
     assert day0["dates"] == rets.index[310]
     assert res.calendar_source == "test sessions"
+    assert (res.rule, res.cutoff) == ("next", "15:00")  # the EventSet's day-0 rule
+    assert res.subset(np.array([True, False])).rule == "next"
     assert res.n_input == 2
     # plain dates count sessions but do not resolve publication times: the bundled
     # calendar does, to 2021-02-26, which the dates given do not have
@@ -142,3 +145,6 @@ def test_a_trading_calendar_resolves_day0_and_counts_sessions(rets):
     assert plain.dropped.set_index("event_id").at["late", "reason"] == "not_a_session"
     assert plain.events.day0.tolist() == [rets.index[310]]
     assert plain.calendar_source == "M dates"  # plain dates have no source of their own
+    strict = EventSet.from_frame(ev, calendar=cal, rule="strict", cutoff="14:00")
+    res = run_event_study(strict, returns=rets, market="M", calendar=cal)
+    assert (res.rule, res.cutoff) == ("strict", "14:00")
