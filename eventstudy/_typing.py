@@ -60,3 +60,39 @@ ConfigKind: TypeAlias = Literal["run", "backtest"]
 
 #: Price sources a configuration may name (``market.source``).
 SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance"]
+
+# study
+#: Tests of the event-study battery, in the order of ``EventStudyResult.tests``
+#: (``t_event``, the single-event test, is added by itself when ``N = 1``).
+TestName: TypeAlias = Literal[
+    "t_cross",
+    "brown_warner",
+    "patell",
+    "patell_adj",
+    "bmp",
+    "kp_bmp",
+    "sign",
+    "gen_sign",
+    "corrado",
+    "grank",
+    "wilcoxon",
+    "skew_t",
+]
+
+#: What a test row is about: abnormal returns of a day, CAR or BHAR of a window.
+TestMeasure: TypeAlias = Literal["AR", "CAR", "BHAR"]
+
+#: Rows of the test table are per relative day or per CAR window.
+TestScope: TypeAlias = Literal["day", "window"]
+
+#: Shared quantities a test needs computed before it runs (one pass for all tests).
+TestNeed: TypeAlias = Literal["rbar", "corrado_ranks", "grank_ranks"]
+
+#: Per-event measures of ``EventStudyResult.to_frame``.
+EventMeasure: TypeAlias = Literal["AR", "SAR", "CAR", "SCAR", "BHAR"]
+
+#: Regressors of a normal-return model: none, the market return, or factor returns.
+ModelRegressors: TypeAlias = Literal["none", "market", "factors"]
+
+#: Covariance of the cross-sectional CAR regression.
+RegressionCov: TypeAlias = Literal["HC1", "cluster"]

@@ -177,8 +177,8 @@ def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[
 def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
-    reporting = importlib.import_module("eventstudy.reporting")
-    monkeypatch.setattr(reporting, "_write_pngs", lambda figs, folder: ([], []))  # no browser
+    png = importlib.import_module("eventstudy.report.png")
+    monkeypatch.setattr(png, "write_pngs", lambda figs, folder: ([], []))  # no browser
     assert main(["demo", "--out", str(tmp_path / "a"), "--formats", "html,png"]) == 0
     out, err = capsys.readouterr()
     assert "exporting PNG charts" in err

@@ -23,7 +23,6 @@ Statistics (conventions):
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,6 +33,7 @@ import pandas as pd
 
 from eventstudy.events import DROPPED_COLUMNS
 from eventstudy.exceptions import ConfigError
+from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -413,34 +413,32 @@ class BacktestResult:
         rows.extend(("Note", n) for n in self.notes)
         return rows
 
-    # TODO(lead): drop after the backtest-summary merge (summary() and _repr_html_() call it)
-    _rows = summary_rows
+    def summary(self) -> Summary:
+        """The summary: strategy, trades, portfolio statistics, placebo test and rules.
 
-    def summary(self) -> str:
-        """A text summary of the backtest."""
-        rows = self._rows()
-        width = max(len(k) for k, _ in rows)
-        lines = ["Backtest of news signals", "=" * 60]
-        lines += [f"{k:<{width}}  {v}" for k, v in rows]
+        A :class:`~eventstudy.summary.Summary` (title, key/value rows, a rule, the
+        trading rules): ``print`` it for text, or use ``as_text()``, ``as_html()``,
+        ``as_latex()``.
+        """
         rules = (
             "Rules: calendar-time portfolio, capital split over open trades by weight each "
             "session; entry skipped if suspended or limit-locked; exit delayed until fillable."
         )
-        return "\n".join([*lines, "-" * 60, rules])
+        return (
+            Summary(title="Backtest of news signals")
+            .add_pairs(self.summary_rows())
+            .add_rule()
+            .add_lines([rules])
+        )
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def __repr__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def _repr_html_(self) -> str:
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in self._rows()
-        )
-        return f"<table><caption>Backtest of news signals</caption>{body}</table>"
+        return self.summary().as_html()
 
     def plot(self, kind: BacktestPlotKind = "equity") -> go.Figure:
         """A plotly figure of the backtest (not shown), drawn by :mod:`eventstudy.plotting`.

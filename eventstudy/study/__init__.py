@@ -1,21 +1,50 @@
 """Event studies: normal-return models, abnormal returns, the test battery.
 
-Public API: :func:`run_event_study`, :class:`EventStudy` (the frozen spec) and
-:class:`EventStudyResult`. The conventions are documented in
-:mod:`eventstudy.study.models` (models, prediction-error variances),
-:mod:`eventstudy.study.engine` (AR/CAR/BHAR, missing data, ranks) and
-:mod:`eventstudy.study.inference` (the tests, with references).
+Public API: :func:`run_event_study`, :class:`EventStudy` (the frozen spec),
+:class:`EventStudyResult` and its :class:`TestResult` records, the defaults
+(``DEFAULT_*``) and :func:`window_label`. The modules:
+
+- :mod:`~eventstudy.study.spec`: the spec (validation only) and the defaults;
+- :mod:`~eventstudy.study.engine`: fetching returns, the block scheduler, the fit;
+- :mod:`~eventstudy.study.models`: the registry of normal-return models;
+- :mod:`~eventstudy.study.core`: AR/CAR/BHAR, missing data, ranks (pure arrays);
+- :mod:`~eventstudy.study.inference`: the registry of tests, with references;
+- :mod:`~eventstudy.study.statistics`: the cross-sectional statistics they use;
+- :mod:`~eventstudy.study.panel`, :mod:`~eventstudy.study.windows`: inputs, windows;
+- :mod:`~eventstudy.study.result`, :mod:`~eventstudy.study.regression`: the result.
 """
 
-from eventstudy.study.inference import TESTS
-from eventstudy.study.result import EventStudyResult, window_label
-from eventstudy.study.spec import DEFAULT_CAR_WINDOWS, EventStudy, run_event_study
+from eventstudy.study.inference import TEST_REGISTRY, TESTS, TestResult
+from eventstudy.study.models import MODEL_REGISTRY, MODELS
+from eventstudy.study.result import EventStudyResult
+from eventstudy.study.spec import (
+    DEFAULT_CAR_WINDOWS,
+    DEFAULT_ESTIMATION_WINDOW,
+    DEFAULT_EVENT_WINDOW,
+    DEFAULT_LEVEL,
+    DEFAULT_MARKET,
+    DEFAULT_MIN_ESTIMATION_OBS,
+    DEFAULT_MODEL,
+    EventStudy,
+    run_event_study,
+)
+from eventstudy.study.windows import window_label
 
 __all__ = [
     "DEFAULT_CAR_WINDOWS",
+    "DEFAULT_ESTIMATION_WINDOW",
+    "DEFAULT_EVENT_WINDOW",
+    "DEFAULT_LEVEL",
+    "DEFAULT_MARKET",
+    "DEFAULT_MIN_ESTIMATION_OBS",
+    "DEFAULT_MODEL",
+    "MODELS",
+    "MODEL_REGISTRY",
     "TESTS",
+    "TEST_REGISTRY",
     "EventStudy",
     "EventStudyResult",
+    "TestResult",
     "run_event_study",
     "window_label",
 ]

@@ -1,55 +1,66 @@
-"""The numerical core: (a chunk of events, the returns it needs) -> per-event pieces.
+"""Fitting an event study: returns in, events located, blocks of events fitted, result out.
 
-Everything here is a pure function of NumPy arrays shaped events x relative days;
-there is no loop over events. :func:`event_pieces` turns the gathered returns
-of a chunk of events into :class:`EventPieces` (abnormal returns, their
-standardised versions, CAR/BHAR per window, residuals, ...). Pieces of several
-chunks concatenate (:func:`concat_pieces`; :func:`eventstudy.study.spec.EventStudy.fit`
-writes blocks into preallocated arrays instead) and the cross-sectional statistics
-(:mod:`eventstudy.study.inference`) are computed from them, so the same code
-can be mapped over partitions of events by a distributed engine. The Corrado and
-GRANK ranks (:func:`ranks`) are per-event functions of the residuals and abnormal
-returns: they are computed block by block when the rank tests run, never stored.
-
-Conventions (METHODS.md):
-
-- a missing return is missing: it reduces ``M_i`` in estimation; in the event
-  window CAR, CSAR and BHAR sum/compound over the *present* days of the window
-  and ``L`` is the number of present days (an event with no present day has NaN);
-- ``S^2_{CAR}`` is the Mikkelson-Partch (1988) variance (:mod:`.models`);
-- Corrado ranks are ordinal ranks of each event's abnormal returns over its
-  estimation + event days (ties - values equal to about 1e-13 relative - broken by
-  position, the earlier day lower; with continuous returns ties have probability
-  zero), ``U = rank/(T_i + 1) - 1/2`` with ``T_i`` the number of present days
-  (Corrado and Zivney 1992).
+:func:`fit_study` runs an :class:`~eventstudy.study.spec.EventStudy` (which only
+validates): it takes the returns or prices given, or fetches returns
+(:func:`fetch_returns`), aligns them on the session calendar
+(:mod:`eventstudy.study.panel`), locates each event's day 0, screens the events
+that can be estimated and maps the model fit and the per-event pieces
+(:mod:`eventstudy.study.core`) over blocks of events (:func:`compute_pieces`, the
+block scheduler), then builds the
+:class:`~eventstudy.study.result.EventStudyResult`.
 
 Examples
 --------
->>> import numpy as np
->>> from eventstudy.study.models import fit_model
->>> rng = np.random.default_rng(1)
->>> m = rng.normal(0, 0.01, (3, 130))
->>> r = 1.2 * m + rng.normal(0, 0.01, (3, 130))
->>> fit = fit_model("market", r[:, :120], m[:, :120, None], r[:, 120:], m[:, 120:, None])
->>> p = event_pieces(fit, r[:, 120:], windows=[(-1, 1), (-5, 4)], tau1=-5, k=2)
->>> bool(np.allclose(p.car[:, 1], p.ar.sum(axis=1)))
-True
+>>> import numpy as np, pandas as pd
+>>> from eventstudy.study.spec import EventStudy
+>>> rng = np.random.default_rng(7)
+>>> dates = pd.bdate_range("2021-01-04", periods=300)
+>>> mkt = rng.normal(0, 0.01, 300)
+>>> rets = pd.DataFrame({"M": mkt, "A": mkt + rng.normal(0, 0.01, 300)}, index=dates)
+>>> ev = pd.DataFrame({"event_id": ["e1"], "symbol": ["A"], "day0": [dates[280]]})
+>>> fit_study(EventStudy(market="M"), ev, returns=rets).n_events
+1
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.study.models import ModelFit
+from eventstudy.events import DROPPED_COLUMNS, EventSet
+from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
+from eventstudy.study import core
+from eventstudy.study.models import INSUFFICIENT, NormalModel, get_model
+from eventstudy.study.panel import (
+    CalendarLike,
+    Panel,
+    WideData,
+    build_panel,
+    factor_arrays,
+    locate_events,
+    unwrap,
+)
+from eventstudy.study.result import EventStudyResult
+from eventstudy.study.windows import Window
 
-__all__ = [
+if TYPE_CHECKING:
+    from eventstudy.market import PriceFrame
+    from eventstudy.market.calendar import TradingCalendar
+    from eventstudy.study.spec import EventStudy
+
+__all__ = ["NO_DAY0", "check_factor_dates", "compute_pieces", "fetch_returns", "fit_study"]
+
+#: Status of an event without a return on day 0 (after ``ModelFit`` codes 0, 1, 2).
+NO_DAY0 = 3
+
+#: Names that moved to :mod:`eventstudy.study.core` (importable here for one release).
+_MOVED_TO_CORE = (
     "BLOCK",
     "THREADS",
     "EventPieces",
@@ -58,269 +69,506 @@ __all__ = [
     "map_blocks",
     "ranks",
     "window_sums",
-]
-
-#: Events per block: a block's temporaries stay in the CPU cache.
-BLOCK = 1024
-
-#: Worker threads mapping work over blocks of events (NumPy releases the GIL).
-THREADS = max(1, min(4, os.cpu_count() or 1))
-
-_T = TypeVar("_T")
+)
 
 
-def map_blocks(fn: Callable[[int, int], _T], n: int, block: int = BLOCK) -> list[_T]:
-    """``[fn(lo, hi) for each block lo:hi of range(n)]``, on :data:`THREADS` threads.
-
-    Examples
-    --------
-    >>> map_blocks(lambda lo, hi: hi - lo, 2500, block=1000)
-    [1000, 1000, 500]
-    """
-    starts = list(range(0, n, block))
-    if THREADS > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(THREADS) as pool:
-            return list(pool.map(lambda lo: fn(lo, min(lo + block, n)), starts))
-    return [fn(lo, min(lo + block, n)) for lo in starts]
+def __getattr__(name: str) -> object:
+    if name in _MOVED_TO_CORE:
+        warnings.warn(
+            f"eventstudy.study.engine.{name} moved to eventstudy.study.core.{name}; "
+            "import it from there (the alias goes in the next release)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class EventPieces:
-    """Per-event quantities of ``N`` events (all arrays have ``N`` rows).
-
-    Attributes
-    ----------
-    params, m, sigma2
-        Model parameters ``(N, P)``, ``M_i``, ``S_i^2``.
-    k
-        The model's ``K``.
-    ar, sar, var_ar
-        ``(N, L2)`` abnormal returns, standardised ``AR / S_{i,t}`` and ``S_{i,t}^2``.
-    ret, expected
-        ``(N, L2)`` security returns and expected returns on the event days.
-    car, var_car, scar, csar, nwin, bhar
-        ``(N, W)`` per window: CAR, ``S^2_{CAR}``, ``CAR/S_CAR``, sum of SAR,
-        number of present days ``L``, buy-and-hold abnormal return.
-    resid
-        ``(N, L1)`` estimation residuals.
-    frac_pos
-        ``(N,)`` share of positive estimation residuals (Cowan 1992's ``p_i``).
-    zero_share
-        ``(N,)`` share of estimation days with a return of exactly zero.
-    pos0
-        ``(N,)`` index of day 0 in the session calendar (for calendar overlap).
-    """
-
-    params: FloatArray
-    m: np.ndarray
-    sigma2: FloatArray
-    k: int
-    ar: FloatArray
-    sar: FloatArray
-    var_ar: FloatArray
-    ret: FloatArray
-    expected: FloatArray
-    car: FloatArray
-    var_car: FloatArray
-    scar: FloatArray
-    csar: FloatArray
-    nwin: np.ndarray
-    bhar: FloatArray
-    resid: FloatArray
-    frac_pos: FloatArray
-    zero_share: FloatArray
-    pos0: np.ndarray
-
-    @property
-    def n(self) -> int:
-        """Number of events."""
-        return int(self.ar.shape[0])
-
-    def take(self, idx: np.ndarray) -> EventPieces:
-        """The pieces of a subset of events (``idx``: integer positions or a mask)."""
-        kw: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            kw[f.name] = v if f.name == "k" else v[idx]
-        return EventPieces(**kw)
-
-
-def window_sums(x: FloatArray, windows: list[tuple[int, int]], tau1: int) -> FloatArray:
-    """Sums of ``x`` (``(N, L2)`` or ``(N, L2, F)``) over each window, NaN counted as 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> window_sums(np.array([[1.0, np.nan, 3.0]]), [(-1, 0), (-1, 1)], tau1=-1).tolist()
-    [[1.0, 4.0]]
-    """
-    x0 = np.where(np.isnan(x), 0.0, x)
-    pad = np.zeros((x0.shape[0], 1, *x0.shape[2:]))
-    cs = np.concatenate([pad, np.cumsum(x0, axis=1)], axis=1)
-    lo = np.array([a - tau1 for a, _ in windows], dtype=np.intp)
-    hi = np.array([b - tau1 + 1 for _, b in windows], dtype=np.intp)
-    out: FloatArray = cs[:, hi] - cs[:, lo]
-    return out
-
-
-_SIGN = np.uint64(1 << 63)
-_ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
-
-
-def _sort_keys(x: FloatArray) -> tuple[np.ndarray, int]:
-    """Order-preserving ``uint64`` keys of the rows of ``x``, the column index in the low bits.
-
-    The float64 bit pattern is mapped to an unsigned integer that sorts like the value
-    (NaN last); its lowest ``b = bit_length(T - 1)`` bits are replaced by the column
-    index, so a plain (SIMD) ``np.sort`` of the keys gives each row's order and the
-    position of every value. Values equal in their first ``64 - b`` bits (equal to about
-    ``2**-(52-b)`` relative, i.e. ``1e-13`` for ``T = 261``) are ties, broken by column.
-    """
-    t = x.shape[1]
-    shift = max(1, int(t - 1).bit_length())
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    neg = (x.view(np.int64) >> 63).view(np.uint64)  # all ones for negative values
-    keys = x.view(np.uint64) ^ (neg | _SIGN)
-    keys[np.isnan(x)] = _ALL
-    keys >>= np.uint64(shift)
-    keys <<= np.uint64(shift)
-    keys |= np.arange(t, dtype=np.uint64)
-    return keys, shift
-
-
-def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:
-    """Corrado ``U`` over estimation + event days and ranks among the estimation days.
-
-    Ordinal ranks of each row (``resid`` then ``ar``; NaN not ranked): ties (values
-    equal to about 1e-13 relative, see :func:`_sort_keys`) are broken by position, the
-    earlier day ranking lower. One sort of integer keys per row; the rank among the
-    estimation columns is the running count of estimation entries in sorted order.
-    Both come back as float32 (exact integers / ``U`` to float32 precision), NaN where
-    the value is missing.
-    """
-    l1 = resid.shape[1]
-    both = np.concatenate([resid, ar], axis=1)
-    both += 0.0  # -0.0 -> +0.0
-    n, t = both.shape
-    keys, shift = _sort_keys(both)
-    keys.sort(axis=1)
-    col = (keys & np.uint64((1 << shift) - 1)).astype(np.intp)
-    cum = np.cumsum(col < l1, axis=1, dtype=np.int64)
-    packed = cum << 32
-    packed |= np.arange(1, t + 1, dtype=np.int64)
-    out = np.empty((n, t), dtype=np.int64)
-    np.put_along_axis(out, col, packed, axis=1)
-    present = np.isfinite(both)
-    t_i = present.sum(axis=1)
-    rank = (out & 0xFFFF_FFFF).astype(np.float32)
-    u = rank / (t_i[:, None] + 1.0).astype(np.float32) - np.float32(0.5)
-    u[~present] = np.nan
-    rank_est = (out[:, :l1] >> 32).astype(np.float32)
-    rank_est[~present[:, :l1]] = np.nan
-    return u, rank_est
-
-
-def event_pieces(
-    fit: ModelFit,
-    r_evt: FloatArray,
+# ----------------------------------------------------------------- fitting
+def fit_study(
+    spec: EventStudy,
+    events: EventSet | pd.DataFrame,
+    returns: WideData | None = None,
+    prices: WideData | None = None,
     *,
-    windows: list[tuple[int, int]],
-    tau1: int,
-    k: int,
-    r_est: FloatArray | None = None,
-    pos0: np.ndarray | None = None,
-) -> EventPieces:
-    """Per-event quantities from a fitted model (the pure core; no loop over events).
+    source: str = "auto",
+    offline: bool | None = None,
+    cache_dir: str | None = None,
+) -> EventStudyResult:
+    """Run the event study ``spec`` (see :meth:`EventStudy.fit` for the parameters).
 
-    Parameters
-    ----------
-    fit
-        :func:`eventstudy.study.models.fit_model` output for ``N`` events.
-    r_evt
-        ``(N, L2)`` security returns on the event days ``tau1..tau2``.
-    windows
-        CAR windows ``(a, b)`` in relative days, inside ``tau1..tau2``.
-    tau1
-        First relative day of the event window.
-    k
-        The model's ``K``.
-    r_est
-        ``(N, L1)`` estimation returns (only for the zero-return share).
-    pos0
-        ``(N,)`` calendar index of each event's day 0.
+    Returns
+    -------
+    EventStudyResult
     """
-    n = r_evt.shape[0]
-    m = fit.m.astype(float)
-    s2 = fit.sigma2
-    ar = fit.ar
-    present = np.isfinite(ar)
-    f = fit.zc.shape[2]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # one-day prediction-error variance (Patell 1976)
-        if fit.estimated:
-            q = 1.0 / m[:, None]
-            if f:
-                q = q + np.einsum("ntf,nfg,ntg->nt", fit.zc, fit.ginv, fit.zc)
-        else:
-            q = np.zeros((n, 1))
-        var_ar = s2[:, None] * (1.0 + q)
-        sar = ar / np.sqrt(var_ar)
-        # windows (Mikkelson-Partch 1988)
-        nwin = window_sums(present.astype(float), windows, tau1)
-        car = np.where(nwin > 0, window_sums(ar, windows, tau1), np.nan)
-        if fit.estimated:
-            quad = nwin**2 / m[:, None]
-            if f:
-                zc_p = np.where(present[:, :, None], fit.zc, 0.0)
-                d = window_sums(zc_p, windows, tau1)
-                quad = quad + np.einsum("nwf,nfg,nwg->nw", d, fit.ginv, d)
-        else:
-            quad = np.zeros_like(nwin)
-        var_car = s2[:, None] * (nwin + quad)
-        scar = car / np.sqrt(var_car)
-        csar = np.where(nwin > 0, window_sums(sar, windows, tau1), np.nan)
-        # buy-and-hold (simple returns, compounded over the present days)
-        ok = present & np.isfinite(r_evt)
-        lr = window_sums(np.where(ok, np.log1p(r_evt), 0.0), windows, tau1)
-        le = window_sums(np.where(ok, np.log1p(fit.expected), 0.0), windows, tau1)
-        bhar = np.where(nwin > 0, np.exp(lr) - np.exp(le), np.nan)
-        resid = fit.resid
-        frac_pos = (resid > 0).sum(axis=1) / m
-        if r_est is not None:
-            zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
-        else:
-            zero_share = np.full(n, np.nan)
-    return EventPieces(
-        params=fit.params,
-        m=fit.m,
-        sigma2=s2,
-        k=k,
-        ar=ar,
-        sar=sar,
-        var_ar=var_ar,
-        ret=r_evt,
-        expected=fit.expected,
-        car=car,
-        var_car=var_car,
-        scar=scar,
-        csar=csar,
-        nwin=nwin,
-        bhar=bhar,
-        resid=resid,
-        frac_pos=frac_pos,
-        zero_share=zero_share,
-        pos0=np.zeros(n, dtype=np.int64) if pos0 is None else np.asarray(pos0),
+    evset = event_set(spec, events)
+    frame = evset.frame
+    panel, provenance, failures = _returns_panel(
+        spec, frame, returns, prices, source=source, offline=offline, cache_dir=cache_dir
+    )
+    tau1, tau2 = spec.event_window
+    pos0, col, reason, message = locate_events(
+        frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
+    )
+    z, rf = _regressors(spec, panel, pos0)
+    pieces, status, m_all = compute_pieces(
+        spec.model,
+        panel.returns,
+        z,
+        rf,
+        pos0,
+        col,
+        est=spec.estimation_window,
+        evt=spec.event_window,
+        windows=spec.windows,
+        min_obs=spec.min_estimation_obs,
+    )
+    drops = [
+        _drop_row(spec, frame, i, int(status[i]), reason[i], message[i], int(m_all[i]), failures)
+        for i in (int(j) for j in np.flatnonzero(status != 0))
+    ]
+    dropped = pd.concat(
+        [evset.dropped, pd.DataFrame(drops, columns=DROPPED_COLUMNS)], ignore_index=True
+    )
+    dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
+    if pieces is None:
+        t0, t1 = spec.estimation_window
+        model = get_model(spec.model)
+        pieces = core.EventPieces.empty(
+            l1=t1 - t0 + 1,
+            l2=tau2 - tau1 + 1,
+            n_windows=len(spec.windows),
+            k=model.k,
+            n_params=len(model.params),
+        )
+    return EventStudyResult(
+        spec=spec,
+        events_frame=frame.loc[status == 0].reset_index(drop=True),
+        pieces=pieces,
+        dropped=dropped,
+        provenance=provenance,
+        n_input=len(frame) + len(evset.dropped),
+        calendar_source=str(getattr(spec.calendar, "source", "") or f"{spec.market} dates"),
+        rule=evset.rule,
+        cutoff=evset.cutoff,
     )
 
 
-def concat_pieces(parts: list[EventPieces]) -> EventPieces:
-    """Concatenate the pieces of several chunks of events (in order)."""
-    if len(parts) == 1:
-        return parts[0]
-    kw: dict[str, Any] = {}
-    for f in fields(EventPieces):
-        if f.name == "k":
-            kw["k"] = parts[0].k
-        else:
-            kw[f.name] = np.concatenate([getattr(p, f.name) for p in parts], axis=0)
-    return EventPieces(**kw)
+def _trading_calendar(calendar: CalendarLike | None) -> TradingCalendar | None:
+    """The calendar as a ``TradingCalendar`` to resolve day 0, or None (plain dates)."""
+    if (
+        calendar is None
+        or isinstance(calendar, pd.Index | np.ndarray | Sequence)
+        or not hasattr(calendar, "to_sessions")
+    ):
+        return None
+    return calendar
+
+
+def event_set(spec: EventStudy, events: EventSet | pd.DataFrame) -> EventSet:
+    """The events as an :class:`EventSet` (day 0 resolved on the spec's calendar).
+
+    Raises
+    ------
+    InputDataError
+        Duplicated ``event_id``, or ``events`` neither an EventSet nor a DataFrame.
+
+    Examples
+    --------
+    >>> from eventstudy.study.spec import EventStudy
+    >>> ev = pd.DataFrame({"event_id": [1], "symbol": ["600519.SH"], "day0": ["2022-01-10"]})
+    >>> event_set(EventStudy(), ev).frame.day0.dt.strftime("%Y-%m-%d").tolist()
+    ['2022-01-10']
+    """
+    if isinstance(events, EventSet):
+        ids = events.frame["event_id"]
+        if ids.duplicated().any():
+            dup = ids[ids.duplicated()].unique().tolist()[:10]
+            raise InputDataError(f"duplicated event_id values {dup}")
+        return events
+    if isinstance(events, pd.DataFrame):
+        return EventSet.from_frame(events, calendar=_trading_calendar(spec.calendar))
+    raise InputDataError(f"events must be an EventSet or a DataFrame, got {type(events).__name__}")
+
+
+def _returns_panel(
+    spec: EventStudy,
+    frame: pd.DataFrame,
+    returns: WideData | None,
+    prices: WideData | None,
+    *,
+    source: str,
+    offline: bool | None,
+    cache_dir: str | None,
+) -> tuple[Panel, pd.DataFrame, dict[str, str]]:
+    """The return panel (given, from prices, or fetched), its provenance and fetch failures."""
+    if returns is not None and prices is not None:
+        raise ConfigError("pass returns= or prices=, not both")
+    if returns is not None and spec.trade_to_trade:
+        raise ConfigError(
+            "trade_to_trade=True needs prices= (or neither, to fetch returns); the "
+            "returns= given are used as they are - compute them trade to trade with "
+            "eventstudy.market.trade_to_trade_returns instead"
+        )
+    provenance = pd.DataFrame()
+    failures: dict[str, str] = {}
+    if returns is None and prices is None:
+        returns, provenance, failures = fetch_returns(
+            spec, frame, source=source, offline=offline, cache_dir=cache_dir
+        )
+    if returns is not None:
+        ret_frame, prov = unwrap(returns, "returns")
+        panel = build_panel(returns=ret_frame, market=spec.market, calendar=spec.calendar)
+    else:
+        px_frame, prov = unwrap(prices, "prices")
+        panel = build_panel(
+            prices=px_frame,
+            market=spec.market,
+            calendar=spec.calendar,
+            trade_to_trade=spec.trade_to_trade,
+        )
+    return panel, (prov if not prov.empty else provenance), failures
+
+
+def _fetch_range(spec: EventStudy, frame: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Calendar dates to fetch so every event's estimation and event windows are covered.
+
+    A guess: sessions x 1.6 calendar days plus a margin, on each side.
+    """
+    t0, _ = spec.estimation_window
+    _, tau2 = spec.event_window
+    start = frame["day0"].min() - pd.Timedelta(days=int(abs(t0) * 1.6) + 30)
+    end = frame["day0"].max() + pd.Timedelta(days=int(abs(tau2) * 1.6) + 15)
+    return start, end
+
+
+def fetch_returns(
+    spec: EventStudy,
+    frame: pd.DataFrame,
+    *,
+    source: str = "auto",
+    offline: bool | None = None,
+    cache_dir: str | None = None,
+) -> tuple[PriceFrame, pd.DataFrame, dict[str, str]]:
+    """Returns of the events' securities and the market, and who could not be priced.
+
+    Through ``eventstudy.market.get_returns(..., errors="collect")``.
+
+    Returns
+    -------
+    frame, provenance, failures
+        The returns, their provenance and ``{symbol: message}`` of the securities
+        that could not be priced at all.
+
+    Raises
+    ------
+    InputDataError
+        No events.
+    DataUnavailableError
+        The market series cannot be had.
+    """
+    from eventstudy.market import get_returns
+
+    if frame.empty:
+        raise InputDataError("no events to analyse (all were dropped before the study)")
+    start, end = _fetch_range(spec, frame)
+    symbols = sorted(set(frame["symbol"].astype(str)) | {spec.market})
+    obj = get_returns(
+        symbols,
+        start,
+        end,
+        trade_to_trade=spec.trade_to_trade,
+        source=source,
+        offline=offline,
+        cache_dir=cache_dir,
+        errors="collect",
+    )
+    failures = obj.failures
+    lost = failures[~failures["symbol"].isin(obj.data.columns)]
+    failed = dict(zip(lost["symbol"].astype(str), lost["message"].astype(str), strict=True))
+    if spec.market in failed:
+        raise DataUnavailableError(
+            f"the market series {spec.market} could not be had: {failed[spec.market]}"
+        )
+    return obj, obj.provenance, failed
+
+
+def _regressors(spec: EventStudy, panel: Panel, pos0: np.ndarray) -> tuple[FloatArray, FloatArray]:
+    """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions."""
+    if get_model(spec.model).factors:
+        z, rf = factor_arrays(spec.factors, spec.model, panel.sessions)
+        t0, tau2 = spec.estimation_window[0], spec.event_window[1]
+        check_factor_dates(z, rf, pos0, panel.sessions, t0, tau2)
+        return z, rf
+    return panel.market[:, None], np.zeros(len(panel.sessions))
+
+
+def check_factor_dates(
+    z: FloatArray,
+    rf: FloatArray,
+    pos0: np.ndarray,
+    sessions: pd.DatetimeIndex,
+    t0: int,
+    tau2: int,
+) -> None:
+    """Raise if a session inside some event's estimation or event window has no factors.
+
+    Raises
+    ------
+    InputDataError
+        Naming the first sessions without factors.
+
+    Examples
+    --------
+    >>> s = pd.bdate_range("2024-01-01", periods=6)
+    >>> z = np.array([[0.1], [0.2], [np.nan], [0.1], [0.1], [0.1]])
+    >>> check_factor_dates(z, np.zeros(6), np.array([4]), s, -3, 1)
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.InputDataError: factors have no (or NaN) values on 1 session(s) \
+within the events' windows, e.g. ['2024-01-03'] (last 2024-01-03); extend the factor data \
+to cover every estimation and event window (2024-01-02 onwards)
+    """
+    ok = pos0 >= 0
+    if not ok.any():
+        return
+    # sessions covered by some event's [T0, tau2] span (difference-array trick, no loop)
+    cover = np.zeros(len(sessions) + 1)
+    np.add.at(cover, np.clip(pos0[ok] + t0, 0, len(sessions)), 1.0)
+    np.add.at(cover, np.clip(pos0[ok] + tau2 + 1, 0, len(sessions)), -1.0)
+    needed = np.cumsum(cover)[:-1] > 0
+    lo = int(np.flatnonzero(needed)[0])
+    miss = ~np.isfinite(z).all(axis=1) | ~np.isfinite(rf)
+    bad = np.flatnonzero(miss & needed)
+    if len(bad):
+        dates = sessions[bad][:5].strftime("%Y-%m-%d").tolist()
+        raise InputDataError(
+            f"factors have no (or NaN) values on {len(bad)} session(s) within the events' "
+            f"windows, e.g. {dates} (last {sessions[int(bad.max())].date()}); extend the "
+            f"factor data to cover every estimation and event window "
+            f"({sessions[lo].date()} onwards)"
+        )
+
+
+def _drop_row(
+    spec: EventStudy,
+    frame: pd.DataFrame,
+    i: int,
+    status: int,
+    reason: str | None,
+    message: str,
+    m: int,
+    failures: dict[str, str],
+) -> dict[str, object]:
+    """The ``dropped`` row of event ``i`` (``status`` from :func:`compute_pieces`)."""
+    eid, sym = frame["event_id"].iat[i], frame["symbol"].iat[i]
+    r: str | None
+    if status == -1 and reason == "unknown_symbol" and str(sym) in failures:
+        r, msg = "no_price_data", failures[str(sym)]
+    elif status == -1:
+        r, msg = reason, message
+    elif status == NO_DAY0:
+        r = "no_price_day0"
+        msg = f"{sym} has no return on day 0 ({str(frame['day0'].iat[i])[:10]})"
+    elif status == INSUFFICIENT:
+        r = "insufficient_estimation"
+        msg = (
+            f"{m} estimation observations in {spec.estimation_window}, "
+            f"fewer than min_estimation_obs={spec.min_estimation_obs}"
+        )
+    else:
+        r = "constant_returns"
+        msg = "returns (or regressors) are constant over the estimation window"
+    return {"event_id": eid, "symbol": sym, "reason": r, "message": msg}
+
+
+# ----------------------------------------------------------- the scheduler
+@dataclass(frozen=True, slots=True)
+class _Padded:
+    """The panel padded with ``pad`` missing sessions in front (a window may start early).
+
+    ``r_t`` is ``(S, pad + D)`` (transposed: one contiguous row per security).
+    """
+
+    r_t: FloatArray
+    z: FloatArray
+    rf: FloatArray
+    pad: int
+
+
+def _pad(returns: FloatArray, z: FloatArray, rf: FloatArray, t0: int) -> _Padded:
+    pad = max(0, -t0)
+    r_t = np.full((returns.shape[1], pad + returns.shape[0]), np.nan)
+    r_t[:, pad:] = returns.T
+    zpad = np.vstack([np.full((pad, z.shape[1]), np.nan), z])
+    rfpad = np.concatenate([np.full(pad, np.nan), rf])
+    return _Padded(r_t, zpad, rfpad, pad)
+
+
+def _screen(
+    model: NormalModel,
+    p: _Padded,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    *,
+    est: Window,
+    min_obs: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status and ``M_i`` of every event from cumulative counts of usable days (no gather)."""
+    t0, t1 = est
+    ok_day = np.ones(len(p.rf), dtype=bool)
+    if model.regressors != "none":
+        ok_day &= np.isfinite(p.z).all(axis=1)
+    if model.factors:
+        ok_day &= np.isfinite(p.rf)
+    usable = np.isfinite(p.r_t) & ok_day[None, :]
+    csum = np.zeros((p.r_t.shape[0], usable.shape[1] + 1), dtype=np.int32)
+    np.cumsum(usable, axis=1, out=csum[:, 1:])
+    status = np.full(len(pos0), -1, dtype=np.int8)
+    m_all = np.zeros(len(pos0), dtype=np.int64)
+    cand = np.flatnonzero(pos0 >= 0)
+    p_c = pos0[cand] + p.pad
+    c_c = col[cand]
+    m_c = csum[c_c, p_c + t1 + 1] - csum[c_c, p_c + t0]
+    m_all[cand] = m_c
+    st = np.zeros(len(cand), dtype=np.int8)
+    st[m_c < max(min_obs, model.k + 3)] = INSUFFICIENT
+    st[~np.isfinite(p.r_t[c_c, p_c])] = NO_DAY0
+    status[cand] = st
+    return status, m_all
+
+
+def _fit_blocks(
+    model: NormalModel,
+    p: _Padded,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    work: np.ndarray,
+    *,
+    est: Window,
+    evt: Window,
+    windows: list[Window],
+    min_obs: int,
+) -> tuple[core.EventPieces, np.ndarray]:
+    """Fit and per-event pieces of the events ``work``, block by block on threads.
+
+    Each block takes one contiguous slice ``T0..tau2`` per event from the transposed
+    panel; the first block's pieces size the preallocated arrays the other blocks
+    write into. Returns the pieces and the fit status of each event.
+    """
+    t0, t1 = est
+    tau1, tau2 = evt
+    span, l1, off = tau2 - t0 + 1, t1 - t0 + 1, tau1 - t0
+    r_win = np.lib.stride_tricks.sliding_window_view(p.r_t, span, axis=1)
+    z_win = np.lib.stride_tricks.sliding_window_view(p.z, span, axis=0)
+    rf_win = np.lib.stride_tricks.sliding_window_view(p.rf, span)
+    p_w = pos0[work] + p.pad + t0
+    c_w = col[work]
+    out: dict[str, np.ndarray] = {}
+    fit_status = np.zeros(len(work), dtype=np.int8)
+    names = [f.name for f in fields(core.EventPieces) if f.name != "k"]
+    block = core.BLOCK
+
+    def run(lo: int) -> core.EventPieces | None:
+        hi = min(lo + block, len(work))
+        pb, cb = p_w[lo:hi], c_w[lo:hi]
+        rb = r_win[cb, pb]  # (B, span): one contiguous copy per event
+        zb = z_win[pb].transpose(0, 2, 1)  # (B, span, F)
+        rfb = rf_win[pb] if model.factors else None
+        fit = model.fit(
+            model, rb[:, :l1], zb[:, :l1], rb[:, off:], zb[:, off:],
+            rf_est=None if rfb is None else rfb[:, :l1],
+            rf_evt=None if rfb is None else rfb[:, off:],
+            min_obs=min_obs,
+        )  # fmt: skip
+        fit_status[lo:hi] = fit.status
+        pieces = core.event_pieces(
+            fit, rb[:, off:], windows=windows, tau1=tau1, k=model.k,
+            r_est=rb[:, :l1], pos0=pos0[work[lo:hi]],
+        )  # fmt: skip
+        if out:  # write into the preallocated arrays; return nothing (no copy is kept)
+            for name in names:
+                out[name][lo:hi] = getattr(pieces, name)
+            return None
+        return pieces
+
+    first = run(0)
+    assert first is not None
+    for name in names:
+        v = getattr(first, name)
+        out[name] = np.empty((len(work), *v.shape[1:]), dtype=v.dtype)
+        out[name][: len(v)] = v
+    if len(work) > block:  # the other blocks, on threads
+        core.map_blocks(lambda lo, hi: run(lo + block), len(work) - block, block=block)
+    return core.EventPieces(k=model.k, **out), fit_status
+
+
+def compute_pieces(
+    model: str,
+    returns: FloatArray,
+    z: FloatArray,
+    rf: FloatArray,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    *,
+    est: Window,
+    evt: Window,
+    windows: list[Window],
+    min_obs: int,
+) -> tuple[core.EventPieces | None, np.ndarray, np.ndarray]:
+    """Map the core over blocks of events; status and ``M_i`` of every event.
+
+    ``status``: -1 not located (``pos0 < 0``), 0 analysed, 1 too few estimation
+    observations, 2 constant returns, 3 (:data:`NO_DAY0`) no return on day 0.
+    ``M_i`` and the day-0 check come first from cumulative counts on the panel (no
+    gather), so only the events that can be estimated are gathered: each block takes
+    one contiguous slice ``T0..tau2`` per event from the transposed panel, fits the
+    model and computes the per-event pieces, written into preallocated arrays
+    (blocks run on ``THREADS`` threads). The result is the same as running
+    :func:`~eventstudy.study.core.event_pieces` on all events.
+
+    Parameters
+    ----------
+    model
+        The model's name.
+    returns
+        ``(D, S)`` returns on the sessions.
+    z, rf
+        ``(D, F)`` regressors and ``(D,)`` risk-free rate.
+    pos0, col
+        Session position of day 0 and column of each event (-1: not located).
+    est, evt, windows
+        Estimation and event windows, CAR windows (relative days).
+    min_obs
+        Minimum estimation observations.
+
+    Returns
+    -------
+    pieces, status, m
+        Pieces of the analysed events (None if there is none), status and ``M_i``
+        of every event.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> mkt = rng.normal(0, 0.01, 100)
+    >>> returns = np.column_stack([mkt + rng.normal(0, 0.01, 100), np.zeros(100)])
+    >>> pieces, status, m = compute_pieces(
+    ...     "market", returns, mkt[:, None], np.zeros(100), np.array([80, 80, -1]),
+    ...     np.array([0, 1, -1]), est=(-60, -11), evt=(-2, 2), windows=[(0, 1)], min_obs=30)
+    >>> pieces.car.shape, status.tolist(), m.tolist()  # event 1: constant returns
+    ((1, 1), [0, 2, -1], [50, 50, 0])
+    """
+    spec = get_model(model)
+    padded = _pad(returns, z, rf, est[0])
+    status, m_all = _screen(spec, padded, pos0, col, est=est, min_obs=min_obs)
+    work = np.flatnonzero(status == 0)
+    if len(work) == 0:
+        return None, status, m_all
+    pieces, fit_status = _fit_blocks(
+        spec, padded, pos0, col, work, est=est, evt=evt, windows=windows, min_obs=min_obs
+    )
+    status[work] = fit_status
+    if (fit_status != 0).any():  # constant returns found by the fit (rare)
+        pieces = pieces.take(np.flatnonzero(fit_status == 0))
+    return pieces, status, m_all

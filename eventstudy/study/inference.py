@@ -1,8 +1,16 @@
-"""The test battery: cross-sectional statistics from per-event pieces.
+"""The test battery: a registry of tests, each giving frozen :class:`TestResult` records.
 
-Every test is two-sided and returns a statistic, a p-value and the number of
-events it used; where a statistic is undefined (one event, zero dispersion) it
-is NaN and ``note`` says why. The conventions are those of METHODS.md:
+Every test is two-sided and gives, per relative day and/or CAR window, a
+statistic, a p-value, the number of events it used and its reference
+distribution (``dist``, e.g. ``"t(24)"``, ``"N(0,1)"``); where a statistic is
+undefined (one event, zero dispersion) it is NaN and ``note`` says why. Each test
+is a :class:`TestDefinition` of :data:`TEST_REGISTRY` (name, measures, what it
+needs, reference, and the function with its formula); :func:`run_battery` runs a
+selection and ``EventStudyResult.tests`` is the tidy table of the records
+(:data:`TEST_COLUMNS`). A new test is one function and one record here (and its
+name in ``eventstudy._typing.TestName``). The primitives (t, sign, Wilcoxon, rank
+sums, ``kp_rbar``) are in :mod:`eventstudy.study.statistics`. The conventions are
+those of METHODS.md:
 
 ============== =========================================================== ==============
 test           statistic                                                   reference
@@ -58,9 +66,14 @@ Cowan, A. (1992). Nonparametric event study tests. *Rev. Quant. Finance Acc.* 2,
 Hall, P. (1992). On the removal of skewness by transformation. *JRSS B* 54, 221-228.
 Lyon, J., Barber, B., Tsai, C. (1999). Improved methods for tests of long-run abnormal stock
 returns. *JF* 54(1), 165-201.
+MacKinlay, A. C. (1997). Event studies in economics and finance. *JEL* 35(1), 13-39.
+Wilcoxon, F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin* 1(6),
+80-83.
 
 Examples
 --------
+>>> get_test("kp_bmp").measures, sorted(get_test("kp_bmp").needs)
+(('AR', 'CAR'), ['rbar'])
 >>> import numpy as np
 >>> z, p, n = sign_test(np.array([[0.01], [0.02], [-0.01], [0.03]]))
 >>> float(z[0]), int(n[0])
@@ -69,20 +82,50 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import ClassVar, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from eventstudy._typing import FloatArray
-from eventstudy.study.engine import EventPieces, map_blocks, ranks
+from eventstudy._typing import FloatArray, TestMeasure, TestName, TestNeed, TestScope
+from eventstudy.exceptions import ConfigError
+from eventstudy.study.core import EventPieces
+from eventstudy.study.statistics import (
+    UNDEFINED_SD0,
+    RankSums,
+    column_moments,
+    column_sums,
+    generalized_sign,
+    grank,
+    kp_rbar,
+    norm_pvalue,
+    rank_sums,
+    sign_test,
+    skew_t,
+    t_cross,
+    t_pvalue,
+    wilcoxon_columns,
+    wilcoxon_signed_rank,
+)
+from eventstudy.study.windows import Window, window_label
 
 __all__ = [
+    "SINGLE_EVENT_TEST",
     "TESTS",
     "TEST_COLUMNS",
+    "TEST_REGISTRY",
+    "Battery",
+    "BatteryInputs",
+    "MeasureResults",
+    "TestDefinition",
+    "TestResult",
+    "get_test",
     "kp_rbar",
+    "run_battery",
     "run_tests",
     "sign_test",
     "skew_t",
@@ -90,21 +133,9 @@ __all__ = [
     "wilcoxon_signed_rank",
 ]
 
-#: Every test name, in the order of the table.
-TESTS: tuple[str, ...] = (
-    "t_cross",
-    "brown_warner",
-    "patell",
-    "patell_adj",
-    "bmp",
-    "kp_bmp",
-    "sign",
-    "gen_sign",
-    "corrado",
-    "grank",
-    "wilcoxon",
-    "skew_t",
-)
+#: Every selectable test name, in the order of the table.
+TESTS: tuple[TestName, ...] = get_args(TestName)
+
 #: Columns of ``EventStudyResult.tests``.
 TEST_COLUMNS = [
     "test",
@@ -118,459 +149,613 @@ TEST_COLUMNS = [
     "note",
 ]
 
-_N1 = "undefined for N < 2 (cross-sectional sd)"
-_SD0 = "undefined: zero cross-sectional dispersion"
+_SCOPE: Mapping[TestMeasure, TestScope] = MappingProxyType(
+    {"AR": "day", "CAR": "window", "BHAR": "window"}
+)
+_N01 = "N(0,1)"
 
 
-def _norm_p(z: FloatArray) -> FloatArray:
-    return np.asarray(2.0 * stats.norm.sf(np.abs(z)), dtype=float)
+def _no_extras() -> Mapping[str, float]:
+    return MappingProxyType({})
 
 
-def _t_p(t: FloatArray, df: FloatArray | float) -> FloatArray:
-    with np.errstate(invalid="ignore"):
-        return np.asarray(2.0 * stats.t.sf(np.abs(t), df), dtype=float)
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """One test on one relative day or one CAR window (a row of ``result.tests``).
 
-
-#: Relative size below which a cross-sectional sd is rounding noise, not dispersion:
-#: identical series (e.g. a one-member board proxy and that stock) give CARs equal up
-#: to ~1e-17, whose "sd" would otherwise yield t statistics of 1e15.
-_SD_RTOL = 1e-10
-
-
-def _col_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per-column count, mean and sd; an sd that is rounding noise is returned as 0."""
-    ok = np.isfinite(x)
-    n = ok.sum(axis=0).astype(float)
-    x0 = np.where(ok, x, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = x0.sum(axis=0) / n
-        dev = np.where(ok, x - mean, 0.0)
-        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
-    scale = np.abs(x0).max(axis=0) if x0.size else np.zeros(x0.shape[1:])
-    sd = np.where(sd <= _SD_RTOL * scale, 0.0, sd)
-    return n, mean, sd
-
-
-def _xs_note(n: FloatArray, sd: FloatArray) -> list[str]:
-    return [_N1 if k < 2 else (_SD0 if not s > 0 else "") for k, s in zip(n, sd, strict=True)]
-
-
-def t_cross(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
-    """Cross-sectional t per column: ``sqrt(N) mean / sd``, t(N-1) (Brown-Warner 1985).
-
-    Examples
-    --------
-    >>> t, p, n, note = t_cross(np.array([[1.0], [2.0], [3.0]]))
-    >>> round(float(t[0]), 6), int(n[0])
-    (3.464102, 3)
-    """
-    n, mean, sd = _col_moments(x)
-    ok = (n >= 2) & (sd > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(ok, mean / sd * np.sqrt(n), np.nan)
-    return t, _t_p(t, n - 1), n, _xs_note(n, sd)
-
-
-def skew_t(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
-    """Skewness-adjusted t per column (Hall 1992; Lyon, Barber and Tsai 1999).
-
-    ``t = sqrt(N) (S + g S^2 / 3 + g / (6N))`` with ``S = mean/sd`` and
-    ``g = sum (x - mean)^3 / (N sd^3)``; p-value from t(N-1).
-
-    Examples
-    --------
-    >>> t, p, n, _ = skew_t(np.array([[1.0], [2.0], [4.0]]))
-    >>> round(float(t[0]), 4)  # S = 1.5275, g = 0.2078: sqrt(3)(S + g S^2/3 + g/18)
-    2.9457
-    """
-    n, mean, sd = _col_moments(x)
-    ok = (n >= 2) & (sd > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dev = np.where(np.isfinite(x), x - mean, 0.0)
-        g = (dev**3).sum(axis=0) / (n * sd**3)
-        s = mean / sd
-        t = np.where(ok, np.sqrt(n) * (s + g * s * s / 3.0 + g / (6.0 * n)), np.nan)
-    return t, _t_p(t, n - 1), n, _xs_note(n, sd)
-
-
-def sign_test(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Sign test per column: ``(w - N/2) / sqrt(N/4)``, w = number of positive values."""
-    ok = np.isfinite(x)
-    n = ok.sum(axis=0).astype(float)
-    w = (np.where(ok, x, 0.0) > 0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(n > 0, (w - n / 2.0) / np.sqrt(n / 4.0), np.nan)
-    return z, _norm_p(z), n
-
-
-def _gen_sign(x: FloatArray, frac_pos: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    ok = np.isfinite(x)
-    n = ok.sum(axis=0).astype(float)
-    w = (np.where(ok, x, 0.0) > 0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p_hat = (ok * frac_pos[:, None]).sum(axis=0) / n
-        z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
-    z = np.where((n > 0) & (p_hat > 0) & (p_hat < 1), z, np.nan)
-    return z, _norm_p(z), n
-
-
-def _wilcoxon_exact_cdf(n: int) -> FloatArray:
-    """P(W+ <= w), w = 0..n(n+1)/2, for n untied nonzero values (subset-sum counts)."""
-    top = n * (n + 1) // 2
-    counts = np.zeros(top + 1)
-    counts[0] = 1.0
-    for k in range(1, n + 1):
-        counts[k:] = counts[k:] + counts[:-k].copy()
-    cdf: FloatArray = np.cumsum(counts) / 2.0**n
-    return cdf
-
-
-def wilcoxon_signed_rank(x: FloatArray) -> tuple[float, float, int, str]:
-    """Wilcoxon signed-rank test of a zero median (zeros dropped, two-sided).
-
-    Returns ``W+`` (the sum of the ranks of the positive values), the p-value,
-    the number of nonzero values and a note. Exact for ``n <= 50`` without ties,
-    else the normal approximation with tie correction (no continuity correction),
-    as ``scipy.stats.wilcoxon(method="auto", correction=False)``.
-
-    Examples
-    --------
-    >>> w, p, n, note = wilcoxon_signed_rank(np.array([0.5, 1.0, -0.2, 2.0]))
-    >>> w, round(p, 4), n, note
-    (9.0, 0.25, 4, 'exact')
-    """
-    v = np.asarray(x, dtype=float)
-    v = v[np.isfinite(v) & (v != 0)]
-    n = len(v)
-    if n == 0:
-        return np.nan, np.nan, 0, "no nonzero values"
-    a = np.abs(v)
-    ranks = stats.rankdata(a)
-    w_plus = float(ranks[v > 0].sum())
-    _, counts = np.unique(a, return_counts=True)
-    return _wilcoxon_p(w_plus, n, counts)
-
-
-def _wilcoxon_p(w_plus: float, n: int, counts: np.ndarray) -> tuple[float, float, int, str]:
-    """p-value of ``W+`` for ``n`` nonzero values with tie-group sizes ``counts``."""
-    ties = bool((counts > 1).any())
-    if n <= 50 and not ties:
-        cdf = _wilcoxon_exact_cdf(n)
-        w_int = round(w_plus)
-        lo = cdf[w_int]
-        hi = 1.0 - (cdf[w_int - 1] if w_int > 0 else 0.0)
-        return w_plus, float(min(1.0, 2.0 * min(lo, hi))), n, "exact"
-    mean = n * (n + 1) / 4.0
-    var = n * (n + 1) * (2 * n + 1) / 24.0 - float((counts**3 - counts).sum()) / 48.0
-    if var <= 0:
-        return w_plus, np.nan, n, "undefined: zero variance"
-    z = (w_plus - mean) / np.sqrt(var)
-    return w_plus, float(2.0 * stats.norm.sf(abs(z))), n, "normal approximation"
-
-
-def kp_rbar(
-    resid: FloatArray, pos0: np.ndarray, lengths: Iterable[int] = ()
-) -> tuple[float, FloatArray, int]:
-    """Kolari-Pynnönen (2010) average residual correlation over all ``N(N-1)`` pairs.
-
-    The variance of a sum of ``N`` standardised abnormal returns with pairwise
-    correlations ``rho_ij`` is ``N (1 + (N-1) rbar)`` with
-    ``rbar = sum_{i != j} rho_ij / (N (N-1))``: the average over **all** ordered
-    off-diagonal pairs (Kolari and Pynnönen 2010, eq. 9-11). Residuals are serially
-    uncorrelated, so two abnormal returns are correlated only when they fall on the
-    same calendar day:
-
-    - day-level tests (``AR_{i,t}``, ``AR_{j,t}``): pairs with the **same day 0**
-      contribute ``rho_ij``, every other pair contributes 0;
-    - a CAR window of ``L`` days: the windows of events whose day 0 differ by ``d``
-      share ``max(0, L - |d|)`` calendar days, so with serially uncorrelated
-      residuals ``corr(CAR_i, CAR_j) = rho_ij (L - |d|) / L``; pairs further apart
-      than ``L - 1`` sessions contribute 0.
-
-    ``rho_ij`` is estimated from the estimation residuals: each event's residuals
-    are demeaned over its present days and scaled to unit norm (``z_i``, missing
-    days 0); for the same day 0 ``rho_ij = z_i . z_j`` (the Pearson correlation when
-    no day is missing), for day 0 ``d`` sessions apart the co-moment over the
-    ``L1 - d`` common calendar days, rescaled by ``L1 / (L1 - d)``. When every event
-    has the same day 0 both definitions reduce to the textbook KP ``rbar``, the mean
-    off-diagonal correlation of the estimation residuals. No ``N x N`` matrix: within
-    a day-0 group ``sum_{i != j} z_i . z_j = ||sum z_i||^2 - sum ||z_i||^2``
-    (METHODS.md), and groups ``d`` sessions apart are matched by position (one
-    vectorised pass per ``d = 1..L-1``).
-
-    Parameters
+    Attributes
     ----------
-    resid
-        ``(N, L1)`` estimation residuals (NaN where missing) on relative days.
-    pos0
-        ``(N,)`` calendar (session) position of each event's day 0.
-    lengths
-        CAR window lengths ``L`` for which to compute the window ``rbar``.
+    test
+        The test's name (:data:`TESTS`, or ``"t_event"`` for a single event).
+    measure, scope
+        ``"AR"`` on a relative day (scope ``"day"``), ``"CAR"`` or ``"BHAR"`` on a
+        window (scope ``"window"``).
+    rel_day, window
+        The relative day (day rows) or the window ``(a, b)`` (window rows).
+    statistic, pvalue
+        The statistic and its two-sided p-value (NaN where undefined).
+    n
+        Number of events used.
+    dist
+        Reference distribution of the statistic: ``"t(24)"``, ``"N(0,1)"``,
+        ``"Wilcoxon W+ (exact)"``; ``"t(n/a)"`` when the degrees of freedom are
+        undefined.
+    note
+        Why a statistic is undefined, or what it used (e.g. ``rbar``).
+    extras
+        Further numbers of the test, e.g. ``rbar`` (Kolari-Pynnönen), ``p_hat``
+        (generalized sign), ``s_aar`` (Brown-Warner).
 
-    Returns
-    -------
-    rbar_day, rbar_windows, pairs
-        ``rbar`` for the day-level tests, ``rbar`` for each of ``lengths`` (array),
-        and the number of ordered pairs with the same day 0; zeros for ``N < 2``.
+    Examples
+    --------
+    >>> r = TestResult(test="t_cross", measure="CAR", scope="window", rel_day=None,
+    ...                window=(-1, 1), statistic=2.1, pvalue=0.046, n=25, dist="t(24)")
+    >>> r.label, r.row()["window"]
+    ('[-1,1]', '[-1,1]')
+    """
 
-    References
+    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
+
+    test: str
+    measure: TestMeasure
+    scope: TestScope
+    rel_day: int | None
+    window: Window | None
+    statistic: float
+    pvalue: float
+    n: int
+    dist: str
+    note: str = ""
+    extras: Mapping[str, float] = field(default_factory=_no_extras, hash=False)
+
+    @property
+    def label(self) -> str:
+        """The window label ``"[a,b]"`` (window rows) or the relative day as text."""
+        return window_label(self.window) if self.window is not None else str(self.rel_day)
+
+    def row(self) -> dict[str, object]:
+        """The record as a row of ``result.tests`` (:data:`TEST_COLUMNS`)."""
+        return {
+            "test": self.test,
+            "measure": self.measure,
+            "scope": self.scope,
+            "rel_day": self.rel_day,
+            "window": None if self.window is None else window_label(self.window),
+            "statistic": self.statistic,
+            "pvalue": self.pvalue,
+            "n": self.n,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureResults:
+    """One test's results for one measure over every event day or every CAR window.
+
+    ``statistic``, ``pvalue`` and ``n`` have one value per day (``AR``) or window
+    (``CAR``, ``BHAR``); ``dist``, ``note`` and each of ``extras`` are one value for
+    all or one per column.
+    """
+
+    measure: TestMeasure
+    statistic: Sequence[float] | FloatArray
+    pvalue: Sequence[float] | FloatArray
+    n: Sequence[float] | FloatArray
+    dist: str | Sequence[str]
+    note: str | Sequence[str] = ""
+    extras: Mapping[str, float | Sequence[float] | FloatArray] = field(default_factory=_no_extras)
+
+    @property
+    def scope(self) -> TestScope:
+        """``"day"`` for ``AR``, ``"window"`` for ``CAR`` and ``BHAR``."""
+        return _SCOPE[self.measure]
+
+
+def _floats(value: float | Sequence[float] | FloatArray, size: int) -> list[float]:
+    if isinstance(value, float | int):
+        return [float(value)] * size
+    return [float(v) for v in value]
+
+
+def _strs(value: str | Sequence[str], size: int) -> list[str]:
+    if isinstance(value, str):
+        return [value] * size
+    return [str(v) for v in value]
+
+
+class BatteryInputs:
+    """What the tests read: the pieces, days, windows and shared quantities (computed once).
+
+    ``needs`` (the union of the selected tests' :attr:`TestDefinition.needs`) says
+    which shared quantities are computed: ``rbar`` (Kolari-Pynnönen, else zeros),
+    ``corrado_ranks`` / ``grank_ranks`` (one rank pass serves both).
+    """
+
+    def __init__(
+        self,
+        pieces: EventPieces,
+        *,
+        windows: Sequence[Window],
+        tau1: int,
+        needs: Iterable[TestNeed] = (),
+    ) -> None:
+        self.pieces = pieces
+        self.windows: list[Window] = [(int(a), int(b)) for a, b in windows]
+        self.tau1 = tau1
+        self.needs = frozenset(needs)
+        self.n_events, l2 = pieces.ar.shape
+        self.l1 = pieces.resid.shape[1]
+        self.days: list[int] = list(range(tau1, tau1 + l2))
+        self.wlen = np.array([b - a + 1 for a, b in self.windows], dtype=float)
+
+    @cached_property
+    def rbar(self) -> tuple[float, FloatArray, int]:
+        """``kp_rbar`` of the residuals: day ``rbar``, window ``rbar``s, same-day-0 pairs."""
+        if "rbar" not in self.needs:
+            return 0.0, np.zeros(len(self.windows)), 0
+        p = self.pieces
+        return kp_rbar(p.resid, p.pos0, self.wlen.astype(np.int64))
+
+    @cached_property
+    def rbar_notes(self) -> tuple[str, list[str]]:
+        """Notes of the KP-adjusted rows: the ``rbar`` used by day and by window."""
+        rbar, rbar_w, pairs = self.rbar
+        npairs = self.n_events * (self.n_events - 1)
+        day = f"rbar={rbar:.4f} ({pairs} of {npairs} pairs share day 0)"
+        return day, [f"rbar={r:.4f} (calendar-overlapping windows)" for r in rbar_w]
+
+    @cached_property
+    def ranks(self) -> RankSums:
+        """One rank pass (with the GRANK sums when a selected test needs them)."""
+        p = self.pieces
+        return rank_sums(p, p.scar if "grank_ranks" in self.needs else None)
+
+    @cached_property
+    def patell_var(self) -> FloatArray:
+        """``(M_i - K) / (M_i - K - 2)``, the variance of a standardised abnormal return."""
+        m = self.pieces.m.astype(float)
+        k = self.pieces.k
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: FloatArray = (m - k) / (m - k - 2.0)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TestDefinition:
+    """A test of the battery: its name, what it reports and needs, and its function.
+
+    Attributes
     ----------
+    name
+        The test's name.
+    title
+        Its name in words.
+    measures
+        The measures it reports (``AR`` by day; ``CAR``, ``BHAR`` by window).
+    needs
+        Shared quantities to compute first (``rbar``, ``corrado_ranks``,
+        ``grank_ranks``).
+    reference
+        Where the formula comes from.
+    compute
+        The function (with the formula in its docstring):
+        :class:`BatteryInputs` -> one :class:`MeasureResults` per measure.
+    """
+
+    __test__: ClassVar[bool] = False  # not a pytest test class despite its name
+
+    name: str
+    title: str
+    measures: tuple[TestMeasure, ...]
+    needs: frozenset[TestNeed]
+    reference: str
+    compute: Callable[[BatteryInputs], tuple[MeasureResults, ...]] = field(
+        repr=False, compare=False
+    )
+
+
+def _t_name(df: float) -> str:
+    return f"t({int(df)})" if np.isfinite(df) and df >= 1 else "t(n/a)"
+
+
+def _t_rows(
+    measure: TestMeasure, res: tuple[FloatArray, FloatArray, FloatArray, list[str]]
+) -> MeasureResults:
+    t, p, n, note = res
+    return MeasureResults(measure, t, p, n, [_t_name(k - 1) for k in n], note)
+
+
+def _ar_car_bhar(p: EventPieces) -> tuple[tuple[TestMeasure, FloatArray], ...]:
+    return ("AR", p.ar), ("CAR", p.car), ("BHAR", p.bhar)
+
+
+# ------------------------------------------------------------------ the tests
+def _run_t_cross(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Cross-sectional t: ``sqrt(N) mean(x) / sd(x)``, t(N-1), on AR, CAR and BHAR.
+
+    Brown, S., Warner, J. (1985). Using daily stock returns. *JFE* 14, 3-31.
+    """
+    p = x.pieces
+    return (
+        _t_rows("AR", t_cross(p.ar)),
+        _t_rows("CAR", t_cross(p.car)),
+        _t_rows("BHAR", t_cross(p.bhar)),
+    )
+
+
+def _run_brown_warner(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Crude dependence adjustment: ``AAR_t / S(AAR)``; window ``CAAR / (sqrt(L) S(AAR))``.
+
+    ``S(AAR)`` is the sd over the estimation days of the average residual; t(M-1)
+    with ``M`` estimation days. Brown, S., Warner, J. (1980). Measuring security
+    price performance. *JFE* 8, 205-258; Brown and Warner (1985).
+    """
+    p = x.pieces
+    tot, cnt = column_sums(p.resid)
+    aar_est = tot[cnt > 0] / cnt[cnt > 0]
+    m_aar = len(aar_est)
+    s_aar = float(np.std(aar_est, ddof=1)) if m_aar > 1 else np.nan
+    note = f"S(AAR) from {m_aar} estimation days"
+    n_d, aar, _ = column_moments(p.ar)
+    n_w, caar, _ = column_moments(p.car)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_d = aar / s_aar
+        t_w = caar / (np.sqrt(x.wlen) * s_aar)
+    dist = _t_name(m_aar - 1)
+    extras = {"s_aar": s_aar}
+    return (
+        MeasureResults("AR", t_d, t_pvalue(t_d, m_aar - 1), n_d, dist, note, extras),
+        MeasureResults("CAR", t_w, t_pvalue(t_w, m_aar - 1), n_w, dist, note, extras),
+    )
+
+
+def _patell_z(x: BatteryInputs) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Patell's day ``z`` and window ``z`` with their event counts."""
+    p = x.pieces
+    pv = x.patell_var
+    ok = np.isfinite(p.sar)
+    n_d = ok.sum(axis=0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z_d = np.where(ok, p.sar, 0.0).sum(axis=0) / np.sqrt((ok * pv[:, None]).sum(axis=0))
+        okw = np.isfinite(p.csar) & np.isfinite(pv)[:, None]
+        term = np.where(okw, p.csar / np.sqrt(p.nwin * pv[:, None]), 0.0)
+        n_w = okw.sum(axis=0).astype(float)
+        z_w = term.sum(axis=0) / np.sqrt(n_w)
+    z_d = np.where(n_d > 0, z_d, np.nan)
+    z_w = np.where(n_w > 0, z_w, np.nan)
+    return z_d, n_d, z_w, n_w
+
+
+def _run_patell(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Standardised residual test, N(0,1).
+
+    Day: ``sum_i SAR_it / sqrt(sum_i (M_i-K)/(M_i-K-2))``; window:
+    ``N^-1/2 sum_i CSAR_i / sqrt(L (M_i-K)/(M_i-K-2))``. Patell, J. (1976).
+    *Journal of Accounting Research* 14(2), 246-276.
+    """
+    z_d, n_d, z_w, n_w = _patell_z(x)
+    return (
+        MeasureResults("AR", z_d, norm_pvalue(z_d), n_d, _N01),
+        MeasureResults("CAR", z_w, norm_pvalue(z_w), n_w, _N01),
+    )
+
+
+def _run_patell_adj(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Patell's ``z`` adjusted for cross-correlation: ``z sqrt(1 / (1 + (N-1) rbar))``.
+
     Kolari, J., Pynnönen, S. (2010). Event study testing with cross-sectional
-    correlation of abnormal returns. *Review of Financial Studies* 23(11), 3996-4025.
+    correlation of abnormal returns. *RFS* 23(11), 3996-4025.
+    """
+    z_d, n_d, z_w, n_w = _patell_z(x)
+    rbar, rbar_w, _ = x.rbar
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z_d = z_d * np.sqrt(1.0 / (1.0 + (n_d - 1.0) * rbar))
+        z_w = z_w * np.sqrt(1.0 / (1.0 + (n_w - 1.0) * rbar_w))
+    note_d, note_w = x.rbar_notes
+    return (
+        MeasureResults("AR", z_d, norm_pvalue(z_d), n_d, _N01, note_d, {"rbar": rbar}),
+        MeasureResults("CAR", z_w, norm_pvalue(z_w), n_w, _N01, note_w, {"rbar": rbar_w}),
+    )
+
+
+def _run_bmp(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Standardised cross-sectional test: the cross-sectional t of SAR (days), SCAR (windows).
+
+    ``SCAR = CAR / S_CAR``; t(N-1). Boehmer, E., Musumeci, J., Poulsen, A. (1991).
+    Event-study methodology under conditions of event-induced variance. *JFE* 30,
+    253-272.
+    """
+    p = x.pieces
+    return _t_rows("AR", t_cross(p.sar)), _t_rows("CAR", t_cross(p.scar))
+
+
+def _kp_adjust(
+    measure: TestMeasure, res: tuple[FloatArray, FloatArray, FloatArray, list[str]],
+    r: float | FloatArray, rnotes: list[str],
+) -> MeasureResults:  # fmt: skip
+    t, _p, n, xs_note = res
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adj = t * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r))
+    notes = [f"{a}; {b}" if a else b for a, b in zip(xs_note, rnotes, strict=True)]
+    dist = [_t_name(k - 1) for k in n]
+    return MeasureResults(measure, adj, t_pvalue(adj, n - 1), n, dist, notes, {"rbar": r})
+
+
+def _run_kp_bmp(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """BMP adjusted for cross-correlation: ``t_bmp sqrt((1-rbar) / (1+(N-1) rbar))``, t(N-1).
+
+    Kolari, J., Pynnönen, S. (2010), *RFS* 23(11), 3996-4025 (the adjusted BMP test).
+    """
+    p = x.pieces
+    rbar, rbar_w, _ = x.rbar
+    note_d, note_w = x.rbar_notes
+    return (
+        _kp_adjust("AR", t_cross(p.sar), rbar, [note_d] * len(x.days)),
+        _kp_adjust("CAR", t_cross(p.scar), rbar_w, note_w),
+    )
+
+
+def _run_sign(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Sign test: ``(w - N/2) / sqrt(N/4)``, ``w`` the number of positive values, N(0,1).
+
+    Cowan, A. (1992). Nonparametric event study tests. *Rev. Quant. Finance Acc.* 2,
+    343-358.
+    """
+    p = x.pieces
+    return tuple(MeasureResults(m, *sign_test(v), _N01) for m, v in _ar_car_bhar(p))
+
+
+def _run_gen_sign(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Generalized sign test: ``(w - N p) / sqrt(N p (1-p))``, N(0,1).
+
+    ``p`` is the mean share of positive estimation residuals. Cowan (1992).
+    """
+    p = x.pieces
+    out = []
+    for measure, v in _ar_car_bhar(p)[:2]:
+        z, pv, n, p_hat = generalized_sign(v, p.frac_pos)
+        out.append(MeasureResults(measure, z, pv, n, _N01, "", {"p_hat": p_hat}))
+    return tuple(out)
+
+
+def _run_corrado(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Rank test: ``Ubar_t / S_U``; window ``sqrt(L) mean_t Ubar_t / S_U``, N(0,1).
+
+    ``U = rank / (T_i + 1) - 1/2`` over each event's estimation and event days;
+    ``S_U`` the sd of ``Ubar_t`` over all days. Corrado, C. (1989). A nonparametric
+    test for abnormal security-price performance in event studies. *JFE* 23,
+    385-395; Corrado, C., Zivney, T. (1992). *JFQA* 27(3), 465-478; Cowan (1992).
+    """
+    rk, tau1, l1 = x.ranks, x.tau1, x.l1
+    n_t = rk.n_t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ubar = rk.tot_u / n_t
+    have = n_t > 0
+    s_u = np.sqrt(np.sum(n_t[have] / x.n_events * ubar[have] ** 2) / max(int(have.sum()), 1))
+    ub_evt = ubar[l1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z_d = ub_evt / s_u
+        z_w = np.empty(len(x.windows))
+        n_w = np.empty(len(x.windows))
+        for j, (a, b) in enumerate(x.windows):
+            seg = ub_evt[a - tau1 : b - tau1 + 1]
+            seg = seg[np.isfinite(seg)]
+            z_w[j] = np.sqrt(len(seg)) * seg.mean() / s_u if len(seg) else np.nan
+            seen = np.isfinite(x.pieces.ar[:, a - tau1 : b - tau1 + 1])  # U finite iff AR
+            n_w[j] = int(seen.any(axis=1).sum())
+    note = "" if s_u > 0 else UNDEFINED_SD0
+    return (
+        MeasureResults("AR", z_d, norm_pvalue(z_d), n_t[l1:], _N01, note),
+        MeasureResults("CAR", z_w, norm_pvalue(z_w), n_w, _N01, note),
+    )
+
+
+def _run_grank(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Generalized rank test on CAR windows: ``Z sqrt((T-2) / (T-1-Z^2))``, t(T-2).
+
+    The one-day window ``[0,0]`` is among the windows; the day-by-day rank test is
+    Corrado's. Kolari, J., Pynnönen, S. (2011). Nonparametric rank tests for event
+    studies. *J. Empirical Finance* 18, 953-971.
+    """
+    sums = x.ranks.grank
+    assert sums is not None  # "grank_ranks" is in the needs of this test
+    t, p, n, notes, df = grank(x.pieces, sums)
+    return (MeasureResults("CAR", t, p, n, [_t_name(d) for d in df], notes),)
+
+
+def _wilcoxon_dist(note: str) -> str:
+    if note == "exact":
+        return "Wilcoxon W+ (exact)"
+    return _N01 if note == "normal approximation" else ""
+
+
+def _run_wilcoxon(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Signed-rank test: ``W+``, the sum of the ranks of the positive values.
+
+    Exact for ``N <= 50`` without ties, else normal with tie correction. Wilcoxon,
+    F. (1945). Individual comparisons by ranking methods. *Biometrics Bulletin* 1(6),
+    80-83.
+    """
+    p = x.pieces
+    out = []
+    for measure, v in _ar_car_bhar(p):
+        res = wilcoxon_columns(v)
+        notes = [r[3] for r in res]
+        out.append(
+            MeasureResults(
+                measure, [r[0] for r in res], [r[1] for r in res], [r[2] for r in res],
+                [_wilcoxon_dist(n) for n in notes], notes,
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def _run_skew_t(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Skewness-adjusted t: ``sqrt(N) (S + g S^2/3 + g/(6N))``, ``S = mean/sd``, t(N-1).
+
+    ``g`` is the skewness. Hall, P. (1992). On the removal of skewness by
+    transformation. *JRSS B* 54, 221-228; Lyon, J., Barber, B., Tsai, C. (1999).
+    *JF* 54(1), 165-201.
+    """
+    p = x.pieces
+    return _t_rows("CAR", skew_t(p.car)), _t_rows("BHAR", skew_t(p.bhar))
+
+
+def _run_t_event(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Single event (N = 1): ``AR / S_{i,t}`` by day, ``CAR / S_CAR`` by window, t(M-K).
+
+    MacKinlay, A. C. (1997). Event studies in economics and finance. *JEL* 35(1),
+    13-39.
+    """
+    p = x.pieces
+    dof = p.m.astype(float)[0] - p.k
+    note = f"single event: t({int(dof)})"
+    t_d, t_w = p.sar[0], p.scar[0]
+    n_d = np.isfinite(t_d).astype(float)
+    n_w = np.isfinite(t_w).astype(float)
+    dist = _t_name(dof)
+    return (
+        MeasureResults("AR", t_d, t_pvalue(t_d, dof), n_d, dist, note),
+        MeasureResults("CAR", t_w, t_pvalue(t_w, dof), n_w, dist, note),
+    )
+
+
+def _test(
+    name: str, title: str, measures: tuple[TestMeasure, ...], needs: tuple[TestNeed, ...],
+    reference: str, compute: Callable[[BatteryInputs], tuple[MeasureResults, ...]],
+) -> TestDefinition:  # fmt: skip
+    return TestDefinition(name, title, measures, frozenset(needs), reference, compute)
+
+
+_AR_CAR: tuple[TestMeasure, ...] = ("AR", "CAR")
+_ALL3: tuple[TestMeasure, ...] = ("AR", "CAR", "BHAR")
+_KP10 = "Kolari and Pynnönen (2010), RFS 23(11)"
+
+#: Every selectable test, by name, in the order of :data:`TESTS`.
+TEST_REGISTRY: Mapping[str, TestDefinition] = MappingProxyType(
+    {
+        d.name: d
+        for d in (
+            _test("t_cross", "cross-sectional t", _ALL3, (),
+                  "Brown and Warner (1985), JFE 14", _run_t_cross),
+            _test("brown_warner", "Brown-Warner crude dependence adjustment", _AR_CAR, (),
+                  "Brown and Warner (1980, 1985)", _run_brown_warner),
+            _test("patell", "Patell standardised residual", _AR_CAR, (),
+                  "Patell (1976), JAR 14(2)", _run_patell),
+            _test("patell_adj", "Patell adjusted for cross-correlation", _AR_CAR, ("rbar",),
+                  _KP10, _run_patell_adj),
+            _test("bmp", "Boehmer-Musumeci-Poulsen standardised cross-section", _AR_CAR, (),
+                  "Boehmer, Musumeci and Poulsen (1991), JFE 30", _run_bmp),
+            _test("kp_bmp", "BMP adjusted for cross-correlation", _AR_CAR, ("rbar",),
+                  _KP10, _run_kp_bmp),
+            _test("sign", "sign test", _ALL3, (), "Cowan (1992), RQFA 2", _run_sign),
+            _test("gen_sign", "generalized sign test", _AR_CAR, (),
+                  "Cowan (1992), RQFA 2", _run_gen_sign),
+            _test("corrado", "Corrado rank test", _AR_CAR, ("corrado_ranks",),
+                  "Corrado (1989), JFE 23; Corrado and Zivney (1992)", _run_corrado),
+            _test("grank", "generalized rank test (GRANK)", ("CAR",), ("grank_ranks",),
+                  "Kolari and Pynnönen (2011), JEF 18", _run_grank),
+            _test("wilcoxon", "Wilcoxon signed-rank test", _ALL3, (),
+                  "Wilcoxon (1945)", _run_wilcoxon),
+            _test("skew_t", "skewness-adjusted t", ("CAR", "BHAR"), (),
+                  "Hall (1992); Lyon, Barber and Tsai (1999)", _run_skew_t),
+        )
+    }
+)  # fmt: skip
+
+#: The single-event test, added to the battery by itself when ``N = 1``.
+SINGLE_EVENT_TEST = _test(
+    "t_event", "single-event t", _AR_CAR, (), "MacKinlay (1997), JEL 35(1)", _run_t_event
+)
+
+
+def get_test(name: str) -> TestDefinition:
+    """The registered test ``name`` (one of :data:`TESTS`, or ``"t_event"``).
+
+    Raises
+    ------
+    ConfigError
+        If no test has that name.
 
     Examples
     --------
-    >>> e = np.array([[1.0, -1.0, 2.0, -2.0], [1.0, -1.0, 2.0, -2.0], [2.0, 1.0, -1.0, -2.0]])
-    >>> rbar, rw, pairs = kp_rbar(e, np.array([10, 10, 10]), [1, 3])
-    >>> round(rbar, 6), rw.round(6).tolist(), pairs  # corr 1, 3/10, 3/10 over 6 pairs
-    (0.533333, [0.533333, 0.533333], 6)
-    >>> rbar, rw, pairs = kp_rbar(e, np.array([10, 10, 50]), [3])
-    >>> round(rbar, 6), pairs  # only the pair (0, 1) shares day 0: 2 * 1 / 6
-    (0.333333, 2)
+    >>> get_test("grank").measures
+    ('CAR',)
     """
-    lens = np.asarray(list(lengths), dtype=np.int64)
-    n, l1 = resid.shape
-    if n < 2:
-        return 0.0, np.zeros(len(lens)), 0
-    p = np.asarray(pos0, dtype=np.int64)
-    # events sorted by day 0: sum the z of each day-0 group, block by block (threads)
-    order = np.argsort(p, kind="stable")
-    ps = p[order]
-    new_group = np.r_[True, ps[1:] != ps[:-1]]
-    starts = np.flatnonzero(new_group)
-    gid = np.cumsum(new_group) - 1
-    gpos = ps[starts]
-    size = np.diff(np.r_[starts, n])
-
-    def part(lo: int, hi: int) -> tuple[np.ndarray, FloatArray, float]:
-        r = resid[order[lo:hi]]
-        ok = np.isfinite(r)
-        r[~ok] = 0.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = r.sum(axis=1) / ok.sum(axis=1)
-            r -= mu[:, None]
-            r[~ok] = 0.0
-            norm = np.sqrt(np.einsum("ij,ij->i", r, r))
-            r /= norm[:, None]
-        r[~(norm > 0)] = 0.0
-        g = gid[lo:hi]
-        local = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        return g[local], np.add.reduceat(r, local, axis=0), float(np.einsum("ij,ij->", r, r))
-
-    zg = np.zeros((len(starts), l1))
-    own = 0.0
-    for g_ids, sums, o in map_blocks(part, n, block=2048):
-        zg[g_ids] += sums  # group ids are distinct within a block
-        own += o
-    same = float(np.einsum("ij,ij->", zg, zg)) - own
-    pairs = int((size * (size - 1)).sum())
-    denom = float(n) * (n - 1)
-    rbar_w = np.full(len(lens), same)
-    for d in range(1, min(int(lens.max(initial=1)), l1)):  # one pass per lag, not per event
-        h = np.searchsorted(gpos, gpos + d)
-        hit = np.flatnonzero(h < len(gpos))
-        hit = hit[gpos[h[hit]] == gpos[hit] + d]
-        if len(hit) == 0:
-            continue
-        # event i at p, event j at p + d: i's relative day k + d is j's relative day k
-        cross = float(np.einsum("ij,ij->", zg[hit, d:], zg[h[hit], : l1 - d]))
-        w = np.clip(lens - d, 0, None) / lens * (l1 / (l1 - d))
-        rbar_w += 2.0 * cross * w
-    return same / denom, rbar_w / denom, pairs
+    if name == SINGLE_EVENT_TEST.name:
+        return SINGLE_EVENT_TEST
+    test = TEST_REGISTRY.get(name)
+    if test is None:
+        raise ConfigError(f"unknown test {name!r}; choose from {TESTS}")
+    return test
 
 
-def _rows(
-    test: str,
-    measure: str,
-    scope: str,
-    keys: list[Any],
-    stat: Iterable[float],
-    pval: Iterable[float],
-    n: Iterable[float],
-    notes: Iterable[str] | str = "",
-) -> list[dict[str, Any]]:
-    stat, pval, n = list(stat), list(pval), list(n)
-    notes = [notes] * len(keys) if isinstance(notes, str) else list(notes)
-    out = []
-    for i, key in enumerate(keys):
-        out.append(
-            {
-                "test": test,
-                "measure": measure,
-                "scope": scope,
-                "rel_day": key if scope == "day" else None,
-                "window": key if scope == "window" else None,
-                "statistic": float(stat[i]),
-                "pvalue": float(pval[i]),
-                "n": int(n[i]),
-                "note": notes[i],
-            }
+# --------------------------------------------------------------- the battery
+@dataclass(frozen=True, slots=True)
+class Battery:
+    """The outcome of :func:`run_battery`: every test record and the ``rbar`` used.
+
+    Attributes
+    ----------
+    results
+        One :class:`TestResult` per test, measure and day/window, in table order.
+    rbar, rbar_windows, rbar_pairs
+        Kolari-Pynnönen ``rbar`` of the day tests, of each window, and the number
+        of ordered pairs sharing a day 0 (see :func:`kp_rbar`; zeros when no
+        selected test needs ``rbar``).
+    """
+
+    results: tuple[TestResult, ...]
+    rbar: float
+    rbar_windows: FloatArray
+    rbar_pairs: int
+
+    def table(self) -> pd.DataFrame:
+        """The tidy table of the records (columns :data:`TEST_COLUMNS`)."""
+        table = pd.DataFrame([r.row() for r in self.results], columns=TEST_COLUMNS)
+        table["rel_day"] = table["rel_day"].astype("Int64")
+        table["window"] = table["window"].astype(object).where(table["window"].notna(), None)
+        table["note"] = table["note"].astype(str)
+        return table
+
+
+def _records(test: str, block: MeasureResults, x: BatteryInputs) -> list[TestResult]:
+    """The records of one :class:`MeasureResults` block, one per day or window."""
+    days: list[tuple[int | None, Window | None]] = [(d, None) for d in x.days]
+    wins: list[tuple[int | None, Window | None]] = [(None, w) for w in x.windows]
+    places = days if block.scope == "day" else wins
+    size = len(places)
+    stat, pval, n = list(block.statistic), list(block.pvalue), list(block.n)
+    dist, note = _strs(block.dist, size), _strs(block.note, size)
+    extras = {k: _floats(v, size) for k, v in block.extras.items()}
+    return [
+        TestResult(
+            test=test,
+            measure=block.measure,
+            scope=block.scope,
+            rel_day=day,
+            window=window,
+            statistic=float(stat[i]),
+            pvalue=float(pval[i]),
+            n=int(n[i]),
+            dist=dist[i],
+            note=note[i],
+            extras=MappingProxyType({k: v[i] for k, v in extras.items()}),
         )
-    return out
+        for i, (day, window) in enumerate(places)
+    ]
 
 
-def _rank_pass(pieces: EventPieces, scar: FloatArray | None) -> dict[str, Any]:
-    """One blocked pass over the events for the rank tests (ranks are never stored).
-
-    Each block ranks its events' residuals and abnormal returns
-    (:func:`eventstudy.study.engine.ranks`) and accumulates what Corrado (``tot_u``,
-    ``n_t``: column sums and counts of ``U``) and, when ``scar`` (N, C) is given,
-    GRANK need. GRANK (Kolari and Pynnönen 2011): ``GSAR_i = SCAR_i / sd_i(SCAR)`` on
-    the (cumulated) event day, ``SAR_{i,s}`` on the estimation days; ranks run over
-    the ``T_i = M_i + 1`` present values. Adding the event value to the event's own
-    estimation ranks moves each of them up by ``[SAR_{i,s} > GSAR_i]``
-    (``e_{i,s} > GSAR_i S_i``, compared in float64); per day the ranks are summed
-    with weights ``1 / (T_i + 1)``.
-    """
-    n_all, l1 = pieces.resid.shape
-    t_all = l1 + pieces.ar.shape[1]
-    ncol = 0 if scar is None else scar.shape[1]
-    info: dict[str, Any] = {}
-    if scar is not None:
-        use = np.isfinite(scar)
-        n_use = use.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.array(
-                [
-                    np.std(scar[use[:, c], c], ddof=1) if n_use[c] > 1 else np.nan
-                    for c in range(ncol)
-                ]
-            )
-            # threshold on the residual scale: GSAR_i S_i (NaN for events not used)
-            thr = np.where(use, scar / sd, np.nan) * np.sqrt(pieces.sigma2)[:, None]
-        w = 1.0 / (pieces.m.astype(float) + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
-        wu = np.where(use, w[:, None], 0.0)  # (N, C)
-        usef = use.astype(float)
-        info.update(use=use, n_use=n_use, sd=sd, w=w, gt_n=np.zeros((n_all, ncol)))
-
-    def part(lo: int, hi: int) -> tuple[FloatArray, ...]:
-        u, rk = ranks(pieces.resid[lo:hi], pieces.ar[lo:hi])
-        ok = np.isfinite(u)
-        tot_u = np.add.reduce(np.where(ok, u, np.float32(0.0)), axis=0, dtype=float)
-        n_t = ok.sum(axis=0).astype(float)
-        if scar is None:
-            return tot_u, n_t
-        e = pieces.resid[lo:hi]
-        valid = np.isfinite(rk)
-        rk0 = np.where(valid, rk, np.float32(0.0)).astype(float)
-        gt_w = np.empty((ncol, l1))
-        for c in range(ncol):  # CAR windows
-            gt = (e > thr[lo:hi, c, None]).astype(float)  # NaN compares False
-            info["gt_n"][lo:hi, c] = np.einsum("ij->i", gt)
-            gt_w[c] = np.einsum("i,ij->j", wu[lo:hi, c], gt)
-        # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
-        b_s = np.einsum("ic,ij->cj", wu[lo:hi], rk0)
-        n_s = np.einsum("ic,ij->cj", usef[lo:hi], valid.astype(float))
-        return tot_u, n_t, gt_w, b_s, n_s
-
-    parts = map_blocks(part, n_all, block=1024)
-    shapes = [(t_all,), (t_all,)] + ([(ncol, l1)] * 3 if scar is not None else [])
-    names = ["tot_u", "n_t", "gt_w", "b_s", "n_s"]
-    for i, shape in enumerate(shapes):
-        info[names[i]] = np.sum([q[i] for q in parts], axis=0) if parts else np.zeros(shape)
-    return info
-
-
-def _grank(
-    pieces: EventPieces, info: dict[str, Any]
-) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
-    """GRANK of Kolari and Pynnönen (2011) per CAR window from :func:`_rank_pass` sums."""
-    use, n_use, sd, w, gt_n = info["use"], info["n_use"], info["sd"], info["w"], info["gt_n"]
-    ncol = use.shape[1]
-    out_t = np.full(ncol, np.nan)
-    out_p = np.full(ncol, np.nan)
-    out_n = np.zeros(ncol)
-    notes = [""] * ncol
-    for c in range(ncol):
-        n = int(n_use[c])
-        out_n[c] = n
-        if n < 2:
-            notes[c] = _N1
-            continue
-        if not sd[c] > 0:
-            notes[c] = _SD0
-            continue
-        n_s = info["n_s"][c]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ubar_s = (info["b_s"][c] + info["gt_w"][c]) / n_s - 0.5
-        u0 = (1.0 + pieces.m[use[:, c]] - gt_n[use[:, c], c]) * w[use[:, c]] - 0.5
-        ubar0 = float(u0.mean())
-        have = n_s > 0
-        t_pts = int(have.sum()) + 1
-        s_u = np.sqrt((np.sum(n_s[have] / n * ubar_s[have] ** 2) + ubar0**2) / t_pts)
-        if not s_u > 0:
-            notes[c] = _SD0
-            continue
-        z = ubar0 / s_u
-        denom = t_pts - 1 - z * z
-        if denom <= 0:
-            notes[c] = "undefined: |Z| too large for the t transform"
-            continue
-        out_t[c] = z * np.sqrt((t_pts - 2) / denom)
-        out_p[c] = float(_t_p(np.array([out_t[c]]), t_pts - 2)[0])
-    return out_t, out_p, out_n, notes
-
-
-def _col_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:
-    """Column sums (float64) and counts of the finite values of a tall matrix, by blocks."""
-
-    def part(lo: int, hi: int) -> tuple[FloatArray, FloatArray]:
-        b = x[lo:hi]
-        ok = np.isfinite(b)
-        return (
-            np.add.reduce(np.where(ok, b, 0.0), axis=0, dtype=float),
-            ok.sum(axis=0).astype(float),
-        )
-
-    parts = map_blocks(part, x.shape[0], block=2048)
-    if not parts:
-        return np.zeros(x.shape[1]), np.zeros(x.shape[1])
-    return np.sum([q[0] for q in parts], axis=0), np.sum([q[1] for q in parts], axis=0)
-
-
-def _wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
-    """:func:`wilcoxon_signed_rank` of every column of ``x`` with one integer sort each.
-
-    Keys ``|x|`` bits << 1 | (x > 0) sort by absolute value (exact: the sign bit of
-    ``|x|`` is free); ties in ``|x|`` (equal keys after dropping the sign bit) get
-    their average rank, exactly as ``scipy.stats.rankdata``.
-    """
-    out = []
-    for j in range(x.shape[1]):
-        v = np.ascontiguousarray(x[:, j], dtype=np.float64)
-        keep = np.isfinite(v) & (v != 0)
-        n = int(keep.sum())
-        if n == 0:
-            out.append((np.nan, np.nan, 0, "no nonzero values"))
-            continue
-        k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
-        k |= (v[keep] > 0).astype(np.uint64)
-        k.sort()
-        a = k >> np.uint64(1)
-        pos = (k & np.uint64(1)).astype(bool)
-        start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-        counts = np.diff(np.r_[start, n])
-        if len(start) == n:  # no ties
-            w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
-        else:
-            avg = start + (counts + 1) / 2.0
-            w_plus = float(np.repeat(avg, counts)[pos].sum())
-        out.append(_wilcoxon_p(w_plus, n, counts))
-    return out
-
-
-def _lag_days(tau1: int, l2: int) -> list[int]:
-    return list(range(tau1, tau1 + l2))
-
-
-def run_tests(
+def run_battery(
     pieces: EventPieces,
     *,
-    windows: list[tuple[int, int]],
+    windows: Sequence[Window],
     tau1: int,
     tests: Iterable[str] = TESTS,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The tidy test table for all event days (AR) and windows (CAR, BHAR).
+) -> Battery:
+    """Run the selected tests (in the order of :data:`TESTS`) on per-event pieces.
+
+    With one event the single-event test ``t_event`` is added.
 
     Parameters
     ----------
@@ -583,160 +768,74 @@ def run_tests(
     tests
         Subset of :data:`TESTS` to compute.
 
+    Raises
+    ------
+    ConfigError
+        If a name in ``tests`` is not a test.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from eventstudy.study.core import event_pieces
+    >>> from eventstudy.study.models import fit_model
+    >>> rng = np.random.default_rng(0)
+    >>> m = rng.normal(0, 0.01, (5, 130))
+    >>> r = m + rng.normal(0, 0.01, (5, 130))
+    >>> fit = fit_model("market", r[:, :120], m[:, :120, None], r[:, 120:], m[:, 120:, None])
+    >>> pieces = event_pieces(fit, r[:, 120:], windows=[(-1, 1)], tau1=-5, k=2)
+    >>> b = run_battery(pieces, windows=[(-1, 1)], tau1=-5, tests=["t_cross"])
+    >>> [(r.measure, r.label, r.dist) for r in b.results if r.scope == "window"]
+    [('CAR', '[-1,1]', 't(4)'), ('BHAR', '[-1,1]', 't(4)')]
+    """
+    chosen = set(tests)
+    unknown = sorted(chosen - set(TESTS))
+    if unknown:
+        raise ConfigError(f"unknown test(s) {unknown}; choose from {TESTS}")
+    selected = [TEST_REGISTRY[name] for name in TESTS if name in chosen]
+    if pieces.n == 1:
+        selected.append(SINGLE_EVENT_TEST)
+    needs = frozenset(need for d in selected for need in d.needs)
+    x = BatteryInputs(pieces, windows=windows, tau1=tau1, needs=needs)
+    results = [r for d in selected for block in d.compute(x) for r in _records(d.name, block, x)]
+    rbar, rbar_w, pairs = x.rbar
+    return Battery(tuple(results), rbar=rbar, rbar_windows=rbar_w, rbar_pairs=pairs)
+
+
+def run_tests(
+    pieces: EventPieces,
+    *,
+    windows: Sequence[Window],
+    tau1: int,
+    tests: Iterable[str] = TESTS,
+) -> tuple[pd.DataFrame, dict[str, float | int | FloatArray]]:
+    """The tidy test table for all event days (AR) and windows (CAR, BHAR).
+
+    The table of :func:`run_battery`'s records, with its ``rbar`` as a dict.
+
     Returns
     -------
     table, info
         The table (columns :data:`TEST_COLUMNS`) and a dict with ``rbar`` (day-level
         tests), ``rbar_pairs`` (ordered pairs sharing a day 0) and ``rbar_windows``
         (array, one per window); see :func:`kp_rbar`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from eventstudy.study.core import event_pieces
+    >>> from eventstudy.study.models import fit_model
+    >>> rng = np.random.default_rng(0)
+    >>> r = rng.normal(0, 0.01, (4, 60))
+    >>> fit = fit_model("constant_mean", r[:, :50], r[:, :50, None], r[:, 50:], r[:, 50:, None])
+    >>> pieces = event_pieces(fit, r[:, 50:], windows=[(0, 1)], tau1=-5, k=1)
+    >>> table, info = run_tests(pieces, windows=[(0, 1)], tau1=-5, tests=["sign", "kp_bmp"])
+    >>> table.groupby("test", sort=False).size().to_dict(), sorted(info)
+    ({'kp_bmp': 11, 'sign': 12}, ['rbar', 'rbar_pairs', 'rbar_windows'])
     """
-    want = set(tests)
-    n_ev, l2 = pieces.ar.shape
-    l1 = pieces.resid.shape[1]
-    days = _lag_days(tau1, l2)
-    labels = [f"[{a},{b}]" for a, b in windows]
-    wlen = np.array([b - a + 1 for a, b in windows], dtype=float)
-    rows: list[dict[str, Any]] = []
-    rbar, rbar_w, pairs = (0.0, np.zeros(len(windows)), 0)
-    if want & {"patell_adj", "kp_bmp"}:
-        rbar, rbar_w, pairs = kp_rbar(pieces.resid, pieces.pos0, wlen.astype(np.int64))
-    npairs = n_ev * (n_ev - 1)
-    rnote = f"rbar={rbar:.4f} ({pairs} of {npairs} pairs share day 0)"
-    rnote_w = [f"rbar={r:.4f} (calendar-overlapping windows)" for r in rbar_w]
-    k = pieces.k
-    m = pieces.m.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        patell_var = (m - k) / (m - k - 2.0)
-
-    def rows_for(test: str, measure: str, scope: str, res: tuple[Any, ...]) -> None:
-        keys = days if scope == "day" else labels
-        note: Any = res[3] if len(res) > 3 else ""
-        rows.extend(_rows(test, measure, scope, keys, res[0], res[1], res[2], note))
-
-    ar, sar, car, scar = pieces.ar, pieces.sar, pieces.car, pieces.scar
-    rank_info: dict[str, Any] = {}
-    if want & {"corrado", "grank"}:
-        rank_info = _rank_pass(pieces, scar if "grank" in want else None)
-    for test in TESTS:
-        if test not in want:
-            continue
-        if test == "t_cross":
-            rows_for(test, "AR", "day", t_cross(ar))
-            rows_for(test, "CAR", "window", t_cross(car))
-            rows_for(test, "BHAR", "window", t_cross(pieces.bhar))
-        elif test == "brown_warner":
-            tot, cnt = _col_sums(pieces.resid)
-            aar_est = tot[cnt > 0] / cnt[cnt > 0]
-            m_aar = len(aar_est)
-            s_aar = float(np.std(aar_est, ddof=1)) if m_aar > 1 else np.nan
-            note = f"S(AAR) from {m_aar} estimation days"
-            n_d, aar, _ = _col_moments(ar)
-            n_w, caar, _ = _col_moments(car)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                t_d = aar / s_aar
-                t_w = caar / (np.sqrt(wlen) * s_aar)
-            rows_for(test, "AR", "day", (t_d, _t_p(t_d, m_aar - 1), n_d, note))
-            rows_for(test, "CAR", "window", (t_w, _t_p(t_w, m_aar - 1), n_w, note))
-        elif test in ("patell", "patell_adj"):
-            ok = np.isfinite(sar)
-            n_d = ok.sum(axis=0).astype(float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                z_d = np.where(ok, sar, 0.0).sum(axis=0) / np.sqrt(
-                    (ok * patell_var[:, None]).sum(axis=0)
-                )
-                okw = np.isfinite(pieces.csar) & np.isfinite(patell_var)[:, None]
-                term = np.where(okw, pieces.csar / np.sqrt(pieces.nwin * patell_var[:, None]), 0.0)
-                n_w = okw.sum(axis=0).astype(float)
-                z_w = term.sum(axis=0) / np.sqrt(n_w)
-            z_d = np.where(n_d > 0, z_d, np.nan)
-            z_w = np.where(n_w > 0, z_w, np.nan)
-            note_d: Any = ""
-            note_w: Any = ""
-            if test == "patell_adj":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    z_d = z_d * np.sqrt(1.0 / (1.0 + (n_d - 1.0) * rbar))
-                    z_w = z_w * np.sqrt(1.0 / (1.0 + (n_w - 1.0) * rbar_w))
-                note_d, note_w = rnote, rnote_w
-            rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_d, note_d))
-            rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note_w))
-        elif test in ("bmp", "kp_bmp"):
-            res_d = t_cross(sar)
-            res_w = t_cross(scar)
-            if test == "kp_bmp":
-                out = []
-                for (t, _p, n, xs_note), r, rn in (
-                    (res_d, rbar, [rnote] * l2),
-                    (res_w, rbar_w, rnote_w),
-                ):
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        adj = t * np.sqrt((1.0 - r) / (1.0 + (n - 1.0) * r))
-                    notes = [f"{x}; {y}" if x else y for x, y in zip(xs_note, rn, strict=True)]
-                    out.append((adj, _t_p(adj, n - 1), n, notes))
-                res_d, res_w = out[0], out[1]
-            rows_for(test, "AR", "day", res_d)
-            rows_for(test, "CAR", "window", res_w)
-        elif test == "sign":
-            rows_for(test, "AR", "day", sign_test(ar))
-            rows_for(test, "CAR", "window", sign_test(car))
-            rows_for(test, "BHAR", "window", sign_test(pieces.bhar))
-        elif test == "gen_sign":
-            rows_for(test, "AR", "day", _gen_sign(ar, pieces.frac_pos))
-            rows_for(test, "CAR", "window", _gen_sign(car, pieces.frac_pos))
-        elif test == "corrado":
-            n_t = rank_info["n_t"]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ubar = rank_info["tot_u"] / n_t
-            have = n_t > 0
-            s_u = np.sqrt(np.sum(n_t[have] / n_ev * ubar[have] ** 2) / max(int(have.sum()), 1))
-            ub_evt = ubar[l1:]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                z_d = ub_evt / s_u
-                z_w = np.empty(len(windows))
-                n_w = np.empty(len(windows))
-                for j, (a, b) in enumerate(windows):
-                    seg = ub_evt[a - tau1 : b - tau1 + 1]
-                    seg = seg[np.isfinite(seg)]
-                    z_w[j] = np.sqrt(len(seg)) * seg.mean() / s_u if len(seg) else np.nan
-                    seen = np.isfinite(pieces.ar[:, a - tau1 : b - tau1 + 1])  # U finite iff AR
-                    n_w[j] = int(seen.any(axis=1).sum())
-            note = "" if s_u > 0 else _SD0
-            rows_for(test, "AR", "day", (z_d, _norm_p(z_d), n_t[l1:], note))
-            rows_for(test, "CAR", "window", (z_w, _norm_p(z_w), n_w, note))
-        elif test == "grank":
-            rows_for(test, "CAR", "window", _grank(pieces, rank_info))
-        elif test == "wilcoxon":
-            for measure, scope, mat in (
-                ("AR", "day", ar),
-                ("CAR", "window", car),
-                ("BHAR", "window", pieces.bhar),
-            ):
-                res = _wilcoxon_columns(mat)
-                rows_for(
-                    test,
-                    measure,
-                    scope,
-                    (
-                        [r[0] for r in res],
-                        [r[1] for r in res],
-                        [r[2] for r in res],
-                        [r[3] for r in res],
-                    ),
-                )
-        elif test == "skew_t":
-            rows_for(test, "CAR", "window", skew_t(car))
-            rows_for(test, "BHAR", "window", skew_t(pieces.bhar))
-    if n_ev == 1:
-        dof = m[0] - k
-        note = f"single event: t({int(dof)})"
-        t_d = sar[0]
-        t_w = scar[0]
-        n_d = np.isfinite(t_d).astype(float)
-        n_w = np.isfinite(t_w).astype(float)
-        rows_for("t_event", "AR", "day", (t_d, _t_p(t_d, dof), n_d, note))
-        rows_for("t_event", "CAR", "window", (t_w, _t_p(t_w, dof), n_w, note))
-    table = pd.DataFrame(rows, columns=TEST_COLUMNS)
-    table["rel_day"] = table["rel_day"].astype("Int64")
-    table["window"] = table["window"].astype(object).where(table["window"].notna(), None)
-    table["note"] = table["note"].astype(str)
-    info: dict[str, Any] = {"rbar": rbar, "rbar_pairs": pairs, "rbar_windows": rbar_w}
-    return table, info
+    b = run_battery(pieces, windows=windows, tau1=tau1, tests=tests)
+    info: dict[str, float | int | FloatArray] = {
+        "rbar": b.rbar,
+        "rbar_pairs": b.rbar_pairs,
+        "rbar_windows": b.rbar_windows,
+    }
+    return b.table(), info

@@ -38,8 +38,15 @@ MacKinlay, A. C. (1997). Event studies in economics and finance. *JEL* 35(1), 13
 Fama, E., French, K. (1993). Common risk factors in the returns on stocks and bonds.
 *JFE* 33, 3-56. Carhart, M. (1997). On persistence in mutual fund performance. *JF* 52, 57-82.
 
+Each model is a record of :data:`MODEL_REGISTRY` (:class:`NormalModel`: its
+name, ``K``, regressors, parameter names and fit function); :func:`get_model`
+looks one up. A new model is one more record (and its name in
+``eventstudy._typing.ModelName``).
+
 Examples
 --------
+>>> get_model("ff3").factors, get_model("market").k
+(('mkt_rf', 'smb', 'hml'), 2)
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> m = rng.normal(0, 0.01, (2, 120))
@@ -51,65 +58,32 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from types import MappingProxyType
+from typing import Protocol, get_args
 
 import numpy as np
 
-from eventstudy._typing import FloatArray, ModelName
+from eventstudy._typing import FloatArray, ModelName, ModelRegressors
+from eventstudy.exceptions import ConfigError
 
-__all__ = ["FACTOR_COLUMNS", "MODELS", "MODEL_K", "ModelFit", "fit_model", "param_names"]
-
-MODELS: tuple[ModelName, ...] = (
-    "raw",
-    "constant_mean",
-    "market_adjusted",
-    "market",
-    "ff3",
-    "carhart",
-)
-
-#: K used in ``S_i^2 = sum AR^2 / (M - K)`` and in Patell's ``(M - K)/(M - K - 2)``.
-MODEL_K: dict[str, int] = {
-    "raw": 1,
-    "market_adjusted": 1,
-    "constant_mean": 1,
-    "market": 2,
-    "ff3": 4,
-    "carhart": 5,
-}
-
-#: Columns a factor DataFrame must have (``rf`` is optional, 0 when absent).
-FACTOR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "ff3": ("mkt_rf", "smb", "hml"),
-    "carhart": ("mkt_rf", "smb", "hml", "mom"),
-}
+__all__ = [
+    "FACTOR_COLUMNS",
+    "MODELS",
+    "MODEL_K",
+    "MODEL_REGISTRY",
+    "FitFunction",
+    "ModelFit",
+    "NormalModel",
+    "fit_model",
+    "get_model",
+    "param_names",
+]
 
 #: Status codes of :attr:`ModelFit.status`.
 OK, INSUFFICIENT, CONSTANT = 0, 1, 2
-
-
-def param_names(model: str) -> list[str]:
-    """Names of the estimated parameters of ``model`` (columns of ``result.params``).
-
-    Examples
-    --------
-    >>> param_names("market"), param_names("raw")
-    (['alpha', 'beta'], [])
-    """
-    if model == "constant_mean":
-        return ["mu"]
-    if model == "market":
-        return ["alpha", "beta"]
-    if model in FACTOR_COLUMNS:
-        return ["alpha", *[f"b_{c}" for c in FACTOR_COLUMNS[model]]]
-    return []
-
-
-def n_regressors(model: str) -> int:
-    """Number of regressors besides the intercept (``F``)."""
-    if model == "market":
-        return 1
-    return len(FACTOR_COLUMNS.get(model, ()))
 
 
 @dataclass(frozen=True)
@@ -150,19 +124,84 @@ class ModelFit:
     status: np.ndarray
 
 
+class FitFunction(Protocol):
+    """Signature of a model's fit function (see :func:`fit_model` for the arguments)."""
+
+    def __call__(
+        self,
+        model: NormalModel,
+        r_est: FloatArray,
+        z_est: FloatArray,
+        r_evt: FloatArray,
+        z_evt: FloatArray,
+        *,
+        rf_est: FloatArray | None,
+        rf_evt: FloatArray | None,
+        min_obs: int,
+    ) -> ModelFit: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NormalModel:
+    """A normal-return model: what it needs and how it is fitted.
+
+    Attributes
+    ----------
+    name
+        The model's name (an ``eventstudy._typing.ModelName``).
+    k
+        ``K`` in ``S_i^2 = sum AR^2 / (M - K)`` and in Patell's ``(M - K)/(M - K - 2)``.
+    regressors
+        ``"none"``, ``"market"`` (the market return) or ``"factors"``.
+    factors
+        Columns a factor DataFrame must have (``rf`` is optional, 0 when absent).
+    params
+        Names of the estimated parameters (columns of ``result.params``).
+    estimated
+        Whether parameters are estimated (prediction-error variance terms apply).
+    expected
+        The expected return ``E[R_it]``, in words.
+    fit
+        Fits the model for a batch of events (:class:`FitFunction`).
+    """
+
+    name: ModelName
+    k: int
+    regressors: ModelRegressors
+    factors: tuple[str, ...]
+    params: tuple[str, ...]
+    estimated: bool
+    expected: str
+    fit: FitFunction = field(repr=False, compare=False)
+
+    @property
+    def n_regressors(self) -> int:
+        """Number of estimated slopes besides the intercept (``F``)."""
+        return max(len(self.params) - 1, 0)
+
+
 def _masked_mean(x: FloatArray, valid: np.ndarray, m: np.ndarray) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(valid, x, 0.0).sum(axis=1) / m
 
 
 def _fit_market(
-    y: FloatArray, z: FloatArray, r_evt: FloatArray, z_evt: FloatArray, *, min_obs: int
+    model: NormalModel,
+    r_est: FloatArray,
+    z_est: FloatArray,
+    r_evt: FloatArray,
+    z_evt: FloatArray,
+    *,
+    rf_est: FloatArray | None = None,
+    rf_evt: FloatArray | None = None,
+    min_obs: int = 3,
 ) -> ModelFit:
     """Market model by closed-form OLS, with few full-size temporaries (the hot path).
 
     ``beta = S_zy / S_zz``, ``alpha = ybar - beta zbar`` and
     ``SSR = S_yy - beta S_zy`` from row sums over the present days.
     """
+    y, z, z_e = r_est, z_est[:, :, 0], z_evt[:, :, 0]
     n = y.shape[0]
     valid = np.isfinite(y) & np.isfinite(z)
     m = valid.sum(axis=1)
@@ -181,15 +220,15 @@ def _fit_market(
         alpha = ybar - beta * zbar
         ssr = np.maximum(ss_y - beta * sp, 0.0)
     status = np.zeros(n, dtype=np.int8)
-    status[m < max(min_obs, 5)] = INSUFFICIENT
+    status[m < max(min_obs, model.k + 3)] = INSUFFICIENT
     const = ~(ss_y > 1e-12 * syy) | ~(ss_z > 1e-12 * szz)
     status[(status == OK) & const] = CONSTANT
     resid = z * (-beta[:, None])
     resid += y
     resid -= alpha[:, None]
     resid[~valid] = np.nan
-    expected = alpha[:, None] + beta[:, None] * z_evt
-    dof = m - 2
+    expected = alpha[:, None] + beta[:, None] * z_e
+    dof = m - model.k
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma2 = np.where(dof > 0, ssr / dof, np.nan)
         ginv = (1.0 / ss_z)[:, None, None]
@@ -200,11 +239,246 @@ def _fit_market(
         resid=resid,
         ar=r_evt - expected,
         expected=expected,
-        zc=(z_evt - zbar[:, None])[:, :, None],
+        zc=(z_e - zbar[:, None])[:, :, None],
         ginv=ginv,
         estimated=True,
         status=status,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    """The estimation sample of a batch: present days, ``M_i`` and the centred returns."""
+
+    r_est: FloatArray
+    z_est: FloatArray
+    r_evt: FloatArray
+    z_evt: FloatArray
+    valid: np.ndarray
+    m: np.ndarray
+    ybar: FloatArray
+    yc: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class _Mean:
+    """A model's mean equation on a batch: parameters and expected returns."""
+
+    params: FloatArray
+    exp_est: FloatArray
+    exp_evt: FloatArray
+    zc: FloatArray
+    ginv: FloatArray
+    singular: np.ndarray | None = None
+
+
+class _MeanFunction(Protocol):
+    def __call__(self, s: _Sample, f: int) -> _Mean: ...
+
+
+def _no_slopes(s: _Sample) -> tuple[FloatArray, FloatArray]:
+    n = s.r_est.shape[0]
+    return np.zeros((n, s.r_evt.shape[1], 0)), np.zeros((n, 0, 0))
+
+
+def _mean_zero(s: _Sample, f: int) -> _Mean:
+    """``raw``: the expected return is 0."""
+    zc, ginv = _no_slopes(s)
+    params = np.empty((s.r_est.shape[0], 0))
+    return _Mean(params, np.zeros_like(s.r_est), np.zeros_like(s.r_evt), zc, ginv)
+
+
+def _mean_market_adjusted(s: _Sample, f: int) -> _Mean:
+    """``market_adjusted``: the expected return is the market return."""
+    zc, ginv = _no_slopes(s)
+    params = np.empty((s.r_est.shape[0], 0))
+    return _Mean(params, s.z_est[:, :, 0], s.z_evt[:, :, 0], zc, ginv)
+
+
+def _mean_constant(s: _Sample, f: int) -> _Mean:
+    """``constant_mean``: the expected return is the estimation-window mean ``mu_i``."""
+    zc, ginv = _no_slopes(s)
+    exp_est = np.broadcast_to(s.ybar[:, None], s.r_est.shape)
+    exp_evt = np.broadcast_to(s.ybar[:, None], s.r_evt.shape)
+    return _Mean(s.ybar[:, None], exp_est, exp_evt, zc, ginv)
+
+
+def _mean_factors(s: _Sample, f: int) -> _Mean:
+    """Factor models: batched least squares on the regressors centred on their means."""
+    valid, m = s.valid, s.m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zbar = np.where(valid[:, :, None], s.z_est, 0.0).sum(axis=1) / m[:, None]
+        zc_est = np.where(valid[:, :, None], s.z_est - zbar[:, None, :], 0.0)
+    g = np.einsum("ntf,ntg->nfg", zc_est, zc_est)
+    zy = np.einsum("ntf,nt->nf", zc_est, s.yc)
+    det = np.linalg.det(g)
+    scale = np.prod(np.einsum("nff->nf", g), axis=1)
+    sing = ~(np.abs(det) > 1e-12 * np.abs(scale))
+    g_safe = g.copy()
+    g_safe[sing] = np.eye(f)
+    ginv = np.linalg.inv(g_safe)
+    beta = np.einsum("nfg,ng->nf", ginv, zy)
+    beta[sing] = np.nan
+    ginv[sing] = np.nan
+    alpha = s.ybar - (zbar * beta).sum(axis=1)
+    exp_est = alpha[:, None] + np.einsum("ntf,nf->nt", s.z_est, beta)
+    exp_evt = alpha[:, None] + np.einsum("ntf,nf->nt", s.z_evt, beta)
+    zc = s.z_evt - zbar[:, None, :]
+    return _Mean(np.column_stack([alpha, beta]), exp_est, exp_evt, zc, ginv, sing)
+
+
+def _fit_linear(
+    model: NormalModel,
+    r_est: FloatArray,
+    z_est: FloatArray,
+    r_evt: FloatArray,
+    z_evt: FloatArray,
+    *,
+    rf_est: FloatArray | None = None,
+    rf_evt: FloatArray | None = None,
+    min_obs: int = 3,
+    mean: _MeanFunction,
+) -> ModelFit:
+    """Fit a model given by its mean equation ``mean`` (every model but ``market``).
+
+    The sample is the days where the return (in excess of ``rf`` for factor
+    models) and every regressor are present; ``S_i^2`` divides by ``M_i - K``.
+    """
+    y_est = r_est
+    if model.factors:
+        if rf_est is None or rf_evt is None:
+            raise ValueError(f"model={model.name!r} needs rf_est and rf_evt")
+        y_est = r_est - rf_est
+    valid = np.isfinite(y_est)
+    if model.regressors != "none":
+        valid &= np.isfinite(z_est).all(axis=2)
+    m = valid.sum(axis=1)
+    status = np.zeros(r_est.shape[0], dtype=np.int8)
+    status[m < max(min_obs, model.k + 3)] = INSUFFICIENT
+    ybar = _masked_mean(y_est, valid, m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        yc = np.where(valid, y_est - ybar[:, None], 0.0)
+        ss_y = (yc * yc).sum(axis=1)
+    status[(status == OK) & ~(ss_y > 0)] = CONSTANT
+    est = mean(_Sample(r_est, z_est, r_evt, z_evt, valid, m, ybar, yc), model.n_regressors)
+    if est.singular is not None:
+        status[(status == OK) & est.singular] = CONSTANT
+    exp_est, exp_evt = est.exp_est, est.exp_evt
+    if model.factors:
+        assert rf_est is not None  # checked above
+        assert rf_evt is not None
+        exp_est = exp_est + rf_est
+        exp_evt = exp_evt + rf_evt
+    resid = np.where(valid, r_est - exp_est, np.nan)
+    dof = m - model.k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = np.where(valid, resid * resid, 0.0).sum(axis=1) / dof
+    sigma2 = np.where(dof > 0, sigma2, np.nan)
+    return ModelFit(
+        params=np.asarray(est.params, dtype=float),
+        m=m,
+        sigma2=sigma2,
+        resid=resid,
+        ar=r_evt - exp_evt,
+        expected=np.asarray(exp_evt, dtype=float),
+        zc=est.zc,
+        ginv=est.ginv,
+        estimated=model.estimated,
+        status=status,
+    )
+
+
+def _factor_params(cols: tuple[str, ...]) -> tuple[str, ...]:
+    return ("alpha", *(f"b_{c}" for c in cols))
+
+
+_FF3 = ("mkt_rf", "smb", "hml")
+_CARHART = (*_FF3, "mom")
+
+#: Every normal-return model, by name (the order of ``eventstudy._typing.ModelName``).
+MODEL_REGISTRY: Mapping[ModelName, NormalModel] = MappingProxyType(
+    {
+        m.name: m
+        for m in (
+            NormalModel(
+                name="raw", k=1, regressors="none", factors=(), params=(), estimated=False,
+                expected="0", fit=partial(_fit_linear, mean=_mean_zero),
+            ),
+            NormalModel(
+                name="constant_mean", k=1, regressors="none", factors=(), params=("mu",),
+                estimated=True, expected="mu_i (estimation-window mean)",
+                fit=partial(_fit_linear, mean=_mean_constant),
+            ),
+            NormalModel(
+                name="market_adjusted", k=1, regressors="market", factors=(), params=(),
+                estimated=False, expected="R_mt",
+                fit=partial(_fit_linear, mean=_mean_market_adjusted),
+            ),
+            NormalModel(
+                name="market", k=2, regressors="market", factors=(), params=("alpha", "beta"),
+                estimated=True, expected="alpha_i + beta_i R_mt (OLS)", fit=_fit_market,
+            ),
+            NormalModel(
+                name="ff3", k=4, regressors="factors", factors=_FF3,
+                params=_factor_params(_FF3), estimated=True,
+                expected="rf_t + alpha_i + b'f_t (Fama-French 3 factors)",
+                fit=partial(_fit_linear, mean=_mean_factors),
+            ),
+            NormalModel(
+                name="carhart", k=5, regressors="factors", factors=_CARHART,
+                params=_factor_params(_CARHART), estimated=True,
+                expected="rf_t + alpha_i + b'f_t (Fama-French 3 factors + momentum)",
+                fit=partial(_fit_linear, mean=_mean_factors),
+            ),
+        )
+    }
+)  # fmt: skip
+
+#: Model names, in the order of ``eventstudy._typing.ModelName``.
+MODELS: tuple[ModelName, ...] = get_args(ModelName)
+
+#: ``K`` of each model (a view of :data:`MODEL_REGISTRY`).
+MODEL_K: Mapping[str, int] = MappingProxyType({m.name: m.k for m in MODEL_REGISTRY.values()})
+
+#: Columns a factor DataFrame must have, for the factor models (a view of the registry).
+FACTOR_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {m.name: m.factors for m in MODEL_REGISTRY.values() if m.factors}
+)
+
+
+def get_model(name: str) -> NormalModel:
+    """The registered model ``name``.
+
+    Raises
+    ------
+    ConfigError
+        If no model has that name.
+
+    Examples
+    --------
+    >>> get_model("market").params
+    ('alpha', 'beta')
+    >>> get_model("capm")
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: model='capm' is not one of ('raw', 'constant_mean', \
+'market_adjusted', 'market', 'ff3', 'carhart')
+    """
+    model = MODEL_REGISTRY.get(name)  # type: ignore[call-overload]  # any str may be asked
+    if model is None:
+        raise ConfigError(f"model={name!r} is not one of {MODELS}")
+    return model
+
+
+def param_names(model: str) -> list[str]:
+    """Names of the estimated parameters of ``model`` (columns of ``result.params``).
+
+    Examples
+    --------
+    >>> param_names("market"), param_names("raw")
+    (['alpha', 'beta'], [])
+    """
+    return list(get_model(model).params)
 
 
 def fit_model(
@@ -223,7 +497,7 @@ def fit_model(
     Parameters
     ----------
     model
-        One of :data:`MODELS`.
+        One of :data:`MODELS` (its record's fit function runs).
     r_est, r_evt
         ``(N, L1)`` / ``(N, L2)`` security returns on estimation / event days.
     z_est, z_evt
@@ -238,91 +512,14 @@ def fit_model(
     Returns
     -------
     ModelFit
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([[0.01, 0.03, 0.02, 0.04, 0.0]])
+    >>> fit = fit_model("constant_mean", r, r[:, :, None], r[:, :2], r[:, :2, None])
+    >>> fit.params.round(3).tolist(), fit.ar.round(3).tolist()
+    ([[0.02]], [[-0.01, 0.01]])
     """
-    n = r_est.shape[0]
-    f = n_regressors(model)
-    if model == "market":
-        return _fit_market(r_est, z_est[:, :, 0], r_evt, z_evt[:, :, 0], min_obs=min_obs)
-    k = MODEL_K[model]
-    y_est = r_est
-    if model in FACTOR_COLUMNS:
-        if rf_est is None or rf_evt is None:
-            raise ValueError(f"model={model!r} needs rf_est and rf_evt")
-        y_est = r_est - rf_est
-    uses_z = model in ("market", "market_adjusted", "ff3", "carhart")
-    valid = np.isfinite(y_est)
-    if uses_z:
-        valid &= np.isfinite(z_est).all(axis=2)
-    m = valid.sum(axis=1)
-    status = np.zeros(n, dtype=np.int8)
-    status[m < max(min_obs, k + 3)] = INSUFFICIENT
-    ybar = _masked_mean(y_est, valid, m)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        yc = np.where(valid, y_est - ybar[:, None], 0.0)
-        ss_y = (yc * yc).sum(axis=1)
-    status[(status == OK) & ~(ss_y > 0)] = CONSTANT
-    zc = np.zeros((n, r_evt.shape[1], f))
-    ginv = np.zeros((n, f, f))
-    if model == "raw":
-        params = np.empty((n, 0))
-        exp_est, exp_evt = np.zeros_like(r_est), np.zeros_like(r_evt)
-    elif model == "market_adjusted":
-        params = np.empty((n, 0))
-        exp_est, exp_evt = z_est[:, :, 0], z_evt[:, :, 0]
-    elif model == "constant_mean":
-        params = ybar[:, None]
-        exp_est = np.broadcast_to(ybar[:, None], r_est.shape)
-        exp_evt = np.broadcast_to(ybar[:, None], r_evt.shape)
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            zbar = np.where(valid[:, :, None], z_est, 0.0).sum(axis=1) / m[:, None]
-            zc_est = np.where(valid[:, :, None], z_est - zbar[:, None, :], 0.0)
-        if f == 1:
-            # closed-form OLS on centred data (numerically the two-pass formula)
-            z0 = zc_est[:, :, 0]
-            ss_z = (z0 * z0).sum(axis=1)
-            sing = ~(ss_z > 0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                beta = ((z0 * yc).sum(axis=1) / ss_z)[:, None]
-                ginv[:, 0, 0] = 1.0 / ss_z
-        else:
-            g = np.einsum("ntf,ntg->nfg", zc_est, zc_est)
-            zy = np.einsum("ntf,nt->nf", zc_est, yc)
-            det = np.linalg.det(g)
-            scale = np.prod(np.einsum("nff->nf", g), axis=1)
-            sing = ~(np.abs(det) > 1e-12 * np.abs(scale))
-            g_safe = g.copy()
-            g_safe[sing] = np.eye(f)
-            ginv = np.linalg.inv(g_safe)
-            beta = np.einsum("nfg,ng->nf", ginv, zy)
-            beta[sing] = np.nan
-            ginv[sing] = np.nan
-        status[(status == OK) & sing] = CONSTANT
-        alpha = ybar - (zbar * beta).sum(axis=1)
-        params = np.column_stack([alpha, beta])
-        exp_est = alpha[:, None] + np.einsum("ntf,nf->nt", z_est, beta)
-        exp_evt = alpha[:, None] + np.einsum("ntf,nf->nt", z_evt, beta)
-        zc = z_evt - zbar[:, None, :]
-        if model in FACTOR_COLUMNS:
-            assert rf_est is not None  # checked above
-            assert rf_evt is not None
-            exp_est = exp_est + rf_est
-            exp_evt = exp_evt + rf_evt
-    resid = np.where(valid, r_est - exp_est, np.nan)
-    ar = r_evt - exp_evt
-    dof = m - k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sigma2 = np.where(valid, resid * resid, 0.0).sum(axis=1) / dof
-    sigma2 = np.where(dof > 0, sigma2, np.nan)
-    return ModelFit(
-        params=np.asarray(params, dtype=float),
-        m=m,
-        sigma2=sigma2,
-        resid=resid,
-        ar=ar,
-        expected=np.asarray(exp_evt, dtype=float),
-        zc=zc,
-        ginv=ginv,
-        estimated=model not in ("raw", "market_adjusted"),
-        status=status,
-    )
+    spec = get_model(model)
+    return spec.fit(spec, r_est, z_est, r_evt, z_evt, rf_est=rf_est, rf_evt=rf_evt, min_obs=min_obs)

@@ -22,35 +22,89 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import FloatArray
+from eventstudy._typing import DateLike, FloatArray
 from eventstudy.exceptions import ConfigError, InputDataError
-from eventstudy.study.models import FACTOR_COLUMNS
+from eventstudy.study.models import get_model
 
-__all__ = ["Panel", "build_panel", "locate_events", "unwrap"]
+if TYPE_CHECKING:
+    from eventstudy.market.calendar import TradingCalendar
+
+__all__ = [
+    "CalendarLike",
+    "HasFrame",
+    "Panel",
+    "WideData",
+    "build_panel",
+    "calendar_sessions",
+    "locate_events",
+    "unwrap",
+]
 
 
-def unwrap(obj: Any, what: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A wide DataFrame and its provenance from a DataFrame or a ``.data`` object."""
+class HasFrame(Protocol):
+    """An object carrying a wide DataFrame in ``.data`` (e.g. a ``PriceFrame``).
+
+    A ``provenance`` DataFrame attribute, when present, is carried to the result.
+    """
+
+    @property
+    def data(self) -> pd.DataFrame: ...
+
+
+#: Returns or prices given to a study: a wide DataFrame (dates x symbols) or a
+#: :class:`HasFrame` such as ``eventstudy.market.PriceFrame``.
+WideData: TypeAlias = "pd.DataFrame | HasFrame"
+
+#: The sessions relative days count: a ``TradingCalendar`` or the dates themselves.
+CalendarLike: TypeAlias = "TradingCalendar | pd.DatetimeIndex | Sequence[DateLike]"
+
+
+def unwrap(obj: WideData | None, what: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A wide DataFrame and its provenance from a DataFrame or a ``.data`` object.
+
+    Examples
+    --------
+    >>> frame, prov = unwrap(pd.DataFrame({"A": [0.01]}), "returns")
+    >>> frame.shape, prov.empty
+    ((1, 1), True)
+    """
     prov = pd.DataFrame()
     if obj is None:
         raise ConfigError(f"{what} is None")
+    data: object = obj
     if not isinstance(obj, pd.DataFrame) and hasattr(obj, "data"):
         p = getattr(obj, "provenance", None)
         if isinstance(p, pd.DataFrame):
             prov = p
-        obj = obj.data
-    if not isinstance(obj, pd.DataFrame):
+        data = obj.data
+    if not isinstance(data, pd.DataFrame):
         raise InputDataError(
             f"{what} must be a wide DataFrame (dates x symbols) or an object with a .data "
-            f"DataFrame, got {type(obj).__name__}"
+            f"DataFrame, got {type(data).__name__}"
         )
-    return obj, prov
+    return data, prov
+
+
+def calendar_sessions(calendar: CalendarLike) -> pd.DatetimeIndex:
+    """The sorted, unique, naive sessions of a calendar (a ``TradingCalendar`` or dates).
+
+    Examples
+    --------
+    >>> calendar_sessions(["2022-01-04", "2022-01-03", "2022-01-04"]).strftime("%m-%d").tolist()
+    ['01-03', '01-04']
+    """
+    sess = calendar.sessions if hasattr(calendar, "sessions") else calendar
+    sessions = pd.DatetimeIndex(pd.to_datetime(pd.Index(sess))).normalize()
+    if sessions.tz is not None:
+        sessions = sessions.tz_localize(None)
+    return sessions.unique().sort_values()
 
 
 def _check_finite(frame: pd.DataFrame, what: str) -> FloatArray:
@@ -110,7 +164,7 @@ def build_panel(
     returns: pd.DataFrame | None = None,
     prices: pd.DataFrame | None = None,
     market: str,
-    calendar: Any = None,
+    calendar: CalendarLike | None = None,
     trade_to_trade: bool = False,
 ) -> Panel:
     """Align a return (or price) panel on the market's session calendar.
@@ -146,11 +200,7 @@ def build_panel(
         )
     _check_finite(frame, what)
     if calendar is not None:
-        sess = getattr(calendar, "sessions", calendar)
-        sessions = pd.DatetimeIndex(pd.to_datetime(sess)).normalize()
-        if sessions.tz is not None:
-            sessions = sessions.tz_localize(None)
-        sessions = sessions.unique().sort_values()
+        sessions = calendar_sessions(calendar)
         sessions = sessions[(sessions >= frame.index[0]) & (sessions <= frame.index[-1])]
     else:
         sessions = pd.DatetimeIndex(frame.index[frame[market].notna()])
@@ -194,7 +244,7 @@ def factor_arrays(
     ConfigError
         No factors for a factor model, or missing factor columns.
     """
-    cols = FACTOR_COLUMNS[model]
+    cols = get_model(model).factors
     if factors is None:
         raise ConfigError(
             f"model={model!r} needs factors=: a DataFrame indexed by date with columns "

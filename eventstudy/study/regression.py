@@ -34,13 +34,17 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, get_args
 
 import pandas as pd
 
+from eventstudy._typing import RegressionCov
 from eventstudy.exceptions import ConfigError
+from eventstudy.study.windows import Window, window_label
 
 if TYPE_CHECKING:
+    from statsmodels.regression.linear_model import RegressionResultsWrapper
+
     from eventstudy.study.result import EventStudyResult
 
 __all__ = ["regress_car", "regression_frame"]
@@ -51,17 +55,10 @@ def _colname(label: str) -> str:
     return f"car_{a.replace('-', 'm')}_{b.replace('-', 'm')}"
 
 
-def regression_frame(
-    result: EventStudyResult, window: tuple[int, int] | str | None = None
-) -> pd.DataFrame:
+def regression_frame(result: EventStudyResult, window: Window | str | None = None) -> pd.DataFrame:
     """The data behind :func:`regress_car` (events + ``car``, ``scar``, ``bhar``, ``car_a_b``)."""
     labels = list(result.car.columns)
-    if window is None:
-        label = labels[0]
-    elif isinstance(window, str):
-        label = window
-    else:
-        label = f"[{window[0]},{window[1]}]"
+    label = labels[0] if window is None else window_label(window)
     if label not in labels:
         raise ConfigError(f"window {label!r} is not one of the CAR windows {labels}")
     j = labels.index(label)
@@ -78,9 +75,9 @@ def regress_car(
     result: EventStudyResult,
     formula: str,
     *,
-    cov: str = "HC1",
-    window: tuple[int, int] | str | None = None,
-) -> Any:
+    cov: RegressionCov = "HC1",
+    window: Window | str | None = None,
+) -> RegressionResultsWrapper:
     """OLS of a CAR measure on event characteristics with robust or date-clustered SEs.
 
     Parameters
@@ -103,8 +100,8 @@ def regress_car(
     """
     import statsmodels.formula.api as smf
 
-    if cov not in ("HC1", "cluster"):
-        raise ConfigError(f"cov={cov!r} must be 'HC1' or 'cluster'")
+    if cov not in get_args(RegressionCov):
+        raise ConfigError(f"cov={cov!r} is not one of {get_args(RegressionCov)}")
     data = regression_frame(result, window)
     if len(data) < 2:
         raise ConfigError(f"a regression needs at least 2 events, have {len(data)}")

@@ -13,6 +13,8 @@ Shapes (every attribute is computed once, on first access)::
     .sigma        Series by event_id (S_i);   .n_estimation  Series by event_id (M_i)
     .params       DataFrame by event_id (alpha, beta, ... as the model has)
     .tests        tidy: test, measure, scope, rel_day, window, statistic, pvalue, n, note
+                  (the table of the frozen records ``.test_results``; one record:
+                  ``.test(name, window=None)``)
     .dropped      event_id, symbol, reason, message (inputs = analysed + dropped)
 
 :meth:`EventStudyResult.to_frame` is the tidy long table of every per-event number
@@ -34,39 +36,91 @@ Examples
 ('rel_day', (2, 11), ['x', 'y'])
 >>> bool(np.allclose(res.car["[-5,5]"], res.ar.sum(axis=1)))
 True
+>>> res.test("t_cross", window=(-1, 1)).dist
+'t(1)'
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eventstudy.study.engine import EventPieces
-from eventstudy.study.inference import run_tests
+from eventstudy._typing import (
+    EventMeasure,
+    FloatArray,
+    RegressionCov,
+    SessionRule,
+    TestMeasure,
+    TestScope,
+)
+from eventstudy.exceptions import ConfigError
+from eventstudy.study.core import EventPieces
+from eventstudy.study.inference import Battery, TestResult, run_battery
 from eventstudy.study.models import param_names
+from eventstudy.study.windows import Window, parse_window, window_label
+from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+    from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy._typing import StudyPlotKind
     from eventstudy.study.spec import EventStudy
 
 __all__ = ["EventStudyResult", "window_label"]
 
+#: Tests shown in the summary table (those the spec ran), in this order.
+SUMMARY_TESTS = ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank")
 
-def window_label(window: tuple[int, int]) -> str:
-    """The label of a CAR window.
 
-    Examples
-    --------
-    >>> window_label((-1, 1))
-    '[-1,1]'
-    """
-    return f"[{window[0]},{window[1]}]"
+def _pct4(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:.4%}"
+
+
+def _measure(measure: str | None, default: TestMeasure) -> TestMeasure:
+    if measure is None:
+        return default
+    for m in get_args(TestMeasure):
+        if m == measure:
+            return m
+    raise ConfigError(f"measure={measure!r} is not one of {get_args(TestMeasure)}")
+
+
+def _pick_day(name: str, rows: list[TestResult], day: int, measure: TestMeasure) -> TestResult:
+    found = [r for r in rows if r.scope == "day" and r.measure == measure]
+    if not found:
+        windows = sorted({r.label for r in rows if r.scope == "window"})
+        raise ConfigError(
+            f"test {name!r} has no day-level {measure} rows; pass window= one of {windows}"
+            + ("" if measure == "AR" else " or measure='AR'")
+        )
+    for r in found:
+        if r.rel_day == day:
+            return r
+    days = [r.rel_day for r in found]
+    raise ConfigError(f"day={day} is not a relative day of the event window {days}")
+
+
+def _pick_window(
+    name: str, rows: list[TestResult], window: Window, measure: TestMeasure
+) -> TestResult:
+    found = [r for r in rows if r.scope == "window" and r.measure == measure]
+    if not found:
+        measures = sorted({r.measure for r in rows if r.scope == "window"})
+        raise ConfigError(
+            f"test {name!r} has no {measure} window rows; its window measures are "
+            f"{measures} (pass measure=)" if measures else
+            f"test {name!r} has only day-level rows; pass day= instead of window="
+        )  # fmt: skip
+    for r in found:
+        if r.window == window:
+            return r
+    labels = [r.label for r in found]
+    raise ConfigError(f"window {window_label(window)} is not one of the CAR windows {labels}")
 
 
 class EventStudyResult:
@@ -86,6 +140,8 @@ class EventStudyResult:
         provenance: pd.DataFrame,
         n_input: int,
         calendar_source: str = "",
+        rule: SessionRule | None = None,
+        cutoff: str | None = None,
     ) -> None:
         self._spec = spec
         self._frame = events_frame
@@ -94,6 +150,8 @@ class EventStudyResult:
         self._provenance = provenance
         self._n_input = n_input
         self._calendar_source = calendar_source
+        self._rule = rule
+        self._cutoff = cutoff
 
     # ------------------------------------------------------------------ basics
     @property
@@ -120,6 +178,26 @@ class EventStudyResult:
     def n_events(self) -> int:
         """Number of analysed events."""
         return self._pieces.n
+
+    @property
+    def n_input(self) -> int:
+        """Number of input events (analysed + dropped)."""
+        return self._n_input
+
+    @property
+    def calendar_source(self) -> str:
+        """Where the sessions that count relative days come from."""
+        return self._calendar_source
+
+    @property
+    def rule(self) -> SessionRule | None:
+        """The day-0 rule of the events (from their ``EventSet``; None if unknown)."""
+        return self._rule
+
+    @property
+    def cutoff(self) -> str | None:
+        """The day-0 cutoff time of the events (from their ``EventSet``; None if unknown)."""
+        return self._cutoff
 
     @property
     def pieces(self) -> EventPieces:
@@ -187,7 +265,7 @@ class EventStudyResult:
     def params(self) -> pd.DataFrame:
         """Estimated model parameters by event (``alpha, beta`` for the market model)."""
         return pd.DataFrame(
-            self._pieces.params, index=self._ids, columns=param_names(self.model) or None
+            self._pieces.params, index=self._ids, columns=pd.Index(param_names(self.model))
         )
 
     # ------------------------------------------------------- cross-section
@@ -241,33 +319,114 @@ class EventStudyResult:
         return out
 
     @cached_property
-    def _tests_and_info(self) -> tuple[pd.DataFrame, dict[str, float]]:
-        return run_tests(
+    def _battery(self) -> Battery:
+        return run_battery(
             self._pieces,
             windows=self.windows,
             tau1=self._spec.event_window[0],
             tests=tuple(self._spec.tests),
         )
 
+    @cached_property
+    def _tests_table(self) -> pd.DataFrame:
+        return self._battery.table()
+
     @property
     def tests(self) -> pd.DataFrame:
-        """The tidy test table (see :mod:`eventstudy.study.inference`)."""
-        return self._tests_and_info[0].copy()
+        """The tidy test table: one row per record of :attr:`test_results`.
+
+        Columns ``test, measure, scope, rel_day, window, statistic, pvalue, n, note``
+        (see :mod:`eventstudy.study.inference`).
+        """
+        return self._tests_table.copy()
+
+    @property
+    def test_results(self) -> tuple[TestResult, ...]:
+        """Every test result as a frozen record (the rows of :attr:`tests`, in order)."""
+        return self._battery.results
+
+    def test(
+        self,
+        name: str,
+        window: Window | str | None = None,
+        *,
+        day: int | None = None,
+        measure: TestMeasure | None = None,
+    ) -> TestResult:
+        """One test result: a window test, or a day test (day 0 by default).
+
+        Parameters
+        ----------
+        name
+            The test (``t_cross``, ``kp_bmp``, ...; ``t_event`` for one event).
+        window
+            A CAR window ``(a, b)`` or its label ``"[a,b]"``: the window test (of
+            ``CAR`` unless ``measure="BHAR"``). None: the day test (of ``AR``) on
+            relative day ``day``.
+        day
+            The relative day of a day test; default 0 (the event day).
+        measure
+            ``"AR"``, ``"CAR"`` or ``"BHAR"``; default ``AR`` for days, ``CAR`` for
+            windows.
+
+        Returns
+        -------
+        TestResult
+            ``statistic``, ``pvalue``, ``n``, ``dist``, ``note``, ``extras``.
+
+        Raises
+        ------
+        ConfigError
+            If the result has no such test, day, window or measure (the message
+            lists those it has).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from eventstudy.study import run_event_study
+        >>> rng = np.random.default_rng(0)
+        >>> dates = pd.bdate_range("2021-01-04", periods=200)
+        >>> m = rng.normal(0, 0.01, 200)
+        >>> rets = pd.DataFrame({"M": m, **{s: m + rng.normal(0, 0.01, 200) for s in "ABCD"}},
+        ...                     index=dates)
+        >>> ev = pd.DataFrame({"event_id": list("abcd"), "symbol": list("ABCD"),
+        ...                    "day0": dates[150]})
+        >>> res = run_event_study(ev, returns=rets, market="M", estimation_window=(-120, -11))
+        >>> r = res.test("kp_bmp", window=(-1, 1))
+        >>> r.window, r.n, r.dist, 0 < r.pvalue < 1
+        ((-1, 1), 4, 't(3)', True)
+        >>> res.test("patell").rel_day, res.test("patell").dist
+        (0, 'N(0,1)')
+        >>> res.test("grank")
+        Traceback (most recent call last):
+        ...
+        eventstudy.exceptions.ConfigError: test 'grank' has no day-level AR rows; pass window= \
+one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
+        """
+        rows = [r for r in self.test_results if r.test == name]
+        if not rows:
+            names = list(dict.fromkeys(r.test for r in self.test_results))
+            raise ConfigError(f"this result has no test {name!r}; its tests are {names}")
+        if window is not None and day is not None:
+            raise ConfigError("pass window= (a window test) or day= (a day test), not both")
+        if window is None:
+            return _pick_day(name, rows, 0 if day is None else int(day), _measure(measure, "AR"))
+        return _pick_window(name, rows, parse_window(window), _measure(measure, "CAR"))
 
     @property
     def rbar(self) -> float:
         """Kolari-Pynnönen ``rbar`` of the day-level tests.
 
         The average residual correlation over all ``N(N-1)`` pairs of events, pairs
-        with different day 0 counting 0 (see :func:`eventstudy.study.inference.kp_rbar`).
+        with different day 0 counting 0 (see :func:`eventstudy.study.statistics.kp_rbar`).
         """
-        return float(self._tests_and_info[1]["rbar"])
+        return float(self._battery.rbar)
 
     @property
     def rbar_windows(self) -> pd.Series:
         """Kolari-Pynnönen ``rbar`` of each CAR window (calendar overlap weighted)."""
         return pd.Series(
-            np.asarray(self._tests_and_info[1]["rbar_windows"], dtype=float),
+            np.asarray(self._battery.rbar_windows, dtype=float),
             index=self._labels,
             name="rbar",
         )
@@ -284,13 +443,14 @@ class EventStudyResult:
         sym = self._frame["symbol"].to_numpy()
         d0 = self._frame["day0"].to_numpy()
         parts = []
-        for measure, mat, scope in (
+        per_event: tuple[tuple[EventMeasure, FloatArray, TestScope], ...] = (
             ("AR", p.ar, "day"),
             ("SAR", p.sar, "day"),
             ("CAR", p.car, "window"),
             ("SCAR", p.scar, "window"),
             ("BHAR", p.bhar, "window"),
-        ):
+        )
+        for measure, mat, scope in per_event:
             ncol = mat.shape[1]
             keys = self._days if scope == "day" else self._labels
             part = pd.DataFrame(
@@ -321,56 +481,81 @@ class EventStudyResult:
         w = t[(t["measure"] == "CAR") & (t["scope"] == "window")]
         rows = {}
         for label in self._labels:
-            row: dict[str, Any] = {"CAAR": self.caar.get(label, np.nan)}
+            row: dict[str, float | str] = {"CAAR": self.caar.get(label, np.nan)}
             sub = w[w["window"] == label].set_index("test")
-            for name in ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank"):
+            for name in SUMMARY_TESTS:
                 if name in sub.index:
                     row[name] = f"{sub.at[name, 'statistic']:.2f} ({sub.at[name, 'pvalue']:.3f})"
             rows[label] = row
         return pd.DataFrame.from_dict(rows, orient="index")
 
-    def summary(self) -> str:
-        """A text summary: the spec, what was dropped, and the CAAR tests by window."""
+    def _summary_lines(self) -> list[str]:
         tau = self._spec.event_window
         est = self._spec.estimation_window
         reasons = self._dropped["reason"].value_counts()
         drop_txt = ", ".join(f"{k}: {v}" for k, v in reasons.items()) or "none"
-        head = [
-            "Event study",
+        lines = [
             f"  model {self.model}, market {self.market}, estimation {list(est)}, "
             f"event window {list(tau)}",
-            f"  events: {self._n_input} in, {self.n_events} analysed, "
+            f"  events: {self.n_input} in, {self.n_events} analysed, "
             f"{len(self._dropped)} dropped ({drop_txt})",
         ]
         if self.n_events == 0:
-            return "\n".join([*head, "  (no event could be analysed)"])
+            return [*lines, "  (no event could be analysed)"]
         rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
-        head.append(
+        lines.append(
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
         )
-        table = self._summary_table()
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            body = table.to_string(float_format=lambda x: f"{x:.4%}")
-        return "\n".join([*head, "", "CAAR by window, statistic (two-sided p-value):", body])
+        return lines
+
+    def summary(self) -> Summary:
+        """The summary: the spec, what was dropped, and the CAAR tests by window.
+
+        A :class:`~eventstudy.summary.Summary`: ``print`` it for text, or use
+        ``as_text()``, ``as_html()``, ``as_latex()``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from eventstudy.study import run_event_study
+        >>> rng = np.random.default_rng(0)
+        >>> dates = pd.bdate_range("2021-01-04", periods=200)
+        >>> m = rng.normal(0, 0.01, 200)
+        >>> rets = pd.DataFrame({"M": m, "A": m + rng.normal(0, 0.01, 200)}, index=dates)
+        >>> ev = pd.DataFrame({"event_id": ["a"], "symbol": ["A"], "day0": [dates[150]]})
+        >>> s = run_event_study(ev, returns=rets, market="M", estimation_window=(-120, -11),
+        ...                     car_windows=[(0, 1)]).summary()
+        >>> print(s)  # doctest: +ELLIPSIS
+        Event study
+        ===========
+          model market, market M, estimation [-120, -11], event window [-5, 5]
+          events: 1 in, 1 analysed, 0 dropped (none)
+          Kolari-Pynnönen rbar: day tests 0.0000 (same-day-0 pairs); CAR windows ...
+        <BLANKLINE>
+        CAAR by window, statistic (two-sided p-value):
+                 CAAR    t_cross  ...
+        [0,1]  ...%  nan (nan)  ...
+        >>> "<table" in s.as_html(), "tabular" in s.as_latex()
+        (True, True)
+        """
+        s = Summary("Event study").add_lines(self._summary_lines())
+        if self.n_events == 0:
+            return s
+        return s.add_table(
+            self._summary_table(),
+            caption="CAAR by window, statistic (two-sided p-value):",
+            formats={"CAAR": _pct4},
+        )
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def __repr__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def _repr_html_(self) -> str:
-        text = self.summary().split("\n\n")[0]
-        head = "<br>".join(
-            line.strip().replace("&", "&amp;").replace("<", "&lt;") for line in text.split("\n")
-        )
-        if self.n_events == 0:
-            return f"<div>{head}</div>"
-        table = self._summary_table().to_html(
-            float_format=lambda x: f"{x:.4%}", na_rep="", escape=True
-        )
-        return f"<div><p>{head}</p><p>CAAR by window, statistic (p-value)</p>{table}</div>"
+        return self.summary().as_html()
 
     # --------------------------------------------------------------- more
     def plot(self, kind: StudyPlotKind = "caar", **kw: Any) -> go.Figure:
@@ -422,6 +607,8 @@ class EventStudyResult:
             provenance=self._provenance,
             n_input=len(frame),
             calendar_source=self._calendar_source,
+            rule=self._rule,
+            cutoff=self._cutoff,
         )
 
     def by(self, column: str) -> dict[str, EventStudyResult]:
@@ -437,8 +624,6 @@ class EventStudyResult:
             If ``column`` is not an event attribute.
         """
         if column not in self._frame.columns:
-            from eventstudy.exceptions import ConfigError
-
             raise ConfigError(
                 f"{column!r} is not an event column; have {list(self._frame.columns)}"
             )
@@ -447,8 +632,8 @@ class EventStudyResult:
         return {str(k): self.subset((keys == k).to_numpy()) for k in sorted(keys.unique())}
 
     def regress(
-        self, formula: str, cov: str = "HC1", *, window: tuple[int, int] | str | None = None
-    ) -> Any:
+        self, formula: str, cov: RegressionCov = "HC1", *, window: Window | str | None = None
+    ) -> RegressionResultsWrapper:
         """Cross-sectional regression of CAR on event characteristics (statsmodels OLS).
 
         See :func:`eventstudy.study.regression.regress_car`.

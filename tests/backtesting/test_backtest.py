@@ -18,6 +18,7 @@ from eventstudy.datasets import sample_prices
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.market.calendar import TradingCalendar
+from eventstudy.summary import Summary
 
 # Real XSHG sessions of January 2022 (the day-0 rule uses the real calendar).
 JAN = pd.to_datetime(
@@ -217,7 +218,7 @@ def test_exit_at_limit_down_is_delayed_then_blocked() -> None:
     assert a.return_gross == pytest.approx(-0.05)
     # b is locked limit-down on the planned exit and on the one allowed delay day
     assert res.skipped.set_index("event_id").loc["b", "reason"] == "exit_blocked"
-    assert re.search(r"Exit delays +1 trades \(1 sessions", res.summary())
+    assert re.search(r"Exit delays +1 trades \(1 sessions", str(res.summary()))
 
 
 def test_st_symbols_use_five_percent_limit() -> None:
@@ -418,12 +419,25 @@ def test_liquor_stocks_on_2022_01_10_against_bundled_prices() -> None:
     )
     assert res.placebo is not None
     assert len(res.placebo.values) == 50
-    text = res.summary()
+    summary = res.summary()
+    assert isinstance(summary, Summary)
+    text = summary.as_text()
     assert "Hit rate" in text
     assert "Placebo" in text
     assert "no_price 1" in text
-    assert repr(res) == text
-    assert "<table>" in res._repr_html_()
+    assert repr(res) == str(res) == text
+    lines = text.splitlines()
+    assert lines[:2] == ["Backtest of news signals", "=" * len("Backtest of news signals")]
+    assert set(lines[-2]) == {"-"}
+    assert lines[-1].startswith("Rules: calendar-time portfolio")
+    pairs = lines[2:-2]
+    assert pairs[0].startswith("Strategy  ")
+    assert len({len(ln) - len(ln.split("  ", 1)[1].lstrip()) for ln in pairs}) == 1  # aligned
+    html = res._repr_html_()
+    assert html == summary.as_html()
+    assert "<h4>Backtest of news signals</h4>" in html
+    assert "<th style='text-align:left'>Hit rate</th>" in html
+    assert r"\begin{tabular}{ll}" in summary.as_latex()
     fig = res.plot()
     assert [tr.name for tr in fig.data] == ["strategy (net)", "benchmark 000300.SH"]
 
@@ -497,7 +511,7 @@ def test_summary_names_each_proxy_once() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = backtest(ev, placebo=0, source="bundled")
-    line = next(x for x in res.summary().splitlines() if x.startswith("Prices"))
+    line = next(x for x in str(res.summary()).splitlines() if x.startswith("Prices"))
     assert line.count("BK0896") == 1
     assert "PROXY" in line
     assert "600519.SH" in line
@@ -562,14 +576,14 @@ def test_summary_shows_the_statistic_the_placebo_compares() -> None:
     assert res.weighted_mean_return == pytest.approx(weighted)
     assert res.placebo.statistic == pytest.approx(weighted)
     assert res.mean_return == pytest.approx(0.025)  # unweighted
-    lines = {ln.split("  ")[0]: ln for ln in res.summary().splitlines()}
+    lines = {ln.split("  ")[0]: ln for ln in str(res.summary()).splitlines()}
     assert "6.25%" in lines["Weighted mean trade return (net)"]
     assert "placebo statistic" in lines["Weighted mean trade return (net)"]
     assert "2.50%" in lines["Mean trade return (net, unweighted)"]
     assert "weighted mean net trade return = 6.25%" in lines["Placebo"]
     # equal weights: one mean, which is the placebo statistic
     eq = run(ev, {"close": close}, hold=1, placebo=20, placebo_window=4, benchmark="600519.SH")
-    text = eq.summary()
+    text = str(eq.summary())
     assert "Mean trade return (net)" in text
     assert "unweighted" not in text
     assert "weighted mean net trade return = 2.50%" in text

@@ -1,0 +1,349 @@
+"""The numerical core: (a chunk of events, the returns it needs) -> per-event pieces.
+
+Everything here is a pure function of NumPy arrays shaped events x relative days;
+there is no loop over events. :func:`event_pieces` turns the gathered returns
+of a chunk of events into :class:`EventPieces` (abnormal returns, their
+standardised versions, CAR/BHAR per window, residuals, ...). Pieces of several
+chunks concatenate (:func:`concat_pieces`; the block scheduler of
+:mod:`eventstudy.study.engine` writes blocks into preallocated arrays instead) and
+the cross-sectional statistics
+(:mod:`eventstudy.study.inference`) are computed from them, so the same code
+can be mapped over partitions of events by a distributed engine. The Corrado and
+GRANK ranks (:func:`ranks`) are per-event functions of the residuals and abnormal
+returns: they are computed block by block when the rank tests run, never stored.
+
+Conventions (METHODS.md):
+
+- a missing return is missing: it reduces ``M_i`` in estimation; in the event
+  window CAR, CSAR and BHAR sum/compound over the *present* days of the window
+  and ``L`` is the number of present days (an event with no present day has NaN);
+- ``S^2_{CAR}`` is the Mikkelson-Partch (1988) variance (:mod:`.models`);
+- Corrado ranks are ordinal ranks of each event's abnormal returns over its
+  estimation + event days (ties - values equal to about 1e-13 relative - broken by
+  position, the earlier day lower; with continuous returns ties have probability
+  zero), ``U = rank/(T_i + 1) - 1/2`` with ``T_i`` the number of present days
+  (Corrado and Zivney 1992).
+
+Examples
+--------
+>>> import numpy as np
+>>> from eventstudy.study.models import fit_model
+>>> rng = np.random.default_rng(1)
+>>> m = rng.normal(0, 0.01, (3, 130))
+>>> r = 1.2 * m + rng.normal(0, 0.01, (3, 130))
+>>> fit = fit_model("market", r[:, :120], m[:, :120, None], r[:, 120:], m[:, 120:, None])
+>>> p = event_pieces(fit, r[:, 120:], windows=[(-1, 1), (-5, 4)], tau1=-5, k=2)
+>>> bool(np.allclose(p.car[:, 1], p.ar.sum(axis=1)))
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+import numpy as np
+
+from eventstudy._typing import FloatArray
+from eventstudy.study.models import ModelFit
+
+__all__ = [
+    "BLOCK",
+    "THREADS",
+    "EventPieces",
+    "concat_pieces",
+    "event_pieces",
+    "map_blocks",
+    "ranks",
+    "window_sums",
+]
+
+#: Events per block: a block's temporaries stay in the CPU cache.
+BLOCK = 1024
+
+#: Worker threads mapping work over blocks of events (NumPy releases the GIL).
+THREADS = max(1, min(4, os.cpu_count() or 1))
+
+_T = TypeVar("_T")
+
+
+def map_blocks(fn: Callable[[int, int], _T], n: int, block: int = BLOCK) -> list[_T]:
+    """``[fn(lo, hi) for each block lo:hi of range(n)]``, on :data:`THREADS` threads.
+
+    Examples
+    --------
+    >>> map_blocks(lambda lo, hi: hi - lo, 2500, block=1000)
+    [1000, 1000, 500]
+    """
+    starts = list(range(0, n, block))
+    if THREADS > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(THREADS) as pool:
+            return list(pool.map(lambda lo: fn(lo, min(lo + block, n)), starts))
+    return [fn(lo, min(lo + block, n)) for lo in starts]
+
+
+@dataclass(frozen=True)
+class EventPieces:
+    """Per-event quantities of ``N`` events (all arrays have ``N`` rows).
+
+    Attributes
+    ----------
+    params, m, sigma2
+        Model parameters ``(N, P)``, ``M_i``, ``S_i^2``.
+    k
+        The model's ``K``.
+    ar, sar, var_ar
+        ``(N, L2)`` abnormal returns, standardised ``AR / S_{i,t}`` and ``S_{i,t}^2``.
+    ret, expected
+        ``(N, L2)`` security returns and expected returns on the event days.
+    car, var_car, scar, csar, nwin, bhar
+        ``(N, W)`` per window: CAR, ``S^2_{CAR}``, ``CAR/S_CAR``, sum of SAR,
+        number of present days ``L``, buy-and-hold abnormal return.
+    resid
+        ``(N, L1)`` estimation residuals.
+    frac_pos
+        ``(N,)`` share of positive estimation residuals (Cowan 1992's ``p_i``).
+    zero_share
+        ``(N,)`` share of estimation days with a return of exactly zero.
+    pos0
+        ``(N,)`` index of day 0 in the session calendar (for calendar overlap).
+    """
+
+    params: FloatArray
+    m: np.ndarray
+    sigma2: FloatArray
+    k: int
+    ar: FloatArray
+    sar: FloatArray
+    var_ar: FloatArray
+    ret: FloatArray
+    expected: FloatArray
+    car: FloatArray
+    var_car: FloatArray
+    scar: FloatArray
+    csar: FloatArray
+    nwin: np.ndarray
+    bhar: FloatArray
+    resid: FloatArray
+    frac_pos: FloatArray
+    zero_share: FloatArray
+    pos0: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of events."""
+        return int(self.ar.shape[0])
+
+    @classmethod
+    def empty(cls, *, l1: int, l2: int, n_windows: int, k: int, n_params: int = 0) -> EventPieces:
+        """The pieces of no event (``L1`` estimation days, ``L2`` event days, ``W`` windows).
+
+        Examples
+        --------
+        >>> p = EventPieces.empty(l1=240, l2=11, n_windows=5, k=2, n_params=2)
+        >>> p.car.shape, p.params.shape
+        ((0, 5), (0, 2))
+        """
+
+        def e(*shape: int) -> FloatArray:
+            return np.empty((0, *shape))
+
+        w = n_windows
+        return cls(
+            params=e(n_params), m=np.empty(0, dtype=np.int64), sigma2=e(), k=k, ar=e(l2),
+            sar=e(l2), var_ar=e(l2), ret=e(l2), expected=e(l2), car=e(w), var_car=e(w),
+            scar=e(w), csar=e(w), nwin=e(w), bhar=e(w), resid=e(l1), frac_pos=e(),
+            zero_share=e(), pos0=np.empty(0, dtype=np.int64),
+        )  # fmt: skip
+
+    def take(self, idx: np.ndarray) -> EventPieces:
+        """The pieces of a subset of events (``idx``: integer positions or a mask)."""
+        kw: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            kw[f.name] = v if f.name == "k" else v[idx]
+        return EventPieces(**kw)
+
+
+def window_sums(x: FloatArray, windows: list[tuple[int, int]], tau1: int) -> FloatArray:
+    """Sums of ``x`` (``(N, L2)`` or ``(N, L2, F)``) over each window, NaN counted as 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> window_sums(np.array([[1.0, np.nan, 3.0]]), [(-1, 0), (-1, 1)], tau1=-1).tolist()
+    [[1.0, 4.0]]
+    """
+    x0 = np.where(np.isnan(x), 0.0, x)
+    pad = np.zeros((x0.shape[0], 1, *x0.shape[2:]))
+    cs = np.concatenate([pad, np.cumsum(x0, axis=1)], axis=1)
+    lo = np.array([a - tau1 for a, _ in windows], dtype=np.intp)
+    hi = np.array([b - tau1 + 1 for _, b in windows], dtype=np.intp)
+    out: FloatArray = cs[:, hi] - cs[:, lo]
+    return out
+
+
+_SIGN = np.uint64(1 << 63)
+_ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+
+
+def _sort_keys(x: FloatArray) -> tuple[np.ndarray, int]:
+    """Order-preserving ``uint64`` keys of the rows of ``x``, the column index in the low bits.
+
+    The float64 bit pattern is mapped to an unsigned integer that sorts like the value
+    (NaN last); its lowest ``b = bit_length(T - 1)`` bits are replaced by the column
+    index, so a plain (SIMD) ``np.sort`` of the keys gives each row's order and the
+    position of every value. Values equal in their first ``64 - b`` bits (equal to about
+    ``2**-(52-b)`` relative, i.e. ``1e-13`` for ``T = 261``) are ties, broken by column.
+    """
+    t = x.shape[1]
+    shift = max(1, int(t - 1).bit_length())
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    neg = (x.view(np.int64) >> 63).view(np.uint64)  # all ones for negative values
+    keys = x.view(np.uint64) ^ (neg | _SIGN)
+    keys[np.isnan(x)] = _ALL
+    keys >>= np.uint64(shift)
+    keys <<= np.uint64(shift)
+    keys |= np.arange(t, dtype=np.uint64)
+    return keys, shift
+
+
+def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:
+    """Corrado ``U`` over estimation + event days and ranks among the estimation days.
+
+    Ordinal ranks of each row (``resid`` then ``ar``; NaN not ranked): ties (values
+    equal to about 1e-13 relative, see :func:`_sort_keys`) are broken by position, the
+    earlier day ranking lower. One sort of integer keys per row; the rank among the
+    estimation columns is the running count of estimation entries in sorted order.
+    Both come back as float32 (exact integers / ``U`` to float32 precision), NaN where
+    the value is missing.
+    """
+    l1 = resid.shape[1]
+    both = np.concatenate([resid, ar], axis=1)
+    both += 0.0  # -0.0 -> +0.0
+    n, t = both.shape
+    keys, shift = _sort_keys(both)
+    keys.sort(axis=1)
+    col = (keys & np.uint64((1 << shift) - 1)).astype(np.intp)
+    cum = np.cumsum(col < l1, axis=1, dtype=np.int64)
+    packed = cum << 32
+    packed |= np.arange(1, t + 1, dtype=np.int64)
+    out = np.empty((n, t), dtype=np.int64)
+    np.put_along_axis(out, col, packed, axis=1)
+    present = np.isfinite(both)
+    t_i = present.sum(axis=1)
+    rank = (out & 0xFFFF_FFFF).astype(np.float32)
+    u = rank / (t_i[:, None] + 1.0).astype(np.float32) - np.float32(0.5)
+    u[~present] = np.nan
+    rank_est = (out[:, :l1] >> 32).astype(np.float32)
+    rank_est[~present[:, :l1]] = np.nan
+    return u, rank_est
+
+
+def event_pieces(
+    fit: ModelFit,
+    r_evt: FloatArray,
+    *,
+    windows: list[tuple[int, int]],
+    tau1: int,
+    k: int,
+    r_est: FloatArray | None = None,
+    pos0: np.ndarray | None = None,
+) -> EventPieces:
+    """Per-event quantities from a fitted model (the pure core; no loop over events).
+
+    Parameters
+    ----------
+    fit
+        :func:`eventstudy.study.models.fit_model` output for ``N`` events.
+    r_evt
+        ``(N, L2)`` security returns on the event days ``tau1..tau2``.
+    windows
+        CAR windows ``(a, b)`` in relative days, inside ``tau1..tau2``.
+    tau1
+        First relative day of the event window.
+    k
+        The model's ``K``.
+    r_est
+        ``(N, L1)`` estimation returns (only for the zero-return share).
+    pos0
+        ``(N,)`` calendar index of each event's day 0.
+    """
+    n = r_evt.shape[0]
+    m = fit.m.astype(float)
+    s2 = fit.sigma2
+    ar = fit.ar
+    present = np.isfinite(ar)
+    f = fit.zc.shape[2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # one-day prediction-error variance (Patell 1976)
+        if fit.estimated:
+            q = 1.0 / m[:, None]
+            if f:
+                q = q + np.einsum("ntf,nfg,ntg->nt", fit.zc, fit.ginv, fit.zc)
+        else:
+            q = np.zeros((n, 1))
+        var_ar = s2[:, None] * (1.0 + q)
+        sar = ar / np.sqrt(var_ar)
+        # windows (Mikkelson-Partch 1988)
+        nwin = window_sums(present.astype(float), windows, tau1)
+        car = np.where(nwin > 0, window_sums(ar, windows, tau1), np.nan)
+        if fit.estimated:
+            quad = nwin**2 / m[:, None]
+            if f:
+                zc_p = np.where(present[:, :, None], fit.zc, 0.0)
+                d = window_sums(zc_p, windows, tau1)
+                quad = quad + np.einsum("nwf,nfg,nwg->nw", d, fit.ginv, d)
+        else:
+            quad = np.zeros_like(nwin)
+        var_car = s2[:, None] * (nwin + quad)
+        scar = car / np.sqrt(var_car)
+        csar = np.where(nwin > 0, window_sums(sar, windows, tau1), np.nan)
+        # buy-and-hold (simple returns, compounded over the present days)
+        ok = present & np.isfinite(r_evt)
+        lr = window_sums(np.where(ok, np.log1p(r_evt), 0.0), windows, tau1)
+        le = window_sums(np.where(ok, np.log1p(fit.expected), 0.0), windows, tau1)
+        bhar = np.where(nwin > 0, np.exp(lr) - np.exp(le), np.nan)
+        resid = fit.resid
+        frac_pos = (resid > 0).sum(axis=1) / m
+        if r_est is not None:
+            zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
+        else:
+            zero_share = np.full(n, np.nan)
+    return EventPieces(
+        params=fit.params,
+        m=fit.m,
+        sigma2=s2,
+        k=k,
+        ar=ar,
+        sar=sar,
+        var_ar=var_ar,
+        ret=r_evt,
+        expected=fit.expected,
+        car=car,
+        var_car=var_car,
+        scar=scar,
+        csar=csar,
+        nwin=nwin,
+        bhar=bhar,
+        resid=resid,
+        frac_pos=frac_pos,
+        zero_share=zero_share,
+        pos0=np.zeros(n, dtype=np.int64) if pos0 is None else np.asarray(pos0),
+    )
+
+
+def concat_pieces(parts: list[EventPieces]) -> EventPieces:
+    """Concatenate the pieces of several chunks of events (in order)."""
+    if len(parts) == 1:
+        return parts[0]
+    kw: dict[str, Any] = {}
+    for f in fields(EventPieces):
+        if f.name == "k":
+            kw["k"] = parts[0].k
+        else:
+            kw[f.name] = np.concatenate([getattr(p, f.name) for p in parts], axis=0)
+    return EventPieces(**kw)

@@ -1,0 +1,602 @@
+"""Cross-sectional statistics of the test battery: pure functions over arrays.
+
+Each function takes a matrix ``x`` (events x columns; a column is a relative day
+or a CAR window, NaN where an event has no value) and returns one statistic per
+column, its two-sided p-value and the number of events used. The tests of
+:mod:`eventstudy.study.inference` are built from these; the formulas and
+references are given there and in each docstring.
+
+Examples
+--------
+>>> import numpy as np
+>>> z, p, n = sign_test(np.array([[0.01], [0.02], [-0.01], [0.03]]))
+>>> float(z[0]), int(n[0])
+(1.0, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from eventstudy._typing import FloatArray
+from eventstudy.study.core import EventPieces, map_blocks, ranks
+
+__all__ = [
+    "UNDEFINED_N1",
+    "UNDEFINED_SD0",
+    "GrankSums",
+    "RankSums",
+    "column_moments",
+    "column_sums",
+    "generalized_sign",
+    "grank",
+    "kp_rbar",
+    "norm_pvalue",
+    "rank_sums",
+    "sign_test",
+    "skew_t",
+    "t_cross",
+    "t_pvalue",
+    "wilcoxon_columns",
+    "wilcoxon_signed_rank",
+]
+
+#: Note of a cross-sectional statistic with fewer than two events.
+UNDEFINED_N1 = "undefined for N < 2 (cross-sectional sd)"
+#: Note of a cross-sectional statistic whose values do not vary.
+UNDEFINED_SD0 = "undefined: zero cross-sectional dispersion"
+
+
+def norm_pvalue(z: FloatArray) -> FloatArray:
+    """Two-sided p-values of standard normal statistics.
+
+    Examples
+    --------
+    >>> norm_pvalue(np.array([1.959964])).round(4).tolist()
+    [0.05]
+    """
+    return np.asarray(2.0 * stats.norm.sf(np.abs(z)), dtype=float)
+
+
+def t_pvalue(t: FloatArray, df: FloatArray | float) -> FloatArray:
+    """Two-sided p-values of Student t statistics with ``df`` degrees of freedom.
+
+    Examples
+    --------
+    >>> t_pvalue(np.array([2.0639]), 24).round(4).tolist()
+    [0.05]
+    """
+    with np.errstate(invalid="ignore"):
+        return np.asarray(2.0 * stats.t.sf(np.abs(t), df), dtype=float)
+
+
+#: Relative size below which a cross-sectional sd is rounding noise, not dispersion:
+#: identical series (e.g. a one-member board proxy and that stock) give CARs equal up
+#: to ~1e-17, whose "sd" would otherwise yield t statistics of 1e15.
+_SD_RTOL = 1e-10
+
+
+def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per-column count, mean and sd; an sd that is rounding noise is returned as 0.
+
+    Examples
+    --------
+    >>> n, mean, sd = column_moments(np.array([[1.0], [3.0], [np.nan]]))
+    >>> n.tolist(), mean.tolist(), sd.round(4).tolist()
+    ([2.0], [2.0], [1.4142])
+    """
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    x0 = np.where(ok, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = x0.sum(axis=0) / n
+        dev = np.where(ok, x - mean, 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
+    scale = np.abs(x0).max(axis=0) if x0.size else np.zeros(x0.shape[1:])
+    sd = np.where(sd <= _SD_RTOL * scale, 0.0, sd)
+    return n, mean, sd
+
+
+def _xs_note(n: FloatArray, sd: FloatArray) -> list[str]:
+    return [
+        UNDEFINED_N1 if k < 2 else (UNDEFINED_SD0 if not s > 0 else "")
+        for k, s in zip(n, sd, strict=True)
+    ]
+
+
+def t_cross(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """Cross-sectional t per column: ``sqrt(N) mean / sd``, t(N-1) (Brown-Warner 1985).
+
+    Examples
+    --------
+    >>> t, p, n, note = t_cross(np.array([[1.0], [2.0], [3.0]]))
+    >>> round(float(t[0]), 6), int(n[0])
+    (3.464102, 3)
+    """
+    n, mean, sd = column_moments(x)
+    ok = (n >= 2) & (sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(ok, mean / sd * np.sqrt(n), np.nan)
+    return t, t_pvalue(t, n - 1), n, _xs_note(n, sd)
+
+
+def skew_t(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """Skewness-adjusted t per column (Hall 1992; Lyon, Barber and Tsai 1999).
+
+    ``t = sqrt(N) (S + g S^2 / 3 + g / (6N))`` with ``S = mean/sd`` and
+    ``g = sum (x - mean)^3 / (N sd^3)``; p-value from t(N-1).
+
+    Examples
+    --------
+    >>> t, p, n, _ = skew_t(np.array([[1.0], [2.0], [4.0]]))
+    >>> round(float(t[0]), 4)  # S = 1.5275, g = 0.2078: sqrt(3)(S + g S^2/3 + g/18)
+    2.9457
+    """
+    n, mean, sd = column_moments(x)
+    ok = (n >= 2) & (sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where(np.isfinite(x), x - mean, 0.0)
+        g = (dev**3).sum(axis=0) / (n * sd**3)
+        s = mean / sd
+        t = np.where(ok, np.sqrt(n) * (s + g * s * s / 3.0 + g / (6.0 * n)), np.nan)
+    return t, t_pvalue(t, n - 1), n, _xs_note(n, sd)
+
+
+def sign_test(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sign test per column: ``(w - N/2) / sqrt(N/4)``, w = number of positive values.
+
+    Examples
+    --------
+    >>> z, p, n = sign_test(np.array([[0.01, -0.02], [0.02, -0.01], [-0.01, np.nan]]))
+    >>> z.round(4).tolist(), n.tolist()
+    ([0.5774, -1.4142], [3.0, 2.0])
+    """
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    w = (np.where(ok, x, 0.0) > 0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(n > 0, (w - n / 2.0) / np.sqrt(n / 4.0), np.nan)
+    return z, norm_pvalue(z), n
+
+
+def generalized_sign(
+    x: FloatArray, frac_pos: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Generalized sign test per column (Cowan 1992): ``(w - N p) / sqrt(N p (1-p))``.
+
+    ``w`` is the number of positive values, ``p`` the mean over the column's events
+    of ``frac_pos`` (each event's share of positive estimation residuals). Returns
+    the statistic, its N(0,1) p-value, ``N`` and ``p``.
+
+    Examples
+    --------
+    >>> z, p, n, p_hat = generalized_sign(np.array([[0.1], [0.2], [-0.1], [0.3]]),
+    ...                                   np.full(4, 0.5))
+    >>> float(z[0]), float(p_hat[0])
+    (1.0, 0.5)
+    """
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    w = (np.where(ok, x, 0.0) > 0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_hat = (ok * frac_pos[:, None]).sum(axis=0) / n
+        z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
+    z = np.where((n > 0) & (p_hat > 0) & (p_hat < 1), z, np.nan)
+    return z, norm_pvalue(z), n, p_hat
+
+
+def _wilcoxon_exact_cdf(n: int) -> FloatArray:
+    """P(W+ <= w), w = 0..n(n+1)/2, for n untied nonzero values (subset-sum counts)."""
+    top = n * (n + 1) // 2
+    counts = np.zeros(top + 1)
+    counts[0] = 1.0
+    for k in range(1, n + 1):
+        counts[k:] = counts[k:] + counts[:-k].copy()
+    cdf: FloatArray = np.cumsum(counts) / 2.0**n
+    return cdf
+
+
+def wilcoxon_signed_rank(x: FloatArray) -> tuple[float, float, int, str]:
+    """Wilcoxon signed-rank test of a zero median (zeros dropped, two-sided).
+
+    Returns ``W+`` (the sum of the ranks of the positive values), the p-value,
+    the number of nonzero values and a note. Exact for ``n <= 50`` without ties,
+    else the normal approximation with tie correction (no continuity correction),
+    as ``scipy.stats.wilcoxon(method="auto", correction=False)``.
+
+    Examples
+    --------
+    >>> w, p, n, note = wilcoxon_signed_rank(np.array([0.5, 1.0, -0.2, 2.0]))
+    >>> w, round(p, 4), n, note
+    (9.0, 0.25, 4, 'exact')
+    """
+    v = np.asarray(x, dtype=float)
+    v = v[np.isfinite(v) & (v != 0)]
+    n = len(v)
+    if n == 0:
+        return np.nan, np.nan, 0, "no nonzero values"
+    a = np.abs(v)
+    ranks = stats.rankdata(a)
+    w_plus = float(ranks[v > 0].sum())
+    _, counts = np.unique(a, return_counts=True)
+    return _wilcoxon_p(w_plus, n, counts)
+
+
+def _wilcoxon_p(w_plus: float, n: int, counts: np.ndarray) -> tuple[float, float, int, str]:
+    """p-value of ``W+`` for ``n`` nonzero values with tie-group sizes ``counts``."""
+    ties = bool((counts > 1).any())
+    if n <= 50 and not ties:
+        cdf = _wilcoxon_exact_cdf(n)
+        w_int = round(w_plus)
+        lo = cdf[w_int]
+        hi = 1.0 - (cdf[w_int - 1] if w_int > 0 else 0.0)
+        return w_plus, float(min(1.0, 2.0 * min(lo, hi))), n, "exact"
+    mean = n * (n + 1) / 4.0
+    var = n * (n + 1) * (2 * n + 1) / 24.0 - float((counts**3 - counts).sum()) / 48.0
+    if var <= 0:
+        return w_plus, np.nan, n, "undefined: zero variance"
+    z = (w_plus - mean) / np.sqrt(var)
+    return w_plus, float(2.0 * stats.norm.sf(abs(z))), n, "normal approximation"
+
+
+def kp_rbar(
+    resid: FloatArray, pos0: np.ndarray, lengths: Iterable[int] = ()
+) -> tuple[float, FloatArray, int]:
+    """Kolari-Pynnönen (2010) average residual correlation over all ``N(N-1)`` pairs.
+
+    The variance of a sum of ``N`` standardised abnormal returns with pairwise
+    correlations ``rho_ij`` is ``N (1 + (N-1) rbar)`` with
+    ``rbar = sum_{i != j} rho_ij / (N (N-1))``: the average over **all** ordered
+    off-diagonal pairs (Kolari and Pynnönen 2010, eq. 9-11). Residuals are serially
+    uncorrelated, so two abnormal returns are correlated only when they fall on the
+    same calendar day:
+
+    - day-level tests (``AR_{i,t}``, ``AR_{j,t}``): pairs with the **same day 0**
+      contribute ``rho_ij``, every other pair contributes 0;
+    - a CAR window of ``L`` days: the windows of events whose day 0 differ by ``d``
+      share ``max(0, L - |d|)`` calendar days, so with serially uncorrelated
+      residuals ``corr(CAR_i, CAR_j) = rho_ij (L - |d|) / L``; pairs further apart
+      than ``L - 1`` sessions contribute 0.
+
+    ``rho_ij`` is estimated from the estimation residuals: each event's residuals
+    are demeaned over its present days and scaled to unit norm (``z_i``, missing
+    days 0); for the same day 0 ``rho_ij = z_i . z_j`` (the Pearson correlation when
+    no day is missing), for day 0 ``d`` sessions apart the co-moment over the
+    ``L1 - d`` common calendar days, rescaled by ``L1 / (L1 - d)``. When every event
+    has the same day 0 both definitions reduce to the textbook KP ``rbar``, the mean
+    off-diagonal correlation of the estimation residuals. No ``N x N`` matrix: within
+    a day-0 group ``sum_{i != j} z_i . z_j = ||sum z_i||^2 - sum ||z_i||^2``
+    (METHODS.md), and groups ``d`` sessions apart are matched by position (one
+    vectorised pass per ``d = 1..L-1``).
+
+    Parameters
+    ----------
+    resid
+        ``(N, L1)`` estimation residuals (NaN where missing) on relative days.
+    pos0
+        ``(N,)`` calendar (session) position of each event's day 0.
+    lengths
+        CAR window lengths ``L`` for which to compute the window ``rbar``.
+
+    Returns
+    -------
+    rbar_day, rbar_windows, pairs
+        ``rbar`` for the day-level tests, ``rbar`` for each of ``lengths`` (array),
+        and the number of ordered pairs with the same day 0; zeros for ``N < 2``.
+
+    References
+    ----------
+    Kolari, J., Pynnönen, S. (2010). Event study testing with cross-sectional
+    correlation of abnormal returns. *Review of Financial Studies* 23(11), 3996-4025.
+
+    Examples
+    --------
+    >>> e = np.array([[1.0, -1.0, 2.0, -2.0], [1.0, -1.0, 2.0, -2.0], [2.0, 1.0, -1.0, -2.0]])
+    >>> rbar, rw, pairs = kp_rbar(e, np.array([10, 10, 10]), [1, 3])
+    >>> round(rbar, 6), rw.round(6).tolist(), pairs  # corr 1, 3/10, 3/10 over 6 pairs
+    (0.533333, [0.533333, 0.533333], 6)
+    >>> rbar, rw, pairs = kp_rbar(e, np.array([10, 10, 50]), [3])
+    >>> round(rbar, 6), pairs  # only the pair (0, 1) shares day 0: 2 * 1 / 6
+    (0.333333, 2)
+    """
+    lens = np.asarray(list(lengths), dtype=np.int64)
+    n, l1 = resid.shape
+    if n < 2:
+        return 0.0, np.zeros(len(lens)), 0
+    p = np.asarray(pos0, dtype=np.int64)
+    # events sorted by day 0: sum the z of each day-0 group, block by block (threads)
+    order = np.argsort(p, kind="stable")
+    ps = p[order]
+    new_group = np.r_[True, ps[1:] != ps[:-1]]
+    starts = np.flatnonzero(new_group)
+    gid = np.cumsum(new_group) - 1
+    gpos = ps[starts]
+    size = np.diff(np.r_[starts, n])
+
+    def part(lo: int, hi: int) -> tuple[np.ndarray, FloatArray, float]:
+        r = resid[order[lo:hi]]
+        ok = np.isfinite(r)
+        r[~ok] = 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = r.sum(axis=1) / ok.sum(axis=1)
+            r -= mu[:, None]
+            r[~ok] = 0.0
+            norm = np.sqrt(np.einsum("ij,ij->i", r, r))
+            r /= norm[:, None]
+        r[~(norm > 0)] = 0.0
+        g = gid[lo:hi]
+        local = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        return g[local], np.add.reduceat(r, local, axis=0), float(np.einsum("ij,ij->", r, r))
+
+    zg = np.zeros((len(starts), l1))
+    own = 0.0
+    for g_ids, sums, o in map_blocks(part, n, block=2048):
+        zg[g_ids] += sums  # group ids are distinct within a block
+        own += o
+    same = float(np.einsum("ij,ij->", zg, zg)) - own
+    pairs = int((size * (size - 1)).sum())
+    denom = float(n) * (n - 1)
+    rbar_w = np.full(len(lens), same)
+    for d in range(1, min(int(lens.max(initial=1)), l1)):  # one pass per lag, not per event
+        h = np.searchsorted(gpos, gpos + d)
+        hit = np.flatnonzero(h < len(gpos))
+        hit = hit[gpos[h[hit]] == gpos[hit] + d]
+        if len(hit) == 0:
+            continue
+        # event i at p, event j at p + d: i's relative day k + d is j's relative day k
+        cross = float(np.einsum("ij,ij->", zg[hit, d:], zg[h[hit], : l1 - d]))
+        w = np.clip(lens - d, 0, None) / lens * (l1 / (l1 - d))
+        rbar_w += 2.0 * cross * w
+    return same / denom, rbar_w / denom, pairs
+
+
+@dataclass(frozen=True, slots=True)
+class GrankSums:
+    """What GRANK needs from the rank pass, per CAR window ``c`` (see :func:`rank_sums`).
+
+    Attributes
+    ----------
+    use, n_use
+        ``(N, C)`` events with a finite ``SCAR`` and their number per window.
+    sd
+        ``(C,)`` cross-sectional sd of ``SCAR``.
+    w
+        ``(N,)`` weights ``1 / (T_i + 1)``, ``T_i = M_i + 1``.
+    gt_n
+        ``(N, C)`` estimation days of each event above its ``GSAR_i`` threshold.
+    gt_w, b_s, n_s
+        ``(C, L1)`` per estimation day: weighted count of threshold exceedances,
+        weighted rank sums and number of used events present.
+    """
+
+    use: np.ndarray
+    n_use: np.ndarray
+    sd: FloatArray
+    w: FloatArray
+    gt_n: FloatArray
+    gt_w: FloatArray
+    b_s: FloatArray
+    n_s: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class RankSums:
+    """Sums of one pass of ranks over the events (see :func:`rank_sums`).
+
+    Attributes
+    ----------
+    tot_u, n_t
+        ``(L1 + L2,)`` column sums and counts of Corrado's ``U`` on the estimation
+        and event days.
+    grank
+        The GRANK sums, when asked for.
+    """
+
+    tot_u: FloatArray
+    n_t: FloatArray
+    grank: GrankSums | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _GrankSetup:
+    use: np.ndarray
+    n_use: np.ndarray
+    sd: FloatArray
+    w: FloatArray
+    thr: FloatArray
+    wu: FloatArray
+    usef: FloatArray
+
+
+def _grank_setup(pieces: EventPieces, scar: FloatArray) -> _GrankSetup:
+    use = np.isfinite(scar)
+    n_use = use.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.array(
+            [
+                np.std(scar[use[:, c], c], ddof=1) if n_use[c] > 1 else np.nan
+                for c in range(scar.shape[1])
+            ]
+        )
+        # threshold on the residual scale: GSAR_i S_i (NaN for events not used)
+        thr = np.where(use, scar / sd, np.nan) * np.sqrt(pieces.sigma2)[:, None]
+    w = 1.0 / (pieces.m.astype(float) + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
+    wu = np.where(use, w[:, None], 0.0)  # (N, C)
+    return _GrankSetup(use, n_use, sd, w, thr, wu, use.astype(float))
+
+
+def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
+    """One blocked pass over the events for the rank tests (ranks are never stored).
+
+    Each block ranks its events' residuals and abnormal returns
+    (:func:`eventstudy.study.core.ranks`) and accumulates what Corrado (``tot_u``,
+    ``n_t``: column sums and counts of ``U``) and, when ``scar`` (N, C) is given,
+    GRANK need. GRANK (Kolari and Pynnönen 2011): ``GSAR_i = SCAR_i / sd_i(SCAR)`` on
+    the (cumulated) event day, ``SAR_{i,s}`` on the estimation days; ranks run over
+    the ``T_i = M_i + 1`` present values. Adding the event value to the event's own
+    estimation ranks moves each of them up by ``[SAR_{i,s} > GSAR_i]``
+    (``e_{i,s} > GSAR_i S_i``, compared in float64); per day the ranks are summed
+    with weights ``1 / (T_i + 1)``.
+
+    Examples
+    --------
+    >>> from eventstudy.study.core import event_pieces
+    >>> from eventstudy.study.models import fit_model
+    >>> rng = np.random.default_rng(0)
+    >>> r = rng.normal(0, 0.01, (6, 60))
+    >>> fit = fit_model("constant_mean", r[:, :50], r[:, :50, None], r[:, 50:], r[:, 50:, None])
+    >>> p = event_pieces(fit, r[:, 50:], windows=[(0, 0), (-2, 2)], tau1=-5, k=1)
+    >>> sums = rank_sums(p, p.scar)
+    >>> sums.n_t.tolist()[:3], sums.grank is not None
+    ([6.0, 6.0, 6.0], True)
+    >>> t, pv, n, notes, df = grank(p, sums.grank)
+    >>> n.tolist(), df.tolist()
+    ([6.0, 6.0], [49.0, 49.0])
+    """
+    n_all, l1 = pieces.resid.shape
+    t_all = l1 + pieces.ar.shape[1]
+    ncol = 0 if scar is None else scar.shape[1]
+    g = None if scar is None else _grank_setup(pieces, scar)
+    gt_n = np.zeros((n_all, ncol))
+
+    def part(lo: int, hi: int) -> tuple[FloatArray, ...]:
+        u, rk = ranks(pieces.resid[lo:hi], pieces.ar[lo:hi])
+        ok = np.isfinite(u)
+        tot_u = np.add.reduce(np.where(ok, u, np.float32(0.0)), axis=0, dtype=float)
+        n_t = ok.sum(axis=0).astype(float)
+        if g is None:
+            return tot_u, n_t
+        e = pieces.resid[lo:hi]
+        valid = np.isfinite(rk)
+        rk0 = np.where(valid, rk, np.float32(0.0)).astype(float)
+        gt_w = np.empty((ncol, l1))
+        for c in range(ncol):  # CAR windows
+            gt = (e > g.thr[lo:hi, c, None]).astype(float)  # NaN compares False
+            gt_n[lo:hi, c] = np.einsum("ij->i", gt)
+            gt_w[c] = np.einsum("i,ij->j", g.wu[lo:hi, c], gt)
+        # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
+        b_s = np.einsum("ic,ij->cj", g.wu[lo:hi], rk0)
+        n_s = np.einsum("ic,ij->cj", g.usef[lo:hi], valid.astype(float))
+        return tot_u, n_t, gt_w, b_s, n_s
+
+    parts = map_blocks(part, n_all, block=1024)
+    shapes = [(t_all,), (t_all,)] + ([(ncol, l1)] * 3 if g is not None else [])
+    sums = [
+        np.sum([q[i] for q in parts], axis=0) if parts else np.zeros(shape)
+        for i, shape in enumerate(shapes)
+    ]
+    if g is None:
+        return RankSums(tot_u=sums[0], n_t=sums[1])
+    gs = GrankSums(g.use, g.n_use, g.sd, g.w, gt_n, sums[2], sums[3], sums[4])
+    return RankSums(tot_u=sums[0], n_t=sums[1], grank=gs)
+
+
+def grank(
+    pieces: EventPieces, sums: GrankSums
+) -> tuple[FloatArray, FloatArray, FloatArray, list[str], FloatArray]:
+    """GRANK of Kolari and Pynnönen (2011) per CAR window from :func:`rank_sums` sums.
+
+    ``Z = Ubar_0 / S_U`` (``Ubar_0`` the mean demeaned rank of the cumulated event
+    day, ``S_U`` over the ``T`` estimation days plus the event day), then
+    ``t = Z sqrt((T-2)/(T-1-Z^2))``, t(T-2). Returns ``t``, p-values, ``N``, notes
+    and the degrees of freedom ``T - 2`` (NaN where undefined).
+    """
+    use, n_use, sd, w, gt_n = sums.use, sums.n_use, sums.sd, sums.w, sums.gt_n
+    ncol = use.shape[1]
+    out_t = np.full(ncol, np.nan)
+    out_p = np.full(ncol, np.nan)
+    out_df = np.full(ncol, np.nan)
+    out_n = np.zeros(ncol)
+    notes = [""] * ncol
+    for c in range(ncol):
+        n = int(n_use[c])
+        out_n[c] = n
+        if n < 2:
+            notes[c] = UNDEFINED_N1
+            continue
+        if not sd[c] > 0:
+            notes[c] = UNDEFINED_SD0
+            continue
+        n_s = sums.n_s[c]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ubar_s = (sums.b_s[c] + sums.gt_w[c]) / n_s - 0.5
+        u0 = (1.0 + pieces.m[use[:, c]] - gt_n[use[:, c], c]) * w[use[:, c]] - 0.5
+        ubar0 = float(u0.mean())
+        have = n_s > 0
+        t_pts = int(have.sum()) + 1
+        out_df[c] = t_pts - 2
+        s_u = np.sqrt((np.sum(n_s[have] / n * ubar_s[have] ** 2) + ubar0**2) / t_pts)
+        if not s_u > 0:
+            notes[c] = UNDEFINED_SD0
+            continue
+        z = ubar0 / s_u
+        denom = t_pts - 1 - z * z
+        if denom <= 0:
+            notes[c] = "undefined: |Z| too large for the t transform"
+            continue
+        out_t[c] = z * np.sqrt((t_pts - 2) / denom)
+        out_p[c] = float(t_pvalue(np.array([out_t[c]]), t_pts - 2)[0])
+    return out_t, out_p, out_n, notes, out_df
+
+
+def column_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:
+    """Column sums (float64) and counts of the finite values of a tall matrix, by blocks.
+
+    Examples
+    --------
+    >>> [v.tolist() for v in column_sums(np.array([[1.0, np.nan], [2.0, 3.0]]))]
+    [[3.0, 3.0], [2.0, 1.0]]
+    """
+
+    def part(lo: int, hi: int) -> tuple[FloatArray, FloatArray]:
+        b = x[lo:hi]
+        ok = np.isfinite(b)
+        return (
+            np.add.reduce(np.where(ok, b, 0.0), axis=0, dtype=float),
+            ok.sum(axis=0).astype(float),
+        )
+
+    parts = map_blocks(part, x.shape[0], block=2048)
+    if not parts:
+        return np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    return np.sum([q[0] for q in parts], axis=0), np.sum([q[1] for q in parts], axis=0)
+
+
+def wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
+    """:func:`wilcoxon_signed_rank` of every column of ``x`` with one integer sort each.
+
+    Keys ``|x|`` bits << 1 | (x > 0) sort by absolute value (exact: the sign bit of
+    ``|x|`` is free); ties in ``|x|`` (equal keys after dropping the sign bit) get
+    their average rank, exactly as ``scipy.stats.rankdata``.
+
+    Examples
+    --------
+    >>> wilcoxon_columns(np.array([[0.5], [1.0], [-0.2], [2.0]]))
+    [(9.0, 0.25, 4, 'exact')]
+    """
+    out = []
+    for j in range(x.shape[1]):
+        v = np.ascontiguousarray(x[:, j], dtype=np.float64)
+        keep = np.isfinite(v) & (v != 0)
+        n = int(keep.sum())
+        if n == 0:
+            out.append((np.nan, np.nan, 0, "no nonzero values"))
+            continue
+        k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
+        k |= (v[keep] > 0).astype(np.uint64)
+        k.sort()
+        a = k >> np.uint64(1)
+        pos = (k & np.uint64(1)).astype(bool)
+        start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+        counts = np.diff(np.r_[start, n])
+        if len(start) == n:  # no ties
+            w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
+        else:
+            avg = start + (counts + 1) / 2.0
+            w_plus = float(np.repeat(avg, counts)[pos].sum())
+        out.append(_wilcoxon_p(w_plus, n, counts))
+    return out

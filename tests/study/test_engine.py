@@ -1,0 +1,150 @@
+"""The engine: fetching returns, the block scheduler, dropped events, factor dates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.events import EventSet
+from eventstudy.exceptions import InputDataError
+from eventstudy.study import core as study_core
+from eventstudy.study import run_event_study
+from tests.study.conftest import make_events, synthetic
+
+
+def test_fetches_returns_through_get_returns(rets, monkeypatch):
+    import eventstudy.market as market_pkg
+
+    calls = {}
+
+    class Frame:
+        data = rets
+        provenance = pd.DataFrame({"is_proxy": [False]}, index=pd.Index(["S0"], name="symbol"))
+        failures = pd.DataFrame({"symbol": [], "reason": [], "message": []})
+
+    def fake_get_returns(symbols, start, end, **kw):
+        calls["args"] = (symbols, start, end)
+        calls["kw"] = kw
+        return Frame()
+
+    monkeypatch.setattr(market_pkg, "get_returns", fake_get_returns, raising=False)
+    res = run_event_study(make_events(rets), market="M")
+    assert set(calls["args"][0]) == {"S0", "S1", "S2", "S3", "M"}
+    assert calls["args"][1] < rets.index[300 - 250]
+    assert res.provenance.is_proxy.tolist() == [False]
+    assert len(res.events) == 4
+    assert calls["kw"]["errors"] == "collect"
+    assert calls["kw"]["source"] == "auto"
+
+
+def test_unpriced_securities_are_dropped_with_the_data_layers_reason(rets, monkeypatch):
+    import eventstudy.market as market_pkg
+
+    class Frame:
+        data = rets.drop(columns=["S1"])
+        provenance = pd.DataFrame()
+        failures = pd.DataFrame(
+            {"symbol": ["S1"], "reason": ["provider_failed"], "message": ["S1: connection refused"]}
+        )
+
+    monkeypatch.setattr(market_pkg, "get_returns", lambda *a, **k: Frame(), raising=False)
+    res = run_event_study(make_events(rets), market="M")
+    gone = res.dropped.set_index("symbol")
+    assert gone.loc["S1", "reason"] == "no_price_data"
+    assert gone.loc["S1", "message"] == "S1: connection refused"
+    assert len(res.events) + len(res.dropped) == 4
+
+
+def test_missing_market_series_is_an_error(rets, monkeypatch):
+    import eventstudy.market as market_pkg
+    from eventstudy.exceptions import DataUnavailableError
+
+    class Frame:
+        data = rets.drop(columns=["M"])
+        provenance = pd.DataFrame()
+        failures = pd.DataFrame(
+            {"symbol": ["M"], "reason": ["unavailable"], "message": ["offline"]}
+        )
+
+    monkeypatch.setattr(market_pkg, "get_returns", lambda *a, **k: Frame(), raising=False)
+    with pytest.raises(DataUnavailableError, match="market series M"):
+        run_event_study(make_events(rets), market="M")
+
+
+def test_bundled_data_through_real_get_returns(monkeypatch, tmp_path):
+    """Integration: 600519.SH around the seed story, data from eventstudy.market (offline)."""
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    ev = pd.DataFrame(
+        {"event_id": ["seed"], "symbol": ["600519.SH"],
+         "published_at": ["2022-01-10 11:33:36+08:00"]}
+    )  # fmt: skip
+    from eventstudy.exceptions import OfflineFallbackWarning
+
+    with pytest.warns(OfflineFallbackWarning):
+        res = run_event_study(ev)
+    assert res.events.day0.iloc[0] == pd.Timestamp("2022-01-10")
+    assert res.n_estimation.iloc[0] == 240
+    assert not res.provenance.empty
+    assert res.tests[res.tests.test == "t_event"].shape[0] > 0
+
+
+def test_blocks_on_threads_give_the_same_numbers_as_one_block(monkeypatch):
+    """The scheduler's blocks (here of 7 events, on threads) change no number."""
+    rets = synthetic(400, 30, 2)
+    rng = np.random.default_rng(3)
+    ev = pd.DataFrame(
+        {"event_id": range(60), "symbol": [f"S{i}" for i in rng.integers(0, 30, 60)],
+         "day0": rets.index[rng.integers(260, 390, 60)]}
+    )  # fmt: skip
+    rets.iloc[100:130, 4] = np.nan  # some events of S4 lose estimation days
+    rets.loc[rets.index[300], "S5"] = np.nan  # events of S5 on that day have no day 0
+    one = run_event_study(ev, returns=rets, market="M")
+    monkeypatch.setattr(study_core, "BLOCK", 7)
+    many = run_event_study(ev, returns=rets, market="M")
+    assert one.n_events == many.n_events > 50
+    pd.testing.assert_frame_equal(one.car, many.car, check_exact=True)
+    pd.testing.assert_frame_equal(one.ar, many.ar, check_exact=True)
+    pd.testing.assert_frame_equal(one.tests, many.tests, check_exact=True)
+    pd.testing.assert_frame_equal(one.dropped, many.dropped)
+
+
+def test_factor_gap_error_names_the_missing_sessions(rets):
+    f = pd.DataFrame({"mkt_rf": rets.M, "smb": 0.001, "hml": 0.002}, index=rets.index)
+    gap = rets.index[200:203]
+    f.loc[gap, "smb"] = np.nan  # inside the estimation windows, far from the first session
+    with pytest.raises(InputDataError) as err:
+        run_event_study(make_events(rets), returns=rets, market="M", model="ff3", factors=f)
+    msg = str(err.value)
+    assert "on 3 session(s)" in msg
+    assert str(gap.strftime("%Y-%m-%d").tolist()) in msg
+    assert f"last {gap[-1].date()}" in msg
+
+
+def test_a_trading_calendar_resolves_day0_and_counts_sessions(rets):
+    from eventstudy.market.calendar import TradingCalendar
+
+    cal = TradingCalendar(rets.index.delete(301), source="test sessions")
+    ev = pd.DataFrame(
+        {"event_id": ["late", "dates"], "symbol": ["S0", "S1"],
+         "published_at": [f"{rets.index[300].date()} 16:30:00+08:00",
+                          f"{rets.index[310].date()} 10:00:00+08:00"]}
+    )  # fmt: skip
+    res = run_event_study(ev, returns=rets, market="M", calendar=cal)
+    day0 = res.events.set_index("event_id").day0
+    assert day0["late"] == rets.index[302]  # after the close; 301 is not a session
+    assert day0["dates"] == rets.index[310]
+    assert res.calendar_source == "test sessions"
+    assert (res.rule, res.cutoff) == ("next", "15:00")  # the EventSet's day-0 rule
+    assert res.subset(np.array([True, False])).rule == "next"
+    assert res.n_input == 2
+    # plain dates count sessions but do not resolve publication times: the bundled
+    # calendar does, to 2021-02-26, which the dates given do not have
+    plain = run_event_study(ev, returns=rets, market="M", calendar=cal.sessions)
+    assert plain.dropped.set_index("event_id").at["late", "reason"] == "not_a_session"
+    assert plain.events.day0.tolist() == [rets.index[310]]
+    assert plain.calendar_source == "M dates"  # plain dates have no source of their own
+    strict = EventSet.from_frame(ev, calendar=cal, rule="strict", cutoff="14:00")
+    res = run_event_study(strict, returns=rets, market="M", calendar=cal)
+    assert (res.rule, res.cutoff) == ("strict", "14:00")
