@@ -26,7 +26,7 @@ from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
-    from eventstudy.market.calendar import TradingCalendar
+    from eventstudy.calendar import TradingCalendar
 
 __all__ = ["SKIP_REASONS", "Direction", "Entry", "backtest"]
 

@@ -6,8 +6,8 @@ The public entry points are :func:`get_prices`, :func:`get_returns` and
 source is first used.
 """
 
+from eventstudy.calendar import TradingCalendar, to_session, trading_sessions
 from eventstudy.market.cache import PriceCache, resolve_cache_dir
-from eventstudy.market.calendar import TradingCalendar, to_session, trading_sessions
 from eventstudy.market.frame import PROVENANCE_COLUMNS, PriceFrame
 from eventstudy.market.local import LocalSource
 from eventstudy.market.prices import get_prices

@@ -49,13 +49,13 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
-from functools import lru_cache
 from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Adjust, DateLike, ErrorPolicy, PriceField
+from eventstudy.calendar import shanghai_sessions, uses_china_calendar
 from eventstudy.exceptions import (
     CacheError,
     ConfigError,
@@ -122,19 +122,8 @@ def _day(value: DateLike, name: str) -> pd.Timestamp:
     return ts.normalize()
 
 
-@lru_cache(maxsize=64)
-def _china_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
-    from eventstudy.market.calendar import trading_sessions
-
-    try:
-        cal = trading_sessions(start, end)
-    except DataUnavailableError:
-        return pd.DatetimeIndex([], dtype="datetime64[ns]")
-    return pd.DatetimeIndex(pd.DatetimeIndex(cal.sessions).astype("datetime64[ns]"))
-
-
 def _is_chinese(symbol: str) -> bool:
-    return parse_symbol(symbol).kind in ("stock", "index", "board")
+    return uses_china_calendar(symbol)
 
 
 def _trim(symbol: str, ranges: list[Range]) -> list[Range]:
@@ -147,7 +136,7 @@ def _trim(symbol: str, ranges: list[Range]) -> list[Range]:
         b = min(b, today)
         if a > b:
             continue
-        s = _china_sessions(a, b) if _is_chinese(symbol) else pd.bdate_range(a, b)
+        s = shanghai_sessions(a, b) if _is_chinese(symbol) else pd.bdate_range(a, b)
         if len(s) == 0:
             continue
         out.append((pd.Timestamp(s[0]), pd.Timestamp(s[-1])))
@@ -732,7 +721,7 @@ def get_prices(
         )
     extra = None
     if any(_is_chinese(s) for s in syms):
-        extra = _china_sessions(lo, min(hi, today_shanghai()))
+        extra = shanghai_sessions(lo, min(hi, today_shanghai()))
     if isinstance(source, str) and source != "auto":
         _label_registered(loaded, get_source(source).name, source)
     series = {s: _between(ld.series, lo, hi) for s, ld in loaded.items()}

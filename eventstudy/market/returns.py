@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import DateLike, ReturnKind
+from eventstudy.calendar import shanghai_sessions, uses_china_calendar
 from eventstudy.exceptions import ConfigError
 from eventstudy.market.frame import PriceFrame
-from eventstudy.symbols import parse_symbol
 
 __all__ = ["get_returns", "log_returns", "simple_returns", "trade_to_trade_returns"]
 
@@ -110,13 +110,6 @@ def trade_to_trade_returns(
     return r, gaps
 
 
-def _is_chinese(symbol: object) -> bool:
-    try:
-        return parse_symbol(str(symbol)).kind in ("stock", "index", "board")
-    except ValueError:
-        return False
-
-
 def _returns_on(
     prices: pd.DataFrame, kind: ReturnKind, trade_to_trade: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -133,15 +126,13 @@ def _own_calendar_returns(
     Chinese symbols use the Shanghai sessions inside the index (plus any date
     one of them has a value on); each other symbol uses the dates it has a value.
     """
-    from eventstudy.market.prices import _china_sessions
-
     idx = prices.index
     out = np.full(prices.shape, np.nan)
     span = np.full(prices.shape, np.nan)
-    chinese = [c for c in prices.columns if _is_chinese(c)]
+    chinese = [c for c in prices.columns if uses_china_calendar(str(c))]
     groups: list[tuple[list[Any], pd.Index]] = []
     if chinese and len(idx):
-        sessions = _china_sessions(pd.Timestamp(idx[0]), pd.Timestamp(idx[-1]))
+        sessions = shanghai_sessions(pd.Timestamp(idx[0]), pd.Timestamp(idx[-1]))
         if len(sessions):
             traded = prices[chinese].notna().any(axis=1).to_numpy()
             keep = idx.isin(sessions) | traded
