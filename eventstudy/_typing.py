@@ -37,3 +37,20 @@ ReturnKind: TypeAlias = Literal["simple", "log"]
 
 #: Float array.
 FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+# market
+
+#: Names of the built-in price sources (``eventstudy.market.register_source`` adds more).
+SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance"]
+
+#: Weighting of a board proxy built from its members.
+ProxyWeights: TypeAlias = Literal["equal", "value", "amount"]
+
+#: Why a requested symbol is listed in ``PriceFrame.failures``.
+FailureReason: TypeAlias = Literal["unavailable", "partial", "provider_failed"]
+
+#: Unit of ``成交量`` in local price files with akshare's Chinese headers.
+VolumeUnit: TypeAlias = Literal["lots", "shares"]
+
+#: Eastmoney board lists.
+BoardListKind: TypeAlias = Literal["concept", "industry"]

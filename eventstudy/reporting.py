@@ -366,10 +366,10 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
     if prov is None:
         return pd.DataFrame(columns=["symbol"])
     if isinstance(prov, pd.DataFrame):
-        out = prov.copy()
+        out = prov.drop(columns=["proxy_of"], errors="ignore")  # the board is the row's symbol
         if "symbol" not in out.columns:
             out = out.rename_axis("symbol").reset_index()
-        if "is_proxy" in out.columns:
+        if "is_proxy" in out.columns and "proxy_members" not in out.columns:
             from eventstudy.plotting import proxy_info
 
             members = proxy_info(result)["proxy_members"]

@@ -174,12 +174,14 @@ def test_run_accepts_a_mapping_and_overrides(tmp_path) -> None:  # type: ignore[
 def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Network down: bundled symbols fall back, the others are dropped with the provider's error."""
     from eventstudy.exceptions import ProviderError
-    from eventstudy.market import prices as prices_mod
+    from eventstudy.market.akshare_source import AkshareSource
+    from eventstudy.market.yfinance_source import YFinanceSource
 
-    def down(src, symbol, req):  # type: ignore[no-untyped-def]
-        raise ProviderError(f"{symbol}: connection refused", symbol=symbol, source="akshare")
+    def down(self, symbol, start, end, *, adjust):  # type: ignore[no-untyped-def]
+        raise ProviderError(f"{symbol}: connection refused", symbol=symbol, source=self.name)
 
-    monkeypatch.setattr(prices_mod, "_load_network", down)
+    monkeypatch.setattr(AkshareSource, "fetch", down)
+    monkeypatch.setattr(YFinanceSource, "fetch", down)
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     raw = {"news": {"path": "bundled"}, "events": {"kinds": ["stock", "board"]}}
     with warnings.catch_warnings():

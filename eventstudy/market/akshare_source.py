@@ -57,12 +57,12 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust
+from eventstudy._typing import Adjust, BoardListKind
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.market._clean import empty_bars
 from eventstudy.market._net import (
@@ -327,6 +327,13 @@ class AkshareSource:
             perm = (*perm, InvalidParameterError)
         return perm
 
+    def has(self, symbol: str) -> bool:
+        """A-share stocks, Chinese indices and boards (Eastmoney knows the codes it has)."""
+        sym = parse_symbol(symbol)
+        return sym.kind in ("index", "board") or (
+            sym.kind == "stock" and sym.market in ("SH", "SZ", "BJ")
+        )
+
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
         """Stocks as asked; indices and boards are unadjusted (``none``)."""
         return adjust if parse_symbol(symbol).kind == "stock" else "none"
@@ -439,7 +446,7 @@ class AkshareSource:
 
     # -- boards ------------------------------------------------------------------------
 
-    def board_list(self, kind: str = "concept") -> pd.DataFrame:
+    def board_list(self, kind: BoardListKind = "concept") -> pd.DataFrame:
         """Current Eastmoney boards: ``code``, ``name``, ``board_type``, ``as_of``.
 
         Parameters
@@ -458,8 +465,8 @@ class AkshareSource:
              code name
         0  BK0896   白酒
         """
-        if kind not in ("concept", "industry"):
-            raise ValueError(f"kind={kind!r}; choose 'concept' or 'industry'")
+        if kind not in get_args(BoardListKind):
+            raise ValueError(f"kind={kind!r}; choose one of {list(get_args(BoardListKind))}")
         name = f"stock_board_{kind}_name_em"
         raw = call_with_retry(
             lambda: self._call(name, {}),
