@@ -21,10 +21,11 @@ Steps and their conventions
 2. ``News.to_events`` with the symbol/kind filter, ``min_score``, day-0 ``rule``
    and ``cutoff`` (METHODS.md); events on the benchmark itself are dropped
    (``is_benchmark``).
-3. :func:`eventstudy.get_prices` for the events' symbols and the benchmark,
-   from ``estimation_window`` before the first day 0 to ``event_window`` after
-   the last (calendar-day margins); boards without their own series come as
-   labelled proxies from their constituents (``provenance.is_proxy``).
+3. :func:`eventstudy.market.load_panel` for the events' symbols and the benchmark
+   (one request, one provider call per symbol), from ``estimation_window`` before
+   the first day 0 to ``event_window`` after the last (exact session bounds);
+   boards without their own series come as labelled proxies from their
+   constituents (``provenance.is_proxy``).
 4. :func:`eventstudy.run_event_study` with the ``study`` settings.
 5. :func:`eventstudy.briefing` into ``output.dir``.
 
@@ -53,13 +54,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from eventstudy._typing import ErrorPolicy, ModelName, SymbolKind
+from eventstudy._typing import ErrorPolicy, ModelName, PriceField, SymbolKind
 from eventstudy.config import RunConfig, demo_config, load_config, parse_config
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError, DataUnavailableError
 
 if TYPE_CHECKING:
-    from eventstudy.market import PriceFrame
+    from eventstudy.market import MarketPanel, PriceFrame
     from eventstudy.news import News
     from eventstudy.reporting import BriefingFiles
     from eventstudy.study import EventStudyResult
@@ -288,35 +289,56 @@ def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _date_range(events: EventSet, cfg: RunConfig) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Calendar-day range covering the estimation and event windows of all events."""
-    day0 = pd.to_datetime(events.frame["day0"])
+    """The exact session range of the estimation and event windows of all events.
+
+    From the session ``-t0 - 1`` before the earliest day 0 (the price before the first
+    return of the estimation window) to the last session of the event window after the
+    latest (:func:`eventstudy.calendar.session_bounds`), capped at today.
+    """
+    from eventstudy.calendar import session_bounds
+
     est, evw = cfg.study.estimation_window, cfg.study.event_window
-    # sessions → calendar days: at most ~245 sessions a year on the Chinese exchanges, plus the
-    # Spring Festival / National Day closures; 1.6 calendar days per session is a safe margin
-    start = day0.min() - pd.Timedelta(days=int(abs(min(est[0], evw[0])) * 1.6) + 30)
-    end = day0.max() + pd.Timedelta(days=int(max(evw[1], 0) * 1.6) + 15)
+    before = abs(min(est[0], evw[0], 0)) + 1
+    after = max(est[1], evw[1], 0)
+    start, end = session_bounds(events.frame["day0"], before=before, after=after)
     today = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).normalize()
-    return start.normalize(), min(end.normalize(), today)
+    return start, min(end, today)
+
+
+def _wants_price_charts(cfg: RunConfig) -> bool:
+    """Whether the briefing draws price charts (they need open/high/low too)."""
+    out = cfg.output
+    charts = {"html", "png"} & set(out.formats)
+    return bool(charts) and "event_price" in out.charts and out.price_charts > 0
 
 
 def _fetch_prices(
     symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
-) -> tuple[PriceFrame, dict[str, str]]:
-    """Close prices of every symbol that has data; the others with the reason they failed."""
-    from eventstudy.market import get_prices
+) -> tuple[MarketPanel, dict[str, str]]:
+    """Prices of every symbol that has data (one request, one provider call per symbol);
+    the others with the reason they failed.
+
+    Loads the closes, and open/high/low when the briefing draws price charts.
+    """
+    from eventstudy.market import load_panel
 
     wanted = list(dict.fromkeys([benchmark, *symbols]))
-    pf = get_prices(
+    fields: list[PriceField] = ["close"]
+    if _wants_price_charts(cfg):
+        fields = ["open", "high", "low", "close"]
+    panel = load_panel(
         wanted,
         start,
         end,
+        fields=fields,
         source=cfg.market.source,
         adjust=cfg.market.adjust,
         offline=cfg.market.offline,
         errors="collect",
     )
-    failures = pf.failures.set_index("symbol")
-    if benchmark in failures.index and benchmark not in pf.data.columns:
+    closes = panel.close
+    failures = closes.failures.set_index("symbol")
+    if benchmark in failures.index and benchmark not in closes.data.columns:
         raise DataUnavailableError(
             f"the benchmark {benchmark} has no prices between {start.date()} and {end.date()}: "
             f"{failures.loc[benchmark, 'message']!s}"
@@ -328,53 +350,29 @@ def _fetch_prices(
         if row["reason"] != "partial" and s != benchmark
     }
     # a symbol may come back empty in the range: also missing
-    for s in list(pf.data.columns):
-        if s != benchmark and pf.data[s].notna().sum() == 0:
+    for s in list(closes.data.columns):
+        if s != benchmark and closes.data[s].notna().sum() == 0:
             missing[s] = f"no prices for {s} between {start.date()} and {end.date()}"
-    return pf, missing
+    return panel, missing
 
 
-def _ohlc_long(
-    symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
-) -> pd.DataFrame | None:
-    """Long OHLC prices for the price charts.
+def _ohlc_long(panel: MarketPanel, symbols: list[str], benchmark: str) -> pd.DataFrame | None:
+    """Long OHLC prices of ``symbols`` and the benchmark for the price charts.
 
-    Each field is fetched with ``errors="collect"``, so a symbol without it (a
-    board proxy has close, volume and amount only) loses that field alone and is
+    Taken from the panel already loaded (no second request). A symbol without
+    some field (a board proxy has close, volume and amount only) has it NaN and is
     drawn as a close line, while every other symbol keeps its candlesticks.
     """
-    from eventstudy.market import get_prices
-
+    if "close" not in panel.fields:
+        return None
+    long = panel.to_long()
     wanted = list(dict.fromkeys([*symbols, benchmark]))
-    frames = []
-    for fld in ("open", "high", "low", "close"):
-        try:
-            pf = get_prices(
-                wanted,
-                start,
-                end,
-                source=cfg.market.source,
-                field=fld,
-                adjust=cfg.market.adjust,
-                offline=cfg.market.offline,
-                errors="collect",
-            )
-        except (DataUnavailableError, ValueError, LookupError):
-            continue
-        if pf.data.empty or not len(pf.data.columns):
-            continue
-        long = (
-            pf.data.rename_axis("date")
-            .reset_index()
-            .melt(id_vars="date", var_name="symbol", value_name=fld)
-        )
-        frames.append(long.set_index(["date", "symbol"]))
-    if not frames:
-        return None
-    out = pd.concat(frames, axis=1).reset_index()
-    if "close" not in out.columns:
-        return None
-    return out.dropna(subset=["close"])
+    long = long[long["symbol"].isin(wanted)]
+    for fld in ("open", "high", "low"):
+        if fld not in long.columns:
+            long[fld] = float("nan")
+    out = long[["date", "symbol", "open", "high", "low", "close"]].dropna(subset=["close"])
+    return out.reset_index(drop=True) if len(out) else None
 
 
 def run_pipeline(
@@ -444,6 +442,7 @@ def run_pipeline(
                 )
             drops = [_dropped("events", events.dropped)]
             pf: PriceFrame | None = None
+            panel: MarketPanel | None = None
             analysable = events
             is_bench = (events.frame["symbol"].astype(str) == cfg.market.benchmark).to_numpy()
             if is_bench.any():
@@ -453,9 +452,10 @@ def run_pipeline(
             with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
                 if len(events):
                     start, end = _date_range(events, cfg)
-                    pf, missing = _fetch_prices(
+                    panel, missing = _fetch_prices(
                         events.symbols, cfg.market.benchmark, start, end, cfg
                     )
+                    pf = panel.close
                     if missing:
                         frame = analysable.frame
                         gone = frame["symbol"].isin(list(missing))
@@ -496,20 +496,11 @@ def run_pipeline(
             with steps.step("writing the briefing"):
                 if cfg.output.formats:
                     ohlc = None
-                    wants_charts = {"html", "png"} & set(cfg.output.formats)
-                    if (
-                        wants_charts
-                        and "event_price" in cfg.output.charts
-                        and cfg.output.price_charts > 0
-                        and len(result.car)
-                        and pf is not None
-                    ):
+                    if _wants_price_charts(cfg) and len(result.car) and panel is not None:
                         ohlc = _ohlc_long(
+                            panel,
                             sorted(set(result.events["symbol"].astype(str))),
                             cfg.market.benchmark,
-                            pd.Timestamp(pf.data.index.min()),
-                            pd.Timestamp(pf.data.index.max()),
-                            cfg,
                         )
                     files = write_briefing(
                         result,

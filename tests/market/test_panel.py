@@ -42,6 +42,18 @@ def test_n_symbols_cost_n_provider_calls_not_n_times_fields(cache_dir) -> None: 
     assert len(src.calls) == len(SYMBOLS)
 
 
+def test_one_call_per_symbol_even_without_a_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = FakeNetworkSource()
+    register_source("akshare", src)
+    (tmp_path / "file").write_text("")
+    unwritable = tmp_path / "file" / "cache"  # every cache write fails
+    with pytest.warns(UserWarning, match="continuing without caching"):
+        panel = load_panel(SYMBOLS, "2022-01-04", "2022-01-28", cache_dir=unwritable)
+    assert [c[0] for c in src.calls] == SYMBOLS
+    assert panel.open.data.notna().all().all()
+    assert "not cached" in panel.provenance.loc["600519.SH", "note"]
+
+
 def test_get_prices_is_one_field_of_the_panel() -> None:
     a, b = "2021-12-20", "2022-01-14"
     with warnings.catch_warnings():
