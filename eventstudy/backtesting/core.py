@@ -316,9 +316,13 @@ def backtest(
     if prices is None:
         if n == 0:
             raise InputDataError("no events to backtest (the EventSet is empty)")
-        lead = int(placebo_window * 1.6) + 15 if placebo else 15
-        start = day0.min() - pd.Timedelta(days=lead)
-        end = day0.max() + pd.Timedelta(days=lead + 2 * (hold + max_exit_delay) + 15)
+        from eventstudy.calendar import session_bounds
+
+        # placebo window on both sides; before day 0 the previous close (limit checks); after
+        # it the next open, the holding period and the longest delayed exit
+        widen = int(placebo_window) if placebo else 0
+        lag = widen + 1 + int(hold) + int(max_exit_delay)
+        start, end = session_bounds(day0, before=widen + 1, after=lag)
         panel, load_failed = PricePanel.load(
             [*frame["symbol"].unique(), bench],
             start,
