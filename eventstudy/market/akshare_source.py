@@ -64,7 +64,7 @@ import pandas as pd
 
 from eventstudy._typing import Adjust, BoardListKind
 from eventstudy.exceptions import DataUnavailableError
-from eventstudy.market._clean import empty_bars
+from eventstudy.market._clean import FIELDS, empty_bars
 from eventstudy.market._net import (
     EASTMONEY_LIMITER,
     EmptyResponseError,
@@ -269,7 +269,7 @@ def translate(frame: pd.DataFrame, *, lots: bool = True) -> pd.DataFrame:
     if "date" not in df.columns:
         raise ValueError(f"akshare frame without a date column: {list(frame.columns)}")
     out = pd.DataFrame({"date": pd.to_datetime(df["date"].astype(str), errors="coerce")})
-    for f in ("open", "high", "low", "close", "volume", "amount"):
+    for f in FIELDS:
         if f in df.columns:
             out[f] = pd.to_numeric(df[f], errors="coerce").to_numpy(dtype=np.float64)
     if lots and "volume" in out.columns:

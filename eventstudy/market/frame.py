@@ -173,10 +173,12 @@ class PriceFrame:
     failures
         Only with ``get_prices(..., errors="collect")``: one row per requested
         symbol that could not be served in full, columns ``symbol``, ``reason``
-        (``unavailable``: not cached/offline or not in the source; ``partial``:
-        some dates missing, the rest is in ``data``; ``provider_failed``: the
-        network source failed after its retries and nothing stood in) and
-        ``message``. Empty when everything was served.
+        (:data:`~eventstudy._typing.FailureReason`: ``unavailable``: not
+        cached/offline, not in the source, or the source has no such field - a
+        board proxy has no ``open``; ``partial``: some dates missing, the rest
+        is in ``data``; ``provider_failed``: the network source failed after its
+        retries and nothing stood in) and ``message``. Empty when everything was
+        served.
 
     Examples
     --------

@@ -41,12 +41,12 @@ import pandas as pd
 
 from eventstudy._typing import Adjust, VolumeUnit
 from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
-from eventstudy.market._clean import clean_bars
+from eventstudy.market._clean import FIELDS, clean_bars
 from eventstudy.symbols import parse_symbol, to_akshare, to_filename
 
 __all__ = ["ACCEPTED_COLUMNS", "LocalSource"]
 
-_FIELDS = ("date", "open", "high", "low", "close", "volume", "amount")
+_FIELDS = ("date", *FIELDS)
 _CHINESE = {
     "日期": "date",
     "开盘": "open",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from typing import get_args
 
 import pandas as pd
 import pytest
 
+from eventstudy._typing import SourceName
 from eventstudy.exceptions import ConfigError, DataUnavailableError, OfflineFallbackWarning
 from eventstudy.market import (
     DEFAULT_ROUTES,
@@ -29,7 +31,7 @@ T = pd.Timestamp
 
 def test_available_sources_and_get_source_agree() -> None:
     names = available_sources()
-    assert names == ["akshare", "auto", "bundled", "local", "yfinance"]
+    assert names == sorted(get_args(SourceName))  # the built-in names, defined once
     for name in names:
         if name == "local":  # needs a folder: refused with a message, but it is known
             with pytest.raises(ConfigError, match="EVENTSTUDY_LOCAL_PRICES"):
