@@ -37,15 +37,15 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
     from eventstudy import symbols as symbols
     from eventstudy.backtesting import BacktestResult as BacktestResult
     from eventstudy.backtesting import backtest as backtest
+    from eventstudy.calendar import TradingCalendar as TradingCalendar
+    from eventstudy.calendar import to_session as to_session
+    from eventstudy.calendar import trading_sessions as trading_sessions
     from eventstudy.events import EventSet as EventSet
     from eventstudy.market import PriceFrame as PriceFrame
     from eventstudy.market import board_proxy as board_proxy
     from eventstudy.market import get_prices as get_prices
     from eventstudy.market import get_returns as get_returns
     from eventstudy.market import register_source as register_source
-    from eventstudy.market.calendar import TradingCalendar as TradingCalendar
-    from eventstudy.market.calendar import to_session as to_session
-    from eventstudy.market.calendar import trading_sessions as trading_sessions
     from eventstudy.news import News as News
     from eventstudy.news import Tagger as Tagger
     from eventstudy.news import load_news as load_news
@@ -64,9 +64,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "datasets": ("eventstudy.datasets", None),
     "symbols": ("eventstudy.symbols", None),
     "EventSet": ("eventstudy.events", "EventSet"),
-    "TradingCalendar": ("eventstudy.market.calendar", "TradingCalendar"),
-    "to_session": ("eventstudy.market.calendar", "to_session"),
-    "trading_sessions": ("eventstudy.market.calendar", "trading_sessions"),
+    "TradingCalendar": ("eventstudy.calendar", "TradingCalendar"),
+    "to_session": ("eventstudy.calendar", "to_session"),
+    "trading_sessions": ("eventstudy.calendar", "trading_sessions"),
     "load_news": ("eventstudy.news", "load_news"),
     "News": ("eventstudy.news", "News"),
     "Tagger": ("eventstudy.news", "Tagger"),

@@ -58,7 +58,8 @@ BriefingChart: TypeAlias = Literal["caar", "aar", "car_dist", "heatmap", "event_
 #: Kind of TOML configuration: ``eventstudy run`` or ``eventstudy backtest``.
 ConfigKind: TypeAlias = Literal["run", "backtest"]
 
-#: Price sources a configuration may name (``market.source``).
+#: Names of the built-in price sources (``market.source``; ``eventstudy.market.register_source``
+#: adds more).
 SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance"]
 
 # study
@@ -96,3 +97,17 @@ ModelRegressors: TypeAlias = Literal["none", "market", "factors"]
 
 #: Covariance of the cross-sectional CAR regression.
 RegressionCov: TypeAlias = Literal["HC1", "cluster"]
+
+# market
+
+#: Weighting of a board proxy built from its members.
+ProxyWeights: TypeAlias = Literal["equal", "value", "amount"]
+
+#: Why a requested symbol is listed in ``PriceFrame.failures``.
+FailureReason: TypeAlias = Literal["unavailable", "partial", "provider_failed"]
+
+#: Unit of ``成交量`` in local price files with akshare's Chinese headers.
+VolumeUnit: TypeAlias = Literal["lots", "shares"]
+
+#: Eastmoney board lists.
+BoardListKind: TypeAlias = Literal["concept", "industry"]

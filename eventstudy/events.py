@@ -46,7 +46,7 @@ from eventstudy.exceptions import InputDataError, SymbolError
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
-    from eventstudy.market.calendar import TradingCalendar
+    from eventstudy.calendar import TradingCalendar
 
 __all__ = ["DROPPED_COLUMNS", "EventSet"]
 
@@ -124,7 +124,7 @@ class EventSet:
         >>> ev.frame.event_id.tolist(), str(ev.frame.day0.iloc[0].date())
         (['1'], '2022-01-10')
         """
-        from eventstudy.market.calendar import TZ, _default_calendar, to_local
+        from eventstudy.calendar import TZ, default_calendar, to_local
 
         if not isinstance(frame, pd.DataFrame):
             raise InputDataError(
@@ -173,7 +173,7 @@ class EventSet:
         else:
             day0 = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
         need = day0.isna() & df["published_at"].notna()
-        cal = calendar if calendar is not None else _default_calendar()
+        cal = calendar if calendar is not None else default_calendar()
         if need.any():
             resolved = cal.to_sessions(df.loc[need, "published_at"], rule=rule, cutoff=cutoff)
             day0 = day0.astype("datetime64[ns]")

@@ -23,10 +23,11 @@ Steps and their conventions
 2. ``News.to_events`` with the symbol/kind filter, ``min_score``, day-0 ``rule``
    and ``cutoff`` (METHODS.md); events on the benchmark itself are dropped
    (``is_benchmark``).
-3. :func:`eventstudy.get_prices` for the events' symbols and the benchmark,
-   from ``estimation_window`` before the first day 0 to ``event_window`` after
-   the last (calendar-day margins); boards without their own series come as
-   labelled proxies from their constituents (``provenance.is_proxy``,
+3. :func:`eventstudy.market.load_panel` for the events' symbols and the benchmark
+   (one request, one provider call per symbol), from ``estimation_window`` before
+   the first day 0 to ``event_window`` after the last (exact session bounds);
+   boards without their own series come as labelled proxies from their
+   constituents (``provenance.is_proxy``,
    :attr:`PipelineResult.proxies`).
 4. ``EventStudy.fit`` of the ``study`` spec (:class:`~eventstudy.study.EventStudy`).
 5. :func:`eventstudy.briefing` into ``output.dir``.
@@ -56,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import BriefingFormat
+from eventstudy._typing import BriefingFormat, PriceField
 from eventstudy.config import (
     BacktestConfig,
     EventsConfig,
@@ -77,7 +78,7 @@ from eventstudy.summary import Summary
 
 if TYPE_CHECKING:
     from eventstudy.backtesting import BacktestResult
-    from eventstudy.market import PriceFrame
+    from eventstudy.market import MarketPanel, PriceFrame
     from eventstudy.news import News
     from eventstudy.report import BacktestFiles, BriefingFiles
     from eventstudy.study import EventStudyResult
@@ -318,35 +319,56 @@ def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _date_range(events: EventSet, cfg: RunConfig) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Calendar-day range covering the estimation and event windows of all events."""
-    day0 = pd.to_datetime(events.frame["day0"])
+    """The exact session range of the estimation and event windows of all events.
+
+    From the session ``-t0 - 1`` before the earliest day 0 (the price before the first
+    return of the estimation window) to the last session of the event window after the
+    latest (:func:`eventstudy.calendar.session_bounds`), capped at today.
+    """
+    from eventstudy.calendar import session_bounds
+
     est, evw = cfg.study.estimation_window, cfg.study.event_window
-    # sessions → calendar days: at most ~245 sessions a year on the Chinese exchanges, plus the
-    # Spring Festival / National Day closures; 1.6 calendar days per session is a safe margin
-    start = day0.min() - pd.Timedelta(days=int(abs(min(est[0], evw[0])) * 1.6) + 30)
-    end = day0.max() + pd.Timedelta(days=int(max(evw[1], 0) * 1.6) + 15)
+    before = abs(min(est[0], evw[0], 0)) + 1
+    after = max(est[1], evw[1], 0)
+    start, end = session_bounds(events.frame["day0"], before=before, after=after)
     today = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).normalize()
-    return start.normalize(), min(end.normalize(), today)
+    return start, min(end, today)
+
+
+def _wants_price_charts(cfg: RunConfig) -> bool:
+    """Whether the briefing draws price charts (they need open/high/low too)."""
+    out = cfg.output
+    charts = {"html", "png"} & set(out.formats)
+    return bool(charts) and "event_price" in out.charts and out.price_charts > 0
 
 
 def _fetch_prices(
     symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
-) -> tuple[PriceFrame, dict[str, str]]:
-    """Close prices of every symbol that has data; the others with the reason they failed."""
-    from eventstudy.market import get_prices
+) -> tuple[MarketPanel, dict[str, str]]:
+    """Prices of every symbol that has data (one request, one provider call per symbol);
+    the others with the reason they failed.
+
+    Loads the closes, and open/high/low when the briefing draws price charts.
+    """
+    from eventstudy.market import load_panel
 
     wanted = list(dict.fromkeys([benchmark, *symbols]))
-    pf = get_prices(
+    fields: list[PriceField] = ["close"]
+    if _wants_price_charts(cfg):
+        fields = ["open", "high", "low", "close"]
+    panel = load_panel(
         wanted,
         start,
         end,
+        fields=fields,
         source=cfg.market.source,
         adjust=cfg.market.adjust,
         offline=cfg.market.offline,
         errors="collect",
     )
-    failures = pf.failures.set_index("symbol")
-    if benchmark in failures.index and benchmark not in pf.data.columns:
+    closes = panel.close
+    failures = closes.failures.set_index("symbol")
+    if benchmark in failures.index and benchmark not in closes.data.columns:
         raise DataUnavailableError(
             f"the benchmark {benchmark} has no prices between {start.date()} and {end.date()}: "
             f"{failures.loc[benchmark, 'message']!s}"
@@ -358,53 +380,29 @@ def _fetch_prices(
         if row["reason"] != "partial" and s != benchmark
     }
     # a symbol may come back empty in the range: also missing
-    for s in list(pf.data.columns):
-        if s != benchmark and pf.data[s].notna().sum() == 0:
+    for s in list(closes.data.columns):
+        if s != benchmark and closes.data[s].notna().sum() == 0:
             missing[s] = f"no prices for {s} between {start.date()} and {end.date()}"
-    return pf, missing
+    return panel, missing
 
 
-def _ohlc_long(
-    symbols: list[str], benchmark: str, start: pd.Timestamp, end: pd.Timestamp, cfg: RunConfig
-) -> pd.DataFrame | None:
-    """Long OHLC prices for the price charts.
+def _ohlc_long(panel: MarketPanel, symbols: list[str], benchmark: str) -> pd.DataFrame | None:
+    """Long OHLC prices of ``symbols`` and the benchmark for the price charts.
 
-    Each field is fetched with ``errors="collect"``, so a symbol without it (a
-    board proxy has close, volume and amount only) loses that field alone and is
+    Taken from the panel already loaded (no second request). A symbol without
+    some field (a board proxy has close, volume and amount only) has it NaN and is
     drawn as a close line, while every other symbol keeps its candlesticks.
     """
-    from eventstudy.market import get_prices
-
+    if "close" not in panel.fields:
+        return None
+    long = panel.to_long()
     wanted = list(dict.fromkeys([*symbols, benchmark]))
-    frames = []
-    for fld in ("open", "high", "low", "close"):
-        try:
-            pf = get_prices(
-                wanted,
-                start,
-                end,
-                source=cfg.market.source,
-                field=fld,
-                adjust=cfg.market.adjust,
-                offline=cfg.market.offline,
-                errors="collect",
-            )
-        except (DataUnavailableError, ValueError, LookupError):
-            continue
-        if pf.data.empty or not len(pf.data.columns):
-            continue
-        long = (
-            pf.data.rename_axis("date")
-            .reset_index()
-            .melt(id_vars="date", var_name="symbol", value_name=fld)
-        )
-        frames.append(long.set_index(["date", "symbol"]))
-    if not frames:
-        return None
-    out = pd.concat(frames, axis=1).reset_index()
-    if "close" not in out.columns:
-        return None
-    return out.dropna(subset=["close"])
+    long = long[long["symbol"].isin(wanted)]
+    for fld in ("open", "high", "low"):
+        if fld not in long.columns:
+            long[fld] = float("nan")
+    out = long[["date", "symbol", "open", "high", "low", "close"]].dropna(subset=["close"])
+    return out.reset_index(drop=True) if len(out) else None
 
 
 def run_pipeline(
@@ -487,19 +485,21 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
     if is_bench.any():
         drops.drop("events", is_bench, _benchmark_drops(events.frame[is_bench]))
     pf: PriceFrame | None = None
+    panel: MarketPanel | None = None
     missing: dict[str, str] = {}
     n_symbols = len(set(events.frame["symbol"]) | {benchmark})
     with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
         if len(events):
             start, end = _date_range(events, cfg)
-            pf, missing = _fetch_prices(events.symbols, benchmark, start, end, cfg)
+            panel, missing = _fetch_prices(events.symbols, benchmark, start, end, cfg)
+            pf = panel.close
             if missing:
                 drops.drop("prices", *_no_price_drops(drops.analysable.frame, missing))
     with steps.step("estimating"):
         result = cfg.study.fit(drops.analysable, prices=pf)
     dropped = drops.table(result)
     with steps.step("writing the briefing"):
-        files = _briefing(cfg, result, news, events, pf, dropped, steps)
+        files = _briefing(cfg, result, news, events, panel, dropped, steps)
     return PipelineResult(
         config=cfg,
         news=news,
@@ -530,7 +530,7 @@ def _briefing(
     result: EventStudyResult,
     news: News,
     events: EventSet,
-    pf: PriceFrame | None,
+    panel: MarketPanel | None,
     dropped: pd.DataFrame,
     steps: _Steps,
 ) -> BriefingFiles | None:
@@ -541,14 +541,9 @@ def _briefing(
     if not o.formats:
         return None
     ohlc = None
-    charts = {"html", "png"} & set(o.formats) and "event_price" in o.charts
-    if charts and o.price_charts > 0 and len(result.car) and pf is not None:
+    if _wants_price_charts(cfg) and len(result.car) and panel is not None:
         ohlc = _ohlc_long(
-            sorted(set(result.events["symbol"].astype(str))),
-            cfg.market.benchmark,
-            pd.Timestamp(pf.data.index.min()),
-            pd.Timestamp(pf.data.index.max()),
-            cfg,
+            panel, sorted(set(result.events["symbol"].astype(str))), cfg.market.benchmark
         )
     return briefing(
         result,

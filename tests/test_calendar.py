@@ -9,8 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventstudy.exceptions import ConfigError, DataUnavailableError
-from eventstudy.market.calendar import TradingCalendar, to_session, trading_sessions
+from eventstudy.calendar import (
+    DEFAULT_CALENDAR_END,
+    TradingCalendar,
+    default_calendar,
+    session_bounds,
+    shanghai_sessions,
+    to_session,
+    trading_sessions,
+    uses_china_calendar,
+)
+from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 
 # Fri 2022-01-07, Mon 10, Tue 11; weekend 8-9
 CAL = TradingCalendar(pd.to_datetime(["2022-01-06", "2022-01-07", "2022-01-10", "2022-01-11"]))
@@ -112,3 +121,78 @@ def test_next_rule_properties(ts: dt.datetime) -> None:
     assert len(between) == 0
     prev = CAL.to_session(ts, rule="previous")
     assert prev <= got
+
+
+# ----------------------------------------------------------------------- session bounds
+
+
+def test_default_calendar_is_public_and_built_once() -> None:
+    cal = default_calendar()
+    assert cal is default_calendar()
+    assert cal.first == pd.Timestamp("2005-01-04")
+    assert cal.last <= pd.Timestamp(DEFAULT_CALENDAR_END)
+    assert to_session("2022-01-10 15:30") == cal.to_session("2022-01-10 15:30")
+
+
+def test_session_bounds_count_sessions_exactly() -> None:
+    cal = default_calendar()
+    day0s = pd.Series(pd.to_datetime(["2022-03-01", "2022-01-10", None]))
+    start, end = session_bounds(day0s, before=250, after=20)
+    # exactly 250 sessions before the earliest day 0 and 20 after the latest
+    assert len(cal.range(start, "2022-01-10")) == 251
+    assert len(cal.range("2022-03-01", end)) == 21
+    assert cal.is_session(start)
+    assert cal.is_session(end)
+    # across the Spring Festival closure (2022-01-31 .. 02-04)
+    assert session_bounds("2022-01-28", before=0, after=1) == (
+        pd.Timestamp("2022-01-28"),
+        pd.Timestamp("2022-02-07"),
+    )
+
+
+def test_session_bounds_on_non_sessions_and_given_calendar() -> None:
+    # a Saturday day 0: counted from the next session back, and from the previous one on
+    assert session_bounds("2022-01-08", before=1, after=1, calendar=CAL) == (
+        pd.Timestamp("2022-01-07"),
+        pd.Timestamp("2022-01-10"),
+    )
+    assert session_bounds("2022-01-10", before=0, after=0, calendar=CAL) == (
+        pd.Timestamp("2022-01-10"),
+        pd.Timestamp("2022-01-10"),
+    )
+
+
+def test_session_bounds_beyond_the_calendar_count_weekdays() -> None:
+    # CAL holds 2022-01-06 .. 2022-01-11: before and after it every weekday counts
+    start, end = session_bounds(["2022-01-07"], before=3, after=4, calendar=CAL)
+    assert start == pd.Timestamp("2022-01-04")  # 06 from the calendar, then weekdays 05, 04
+    assert end == pd.Timestamp("2022-01-13")  # 10, 11 from the calendar, then weekdays 12, 13
+    far = session_bounds("2040-06-04", before=5, after=5)  # a Monday past the XSHG table
+    assert far == (pd.Timestamp("2040-05-28"), pd.Timestamp("2040-06-11"))
+
+
+def test_session_bounds_bad_input() -> None:
+    with pytest.raises(ConfigError, match="before=-1"):
+        session_bounds("2022-01-10", before=-1, after=0)
+    with pytest.raises(InputDataError, match="no date"):
+        session_bounds([None, "not a date"], before=1, after=1)
+
+
+def test_shanghai_sessions_and_china_calendar() -> None:
+    assert shanghai_sessions("2022-01-29", "2022-02-06").empty  # Spring Festival
+    assert list(shanghai_sessions("2022-01-07", "2022-01-10").strftime("%d")) == ["07", "10"]
+    assert uses_china_calendar("000001.SZ")
+    assert uses_china_calendar("930050.CSI")
+    assert not uses_china_calendar("00700.HK")
+    assert not uses_china_calendar("not a symbol")
+
+
+def test_old_module_path_is_a_deprecated_alias() -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop("eventstudy.market.calendar", None)
+    with pytest.warns(DeprecationWarning, match="eventstudy.calendar"):
+        old = importlib.import_module("eventstudy.market.calendar")
+    assert old.TradingCalendar is TradingCalendar
+    assert old.default_calendar is default_calendar

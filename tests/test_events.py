@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from eventstudy.calendar import TradingCalendar
 from eventstudy.events import EventSet
 from eventstudy.exceptions import InputDataError
-from eventstudy.market.calendar import TradingCalendar
 
 CAL = TradingCalendar(pd.to_datetime(["2022-01-07", "2022-01-10", "2022-01-11"]))
 

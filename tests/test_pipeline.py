@@ -128,12 +128,14 @@ def test_run_accepts_a_mapping_and_overrides(tmp_path) -> None:  # type: ignore[
 def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Network down: bundled symbols fall back, the others are dropped with the provider's error."""
     from eventstudy.exceptions import ProviderError
-    from eventstudy.market import prices as prices_mod
+    from eventstudy.market.akshare_source import AkshareSource
+    from eventstudy.market.yfinance_source import YFinanceSource
 
-    def down(src, symbol, req):  # type: ignore[no-untyped-def]
-        raise ProviderError(f"{symbol}: connection refused", symbol=symbol, source="akshare")
+    def down(self, symbol, start, end, *, adjust):  # type: ignore[no-untyped-def]
+        raise ProviderError(f"{symbol}: connection refused", symbol=symbol, source=self.name)
 
-    monkeypatch.setattr(prices_mod, "_load_network", down)
+    monkeypatch.setattr(AkshareSource, "fetch", down)
+    monkeypatch.setattr(YFinanceSource, "fetch", down)
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     raw = {"news": {"path": "bundled"}, "events": {"kinds": ["stock", "board"]}}
     with warnings.catch_warnings():
@@ -188,19 +190,22 @@ def test_benchmark_is_not_its_own_event(demo_run) -> None:  # type: ignore[no-un
 
 def test_price_chart_ohlc_survives_a_board_proxy() -> None:
     """A proxy board has no open/high/low: the stocks keep their candles, the board its close."""
-    from eventstudy.pipeline import _ohlc_long
+    from eventstudy.pipeline import _fetch_prices, _ohlc_long
     from eventstudy.plotting import plot_event_price
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the proxy warning
-        long = _ohlc_long(
-            ["600519.SH", "BK0896"],
+        panel, missing = _fetch_prices(
+            ["600519.SH", "BK0896", "000858.SZ"],
             "000300.SH",
             pd.Timestamp("2021-12-01"),
             pd.Timestamp("2022-02-28"),
             demo_config(),
         )
+    assert missing == {}
+    long = _ohlc_long(panel, ["600519.SH", "BK0896"], "000300.SH")
     assert long is not None
+    assert set(long["symbol"]) == {"600519.SH", "BK0896", "000300.SH"}
     stock = long[long["symbol"] == "600519.SH"].set_index("date")
     assert stock[["open", "high", "low", "close"]].notna().all().all()
     board = long[long["symbol"] == "BK0896"]

@@ -26,7 +26,7 @@ from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
-    from eventstudy.market.calendar import TradingCalendar
+    from eventstudy.calendar import TradingCalendar
 
 __all__ = ["SKIP_REASONS", "Direction", "Entry", "backtest"]
 
@@ -163,6 +163,33 @@ def _messages(ledger: pd.DataFrame, rules: Rules, entry_session: pd.DatetimeInde
         }.get(reason, "")
         out.append(msg)
     return out
+
+
+def _price_panel(
+    prices: Any,
+    symbols: list[str],
+    day0: pd.Index,
+    *,
+    window: int,
+    lag: int,
+    source: str,
+    offline: bool | None,
+    progress: bool,
+) -> tuple[PricePanel, dict[str, str]]:
+    """The given prices, or those loaded for exactly the sessions the backtest needs.
+
+    ``window`` placebo sessions on both sides of the day 0s; before them the previous
+    close (limit checks); after them ``lag`` sessions: the next open, the holding
+    period and the longest delayed exit.
+    """
+    if prices is not None:
+        return PricePanel.from_prices(prices), {}
+    if len(day0) == 0:
+        raise InputDataError("no events to backtest (the EventSet is empty)")
+    from eventstudy.calendar import session_bounds
+
+    start, end = session_bounds(day0, before=window + 1, after=window + lag)
+    return PricePanel.load(symbols, start, end, source=source, offline=offline, progress=progress)
 
 
 def backtest(
@@ -312,23 +339,16 @@ def backtest(
     day0 = pd.DatetimeIndex(frame["day0"]).astype("datetime64[ns]")
 
     notes: list[str] = []
-    load_failed: dict[str, str] = {}
-    if prices is None:
-        if n == 0:
-            raise InputDataError("no events to backtest (the EventSet is empty)")
-        lead = int(placebo_window * 1.6) + 15 if placebo else 15
-        start = day0.min() - pd.Timedelta(days=lead)
-        end = day0.max() + pd.Timedelta(days=lead + 2 * (hold + max_exit_delay) + 15)
-        panel, load_failed = PricePanel.load(
-            [*frame["symbol"].unique(), bench],
-            start,
-            end,
-            source=source,
-            offline=offline,
-            progress=progress,
-        )
-    else:
-        panel = PricePanel.from_prices(prices)
+    panel, load_failed = _price_panel(
+        prices,
+        [*frame["symbol"].unique(), bench],
+        day0,
+        window=int(placebo_window) if placebo else 0,
+        lag=1 + int(hold) + int(max_exit_delay),
+        source=source,
+        offline=offline,
+        progress=progress,
+    )
     if not panel.has_ohlc:
         notes.append("open/high/low not all given: limit locks judged from closes only")
 

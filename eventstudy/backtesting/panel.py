@@ -6,7 +6,7 @@ Accepted ``prices``:
   (``date, symbol, open, high, low, close, ...``; ``close`` required);
 * a dict of wide panels ``{"close": df, "open": df, ...}`` (index dates,
   columns symbols);
-* ``None``: loaded with :func:`eventstudy.market.get_prices`.
+* ``None``: loaded with :func:`eventstudy.market.load_panel`.
 
 Sessions of the panel are the dates on which any given series has a row
 (with the benchmark included this is the exchange calendar); a symbol without
@@ -23,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import FloatArray, PriceField
-from eventstudy.exceptions import DataUnavailableError, EventStudyError, InputDataError
+from eventstudy.exceptions import DataUnavailableError, InputDataError
 from eventstudy.symbols import normalize
 
 __all__ = ["FIELDS", "PricePanel"]
@@ -211,58 +210,35 @@ class PricePanel:
         offline: bool | None = None,
         progress: bool = False,
     ) -> tuple[PricePanel, dict[str, str]]:
-        """Load the panel with :func:`eventstudy.market.get_prices`.
+        """Load the panel with :func:`eventstudy.market.load_panel`.
 
-        Returns the panel and ``{symbol: message}`` for symbols that could not
-        be loaded (they end up skipped with reason ``no_price``). ``progress``
-        shows a bar over the four price fields on stderr.
+        One request: one provider call per symbol gives open, high, low and close.
+        Returns the panel and ``{symbol: message}`` for symbols without closes (they
+        end up skipped with reason ``no_price``); a symbol with closes only (a board
+        proxy) keeps them, and one with some dates missing keeps the others. The
+        price layer's warnings (fallbacks, proxies) are not silenced. ``progress``
+        shows a bar on stderr.
         """
         from eventstudy.backtesting._progress import Progress
-        from eventstudy.market import get_prices
+        from eventstudy.market import load_panel
 
         wanted = sorted(set(symbols))
-        failed: dict[str, str] = {}
-        panels: dict[str, list[pd.DataFrame]] = {k: [] for k in FIELDS}
-        provenance: list[pd.DataFrame] = []
-
-        def fetch(syms: list[str], fld: PriceField) -> pd.DataFrame:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # proxies are labelled in the provenance
-                pf = get_prices(syms, start, end, source=source, field=fld, offline=offline)
-            if fld == "close" and isinstance(pf.provenance, pd.DataFrame):
-                provenance.append(pf.provenance)
-            return pd.DataFrame(pf.data)
-
-        bar = Progress(len(FIELDS), "fetching prices", enabled=progress, unit="field")
-        with bar:
-            for fld in FIELDS:
-                bar.update(0)
-                try:
-                    panels[fld].append(fetch(wanted, fld))
-                    bar.update()
-                    continue
-                except (EventStudyError, LookupError, ValueError):
-                    pass
-                for s in wanted:  # one at a time: keep what can be had
-                    if s in failed:
-                        continue
-                    try:
-                        panels[fld].append(fetch([s], fld))
-                    except (EventStudyError, LookupError, ValueError) as err:
-                        if fld == "close":
-                            failed[s] = f"{type(err).__name__}: {err}"
-                bar.update()
-        got = {k: pd.concat(v, axis=1) for k, v in panels.items() if v}
-        got = {k: v.loc[:, ~v.columns.duplicated()] for k, v in got.items()}
-        if "close" not in got or got["close"].shape[1] == 0:
+        with Progress(1, "fetching prices", enabled=progress, unit="request") as bar:
+            bar.update(0)
+            market = load_panel(wanted, start, end, fields=FIELDS, source=source,
+                                offline=offline, errors="collect")  # fmt: skip
+            bar.update()
+        close = market.close
+        failed = {
+            str(row.symbol): f"{row.reason}: {row.message}"
+            for row in close.failures.itertuples()
+            if row.symbol not in close.data.columns
+        }
+        if close.data.shape[1] == 0:
             raise DataUnavailableError(
                 f"no close prices could be loaded for {wanted} between {start.date()} and "
                 f"{end.date()} (source={source!r}); pass prices= explicitly"
             )
-        prov = _describe(pd.concat(provenance)) if provenance else f"get_prices(source={source!r})"
-        proxies: set[str] = set()
-        for pr in provenance:
-            if "is_proxy" in pr.columns:
-                proxies |= {str(x) for x in pr.index[pr["is_proxy"].astype(bool)]}
-        panel = cls.from_wide(got, provenance=prov)
-        return replace(panel, proxies=frozenset(proxies)), failed
+        prov = _describe(close.provenance)
+        panel = cls.from_wide({f: market.frame(f).data for f in FIELDS}, provenance=prov)
+        return replace(panel, proxies=frozenset(close.proxies)), failed

@@ -22,15 +22,18 @@ Examples
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 import pandas as pd
 
+from eventstudy._typing import PriceField
 from eventstudy.exceptions import InputDataError
 
 __all__ = ["FIELDS", "PRICE_FIELDS", "clean_bars", "empty_bars"]
 
-#: Fields every source may provide.
-FIELDS = ("open", "high", "low", "close", "volume", "amount")
+#: Fields every source may provide (the values of :data:`~eventstudy._typing.PriceField`).
+FIELDS: tuple[PriceField, ...] = get_args(PriceField)
 #: Fields that are prices (must be > 0).
 PRICE_FIELDS = ("open", "high", "low", "close")
 

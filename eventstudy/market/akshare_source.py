@@ -18,6 +18,11 @@ Board lists and current members: :meth:`AkshareSource.board_list`
 (``stock_board_concept_name_em`` / ``stock_board_industry_name_em``) and
 :meth:`AkshareSource.board_constituents` (``*_cons_em``).
 
+Timeouts without global patching: akshare's own ``timeout`` parameter is
+passed where a function has one; for the others, :func:`scoped_requests` gives
+the HTTP requests *of the calling thread* a timeout for the duration of the
+call (other threads' ``requests`` traffic is untouched).
+
 Testing: pass ``fetcher=`` (a callable ``(function_name, kwargs) -> DataFrame``
 returning frames in akshare's layout), or stub the HTTP calls (``responses``)
 and keep the default fetcher so akshare's own parsing runs.
@@ -47,18 +52,19 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import inspect
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust
+from eventstudy._typing import Adjust, BoardListKind
 from eventstudy.exceptions import DataUnavailableError
-from eventstudy.market._clean import empty_bars
+from eventstudy.market._clean import FIELDS, empty_bars
 from eventstudy.market._net import (
     EASTMONEY_LIMITER,
     EmptyResponseError,
@@ -68,7 +74,14 @@ from eventstudy.market._net import (
 )
 from eventstudy.symbols import from_akshare, normalize, parse_symbol, to_akshare
 
-__all__ = ["COLUMN_MAP", "VERDICT", "AkshareSource", "UnknownCodeError", "translate"]
+__all__ = [
+    "COLUMN_MAP",
+    "VERDICT",
+    "AkshareSource",
+    "UnknownCodeError",
+    "scoped_requests",
+    "translate",
+]
 
 #: Chinese akshare column → English field.
 COLUMN_MAP = {
@@ -90,8 +103,6 @@ SHARES_PER_LOT = 100.0
 
 Fetcher = Callable[[str, dict[str, Any]], pd.DataFrame]
 
-_TIMEOUT_LOCK = threading.Lock()
-
 
 #: ``frame.attrs[VERDICT]`` on what a fetcher returns: what Eastmoney said about the code.
 #: ``"no_trading"``: the code is known (``data`` has it) but ``klines`` is empty - e.g. a
@@ -103,35 +114,87 @@ class UnknownCodeError(EmptyResponseError):
     """Eastmoney answered ``data: null`` / ``rc != 0``: it does not know the code (permanent)."""
 
 
-@contextlib.contextmanager
-def _default_timeout(seconds: float, seen: list[Any] | None = None) -> Iterator[None]:
-    """Give every ``requests`` call made inside the block a timeout.
+class _Scope(threading.local):
+    """Per-thread state of :func:`scoped_requests` (inactive in every other thread)."""
 
-    Several akshare functions call ``requests.get`` without one; this wraps
-    ``requests.Session.request`` for the duration of one akshare call (calls
-    are serialised by a lock, so concurrent use is safe but sequential).
-    Responses of Eastmoney kline requests are appended to ``seen`` so that the
-    caller can tell an unknown code from a range without trading.
-    """
-    import requests
+    def __init__(self) -> None:
+        self.timeout: float | None = None
+        self.seen: list[Any] | None = None
 
-    original = requests.sessions.Session.request
+
+_SCOPE = _Scope()
+_HOOK_LOCK = threading.Lock()
+_HOOK: dict[str, Any] = {"users": 0, "original": None, "dispatcher": None}
+_MARK = "_eventstudy_thread_scoped"
+
+
+def _dispatcher(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Session.request`` that applies the calling thread's scope, if it has one."""
 
     def request(self: Any, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        seen = _SCOPE.seen
+        if seen is None:  # not inside scoped_requests on this thread: untouched
+            return original(self, method, url, *args, **kwargs)
         if kwargs.get("timeout") is None:
-            kwargs["timeout"] = seconds
+            kwargs["timeout"] = _SCOPE.timeout
         response = original(self, method, url, *args, **kwargs)
-        if seen is not None and "/kline/get" in str(url):
+        if "/kline/get" in str(url):
             seen.append(response)
         return response
 
-    with _TIMEOUT_LOCK:
-        # mypy forbids assigning to a method; replacing it for the block is the point here
-        requests.sessions.Session.request = request  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            requests.sessions.Session.request = original  # type: ignore[method-assign]  # restore
+    setattr(request, _MARK, True)
+    return request
+
+
+def _hook(requests_session: Any, *, install: bool) -> None:
+    """Count the threads inside :func:`scoped_requests`; the dispatcher is in place while any is."""
+    with _HOOK_LOCK:
+        if install:
+            _HOOK["users"] += 1
+            current = requests_session.request
+            if _HOOK["users"] == 1 and not getattr(current, _MARK, False):
+                _HOOK["original"], _HOOK["dispatcher"] = current, _dispatcher(current)
+                setattr(requests_session, "request", _HOOK["dispatcher"])  # noqa: B010
+            return
+        _HOOK["users"] -= 1
+        if _HOOK["users"] == 0 and requests_session.request is _HOOK["dispatcher"]:
+            # (if someone patched over it meanwhile, the dispatcher stays in their chain,
+            # passing every call through unchanged)
+            setattr(requests_session, "request", _HOOK["original"])  # noqa: B010
+
+
+@contextlib.contextmanager
+def scoped_requests(timeout: float) -> Iterator[list[Any]]:
+    """Give this thread's ``requests`` calls a timeout and collect its kline responses.
+
+    Inside the block, every ``requests`` call *made by the calling thread*
+    without a timeout gets ``timeout``, and the responses of Eastmoney kline
+    requests (``/kline/get``) are appended to the list yielded - so that an
+    empty akshare answer can be told apart (unknown code or no trading, see
+    :func:`_kline_verdict`). Calls of other threads (the user's own, yfinance
+    without curl_cffi) pass through unchanged: no timeout added, nothing
+    collected. ``requests.Session.request`` is wrapped by a thread-aware
+    dispatcher only while some thread is inside the block.
+
+    Examples
+    --------
+    >>> with scoped_requests(5.0) as seen:
+    ...     pass  # akshare.stock_zh_index_daily_em(...) here
+    >>> seen
+    []
+    """
+    import requests
+
+    session = requests.sessions.Session
+    outer = (_SCOPE.timeout, _SCOPE.seen)
+    seen: list[Any] = []
+    _hook(session, install=True)
+    _SCOPE.timeout, _SCOPE.seen = timeout, seen
+    try:
+        yield seen
+    finally:
+        _SCOPE.timeout, _SCOPE.seen = outer
+        _hook(session, install=False)
 
 
 def _kline_verdict(responses: list[Any]) -> str | None:
@@ -164,12 +227,20 @@ def _kline_verdict(responses: list[Any]) -> str | None:
 
 
 def _akshare_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:
+    """Call ``akshare.<name>(**kwargs)`` with ``timeout`` on its HTTP requests.
+
+    akshare's own ``timeout`` parameter is used where the function has one; the
+    requests of the others get it from :func:`scoped_requests`, which also
+    collects the kline responses for :func:`_kline_verdict`.
+    """
     import akshare  # deferred: heavy, and only this module may import it
 
-    seen: list[Any] = []
-    with _default_timeout(timeout, seen):
+    func = getattr(akshare, name)
+    if "timeout" in inspect.signature(func).parameters and kwargs.get("timeout") is None:
+        kwargs = {**kwargs, "timeout": timeout}
+    with scoped_requests(timeout) as seen:
         try:
-            result = getattr(akshare, name)(**kwargs)
+            result = func(**kwargs)
         except Exception:
             # akshare trips over some answers (data: null, empty klines) with its own errors
             if _kline_verdict(seen) is None:
@@ -198,7 +269,7 @@ def translate(frame: pd.DataFrame, *, lots: bool = True) -> pd.DataFrame:
     if "date" not in df.columns:
         raise ValueError(f"akshare frame without a date column: {list(frame.columns)}")
     out = pd.DataFrame({"date": pd.to_datetime(df["date"].astype(str), errors="coerce")})
-    for f in ("open", "high", "low", "close", "volume", "amount"):
+    for f in FIELDS:
         if f in df.columns:
             out[f] = pd.to_numeric(df[f], errors="coerce").to_numpy(dtype=np.float64)
     if lots and "volume" in out.columns:
@@ -256,6 +327,13 @@ class AkshareSource:
             perm = (*perm, InvalidParameterError)
         return perm
 
+    def has(self, symbol: str) -> bool:
+        """A-share stocks, Chinese indices and boards (Eastmoney knows the codes it has)."""
+        sym = parse_symbol(symbol)
+        return sym.kind in ("index", "board") or (
+            sym.kind == "stock" and sym.market in ("SH", "SZ", "BJ")
+        )
+
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
         """Stocks as asked; indices and boards are unadjusted (``none``)."""
         return adjust if parse_symbol(symbol).kind == "stock" else "none"
@@ -276,7 +354,6 @@ class AkshareSource:
                         "start_date": beg,
                         "end_date": fin,
                         "adjust": ak_adjust,
-                        "timeout": self.policy.timeout,
                     },
                 )
             ]
@@ -369,7 +446,7 @@ class AkshareSource:
 
     # -- boards ------------------------------------------------------------------------
 
-    def board_list(self, kind: str = "concept") -> pd.DataFrame:
+    def board_list(self, kind: BoardListKind = "concept") -> pd.DataFrame:
         """Current Eastmoney boards: ``code``, ``name``, ``board_type``, ``as_of``.
 
         Parameters
@@ -388,8 +465,8 @@ class AkshareSource:
              code name
         0  BK0896   白酒
         """
-        if kind not in ("concept", "industry"):
-            raise ValueError(f"kind={kind!r}; choose 'concept' or 'industry'")
+        if kind not in get_args(BoardListKind):
+            raise ValueError(f"kind={kind!r}; choose one of {list(get_args(BoardListKind))}")
         name = f"stock_board_{kind}_name_em"
         raw = call_with_retry(
             lambda: self._call(name, {}),

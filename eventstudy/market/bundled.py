@@ -30,9 +30,9 @@ __all__ = ["BundledSource"]
 
 @lru_cache(maxsize=1)
 def _by_symbol() -> dict[str, tuple[pd.DataFrame, str]]:
-    from eventstudy.datasets import _prices
+    from eventstudy.datasets import sample_prices
 
-    frame = _prices()
+    frame = sample_prices()  # a copy, made once (this function is cached)
     out: dict[str, tuple[pd.DataFrame, str]] = {}
     for sym, g in frame.groupby("symbol", sort=True):
         bars = pd.DataFrame(

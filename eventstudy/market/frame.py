@@ -20,6 +20,10 @@ field         str          the price field or the return kind
 retrieved_at  datetime     when the data were retrieved (Asia/Shanghai), NaT for the
                            bundled snapshot
 is_proxy      bool         True when the series was built from other series
+proxy_members int          how many series a proxy was built from (a board proxy:
+                           its members); 0 when not a proxy
+proxy_of      str          what the proxy stands in for (the board code, e.g.
+                           ``BK0896``); ``""`` when not a proxy
 note          str          fallbacks, proxies, cleaning performed; ``""`` if nothing
 first, last   datetime     first and last date with a value in ``data``
 ============= ============ ============================================================
@@ -71,6 +75,8 @@ PROVENANCE_COLUMNS = [
     "field",
     "retrieved_at",
     "is_proxy",
+    "proxy_members",
+    "proxy_of",
     "note",
     "first",
     "last",
@@ -84,21 +90,33 @@ def provenance_row(
     field: str,
     retrieved_at: pd.Timestamp | None = None,
     is_proxy: bool = False,
+    proxy_members: int = 0,
+    proxy_of: str = "",
     note: str = "",
 ) -> dict[str, Any]:
     """One provenance record (``first``/``last`` are filled in from the data).
+
+    ``is_proxy`` is implied by ``proxy_members > 0`` or a ``proxy_of``.
 
     Examples
     --------
     >>> provenance_row(source="bundled", adjust="qfq", field="close")["is_proxy"]
     False
+    >>> row = provenance_row(source="proxy(bundled)", adjust="qfq", field="close",
+    ...                      proxy_members=6, proxy_of="BK0896")
+    >>> row["is_proxy"], row["proxy_members"], row["proxy_of"]
+    (True, 6, 'BK0896')
     """
+    if int(proxy_members) < 0:
+        raise ValueError(f"proxy_members={proxy_members!r} must be >= 0")
     return {
         "source": source,
         "adjust": adjust,
         "field": field,
         "retrieved_at": pd.NaT if retrieved_at is None else pd.Timestamp(retrieved_at),
-        "is_proxy": bool(is_proxy),
+        "is_proxy": bool(is_proxy or proxy_members or proxy_of),
+        "proxy_members": int(proxy_members),
+        "proxy_of": str(proxy_of),
         "note": note,
     }
 
@@ -120,7 +138,9 @@ def _finish_provenance(data: pd.DataFrame, rows: Mapping[str, Mapping[str, Any]]
     prov = pd.DataFrame.from_records(records, columns=PROVENANCE_COLUMNS)
     prov.index = pd.Index(list(data.columns), name="symbol", dtype=object)
     prov["is_proxy"] = prov["is_proxy"].astype(bool)
-    for col in ("source", "adjust", "field", "note"):
+    prov["proxy_members"] = prov["proxy_members"].fillna(0).astype(np.int64)
+    prov["proxy_of"] = prov["proxy_of"].fillna("")
+    for col in ("source", "adjust", "field", "proxy_of", "note"):
         prov[col] = prov[col].astype(object)
     prov["retrieved_at"] = pd.to_datetime(prov["retrieved_at"], utc=True).dt.tz_convert(
         "Asia/Shanghai"
@@ -153,10 +173,12 @@ class PriceFrame:
     failures
         Only with ``get_prices(..., errors="collect")``: one row per requested
         symbol that could not be served in full, columns ``symbol``, ``reason``
-        (``unavailable``: not cached/offline or not in the source; ``partial``:
-        some dates missing, the rest is in ``data``; ``provider_failed``: the
-        network source failed after its retries and nothing stood in) and
-        ``message``. Empty when everything was served.
+        (:data:`~eventstudy._typing.FailureReason`: ``unavailable``: not
+        cached/offline, not in the source, or the source has no such field - a
+        board proxy has no ``open``; ``partial``: some dates missing, the rest
+        is in ``data``; ``provider_failed``: the network source failed after its
+        retries and nothing stood in) and ``message``. Empty when everything was
+        served.
 
     Examples
     --------

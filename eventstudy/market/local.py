@@ -35,18 +35,18 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import get_args
 
 import pandas as pd
 
-from eventstudy._typing import Adjust
+from eventstudy._typing import Adjust, VolumeUnit
 from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
-from eventstudy.market._clean import clean_bars
+from eventstudy.market._clean import FIELDS, clean_bars
 from eventstudy.symbols import parse_symbol, to_akshare, to_filename
 
 __all__ = ["ACCEPTED_COLUMNS", "LocalSource"]
 
-_FIELDS = ("date", "open", "high", "low", "close", "volume", "amount")
+_FIELDS = ("date", *FIELDS)
 _CHINESE = {
     "日期": "date",
     "开盘": "open",
@@ -113,10 +113,12 @@ class LocalSource:
         root: str | Path,
         *,
         adjust: Adjust = "qfq",
-        chinese_volume: Literal["lots", "shares"] = "lots",
+        chinese_volume: VolumeUnit = "lots",
     ) -> None:
-        if chinese_volume not in ("lots", "shares"):
-            raise ConfigError(f"chinese_volume={chinese_volume!r}; choose 'lots' or 'shares'")
+        if chinese_volume not in get_args(VolumeUnit):
+            raise ConfigError(
+                f"chinese_volume={chinese_volume!r}; choose one of {list(get_args(VolumeUnit))}"
+            )
         self.root = Path(root).expanduser()
         self.adjust: Adjust = adjust
         self.chinese_volume = chinese_volume
@@ -141,6 +143,10 @@ class LocalSource:
             if p.is_file():
                 return p
         return None
+
+    def has(self, symbol: str) -> bool:
+        """Whether the folder holds a file for ``symbol``."""
+        return self.path_for(symbol) is not None
 
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
         """``none`` for indices, else the folder's declared adjustment."""

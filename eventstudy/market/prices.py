@@ -1,25 +1,27 @@
-"""``get_prices``: a clean, aligned panel of one field from a named source.
+"""Fetching prices: ``load_panel`` (every field), ``get_prices`` (one field), and the rest.
 
-Routing of ``source="auto"``
-----------------------------
-====================================  =========================================
-symbol                                network source
-====================================  =========================================
-A-share stock, Chinese index, board   ``akshare`` (Eastmoney)
-anything else (``^GSPC``, ``NIO``)    ``yfinance``
-====================================  =========================================
+:func:`load_panel` is the one way prices are fetched: one request, each symbol
+parsed once, **one provider call per symbol** giving every field (open, high,
+low, close, volume, amount), the cache in front of network sources. It returns
+a :class:`~eventstudy.market.panel.MarketPanel`; :func:`get_prices` is one field
+of the same machinery, :func:`get_returns` the returns of ``get_prices``.
+
+Sources
+-------
+``source="auto"`` (the default) is the fallback policy documented in
+:mod:`eventstudy.market.policy`: live sources per kind (``akshare`` for A-shares,
+Chinese indices and boards; ``yfinance`` for the rest) behind the cache, then
+the cache with gaps filled from the bundled snapshot, the snapshot, the cached
+part, and for boards a proxy of the bundled members. Any other registered name
+(``bundled``, ``local``, ``akshare``, ``yfinance``, yours) or a source object
+serves alone: a network source behind the cache, a board it lacks built as a
+proxy of its members from the same source.
 
 The cache is consulted first and only the missing date ranges are fetched
 (each fetch overlaps the cache by one session; if the overlap disagrees - a
 forward-adjusted history rescaled after an ex-dividend day - the whole
 cached + requested range is refetched and ``provenance.note`` says so).
-When the network fails, or ``offline=True``, ``auto`` falls back - and says
-so with :class:`~eventstudy.exceptions.OfflineFallbackWarning` and in
-``provenance.note`` - to the cached values, with the gaps filled from the
-bundled snapshot where it has them and is on the same adjustment basis, else
-the bundled snapshot, else (boards) a proxy built from the bundled members
-(:class:`~eventstudy.exceptions.ProxyWarning`, ``is_proxy=True``). Whatever
-is still missing is raised at the end in one
+Whatever is still missing is raised at the end in one
 :class:`~eventstudy.exceptions.DataUnavailableError` naming every symbol and
 date range (with ``errors="collect"``: listed in ``PriceFrame.failures``,
 ``partial`` when some dates were served).
@@ -45,69 +47,74 @@ symbol
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from dataclasses import field as dc_field
-from functools import lru_cache
+from dataclasses import replace
 from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust, DateLike, ErrorPolicy, PriceField
+from eventstudy._typing import (
+    Adjust,
+    DateLike,
+    ErrorPolicy,
+    FailureReason,
+    PriceField,
+    ProxyWeights,
+    ReturnKind,
+)
+from eventstudy.calendar import shanghai_sessions, uses_china_calendar
 from eventstudy.exceptions import (
-    CacheError,
     ConfigError,
     DataUnavailableError,
-    EventStudyWarning,
-    OfflineFallbackWarning,
     ProviderError,
-    ProxyWarning,
     UnknownSymbolError,
 )
-from eventstudy.market._clean import clean_bars
-from eventstudy.market.cache import (
-    CacheCorruptError,
-    CacheEntry,
-    PriceCache,
-    Range,
-    subtract_ranges,
-    today_shanghai,
+from eventstudy.market.cache import PriceCache, today_shanghai
+from eventstudy.market.frame import FAILURE_COLUMNS, PriceFrame, empty_failures
+from eventstudy.market.loaders import loader_for, missing_error
+from eventstudy.market.panel import LACKING_COLUMNS, MarketPanel, empty_lacking
+from eventstudy.market.proxy import (
+    board_members_of,
+    check_board,
+    given_member_prices,
+    proxy_frame,
+    proxy_index,
+    proxy_note,
 )
-from eventstudy.market.frame import FAILURE_COLUMNS, PriceFrame, empty_failures, provenance_row
-from eventstudy.market.sources import PriceSource, get_source
-from eventstudy.symbols import normalize, parse_symbol
+from eventstudy.market.request import (
+    Loaded,
+    Loader,
+    OfflineMiss,
+    PriceRequest,
+    between,
+    fmt_ranges,
+    join_notes,
+    resolve_offline,
+)
+from eventstudy.market.returns import returns_of
+from eventstudy.market.sources import PriceSource, as_source, get_source
+from eventstudy.symbols import Symbol, parse_symbol
 
-__all__ = ["get_prices", "resolve_offline"]
+__all__ = ["board_proxy", "get_prices", "get_returns", "load_panel", "resolve_offline"]
 
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def resolve_offline(offline: bool | None) -> bool:
-    """``offline`` if given, else ``$EVENTSTUDY_OFFLINE`` (``1``/``true``/``yes``/``on``).
-
-    Examples
-    --------
-    >>> resolve_offline(True)
-    True
-    """
-    if offline is not None:
-        return bool(offline)
-    return os.environ.get("EVENTSTUDY_OFFLINE", "").strip().lower() in _TRUE
+#: Every price field, in the order :func:`load_panel` returns them.
+ALL_FIELDS: tuple[PriceField, ...] = get_args(PriceField)
 
 
-def _as_list(symbols: str | Iterable[str]) -> list[str]:
-    if isinstance(symbols, str):
-        symbols = [symbols]
-    out: list[str] = []
-    for s in symbols:
-        n = normalize(s)
-        if n not in out:
-            out.append(n)
+# -- one request ------------------------------------------------------------------------
+
+
+def _as_symbols(symbols: str | Symbol | Iterable[str | Symbol]) -> list[Symbol]:
+    """Each symbol parsed once, de-duplicated in order."""
+    items = [symbols] if isinstance(symbols, str | Symbol) else list(symbols)
+    out: dict[str, Symbol] = {}
+    for s in items:
+        sym = parse_symbol(s)
+        out.setdefault(sym.canonical, sym)
     if not out:
         raise ConfigError("symbols is empty; pass at least one symbol, e.g. '600519.SH'")
-    return out
+    return list(out.values())
 
 
 def _day(value: DateLike, name: str) -> pd.Timestamp:
@@ -122,477 +129,287 @@ def _day(value: DateLike, name: str) -> pd.Timestamp:
     return ts.normalize()
 
 
-@lru_cache(maxsize=64)
-def _china_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
-    from eventstudy.market.calendar import trading_sessions
-
-    try:
-        cal = trading_sessions(start, end)
-    except DataUnavailableError:
-        return pd.DatetimeIndex([], dtype="datetime64[ns]")
-    return pd.DatetimeIndex(pd.DatetimeIndex(cal.sessions).astype("datetime64[ns]"))
-
-
-def _is_chinese(symbol: str) -> bool:
-    return parse_symbol(symbol).kind in ("stock", "index", "board")
+def _fields(fields: PriceField | Iterable[PriceField] | None) -> tuple[PriceField, ...]:
+    if fields is None:
+        return ALL_FIELDS
+    items = [fields] if isinstance(fields, str) else list(fields)
+    bad = [f for f in items if f not in ALL_FIELDS]
+    if bad or not items:
+        key = "field" if isinstance(fields, str) else "fields"
+        raise ConfigError(f"{key}={fields!r}; choose among {list(ALL_FIELDS)}")
+    return tuple(dict.fromkeys(items))
 
 
-def _trim(symbol: str, ranges: list[Range]) -> list[Range]:
-    """Drop parts of ranges that cannot hold data: the future, and days that are
-    not sessions - Shanghai sessions for Chinese symbols, business days (Monday to
-    Friday; no holiday calendar) for the others."""
-    today = today_shanghai()
-    out: list[Range] = []
-    for a, b in ranges:
-        b = min(b, today)
-        if a > b:
-            continue
-        s = _china_sessions(a, b) if _is_chinese(symbol) else pd.bdate_range(a, b)
-        if len(s) == 0:
-            continue
-        out.append((pd.Timestamp(s[0]), pd.Timestamp(s[-1])))
-    return out
+def _check(adjust: Adjust, errors: ErrorPolicy) -> None:
+    if adjust not in get_args(Adjust):
+        raise ConfigError(f"adjust={adjust!r}; choose one of {list(get_args(Adjust))}")
+    if errors not in get_args(ErrorPolicy):
+        raise ConfigError(f"errors={errors!r}; choose one of {list(get_args(ErrorPolicy))}")
 
 
-def _fmt(ranges: list[Range]) -> str:
-    return ", ".join(f"{a.date()}..{b.date()}" for a, b in ranges)
+def _loader(source: str | PriceSource) -> tuple[Loader, str | None]:
+    """The loader of ``source`` and, for a name, the name provenance shows."""
+    if isinstance(source, str):
+        return loader_for(get_source(source)), source
+    return loader_for(as_source(source)), None
 
 
-@dataclass
-class _Request:
-    start: pd.Timestamp
-    end: pd.Timestamp
-    field: str
-    adjust: Adjust
-    offline: bool
-    refresh: bool
-    cache: PriceCache
-    missing: dict[str, tuple[list[Range], str]] = dc_field(default_factory=dict)
-    down: dict[str, ProviderError] = dc_field(default_factory=dict)
+def _failure(symbol: str, reason: FailureReason, message: str) -> dict[str, str]:
+    return {"symbol": symbol, "reason": reason, "message": message}
 
 
-@dataclass
-class _Loaded:
-    series: pd.Series
-    prov: dict[str, Any]
-
-
-class _Offline(Exception):
-    """Internal: the network is not to be used and the cache does not cover the request."""
-
-    def __init__(self, ranges: list[Range], why: str, partial: _Loaded | None = None) -> None:
-        super().__init__(why)
-        self.ranges = ranges
-        self.why = why
-        self.partial = partial  # what the cache has of the request (None: nothing)
-
-
-def _notes_of(bars: pd.DataFrame) -> list[str]:
-    notes = bars.attrs.get("notes", [])
-    return [str(n) for n in notes] if isinstance(notes, list) else []
-
-
-def _field_of(bars: pd.DataFrame, symbol: str, source: str, fld: str) -> pd.Series:
-    if fld not in bars.columns:
-        raise DataUnavailableError(
-            f"{symbol}: source {source!r} provides no {fld!r} (it has {list(bars.columns)})"
-        )
-    return bars[fld]
-
-
-def _load_fixed(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
-    """A local (non-network) source: read, clean, slice."""
-    try:
-        raw = src.fetch(symbol, req.start, req.end, adjust=req.adjust)
-    except DataUnavailableError:
-        if parse_symbol(symbol).kind == "board":
-            return _proxy(symbol, req, src, why=f"{symbol} is not in source {src.name!r}")
-        raise
-    bars, notes = clean_bars(raw.reset_index(), symbol=symbol) if len(raw) else (raw, [])
-    series = _field_of(bars, symbol, src.name, req.field) if len(raw) else pd.Series(dtype=float)
-    note = "; ".join([*_notes_of(raw), *notes])
-    if src.name == "bundled":
-        note = "; ".join(x for x in ("bundled snapshot recorded 2026-06/07", note) if x)
-    prov = provenance_row(
-        source=src.name, adjust=src.served_adjust(symbol, req.adjust), field=req.field, note=note
-    )
-    return _Loaded(series, prov)
-
-
-def _read_entry(
-    cache: PriceCache, source: str, symbol: str, fld: str, adjust: str, notes: list[str]
-) -> CacheEntry | None:
-    try:
-        return cache.read(source, symbol, fld, adjust)
-    except CacheCorruptError as err:
-        moved = cache.quarantine(err.path)
-        msg = f"{err}; moved aside to {moved}" if moved else str(err)
-        warnings.warn(f"{msg}; the range will be refetched", EventStudyWarning, stacklevel=4)
-        notes.append("corrupt cache entry discarded")
-        return None
-
-
-def _load_network(src: PriceSource, symbol: str, req: _Request) -> _Loaded:
-    """A network source behind the cache."""
-    adjust = src.served_adjust(symbol, req.adjust)
-    notes: list[str] = []
-    entry = _read_entry(req.cache, src.name, symbol, req.field, adjust, notes)
-    wanted = (
-        [(req.start, req.end)]
-        if req.refresh or entry is None
-        else entry.missing(req.start, req.end)
-    )
-    # fetch each gap trimmed to sessions; record the whole gap (to yesterday) as covered
-    plan = [(gap, t) for gap in wanted for t in _trim(symbol, [gap])]
-    wanted = [t for _, t in plan]
-    if wanted and req.offline:
-        why = "offline" + ("; cached entry was corrupt" if notes else "")
-        partial = None
-        if entry is not None:
-            cached = _between(entry.values, req.start, req.end)
-            if cached.notna().any():
-                prov = provenance_row(
-                    source=src.name,
-                    adjust=adjust,
-                    field=req.field,
-                    retrieved_at=entry.retrieved_at(req.start, req.end),
-                    note="; ".join(dict.fromkeys([*notes, f"offline: cache lacks {_fmt(wanted)}"])),
-                )
-                partial = _Loaded(cached, prov)
-        raise _Offline(wanted, why, partial)
-    if wanted and src.name in req.down:
-        earlier = req.down[src.name]
-        raise ProviderError(
-            f"{symbol}: {src.name} skipped, it could not be reached earlier in this request "
-            f"({earlier.symbol} after {earlier.attempts} attempt(s): "
-            f"{type(earlier.cause).__name__}: {earlier.cause}); retry later, or pass "
-            'errors="collect" to keep the symbols that can be served',
-            symbol=symbol,
-            source=src.name,
-            attempts=earlier.attempts,
-            cause=earlier.cause,
-        )
-    retrieved = None
-    # the close entry is the reference for the adjustment-basis check of every fetch
-    ref_field = "close"
-    ref = (
-        entry
-        if req.field == ref_field
-        else _read_entry(req.cache, src.name, symbol, ref_field, adjust, [])
-    )
-    rebased = False
-    todo = list(plan)
-    while todo:
-        (gap_start, gap_end), (a, b) = todo.pop(0)
-        fa, fb = _overlap(ref, a, b)
+def _serve(
+    loader: Loader, syms: list[Symbol], req: PriceRequest, errors: ErrorPolicy
+) -> tuple[dict[str, Loaded], list[dict[str, str]]]:
+    """Load each symbol; with ``errors="collect"`` the ones that fail become failure rows."""
+    loaded: dict[str, Loaded] = {}
+    failed: list[dict[str, str]] = []
+    for sym in syms:
+        canon = sym.canonical
         try:
-            raw = src.fetch(symbol, fa, fb, adjust=req.adjust)
-        except ProviderError as err:
-            if isinstance(err.cause, OSError):  # connection-level: do not retry other symbols
-                req.down[src.name] = err
-            raise
-        bars, clean_notes = clean_bars(raw.reset_index(), symbol=symbol)
-        notes.extend([*_notes_of(raw), *clean_notes])
-        _field_of(bars, symbol, src.name, req.field)
-        if not rebased and ref is not None and _basis_changed(ref, bars, ref_field):
-            # e.g. an ex-dividend day since the cache was filled: Eastmoney rescaled the
-            # whole forward-adjusted history. Refetch everything cached + requested.
-            rebased = True
-            lo = min([req.start, *(x for x, _ in ref.covered())])
-            hi = max([req.end, *(y for _, y in ref.covered())])
-            todo = [((lo, hi), t) for t in _trim(symbol, [(lo, hi)])]
-            notes.append(
-                f"cached {adjust} prices were on an older adjustment basis (the overlap with "
-                f"the new fetch differed; e.g. an ex-dividend day since): refetched "
-                f"{lo.date()}..{hi.date()}"
+            loaded[canon] = loader.load(sym, req)
+        except OfflineMiss as off:  # a network source alone, offline
+            req.state.missing[canon] = (off.ranges, off.why)
+            if off.partial is not None:  # the cached part is served
+                loaded[canon] = off.partial
+        except (ProviderError, DataUnavailableError, UnknownSymbolError) as err:
+            if errors == "raise":
+                raise
+            reason: FailureReason = (
+                "provider_failed" if isinstance(err, ProviderError) else "unavailable"
             )
-            continue
-        retrieved = pd.Timestamp.now(tz="Asia/Shanghai").floor("s")
-        covered = [(gap_start, min(gap_end, today_shanghai() - pd.Timedelta(days=1)))]
-        for fld in bars.columns:
-            prev = (
-                entry
-                if fld == req.field
-                else _read_entry(req.cache, src.name, symbol, fld, adjust, notes)
-            )
-            try:
-                written = req.cache.write(
-                    src.name,
-                    symbol,
-                    fld,
-                    adjust,
-                    bars[fld],
-                    covered=covered,
-                    retrieved_at=retrieved,
-                    previous=prev,
-                )
-            except CacheError as err:
-                warnings.warn(f"{err}; continuing without caching", EventStudyWarning, stacklevel=4)
-                notes.append("not cached (cache not writable)")
-                written = _in_memory(prev, bars[fld], symbol, fld, adjust, src.name, a, b)
-            if fld == req.field:
-                entry = written
-            if fld == ref_field:
-                ref = written
-    if entry is None:  # nothing wanted and nothing cached: a range without sessions
-        series = pd.Series(dtype=np.float64)
-        when = None
-    else:
-        series = _between(entry.values, req.start, req.end)
-        when = entry.retrieved_at(req.start, req.end)
-        when = retrieved if pd.isna(when) else when
-    prov = provenance_row(
-        source=src.name,
-        adjust=adjust,
-        field=req.field,
-        retrieved_at=when,
-        note="; ".join(dict.fromkeys(notes)),
-    )
-    return _Loaded(series, prov)
+            failed.append(_failure(canon, reason, str(err)))
+            loaded.pop(canon, None)
+    return loaded, failed
 
 
-#: Relative tolerance of the adjustment-basis check on overlapping sessions.
-BASIS_RTOL = 1e-6
+def _settle_missing(
+    loaded: dict[str, Loaded], failed: list[dict[str, str]], req: PriceRequest, errors: ErrorPolicy
+) -> None:
+    """Dates that could not be served: one error, or ``partial``/``unavailable`` rows."""
+    missing = req.state.missing
+    if not missing:
+        return
+    if errors == "raise":
+        raise missing_error(missing)
+    for sym, (ranges, why) in missing.items():
+        partial = sym in loaded and loaded[sym].has_values
+        if not partial:
+            loaded.pop(sym, None)
+        reason: FailureReason = "partial" if partial else "unavailable"
+        failed.append(_failure(sym, reason, f"{fmt_ranges(ranges)} ({why})"))
+    missing.clear()
 
 
-def _overlap(
-    ref: CacheEntry | None, a: pd.Timestamp, b: pd.Timestamp
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """``a..b`` widened to the cached sessions just before and after it (if any), so
-    that each incremental fetch overlaps the cache by at least one session."""
-    if ref is None or len(ref.values) == 0:
-        return a, b
-    ix = np.asarray(ref.values.index, dtype="datetime64[ns]")
-    before = ix[ix < np.datetime64(a, "ns")]
-    after = ix[ix > np.datetime64(b, "ns")]
-    fa = pd.Timestamp(before.max()) if len(before) else a
-    fb = pd.Timestamp(after.min()) if len(after) else b
-    return fa, fb
-
-
-def _basis_changed(ref: CacheEntry, bars: pd.DataFrame, fld: str) -> bool:
-    """Whether fetched values disagree with cached ones on common dates."""
-    if fld not in bars.columns or len(ref.values) == 0:
-        return False
-    new = bars[fld].dropna()
-    old = ref.values[~ref.values.index.duplicated(keep="last")]
-    common = new.index.intersection(old.index)
-    if len(common) == 0:
-        return False
-    x = new.loc[common].to_numpy(dtype=np.float64)
-    y = old.loc[common].to_numpy(dtype=np.float64)
-    return not bool(np.allclose(x, y, rtol=BASIS_RTOL, atol=0.0))
-
-
-def _in_memory(
-    prev: CacheEntry | None,
-    values: pd.Series,
-    symbol: str,
-    fld: str,
-    adjust: str,
-    source: str,
-    a: pd.Timestamp,
-    b: pd.Timestamp,
-) -> CacheEntry:
-    new = values.dropna()
-    if prev is not None:
-        old = prev.values[(prev.values.index < a) | (prev.values.index > b)]
-        new = pd.concat([old, new]).sort_index()
-    now = pd.Timestamp.now(tz="Asia/Shanghai")
-    ranges = [*(prev.ranges if prev is not None else []), (a, b, now)]
-    return CacheEntry(source, symbol, fld, adjust, new, ranges)
-
-
-def _proxy(symbol: str, req: _Request, members_source: PriceSource | str, *, why: str) -> _Loaded:
-    from eventstudy.market.proxy import board_proxy, proxy_component
-
-    name = members_source if isinstance(members_source, str) else members_source.name
-    if req.field == "close":
-        pf = board_proxy(
-            symbol,
-            start=req.start,
-            end=req.end,
-            source=members_source,
-            offline=req.offline,
-            cache_dir=req.cache.root,
-            adjust=req.adjust,
-        )
-    else:
-        pf = proxy_component(
-            symbol,
-            req.field,
-            start=req.start,
-            end=req.end,
-            source=members_source,
-            offline=req.offline,
-            cache_dir=req.cache.root,
-            adjust=req.adjust,
-        )
-    row = pf.provenance.loc[symbol]
-    stamps = pf.provenance["retrieved_at"].dropna()  # the proxy's own retrieval time, if any
-    when = pd.Timestamp(stamps.iloc[0]) if len(stamps) else None
-    note = f"{why}; {row['note']}"
-    warnings.warn(f"{symbol}: {note}", ProxyWarning, stacklevel=4)
-    prov = provenance_row(
-        source=f"proxy({name})",
-        adjust=str(row["adjust"]),
-        field=req.field,
-        is_proxy=True,
-        note=note,
-        retrieved_at=when,
-    )
-    return _Loaded(pf.data[symbol], prov)
-
-
-def _between(series: pd.Series, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
-    """``series`` restricted to ``lo..hi`` (inclusive) without assuming a sorted index."""
-    ix = np.asarray(series.index, dtype="datetime64[ns]")
-    keep = (ix >= np.datetime64(lo, "ns")) & (ix <= np.datetime64(hi, "ns"))
-    return series[keep]
-
-
-def _route(symbol: str) -> str:
-    return "akshare" if _is_chinese(symbol) else "yfinance"
-
-
-def _load_auto(symbol: str, req: _Request) -> _Loaded:
-    route = _route(symbol)
-    src = get_source(route)
-    try:
-        return _load_network(src, symbol, req)
-    except (_Offline, ProviderError) as err:
-        failure = err
-    why = (
-        f"offline and the {route} cache does not cover {_fmt(failure.ranges)}"
-        if isinstance(failure, _Offline)
-        else f"{route} failed ({failure})"
-    )
-    partial = failure.partial if isinstance(failure, _Offline) else None
-    bundled = get_source("bundled")
-    has = getattr(bundled, "has", None)
-    if has is not None and has(symbol):
-        served = bundled.served_adjust(symbol, req.adjust)
-        if served in ("none", req.adjust):
-            loaded = _load_fixed(bundled, symbol, req)
-            last = bundled.last_date(symbol)  # type: ignore[attr-defined]  # BundledSource
-            if partial is not None and isinstance(failure, _Offline):
-                combined = _with_snapshot(symbol, req, failure, partial, loaded, served, last)
-                if combined is not None:
-                    return combined
-            beyond = _trim(symbol, subtract_ranges(req.start, req.end, [(req.start, last)]))
-            if beyond:
-                if isinstance(failure, _Offline):
-                    req.missing[symbol] = (
-                        beyond,
-                        "offline; bundled snapshot ends " + str(last.date()),
-                    )
-                else:
-                    raise failure
-            loaded.prov["note"] = "; ".join(
-                x for x in (f"fallback: {why}", loaded.prov["note"]) if x
-            )
-            warnings.warn(
-                f"{symbol}: served from the bundled snapshot because {why}",
-                OfflineFallbackWarning,
-                stacklevel=3,
-            )
-            return loaded
-    if isinstance(failure, _Offline) and partial is not None:
-        # the cached part of the real series (a board too: never spliced with a proxy)
-        req.missing[symbol] = (failure.ranges, failure.why)
-        return partial
-    if parse_symbol(symbol).kind == "board":
-        warnings.warn(
-            f"{symbol}: built as a proxy from bundled members because {why}",
-            OfflineFallbackWarning,
-            stacklevel=3,
-        )
-        return _proxy(symbol, req, "bundled", why=f"fallback: {why}")
-    if isinstance(failure, _Offline):
-        req.missing[symbol] = (failure.ranges, failure.why)
-        return _Loaded(
-            pd.Series(dtype=np.float64),
-            provenance_row(source=route, adjust=req.adjust, field=req.field),
-        )
-    raise failure
-
-
-def _with_snapshot(
-    symbol: str,
-    req: _Request,
-    failure: _Offline,
-    partial: _Loaded,
-    snapshot: _Loaded,
-    served: str,
-    last: pd.Timestamp,
-) -> _Loaded | None:
-    """Offline: the cached part of the request, its gaps filled from the bundled snapshot.
-
-    Adjusted prices are combined only when cache and snapshot agree on the sessions
-    both have (same adjustment basis); otherwise the one with more values is served
-    alone (None: the snapshot, handled by the caller) and the rest reported missing.
-    """
-    cached = partial.series.dropna()
-    snap = snapshot.series.dropna()
-    common = cached.index.intersection(snap.index)
-    same_basis = served == "none" or (
-        len(common) > 0
-        and bool(
-            np.allclose(
-                cached.loc[common].to_numpy(dtype=np.float64),
-                snap.loc[common].to_numpy(dtype=np.float64),
-                rtol=BASIS_RTOL,
-                atol=0.0,
-            )
-        )
-    )
-    if same_basis:
-        in_gap = np.zeros(len(snap), dtype=bool)
-        ix = np.asarray(snap.index, dtype="datetime64[ns]")
-        for a, b in failure.ranges:
-            in_gap |= (ix >= np.datetime64(a, "ns")) & (ix <= np.datetime64(b, "ns"))
-        filler = snap[in_gap]
-        series = pd.concat([cached, filler]).sort_index()
-        still = _trim(
-            symbol, [g for a, b in failure.ranges for g in subtract_ranges(a, b, [(a, last)])]
-        )
-        filled = [(a, min(b, last)) for a, b in failure.ranges if a <= last]
-        if still:
-            req.missing[symbol] = (still, "offline; bundled snapshot ends " + str(last.date()))
-        note = (
-            f"offline: cached values, gaps {_fmt(filled)} from the bundled snapshot"
-            if filled
-            else "offline: cached values"
-        )
-        prov = dict(partial.prov)
-        prov["note"] = "; ".join(x for x in (note, str(prov.get("note", ""))) if x)
-        warnings.warn(f"{symbol}: {note}", OfflineFallbackWarning, stacklevel=4)
-        return _Loaded(series, prov)
-    why = (
-        "the cache and the bundled snapshot are on different adjustment bases "
-        f"({served}; e.g. a dividend between them), not combined"
-    )
-    if len(snap) >= len(cached):
-        snapshot.prov["note"] = "; ".join(
-            x for x in (f"offline: {why}", snapshot.prov["note"]) if x
-        )
-        return None
-    req.missing[symbol] = (failure.ranges, f"{failure.why}; {why}")
-    prov = dict(partial.prov)
-    prov["note"] = "; ".join(x for x in (str(prov.get("note", "")), why) if x)
-    warnings.warn(f"{symbol}: {why}", OfflineFallbackWarning, stacklevel=4)
-    return _Loaded(partial.series, prov)
-
-
-def _label_registered(loaded: dict[str, _Loaded], own: str, registered: str) -> None:
+def _label_registered(loaded: dict[str, Loaded], loader: Loader, registered: str | None) -> None:
     """Provenance names the source as registered (``my_folder``), not by its class name."""
-    if own == registered:
+    own = getattr(getattr(loader, "source", loader), "name", None)
+    if registered is None or own is None or own == registered:
         return
     for ld in loaded.values():
         if ld.prov["source"] == own:
             ld.prov["source"] = registered
         elif ld.prov["source"] == f"proxy({own})":
             ld.prov["source"] = f"proxy({registered})"
+
+
+def _request(
+    symbols: str | Symbol | Iterable[str | Symbol],
+    start: DateLike,
+    end: DateLike,
+    fields: tuple[PriceField, ...],
+    options: dict[str, Any],
+) -> tuple[list[Symbol], PriceRequest]:
+    syms = _as_symbols(symbols)
+    lo, hi = _day(start, "start"), _day(end, "end")
+    if lo > hi:
+        raise ConfigError(f"start {lo.date()} is after end {hi.date()}")
+    _check(options["adjust"], options["errors"])
+    req = PriceRequest(
+        start=lo,
+        end=hi,
+        fields=fields,
+        adjust=options["adjust"],
+        offline=resolve_offline(options["offline"]),
+        refresh=bool(options["refresh"]),
+        cache=PriceCache(options["cache_dir"]),
+    )
+    return syms, req
+
+
+def _run(
+    symbols: str | Symbol | Iterable[str | Symbol],
+    start: DateLike,
+    end: DateLike,
+    fields: tuple[PriceField, ...],
+    options: dict[str, Any],
+) -> tuple[list[Symbol], PriceRequest, dict[str, Loaded], list[dict[str, str]]]:
+    """One request: every symbol loaded once, for every field in ``fields``."""
+    syms, req = _request(symbols, start, end, fields, options)
+    loader, registered = _loader(options["source"])
+    errors: ErrorPolicy = options["errors"]
+    loaded, failed = _serve(loader, syms, req, errors)
+    _settle_missing(loaded, failed, req, errors)
+    _label_registered(loaded, loader, registered)
+    return syms, req, loaded, failed
+
+
+def _sessions(syms: list[Symbol], req: PriceRequest) -> pd.DatetimeIndex | None:
+    """The Shanghai sessions of the range when a Chinese symbol is asked (NaN rows, not gaps)."""
+    if any(uses_china_calendar(s) for s in syms):
+        return shanghai_sessions(req.start, min(req.end, today_shanghai()))
+    return None
+
+
+def _field_frame(
+    fld: PriceField,
+    loaded: dict[str, Loaded],
+    failed: list[dict[str, str]],
+    req: PriceRequest,
+    index: pd.DatetimeIndex | None,
+) -> PriceFrame:
+    series = {
+        s: between(ld.series[fld], req.start, req.end)
+        for s, ld in loaded.items()
+        if fld in ld.series
+    }
+    prov = {s: loaded[s].prov_of(fld) for s in series}
+    frame = PriceFrame.from_series(series, field=fld, provenance=prov, index=index)
+    rows = failed + [
+        _failure(s, "unavailable", ld.lacking[fld]) for s, ld in loaded.items() if fld in ld.lacking
+    ]
+    table = pd.DataFrame(rows, columns=FAILURE_COLUMNS) if rows else empty_failures()
+    return replace(frame, failures=table)
+
+
+def _panel_provenance(
+    loaded: dict[str, Loaded], req: PriceRequest, index: pd.DatetimeIndex | None
+) -> pd.DataFrame:
+    """One row per served symbol; ``first``/``last`` from its ``close`` (else first field)."""
+    series: dict[str, pd.Series] = {}
+    prov: dict[str, dict[str, Any]] = {}
+    for s, ld in loaded.items():
+        have = [f for f in req.fields if f in ld.series]
+        ref = "close" if "close" in have else (have[0] if have else None)
+        values = ld.series[ref] if ref is not None else pd.Series(dtype=np.float64)
+        series[s] = between(values, req.start, req.end)
+        note = join_notes(str(ld.prov.get("note", "")), *ld.field_notes.values())
+        prov[s] = {**ld.prov, "field": ",".join(have), "note": note}
+    return PriceFrame.from_series(series, field="", provenance=prov, index=index).provenance
+
+
+# -- the public functions -------------------------------------------------------------
+
+
+def load_panel(
+    symbols: str | Iterable[str],
+    start: DateLike,
+    end: DateLike,
+    *,
+    fields: Iterable[PriceField] | None = None,
+    source: str | PriceSource = "auto",
+    adjust: Adjust = "qfq",
+    offline: bool | None = None,
+    refresh: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    errors: ErrorPolicy = "raise",
+) -> MarketPanel:
+    """Every price field of several symbols from one request: one provider call per symbol.
+
+    The one way the package fetches prices (the study, the pipeline and the
+    backtest use it); :func:`get_prices` is one field of the same machinery.
+
+    Parameters
+    ----------
+    symbols
+        One symbol or several, any spelling :func:`eventstudy.symbols.normalize`
+        accepts (``600519``, ``sh600519``, ``600519.SS``, ``BK0896``, ``^GSPC``).
+    start, end
+        Date range, both inclusive.
+    fields
+        Fields to load (default all: ``open high low close volume amount``). A
+        network source is called once per symbol (and missing range) whatever
+        the fields: it answers every field at once, and every field is cached.
+    source
+        ``auto`` (default; :mod:`eventstudy.market.policy`), a registered name
+        (``bundled``, ``local``, ``akshare``, ``yfinance``, or your own), or a
+        :class:`~eventstudy.market.sources.PriceSource` object.
+    adjust
+        ``qfq`` (forward-adjusted, default), ``hfq`` or ``none``; indices and
+        boards are unadjusted whatever is asked (``provenance.adjust`` says so).
+    offline
+        Never use the network (cache and bundled data only). ``None`` reads
+        ``$EVENTSTUDY_OFFLINE``.
+    refresh
+        Refetch the whole range from the network even if cached.
+    cache_dir
+        Cache folder (else ``$EVENTSTUDY_CACHE``, else the user cache dir).
+    errors
+        ``"raise"`` (default): a symbol that cannot be served raises (below).
+        ``"collect"``: serve what can be served; the others are listed in
+        ``failures`` with a reason code, as :func:`get_prices` does. A served
+        symbol without some field (a board proxy has no ``open``) is never an
+        error here: it is in :attr:`MarketPanel.lacking` and that field's
+        ``failures``.
+
+    Returns
+    -------
+    MarketPanel
+        ``panel.close``, ``panel.open``, ... (each a :class:`PriceFrame`, indexed
+        by the union of the series' dates and, when a Chinese symbol is
+        present, the Shanghai sessions of the range), ``panel.provenance``,
+        ``panel.failures``, ``panel.returns()``, ``panel.to_long()``.
+
+    Raises
+    ------
+    DataUnavailableError
+        When offline (or a local source) cannot provide some symbols/ranges;
+        the message lists every missing symbol with its date ranges.
+    ProviderError
+        When a network source failed after its retries and nothing could stand in.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # BK0896 is served as a labelled proxy
+    ...     panel = load_panel(["600519.SH", "BK0896"], "2022-01-10", "2022-01-11",
+    ...                        source="bundled")
+    >>> panel.close.data.round(2)
+                600519.SH  BK0896
+    date
+    2022-01-10    1739.49  1000.0
+    2022-01-11    1716.97   986.1
+    >>> panel.open.symbols, panel.lacking["field"].tolist()
+    (['600519.SH'], ['open', 'high', 'low'])
+    >>> row = panel.provenance.loc["BK0896"]
+    >>> row["source"], bool(row["is_proxy"]), int(row["proxy_members"]), row["proxy_of"]
+    ('proxy(bundled)', True, 6, 'BK0896')
+    """
+    options = {
+        "source": source,
+        "adjust": adjust,
+        "offline": offline,
+        "refresh": refresh,
+        "cache_dir": cache_dir,
+        "errors": errors,
+    }
+    syms, req, loaded, failed = _run(symbols, start, end, _fields(fields), options)
+    index = _sessions(syms, req)
+    frames: dict[str, PriceFrame] = {
+        f: _field_frame(f, loaded, failed, req, index) for f in req.fields
+    }
+    lacking = [
+        {"symbol": s, "field": f, "message": msg}
+        for s, ld in loaded.items()
+        for f, msg in ld.lacking.items()
+    ]
+    return MarketPanel(
+        frames=frames,
+        provenance=_panel_provenance(loaded, req, index),
+        failures=pd.DataFrame(failed, columns=FAILURE_COLUMNS) if failed else empty_failures(),
+        lacking=pd.DataFrame(lacking, columns=LACKING_COLUMNS) if lacking else empty_lacking(),
+    )
 
 
 def get_prices(
@@ -609,6 +426,8 @@ def get_prices(
     errors: ErrorPolicy = "raise",
 ) -> PriceFrame:
     """Daily prices of several symbols as one aligned panel with provenance.
+
+    One field of :func:`load_panel` (same request, cache and fallbacks).
 
     Parameters
     ----------
@@ -667,80 +486,179 @@ def get_prices(
     >>> round(float(pf["000300.SH"].loc["2022-01-10"]), 2)
     4844.05
     """
-    syms = _as_list(symbols)
-    lo, hi = _day(start, "start"), _day(end, "end")
-    if lo > hi:
-        raise ConfigError(f"start {lo.date()} is after end {hi.date()}")
-    if field not in get_args(PriceField):
-        raise ConfigError(f"field={field!r}; choose one of {list(get_args(PriceField))}")
-    if adjust not in get_args(Adjust):
-        raise ConfigError(f"adjust={adjust!r}; choose one of {list(get_args(Adjust))}")
-    if errors not in get_args(ErrorPolicy):
-        raise ConfigError(f"errors={errors!r}; choose one of {list(get_args(ErrorPolicy))}")
-    req = _Request(
-        start=lo,
-        end=hi,
-        field=field,
-        adjust=adjust,
-        offline=resolve_offline(offline),
-        refresh=refresh,
-        cache=PriceCache(cache_dir),
-    )
-    loaded: dict[str, _Loaded] = {}
-    failed: list[dict[str, str]] = []
-    for sym in syms:
-        try:
-            if isinstance(source, str) and source == "auto":
-                loaded[sym] = _load_auto(sym, req)
-                continue
-            src = get_source(source) if isinstance(source, str) else source
-            if src.network:
-                try:
-                    loaded[sym] = _load_network(src, sym, req)
-                except _Offline as off:
-                    req.missing[sym] = (off.ranges, off.why)
-                    if off.partial is not None:  # the cached part is served
-                        loaded[sym] = off.partial
-            else:
-                loaded[sym] = _load_fixed(src, sym, req)
-        except (ProviderError, DataUnavailableError, UnknownSymbolError) as failure:
-            if errors == "raise":
-                raise
-            reason = "provider_failed" if isinstance(failure, ProviderError) else "unavailable"
-            failed.append({"symbol": sym, "reason": reason, "message": str(failure)})
-            loaded.pop(sym, None)
-    if req.missing and errors == "collect":
-        for sym, (ranges, why) in req.missing.items():
-            ser = loaded[sym].series if sym in loaded else None
-            partial = ser is not None and bool(ser.notna().any())
-            if not partial:
-                loaded.pop(sym, None)
-            failed.append(
-                {
-                    "symbol": sym,
-                    "reason": "partial" if partial else "unavailable",
-                    "message": f"{_fmt(ranges)} ({why})",
-                }
-            )
-        req.missing.clear()
-    if req.missing:
-        detail = "; ".join(f"{s}: {_fmt(r)} ({why})" for s, (r, why) in req.missing.items())
-        raise DataUnavailableError(
-            f"data unavailable for {len(req.missing)} symbol(s): {detail}. "
-            "Go online (offline=False), or use source='bundled' / a local folder",
-            missing={s: r for s, (r, _) in req.missing.items()},
-        )
-    extra = None
-    if any(_is_chinese(s) for s in syms):
-        extra = _china_sessions(lo, min(hi, today_shanghai()))
-    if isinstance(source, str) and source != "auto":
-        _label_registered(loaded, get_source(source).name, source)
-    series = {s: _between(ld.series, lo, hi) for s, ld in loaded.items()}
-    frame = PriceFrame.from_series(
-        series, field=field, provenance={s: ld.prov for s, ld in loaded.items()}, index=extra
-    )
-    if failed:
-        frame = replace(frame, failures=pd.DataFrame(failed, columns=FAILURE_COLUMNS))
+    options = {
+        "source": source,
+        "adjust": adjust,
+        "offline": offline,
+        "refresh": refresh,
+        "cache_dir": cache_dir,
+        "errors": errors,
+    }
+    syms, req, loaded, failed = _run(symbols, start, end, _fields(field), options)
+    if errors == "raise":
+        for ld in loaded.values():
+            if field in ld.lacking:
+                raise DataUnavailableError(ld.lacking[field])
+    return _field_frame(req.fields[0], loaded, failed, req, _sessions(syms, req))
+
+
+def get_returns(
+    symbols: str | Iterable[str],
+    start: DateLike,
+    end: DateLike,
+    *,
+    kind: ReturnKind = "simple",
+    trade_to_trade: bool = False,
+    **get_prices_kwargs: Any,
+) -> PriceFrame:
+    """Daily returns of several symbols, from :func:`get_prices`.
+
+    Parameters
+    ----------
+    symbols, start, end
+        As for ``get_prices`` (``end`` inclusive). The first session of the range
+        has no return (NaN): start a session earlier if you need it.
+    kind
+        ``simple`` or ``log``.
+    trade_to_trade
+        Attribute the return over a suspension to the day trading resumes and
+        record the gap lengths in ``.gaps`` (see :mod:`eventstudy.market.returns`).
+    **get_prices_kwargs
+        ``source``, ``field`` (default ``close``), ``adjust``, ``offline``,
+        ``refresh``, ``cache_dir``, ``errors`` (``"collect"`` carries
+        :attr:`PriceFrame.failures` through).
+
+    Returns
+    -------
+    PriceFrame
+        ``field`` is ``simple_return`` or ``log_return``; provenance as for the
+        prices, with ``field`` set accordingly.
+
+    Examples
+    --------
+    >>> r = get_returns(["600519.SH"], "2022-01-07", "2022-01-11", source="bundled")
+    >>> r.data["600519.SH"].round(5).tolist()
+    [nan, 0.01236, -0.01295]
+    """
+    if kind not in get_args(ReturnKind):
+        raise ConfigError(f"kind={kind!r}; choose one of {list(get_args(ReturnKind))}")
+    prices = get_prices(symbols, start, end, **get_prices_kwargs)
+    return returns_of(prices, kind=kind, trade_to_trade=trade_to_trade)
+
+
+def board_proxy(
+    code: str,
+    *,
+    members: Iterable[str] | None = None,
+    weights: ProxyWeights = "equal",
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    prices: pd.DataFrame | PriceFrame | None = None,
+    caps: pd.DataFrame | pd.Series | None = None,
+    amounts: pd.DataFrame | None = None,
+    source: str | PriceSource = "auto",
+    adjust: Adjust = "qfq",
+    offline: bool | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    base: float = 1000.0,
+) -> PriceFrame:
+    """A board index built from member closes, labelled as a proxy.
+
+    The computation is :func:`eventstudy.market.proxy.proxy_index` (see
+    :mod:`eventstudy.market.proxy` for the index methodology and weights);
+    this function fetches the members when ``prices`` is not given.
+
+    Parameters
+    ----------
+    code
+        The board, e.g. ``"BK0896"``.
+    members
+        Member symbols; default: the bundled sample membership of ``code``.
+    weights
+        ``equal``, ``value`` (needs ``caps``) or ``amount`` (liquidity weight).
+    start, end
+        Range (inclusive); default: the range of ``prices``. Required when
+        ``prices`` is not given.
+    prices
+        Member closes (wide, dates × members); loaded with :func:`load_panel`
+        (closes, and amounts for ``weights="amount"``, in one request) if omitted.
+    caps
+        Market capitalisation per member: a wide daily frame (lagged one
+        session before use) or a Series (caps at the start of the range,
+        buy-and-hold: the weights then drift with prices).
+    amounts
+        Traded amounts (wide) for ``weights="amount"``; fetched if omitted.
+    source, adjust, offline, cache_dir
+        Passed to :func:`load_panel` for the members.
+    base
+        Index level on the first session.
+
+    Returns
+    -------
+    PriceFrame
+        One column ``code`` with the proxy level; provenance ``is_proxy=True``,
+        ``proxy_members`` (the member count), ``proxy_of`` (``code``) and a note
+        naming the members, the weighting and the membership date.
+
+    Raises
+    ------
+    ConfigError
+        For a code that is not a board, unknown weights, value weights without
+        caps, or no range.
+    DataUnavailableError
+        When a member cannot be had.
+
+    Examples
+    --------
+    >>> pf = board_proxy("BK0896", start="2022-01-04", end="2022-12-30", source="bundled")
+    >>> pf.provenance.loc["BK0896", "note"][:60]
+    'proxy for BK0896: equal-weighted index of 6 members (600519.'
+    >>> int(pf.provenance.loc["BK0896", "proxy_members"]), float(pf["BK0896"].iloc[0])
+    (6, 1000.0)
+    """
+    board = check_board(code, weights, caps)
+    syms, membership = board_members_of(board, members)
+    retrieved: pd.Timestamp | None = None
+    served_adjust: str = adjust
+    if prices is None:
+        if start is None or end is None:
+            raise ConfigError("board_proxy needs start= and end= when prices= is not given")
+        want: list[PriceField] = ["close"]
+        if weights == "amount" and amounts is None:
+            want.append("amount")
+        panel = load_panel(syms, start, end, fields=want, source=source, adjust=adjust,
+                           offline=offline, cache_dir=cache_dir)  # fmt: skip
+        closes = _members_of_panel(panel, board, syms)
+        amounts = panel.amount.data if "amount" in want else amounts
+        src_name = ",".join(sorted(set(panel.provenance["source"])))
+        served_adjust = ",".join(sorted(set(panel.provenance["adjust"])))
+        times = panel.provenance["retrieved_at"].dropna()
+        retrieved = times.min() if len(times) else None
     else:
-        frame = replace(frame, failures=empty_failures())
-    return frame
+        closes = given_member_prices(prices, board, syms, start, end)
+        src_name = "prices given"
+        if weights == "amount" and amounts is None and len(closes):
+            amounts = get_prices(syms, closes.index[0], closes.index[-1], source=source,
+                                 field="amount", adjust=adjust, offline=offline,
+                                 cache_dir=cache_dir).data  # fmt: skip
+    level, how = proxy_index(closes, weights=weights, caps=caps, amounts=amounts, base=base)
+    first = pd.Timestamp(closes.index[0]) if len(closes) else None
+    return proxy_frame(
+        board,
+        level,
+        note=proxy_note(board, how, syms, membership, base=base, first=first),
+        members=len(syms),
+        source=f"proxy({src_name})",
+        adjust=served_adjust,
+        retrieved_at=retrieved,
+    )
+
+
+def _members_of_panel(panel: MarketPanel, board: str, members: list[str]) -> pd.DataFrame:
+    """The members' closes; a member without closes fails the proxy."""
+    closes = panel.close
+    absent = [s for s in members if s not in closes.data.columns]
+    if absent:
+        why = "; ".join(closes.failures["message"].astype(str))
+        raise DataUnavailableError(f"{board}: no closes for the members {absent} ({why})")
+    return closes.data[members]

@@ -1,7 +1,7 @@
 """Board proxies: a board index built from its members' prices, labelled as a proxy.
 
 The real Eastmoney board series (e.g. ``90.BK0896`` 白酒) is not in the bundled
-snapshot, but its six liquor makers are. :func:`board_proxy` builds an index
+snapshot, but its six liquor makers are. :func:`proxy_index` builds an index
 from member prices the way a real price index treats its constituents:
 
 * each member's daily return is its *trade-to-trade* close-to-close return: a
@@ -37,35 +37,102 @@ Membership is today's sample (``datasets.board_members``, as of 2022) applied
 to the whole range: constituents that left the board are missing
 (survivorship), which the provenance note says.
 
+This module computes a proxy from member prices it is *given*; fetching the
+members is the price layer's job (:func:`eventstudy.market.board_proxy`, and
+``get_prices`` when a board has no series of its own).
+
 Examples
 --------
->>> pf = board_proxy("BK0896", start="2022-01-04", end="2022-01-10", source="bundled")
->>> bool(pf.provenance.loc["BK0896", "is_proxy"]), float(pf["BK0896"].iloc[0])
-(True, 1000.0)
+>>> import pandas as pd
+>>> closes = pd.DataFrame({"600519.SH": [100.0, 110.0, 121.0], "000858.SZ": [50.0, 45.0, 54.0]},
+...                       index=pd.to_datetime(["2022-01-04", "2022-01-05", "2022-01-06"]))
+>>> level, how = proxy_index(closes)
+>>> level.round(2).tolist(), how
+([1000.0, 1000.0, 1150.0], 'equal-weighted')
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from typing import Literal, cast
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust, DateLike, PriceField
+from eventstudy._typing import DateLike, ProxyWeights
 from eventstudy.exceptions import ConfigError, DataUnavailableError
 from eventstudy.market.frame import PriceFrame, provenance_row
-from eventstudy.market.sources import PriceSource
 from eventstudy.symbols import normalize, parse_symbol
 
-__all__ = ["board_proxy", "proxy_component"]
+__all__ = [
+    "AMOUNT_WINDOW",
+    "PROXY_FIELDS",
+    "board_members_of",
+    "check_board",
+    "given_member_prices",
+    "proxy_frame",
+    "proxy_index",
+    "proxy_note",
+    "proxy_total",
+    "total_note",
+]
 
-ProxyWeights = Literal["equal", "value", "amount"]
-_AMOUNT_WINDOW = 20
+#: Sessions of traded amount averaged for ``weights="amount"``.
+AMOUNT_WINDOW = 20
+#: Fields a board proxy has (``open``/``high``/``low`` have no proxy).
+PROXY_FIELDS = ("close", "volume", "amount")
 
 
-def _members(code: str, members: Iterable[str] | None) -> tuple[list[str], str]:
+def check_board(code: str, weights: ProxyWeights, caps: object) -> str:
+    """The canonical board code, after checking the proxy request.
+
+    Raises
+    ------
+    ConfigError
+        For a code that is not a board, unknown weights, or value weights without caps.
+
+    Examples
+    --------
+    >>> check_board("bk0896", "equal", None)
+    'BK0896'
+    """
+    board = normalize(code)
+    if parse_symbol(board).kind != "board":
+        raise ConfigError(f"{code!r} is not an Eastmoney board code (BK + 4 digits)")
+    if weights not in get_args(ProxyWeights):
+        raise ConfigError(f"weights={weights!r}; choose one of {list(get_args(ProxyWeights))}")
+    if weights == "value" and caps is None:
+        raise ConfigError(
+            "weights='value' needs caps= (market capitalisation per member, a wide daily "
+            "frame or a Series): the bundled snapshot has no shares outstanding. Use "
+            "weights='amount' for a liquidity weight by traded amount, or 'equal'"
+        )
+    return board
+
+
+def board_members_of(code: str, members: Iterable[str] | None = None) -> tuple[list[str], str]:
+    """The members of a board and where the membership comes from.
+
+    Parameters
+    ----------
+    code
+        The board (canonical).
+    members
+        Given members; default: the bundled sample membership.
+
+    Raises
+    ------
+    ConfigError
+        For an empty ``members``.
+    UnknownSymbolError
+        When the bundled sample has no members for ``code``.
+
+    Examples
+    --------
+    >>> syms, how = board_members_of("BK0896")
+    >>> len(syms), how
+    (6, 'bundled sample membership as of 2022')
+    """
     if members is not None:
         out = list(dict.fromkeys(normalize(m) for m in members))
         if not out:
@@ -75,6 +142,38 @@ def _members(code: str, members: Iterable[str] | None) -> tuple[list[str], str]:
 
     table = board_members(code)
     return list(table["symbol"]), f"bundled sample membership as of {MEMBERS_AS_OF}"
+
+
+def given_member_prices(
+    prices: pd.DataFrame | PriceFrame,
+    board: str,
+    members: list[str],
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+) -> pd.DataFrame:
+    """The members' columns of given closes, restricted to ``start..end`` (default: all).
+
+    Raises
+    ------
+    DataUnavailableError
+        When a member has no column.
+
+    Examples
+    --------
+    >>> days = pd.to_datetime(["2022-01-04", "2022-01-05"])
+    >>> p = pd.DataFrame({"sh600519": [1.0, 2.0]}, index=days)
+    >>> given_member_prices(p, "BK0896", ["600519.SH"], start="2022-01-05").to_dict("list")
+    {'600519.SH': [2.0]}
+    """
+    closes = prices.data if isinstance(prices, PriceFrame) else prices
+    closes = closes.rename(columns=normalize)
+    absent = [s for s in members if s not in closes.columns]
+    if absent:
+        raise DataUnavailableError(f"prices= lacks the members {absent} of {board}")
+    closes = closes[members]
+    lo = pd.Timestamp(start) if start is not None else closes.index[0]
+    hi = pd.Timestamp(end) if end is not None else closes.index[-1]
+    return closes.loc[lo:hi]
 
 
 def _held_returns(prices: pd.DataFrame) -> pd.DataFrame:
@@ -95,227 +194,170 @@ def _held_returns(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=prices.index)
 
 
-def board_proxy(
-    code: str,
+def _value_weights(
+    closes: pd.DataFrame, rets: pd.DataFrame, caps: pd.DataFrame | pd.Series
+) -> tuple[pd.DataFrame, str]:
+    syms = list(closes.columns)
+    if isinstance(caps, pd.Series):
+        c = caps.rename(index=normalize).reindex(syms).astype(np.float64)
+        if c.isna().any():
+            raise ConfigError(f"caps has no value for {list(c.index[c.isna()])}")
+        # buy-and-hold: caps at each member's first quote, drifting with its (held) price
+        held = closes.ffill()
+        p0 = closes.bfill().iloc[0] if len(closes) else pd.Series(np.nan, index=syms)
+        w = (held.shift(1) / p0) * c
+        return w, "cap-weighted buy-and-hold (caps= at the start, weights drift with prices)"
+    cw = caps.rename(columns=normalize).reindex(index=rets.index, columns=syms)
+    return cw.shift(1).astype(np.float64), "cap-weighted (caps= of the previous session)"
+
+
+def _amount_weights(
+    closes: pd.DataFrame, rets: pd.DataFrame, amounts: pd.DataFrame | None
+) -> tuple[pd.DataFrame, str]:
+    syms = list(closes.columns)
+    if amounts is None:  # only possible for a range without sessions
+        amounts = pd.DataFrame(index=closes.index, columns=syms, dtype=np.float64)
+    am = amounts.rename(columns=normalize).reindex(index=rets.index, columns=syms)
+    am = am.astype(np.float64)
+    w = am.rolling(AMOUNT_WINDOW, min_periods=1).mean().shift(1)
+    return w, f"liquidity-weighted (mean traded amount of the previous {AMOUNT_WINDOW} sessions)"
+
+
+def proxy_index(
+    closes: pd.DataFrame,
     *,
-    members: Iterable[str] | None = None,
     weights: ProxyWeights = "equal",
-    start: DateLike | None = None,
-    end: DateLike | None = None,
-    prices: pd.DataFrame | PriceFrame | None = None,
     caps: pd.DataFrame | pd.Series | None = None,
     amounts: pd.DataFrame | None = None,
-    source: str | PriceSource = "auto",
-    adjust: Adjust = "qfq",
-    offline: bool | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
     base: float = 1000.0,
-) -> PriceFrame:
-    """A board index built from member closes, labelled ``is_proxy=True``.
+) -> tuple[pd.Series, str]:
+    """The proxy level from member closes (dates × members) and how it was weighted.
 
     Parameters
     ----------
-    code
-        The board, e.g. ``"BK0896"``.
-    members
-        Member symbols; default: the bundled sample membership of ``code``.
-    weights
-        ``equal``, ``value`` (needs ``caps``) or ``amount`` (liquidity weight):
-        see the module docstring.
-    start, end
-        Range (inclusive); default: the range of ``prices``. Required when
-        ``prices`` is not given.
-    prices
-        Member closes (wide, dates × members); fetched with ``get_prices`` if omitted.
-    caps
-        Market capitalisation per member: a wide daily frame (lagged one
-        session before use) or a Series (caps at the start of the range,
-        buy-and-hold: the weights then drift with prices).
-    amounts
-        Traded amounts (wide) for ``weights="amount"``; fetched if omitted.
-    source, adjust, offline, cache_dir
-        Passed to ``get_prices`` for the members.
-    base
-        Index level on the first session.
-
-    Returns
-    -------
-    PriceFrame
-        One column ``code`` with the proxy level; provenance ``is_proxy=True``
-        and a note naming the members, the weighting and the membership date.
+    closes
+        Member closes; NaN where a member did not trade.
+    weights, caps, amounts, base
+        See the module docstring (``caps`` for ``value``, ``amounts`` - traded
+        amounts, dates × members - for ``amount``).
 
     Examples
     --------
-    >>> pf = board_proxy("BK0896", start="2022-01-04", end="2022-12-30", source="bundled")
-    >>> pf.provenance.loc["BK0896", "note"][:60]
-    'proxy for BK0896: equal-weighted index of 6 members (600519.'
+    >>> closes = pd.DataFrame({"A": [10.0, 11.0], "B": [20.0, 20.0]},
+    ...                       index=pd.to_datetime(["2022-01-04", "2022-01-05"]))
+    >>> level, how = proxy_index(closes, weights="value", caps=pd.Series({"A": 1.0, "B": 3.0}))
+    >>> level.tolist(), how[:25]
+    ([1000.0, 1025.0], 'cap-weighted buy-and-hold')
     """
-    from eventstudy.market.prices import get_prices
-
-    board = normalize(code)
-    if parse_symbol(board).kind != "board":
-        raise ConfigError(f"{code!r} is not an Eastmoney board code (BK + 4 digits)")
-    if weights not in ("equal", "value", "amount"):
-        raise ConfigError(f"weights={weights!r}; choose 'equal', 'value' or 'amount'")
-    if weights == "value" and caps is None:
-        raise ConfigError(
-            "weights='value' needs caps= (market capitalisation per member, a wide daily "
-            "frame or a Series): the bundled snapshot has no shares outstanding. Use "
-            "weights='amount' for a liquidity weight by traded amount, or 'equal'"
-        )
-    syms, membership = _members(board, members)
-    src_name = source if isinstance(source, str) else source.name
-    retrieved: pd.Timestamp | None = None
-    served_adjust: str = adjust
-    if prices is None:
-        if start is None or end is None:
-            raise ConfigError("board_proxy needs start= and end= when prices= is not given")
-        pf = get_prices(
-            syms, start, end, source=source, adjust=adjust, offline=offline, cache_dir=cache_dir
-        )
-        closes = pf.data
-        srcs = sorted(set(pf.provenance["source"]))
-        src_name = ",".join(srcs)
-        served_adjust = ",".join(sorted(set(pf.provenance["adjust"])))
-        times = pf.provenance["retrieved_at"].dropna()
-        retrieved = times.min() if len(times) else None
-    else:
-        closes = prices.data if isinstance(prices, PriceFrame) else prices
-        src_name = "prices given"
-        closes = closes.rename(columns=normalize)
-        absent = [s for s in syms if s not in closes.columns]
-        if absent:
-            raise DataUnavailableError(f"prices= lacks the members {absent} of {board}")
-        closes = closes[syms]
-        lo = pd.Timestamp(start) if start is not None else closes.index[0]
-        hi = pd.Timestamp(end) if end is not None else closes.index[-1]
-        closes = closes.loc[lo:hi]
     closes = closes.astype(np.float64)
     rets = _held_returns(closes)
     in_index = rets.notna()
     if weights == "equal":
-        w = in_index.astype(np.float64)
-        wdesc = "equal-weighted"
+        w, how = in_index.astype(np.float64), "equal-weighted"
     elif weights == "value":
-        assert caps is not None
-        if isinstance(caps, pd.Series):
-            c = caps.rename(index=normalize).reindex(syms).astype(np.float64)
-            if c.isna().any():
-                raise ConfigError(f"caps has no value for {list(c.index[c.isna()])}")
-            # buy-and-hold: caps at each member's first quote, drifting with its (held) price
-            held = closes.ffill()
-            p0 = closes.bfill().iloc[0] if len(closes) else pd.Series(np.nan, index=syms)
-            w = (held.shift(1) / p0) * c
-            wdesc = "cap-weighted buy-and-hold (caps= at the start, weights drift with prices)"
-        else:
-            cw = caps.rename(columns=normalize).reindex(index=rets.index, columns=syms)
-            w = cw.shift(1).astype(np.float64)
-            wdesc = "cap-weighted (caps= of the previous session)"
-        w = w.where(in_index)
+        if caps is None:
+            raise ConfigError("weights='value' needs caps=")
+        w, how = _value_weights(closes, rets, caps)
     else:
-        if amounts is None and len(closes) == 0:  # a range without sessions
-            am = pd.DataFrame(index=closes.index, columns=syms, dtype=np.float64)
-        elif amounts is None:
-            am = get_prices(
-                syms,
-                closes.index[0],
-                closes.index[-1],
-                source=source,
-                field="amount",
-                adjust=adjust,
-                offline=offline,
-                cache_dir=cache_dir,
-            ).data
-        else:
-            am = amounts.rename(columns=normalize)
-        am = am.reindex(index=rets.index, columns=syms).astype(np.float64)
-        w = am.rolling(_AMOUNT_WINDOW, min_periods=1).mean().shift(1).where(in_index)
-        wdesc = f"liquidity-weighted (mean traded amount of the previous {_AMOUNT_WINDOW} sessions)"
+        w, how = _amount_weights(closes, rets, amounts)
+    w = w.where(in_index)
     w = w.where(w > 0)
     num = (rets * w).sum(axis=1, min_count=1)
     den = w.where(rets.notna()).sum(axis=1, min_count=1)
     r_p = num / den
     level = pd.Series(np.nan, index=rets.index)
-    if len(level):
+    has_quote = closes.notna().any(axis=1).to_numpy()
+    if len(level) and has_quote.any():
         growth = (1.0 + r_p).where(r_p.notna())
         chain = growth.fillna(1.0).cumprod() * base  # a day without members: level unchanged
         # level defined from the first session any member quotes; NaN before that
-        has_quote = closes.notna().any(axis=1).to_numpy()
-        if has_quote.any():
-            first = int(np.flatnonzero(has_quote)[0])
-            level.iloc[first:] = chain.iloc[first:].to_numpy() / chain.iloc[first] * base
-            level = level.where(has_quote)
-    note = (
-        f"proxy for {board}: {wdesc} index of {len(syms)} member{_s(len(syms))} "
-        f"({', '.join(syms)}), "
-        f"{membership}; suspended members held at their last price; base {base:g} on "
-        f"{closes.index[0].date() if len(closes) else 'n/a'}; not the Eastmoney series"
-    )
-    prov = {
-        board: provenance_row(
-            source=f"proxy({src_name})",
-            adjust=served_adjust,
-            field="close",
-            retrieved_at=retrieved,
-            is_proxy=True,
-            note=note,
-        )
-    }
-    return PriceFrame.from_series({board: level}, field="close", provenance=prov)
+        first = int(np.flatnonzero(has_quote)[0])
+        level.iloc[first:] = chain.iloc[first:].to_numpy() / chain.iloc[first] * base
+        level = level.where(has_quote)
+    return level, how
 
 
-def proxy_component(
-    code: str,
-    field: str,
+def proxy_note(
+    board: str,
+    how: str,
+    members: list[str],
+    membership: str,
     *,
-    start: DateLike,
-    end: DateLike,
-    members: Iterable[str] | None = None,
-    source: str | PriceSource = "auto",
-    adjust: Adjust = "qfq",
-    offline: bool | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> PriceFrame:
-    """Board ``volume`` or ``amount`` as the sum over members (``open/high/low`` have no proxy).
+    base: float,
+    first: pd.Timestamp | None,
+) -> str:
+    """The provenance note of a proxy index (what it is and is not).
 
     Examples
     --------
-    >>> pf = proxy_component("BK0896", "amount", start="2022-01-10", end="2022-01-10",
-    ...                      source="bundled")
-    >>> bool(pf["BK0896"].iloc[0] > 1e9)
-    True
+    >>> proxy_note("BK0896", "equal-weighted", ["600519.SH"], "members given", base=1000,
+    ...            first=pd.Timestamp("2022-01-04"))[:62]
+    'proxy for BK0896: equal-weighted index of 1 member (600519.SH)'
     """
-    from eventstudy.market.prices import get_prices
+    day = first.date() if first is not None else "n/a"
+    return (
+        f"proxy for {board}: {how} index of {len(members)} member{_s(len(members))} "
+        f"({', '.join(members)}), "
+        f"{membership}; suspended members held at their last price; base {base:g} on "
+        f"{day}; not the Eastmoney series"
+    )
 
-    board = normalize(code)
-    if field not in ("volume", "amount"):
-        raise DataUnavailableError(
-            f"{board}: a board proxy has close, volume and amount only, not {field!r}; "
-            "fetch the real board series with source='akshare'"
-        )
-    syms, membership = _members(board, members)
-    pf = get_prices(
-        syms,
-        start,
-        end,
+
+def proxy_total(values: pd.DataFrame) -> pd.Series:
+    """Board ``volume`` or ``amount``: the sum over members (NaN where none has a value).
+
+    Examples
+    --------
+    >>> proxy_total(pd.DataFrame({"A": [1.0, np.nan], "B": [2.0, np.nan]})).tolist()
+    [3.0, nan]
+    """
+    return values.astype(np.float64).sum(axis=1, min_count=1)
+
+
+def total_note(board: str, field: str, members: list[str], membership: str) -> str:
+    """The note of a summed proxy field.
+
+    Examples
+    --------
+    >>> total_note("BK0896", "amount", ["600519.SH", "000858.SZ"], "members given")
+    'proxy for BK0896: sum of amount over 2 members (600519.SH, 000858.SZ), members given'
+    """
+    return (
+        f"proxy for {board}: sum of {field} over {len(members)} member{_s(len(members))} "
+        f"({', '.join(members)}), {membership}"
+    )
+
+
+def proxy_frame(
+    board: str,
+    level: pd.Series,
+    *,
+    note: str,
+    members: int,
+    source: str,
+    adjust: str,
+    retrieved_at: pd.Timestamp | None = None,
+) -> PriceFrame:
+    """A one-column ``PriceFrame`` of a proxy level, labelled as a proxy.
+
+    Examples
+    --------
+    >>> lvl = pd.Series([1000.0], index=pd.to_datetime(["2022-01-04"]))
+    >>> pf = proxy_frame("BK0896", lvl, note="n", members=6, source="proxy(bundled)", adjust="qfq")
+    >>> row = pf.provenance.loc["BK0896"]
+    >>> bool(row["is_proxy"]), int(row["proxy_members"]), row["proxy_of"]
+    (True, 6, 'BK0896')
+    """
+    prov = provenance_row(
         source=source,
-        field=cast(PriceField, field),
         adjust=adjust,
-        offline=offline,
-        cache_dir=cache_dir,
+        field="close",
+        retrieved_at=retrieved_at,
+        proxy_members=members,
+        proxy_of=board,
+        note=note,
     )
-    total = pf.data.sum(axis=1, min_count=1)
-    note = (
-        f"proxy for {board}: sum of {field} over {len(syms)} member{_s(len(syms))} "
-        f"({', '.join(syms)}), {membership}"
-    )
-    srcs = ",".join(sorted(set(pf.provenance["source"])))
-    prov = {
-        board: provenance_row(
-            source=f"proxy({srcs})", adjust=adjust, field=field, is_proxy=True, note=note
-        )
-    }
-    return PriceFrame.from_series({board: total}, field=field, provenance=prov)
+    return PriceFrame.from_series({board: level}, field="close", provenance={board: prov})
 
 
 def _s(n: int) -> str:

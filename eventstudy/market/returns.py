@@ -1,4 +1,6 @@
-"""``get_returns``: simple or log returns from the same panel, suspensions kept missing.
+"""Returns of a price panel: simple or log, suspensions kept missing.
+
+:func:`eventstudy.market.get_returns` fetches prices and applies :func:`returns_of`.
 
 Two conventions (METHODS.md: suspensions):
 
@@ -33,18 +35,22 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import DateLike, ReturnKind
+from eventstudy._typing import ReturnKind
+from eventstudy.calendar import shanghai_sessions, uses_china_calendar
 from eventstudy.exceptions import ConfigError
 from eventstudy.market.frame import PriceFrame
-from eventstudy.symbols import parse_symbol
 
-__all__ = ["get_returns", "log_returns", "simple_returns", "trade_to_trade_returns"]
+__all__ = [
+    "log_returns",
+    "returns_of",
+    "simple_returns",
+    "trade_to_trade_returns",
+]
 
 
 def simple_returns(prices: pd.DataFrame) -> pd.DataFrame:
@@ -110,13 +116,6 @@ def trade_to_trade_returns(
     return r, gaps
 
 
-def _is_chinese(symbol: object) -> bool:
-    try:
-        return parse_symbol(str(symbol)).kind in ("stock", "index", "board")
-    except ValueError:
-        return False
-
-
 def _returns_on(
     prices: pd.DataFrame, kind: ReturnKind, trade_to_trade: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -133,15 +132,13 @@ def _own_calendar_returns(
     Chinese symbols use the Shanghai sessions inside the index (plus any date
     one of them has a value on); each other symbol uses the dates it has a value.
     """
-    from eventstudy.market.prices import _china_sessions
-
     idx = prices.index
     out = np.full(prices.shape, np.nan)
     span = np.full(prices.shape, np.nan)
-    chinese = [c for c in prices.columns if _is_chinese(c)]
+    chinese = [c for c in prices.columns if uses_china_calendar(str(c))]
     groups: list[tuple[list[Any], pd.Index]] = []
     if chinese and len(idx):
-        sessions = _china_sessions(pd.Timestamp(idx[0]), pd.Timestamp(idx[-1]))
+        sessions = shanghai_sessions(pd.Timestamp(idx[0]), pd.Timestamp(idx[-1]))
         if len(sessions):
             traded = prices[chinese].notna().any(axis=1).to_numpy()
             keep = idx.isin(sessions) | traded
@@ -164,49 +161,37 @@ def _own_calendar_returns(
     return data, pd.DataFrame(span, index=idx, columns=prices.columns).astype("Int64")
 
 
-def get_returns(
-    symbols: str | Iterable[str],
-    start: DateLike,
-    end: DateLike,
-    *,
-    kind: ReturnKind = "simple",
-    trade_to_trade: bool = False,
-    **get_prices_kwargs: Any,
+def returns_of(
+    prices: PriceFrame, *, kind: ReturnKind = "simple", trade_to_trade: bool = False
 ) -> PriceFrame:
-    """Daily returns of several symbols, from :func:`~eventstudy.market.get_prices`.
+    """Returns of a price frame, each symbol on its own calendar (see the module docstring).
 
     Parameters
     ----------
-    symbols, start, end
-        As for ``get_prices`` (``end`` inclusive). The first session of the range
-        has no return (NaN): start a session earlier if you need it.
+    prices
+        Prices (``get_prices``, ``load_panel(...).close``).
     kind
         ``simple`` or ``log``.
     trade_to_trade
         Attribute the return over a suspension to the day trading resumes and
-        record the gap lengths in ``.gaps`` (see the module docstring).
-    **get_prices_kwargs
-        ``source``, ``field`` (default ``close``), ``adjust``, ``offline``,
-        ``refresh``, ``cache_dir``, ``errors`` (``"collect"`` carries
-        :attr:`PriceFrame.failures` through).
+        record the gap lengths in ``.gaps``.
 
     Returns
     -------
     PriceFrame
-        ``field`` is ``simple_return`` or ``log_return``; provenance as for the
-        prices, with ``field`` set accordingly.
+        ``field`` is ``simple_return`` or ``log_return``; provenance and
+        failures as for the prices.
 
     Examples
     --------
-    >>> r = get_returns(["600519.SH"], "2022-01-07", "2022-01-11", source="bundled")
-    >>> r.data["600519.SH"].round(5).tolist()
-    [nan, 0.01236, -0.01295]
+    >>> p = PriceFrame.from_series(
+    ...     {"NIO": pd.Series([10.0, 11.0], index=pd.to_datetime(["2022-01-10", "2022-01-11"]))},
+    ...     field="close", source="given", adjust="none")
+    >>> returns_of(p).data["NIO"].round(4).tolist()
+    [nan, 0.1]
     """
-    from eventstudy.market.prices import get_prices
-
-    if kind not in ("simple", "log"):
-        raise ConfigError(f"kind={kind!r}; choose 'simple' or 'log'")
-    prices = get_prices(symbols, start, end, **get_prices_kwargs)
+    if kind not in get_args(ReturnKind):
+        raise ConfigError(f"kind={kind!r}; choose one of {list(get_args(ReturnKind))}")
     data, gaps = _own_calendar_returns(prices.data, kind, trade_to_trade)
     name = f"{kind}_return"
     prov = prices.provenance.copy()

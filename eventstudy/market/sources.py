@@ -1,18 +1,21 @@
 """The price-source protocol and the registry of named sources.
 
 A source turns ``(symbol, start, end, adjust)`` into *bars* (see
-:mod:`eventstudy.market._clean`). Sources that use the network set
-``network = True``; :func:`eventstudy.market.get_prices` then puts the
-on-disk cache in front of them and never calls them with ``offline=True``.
+:mod:`eventstudy.market._clean`) and says which symbols it may have
+(``has``). Sources that use the network set ``network = True``;
+:func:`eventstudy.market.load_panel` then puts the on-disk cache in front of
+them and never calls them with ``offline=True``.
 
 ========== ==========================================================  =======
 name       what                                                        network
 ========== ==========================================================  =======
+auto       the fallback policy (:class:`~eventstudy.market.policy.      yes
+           FallbackPolicy`): live sources per kind, cache, snapshot,
+           board proxies; the default
 bundled    the snapshot shipped in ``data/`` (46 stocks qfq, 5 indices) no
 local      a folder of CSV/Parquet files (:class:`LocalSource`)         no
 akshare    Eastmoney through akshare (:class:`AkshareSource`)          yes
 yfinance   Yahoo Finance through yfinance (:class:`YFinanceSource`)    yes
-auto       routing + fallback, implemented in ``get_prices``            -
 ========== ==========================================================  =======
 
 Examples
@@ -20,15 +23,18 @@ Examples
 >>> from eventstudy.market import available_sources, get_source
 >>> available_sources()
 ['akshare', 'auto', 'bundled', 'local', 'yfinance']
->>> get_source("bundled").network
-False
+>>> all(get_source(name).name for name in available_sources() if name != "local")
+True
+>>> get_source("bundled").network, get_source("auto").network
+(False, True)
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -37,6 +43,7 @@ from eventstudy.exceptions import ConfigError
 
 __all__ = [
     "PriceSource",
+    "as_source",
     "available_sources",
     "get_source",
     "register_source",
@@ -63,6 +70,8 @@ class PriceSource(Protocol):
     >>> import pandas as pd
     >>> class Constant:
     ...     name, network = "constant", False
+    ...     def has(self, symbol):
+    ...         return True
     ...     def served_adjust(self, symbol, adjust):
     ...         return "none"
     ...     def fetch(self, symbol, start, end, *, adjust):
@@ -94,8 +103,78 @@ class PriceSource(Protocol):
         """The adjustment of what :meth:`fetch` returns for ``adjust`` (``none`` for indices)."""
         ...
 
+    def has(self, symbol: str) -> bool:
+        """Whether the source may serve ``symbol`` (False: it certainly cannot).
 
-_REGISTRY: dict[str, PriceSource | Callable[[], PriceSource]] = {}
+        A local source checks its files; a network source answers for the kinds
+        of symbols it covers (it learns about a code only by asking).
+        """
+        ...
+
+
+#: Members of a source written before ``has`` joined the protocol.
+_LEGACY_MEMBERS = ("name", "network", "fetch", "served_adjust")
+
+
+class _WithoutHas:
+    """A source object without ``has`` (deprecated): it is asked for every symbol."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        self.name: str = source.name
+        self.network: bool = bool(source.network)
+
+    def __repr__(self) -> str:
+        return repr(self.source)
+
+    def has(self, symbol: str) -> bool:
+        return True
+
+    def served_adjust(self, symbol: str, adjust: Adjust) -> str:
+        return str(self.source.served_adjust(symbol, adjust))
+
+    def fetch(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> pd.DataFrame:
+        bars: pd.DataFrame = self.source.fetch(symbol, start, end, adjust=adjust)
+        return bars
+
+
+def as_source(obj: object) -> PriceSource:
+    """``obj`` as a :class:`PriceSource`.
+
+    An object with ``name``, ``network``, ``fetch`` and ``served_adjust`` but no
+    ``has`` (the protocol before ``has``) is accepted for one release with a
+    :class:`DeprecationWarning`, and asked for every symbol.
+
+    Raises
+    ------
+    ConfigError
+        For anything else.
+
+    Examples
+    --------
+    >>> from eventstudy.market.bundled import BundledSource
+    >>> src = BundledSource()
+    >>> as_source(src) is src
+    True
+    """
+    if isinstance(obj, PriceSource):
+        return obj
+    if all(hasattr(obj, m) for m in _LEGACY_MEMBERS):
+        warnings.warn(
+            f"{obj!r} has no has(symbol) method; price sources without it are deprecated "
+            "and will be refused in the next release: add has(symbol) -> bool",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return _WithoutHas(obj)
+    raise ConfigError(
+        f"{obj!r} is not a PriceSource: it needs name, network, fetch, served_adjust and has"
+    )
+
+
+_REGISTRY: dict[str, PriceSource | Callable[[], Any]] = {}
 
 
 def register_source(
@@ -106,7 +185,7 @@ def register_source(
     Parameters
     ----------
     name
-        The name (``auto`` is reserved).
+        The name (``auto`` replaces the fallback policy of ``get_prices``).
     source
         An object following :class:`PriceSource`, or a zero-argument factory
         that builds one on first use (keeps heavy imports deferred).
@@ -123,16 +202,17 @@ def register_source(
     """
     if not isinstance(name, str) or not name:
         raise ConfigError(f"source name must be a non-empty string, got {name!r}")
-    if name == "auto":
-        raise ConfigError("'auto' is reserved for the routing source of get_prices")
     if name in _REGISTRY and not replace:
         raise ConfigError(f"a source named {name!r} is already registered; pass replace=True")
-    if not (isinstance(source, PriceSource) or callable(source)):
+    if not isinstance(source, type) and all(hasattr(source, m) for m in _LEGACY_MEMBERS):
+        _REGISTRY[name] = as_source(source)
+    elif callable(source):
+        _REGISTRY[name] = source
+    else:
         raise ConfigError(
-            f"{source!r} is neither a PriceSource (name, network, fetch, served_adjust) "
+            f"{source!r} is neither a PriceSource (name, network, fetch, served_adjust, has) "
             "nor a factory returning one"
         )
-    _REGISTRY[name] = source
 
 
 def get_source(name: str) -> PriceSource:
@@ -159,15 +239,27 @@ def get_source(name: str) -> PriceSource:
         )
     entry = _REGISTRY[name]
     if not isinstance(entry, PriceSource):
-        built = entry()
+        built = as_source(entry())
         _REGISTRY[name] = built
         return built
     return entry
 
 
 def available_sources() -> list[str]:
-    """Names accepted by ``get_prices(source=...)``."""
-    return sorted([*_REGISTRY, "auto"])
+    """Names accepted by ``get_prices(source=...)``: exactly those :func:`get_source` knows.
+
+    Examples
+    --------
+    >>> "auto" in available_sources()
+    True
+    """
+    return sorted(_REGISTRY)
+
+
+def _default_auto() -> PriceSource:
+    from eventstudy.market.policy import FallbackPolicy
+
+    return FallbackPolicy(get_source)
 
 
 def _default_local() -> PriceSource:
@@ -203,6 +295,7 @@ def _default_yfinance() -> PriceSource:
 def _reset_defaults() -> None:
     """Restore the built-in registrations (used by tests)."""
     _REGISTRY.clear()
+    _REGISTRY["auto"] = _default_auto
     _REGISTRY["bundled"] = _default_bundled
     _REGISTRY["local"] = _default_local
     _REGISTRY["akshare"] = _default_akshare

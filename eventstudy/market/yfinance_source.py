@@ -171,6 +171,14 @@ class YFinanceSource:
         self.sleep = sleep
         self.rng = rng
 
+    def has(self, symbol: str) -> bool:
+        """Whether Yahoo carries the symbol's kind (not Eastmoney boards or CSI indices)."""
+        try:
+            to_yahoo(symbol)
+        except ValueError:
+            return False
+        return True
+
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
         """As asked (``hfq`` is refused at fetch time)."""
         return adjust

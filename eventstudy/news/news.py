@@ -113,8 +113,8 @@ from eventstudy.news.tagger import Tagger
 from eventstudy.symbols import normalize, parse_symbol, to_secid
 
 if TYPE_CHECKING:
+    from eventstudy.calendar import TradingCalendar
     from eventstudy.events import EventSet
-    from eventstudy.market.calendar import TradingCalendar
 
 __all__ = [
     "ARTICLE_COLUMNS",

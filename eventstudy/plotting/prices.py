@@ -140,7 +140,7 @@ def plot_event_price(
     >>> list(fig.data[0].x)[-3:]
     ['2022-01-10', '2022-01-11', '2022-01-12']
     """
-    from eventstudy.market.calendar import TradingCalendar, to_local
+    from eventstudy.calendar import TradingCalendar, to_local
     from eventstudy.symbols import normalize, symbol_kind
 
     sym = normalize(symbol)

@@ -9,7 +9,6 @@ Every figure and table labels them, e.g. ``BK0896 (proxy, 6 members)``.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import pandas as pd
@@ -58,26 +57,12 @@ def proxy_info(result: Any) -> pd.DataFrame:
     is_proxy = prov["is_proxy"].eq(True).to_numpy()
     if "proxy_members" in prov.columns:
         members = pd.Series(pd.array(prov["proxy_members"].to_numpy(), dtype="Int64"))
-    else:
-        members = _members_from_notes(prov)
+    else:  # provenance built by hand without the column: the count is unknown
+        members = pd.Series(pd.array([pd.NA] * len(prov), dtype="Int64"))
     out = pd.DataFrame(index=pd.Index(prov.index.astype(str), name="symbol"))
     out["is_proxy"] = is_proxy
     out["proxy_members"] = pd.array(members.where(is_proxy).to_numpy(), dtype="Int64")
     return out
-
-
-# TODO(lead): drop after market merge (provenance then carries a proxy_members column)
-_MEMBERS = re.compile(r"index of (\d+) members? \(")
-
-
-def _members_from_notes(prov: pd.DataFrame) -> pd.Series:
-    """Fallback while provenance has no ``proxy_members`` column: the count in the note.
-
-    TODO(lead): drop after market merge.
-    """
-    notes = prov["note"] if "note" in prov.columns else pd.Series("", index=prov.index)
-    found = [_MEMBERS.search(n) if isinstance(n, str) else None for n in notes]
-    return pd.Series(pd.array([int(m.group(1)) if m else pd.NA for m in found], dtype="Int64"))
 
 
 def proxy_label(is_proxy: bool, members: Any) -> str:

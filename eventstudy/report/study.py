@@ -356,7 +356,8 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
     if prov is None:
         return pd.DataFrame(columns=["symbol"])
     if isinstance(prov, pd.DataFrame):
-        out = prov.copy()
+        # proxy_of repeats the board code of the row (the symbol column says it)
+        out = prov.drop(columns=["proxy_of"], errors="ignore")
         if "symbol" not in out.columns:
             out = out.rename_axis("symbol").reset_index()
         if "is_proxy" in out.columns:

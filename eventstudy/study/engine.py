@@ -50,8 +50,8 @@ from eventstudy.study.result import EventStudyResult
 from eventstudy.study.windows import Window
 
 if TYPE_CHECKING:
+    from eventstudy.calendar import TradingCalendar
     from eventstudy.market import PriceFrame
-    from eventstudy.market.calendar import TradingCalendar
     from eventstudy.study.spec import EventStudy
 
 __all__ = ["NO_DAY0", "check_factor_dates", "compute_pieces", "fetch_returns", "fit_study"]

@@ -34,7 +34,7 @@ from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study.models import get_model
 
 if TYPE_CHECKING:
-    from eventstudy.market.calendar import TradingCalendar
+    from eventstudy.calendar import TradingCalendar
 
 __all__ = [
     "CalendarLike",

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 import eventstudy
 from eventstudy.backtesting import SKIP_REASONS, BacktestResult, backtest
+from eventstudy.calendar import TradingCalendar
 from eventstudy.datasets import sample_prices
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
-from eventstudy.market.calendar import TradingCalendar
 from eventstudy.summary import Summary
 
 # Real XSHG sessions of January 2022 (the day-0 rule uses the real calendar).

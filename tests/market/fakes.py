@@ -32,6 +32,9 @@ class FakeNetworkSource:
         self.last_day = pd.Timestamp(last_day)
         self.factor = 1.0
 
+    def has(self, symbol: str) -> bool:
+        return True
+
     def served_adjust(self, symbol: str, adjust: str) -> str:
         return "none" if symbol.startswith(("000300", "BK")) else adjust
 

@@ -11,7 +11,9 @@ own parsing runs on them; only the transport is fake.
 from __future__ import annotations
 
 import itertools
+import json
 import random
+import time
 
 import pandas as pd
 import pytest
@@ -23,7 +25,7 @@ from responses import matchers  # noqa: E402
 from eventstudy.exceptions import ProviderError  # noqa: E402
 from eventstudy.market import get_prices, register_source  # noqa: E402
 from eventstudy.market._net import RateLimiter, RetryPolicy  # noqa: E402
-from eventstudy.market.akshare_source import AkshareSource  # noqa: E402
+from eventstudy.market.akshare_source import AkshareSource, scoped_requests  # noqa: E402
 
 T = pd.Timestamp
 KLINE = "https://push2his.eastmoney.com/api/qt/stock/kline/get"
@@ -313,3 +315,117 @@ def test_unknown_code_is_refused_once(symbol: str, url: str, payload: dict) -> N
     assert info.value.attempts == 1
     assert len(responses.calls) == 1
     assert slept == []
+
+
+# ------------------------------------------------- the transport is scoped to the calling thread
+
+
+class _SlowServer:
+    """A local HTTP server answering every GET after ``delay`` seconds with a kline-like JSON."""
+
+    def __init__(self, delay: float) -> None:
+        import http.server
+        import threading
+
+        self.got = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.got.set()
+                time.sleep(delay)
+                body = json.dumps({"rc": 102, "data": None}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:  # keep the test output clean
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # the path looks like an Eastmoney kline request: it would be collected if the
+        # akshare scope leaked into other threads
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/qt/stock/kline/get"
+
+    def __enter__(self) -> _SlowServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@responses.activate
+def test_akshare_call_leaves_a_concurrent_plain_request_alone() -> None:
+    """Issue 10: the akshare timeout is not injected into another thread's requests."""
+    import threading
+
+    csi300 = "2022-01-10,4812.23,4844.05,4844.39,4780.82,156211696,305033816783.50,1.32"
+    original = requests.sessions.Session.request
+    with _SlowServer(delay=1.0) as server:
+        responses.add_passthru(server.url)
+        plain: dict[str, object] = {}
+
+        def kline(request: object) -> tuple[int, dict[str, str], str]:
+            # inside the akshare call: let the other thread start its plain request now
+            started.set()
+            assert server.got.wait(10), "the plain request never reached the server"
+            return 200, {}, json.dumps(kline_payload("000300", 1, [csi300]))
+
+        def plain_call() -> None:
+            assert started.wait(10)
+            t0 = time.monotonic()
+            try:
+                plain["status"] = requests.get(server.url).status_code  # no timeout of its own
+            except requests.exceptions.RequestException as err:
+                plain["error"] = err
+            plain["seconds"] = time.monotonic() - t0
+
+        started = threading.Event()
+        responses.add_callback(responses.GET, KLINE, callback=kline)
+        other = threading.Thread(target=plain_call)
+        other.start()
+        src = AkshareSource(policy=RetryPolicy(attempts=1, timeout=0.3), limiter=None)
+        bars = src.fetch("000300.SH", T("2022-01-10"), T("2022-01-10"), adjust="qfq")
+        other.join(10)
+    assert bars.loc[T("2022-01-10"), "close"] == 4844.05
+    # the akshare request (stock_zh_index_daily_em has no timeout parameter) got 0.3 s ...
+    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [0.3]
+    # ... the plain one none: it waited the server's full second and succeeded
+    assert "error" not in plain, plain.get("error")
+    assert plain["status"] == 200
+    assert float(plain["seconds"]) >= 1.0  # type: ignore[arg-type]
+    assert requests.sessions.Session.request is original  # nothing left behind
+
+
+def test_scoped_requests_collects_and_times_out_the_calling_thread_only() -> None:
+    import threading
+
+    original = requests.sessions.Session.request
+    with _SlowServer(delay=0.6) as server:
+        outside: dict[str, object] = {}
+        inside = threading.Event()
+
+        def plain_call() -> None:
+            assert inside.wait(10)
+            outside["status"] = requests.get(server.url).status_code
+
+        other = threading.Thread(target=plain_call)
+        other.start()
+        with scoped_requests(0.2) as seen:
+            inside.set()
+            other.join(10)  # the other thread's kline-like request completes inside the scope
+            assert outside == {"status": 200}
+            assert seen == []  # ... and was not collected
+            with pytest.raises(requests.exceptions.ReadTimeout):
+                requests.get(server.url)  # this thread's own request gets the 0.2 s timeout
+            assert requests.sessions.Session.request is not original
+        assert requests.sessions.Session.request is original
+        with scoped_requests(5.0) as seen:
+            assert requests.get(server.url).json() == {"rc": 102, "data": None}
+        assert len(seen) == 1  # this thread's kline response, for the unknown-code verdict
+        assert requests.sessions.Session.request is original

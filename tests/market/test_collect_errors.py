@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from eventstudy.exceptions import ConfigError, DataUnavailableError, ProviderError
+from eventstudy.exceptions import ConfigError, DataUnavailableError
 from eventstudy.market import get_prices, get_returns
 
 
@@ -38,13 +38,12 @@ def test_partial_coverage_is_kept_and_reported(tmp_path) -> None:  # type: ignor
     assert np.isfinite(pf["600519.SH"].loc["2026-06-16"])
 
 
-def test_provider_failure_collected(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from eventstudy.market import prices as prices_mod
+def test_provider_failure_collected(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.market import register_source
 
-    def boom(src, symbol, req):  # type: ignore[no-untyped-def]
-        raise ProviderError("akshare failed", symbol=symbol, source="akshare", attempts=3)
+    from .fakes import FakeNetworkSource
 
-    monkeypatch.setattr(prices_mod, "_load_network", boom)
+    register_source("akshare", FakeNetworkSource(fail=lambda s: RuntimeError("akshare failed")))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = get_returns(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-10",

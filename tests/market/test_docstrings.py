@@ -7,15 +7,20 @@ import re
 import pytest
 
 from eventstudy.market import (
+    FallbackPolicy,
     LocalSource,
+    MarketPanel,
     PriceCache,
     PriceSource,
+    board_proxy,
     get_prices,
     get_source,
+    load_panel,
+    returns_of,
     trade_to_trade_returns,
 )
 from eventstudy.market._net import call_with_retry
-from eventstudy.market.akshare_source import AkshareSource
+from eventstudy.market.akshare_source import AkshareSource, scoped_requests
 from eventstudy.market.returns import log_returns, simple_returns
 from eventstudy.market.yfinance_source import YFinanceSource
 
@@ -26,8 +31,9 @@ def sections(doc: str) -> list[str]:
     return re.findall(r"^\s*(\w[\w ]*)\n\s*-{3,}\s*$", doc, flags=re.MULTILINE)
 
 
-def test_get_prices_errors_is_a_parameter_in_numpydoc_order() -> None:
-    doc = get_prices.__doc__ or ""
+@pytest.mark.parametrize("func", [get_prices, load_panel])
+def test_errors_is_a_parameter_in_numpydoc_order(func: object) -> None:
+    doc = getattr(func, "__doc__", None) or ""
     found = [s for s in sections(doc) if s in ORDER]
     assert found == sorted(found, key=ORDER.index)
     params = doc.split("Parameters\n")[1].split("Returns\n")[0]
@@ -52,6 +58,14 @@ def test_get_prices_errors_is_a_parameter_in_numpydoc_order() -> None:
         AkshareSource.board_constituents,
         YFinanceSource,
         call_with_retry,
+        load_panel,
+        board_proxy,
+        returns_of,
+        FallbackPolicy,
+        MarketPanel.frame,
+        MarketPanel.returns,
+        MarketPanel.to_long,
+        scoped_requests,
     ],
 )
 def test_has_examples(obj: object) -> None:

@@ -113,3 +113,37 @@ def test_bad_proxy_requests() -> None:
         board_proxy("BK0896", source="bundled")
     with pytest.raises(DataUnavailableError, match="lacks the members"):
         board_proxy("BK0896", members=["600519.SH", "600809.SH"], prices=_prices())
+
+
+def test_provenance_carries_proxy_columns_not_just_prose() -> None:
+    pf = board_proxy("BK0896", members=["600519.SH", "000858.SZ"], prices=_prices())
+    row = pf.provenance.loc["BK0896"]
+    assert (bool(row["is_proxy"]), int(row["proxy_members"]), row["proxy_of"]) == (
+        True,
+        2,
+        "BK0896",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mixed = get_prices(["BK0896", "000300.SH"], "2022-01-04", "2022-01-12", source="bundled")
+    prov = mixed.provenance
+    assert prov["proxy_members"].tolist() == [6, 0]
+    assert prov["proxy_of"].tolist() == ["BK0896", ""]
+    assert prov["is_proxy"].tolist() == [True, False]
+    assert str(prov["proxy_members"].dtype) == "int64"
+
+
+def test_proxy_module_computes_from_given_prices_only() -> None:
+    """The price layer fetches members; proxy.py imports nothing that fetches (no cycle)."""
+    import ast
+    import inspect
+
+    from eventstudy.market import proxy
+
+    tree = ast.parse(inspect.getsource(proxy))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    fetching = {"eventstudy.market.prices", "eventstudy.market.policy", "eventstudy.market.loaders",
+                "eventstudy.market.sources"}  # fmt: skip
+    assert not imported & fetching

@@ -163,3 +163,18 @@ def test_mixed_markets_keep_chinese_suspensions_missing(tmp_path) -> None:  # ty
     # the gap counts Shanghai sessions, not the union's rows
     assert t2t.gaps.loc["2016-07-04", "000002.SZ"] == alone.gaps.loc["2016-07-04", "000002.SZ"]  # type: ignore[union-attr]
     assert t2t.gaps.loc["2016-01-05", "^GSPC"] == 1  # type: ignore[union-attr]
+
+
+def test_returns_of_a_given_frame_matches_get_returns() -> None:
+    from eventstudy.market import get_prices, returns_of
+
+    prices = get_prices(["000002.SZ", "000300.SH"], "2015-12-10", "2016-07-08", source="bundled")
+    for t2t in (False, True):
+        got = returns_of(prices, kind="log", trade_to_trade=t2t)
+        ref = get_returns(["000002.SZ", "000300.SH"], "2015-12-10", "2016-07-08",
+                          source="bundled", kind="log", trade_to_trade=t2t)  # fmt: skip
+        pd.testing.assert_frame_equal(got.data, ref.data)
+        assert got.field == "log_return"
+        assert (got.gaps is not None) == t2t
+    with pytest.raises(ConfigError, match="kind='pct'"):
+        returns_of(prices, kind="pct")  # type: ignore[arg-type]

@@ -1,0 +1,400 @@
+"""The ``auto`` source: one fallback policy over the live sources, the cache, the snapshot.
+
+:class:`FallbackPolicy` is registered as the source ``"auto"`` (the default of
+``get_prices``, ``load_panel``, ``get_returns``). For each symbol of a request
+it tries, in this order:
+
+1. **live sources** of the symbol's kind, in order (:data:`DEFAULT_ROUTES`),
+   each behind the on-disk cache: the cache is read first and only the missing
+   date ranges go to the network (one call per symbol for every field);
+
+   ====================================  ======================================
+   kind (``Symbol.kind``)                live sources
+   ====================================  ======================================
+   ``stock`` A-share (SH, SZ, BJ)        ``akshare`` (Eastmoney)
+   ``index`` Chinese index (incl. CSI)   ``akshare``
+   ``board`` Eastmoney board (BKxxxx)    ``akshare``
+   ``foreign`` (``^GSPC``, ``NIO``, HK)  ``yfinance``
+   ====================================  ======================================
+
+   A source that fails at connection level stays down for the rest of the
+   request (every field and symbol: one connection attempt per source per
+   request). A kind may list several live sources; the next is tried when one
+   fails;
+2. when they fail - or offline, when the cache lacks dates - the **cached
+   values with their gaps filled from the bundled snapshot** (only when cache
+   and snapshot agree on the adjustment basis), else the **bundled snapshot**
+   alone (:class:`~eventstudy.exceptions.OfflineFallbackWarning`; provenance
+   ``note`` starts with ``fallback:``);
+3. else the **cached part** alone (offline; the rest reported missing);
+4. else, for a board, a **proxy** built from its bundled sample members
+   (:class:`~eventstudy.exceptions.ProxyWarning`; provenance ``is_proxy``,
+   ``proxy_members``, ``proxy_of``);
+5. else: offline, the dates are reported missing (one
+   :class:`~eventstudy.exceptions.DataUnavailableError` at the end, or
+   ``failures`` with ``errors="collect"``); online, the provider's
+   :class:`~eventstudy.exceptions.ProviderError`.
+
+Sources are looked up by name in the registry at request time, so
+``register_source("akshare", ...)`` changes what ``auto`` uses.
+
+Examples
+--------
+>>> from eventstudy.market import get_source
+>>> auto = get_source("auto")
+>>> auto.route("600519.SH"), auto.route("^GSPC")
+(('akshare',), ('yfinance',))
+>>> auto.has("BK0896"), auto.served_adjust("000300.SH", "qfq")
+(True, 'none')
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol, get_args, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Adjust, PriceField, SymbolKind
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    OfflineFallbackWarning,
+    ProviderError,
+)
+from eventstudy.market.cache import PriceCache, Range, subtract_ranges
+from eventstudy.market.frame import provenance_row
+from eventstudy.market.loaders import (
+    BASIS_RTOL,
+    CachedSource,
+    DirectSource,
+    load_board_proxy,
+    missing_error,
+)
+from eventstudy.market.request import (
+    Loaded,
+    OfflineMiss,
+    PriceRequest,
+    fmt_ranges,
+    resolve_offline,
+    trim,
+    user_stacklevel,
+)
+from eventstudy.symbols import Symbol, parse_symbol
+
+if TYPE_CHECKING:
+    from eventstudy.market.sources import PriceSource
+
+__all__ = ["DEFAULT_ROUTES", "FallbackPolicy", "Snapshot"]
+
+#: Live sources per instrument kind, in the order they are tried.
+DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
+    {
+        "stock": ("akshare",),
+        "index": ("akshare",),
+        "board": ("akshare",),
+        "foreign": ("yfinance",),
+    }
+)
+
+_Failure = OfflineMiss | ProviderError
+
+
+@runtime_checkable
+class Snapshot(Protocol):
+    """A fallback snapshot source: a price source that also knows where its data end."""
+
+    name: str
+
+    def has(self, symbol: str) -> bool:
+        """Whether the snapshot holds ``symbol``."""
+        ...
+
+    def last_date(self, symbol: str) -> pd.Timestamp:
+        """The last session of ``symbol`` in the snapshot."""
+        ...
+
+
+class FallbackPolicy:
+    """The ``auto`` source: ordered live sources per kind, the cache, the snapshot, proxies.
+
+    Parameters
+    ----------
+    resolve
+        Source name → source (the registry's ``get_source``), called at request time.
+    routes
+        Live source names per symbol kind, in order; kinds left out have none.
+    snapshot
+        Name of the fallback snapshot source (``None``: no snapshot fallback).
+    proxy_boards
+        Serve a board without data as a proxy of its snapshot members.
+
+    Examples
+    --------
+    >>> from eventstudy.market import get_source
+    >>> policy = FallbackPolicy(get_source, routes={"stock": ("akshare", "yfinance")})
+    >>> policy.route("600519.SH"), policy.route("NIO")
+    (('akshare', 'yfinance'), ())
+    """
+
+    name = "auto"
+    network = True
+
+    def __init__(
+        self,
+        resolve: Callable[[str], PriceSource],
+        *,
+        routes: Mapping[SymbolKind, tuple[str, ...]] = DEFAULT_ROUTES,
+        snapshot: str | None = "bundled",
+        proxy_boards: bool = True,
+    ) -> None:
+        unknown = set(routes) - set(get_args(SymbolKind))
+        if unknown:
+            raise ConfigError(
+                f"routes has unknown kinds {sorted(unknown)}; use {list(get_args(SymbolKind))}"
+            )
+        self.resolve = resolve
+        self.routes: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
+            {k: tuple(v) for k, v in routes.items()}
+        )
+        self.snapshot = snapshot
+        self.proxy_boards = bool(proxy_boards)
+
+    def __repr__(self) -> str:
+        return (
+            f"FallbackPolicy(routes={dict(self.routes)}, snapshot={self.snapshot!r}, "
+            f"proxy_boards={self.proxy_boards})"
+        )
+
+    # -- the PriceSource members -----------------------------------------------------
+
+    def route(self, symbol: str | Symbol) -> tuple[str, ...]:
+        """Names of the live sources tried for ``symbol``, in order."""
+        return self.routes.get(parse_symbol(symbol).kind, ())
+
+    def _live(self, symbol: Symbol) -> list[tuple[str, PriceSource]]:
+        out = []
+        for name in self.route(symbol):
+            src = self.resolve(name)
+            if src.has(symbol.canonical):
+                out.append((name, src))
+        return out
+
+    def _snapshot_source(self) -> PriceSource | None:
+        return self.resolve(self.snapshot) if self.snapshot is not None else None
+
+    def has(self, symbol: str) -> bool:
+        """Whether some step of the policy may serve ``symbol``."""
+        sym = parse_symbol(symbol)
+        snap = self._snapshot_source()
+        in_snapshot = snap is not None and snap.has(sym.canonical)
+        by_proxy = snap is not None and self.proxy_boards and sym.kind == "board"
+        return bool(self._live(sym)) or in_snapshot or by_proxy
+
+    def served_adjust(self, symbol: str, adjust: Adjust) -> str:
+        """The adjustment of the first live source (else the snapshot's) for ``symbol``."""
+        sym = parse_symbol(symbol)
+        live = self._live(sym)
+        if live:
+            return live[0][1].served_adjust(sym.canonical, adjust)
+        snap = self._snapshot_source()
+        return snap.served_adjust(sym.canonical, adjust) if snap is not None else adjust
+
+    def fetch(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> pd.DataFrame:
+        """Bars of one symbol through the whole policy (default cache, ``$EVENTSTUDY_OFFLINE``).
+
+        Raises :class:`~eventstudy.exceptions.DataUnavailableError` for dates
+        that cannot be served.
+        """
+        fields: tuple[PriceField, ...] = get_args(PriceField)
+        req = PriceRequest(
+            start=pd.Timestamp(start),
+            end=pd.Timestamp(end),
+            fields=fields,
+            adjust=adjust,
+            offline=resolve_offline(None),
+            refresh=False,
+            cache=PriceCache(),
+        )
+        got = self.load(parse_symbol(symbol), req)
+        if req.state.missing:
+            raise missing_error(req.state.missing)
+        bars = pd.DataFrame({f: s for f, s in got.series.items()})
+        bars.index.name = "date"
+        return bars
+
+    # -- the Loader member -------------------------------------------------------------
+
+    def load(self, symbol: Symbol, req: PriceRequest) -> Loaded:
+        """``symbol`` through the steps of the module docstring (see :class:`Loader`)."""
+        got = self._try_live(symbol, req)
+        if isinstance(got, Loaded):
+            return got
+        route, failure = got
+        why = (
+            f"offline and the {route} cache does not cover {fmt_ranges(failure.ranges)}"
+            if isinstance(failure, OfflineMiss)
+            else f"{route} failed ({failure})"
+        )
+        served = self._from_snapshot(symbol, req, failure, why)
+        if served is not None:
+            return served
+        canon = symbol.canonical
+        if isinstance(failure, OfflineMiss) and failure.partial is not None:
+            # the cached part of the real series (a board too: never spliced with a proxy)
+            req.state.missing[canon] = (failure.ranges, failure.why)
+            return failure.partial
+        snap = self._snapshot_source()
+        if symbol.kind == "board" and self.proxy_boards and snap is not None:
+            warnings.warn(
+                f"{canon}: built as a proxy from {snap.name} members because {why}",
+                OfflineFallbackWarning,
+                stacklevel=user_stacklevel(),
+            )
+            return load_board_proxy(
+                symbol, req, DirectSource(snap), members_source=snap.name, why=f"fallback: {why}"
+            )
+        if isinstance(failure, OfflineMiss):
+            req.state.missing[canon] = (failure.ranges, failure.why)
+            prov = provenance_row(source=route, adjust=req.adjust, field=req.fields[0])
+            return Loaded({f: pd.Series(dtype=np.float64) for f in req.fields}, prov)
+        raise failure
+
+    def _try_live(self, symbol: Symbol, req: PriceRequest) -> Loaded | tuple[str, _Failure]:
+        """The first live source that serves ``symbol``, else the first failure."""
+        first: tuple[str, _Failure] | None = None
+        refused: DataUnavailableError | None = None
+        live = self._live(symbol)
+        for name, src in live:
+            try:
+                return CachedSource(src).load(symbol, req)
+            except (OfflineMiss, ProviderError) as err:
+                first = first or (name, err)
+            except DataUnavailableError as err:
+                refused = refused or err
+        if first is not None:
+            return first
+        if refused is not None:
+            raise refused
+        raise DataUnavailableError(
+            f"{symbol}: the auto policy has no live source for {symbol.kind} symbols "
+            f"(routes {dict(self.routes)}); register one or pass source="
+        )
+
+    def _from_snapshot(
+        self, symbol: Symbol, req: PriceRequest, failure: _Failure, why: str
+    ) -> Loaded | None:
+        """The snapshot (alone, or filling the gaps of the cache), or None if it cannot stand in."""
+        snap = self._snapshot_source()
+        canon = symbol.canonical
+        if snap is None or not snap.has(canon):
+            return None
+        served = snap.served_adjust(canon, req.adjust)
+        if served not in ("none", req.adjust):
+            return None
+        loaded = DirectSource(snap).load(symbol, req)
+        last = snap.last_date(canon) if isinstance(snap, Snapshot) else req.end
+        if isinstance(failure, OfflineMiss) and failure.partial is not None:
+            combined = _with_snapshot(symbol, req, failure, loaded, served, last)
+            if combined is not None:
+                return combined
+        beyond = trim(symbol, subtract_ranges(req.start, req.end, [(req.start, last)]))
+        if beyond:
+            if not isinstance(failure, OfflineMiss):
+                raise failure
+            req.state.missing[canon] = (
+                beyond,
+                "offline; bundled snapshot ends " + str(last.date()),
+            )
+        loaded.add_note(f"fallback: {why}", first=True)
+        warnings.warn(
+            f"{canon}: served from the bundled snapshot because {why}",
+            OfflineFallbackWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return loaded
+
+
+def _basis_field(a: Loaded, b: Loaded) -> str | None:
+    """The field that judges whether two series share an adjustment basis."""
+    common = [f for f in a.series if f in b.series]
+    return "close" if "close" in common else (common[0] if common else None)
+
+
+def _same_basis(cached: pd.Series, snap: pd.Series) -> bool:
+    common = cached.index.intersection(snap.index)
+    return len(common) > 0 and bool(
+        np.allclose(
+            cached.loc[common].to_numpy(dtype=np.float64),
+            snap.loc[common].to_numpy(dtype=np.float64),
+            rtol=BASIS_RTOL,
+            atol=0.0,
+        )
+    )
+
+
+def _in_gaps(series: pd.Series, ranges: list[Range]) -> pd.Series:
+    ix = np.asarray(series.index, dtype="datetime64[ns]")
+    keep = np.zeros(len(series), dtype=bool)
+    for a, b in ranges:
+        keep |= (ix >= np.datetime64(a, "ns")) & (ix <= np.datetime64(b, "ns"))
+    return series[keep]
+
+
+def _with_snapshot(
+    symbol: Symbol,
+    req: PriceRequest,
+    failure: OfflineMiss,
+    snapshot: Loaded,
+    served: str,
+    last: pd.Timestamp,
+) -> Loaded | None:
+    """Offline: the cached part of the request, its gaps filled from the bundled snapshot.
+
+    Adjusted prices are combined only when cache and snapshot agree on the sessions
+    both have (same adjustment basis); otherwise the one with more values is served
+    alone (None: the snapshot, handled by the caller) and the rest reported missing.
+    """
+    partial = failure.partial
+    assert partial is not None
+    canon = symbol.canonical
+    key = _basis_field(partial, snapshot)
+    cached = partial.series[key].dropna() if key else pd.Series(dtype=np.float64)
+    snap = snapshot.series[key].dropna() if key else pd.Series(dtype=np.float64)
+    if served == "none" or _same_basis(cached, snap):
+        series = dict(partial.series)
+        for f, values in snapshot.series.items():
+            filler = _in_gaps(values.dropna(), failure.ranges)
+            old = series.get(f, pd.Series(dtype=np.float64)).dropna()
+            series[f] = pd.concat([old, filler]).sort_index()
+        gaps = [g for a, b in failure.ranges for g in subtract_ranges(a, b, [(a, last)])]
+        still = trim(symbol, gaps)
+        filled = [(a, min(b, last)) for a, b in failure.ranges if a <= last]
+        if still:
+            req.state.missing[canon] = (still, f"offline; bundled snapshot ends {last.date()}")
+        note = (
+            f"offline: cached values, gaps {fmt_ranges(filled)} from the bundled snapshot"
+            if filled
+            else "offline: cached values"
+        )
+        lacking = {f: w for f, w in partial.lacking.items() if f not in series}
+        out = Loaded(series, dict(partial.prov), lacking)
+        out.add_note(note, first=True)
+        warnings.warn(f"{canon}: {note}", OfflineFallbackWarning, stacklevel=user_stacklevel())
+        return out
+    why = (
+        "the cache and the bundled snapshot are on different adjustment bases "
+        f"({served}; e.g. a dividend between them), not combined"
+    )
+    if len(snap) >= len(cached):
+        snapshot.add_note(f"offline: {why}", first=True)
+        return None
+    req.state.missing[canon] = (failure.ranges, f"{failure.why}; {why}")
+    partial.add_note(why)
+    warnings.warn(f"{canon}: {why}", OfflineFallbackWarning, stacklevel=user_stacklevel())
+    return partial
