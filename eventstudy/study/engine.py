@@ -231,15 +231,17 @@ def _returns_panel(
 
 
 def _fetch_range(spec: EventStudy, frame: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Calendar dates to fetch so every event's estimation and event windows are covered.
+    """Dates to fetch so every event's estimation and event windows are covered.
 
-    A guess: sessions x 1.6 calendar days plus a margin, on each side.
+    Exact session bounds (:func:`eventstudy.calendar.session_bounds`): the earliest
+    window start before the first day 0, one session more for the first return's
+    previous close, to the latest window end after the last day 0.
     """
+    from eventstudy.calendar import session_bounds
+
     t0, _ = spec.estimation_window
-    _, tau2 = spec.event_window
-    start = frame["day0"].min() - pd.Timedelta(days=int(abs(t0) * 1.6) + 30)
-    end = frame["day0"].max() + pd.Timedelta(days=int(abs(tau2) * 1.6) + 15)
-    return start, end
+    e0, tau2 = spec.event_window
+    return session_bounds(frame["day0"], before=abs(min(t0, e0, 0)) + 1, after=max(tau2, 0))
 
 
 def fetch_returns(
@@ -252,7 +254,8 @@ def fetch_returns(
 ) -> tuple[PriceFrame, pd.DataFrame, dict[str, str]]:
     """Returns of the events' securities and the market, and who could not be priced.
 
-    Through ``eventstudy.market.get_returns(..., errors="collect")``.
+    One :func:`eventstudy.market.load_panel` request for the closes (``errors="collect"``),
+    the one price-loading function the study, the pipeline and the backtest share.
 
     Returns
     -------
@@ -267,22 +270,23 @@ def fetch_returns(
     DataUnavailableError
         The market series cannot be had.
     """
-    from eventstudy.market import get_returns
+    from eventstudy.market import load_panel
 
     if frame.empty:
         raise InputDataError("no events to analyse (all were dropped before the study)")
     start, end = _fetch_range(spec, frame)
     symbols = sorted(set(frame["symbol"].astype(str)) | {spec.market})
-    obj = get_returns(
+    panel = load_panel(
         symbols,
         start,
         end,
-        trade_to_trade=spec.trade_to_trade,
+        fields=["close"],
         source=source,
         offline=offline,
         cache_dir=cache_dir,
         errors="collect",
     )
+    obj = panel.returns(trade_to_trade=spec.trade_to_trade)
     failures = obj.failures
     lost = failures[~failures["symbol"].isin(obj.data.columns)]
     failed = dict(zip(lost["symbol"].astype(str), lost["message"].astype(str), strict=True))

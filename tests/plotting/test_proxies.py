@@ -32,7 +32,7 @@ def test_members_come_from_the_proxy_members_column() -> None:
     assert str(info["proxy_members"].dtype) == "Int64"
 
 
-def test_members_fall_back_to_the_note_without_the_column() -> None:
+def test_notes_are_never_read_back_for_the_member_count() -> None:
     prov = _prov(
         is_proxy=[True, True, False],
         note=[
@@ -42,8 +42,9 @@ def test_members_fall_back_to_the_note_without_the_column() -> None:
         ],
     )
     info = plotting.proxy_info(Result(prov))
-    assert info["proxy_members"].tolist()[:2] == [6, 1]
-    assert info.loc["600519.SH", "proxy_members"] is pd.NA
+    # without a proxy_members column the count is unknown: the prose note is not parsed
+    assert info["is_proxy"].tolist() == [True, True, False]
+    assert info["proxy_members"].isna().all()
 
 
 def test_symbol_column_and_missing_provenance() -> None:

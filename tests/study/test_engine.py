@@ -13,29 +13,49 @@ from eventstudy.study import run_event_study
 from tests.study.conftest import make_events, synthetic
 
 
-def test_fetches_returns_through_get_returns(rets, monkeypatch):
+class _Panel:
+    """What ``load_panel`` returns, as far as the engine reads it."""
+
+    def __init__(self, frame: object, calls: dict) -> None:
+        self._frame = frame
+        self._calls = calls
+
+    def returns(self, **kw: object) -> object:
+        self._calls["returns_kw"] = kw
+        return self._frame
+
+
+def test_fetches_closes_through_load_panel_with_exact_bounds(rets, monkeypatch):
     import eventstudy.market as market_pkg
 
-    calls = {}
+    calls: dict = {}
 
     class Frame:
         data = rets
         provenance = pd.DataFrame({"is_proxy": [False]}, index=pd.Index(["S0"], name="symbol"))
         failures = pd.DataFrame({"symbol": [], "reason": [], "message": []})
 
-    def fake_get_returns(symbols, start, end, **kw):
+    def fake_load_panel(symbols, start, end, **kw):
         calls["args"] = (symbols, start, end)
         calls["kw"] = kw
-        return Frame()
+        return _Panel(Frame(), calls)
 
-    monkeypatch.setattr(market_pkg, "get_returns", fake_get_returns, raising=False)
-    res = run_event_study(make_events(rets), market="M")
+    monkeypatch.setattr(market_pkg, "load_panel", fake_load_panel)
+    events = make_events(rets)
+    res = run_event_study(events, market="M")
     assert set(calls["args"][0]) == {"S0", "S1", "S2", "S3", "M"}
-    assert calls["args"][1] < rets.index[300 - 250]
+    # exact session bounds: 250 estimation sessions + the previous close before the
+    # earliest day 0 (XSHG sessions), never a calendar-day guess
+    from eventstudy.calendar import session_bounds
+
+    day0 = res.events["day0"]
+    assert (calls["args"][1], calls["args"][2]) == session_bounds(day0, before=251, after=5)
     assert res.provenance.is_proxy.tolist() == [False]
     assert len(res.events) == 4
     assert calls["kw"]["errors"] == "collect"
     assert calls["kw"]["source"] == "auto"
+    assert calls["kw"]["fields"] == ["close"]
+    assert calls["returns_kw"] == {"trade_to_trade": False}
 
 
 def test_unpriced_securities_are_dropped_with_the_data_layers_reason(rets, monkeypatch):
@@ -48,7 +68,7 @@ def test_unpriced_securities_are_dropped_with_the_data_layers_reason(rets, monke
             {"symbol": ["S1"], "reason": ["provider_failed"], "message": ["S1: connection refused"]}
         )
 
-    monkeypatch.setattr(market_pkg, "get_returns", lambda *a, **k: Frame(), raising=False)
+    monkeypatch.setattr(market_pkg, "load_panel", lambda *a, **k: _Panel(Frame(), {}))
     res = run_event_study(make_events(rets), market="M")
     gone = res.dropped.set_index("symbol")
     assert gone.loc["S1", "reason"] == "no_price_data"
@@ -67,7 +87,7 @@ def test_missing_market_series_is_an_error(rets, monkeypatch):
             {"symbol": ["M"], "reason": ["unavailable"], "message": ["offline"]}
         )
 
-    monkeypatch.setattr(market_pkg, "get_returns", lambda *a, **k: Frame(), raising=False)
+    monkeypatch.setattr(market_pkg, "load_panel", lambda *a, **k: _Panel(Frame(), {}))
     with pytest.raises(DataUnavailableError, match="market series M"):
         run_event_study(make_events(rets), market="M")
 

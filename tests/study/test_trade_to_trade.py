@@ -76,7 +76,7 @@ def test_trade_to_trade_with_returns_is_an_error():
         run_event_study(EVENTS, returns=rets, trade_to_trade=True, **SPEC)
 
 
-def test_trade_to_trade_passed_to_get_returns(monkeypatch):
+def test_trade_to_trade_passed_to_the_panels_returns(monkeypatch):
     import eventstudy.market as market_pkg
 
     seen = {}
@@ -86,11 +86,12 @@ def test_trade_to_trade_passed_to_get_returns(monkeypatch):
         provenance = pd.DataFrame()
         failures = pd.DataFrame({"symbol": [], "reason": [], "message": []})
 
-    def fake_get_returns(symbols, start, end, **kw):
-        seen.update(kw)
-        return Frame()
+    class Panel:  # what load_panel returns, as far as the engine reads it
+        def returns(self, **kw):
+            seen.update(kw)
+            return Frame()
 
-    monkeypatch.setattr(market_pkg, "get_returns", fake_get_returns, raising=False)
+    monkeypatch.setattr(market_pkg, "load_panel", lambda *a, **k: Panel())
     EventStudy(trade_to_trade=True, **SPEC).fit(EVENTS)
     assert seen["trade_to_trade"] is True
     seen.clear()
