@@ -201,7 +201,18 @@ def _row_time(row: pd.Series, cols: dict[str, str]) -> Any:
 def _text_of(frame: pd.DataFrame, column: str | None) -> pd.Series:
     if column is None:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
+    values = [_plain(v) for v in frame[column]]
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _plain(value: Any) -> str:
+    """A cell as text ("" for a missing one)."""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):  # arrays: their text
+        pass
+    return str(value)
 
 
 def feed_frame(raw: pd.DataFrame, feed: NewsFeed) -> pd.DataFrame:
@@ -340,7 +351,7 @@ def fetch_feed(
             EventStudyWarning,
             stacklevel=3,
         )
-    frame = feed_frame(answer.frame, feed) if len(answer.frame.columns) else answer.frame
+    frame = feed_frame(answer.frame, feed) if len(answer.frame) else pd.DataFrame()
     news = _load(frame, errors=errors, tagger=tagger)
     window = answer.window
     if window is None and len(news.articles):
