@@ -36,7 +36,11 @@ from eventstudy.exceptions import (  # noqa: E402
 )
 from eventstudy.market import akshare_news  # noqa: E402
 from eventstudy.market._net import EASTMONEY_LIMITER  # noqa: E402
-from eventstudy.market.akshare_news import call_feed, guarded_http  # noqa: E402
+from eventstudy.market.akshare_news import (  # noqa: E402
+    FeedAnswerError,
+    call_feed,
+    guarded_http,
+)
 from eventstudy.news import load_news  # noqa: E402
 from eventstudy.news.feeds import FEEDS, fetch_feed, fetch_news  # noqa: E402
 
@@ -469,6 +473,13 @@ def _fault(feed: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> Any:
         ),
         "5xx": (503, b"<html><body>503 Service Temporarily Unavailable</body></html>"),
     }
+    full = {
+        "em_724": json.dumps(em_724_payload(EM_724_ITEMS), ensure_ascii=False).encode(),
+        "cls": json.dumps(cls_payload(CLS_ITEMS), ensure_ascii=False).encode(),
+        "sina_724": json.dumps(sina_payload(SINA_ITEMS), ensure_ascii=False).encode(),
+        "em_stock": em_search_body(EM_SEARCH_ITEMS),
+    }
+    bodies["partial"] = (200, full[feed][: len(full[feed]) // 2])  # the connection dropped
     empty = {
         "em_724": json.dumps(em_724_payload([])).encode(),
         "cls": json.dumps(cls_payload([])).encode(),
@@ -508,6 +519,7 @@ FEED_ARGS = {"em_stock": {"symbol": "600519"}, "em_724": {}, "cls": {}, "sina_72
         ("timeout", "no answer from"),
         ("5xx", "HTTP 503"),
         ("html", "an HTML page instead of data"),
+        ("partial", "that is not JSON"),
     ],
 )
 @responses.activate
@@ -591,21 +603,26 @@ def test_4xx_and_unreadable_answers_are_not_retried() -> None:
     assert info.value.attempts == 1
 
 
+@responses.activate
 def test_other_threads_requests_are_untouched_and_patches_removed() -> None:
+    url = "https://example.com/status"
+    responses.add(responses.GET, url, status=503, body="<html>busy</html>")
     before = (requests.Session.request, curl_requests.Session.request)
     seen: dict[str, Any] = {}
 
     def other_thread() -> None:
-        seen["scope"] = akshare_news._LOCAL.scope
-        seen["request"] = requests.Session.request
+        seen["status"] = requests.get(url, timeout=1).status_code
 
     with guarded_http(deadline=time.monotonic() + 5):
         assert requests.Session.request is not before[0]  # this thread's checkpoint is in place
         t = threading.Thread(target=other_thread)
         t.start()
         t.join()
-    assert seen["scope"] is None  # the other thread has no checkpoint: its calls pass through
+        with pytest.raises(FeedAnswerError, match="HTTP 503"):  # this thread: checked
+            requests.get(url)
+    assert seen["status"] == 503  # the other thread's answer passed through unchecked
     assert (requests.Session.request, curl_requests.Session.request) == before
+    assert requests.get(url).status_code == 503  # and this thread's too, after the block
 
 
 # ----------------------------------------------------------------------------- offline, input
