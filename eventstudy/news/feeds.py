@@ -149,8 +149,8 @@ def check_feed(source: str, symbol: str | None) -> tuple[NewsFeed, str | None]:
 
     Examples
     --------
-    >>> check_feed("em_stock", "sh600519")
-    ('em_stock', '600519')
+    >>> check_feed("em_stock", "sh600519"), check_feed("em_stock", "000001")
+    (('em_stock', '600519'), ('em_stock', '000001'))
     >>> check_feed("cls", None)
     ('cls', None)
     """
@@ -164,9 +164,15 @@ def check_feed(source: str, symbol: str | None) -> tuple[NewsFeed, str | None]:
         return feed, None
     if not symbol:
         raise ConfigError(f"the {feed} feed searches one stock: pass symbol='600519' (or similar)")
-    from eventstudy.symbols import normalize, parse_symbol
+    from eventstudy.symbols import from_akshare, normalize, parse_symbol
 
-    sym = parse_symbol(normalize(symbol))
+    text = str(symbol).strip()
+    # a bare code names a stock here (000001 is 平安银行, not the index): the feed is stock news
+    sym = (
+        from_akshare(text, kind="stock")
+        if text.isdigit() and len(text) == 6
+        else parse_symbol(normalize(text))
+    )
     if sym.kind != "stock" or sym.market not in ("SH", "SZ", "BJ"):
         raise ConfigError(
             f"symbol={symbol!r} is {sym.canonical} ({sym.kind}); {feed} searches the news of "

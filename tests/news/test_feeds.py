@@ -675,3 +675,25 @@ def test_every_feed_is_described() -> None:
     assert list(FEEDS) == list(get_args(NewsFeed)) == list(akshare_news.FEED_CALLS)
     assert FEEDS["em_stock"].per_call == 10
     assert FEEDS["em_724"].per_call == 200
+
+
+def test_a_bare_code_is_the_stock_for_stock_news() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def fetcher(name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
+        seen.append({"name": name, **kwargs})
+        return pd.DataFrame(
+            {
+                "关键词": [kwargs["symbol"]],
+                "新闻标题": ["平安银行发布年报"],
+                "新闻内容": ["平安银行发布年报。"],
+                "发布时间": ["2024-06-03 10:20:00"],
+                "文章来源": ["证券时报网"],
+                "新闻链接": ["http://finance.eastmoney.com/a/202406033095700002.html"],
+            }
+        )
+
+    got = fetch_feed("em_stock", symbol="000001", fetcher=fetcher)  # not the index 000001.SH
+    assert seen == [{"name": "stock_news_em", "symbol": "000001"}]
+    assert got.symbol == "000001.SZ"
+    assert got.news.mentions.query("how == 'query'")["symbol"].tolist() == ["000001.SZ"]
