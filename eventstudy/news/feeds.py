@@ -13,7 +13,8 @@ feed         what                          items per ids                poll (su
 ``cls_key``  the same, level A/B (重点)     0-20      as ``cls``         as ``cls`` (the same
                                                                         20 telegraphs)
 ``sina_724`` Sina 7x24 (``stock_info_     20        hash of source,    every 10 min in the
-             global_sina``)                          time and text      day, 30 min at night
+             global_sina``; no titles)               time and 【title】  day, 30 min at night
+                                                     (else the text)
 ============ ============================= ========= ================== ======================
 
 The 7x24 feeds return only their latest items: what is not fetched before it
