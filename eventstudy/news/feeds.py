@@ -12,13 +12,15 @@ feed         what                          items per ids                poll (su
              (``stock_info_global_cls``)             time and title     day, 30 min at night
 ``cls_key``  the same, level A/B (重点)     0-20      as ``cls``         as ``cls`` (the same
                                                                         20 telegraphs)
-``sina_724`` Sina 7x24 (``stock_info_     20        hash of source,    every 10 min in the
+``sina_724`` Sina 7x24 (``stock_info_     20        hash of source,    every 5 min in the
              global_sina``; no titles)               time and 【title】  day, 30 min at night
                                                      (else the text)
 ============ ============================= ========= ================== ======================
 
 The 7x24 feeds return only their latest items: what is not fetched before it
-scrolls out is gone. Poll them (``eventstudy feed fetch``) into the archive
+scrolls out is gone. The polling intervals are starting points (the feeds'
+rates vary with the news: dozens of items an hour in trading hours, few at
+night); ``eventstudy feed ls`` shows the gaps that tell whether they suffice. Poll them (``eventstudy feed fetch``) into the archive
 (:mod:`eventstudy.news.archive`), whose gap report says whether the polling
 was frequent enough; ``em_stock`` returns Eastmoney's 10 best search hits for
 the code (not a time-ordered feed).
@@ -124,7 +126,7 @@ FEEDS: Final[dict[NewsFeed, FeedInfo]] = {
     "em_724": FeedInfo("东方财富", "https://kuaixun.eastmoney.com/7_24.html", 200, 60),
     "cls": FeedInfo("财联社", "https://www.cls.cn/telegraph", 20, 10),
     "cls_key": FeedInfo("财联社", "https://www.cls.cn/telegraph", 20, 10),
-    "sina_724": FeedInfo("新浪财经", "https://finance.sina.com.cn/7x24", 20, 10),
+    "sina_724": FeedInfo("新浪财经", "https://finance.sina.com.cn/7x24", 20, 5),
 }
 assert set(FEEDS) == set(get_args(NewsFeed)), "FEEDS must cover NewsFeed"
 
