@@ -18,12 +18,12 @@ feed         what                          items per ids                poll (su
 ============ ============================= ========= ================== ======================
 
 The 7x24 feeds return only their latest items: what is not fetched before it
-scrolls out is gone. The polling intervals are starting points (the feeds'
-rates vary with the news: dozens of items an hour in trading hours, few at
-night); ``eventstudy feed ls`` shows the gaps that tell whether they suffice. Poll them (``eventstudy feed fetch``) into the archive
-(:mod:`eventstudy.news.archive`), whose gap report says whether the polling
-was frequent enough; ``em_stock`` returns Eastmoney's 10 best search hits for
-the code (not a time-ordered feed).
+scrolls out is gone. Poll them (``eventstudy feed fetch``) into the archive
+(:mod:`eventstudy.news.archive`). The polling intervals above are starting
+points (the feeds' rates vary with the news: dozens of items an hour in
+trading hours, few at night); the archive's gap report (``eventstudy feed
+ls``) says whether they suffice. ``em_stock`` returns Eastmoney's 10 best
+search hits for the code (not a time-ordered feed).
 
 Each akshare frame is passed through :func:`feed_frame` and :func:`~eventstudy.news.load_news`:
 the loader's column mapping joins CLS's 发布日期 and time-of-day 发布时间
