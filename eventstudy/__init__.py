@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
     from eventstudy.news import News as News
     from eventstudy.news import Tagger as Tagger
     from eventstudy.news import load_news as load_news
+    from eventstudy.news.archive import load_news_archive as load_news_archive
+    from eventstudy.news.feeds import fetch_news as fetch_news
     from eventstudy.report import briefing as briefing
     from eventstudy.study import EventStudy as EventStudy
     from eventstudy.study import EventStudyResult as EventStudyResult
@@ -70,6 +72,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "load_news": ("eventstudy.news", "load_news"),
     "News": ("eventstudy.news", "News"),
     "Tagger": ("eventstudy.news", "Tagger"),
+    "fetch_news": ("eventstudy.news.feeds", "fetch_news"),
+    "load_news_archive": ("eventstudy.news.archive", "load_news_archive"),
     "get_prices": ("eventstudy.market", "get_prices"),
     "get_returns": ("eventstudy.market", "get_returns"),
     "PriceFrame": ("eventstudy.market", "PriceFrame"),
@@ -121,9 +125,11 @@ __all__ = [
     "board_proxy",
     "briefing",
     "datasets",
+    "fetch_news",
     "get_prices",
     "get_returns",
     "load_news",
+    "load_news_archive",
     "normalize",
     "parse_symbol",
     "register_source",

@@ -111,3 +111,8 @@ VolumeUnit: TypeAlias = Literal["lots", "shares"]
 
 #: Eastmoney board lists.
 BoardListKind: TypeAlias = Literal["concept", "industry"]
+
+# news feeds
+#: Live news feeds of :func:`eventstudy.news.feeds.fetch_news` (akshare endpoints):
+#: Eastmoney stock news search, Eastmoney 7x24, CLS telegraph (all / 重点) and Sina 7x24.
+NewsFeed: TypeAlias = Literal["em_stock", "em_724", "cls", "cls_key", "sina_724"]

@@ -3,6 +3,13 @@
 ``eventstudy news PATH [--out FILE] [--min-score X] [--top N] [--articles N] [--errors E]``
     Load posts or a news table, print articles, skipped inputs and the
     most-tagged securities; optionally write the tag table (CSV or Parquet).
+``eventstudy feed fetch FEED [FEED ...] [--symbol S ...] [--no-archive] [--articles N]``
+    Fetch live news feeds (``em_stock``, ``em_724``, ``cls``, ``cls_key``,
+    ``sina_724``; :func:`eventstudy.news.feeds.fetch_news`) and append them to
+    the news archive in the cache, de-duplicated, reporting coverage gaps
+    (run it from cron; a failing feed does not stop the others).
+``eventstudy feed ls``
+    The news archive: per feed, items, first/last time, fetches and gaps.
 ``eventstudy cache ls [SYMBOL]``, ``eventstudy cache clear [SYMBOL] [--source S]``
     List or delete price-cache entries (``--cache-dir`` names the cache).
 ``eventstudy demo [--out DIR] [--formats F,...]``
@@ -216,6 +223,131 @@ def _cache_clear(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- feed
+
+
+def _add_feed(sub: Any) -> None:
+    from eventstudy._typing import NewsFeed
+
+    p = sub.add_parser(
+        "feed",
+        help="fetch live news feeds into the news archive, or list the archive",
+        description="Fetch live news feeds through akshare (Eastmoney stock news, Eastmoney / "
+        "CLS / Sina 7x24) and append them to the news archive in the cache.",
+    )
+    actions = p.add_subparsers(dest="feed_command", metavar="ACTION")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
+    )
+    fetch = actions.add_parser(
+        "fetch", parents=[common], help="fetch feeds and append them to the archive"
+    )
+    fetch.add_argument("feeds", nargs="+", choices=get_args(NewsFeed), metavar="FEED",
+                       help=f"one or more of {', '.join(get_args(NewsFeed))}")  # fmt: skip
+    fetch.add_argument(
+        "--symbol", action="append", default=None, help="em_stock: a stock code (repeatable)"
+    )
+    fetch.add_argument(
+        "--no-archive", action="store_true", help="only print what was fetched; archive nothing"
+    )
+    fetch.add_argument("--articles", type=int, default=5, help="newest titles to print per fetch")
+    fetch.add_argument("--timeout", type=float, default=None, help="seconds per HTTP request")
+    fetch.add_argument("--deadline", type=float, default=None, help="seconds per feed in all")
+    fetch.add_argument("--offline", action="store_true", default=None, help="refuse (no network)")
+    fetch.set_defaults(handler=_feed_fetch)
+    ls = actions.add_parser("ls", parents=[common], help="list the news archive and its gaps")
+    ls.set_defaults(handler=_feed_ls)
+
+    def _help(args: argparse.Namespace) -> int:
+        p.print_help()
+        return EXIT_BAD_INPUT
+
+    p.set_defaults(handler=_help)
+
+
+def _feed_jobs(args: argparse.Namespace) -> list[tuple[Any, str | None]]:
+    """(feed, symbol) pairs of ``feed fetch``: em_stock once per ``--symbol``."""
+    from eventstudy.news.feeds import FEEDS
+
+    symbols = args.symbol or []
+    if symbols and not any(FEEDS[f].needs_symbol for f in args.feeds):
+        raise ConfigError("--symbol applies to em_stock only; add em_stock or drop --symbol")
+    jobs: list[tuple[Any, str | None]] = []
+    for feed in dict.fromkeys(args.feeds):
+        if FEEDS[feed].needs_symbol:
+            jobs.extend((feed, s) for s in (symbols or [None]))
+        else:
+            jobs.append((feed, None))
+    return jobs
+
+
+def _exit_code(err: EventStudyError) -> int:
+    if isinstance(err, DataUnavailableError):
+        return EXIT_DATA_UNAVAILABLE
+    return EXIT_PROVIDER if isinstance(err, ProviderError) else EXIT_BAD_INPUT
+
+
+def _feed_fetch(args: argparse.Namespace) -> int:
+    from eventstudy.news.archive import append_fetch
+    from eventstudy.news.feeds import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, fetch_feed
+
+    worst = EXIT_OK
+    for feed, symbol in _feed_jobs(args):
+        what = f"{feed}{f' {symbol}' if symbol else ''}"
+        try:
+            got = fetch_feed(
+                feed,
+                symbol=symbol,
+                offline=args.offline,
+                timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+                deadline=DEFAULT_DEADLINE if args.deadline is None else args.deadline,
+            )
+            if args.no_archive:
+                print(f"{what}: {len(got.news.articles)} items (not archived)")
+            else:
+                print(append_fetch(got, cache_dir=args.cache_dir))
+        except EventStudyError as err:  # report, go on with the other feeds
+            print(f"eventstudy: {what}: {err}", file=sys.stderr)
+            worst = max(worst, _exit_code(err))
+            continue
+        newest = got.news.articles.sort_values("published_at", ascending=False)
+        for when, title in zip(
+            newest["published_at"].head(args.articles).dt.strftime("%m-%d %H:%M"),
+            newest["title"].head(args.articles),
+            strict=True,
+        ):
+            print(f"  {when}  {title[:50]}")
+    return worst
+
+
+def _feed_ls(args: argparse.Namespace) -> int:
+    from eventstudy.news.archive import archive_path, archive_status
+
+    table = archive_status(cache_dir=args.cache_dir)
+    folder = archive_path("cls", cache_dir=args.cache_dir).parent
+    if table.empty:
+        print(f"news archive {folder}/: empty (eventstudy feed fetch cls fills it)")
+        return EXIT_OK
+    print(f"news archive {folder}/: {int(table['articles'].sum())} items")
+    shown = table[["feed", "query", "articles", "first", "last", "fetches", "last_fetch", "n_gaps"]]
+    for c in ("first", "last", "last_fetch"):
+        shown = shown.assign(**{c: shown[c].map(_minute)})
+    print(shown.to_string(index=False))
+    for row in table[table["n_gaps"] > 0].to_dict("records"):
+        key = f"{row['feed']} {row['query']}".strip()
+        print(f"gaps of {key}: {row['gaps']}")
+    return EXIT_OK
+
+
+def _minute(value: Any) -> str:
+    """A timestamp as ``YYYY-MM-DD HH:MM`` (``-`` for a missing one)."""
+    try:
+        return str(value.strftime("%Y-%m-%d %H:%M"))
+    except (AttributeError, ValueError):  # None, NaT
+        return "-"
+
+
 # ----------------------------------------------------------------------------- demo and run
 
 
@@ -351,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_news, _add_cache, _add_demo, _add_run, _add_backtest):
+    for add in (_add_news, _add_feed, _add_cache, _add_demo, _add_run, _add_backtest):
         add(sub)
     for sp in sub.choices.values():
         # also accept -q after the subcommand (`eventstudy demo -q`); SUPPRESS keeps the

@@ -257,3 +257,151 @@ def test_printed_summary_is_the_summary_file(
     written = (out / "summary.txt").read_text(encoding="utf-8")
     assert "Note: " in written
     assert printed == written + f"wrote 8 files to {out}\n"
+
+
+# ----------------------------------------------------------------------------- feed
+
+
+def _cls_answer(ctimes: list[int]) -> dict[str, object]:
+    """The CLS telegraph answer (``/v1/roll/get_roll_list``) in its real shape."""
+    items = [
+        {
+            "id": c - 1715678265,
+            "ctime": c,
+            "title": f"快讯{c}",
+            "brief": "b",
+            "content": f"财联社电，快讯{c}。",
+            "level": "C",
+            "reading_num": 100,
+            "shareurl": f"https://api3.cls.cn/share/article/{c - 1715678265}",
+        }
+        for c in ctimes
+    ]
+    return {"errno": 0, "msg": "", "data": {"roll_data": items, "update_num": 0}}
+
+
+def test_feed_fetch_archives_dedupes_and_reports_gaps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    responses = pytest.importorskip("responses")
+    monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
+    url = "https://www.cls.cn/v1/roll/get_roll_list"
+    cache = ["--cache-dir", str(tmp_path)]
+    t0 = 1717378265  # 2024-06-03 09:31:05 in Beijing
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, url, json=_cls_answer([t0, t0 + 300]))
+        assert main(["feed", "fetch", "cls", *cache]) == 0
+        assert "cls: 2 items, 2 new, 2 archived (fetched 2024-06-03 09:31..09:36)" in (
+            capsys.readouterr().out
+        )
+    with responses.RequestsMock() as rsps:  # overlaps the first fetch
+        rsps.add(responses.GET, url, json=_cls_answer([t0 + 300, t0 + 600]))
+        assert main(["feed", "fetch", "cls", *cache]) == 0
+        assert "cls: 2 items, 1 new, 3 archived" in capsys.readouterr().out
+    with responses.RequestsMock() as rsps:  # starts an hour after the archive's newest item
+        rsps.add(responses.GET, url, json=_cls_answer([t0 + 4200, t0 + 4500]))
+        assert main(["feed", "fetch", "cls", *cache]) == 0
+        assert "GAP 2024-06-03 09:41..10:41 not covered" in capsys.readouterr().out
+    assert main(["feed", "ls", *cache]) == 0
+    out = capsys.readouterr().out
+    assert "news archive" in out
+    assert ": 5 items" in out
+    assert "gaps of cls: 2024-06-03 09:41..10:41" in out
+
+
+def test_feed_fetch_goes_on_after_a_failing_feed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    responses = pytest.importorskip("responses")
+    monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
+    from eventstudy.market._net import EASTMONEY_LIMITER
+
+    monkeypatch.setattr(EASTMONEY_LIMITER, "min_interval", 0.0)
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.GET,
+            "https://np-weblist.eastmoney.com/comm/web/getFastNewsList",
+            status=403,
+            body="Forbidden",
+        )
+        rsps.add(
+            responses.GET,
+            "https://www.cls.cn/v1/roll/get_roll_list",
+            json=_cls_answer([1717378265]),
+        )
+        code = main(["feed", "fetch", "em_724", "cls", "--cache-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 4  # a provider failed
+    assert "eventstudy: em_724: em_724 (akshare.stock_info_global_em) failed" in captured.err
+    assert "HTTP 403" in captured.err
+    assert "cls: 1 items, 1 new, 1 archived" in captured.out
+    assert (tmp_path / "news" / "cls.parquet").is_file()
+    assert not (tmp_path / "news" / "em_724.parquet").exists()
+
+
+def test_feed_fetch_offline_and_bad_input_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
+    assert main(["feed", "fetch", "sina_724", "--cache-dir", str(tmp_path)]) == 3
+    assert "cannot fetch the sina_724 news feed offline" in capsys.readouterr().err
+    assert main(["feed", "fetch", "cls", "--symbol", "600519"]) == EXIT_BAD_INPUT
+    assert "--symbol applies to em_stock only" in capsys.readouterr().err
+    assert main(["feed", "fetch", "em_stock"]) == EXIT_BAD_INPUT
+    with pytest.raises(SystemExit):
+        main(["feed", "fetch", "reuters"])
+    assert main(["feed", "ls", "--cache-dir", str(tmp_path)]) == 0
+    assert "empty" in capsys.readouterr().out
+    assert main(["feed"]) == EXIT_BAD_INPUT
+
+
+def test_feed_fetch_em_stock_per_symbol_without_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    curl_requests = pytest.importorskip("curl_cffi.requests")
+    monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
+    from eventstudy.market._net import EASTMONEY_LIMITER
+
+    monkeypatch.setattr(EASTMONEY_LIMITER, "min_interval", 0.0)
+    keywords: list[str] = []
+
+    def answer(session: object, method: str, url: str, **kwargs: object) -> object:
+        import json
+
+        keyword = json.loads(kwargs["params"]["param"])["keyword"]  # type: ignore[index]
+        keywords.append(keyword)
+        item = {
+            "date": "2024-06-03 10:20:00",
+            "mediaName": "证券时报网",
+            "code": "20240603309579999" + keyword[-1],
+            "title": f"<em>{keyword}</em>公告",
+            "content": "正文",
+            "image": "",
+            "url": "",
+        }
+        body = {"code": 0, "msg": "成功", "result": {"cmsArticleWebOld": [item]}}
+        response = curl_requests.Response()
+        response.status_code = 200
+        response.content = f"jQuery3510_1({json.dumps(body, ensure_ascii=False)})".encode()
+        return response
+
+    monkeypatch.setattr(curl_requests.Session, "request", answer)
+    argv = [
+        "feed",
+        "fetch",
+        "em_stock",
+        "--symbol",
+        "600519",
+        "--symbol",
+        "000858.SZ",
+        "--no-archive",
+        "--cache-dir",
+        str(tmp_path),
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert keywords == ["600519", "000858"]
+    assert "em_stock 600519: 1 items (not archived)" in out
+    assert "em_stock 000858.SZ: 1 items (not archived)" in out
+    assert "06-03 10:20  600519公告" in out
+    assert not (tmp_path / "news").exists()

@@ -59,6 +59,7 @@ __all__ = [
     "Record",
     "TableSource",
     "decode",
+    "join_day_time",
     "parse_post",
     "parse_row",
     "read_post",
@@ -91,12 +92,14 @@ COLUMN_ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "发布时间",
         "时间",
     ),
-    "text": ("text", "content", "body", "html", "新闻内容", "内容"),
+    "text": ("text", "content", "body", "html", "新闻内容", "内容", "摘要", "summary"),
     "publisher": ("publisher", "source", "media", "文章来源", "来源"),
     "url": ("url", "link", "新闻链接", "链接"),
     "article_id": ("article_id", "id", "info_code", "infocode"),
-    "category": ("category", "categories"),
+    "category": ("category", "categories", "feed"),
     "query": ("关键词", "keyword", "query"),
+    # a separate date column: ``published_at`` then holds only the time of day (CLS telegraph)
+    "published_day": ("published_date", "发布日期"),
 }
 
 
@@ -369,6 +372,51 @@ def _query_symbols(value: Any) -> list[str]:
     return [sym.canonical] if sym is not None else []
 
 
+_TIME_OF_DAY = re.compile(r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?")
+
+
+def join_day_time(day: Any, time_of_day: Any) -> Any:
+    """One publication time from a date and a time-of-day value (Beijing time).
+
+    The CLS telegraph frame of akshare (``stock_info_global_cls``) has the date in
+    发布日期 (a ``datetime.date``) and only the time of day in 发布时间 (a
+    ``datetime.time``); saved to CSV they are text (``2024-06-03``, ``09:31:05``).
+    A ``time_of_day`` that already holds a date (a full timestamp) is returned
+    as it is, and so is ``day`` when ``time_of_day`` is missing (midnight then).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> join_day_time(dt.date(2024, 6, 3), dt.time(9, 31, 5))
+    datetime.datetime(2024, 6, 3, 9, 31, 5)
+    >>> join_day_time("2024-06-03", "09:31:05")
+    '2024-06-03 09:31:05'
+    >>> join_day_time("2024-06-03", "2024-06-03 09:31:05")
+    '2024-06-03 09:31:05'
+    """
+    if time_of_day is None:
+        return day
+    if isinstance(time_of_day, dt.time):
+        text = time_of_day.isoformat()
+    elif isinstance(time_of_day, str) and _TIME_OF_DAY.fullmatch(time_of_day.strip()):
+        text = time_of_day.strip()
+    else:  # a full timestamp, or a value parse_published will reject
+        return time_of_day
+    if isinstance(day, dt.datetime):  # also pandas.Timestamp
+        day = day.date()
+    if isinstance(day, dt.date):
+        padded = f"0{text}" if text[1] == ":" else text  # 9:31 -> 09:31
+        return dt.datetime.combine(day, dt.time.fromisoformat(padded))
+    return f"{str(day).strip()} {text}"
+
+
+def _row_published(row: dict[str, Any]) -> dt.datetime:
+    """The publication time of a row (``published_at``, joined with ``published_day``)."""
+    value = _cell(row, "published_at")
+    day = _cell(row, "published_day")
+    return parse_published(value if day is None else join_day_time(day, value))
+
+
 def parse_row(row: dict[str, Any], *, origin: str) -> Record:
     """Parse one table row whose keys are the canonical names of :data:`COLUMN_ALIASES`.
 
@@ -393,7 +441,7 @@ def parse_row(row: dict[str, Any], *, origin: str) -> Record:
     if not title and not text:
         raise PostProblem("empty_row", "the row has neither a title nor a text", info or None)
     try:
-        published = parse_published(_cell(row, "published_at"))
+        published = _row_published(row)
     except PostProblem as err:
         err.article_id = info or None
         raise
