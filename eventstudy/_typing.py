@@ -20,7 +20,19 @@ SessionRule: TypeAlias = Literal["next", "previous", "strict"]
 
 #: Normal-return models.
 ModelName: TypeAlias = Literal[
-    "raw", "constant_mean", "market_adjusted", "market", "ff3", "carhart"
+    "raw",
+    "constant_mean",
+    "market_adjusted",
+    "market",
+    "ff3",
+    "carhart",
+    # engine II: models/measures
+    "factors",
+    "scholes_williams",
+    "dimson",
+    "garch",
+    "gjr",
+    "egarch",
 ]
 
 #: Error policy of loaders: collect bad inputs in ``skipped`` or raise.
@@ -111,3 +123,11 @@ VolumeUnit: TypeAlias = Literal["lots", "shares"]
 
 #: Eastmoney board lists.
 BoardListKind: TypeAlias = Literal["concept", "industry"]
+
+# engine II: models/measures
+
+#: What an event study measures: abnormal returns, abnormal (log) volume, abnormal volatility.
+StudyMeasure: TypeAlias = Literal["return", "volume", "volatility"]
+
+#: Conditional-variance equations of the GARCH market models (``model="garch"`` etc.).
+GarchKind: TypeAlias = Literal["garch", "gjr", "egarch"]

@@ -36,7 +36,7 @@ from eventstudy._typing import FloatArray
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 from eventstudy.study import core
-from eventstudy.study.models import INSUFFICIENT, NormalModel, get_model
+from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
 from eventstudy.study.panel import (
     CalendarLike,
     Panel,
@@ -110,9 +110,10 @@ def fit_study(
     pos0, col, reason, message = locate_events(
         frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
     )
+    model = spec.normal_model
     z, rf = _regressors(spec, panel, pos0)
     pieces, status, m_all = compute_pieces(
-        spec.model,
+        model,
         panel.returns,
         z,
         rf,
@@ -133,7 +134,6 @@ def fit_study(
     dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
     if pieces is None:
         t0, t1 = spec.estimation_window
-        model = get_model(spec.model)
         pieces = core.EventPieces.empty(
             l1=t1 - t0 + 1,
             l2=tau2 - tau1 + 1,
@@ -295,8 +295,9 @@ def fetch_returns(
 
 def _regressors(spec: EventStudy, panel: Panel, pos0: np.ndarray) -> tuple[FloatArray, FloatArray]:
     """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions."""
-    if get_model(spec.model).factors:
-        z, rf = factor_arrays(spec.factors, spec.model, panel.sessions)
+    model = spec.normal_model
+    if model.regressors == "factors":
+        z, rf = factor_arrays(spec.factors, model, panel.sessions)
         t0, tau2 = spec.estimation_window[0], spec.event_window[1]
         check_factor_dates(z, rf, pos0, panel.sessions, t0, tau2)
         return z, rf
@@ -370,6 +371,12 @@ def _drop_row(
     elif status == NO_DAY0:
         r = "no_price_day0"
         msg = f"{sym} has no return on day 0 ({str(frame['day0'].iat[i])[:10]})"
+    elif status == NO_CONVERGENCE:
+        r = "garch_no_convergence"
+        msg = (
+            f"the {spec.model} likelihood maximisation (arch) did not converge on the "
+            f"estimation window ({m} observations), or its variance forecast is not finite"
+        )
     elif status == INSUFFICIENT:
         r = "insufficient_estimation"
         msg = (
@@ -479,7 +486,7 @@ def _fit_blocks(
             model, rb[:, :l1], zb[:, :l1], rb[:, off:], zb[:, off:],
             rf_est=None if rfb is None else rfb[:, :l1],
             rf_evt=None if rfb is None else rfb[:, off:],
-            min_obs=min_obs,
+            min_obs=min_obs, gap=tau1 - t1,
         )  # fmt: skip
         fit_status[lo:hi] = fit.status
         pieces = core.event_pieces(
@@ -504,7 +511,7 @@ def _fit_blocks(
 
 
 def compute_pieces(
-    model: str,
+    model: str | NormalModel,
     returns: FloatArray,
     z: FloatArray,
     rf: FloatArray,
@@ -519,7 +526,8 @@ def compute_pieces(
     """Map the core over blocks of events; status and ``M_i`` of every event.
 
     ``status``: -1 not located (``pos0 < 0``), 0 analysed, 1 too few estimation
-    observations, 2 constant returns, 3 (:data:`NO_DAY0`) no return on day 0.
+    observations, 2 constant returns, 3 (:data:`NO_DAY0`) no return on day 0, 4
+    (``models.NO_CONVERGENCE``) GARCH fit not converged.
     ``M_i`` and the day-0 check come first from cumulative counts on the panel (no
     gather), so only the events that can be estimated are gathered: each block takes
     one contiguous slice ``T0..tau2`` per event from the transposed panel, fits the
@@ -530,7 +538,7 @@ def compute_pieces(
     Parameters
     ----------
     model
-        The model's name.
+        The model's name, or a bound model (``EventStudy.normal_model``).
     returns
         ``(D, S)`` returns on the sessions.
     z, rf
@@ -559,7 +567,7 @@ def compute_pieces(
     >>> pieces.car.shape, status.tolist(), m.tolist()  # event 1: constant returns
     ((1, 1), [0, 2, -1], [50, 50, 0])
     """
-    spec = get_model(model)
+    spec = model if isinstance(model, NormalModel) else get_model(model)
     padded = _pad(returns, z, rf, est[0])
     status, m_all = _screen(spec, padded, pos0, col, est=est, min_obs=min_obs)
     work = np.flatnonzero(status == 0)

@@ -60,7 +60,6 @@ from eventstudy._typing import (
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.core import EventPieces
 from eventstudy.study.inference import Battery, TestResult, run_battery
-from eventstudy.study.models import param_names
 from eventstudy.study.windows import Window, parse_window, window_label
 from eventstudy.summary import Summary
 
@@ -265,7 +264,7 @@ class EventStudyResult:
     def params(self) -> pd.DataFrame:
         """Estimated model parameters by event (``alpha, beta`` for the market model)."""
         return pd.DataFrame(
-            self._pieces.params, index=self._ids, columns=pd.Index(param_names(self.model))
+            self._pieces.params, index=self._ids, columns=pd.Index(self._spec.normal_model.params)
         )
 
     # ------------------------------------------------------- cross-section
@@ -507,7 +506,18 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
         )
-        return lines
+        return [*lines, *(f"  {line}" for line in self.methodology)]
+
+    @property
+    def methodology(self) -> list[str]:
+        """The methodology lines of the summary: the model (and the measure), with sources.
+
+        Examples
+        --------
+        >>> example_result().methodology[0][:40]
+        'model market: E[R_it] = alpha_i + beta_i'
+        """
+        return [f"model {self.model}: {self._spec.normal_model.methodology}"]
 
     def summary(self) -> Summary:
         """The summary: the spec, what was dropped, and the CAAR tests by window.

@@ -31,7 +31,7 @@ from eventstudy._typing import ModelName
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.inference import TESTS
-from eventstudy.study.models import MODELS, get_model
+from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
 from eventstudy.study.panel import CalendarLike, WideData
 from eventstudy.study.windows import Window, check_window
 
@@ -78,8 +78,8 @@ def _check_windows(estimation: object, event: object) -> tuple[Window, Window]:
     return est, evt
 
 
-def _check_min_obs(value: int, model: ModelName, est: Window) -> int:
-    k = get_model(model).k
+def _check_min_obs(value: int, model: NormalModel, est: Window) -> int:
+    k = model.k
     if int(value) < k + 3:
         raise ConfigError(
             f"min_estimation_obs={value} must be at least K + 3 = {k + 3} "
@@ -125,13 +125,20 @@ def _check_model(model: str) -> None:
         raise ConfigError(f"model={model!r} is not one of {MODELS}")
 
 
-def _check_factors(model: str, factors: pd.DataFrame | None) -> None:
+def _bound_model(model: str, factors: pd.DataFrame | None) -> NormalModel:
+    """The model ready to fit (``"factors"`` gets the frame's columns); checks ``factors``."""
     cols = get_model(model).factors
     if cols and factors is None:
         raise ConfigError(
             f"model={model!r} needs factors=: a DataFrame indexed by date with columns "
             f"{list(cols)} (optionally 'rf')"
         )
+    if factors is not None and not isinstance(factors, pd.DataFrame):
+        raise ConfigError(
+            f"factors must be a DataFrame indexed by date (or with a 'date' column), got "
+            f"{type(factors).__name__}"
+        )
+    return bind_model(model, None if factors is None else tuple(factors.columns))
 
 
 def _market_symbol(market: str) -> str:
@@ -152,7 +159,11 @@ class EventStudy:
     market
         Benchmark symbol: the column of the market return; its sessions are the calendar.
     model
-        ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``, ``carhart``.
+        ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``,
+        ``carhart``, ``factors`` (any factor frame), ``scholes_williams``, ``dimson``
+        (thin trading), ``garch``, ``gjr``, ``egarch`` (market model with GARCH errors,
+        through ``arch``); see :mod:`eventstudy.study.models` for each model's variance
+        convention and source.
     estimation_window
         Relative days ``(T0, T1)`` of the estimation window, before the event window.
     event_window
@@ -164,8 +175,10 @@ class EventStudy:
         Events with fewer estimation observations ``M_i`` are dropped
         (``insufficient_estimation``).
     factors
-        Factor returns for ``ff3``/``carhart``: DataFrame indexed by date with
-        ``mkt_rf, smb, hml`` (``mom``), optional ``rf``.
+        Factor returns (simple daily returns) for ``ff3``/``carhart``: DataFrame
+        indexed by date (or with a ``date`` column) with ``mkt_rf, smb, hml``
+        (``mom``), optional ``rf``; for ``factors``: every column but ``rf``/``date``
+        is a factor (FF5, a China 3- or 4-factor set, ...).
     tests
         ``"all"`` or a list of names from :data:`eventstudy.study.inference.TESTS`.
     calendar
@@ -194,7 +207,8 @@ class EventStudy:
     Traceback (most recent call last):
     ...
     eventstudy.exceptions.ConfigError: model='capm' is not one of ('raw', 'constant_mean', \
-'market_adjusted', 'market', 'ff3', 'carhart')
+'market_adjusted', 'market', 'ff3', 'carhart', 'factors', 'scholes_williams', 'dimson', \
+'garch', 'gjr', 'egarch')
     """
 
     market: str = DEFAULT_MARKET
@@ -212,19 +226,33 @@ class EventStudy:
     def __post_init__(self) -> None:
         _check_model(self.model)
         est, evt = _check_windows(self.estimation_window, self.event_window)
+        model = _bound_model(self.model, self.factors)
         valid = {
             "estimation_window": est,
             "event_window": evt,
-            "min_estimation_obs": _check_min_obs(self.min_estimation_obs, self.model, est),
+            "min_estimation_obs": _check_min_obs(self.min_estimation_obs, model, est),
             "car_windows": _check_car_windows(self.car_windows, evt),
             "tests": _check_tests(self.tests),
         }
         if not 0 < self.level < 1:
             raise ConfigError(f"level={self.level} must be in (0, 1)")
-        _check_factors(self.model, self.factors)
         valid["market"] = _market_symbol(self.market)
         for name, value in valid.items():
             object.__setattr__(self, name, value)
+
+    @property
+    def normal_model(self) -> NormalModel:
+        """The model ready to fit: the registered record, or ``"factors"`` bound to the
+        columns of :attr:`factors` (:func:`eventstudy.study.models.bind_model`).
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"mkt_rf": [0.01], "smb": [0.0], "rf": [0.0]},
+        ...                  index=pd.to_datetime(["2024-01-02"]))
+        >>> EventStudy(model="factors", factors=f).normal_model.params
+        ('alpha', 'b_mkt_rf', 'b_smb')
+        """
+        return _bound_model(self.model, self.factors)
 
     @property
     def windows(self) -> list[Window]:
