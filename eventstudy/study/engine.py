@@ -36,6 +36,7 @@ from eventstudy._typing import FloatArray
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 from eventstudy.study import core
+from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
 from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
 from eventstudy.study.panel import (
     CalendarLike,
@@ -94,6 +95,8 @@ def fit_study(
     source: str = "auto",
     offline: bool | None = None,
     cache_dir: str | None = None,
+    volumes: WideData | None = None,
+    shares: pd.Series | pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Run the event study ``spec`` (see :meth:`EventStudy.fit` for the parameters).
 
@@ -103,9 +106,15 @@ def fit_study(
     """
     evset = event_set(spec, events)
     frame = evset.frame
-    panel, provenance, failures = _returns_panel(
-        spec, frame, returns, prices, source=source, offline=offline, cache_dir=cache_dir
-    )
+    if get_measure(spec.measure).data == "volume":
+        panel, provenance, failures = _volume_panel(
+            spec, frame, (returns, prices), volumes, shares,
+            source=source, offline=offline, cache_dir=cache_dir,
+        )  # fmt: skip
+    else:
+        panel, provenance, failures = _returns_panel(
+            spec, frame, returns, prices, source=source, offline=offline, cache_dir=cache_dir
+        )
     tau1, tau2 = spec.event_window
     pos0, col, reason, message = locate_events(
         frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
@@ -141,6 +150,7 @@ def fit_study(
             k=model.k,
             n_params=len(model.params),
         )
+    pieces = measure_pieces(spec.measure, pieces, spec.windows, tau1)
     return EventStudyResult(
         spec=spec,
         events_frame=frame.loc[status == 0].reset_index(drop=True),
@@ -227,6 +237,39 @@ def _returns_panel(
             calendar=spec.calendar,
             trade_to_trade=spec.trade_to_trade,
         )
+    return panel, (prov if not prov.empty else provenance), failures
+
+
+def _volume_panel(
+    spec: EventStudy,
+    frame: pd.DataFrame,
+    given: tuple[WideData | None, WideData | None],
+    volumes: WideData | None,
+    shares: pd.Series | pd.DataFrame | None,
+    *,
+    source: str,
+    offline: bool | None,
+    cache_dir: str | None,
+) -> tuple[Panel, pd.DataFrame, dict[str, str]]:
+    """The log-volume panel of a volume study (volumes given or fetched), see ``measures``."""
+    if any(g is not None for g in given):
+        raise ConfigError(
+            "measure='volume' reads volumes (volumes=, or fetched), not returns=/prices=; "
+            "drop them, or pass measure='return'"
+        )
+    provenance = pd.DataFrame()
+    failures: dict[str, str] = {}
+    if volumes is None:
+        if frame.empty:
+            raise InputDataError("no events to analyse (all were dropped before the study)")
+        start, end = _fetch_range(spec, frame)
+        symbols = sorted(set(frame["symbol"].astype(str)) | {spec.market})
+        volumes, provenance, failures = fetch_volumes(
+            symbols, start, end, source=source, offline=offline, cache_dir=cache_dir
+        )
+    data, prov = unwrap(volumes, "volumes")
+    v = volume_frame(data, spec.market, shares)
+    panel = build_panel(returns=v, market=spec.market, calendar=spec.calendar)
     return panel, (prov if not prov.empty else provenance), failures
 
 

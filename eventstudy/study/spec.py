@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy._typing import ModelName
+from eventstudy._typing import ModelName, StudyMeasure
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.inference import TESTS
+from eventstudy.study.measures import get_measure
 from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
 from eventstudy.study.panel import CalendarLike, WideData
 from eventstudy.study.windows import Window, check_window
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_EVENT_WINDOW",
     "DEFAULT_LEVEL",
     "DEFAULT_MARKET",
+    "DEFAULT_MEASURE",
     "DEFAULT_MIN_ESTIMATION_OBS",
     "DEFAULT_MODEL",
     "EventStudy",
@@ -64,6 +66,8 @@ DEFAULT_EVENT_WINDOW: Window = (-5, 5)
 DEFAULT_MIN_ESTIMATION_OBS = 100
 #: Confidence level of the CAAR band.
 DEFAULT_LEVEL = 0.95
+#: What is measured (:mod:`eventstudy.study.measures`).
+DEFAULT_MEASURE: StudyMeasure = "return"
 
 
 def _check_windows(estimation: object, event: object) -> tuple[Window, Window]:
@@ -141,6 +145,14 @@ def _bound_model(model: str, factors: pd.DataFrame | None) -> NormalModel:
     return bind_model(model, None if factors is None else tuple(factors.columns))
 
 
+def _check_measure(measure: str, model: str) -> None:
+    allowed = get_measure(measure).models
+    if allowed is not None and model not in allowed:
+        raise ConfigError(
+            f"model={model!r} does not apply to measure={measure!r}; use one of {allowed}"
+        )
+
+
 def _market_symbol(market: str) -> str:
     from eventstudy.symbols import normalize
 
@@ -198,6 +210,13 @@ class EventStudy:
         the gap, no variance scaling by gap length; Maynes and Rumsey (1993),
         *J. Banking & Finance* 17, 145-157, do both), so use it for short
         suspensions; ``events.zero_return_share`` shows thin trading per event.
+    measure
+        What is measured (:mod:`eventstudy.study.measures`): ``"return"`` (abnormal
+        returns, the default), ``"volume"`` (abnormal log volume, Campbell and Wasley
+        1996: the model runs on log volumes given to ``fit(volumes=...)`` or fetched) or
+        ``"volatility"`` (abnormal variance ``SAR^2``, Beaver 1968). ``result.ar`` and
+        ``result.car`` hold the measure's abnormal quantity; tests that do not apply
+        are left out (the summary says which).
 
     Examples
     --------
@@ -222,9 +241,11 @@ class EventStudy:
     calendar: CalendarLike | None = field(default=None, repr=False, compare=False)
     level: float = DEFAULT_LEVEL
     trade_to_trade: bool = False
+    measure: StudyMeasure = DEFAULT_MEASURE
 
     def __post_init__(self) -> None:
         _check_model(self.model)
+        _check_measure(self.measure, self.model)
         est, evt = _check_windows(self.estimation_window, self.event_window)
         model = _bound_model(self.model, self.factors)
         valid = {
@@ -268,6 +289,8 @@ class EventStudy:
         source: str = "auto",
         offline: bool | None = None,
         cache_dir: str | None = None,
+        volumes: WideData | None = None,
+        shares: pd.Series | pd.DataFrame | None = None,
     ) -> EventStudyResult:
         """Run the event study (:func:`eventstudy.study.engine.fit_study`).
 
@@ -287,6 +310,15 @@ class EventStudy:
         source, offline, cache_dir
             Passed to ``get_returns`` when the returns are fetched (see
             :func:`eventstudy.market.get_prices`); ignored with ``returns=``/``prices=``.
+            With ``measure="volume"``: passed to :func:`eventstudy.market.load_panel`
+            when the volumes are fetched.
+        volumes
+            ``measure="volume"`` only: traded volumes, a wide DataFrame (dates x
+            symbols; the market column optional) or an object with ``.data``; default:
+            fetched (``load_panel`` field ``volume``). A volume study reads no returns.
+        shares
+            ``measure="volume"`` only: shares outstanding (a Series by symbol, or a
+            DataFrame like ``volumes``) to measure turnover instead of volume.
 
         Returns
         -------
@@ -319,6 +351,8 @@ class EventStudy:
             source=source,
             offline=offline,
             cache_dir=cache_dir,
+            volumes=volumes,
+            shares=shares,
         )
 
 
@@ -340,11 +374,14 @@ def run_event_study(
     source: str = "auto",
     offline: bool | None = None,
     cache_dir: str | None = None,
+    measure: StudyMeasure = DEFAULT_MEASURE,
+    volumes: WideData | None = None,
+    shares: pd.Series | pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
     Shorthand for ``EventStudy(...).fit(events, returns=..., prices=..., source=...,
-    offline=..., cache_dir=...)``; see
+    offline=..., cache_dir=..., volumes=..., shares=...)``; see
     :class:`EventStudy` for the parameters and
     :class:`~eventstudy.study.result.EventStudyResult` for the output.
 
@@ -369,7 +406,15 @@ def run_event_study(
         tests=tests,
         calendar=calendar,
         trade_to_trade=trade_to_trade,
+        measure=measure,
     )
     return spec.fit(
-        events, returns=returns, prices=prices, source=source, offline=offline, cache_dir=cache_dir
+        events,
+        returns=returns,
+        prices=prices,
+        source=source,
+        offline=offline,
+        cache_dir=cache_dir,
+        volumes=volumes,
+        shares=shares,
     )
