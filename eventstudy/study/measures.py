@@ -266,6 +266,17 @@ def volume_frame(
     ------
     InputDataError
         A negative volume, or no column besides the market.
+
+    Examples
+    --------
+    >>> vol = pd.DataFrame({"A": [99.0, 999.0], "B": [9.0, np.nan]},
+    ...                    index=pd.to_datetime(["2024-01-02", "2024-01-03"]))
+    >>> volume_frame(vol, "M").round(3)  # no market column: the mean log volume
+                    A      B      M
+    2024-01-02  4.605  2.303  3.454
+    2024-01-03  6.908    NaN  6.908
+    >>> volume_frame(vol, "M", shares=pd.Series({"A": 1000.0}))["A"].round(3).tolist()
+    [2.389, 4.614]
     """
     v = _log_volume(volumes, shares)
     others = [c for c in v.columns if c != market]
@@ -292,6 +303,13 @@ def fetch_volumes(
     frame, provenance, failures
         The volume field, its provenance and ``{symbol: message}`` of the symbols
         without volumes (``errors="collect"``).
+
+    Examples
+    --------
+    >>> frame, prov, failed = fetch_volumes(["600519.SH", "000300.SH"], pd.Timestamp("2022-01-10"),
+    ...                                     pd.Timestamp("2022-01-11"), source="bundled")
+    >>> frame.data["600519.SH"].tolist(), failed
+    ([2962670.0, 2227664.0], {})
     """
     from eventstudy.market import load_panel
 
@@ -358,6 +376,13 @@ def measure_pieces(
 
     ``return`` and ``volume``: as fitted (the volume study fitted log volumes), but
     ``volume`` has no BHAR (NaN). ``volatility``: :func:`volatility_pieces`.
+
+    Examples
+    --------
+    >>> from eventstudy.study.core import EventPieces
+    >>> p = EventPieces.empty(l1=10, l2=3, n_windows=1, k=2)
+    >>> measure_pieces("return", p, [(0, 0)], -1) is p, measure_pieces("volume", p, [(0, 0)], -1).n
+    (True, 0)
     """
     name = get_measure(measure).name
     if name == "volatility":
