@@ -64,6 +64,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EGARCH_SEED",
     "EGARCH_SIMULATIONS",
+    "FIT_OPTIONS",
     "GARCH_PARAMS",
     "PERCENT",
     "GarchEstimates",
@@ -115,6 +117,11 @@ _ARCH_SPEC: Mapping[GarchKind, Mapping[str, Any]] = MappingProxyType(
 #: Options of the optimiser (``ARCHModel.fit(options=...)``); None: ``arch``'s defaults.
 FIT_OPTIONS: dict[str, Any] | None = None
 
+#: One fit at a time: the block scheduler runs blocks on threads, and older SciPy SLSQP
+#: (``arch``'s optimiser, Fortran with saved state) is not re-entrant. The fits hold the
+#: GIL most of the time anyway.
+_FIT_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class GarchEstimates:
@@ -148,7 +155,8 @@ def _fit_one(kind: GarchKind, y: FloatArray, x: FloatArray) -> ARCHModelResult |
         p=1, o=spec["o"], q=1, dist="normal", rescale=False,
     )  # fmt: skip
     try:
-        res = model.fit(disp="off", show_warning=False, options=FIT_OPTIONS)
+        with _FIT_LOCK:
+            res = model.fit(disp="off", show_warning=False, options=FIT_OPTIONS)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):
         return None
     return res if res.convergence_flag == 0 else None

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from arch import arch_model
 
-from eventstudy.study import garch, run_event_study
+from eventstudy.study import core, garch, run_event_study
 
 SYMBOLS = ["600519.SH", "000858.SZ", "000002.SZ", "300750.SZ", "601318.SH"]
 DAYS = ["2016-03-01", "2019-06-03", "2022-01-10", "2023-08-01", "2021-02-18"]
@@ -161,3 +161,12 @@ def test_summary_states_the_garch_conventions(prices):
     assert "percent" in text
     assert "h-step-ahead conditional-variance forecast" in text
     assert "Glosten, Jagannathan and Runkle (1993)" in text
+
+
+def test_blocks_on_threads_give_the_same_fits(prices, monkeypatch):
+    serial = run_event_study(_events(), prices=prices, model="gjr")
+    monkeypatch.setattr(core, "BLOCK", 2)
+    monkeypatch.setattr(core, "THREADS", 3)
+    threaded = run_event_study(_events(), prices=prices, model="gjr")
+    pd.testing.assert_frame_equal(threaded.params, serial.params, check_exact=True)
+    np.testing.assert_array_equal(threaded.pieces.var_ar, serial.pieces.var_ar)
