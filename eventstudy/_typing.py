@@ -20,7 +20,19 @@ SessionRule: TypeAlias = Literal["next", "previous", "strict"]
 
 #: Normal-return models.
 ModelName: TypeAlias = Literal[
-    "raw", "constant_mean", "market_adjusted", "market", "ff3", "carhart"
+    "raw",
+    "constant_mean",
+    "market_adjusted",
+    "market",
+    "ff3",
+    "carhart",
+    # engine II: models/measures
+    "factors",
+    "scholes_williams",
+    "dimson",
+    "garch",
+    "gjr",
+    "egarch",
 ]
 
 #: Error policy of loaders: collect bad inputs in ``skipped`` or raise.
@@ -116,3 +128,11 @@ BoardListKind: TypeAlias = Literal["concept", "industry"]
 #: Live news feeds of :func:`eventstudy.news.feeds.fetch_news` (akshare endpoints):
 #: Eastmoney stock news search, Eastmoney 7x24, CLS telegraph (all / 重点) and Sina 7x24.
 NewsFeed: TypeAlias = Literal["em_stock", "em_724", "cls", "cls_key", "sina_724"]
+
+# engine II: models/measures
+
+#: What an event study measures: abnormal returns, abnormal (log) volume, abnormal volatility.
+StudyMeasure: TypeAlias = Literal["return", "volume", "volatility"]
+
+#: Conditional-variance equations of the GARCH market models (``model="garch"`` etc.).
+GarchKind: TypeAlias = Literal["garch", "gjr", "egarch"]

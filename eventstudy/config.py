@@ -40,7 +40,11 @@ allowed values ``typing.get_args`` of the option types of
     offline = false            # true: never touch the network (cache + bundled data only)
 
     [study]
-    model = "market"           # raw, constant_mean, market_adjusted, market
+    model = "market"           # raw, constant_mean, market_adjusted, market, scholes_williams,
+                               # dimson, garch, gjr, egarch; ff3, carhart, factors (need factors)
+    factors = "factors.csv"    # factor returns for ff3/carhart/factors: a CSV or Parquet file
+                               # with a date column and one column per factor (+ optional rf),
+                               # simple daily returns; relative to the config file
     estimation_window = [-250, -11]
     event_window = [-5, 5]
     car_windows = [[-1, 1], [0, 0], [0, 1], [0, 5], [-5, 5]]
@@ -152,7 +156,7 @@ from eventstudy.market import get_prices
 from eventstudy.news import News, load_news
 from eventstudy.report import briefing
 from eventstudy.study import EventStudy
-from eventstudy.study.models import FACTOR_COLUMNS
+from eventstudy.study.models import FACTOR_COLUMNS, MODELS, get_model, user_factor_columns
 from eventstudy.symbols import normalize
 
 __all__ = [
@@ -604,6 +608,7 @@ _STUDY_KEYS: dict[str, Parse] = {
     "event_window": _window,
     "car_windows": _windows,
     "min_estimation_obs": _integer(),
+    "factors": _string(),
     "tests": _tests,
 }
 
@@ -716,16 +721,91 @@ def _without(settings: Mapping[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if k != key}
 
 
-def _study(raw: Mapping[str, Any], benchmark: str) -> EventStudy:
+#: File types a factor file may have.
+_FACTOR_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def _factor_table(path: Path) -> pd.DataFrame:
+    """The raw table of a factor file (CSV or Parquet), the date as a ``date`` column."""
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path)
+    frame = pd.read_parquet(path)
+    if "date" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
+        frame = frame.rename_axis("date").reset_index()
+    return frame
+
+
+def _read_factors(key: str, path: str) -> pd.DataFrame:
+    """The factor file ``path`` as a numeric frame indexed by date (``[study] factors``).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``key``: an unknown file type, a missing file, an unreadable table, no
+        ``date`` column, bad dates, repeated dates or a non-numeric column.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in _FACTOR_SUFFIXES:
+        raise _fail(key, f"{path!r} must be a .csv or .parquet file")
+    if not p.is_file():
+        raise _fail(key, f"file {path!r} does not exist")
+    try:
+        frame = _factor_table(p)
+    except (OSError, ValueError, ImportError) as err:
+        raise _fail(key, f"cannot read {path!r}: {err}") from None
+    if "date" not in frame.columns:
+        raise _fail(key, f"{path!r} has no 'date' column (columns: {list(frame.columns)})")
+    try:
+        dates = pd.to_datetime(frame.pop("date"))
+    except (TypeError, ValueError) as err:
+        raise _fail(key, f"{path!r}: bad dates in the 'date' column ({err})") from None
+    if dates.duplicated().any():
+        raise _fail(key, f"{path!r} repeats dates, e.g. {dates[dates.duplicated()].iloc[0]}")
+    for col in frame.columns:
+        try:
+            frame[col] = pd.to_numeric(frame[col])
+        except (TypeError, ValueError):
+            raise _fail(key, f"{path!r}: column {col!r} is not numeric") from None
+    frame.index = pd.DatetimeIndex(dates, name="date")
+    return frame
+
+
+def _with_factors(given: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """``given`` with ``factors`` read from its file; a factor model needs the file."""
+    model = given.get("model", _default(EventStudy, "model"))
+    needs = model in MODELS and get_model(model).regressors == "factors"
+    if "factors" not in given:
+        if needs:
+            raise _fail(
+                "study.model",
+                f"{model!r} needs factor returns: set [study] factors = "
+                '"factors.csv" (a CSV or Parquet file with a date column and one column per '
+                "factor, plus an optional rf)",
+            )
+        return given
+    path = _resolve(given["factors"], base)
+    assert path is not None
+    frame = _read_factors("study.factors", path)
+    if model == "factors":
+        try:
+            user_factor_columns(frame.columns)
+        except ConfigError as err:
+            raise _fail("study.factors", f"{path!r}: {err}") from None
+    lacking = [c for c in FACTOR_COLUMNS.get(model, ()) if c not in frame.columns]
+    if lacking:
+        raise _fail(
+            "study.factors",
+            f"{path!r} lacks column(s) {lacking} needed by model = {model!r} "
+            f"(has {list(frame.columns)})",
+        )
+    return {**given, "factors": frame}
+
+
+def _study(raw: Mapping[str, Any], benchmark: str, base: Path | None = None) -> EventStudy:
     table = _table(raw, "study")
     _check_keys(table, "study", tuple(_STUDY_KEYS))
     given = {k: _STUDY_KEYS[k](f"study.{k}", v) for k, v in table.items()}
-    if given.get("model") in FACTOR_COLUMNS:
-        raise _fail(
-            "study.model",
-            f"{given['model']!r} needs factor returns, which a TOML run cannot supply yet; "
-            "use the Python API (run_event_study(..., factors=...)) or model = 'market'",
-        )
+    given = _with_factors(given, base)
     spec = _spec(given, benchmark)
     if isinstance(spec, ConfigError):
         raise _fail(_blame(given, benchmark), str(spec))
@@ -745,7 +825,7 @@ def _run_config(raw: Mapping[str, Any], base: Path | None, source: str) -> RunCo
         news=replace(news, path=_resolve(news.path, base)),
         events=events,
         market=market,
-        study=_study(raw, market.benchmark),
+        study=_study(raw, market.benchmark, base),
         output=_parse_table(raw, "run", "output"),
         source=source,
     )

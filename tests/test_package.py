@@ -20,7 +20,7 @@ def test_import_is_fast_and_light() -> None:
         "import sys, time; t = time.perf_counter(); import eventstudy; "
         "dt = time.perf_counter() - t; "
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'yfinance', 'akshare', "
-        "'plotly', 'exchange_calendars', 'statsmodels', 'lxml', 'pandas'}); "
+        "'plotly', 'exchange_calendars', 'statsmodels', 'lxml', 'pandas', 'arch'}); "
         "print(dt, ','.join(heavy) or '-')"
     )
     times = []

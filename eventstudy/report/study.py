@@ -617,28 +617,45 @@ def _day0_text(rule: str | None, cutoff: str | None) -> str:
     )
 
 
-def _variance_text(model: str) -> str:
-    """The CAR-variance sentence for the model (METHODS.md, eventstudy.study.models)."""
+def _variance_text(model: str, measure: str = "return", left_out: str = "") -> str:
+    """The CAR-variance sentence for the model (METHODS.md, eventstudy.study.models).
+
+    For a measure other than returns, a sentence on the measure and the tests it left out.
+    """
+    from eventstudy.study.measures import MEASURES, get_measure
+    from eventstudy.study.models import MODELS, get_model
+
     if model == "market":
-        return (
+        text = (
             "CAR variance with the market model's prediction-error correction, "
             "S²<sub>i</sub>[L₂ + L₂²/M<sub>i</sub> + (Σ(R<sub>m,t</sub> − R̄<sub>m</sub>))²/"
             "SS<sub>m</sub>] (Mikkelson–Partch 1988)."
         )
-    if model == "constant_mean":
-        return (
+    elif model == "constant_mean":
+        text = (
             "CAR variance with the estimation error of the mean, "
             "S²<sub>i</sub>(L₂ + L₂²/M<sub>i</sub>) (Mikkelson–Partch 1988)."
         )
-    if model in ("ff3", "carhart"):
-        return (
+    elif model in ("ff3", "carhart", "factors"):
+        text = (
             "CAR variance with the factor model's prediction-error correction, "
             "S²<sub>i</sub>(L₂ + L₂²/M<sub>i</sub> + d′(Z′Z)⁻¹d), d the summed centred "
             "factor returns of the window."
         )
+    elif model in MODELS and get_model(model).estimated:  # thin trading, GARCH
+        text = f"{escape_text(get_model(model).methodology)}."
+    else:
+        text = (
+            f"The {escape_text(model)} model estimates no parameter (K = 1 by convention), so "
+            "the CAR variance is L₂·S²<sub>i</sub> with no prediction-error term."
+        )
+    if measure == "return" or measure not in MEASURES:
+        return text
+    m = get_measure(measure)
+    note = f" {escape_text(left_out)}." if left_out else ""
     return (
-        f"The {escape_text(model)} model estimates no parameter (K = 1 by convention), so the "
-        "CAR variance is L₂·S²<sub>i</sub> with no prediction-error term."
+        f"{text} <b>Measure:</b> {escape_text(m.method)} ({escape_text(m.reference)}); "
+        f"AR and CAR are {escape_text(m.quantity)}.{note}"
     )
 
 
@@ -665,6 +682,7 @@ def _methodology_html(
     spec["day0 rule"] = rule if rule is not None else "not given (day 0 as supplied)"
     spec["day0 cutoff"] = cutoff if cutoff is not None else "not given"
     model = str(getattr(result, "model", spec.get("model", "")))
+    left_out = str(result.tests.attrs.get("left_out", ""))
     parts = [
         f"<p><b>Model:</b> {escape_text(getattr(result, 'model', spec.get('model', '')))} "
         f"against <b>{escape_text(getattr(result, 'market', spec.get('market', '')))}</b>. "
@@ -673,7 +691,8 @@ def _methodology_html(
         f"<p><b>Conventions:</b> {_day0_text(rule, cutoff)} Missing returns are missing "
         "(never zero) and reduce the estimation sample M<sub>i</sub>; events that cannot be "
         "estimated are listed with a reason code under Dropped. Residual variance "
-        f"S²<sub>i</sub> = ΣAR²/(M<sub>i</sub> − K). {_variance_text(model)} "
+        f"S²<sub>i</sub> = ΣAR²/(M<sub>i</sub> − K). "
+        f"{_variance_text(model, str(getattr(result, 'measure', 'return')), left_out)} "
         "BHAR uses simple returns.</p>",
     ]
     if level is not None:

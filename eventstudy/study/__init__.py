@@ -6,7 +6,9 @@ Public API: :func:`run_event_study`, :class:`EventStudy` (the frozen spec),
 
 - :mod:`~eventstudy.study.spec`: the spec (validation only) and the defaults;
 - :mod:`~eventstudy.study.engine`: fetching returns, the block scheduler, the fit;
-- :mod:`~eventstudy.study.models`: the registry of normal-return models;
+- :mod:`~eventstudy.study.models`: the registry of normal-return models
+  (:mod:`~eventstudy.study.garch`: the GARCH fits through ``arch``);
+- :mod:`~eventstudy.study.measures`: what is measured (returns, volume, volatility);
 - :mod:`~eventstudy.study.core`: AR/CAR/BHAR, missing data, ranks (pure arrays);
 - :mod:`~eventstudy.study.inference`: the registry of tests, with references;
 - :mod:`~eventstudy.study.statistics`: the cross-sectional statistics they use;
@@ -15,6 +17,7 @@ Public API: :func:`run_event_study`, :class:`EventStudy` (the frozen spec),
 """
 
 from eventstudy.study.inference import TEST_REGISTRY, TESTS, TestResult
+from eventstudy.study.measures import MEASURE_REGISTRY, MEASURES
 from eventstudy.study.models import MODEL_REGISTRY, MODELS
 from eventstudy.study.result import EventStudyResult
 from eventstudy.study.spec import (
@@ -23,6 +26,7 @@ from eventstudy.study.spec import (
     DEFAULT_EVENT_WINDOW,
     DEFAULT_LEVEL,
     DEFAULT_MARKET,
+    DEFAULT_MEASURE,
     DEFAULT_MIN_ESTIMATION_OBS,
     DEFAULT_MODEL,
     EventStudy,
@@ -36,8 +40,11 @@ __all__ = [
     "DEFAULT_EVENT_WINDOW",
     "DEFAULT_LEVEL",
     "DEFAULT_MARKET",
+    "DEFAULT_MEASURE",
     "DEFAULT_MIN_ESTIMATION_OBS",
     "DEFAULT_MODEL",
+    "MEASURES",
+    "MEASURE_REGISTRY",
     "MODELS",
     "MODEL_REGISTRY",
     "TESTS",

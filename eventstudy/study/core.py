@@ -17,7 +17,9 @@ Conventions (METHODS.md):
 - a missing return is missing: it reduces ``M_i`` in estimation; in the event
   window CAR, CSAR and BHAR sum/compound over the *present* days of the window
   and ``L`` is the number of present days (an event with no present day has NaN);
-- ``S^2_{CAR}`` is the Mikkelson-Partch (1988) variance (:mod:`.models`);
+- ``S^2_{CAR}`` is the Mikkelson-Partch (1988) variance (:mod:`.models`), or the sum
+  of the event days' variances when the model gives them (``ModelFit.var_evt``: the
+  GARCH models' conditional-variance forecasts);
 - Corrado ranks are ordinal ranks of each event's abnormal returns over its
   estimation + event days (ties - values equal to about 1e-13 relative - broken by
   position, the earlier day lower; with continuous returns ties have probability
@@ -243,6 +245,39 @@ def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:
     return u, rank_est
 
 
+def _day_variance(fit: ModelFit) -> FloatArray:
+    """``S_{i,t}^2``: the model's own variances, or the prediction-error variance (Patell 1976)."""
+    if fit.var_evt is not None:
+        return fit.var_evt
+    n = fit.ar.shape[0]
+    if fit.estimated:
+        q = 1.0 / fit.m.astype(float)[:, None]
+        if fit.zc.shape[2]:
+            q = q + np.einsum("ntf,nfg,ntg->nt", fit.zc, fit.ginv, fit.zc)
+    else:
+        q = np.zeros((n, 1))
+    out: FloatArray = fit.sigma2[:, None] * (1.0 + q)
+    return out
+
+
+def _window_variance(
+    fit: ModelFit, present: np.ndarray, nwin: FloatArray, windows: list[tuple[int, int]], tau1: int
+) -> FloatArray:
+    """``S^2_{CAR}``: the sum of the model's own variances, or Mikkelson-Partch (1988)."""
+    if fit.var_evt is not None:
+        return window_sums(np.where(present, fit.var_evt, 0.0), windows, tau1)
+    if fit.estimated:
+        quad = nwin**2 / fit.m.astype(float)[:, None]
+        if fit.zc.shape[2]:
+            zc_p = np.where(present[:, :, None], fit.zc, 0.0)
+            d = window_sums(zc_p, windows, tau1)
+            quad = quad + np.einsum("nwf,nfg,nwg->nw", d, fit.ginv, d)
+    else:
+        quad = np.zeros_like(nwin)
+    out: FloatArray = fit.sigma2[:, None] * (nwin + quad)
+    return out
+
+
 def event_pieces(
     fit: ModelFit,
     r_evt: FloatArray,
@@ -273,33 +308,15 @@ def event_pieces(
         ``(N,)`` calendar index of each event's day 0.
     """
     n = r_evt.shape[0]
-    m = fit.m.astype(float)
     s2 = fit.sigma2
     ar = fit.ar
     present = np.isfinite(ar)
-    f = fit.zc.shape[2]
     with np.errstate(invalid="ignore", divide="ignore"):
-        # one-day prediction-error variance (Patell 1976)
-        if fit.estimated:
-            q = 1.0 / m[:, None]
-            if f:
-                q = q + np.einsum("ntf,nfg,ntg->nt", fit.zc, fit.ginv, fit.zc)
-        else:
-            q = np.zeros((n, 1))
-        var_ar = s2[:, None] * (1.0 + q)
+        var_ar = _day_variance(fit)
         sar = ar / np.sqrt(var_ar)
-        # windows (Mikkelson-Partch 1988)
         nwin = window_sums(present.astype(float), windows, tau1)
         car = np.where(nwin > 0, window_sums(ar, windows, tau1), np.nan)
-        if fit.estimated:
-            quad = nwin**2 / m[:, None]
-            if f:
-                zc_p = np.where(present[:, :, None], fit.zc, 0.0)
-                d = window_sums(zc_p, windows, tau1)
-                quad = quad + np.einsum("nwf,nfg,nwg->nw", d, fit.ginv, d)
-        else:
-            quad = np.zeros_like(nwin)
-        var_car = s2[:, None] * (nwin + quad)
+        var_car = _window_variance(fit, present, nwin, windows, tau1)
         scar = car / np.sqrt(var_car)
         csar = np.where(nwin > 0, window_sums(sar, windows, tau1), np.nan)
         # buy-and-hold (simple returns, compounded over the present days)
@@ -308,7 +325,7 @@ def event_pieces(
         le = window_sums(np.where(ok, np.log1p(fit.expected), 0.0), windows, tau1)
         bhar = np.where(nwin > 0, np.exp(lr) - np.exp(le), np.nan)
         resid = fit.resid
-        frac_pos = (resid > 0).sum(axis=1) / m
+        frac_pos = (resid > 0).sum(axis=1) / fit.m.astype(float)
         if r_est is not None:
             zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
         else:

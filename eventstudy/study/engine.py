@@ -36,7 +36,8 @@ from eventstudy._typing import FloatArray
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 from eventstudy.study import core
-from eventstudy.study.models import INSUFFICIENT, NormalModel, get_model
+from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
+from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
 from eventstudy.study.panel import (
     CalendarLike,
     Panel,
@@ -94,6 +95,8 @@ def fit_study(
     source: str = "auto",
     offline: bool | None = None,
     cache_dir: str | None = None,
+    volumes: WideData | None = None,
+    shares: pd.Series | pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Run the event study ``spec`` (see :meth:`EventStudy.fit` for the parameters).
 
@@ -103,16 +106,23 @@ def fit_study(
     """
     evset = event_set(spec, events)
     frame = evset.frame
-    panel, provenance, failures = _returns_panel(
-        spec, frame, returns, prices, source=source, offline=offline, cache_dir=cache_dir
-    )
+    if get_measure(spec.measure).data == "volume":
+        panel, provenance, failures = _volume_panel(
+            spec, frame, (returns, prices), volumes, shares,
+            source=source, offline=offline, cache_dir=cache_dir,
+        )  # fmt: skip
+    else:
+        panel, provenance, failures = _returns_panel(
+            spec, frame, returns, prices, source=source, offline=offline, cache_dir=cache_dir
+        )
     tau1, tau2 = spec.event_window
     pos0, col, reason, message = locate_events(
         frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
     )
+    model = spec.normal_model
     z, rf = _regressors(spec, panel, pos0)
     pieces, status, m_all = compute_pieces(
-        spec.model,
+        model,
         panel.returns,
         z,
         rf,
@@ -133,7 +143,6 @@ def fit_study(
     dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
     if pieces is None:
         t0, t1 = spec.estimation_window
-        model = get_model(spec.model)
         pieces = core.EventPieces.empty(
             l1=t1 - t0 + 1,
             l2=tau2 - tau1 + 1,
@@ -141,6 +150,7 @@ def fit_study(
             k=model.k,
             n_params=len(model.params),
         )
+    pieces = measure_pieces(spec.measure, pieces, spec.windows, tau1)
     return EventStudyResult(
         spec=spec,
         events_frame=frame.loc[status == 0].reset_index(drop=True),
@@ -230,6 +240,39 @@ def _returns_panel(
     return panel, (prov if not prov.empty else provenance), failures
 
 
+def _volume_panel(
+    spec: EventStudy,
+    frame: pd.DataFrame,
+    given: tuple[WideData | None, WideData | None],
+    volumes: WideData | None,
+    shares: pd.Series | pd.DataFrame | None,
+    *,
+    source: str,
+    offline: bool | None,
+    cache_dir: str | None,
+) -> tuple[Panel, pd.DataFrame, dict[str, str]]:
+    """The log-volume panel of a volume study (volumes given or fetched), see ``measures``."""
+    if any(g is not None for g in given):
+        raise ConfigError(
+            "measure='volume' reads volumes (volumes=, or fetched), not returns=/prices=; "
+            "drop them, or pass measure='return'"
+        )
+    provenance = pd.DataFrame()
+    failures: dict[str, str] = {}
+    if volumes is None:
+        if frame.empty:
+            raise InputDataError("no events to analyse (all were dropped before the study)")
+        start, end = _fetch_range(spec, frame)
+        symbols = sorted(set(frame["symbol"].astype(str)) | {spec.market})
+        volumes, provenance, failures = fetch_volumes(
+            symbols, start, end, source=source, offline=offline, cache_dir=cache_dir
+        )
+    data, prov = unwrap(volumes, "volumes")
+    v = volume_frame(data, spec.market, shares)
+    panel = build_panel(returns=v, market=spec.market, calendar=spec.calendar)
+    return panel, (prov if not prov.empty else provenance), failures
+
+
 def _fetch_range(spec: EventStudy, frame: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Dates to fetch so every event's estimation and event windows are covered.
 
@@ -299,8 +342,9 @@ def fetch_returns(
 
 def _regressors(spec: EventStudy, panel: Panel, pos0: np.ndarray) -> tuple[FloatArray, FloatArray]:
     """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions."""
-    if get_model(spec.model).factors:
-        z, rf = factor_arrays(spec.factors, spec.model, panel.sessions)
+    model = spec.normal_model
+    if model.regressors == "factors":
+        z, rf = factor_arrays(spec.factors, model, panel.sessions)
         t0, tau2 = spec.estimation_window[0], spec.event_window[1]
         check_factor_dates(z, rf, pos0, panel.sessions, t0, tau2)
         return z, rf
@@ -374,6 +418,12 @@ def _drop_row(
     elif status == NO_DAY0:
         r = "no_price_day0"
         msg = f"{sym} has no return on day 0 ({str(frame['day0'].iat[i])[:10]})"
+    elif status == NO_CONVERGENCE:
+        r = "garch_no_convergence"
+        msg = (
+            f"the {spec.model} likelihood maximisation (arch) did not converge on the "
+            f"estimation window ({m} observations), or its variance forecast is not finite"
+        )
     elif status == INSUFFICIENT:
         r = "insufficient_estimation"
         msg = (
@@ -483,7 +533,7 @@ def _fit_blocks(
             model, rb[:, :l1], zb[:, :l1], rb[:, off:], zb[:, off:],
             rf_est=None if rfb is None else rfb[:, :l1],
             rf_evt=None if rfb is None else rfb[:, off:],
-            min_obs=min_obs,
+            min_obs=min_obs, gap=tau1 - t1,
         )  # fmt: skip
         fit_status[lo:hi] = fit.status
         pieces = core.event_pieces(
@@ -508,7 +558,7 @@ def _fit_blocks(
 
 
 def compute_pieces(
-    model: str,
+    model: str | NormalModel,
     returns: FloatArray,
     z: FloatArray,
     rf: FloatArray,
@@ -523,7 +573,8 @@ def compute_pieces(
     """Map the core over blocks of events; status and ``M_i`` of every event.
 
     ``status``: -1 not located (``pos0 < 0``), 0 analysed, 1 too few estimation
-    observations, 2 constant returns, 3 (:data:`NO_DAY0`) no return on day 0.
+    observations, 2 constant returns, 3 (:data:`NO_DAY0`) no return on day 0, 4
+    (``models.NO_CONVERGENCE``) GARCH fit not converged.
     ``M_i`` and the day-0 check come first from cumulative counts on the panel (no
     gather), so only the events that can be estimated are gathered: each block takes
     one contiguous slice ``T0..tau2`` per event from the transposed panel, fits the
@@ -534,7 +585,7 @@ def compute_pieces(
     Parameters
     ----------
     model
-        The model's name.
+        The model's name, or a bound model (``EventStudy.normal_model``).
     returns
         ``(D, S)`` returns on the sessions.
     z, rf
@@ -563,7 +614,7 @@ def compute_pieces(
     >>> pieces.car.shape, status.tolist(), m.tolist()  # event 1: constant returns
     ((1, 1), [0, 2, -1], [50, 50, 0])
     """
-    spec = get_model(model)
+    spec = model if isinstance(model, NormalModel) else get_model(model)
     padded = _pad(returns, z, rf, est[0])
     status, m_all = _screen(spec, padded, pos0, col, est=est, min_obs=min_obs)
     work = np.flatnonzero(status == 0)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from eventstudy._typing import DateLike, FloatArray
 from eventstudy.exceptions import ConfigError, InputDataError
-from eventstudy.study.models import get_model
+from eventstudy.study.models import NormalModel, get_model
 
 if TYPE_CHECKING:
     from eventstudy.calendar import TradingCalendar
@@ -235,16 +235,20 @@ def build_panel(
 
 
 def factor_arrays(
-    factors: pd.DataFrame | None, model: str, sessions: pd.DatetimeIndex
+    factors: pd.DataFrame | None, model: str | NormalModel, sessions: pd.DatetimeIndex
 ) -> tuple[FloatArray, FloatArray]:
     """Factor returns ``(D, F)`` and risk-free rate ``(D,)`` on the sessions.
+
+    ``model`` is a model name or a bound model (``"factors"`` with its columns, see
+    :func:`eventstudy.study.models.bind_model`).
 
     Raises
     ------
     ConfigError
         No factors for a factor model, or missing factor columns.
     """
-    cols = get_model(model).factors
+    spec = model if isinstance(model, NormalModel) else get_model(model)
+    model, cols = spec.name, spec.factors
     if factors is None:
         raise ConfigError(
             f"model={model!r} needs factors=: a DataFrame indexed by date with columns "

@@ -17,6 +17,10 @@ Shapes (every attribute is computed once, on first access)::
                   ``.test(name, window=None)``)
     .dropped      event_id, symbol, reason, message (inputs = analysed + dropped)
 
+With ``EventStudy(measure="volume")`` or ``"volatility"`` the same tables hold that
+measure's abnormal quantity (abnormal log volume; abnormal variance ``U - 1``) and
+``.tests`` the tests that apply to it (:mod:`eventstudy.study.measures`).
+
 :meth:`EventStudyResult.to_frame` is the tidy long table of every per-event number
 (AR, SAR, CAR, SCAR, BHAR); the wide tables above hold the same arrays.
 
@@ -60,7 +64,7 @@ from eventstudy._typing import (
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.core import EventPieces
 from eventstudy.study.inference import Battery, TestResult, run_battery
-from eventstudy.study.models import param_names
+from eventstudy.study.measures import get_measure
 from eventstudy.study.windows import Window, parse_window, window_label
 from eventstudy.summary import Summary
 
@@ -79,6 +83,10 @@ SUMMARY_TESTS = ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "g
 
 def _pct4(x: float) -> str:
     return "" if pd.isna(x) else f"{x:.4%}"
+
+
+def _num4(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:.4f}"
 
 
 def _measure(measure: str | None, default: TestMeasure) -> TestMeasure:
@@ -168,6 +176,11 @@ class EventStudyResult:
     def model(self) -> str:
         """The normal-return model."""
         return str(self._spec.model)
+
+    @property
+    def measure(self) -> str:
+        """What :attr:`ar`/:attr:`car` measure: ``return``, ``volume`` or ``volatility``."""
+        return str(self._spec.measure)
 
     @property
     def windows(self) -> list[tuple[int, int]]:
@@ -265,7 +278,7 @@ class EventStudyResult:
     def params(self) -> pd.DataFrame:
         """Estimated model parameters by event (``alpha, beta`` for the market model)."""
         return pd.DataFrame(
-            self._pieces.params, index=self._ids, columns=pd.Index(param_names(self.model))
+            self._pieces.params, index=self._ids, columns=pd.Index(self._spec.normal_model.params)
         )
 
     # ------------------------------------------------------- cross-section
@@ -320,23 +333,32 @@ class EventStudyResult:
 
     @cached_property
     def _battery(self) -> Battery:
-        return run_battery(
+        measure = get_measure(self._spec.measure)
+        b = run_battery(
             self._pieces,
             windows=self.windows,
             tau1=self._spec.event_window[0],
-            tests=tuple(self._spec.tests),
+            tests=[t for t in self._spec.tests if measure.tests is None or t in measure.tests],
         )
+        kept = tuple(r for r in b.results if measure.applies(r))
+        return Battery(kept, rbar=b.rbar, rbar_windows=b.rbar_windows, rbar_pairs=b.rbar_pairs)
 
     @cached_property
     def _tests_table(self) -> pd.DataFrame:
-        return self._battery.table()
+        table = self._battery.table()
+        note = get_measure(self._spec.measure).left_out_note(self._spec.tests)
+        if note:
+            table.attrs["left_out"] = note
+        return table
 
     @property
     def tests(self) -> pd.DataFrame:
         """The tidy test table: one row per record of :attr:`test_results`.
 
         Columns ``test, measure, scope, rel_day, window, statistic, pvalue, n, note``
-        (see :mod:`eventstudy.study.inference`).
+        (see :mod:`eventstudy.study.inference`). With ``measure="volume"`` or
+        ``"volatility"`` only the tests and rows that apply to the measure are there;
+        ``tests.attrs["left_out"]`` (and the summary) say what was left out and why.
         """
         return self._tests_table.copy()
 
@@ -507,6 +529,23 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
         )
+        return [*lines, *(f"  {line}" for line in self.methodology)]
+
+    @property
+    def methodology(self) -> list[str]:
+        """The methodology lines of the summary: the model (and the measure), with sources.
+
+        Examples
+        --------
+        >>> example_result().methodology[0][:40]
+        'model market: E[R_it] = alpha_i + beta_i'
+        """
+        lines = [f"model {self.model}: {self._spec.normal_model.methodology}"]
+        measure = get_measure(self._spec.measure)
+        if measure.name != "return":  # the default measure needs no line
+            lines.append(f"measure {measure.name}: {measure.method} ({measure.reference})")
+            note = measure.left_out_note(self._spec.tests)
+            lines.extend([note] if note else [])
         return lines
 
     def summary(self) -> Summary:
@@ -542,10 +581,11 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         s = Summary("Event study").add_lines(self._summary_lines())
         if self.n_events == 0:
             return s
+        percent = get_measure(self._spec.measure).percent  # not log volume, variance ratios
         return s.add_table(
             self._summary_table(),
             caption="CAAR by window, statistic (two-sided p-value):",
-            formats={"CAAR": _pct4},
+            formats={"CAAR": _pct4 if percent else _num4},
         )
 
     def __str__(self) -> str:

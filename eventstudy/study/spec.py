@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy._typing import ModelName
+from eventstudy._typing import ModelName, StudyMeasure
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.inference import TESTS
-from eventstudy.study.models import MODELS, get_model
+from eventstudy.study.measures import get_measure
+from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
 from eventstudy.study.panel import CalendarLike, WideData
 from eventstudy.study.windows import Window, check_window
 
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_EVENT_WINDOW",
     "DEFAULT_LEVEL",
     "DEFAULT_MARKET",
+    "DEFAULT_MEASURE",
     "DEFAULT_MIN_ESTIMATION_OBS",
     "DEFAULT_MODEL",
     "EventStudy",
@@ -64,6 +66,8 @@ DEFAULT_EVENT_WINDOW: Window = (-5, 5)
 DEFAULT_MIN_ESTIMATION_OBS = 100
 #: Confidence level of the CAAR band.
 DEFAULT_LEVEL = 0.95
+#: What is measured (:mod:`eventstudy.study.measures`).
+DEFAULT_MEASURE: StudyMeasure = "return"
 
 
 def _check_windows(estimation: object, event: object) -> tuple[Window, Window]:
@@ -78,8 +82,8 @@ def _check_windows(estimation: object, event: object) -> tuple[Window, Window]:
     return est, evt
 
 
-def _check_min_obs(value: int, model: ModelName, est: Window) -> int:
-    k = get_model(model).k
+def _check_min_obs(value: int, model: NormalModel, est: Window) -> int:
+    k = model.k
     if int(value) < k + 3:
         raise ConfigError(
             f"min_estimation_obs={value} must be at least K + 3 = {k + 3} "
@@ -125,12 +129,27 @@ def _check_model(model: str) -> None:
         raise ConfigError(f"model={model!r} is not one of {MODELS}")
 
 
-def _check_factors(model: str, factors: pd.DataFrame | None) -> None:
+def _bound_model(model: str, factors: pd.DataFrame | None) -> NormalModel:
+    """The model ready to fit (``"factors"`` gets the frame's columns); checks ``factors``."""
     cols = get_model(model).factors
     if cols and factors is None:
         raise ConfigError(
             f"model={model!r} needs factors=: a DataFrame indexed by date with columns "
             f"{list(cols)} (optionally 'rf')"
+        )
+    if factors is not None and not isinstance(factors, pd.DataFrame):
+        raise ConfigError(
+            f"factors must be a DataFrame indexed by date (or with a 'date' column), got "
+            f"{type(factors).__name__}"
+        )
+    return bind_model(model, None if factors is None else tuple(factors.columns))
+
+
+def _check_measure(measure: str, model: str) -> None:
+    allowed = get_measure(measure).models
+    if allowed is not None and model not in allowed:
+        raise ConfigError(
+            f"model={model!r} does not apply to measure={measure!r}; use one of {allowed}"
         )
 
 
@@ -152,7 +171,11 @@ class EventStudy:
     market
         Benchmark symbol: the column of the market return; its sessions are the calendar.
     model
-        ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``, ``carhart``.
+        ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``,
+        ``carhart``, ``factors`` (any factor frame), ``scholes_williams``, ``dimson``
+        (thin trading), ``garch``, ``gjr``, ``egarch`` (market model with GARCH errors,
+        through ``arch``); see :mod:`eventstudy.study.models` for each model's variance
+        convention and source.
     estimation_window
         Relative days ``(T0, T1)`` of the estimation window, before the event window.
     event_window
@@ -164,8 +187,10 @@ class EventStudy:
         Events with fewer estimation observations ``M_i`` are dropped
         (``insufficient_estimation``).
     factors
-        Factor returns for ``ff3``/``carhart``: DataFrame indexed by date with
-        ``mkt_rf, smb, hml`` (``mom``), optional ``rf``.
+        Factor returns (simple daily returns) for ``ff3``/``carhart``: DataFrame
+        indexed by date (or with a ``date`` column) with ``mkt_rf, smb, hml``
+        (``mom``), optional ``rf``; for ``factors``: every column but ``rf``/``date``
+        is a factor (FF5, a China 3- or 4-factor set, ...).
     tests
         ``"all"`` or a list of names from :data:`eventstudy.study.inference.TESTS`.
     calendar
@@ -185,6 +210,13 @@ class EventStudy:
         the gap, no variance scaling by gap length; Maynes and Rumsey (1993),
         *J. Banking & Finance* 17, 145-157, do both), so use it for short
         suspensions; ``events.zero_return_share`` shows thin trading per event.
+    measure
+        What is measured (:mod:`eventstudy.study.measures`): ``"return"`` (abnormal
+        returns, the default), ``"volume"`` (abnormal log volume, Campbell and Wasley
+        1996: the model runs on log volumes given to ``fit(volumes=...)`` or fetched) or
+        ``"volatility"`` (abnormal variance ``SAR^2``, Beaver 1968). ``result.ar`` and
+        ``result.car`` hold the measure's abnormal quantity; tests that do not apply
+        are left out (the summary says which).
 
     Examples
     --------
@@ -194,7 +226,8 @@ class EventStudy:
     Traceback (most recent call last):
     ...
     eventstudy.exceptions.ConfigError: model='capm' is not one of ('raw', 'constant_mean', \
-'market_adjusted', 'market', 'ff3', 'carhart')
+'market_adjusted', 'market', 'ff3', 'carhart', 'factors', 'scholes_williams', 'dimson', \
+'garch', 'gjr', 'egarch')
     """
 
     market: str = DEFAULT_MARKET
@@ -208,23 +241,39 @@ class EventStudy:
     calendar: CalendarLike | None = field(default=None, repr=False, compare=False)
     level: float = DEFAULT_LEVEL
     trade_to_trade: bool = False
+    measure: StudyMeasure = DEFAULT_MEASURE
 
     def __post_init__(self) -> None:
         _check_model(self.model)
+        _check_measure(self.measure, self.model)
         est, evt = _check_windows(self.estimation_window, self.event_window)
+        model = _bound_model(self.model, self.factors)
         valid = {
             "estimation_window": est,
             "event_window": evt,
-            "min_estimation_obs": _check_min_obs(self.min_estimation_obs, self.model, est),
+            "min_estimation_obs": _check_min_obs(self.min_estimation_obs, model, est),
             "car_windows": _check_car_windows(self.car_windows, evt),
             "tests": _check_tests(self.tests),
         }
         if not 0 < self.level < 1:
             raise ConfigError(f"level={self.level} must be in (0, 1)")
-        _check_factors(self.model, self.factors)
         valid["market"] = _market_symbol(self.market)
         for name, value in valid.items():
             object.__setattr__(self, name, value)
+
+    @property
+    def normal_model(self) -> NormalModel:
+        """The model ready to fit: the registered record, or ``"factors"`` bound to the
+        columns of :attr:`factors` (:func:`eventstudy.study.models.bind_model`).
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"mkt_rf": [0.01], "smb": [0.0], "rf": [0.0]},
+        ...                  index=pd.to_datetime(["2024-01-02"]))
+        >>> EventStudy(model="factors", factors=f).normal_model.params
+        ('alpha', 'b_mkt_rf', 'b_smb')
+        """
+        return _bound_model(self.model, self.factors)
 
     @property
     def windows(self) -> list[Window]:
@@ -240,6 +289,8 @@ class EventStudy:
         source: str = "auto",
         offline: bool | None = None,
         cache_dir: str | None = None,
+        volumes: WideData | None = None,
+        shares: pd.Series | pd.DataFrame | None = None,
     ) -> EventStudyResult:
         """Run the event study (:func:`eventstudy.study.engine.fit_study`).
 
@@ -259,6 +310,15 @@ class EventStudy:
         source, offline, cache_dir
             Passed to ``get_returns`` when the returns are fetched (see
             :func:`eventstudy.market.get_prices`); ignored with ``returns=``/``prices=``.
+            With ``measure="volume"``: passed to :func:`eventstudy.market.load_panel`
+            when the volumes are fetched.
+        volumes
+            ``measure="volume"`` only: traded volumes, a wide DataFrame (dates x
+            symbols; the market column optional) or an object with ``.data``; default:
+            fetched (``load_panel`` field ``volume``). A volume study reads no returns.
+        shares
+            ``measure="volume"`` only: shares outstanding (a Series by symbol, or a
+            DataFrame like ``volumes``) to measure turnover instead of volume.
 
         Returns
         -------
@@ -291,6 +351,8 @@ class EventStudy:
             source=source,
             offline=offline,
             cache_dir=cache_dir,
+            volumes=volumes,
+            shares=shares,
         )
 
 
@@ -312,11 +374,14 @@ def run_event_study(
     source: str = "auto",
     offline: bool | None = None,
     cache_dir: str | None = None,
+    measure: StudyMeasure = DEFAULT_MEASURE,
+    volumes: WideData | None = None,
+    shares: pd.Series | pd.DataFrame | None = None,
 ) -> EventStudyResult:
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
     Shorthand for ``EventStudy(...).fit(events, returns=..., prices=..., source=...,
-    offline=..., cache_dir=...)``; see
+    offline=..., cache_dir=..., volumes=..., shares=...)``; see
     :class:`EventStudy` for the parameters and
     :class:`~eventstudy.study.result.EventStudyResult` for the output.
 
@@ -341,7 +406,15 @@ def run_event_study(
         tests=tests,
         calendar=calendar,
         trade_to_trade=trade_to_trade,
+        measure=measure,
     )
     return spec.fit(
-        events, returns=returns, prices=prices, source=source, offline=offline, cache_dir=cache_dir
+        events,
+        returns=returns,
+        prices=prices,
+        source=source,
+        offline=offline,
+        cache_dir=cache_dir,
+        volumes=volumes,
+        shares=shares,
     )

@@ -34,7 +34,16 @@ REGRESSORS = {
     "market": "market",
     "ff3": "factors",
     "carhart": "factors",
+    "factors": "factors",
+    "scholes_williams": "market",
+    "dimson": "market",
+    "garch": "market",
+    "gjr": "market",
+    "egarch": "market",
 }
+#: Models whose K counts only the mean equation's parameters (the variance equation's
+#: are estimated too, but S_i^2 and Patell's variance are those of the mean equation).
+MEAN_EQUATION_K = {"garch": 2, "gjr": 2, "egarch": 2}
 
 
 def test_registry_records_are_the_one_source_of_model_facts():
@@ -46,8 +55,14 @@ def test_registry_records_are_the_one_source_of_model_facts():
         assert models.param_names(name) == list(m.params)
         assert (name in models.FACTOR_COLUMNS) == bool(m.factors)
         assert m.regressors == REGRESSORS[name]
-        assert (name in models.FACTOR_COLUMNS) == (m.regressors == "factors")
-        if m.estimated:
+        # the factor models with fixed columns; "factors" takes the columns of the frame
+        assert (name in models.FACTOR_COLUMNS) == (m.regressors == "factors" != name)
+        assert m.variance
+        assert m.methodology.startswith("E[R_it] = ")
+        if name in MEAN_EQUATION_K:
+            assert m.k == MEAN_EQUATION_K[name] < len(m.params)
+            assert m.params[:2] == ("alpha", "beta")
+        elif m.estimated:
             assert m.k == len(m.params)  # every estimated parameter counts
         else:
             assert m.k == 1

@@ -76,8 +76,10 @@ def test_summary_is_a_summary_rendered_as_text_html_and_latex(res):
     assert lines[2] == "  model market, market M, estimation [-250, -11], event window [-5, 5]"
     assert lines[3] == "  events: 4 in, 4 analysed, 0 dropped (none)"
     assert lines[4].startswith(f"  Kolari-Pynnönen rbar: day tests {res.rbar:.4f}")
-    assert lines[5:7] == ["", "CAAR by window, statistic (two-sided p-value):"]
-    assert lines[7].split() == ["CAAR", "t_cross", "patell", "bmp", "kp_bmp", "gen_sign",
+    assert lines[5].startswith("  model market: E[R_it] = alpha_i + beta_i R_mt (OLS); ")
+    assert lines[5].endswith("(Patell (1976); MacKinlay (1997); Mikkelson and Partch (1988))")
+    assert lines[6:8] == ["", "CAAR by window, statistic (two-sided p-value):"]
+    assert lines[8].split() == ["CAAR", "t_cross", "patell", "bmp", "kp_bmp", "gen_sign",
                                 "corrado", "grank"]  # fmt: skip
     r = res.test("kp_bmp", window=(-1, 1))
     row = next(x for x in lines if x.startswith("[-1,1]"))

@@ -1,0 +1,172 @@
+"""GARCH market models against ``arch`` fitted directly, and the variance forecasts by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from arch import arch_model
+
+from eventstudy.study import core, garch, run_event_study
+
+SYMBOLS = ["600519.SH", "000858.SZ", "000002.SZ", "300750.SZ", "601318.SH"]
+DAYS = ["2016-03-01", "2019-06-03", "2022-01-10", "2023-08-01", "2021-02-18"]
+VOL = {"garch": ("GARCH", 0), "gjr": ("GARCH", 1), "egarch": ("EGARCH", 1)}
+T0, T1, TAU1, TAU2 = -250, -11, -5, 5
+
+
+def _events() -> pd.DataFrame:
+    return pd.DataFrame({"event_id": [f"e{i}" for i in range(5)], "symbol": SYMBOLS, "day0": DAYS})
+
+
+def _arch_reference(rets: pd.DataFrame, sym: str, day0: str, kind: str):
+    """AR, variance forecasts and parameters of one event, from arch fitted here.
+
+    None when arch's optimiser does not converge (EGARCH on 300750.SZ does not with
+    scipy < 1.16's SLSQP; it does with the newer one).
+    """
+    sessions = rets.index[rets["000300.SH"].notna()]
+    p0 = sessions.get_loc(pd.Timestamp(day0))
+    est = sessions[p0 + T0 : p0 + T1 + 1]
+    evt = sessions[p0 + TAU1 : p0 + TAU2 + 1]
+    y, x = rets.loc[est, sym], rets.loc[est, "000300.SH"]
+    ok = y.notna() & x.notna()
+    assert ok.iloc[-1]  # the last estimation day is observed: h = t - T1
+    vol, o = VOL[kind]
+    am = arch_model(100 * y[ok].to_numpy(), x=100 * x[ok].to_numpy()[:, None], mean="LS",
+                    vol=vol, p=1, o=o, q=1, dist="normal", rescale=False)  # fmt: skip
+    fit = am.fit(disp="off", show_warning=False)
+    if fit.convergence_flag != 0:
+        return None
+    horizon = TAU2 - T1
+    xf = np.zeros((1, 1, horizon))
+    if kind == "egarch":
+        rng = np.random.default_rng(0)
+        fc = fit.forecast(horizon=horizon, method="simulation", simulations=10_000,
+                          rng=rng.standard_normal, reindex=False, x=xf)  # fmt: skip
+    else:
+        fc = fit.forecast(horizon=horizon, reindex=False, x=xf)
+    h = np.arange(TAU1, TAU2 + 1) - T1
+    var = fc.variance.to_numpy()[-1][h - 1] / 100**2
+    const, beta = fit.params.iloc[0] / 100, fit.params.iloc[1]
+    ar = rets.loc[evt, sym].to_numpy() - const - beta * rets.loc[evt, "000300.SH"].to_numpy()
+    return ar, var, fit
+
+
+@pytest.fixture(scope="module")
+def prices(sample_close: pd.DataFrame) -> pd.DataFrame:
+    return sample_close[[*SYMBOLS, "000300.SH"]]
+
+
+@pytest.mark.parametrize("kind", ["garch", "gjr", "egarch"])
+def test_ar_and_sigma_equal_arch_fitted_directly(prices, kind):
+    res = run_event_study(_events(), prices=prices, model=kind)
+    assert len(res.events) >= 4, res.dropped
+    rets = prices.pct_change(fill_method=None)
+    for eid, sym, day in zip(_events().event_id, SYMBOLS, DAYS, strict=True):
+        ref = _arch_reference(rets, sym, day, kind)
+        if ref is None:  # not converged here: dropped there, with its reason
+            assert res.dropped.set_index("event_id").at[eid, "reason"] == "garch_no_convergence"
+            continue
+        ar, var, fit = ref
+        i = res.events.index[res.events.event_id == eid][0]
+        np.testing.assert_allclose(res.ar.loc[eid].to_numpy(), ar, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(res.pieces.var_ar[i], var, rtol=1e-9)
+        # parameters in the package's units (decimal returns)
+        p = res.params.loc[eid]
+        assert p["alpha"] == pytest.approx(fit.params["Const"] / 100, rel=1e-9)
+        assert p["beta"] == pytest.approx(fit.params["x0"], rel=1e-9)
+        assert p["beta1"] == pytest.approx(fit.params["beta[1]"], rel=1e-9)
+        if kind != "egarch":
+            assert p["omega"] == pytest.approx(fit.params["omega"] / 100**2, rel=1e-9)
+        # standardised abnormal returns and CAR variance use the forecasts
+        np.testing.assert_allclose(res.pieces.sar[i], ar / np.sqrt(var), rtol=1e-9)
+        j = res.windows.index((-1, 1))
+        assert res.pieces.var_car[i, j] == pytest.approx(var[4:7].sum(), rel=1e-9)
+        assert res.pieces.scar[i, j] == pytest.approx(ar[4:7].sum() / np.sqrt(var[4:7].sum()))
+        resid = fit.resid / 100
+        assert res.sigma.loc[eid] == pytest.approx(np.sqrt((resid**2).sum() / (len(resid) - 2)))
+
+
+def test_garch_forecasts_follow_the_recursion_in_decimal_units(prices):
+    """GARCH(1,1): s2_{h+1} = omega + (alpha1 + beta1) s2_h; GJR: + gamma1 / 2 (normal z)."""
+    for kind in ("garch", "gjr"):
+        res = run_event_study(_events(), prices=prices, model=kind)
+        for i, eid in enumerate(res.events.event_id):
+            p = res.params.loc[eid]
+            persistence = p["alpha1"] + p["beta1"] + (p["gamma1"] / 2 if kind == "gjr" else 0)
+            v = res.pieces.var_ar[i]
+            np.testing.assert_allclose(v[1:], p["omega"] + persistence * v[:-1], rtol=1e-9)
+
+
+def test_egarch_omega_in_decimal_units(prices):
+    """One-step EGARCH forecast rebuilt from the package's parameters (log variance, decimal)."""
+    rets = prices.pct_change(fill_method=None)
+    sessions = rets.index
+    p0 = sessions.get_loc(pd.Timestamp(DAYS[0]))
+    est = sessions[p0 + T0 : p0 + T1 + 1]
+    y = rets.loc[est, SYMBOLS[0]].to_numpy()[None, :]
+    x = rets.loc[est, "000300.SH"].to_numpy()[None, :]
+    out = garch.fit_garch_events("egarch", y, x, horizons=np.array([1]))
+    omega, alpha1, gamma1, beta1 = out.params[0, 2:]
+    ref = _arch_reference(rets, SYMBOLS[0], DAYS[0], "egarch")
+    assert ref is not None
+    _, _, fit = ref
+    s_t = fit.conditional_volatility[-1] / 100  # decimal
+    z_t = fit.resid[-1] / fit.conditional_volatility[-1]
+    log_var = (
+        omega + alpha1 * (abs(z_t) - np.sqrt(2 / np.pi)) + gamma1 * z_t + beta1 * np.log(s_t**2)
+    )
+    assert np.log(out.var_evt[0, 0]) == pytest.approx(log_var, rel=1e-9)
+
+
+def test_missing_estimation_days_are_left_out_and_the_horizon_counts_from_the_last_one():
+    rng = np.random.default_rng(3)
+    m = rng.normal(0, 0.01, 200)
+    r = 0.0003 + 0.9 * m + rng.normal(0, 0.012, 200)
+    r[[20, 21, 77]] = np.nan
+    r[-2:] = np.nan  # the last two estimation days are missing: forecasts start 2 later
+    out = garch.fit_garch_events("garch", r[None], m[None], horizons=np.array([3, 4, 5]))
+    ok = np.isfinite(r)
+    am = arch_model(100 * r[ok], x=100 * m[ok][:, None], mean="LS", p=1, q=1, rescale=False)
+    fit = am.fit(disp="off", show_warning=False)
+    fc = fit.forecast(horizon=7, reindex=False, x=np.zeros((1, 1, 7))).variance.to_numpy()[-1]
+    np.testing.assert_allclose(out.var_evt[0], fc[[4, 5, 6]] / 100**2, rtol=1e-9)
+    assert np.isnan(out.resid[0, ~ok]).all()
+    np.testing.assert_allclose(out.resid[0, ok], fit.resid / 100, rtol=1e-9, atol=1e-14)
+
+
+def test_non_convergence_drops_the_event_with_a_reason(prices, monkeypatch):
+    monkeypatch.setattr(garch, "FIT_OPTIONS", {"maxiter": 1})
+    res = run_event_study(_events(), prices=prices, model="garch")
+    assert len(res.events) == 0
+    assert res.dropped["reason"].tolist() == ["garch_no_convergence"] * 5
+    assert "did not converge" in res.dropped["message"].iloc[0]
+    assert res.n_input == 5
+
+
+def test_standardised_tests_use_the_conditional_variances(prices):
+    res = run_event_study(_events(), prices=prices, model="garch")
+    p = res.pieces
+    pv = (p.m - 2) / (p.m - 4)
+    z0 = p.sar[:, 5].sum() / np.sqrt(pv.sum())  # Patell on day 0 with the GARCH sigma
+    assert res.test("patell").statistic == pytest.approx(z0, rel=1e-12)
+    t_bmp = np.sqrt(5) * p.sar[:, 5].mean() / p.sar[:, 5].std(ddof=1)
+    assert res.test("bmp").statistic == pytest.approx(t_bmp, rel=1e-12)
+
+
+def test_summary_states_the_garch_conventions(prices):
+    res = run_event_study(_events()[:2], prices=prices, model="gjr")
+    text = res.summary().as_text()
+    assert "percent" in text
+    assert "h-step-ahead conditional-variance forecast" in text
+    assert "Glosten, Jagannathan and Runkle (1993)" in text
+
+
+def test_blocks_on_threads_give_the_same_fits(prices, monkeypatch):
+    serial = run_event_study(_events(), prices=prices, model="gjr")
+    monkeypatch.setattr(core, "BLOCK", 2)
+    monkeypatch.setattr(core, "THREADS", 3)
+    threaded = run_event_study(_events(), prices=prices, model="gjr")
+    pd.testing.assert_frame_equal(threaded.params, serial.params, check_exact=True)
+    np.testing.assert_array_equal(threaded.pieces.var_ar, serial.pieces.var_ar)
