@@ -203,7 +203,7 @@ class DirectSource:
             bars, notes = raw, []
         has = [str(c) for c in bars.columns]
         lacking = _lacking(symbol, src.name, req.fields, has) if len(raw) else {}
-        series = {
+        series: dict[str, pd.Series] = {
             f: bars[f] if len(raw) else pd.Series(dtype=np.float64)
             for f in req.fields
             if f not in lacking
