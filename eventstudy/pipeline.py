@@ -524,15 +524,13 @@ def _no_price_drops(frame: pd.DataFrame, missing: Mapping[str, str]) -> tuple[An
 
     gone = frame["symbol"].isin(list(missing))
     symbols = frame.loc[gone, "symbol"].astype(str)
-    why = {s: no_price_reason(s) for s in symbols.unique()}
+    why = {s: no_price_reason(s, missing[s]) for s in symbols.unique()}
     table = pd.DataFrame(
         {
             "event_id": frame.loc[gone, "event_id"],
             "symbol": symbols,
             "reason": symbols.map(lambda s: why[s][0]),
-            "message": symbols.map(
-                lambda s: f"{missing[s]}; {why[s][1]}" if why[s][1] else missing[s]
-            ),
+            "message": symbols.map(lambda s: why[s][1]),
         }
     )
     return gone.to_numpy(), table

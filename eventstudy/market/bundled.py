@@ -326,28 +326,42 @@ def is_delisted(symbol: str) -> bool:
     return sec.kind == "stock" and sec.status == "not_listed"
 
 
-def no_price_reason(symbol: str) -> tuple[str, str]:
-    """The drop reason of an event whose security has no prices, and what to add to its message.
+def no_price_reason(symbol: str, message: str = "") -> tuple[str, str]:
+    """The drop reason of an event whose security has no prices, and its message.
 
     :data:`DELISTED_NO_PRICES` for a stock the security master marks
-    ``not_listed`` (the bundled universe has no delisted stocks), else
-    :data:`NO_PRICE_DATA` (and nothing to add).
+    ``not_listed`` (the bundled universe has no delisted stocks; the message
+    says so unless the data layer's ``message`` already does), else
+    :data:`NO_PRICE_DATA` with ``message`` unchanged.
+
+    Parameters
+    ----------
+    symbol
+        Canonical symbol.
+    message
+        Why the data layer served no prices.
 
     Examples
     --------
-    >>> no_price_reason("002013.SZ")[0], no_price_reason("BK1036")
-    ('delisted_no_prices', ('no_price_data', ''))
+    >>> reason, msg = no_price_reason("002013.SZ", "offline")
+    >>> reason, msg[:44]
+    ('delisted_no_prices', 'offline; 002013.SZ (中航机电) is not in the 2026')
+    >>> no_price_reason("BK1036", "no members")
+    ('no_price_data', 'no members')
     """
     if not is_delisted(symbol):
-        return NO_PRICE_DATA, ""
+        return NO_PRICE_DATA, message
+    if "not_listed" in message:  # the bundled source said it already
+        return DELISTED_NO_PRICES, message
     from eventstudy.reference import load_master
 
     name = load_master().security(symbol).name
-    return DELISTED_NO_PRICES, (
-        f"{symbol} ({name}) is not in the 2026-07 list of listed A-shares (delisted, or its "
-        "code changed); the bundled prices cover the stocks listed in mid-2026 only "
-        "(survivorship)"
+    why = (
+        f"{symbol} ({name}) is not in the 2026-07 list of listed A-shares (status not_listed: "
+        "delisted, or its code changed); the bundled prices cover the stocks listed in "
+        "mid-2026 only (survivorship)"
     )
+    return DELISTED_NO_PRICES, f"{message}; {why}" if message else why
 
 
 # -- the source -------------------------------------------------------------------------
@@ -464,22 +478,21 @@ class BundledSource:
 
 
 def _not_bundled(symbol: str) -> str:
-    what = (
-        "; the security master marks it not_listed (delisted or recoded before 2026-07): "
-        "the bundled universe is the stocks listed in mid-2026 (survivorship)"
-        if is_delisted(symbol)
-        else ""
-    )
-    kind = _kind(symbol)
-    hint = (
-        " (the whole-market extract has every A-share listed in mid-2026 that traded in "
-        "2021-07-27..2022-12-31, no Beijing listings)"
-        if kind == "stock"
-        else ""
-    )
+    if is_delisted(symbol):
+        what = (
+            ": the security master marks it not_listed (delisted, or its code changed, before "
+            "2026-07) and the bundled universe is the stocks listed in mid-2026 (survivorship)"
+        )
+    elif _kind(symbol) == "stock":
+        what = (
+            " (the whole-market extract has every A-share listed in mid-2026 that traded in "
+            "2021-07-27..2022-12-31; no Beijing listings)"
+        )
+    else:
+        what = ""
     return (
-        f"{symbol} is not in the bundled snapshot{what}{hint}; use source='akshare' or "
-        "'yfinance' with a network, or source='local' with your own files"
+        f"{symbol} is not in the bundled snapshot{what}; use source='akshare' or 'yfinance' "
+        "with a network, or source='local' with your own files"
     )
 
 

@@ -374,8 +374,7 @@ def _drop_row(
     if status == -1 and reason == "unknown_symbol" and str(sym) in failures:
         from eventstudy.market.bundled import no_price_reason
 
-        r, why = no_price_reason(str(sym))  # no_price_data, or delisted_no_prices
-        msg = f"{failures[str(sym)]}; {why}" if why else failures[str(sym)]
+        r, msg = no_price_reason(str(sym), failures[str(sym)])  # or delisted_no_prices
     elif status == -1:
         r, msg = reason, message
     elif status == NO_DAY0:

@@ -360,11 +360,13 @@ def test_delisted_stock_reason() -> None:
     assert not is_delisted("600372.SH")  # 中航机载, which absorbed it
     for other in ("000300.SH", "BK0896", "NIO"):
         assert not is_delisted(other)
-    reason, extra = no_price_reason("002013.SZ")
+    reason, msg = no_price_reason("002013.SZ", "akshare failed")
     assert reason == DELISTED_NO_PRICES == "delisted_no_prices"
-    assert "中航机电" in extra
-    assert "survivorship" in extra
-    assert no_price_reason("BK1036") == (NO_PRICE_DATA, "")
+    assert msg.startswith("akshare failed; 002013.SZ (中航机电)")
+    assert "survivorship" in msg
+    said = "002013.SZ is not in the bundled snapshot: the security master marks it not_listed"
+    assert no_price_reason("002013.SZ", said) == (DELISTED_NO_PRICES, said)  # not said twice
+    assert no_price_reason("BK1036", "no members") == (NO_PRICE_DATA, "no members")
 
 
 def test_board_proxy_membership_comes_from_the_master() -> None:
