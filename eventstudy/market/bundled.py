@@ -50,8 +50,9 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final, Literal, TypeAlias
 
 import numpy as np
@@ -65,6 +66,7 @@ from eventstudy.symbols import parse_symbol
 
 __all__ = [
     "DELISTED_NO_PRICES",
+    "EXTRACT_CHUNK",
     "NO_PRICE_DATA",
     "NO_PRICE_REASONS",
     "SURVIVORSHIP",
@@ -179,9 +181,13 @@ def _history() -> _History:
 # -- the whole-market extract (a_shares_2021_2022.parquet) ------------------------------
 
 
+#: Symbols of the extract read together (about one Parquet row group: 131,072 rows).
+EXTRACT_CHUNK: Final = 400
+
+
 @dataclass(frozen=True)
 class _Extract:
-    """Every row of the extract: dates and values sorted by symbol, date; one slice per symbol."""
+    """Rows of some extract symbols: dates and values sorted by symbol, date; a slice each."""
 
     dates: np.ndarray
     values: np.ndarray
@@ -195,18 +201,28 @@ class _Extract:
 
 
 @lru_cache(maxsize=1)
-def _extract_symbols() -> frozenset[str]:
+def _extract_symbols() -> tuple[str, ...]:
     from eventstudy.reference import extract_symbols
 
-    return frozenset(extract_symbols())
+    return tuple(extract_symbols())  # sorted
 
 
 @lru_cache(maxsize=1)
-def _extract() -> _Extract:
-    """The whole extract, read once (about 1 s, 75 MB): requests name many symbols."""
+def _extract_set() -> frozenset[str]:
+    return frozenset(_extract_symbols())
+
+
+@cache
+def _extract_chunk(i: int) -> _Extract:
+    """Chunk ``i`` of :data:`EXTRACT_CHUNK` consecutive symbols, read once (about 0.2 s).
+
+    Requests usually name symbols all over the market: reading a chunk (about a row
+    group) at a time keeps both the number of reads and the memory small.
+    """
     from eventstudy.reference import EXTRACT_FIELDS, load_extract
 
-    frame = load_extract()  # sorted by symbol, date
+    chunk = _extract_symbols()[i * EXTRACT_CHUNK : (i + 1) * EXTRACT_CHUNK]
+    frame = load_extract(chunk)  # sorted by symbol, date
     symbols = frame["symbol"].to_numpy()
     starts = np.flatnonzero(np.r_[True, symbols[1:] != symbols[:-1]])
     ends = np.r_[starts[1:], len(symbols)]
@@ -217,6 +233,11 @@ def _extract() -> _Extract:
         fields=fields,
         slices={str(symbols[a]): (int(a), int(b)) for a, b in zip(starts, ends, strict=True)},
     )
+
+
+def _extract_bars(symbol: str) -> pd.DataFrame:
+    i = bisect.bisect_left(_extract_symbols(), symbol) // EXTRACT_CHUNK
+    return _extract_chunk(i).bars(symbol)
 
 
 @lru_cache(maxsize=1)
@@ -381,11 +402,11 @@ class BundledSource:
 
     def symbols(self) -> list[str]:
         """Symbols in the snapshot (both datasets), sorted."""
-        return sorted(set(_history().bars) | _extract_symbols())
+        return sorted(set(_history().bars) | _extract_set())
 
     def has(self, symbol: str) -> bool:
         """Whether the snapshot holds ``symbol``."""
-        return symbol in _history().bars or symbol in _extract_symbols()
+        return symbol in _history().bars or symbol in _extract_set()
 
     def dataset_of(self, symbol: str) -> BundledDataset | None:
         """The dataset that serves ``symbol`` (None: neither holds it).
@@ -397,7 +418,7 @@ class BundledSource:
         """
         if symbol in _history().bars:
             return bundled_datasets()["history"]
-        if symbol in _extract_symbols():
+        if symbol in _extract_set():
             return bundled_datasets()["extract"]
         return None
 
@@ -405,7 +426,7 @@ class BundledSource:
         hist = _history().bars
         if symbol in hist:
             return hist[symbol]
-        return _extract().bars(symbol), "qfq"
+        return _extract_bars(symbol), "qfq"
 
     def last_date(self, symbol: str) -> pd.Timestamp:
         """The last session of ``symbol`` in the dataset serving it."""
@@ -415,7 +436,7 @@ class BundledSource:
         """``qfq`` for stocks, ``none`` for indices."""
         if symbol in _history().bars:
             return _history().bars[symbol][1]
-        return "qfq" if symbol in _extract_symbols() else adjust
+        return "qfq" if symbol in _extract_set() else adjust
 
     def _window(self, symbol: str) -> tuple[pd.Timestamp | None, pd.Timestamp]:
         """First and last date the serving dataset covers for ``symbol`` (first None:
