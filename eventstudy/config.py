@@ -160,6 +160,8 @@ from eventstudy.study.models import FACTOR_COLUMNS, MODELS, get_model, user_fact
 from eventstudy.symbols import normalize
 
 __all__ = [
+    "DEMO_ESTIMATION_WINDOW",
+    "DEMO_MIN_ESTIMATION_OBS",
     "BacktestConfig",
     "BacktestOutputConfig",
     "EventsConfig",
@@ -961,18 +963,39 @@ def load_config(path: str | Path, *, kind: ConfigKind = "run") -> RunConfig | Ba
         raise ConfigError(f"{p}: {err}") from None
 
 
+#: The estimation window of ``eventstudy demo`` and the returns it needs in it. The bundled
+#: whole-market extract starts on 2021-07-27, about 90 sessions before most bundled posts
+#: (2021-12-08): (-80, -11) with at least 60 returns is the window it supports (WRDS's
+#: event-study default is 100 returns with a minimum of 70; the package default is
+#: (-250, -11) with 100).
+DEMO_ESTIMATION_WINDOW: tuple[int, int] = (-80, -11)
+#: Minimum returns in the demo's estimation window.
+DEMO_MIN_ESTIMATION_OBS = 60
+
+
 def demo_config(out: str | Path = "briefing") -> RunConfig:
     """The configuration of ``eventstudy demo``: bundled posts and prices, market model, offline.
+
+    Every A-share the posts name is priced from the bundled snapshot (the 47-stock
+    history, else the whole-market extract of 2021-07-27..2022-12-31), so the
+    estimation window is the one the extract supports: :data:`DEMO_ESTIMATION_WINDOW`
+    with at least :data:`DEMO_MIN_ESTIMATION_OBS` returns.
 
     Examples
     --------
     >>> cfg = demo_config()
     >>> cfg.news.path, cfg.market.source, cfg.market.offline, cfg.study.model
     ('bundled', 'bundled', True, 'market')
+    >>> cfg.study.estimation_window, cfg.study.min_estimation_obs
+    ((-80, -11), 60)
     """
     return RunConfig(
         news=NewsConfig(path="bundled"),
         market=MarketConfig(source="bundled", offline=True),
+        study=EventStudy(
+            estimation_window=DEMO_ESTIMATION_WINDOW,
+            min_estimation_obs=DEMO_MIN_ESTIMATION_OBS,
+        ),
         output=OutputConfig(dir=Path(out), title="News and prices: the bundled demo"),
         source="demo",
     )

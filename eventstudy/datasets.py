@@ -4,6 +4,13 @@ The files live in the repository's top-level ``data/`` folder and inside the
 wheel as ``eventstudy/_data``; :func:`data_dir` finds either. Provenance and
 columns are documented in ``data/README.md``.
 
+Prices come in two files with different forward-adjustment bases: the long
+history of 47 stocks and 5 indices (:func:`sample_prices`, 2010..2026) and the
+whole-market extract of every A-share listed in mid-2026, 2021-07-27..2022-12-31
+(:func:`eventstudy.reference.load_extract`). The ``bundled`` price source
+serves both, one file per symbol (:mod:`eventstudy.market.bundled`); the
+security master is :func:`eventstudy.reference.load_master`.
+
 Examples
 --------
 >>> from eventstudy import datasets
@@ -80,10 +87,12 @@ def _prices() -> pd.DataFrame:
 
 
 def sample_prices(symbols: Iterable[str] | None = None) -> pd.DataFrame:
-    """Daily prices of the bundled stocks and indices, in long (tidy) form.
+    """Daily prices of the long history (47 stocks, 5 indices), in long (tidy) form.
 
     Stocks are forward-adjusted (前复权, ``adjust == "qfq"``) as of 2026-06;
-    indices are unadjusted (``"none"``). Suspended days are absent rows.
+    indices are unadjusted (``"none"``). Suspended days are absent rows. Every
+    other A-share (2021-07-27..2022-12-31, qfq as of 2026-07: a different base)
+    is in :func:`eventstudy.reference.load_extract`.
 
     ====== ============== ====================================================
     column dtype          meaning
@@ -123,14 +132,20 @@ def sample_prices(symbols: Iterable[str] | None = None) -> pd.DataFrame:
     missing = [s for s in wanted if s not in have]
     if missing:
         raise UnknownSymbolError(
-            f"{missing} not in the bundled snapshot ({len(have)} symbols: see "
-            "eventstudy.datasets.sample_symbols()); fetch them with get_prices(source='akshare')"
+            f"{missing} not in the bundled long history ({len(have)} symbols: see "
+            "eventstudy.datasets.sample_symbols()); other A-shares listed in mid-2026 are in "
+            "the whole-market extract for 2021-07-27..2022-12-31 (eventstudy.reference."
+            "load_extract, or get_prices(source='bundled')); anything else: "
+            "get_prices(source='akshare')"
         )
     return frame[frame["symbol"].isin(wanted)].reset_index(drop=True)
 
 
 def sample_symbols() -> list[str]:
-    """Canonical symbols in the bundled price snapshot.
+    """Canonical symbols of the long history (:func:`sample_prices`).
+
+    The ``bundled`` price source has more: ``get_source("bundled").symbols()``
+    adds every stock of the whole-market extract.
 
     Examples
     --------
@@ -169,6 +184,9 @@ def board_table() -> pd.DataFrame:
 
 def board_members(board: str | None = None) -> pd.DataFrame:
     """Sample membership of the bundled stocks: ``board_code``, ``symbol``, ``name``, ``as_of``.
+
+    The same rows, dated, are the membership of the security master
+    (:meth:`eventstudy.reference.SecurityMaster.members`), which board proxies use.
 
     Parameters
     ----------

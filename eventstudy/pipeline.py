@@ -12,9 +12,10 @@ Nothing is lost on the way: every (article, security) pair that does not end in
 the result is in :attr:`PipelineResult.dropped` with the stage that dropped it
 (``events``: no session for its timestamp, an unknown symbol, or
 ``is_benchmark`` - the security is the market model's own benchmark, whose
-abnormal return is zero by construction; ``prices``: no price data for its
-symbol; ``study``: e.g. ``insufficient_estimation``), a reason code and a
-message. Articles that did not load are in
+abnormal return is zero by construction; ``prices``: ``no_price_data`` for its
+symbol, or ``delisted_no_prices`` for a stock no longer listed - the bundled
+universe has no delisted stocks; ``study``: e.g. ``insufficient_estimation``), a
+reason code and a message. Articles that did not load are in
 ``PipelineResult.news.skipped``.
 
 Steps and their conventions
@@ -156,10 +157,13 @@ class PipelineResult:
         return headline_table(self.result)
 
     def summary(self) -> Summary:
-        """Counts, CAAR per window with p-values, proxies, and where the files are.
+        """Counts, CAAR per window with p-values, the estimation window and data (bundled
+        datasets, survivorship), proxies, and where the files are.
 
         ``print(run.summary())`` shows it as text; in Jupyter it renders as HTML.
         """
+        from eventstudy.report import methodology_notes
+
         out = Summary().add_lines(self._counts())
         if self.n_events:
             t = self.summary_table()
@@ -180,6 +184,7 @@ class PipelineResult:
                 f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
                 "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
             ]
+            lines += methodology_notes(self.result, self.dropped)
             if self.proxies:
                 lines.append(
                     "proxies (built from constituents, not the board index): "
@@ -512,14 +517,20 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
 
 
 def _no_price_drops(frame: pd.DataFrame, missing: Mapping[str, str]) -> tuple[Any, pd.DataFrame]:
-    """Events whose symbol has no prices (reason ``no_price_data``, the data layer's message)."""
+    """Events whose symbol has no prices: reason ``no_price_data`` with the data layer's
+    message, or ``delisted_no_prices`` for a stock the security master marks ``not_listed``
+    (the bundled universe has no delisted stocks)."""
+    from eventstudy.market.bundled import no_price_reason
+
     gone = frame["symbol"].isin(list(missing))
+    symbols = frame.loc[gone, "symbol"].astype(str)
+    why = {s: no_price_reason(s, missing[s]) for s in symbols.unique()}
     table = pd.DataFrame(
         {
             "event_id": frame.loc[gone, "event_id"],
-            "symbol": frame.loc[gone, "symbol"],
-            "reason": "no_price_data",
-            "message": frame.loc[gone, "symbol"].map(missing),
+            "symbol": symbols,
+            "reason": symbols.map(lambda s: why[s][0]),
+            "message": symbols.map(lambda s: why[s][1]),
         }
     )
     return gone.to_numpy(), table

@@ -54,6 +54,23 @@ def test_schema_and_contents() -> None:
 def test_unknown_symbol_names_value() -> None:
     with pytest.raises(UnknownSymbolError, match="BK0896"):
         datasets.sample_prices(["BK0896"])
+    # a stock outside the 47: the message points to the whole-market extract
+    with pytest.raises(UnknownSymbolError, match=r"002456\.SZ.*load_extract"):
+        datasets.sample_prices(["002456.SZ"])
+
+
+def test_the_two_price_files_are_on_different_qfq_bases() -> None:
+    """data/README.md's cross-check: the history and the extract differ on 600519.SH."""
+    from eventstudy.reference import extract_info, load_extract
+
+    hist = datasets.sample_prices(["600519.SH"]).set_index("date").loc["2022-01-10", "close"]
+    ext = load_extract(["600519.SH"], start="2022-01-10", end="2022-01-10")["close"].iloc[0]
+    assert (hist, ext) == (1739.49, 1743.06)
+    assert set(datasets.sample_symbols()) - {"000001.SH", "000300.SH", "000852.SH",
+                                             "000905.SH", "399001.SZ"} <= set(
+        load_extract(start="2022-01-10", end="2022-01-10", fields=["close"])["symbol"]
+    )  # fmt: skip
+    assert extract_info()["adjust_as_of"] == "2026-07"
 
 
 def test_boards_and_members() -> None:

@@ -41,12 +41,15 @@ def test_demo_accounts_for_every_event(demo_run) -> None:  # type: ignore[no-unt
 def test_demo_matches_a_direct_study(demo_run) -> None:  # type: ignore[no-untyped-def]
     run = demo_run
     kept = run.events.frame[run.events.frame["event_id"].isin(run.result.car.index)]
+    spec = demo_config().study
     direct = run_event_study(
         kept,
         prices=run.prices,
         market="000300.SH",
         model="market",
-        car_windows=list(demo_config().study.car_windows),
+        car_windows=list(spec.car_windows),
+        estimation_window=spec.estimation_window,
+        min_estimation_obs=spec.min_estimation_obs,
     )
     pd.testing.assert_series_equal(run.result.caar, direct.caar)
     table = run.summary_table()
@@ -108,6 +111,83 @@ def test_demo_writes_tables(demo_run) -> None:  # type: ignore[no-untyped-def]
     assert "news_skipped.csv" in files.tables
 
 
+def test_demo_drops_under_5_percent_of_stock_events_for_missing_prices(demo_run) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11's measure: stock events dropped for missing prices (``no_price_data``), with
+    estimation-window and delisting drops counted separately."""
+    from eventstudy.datasets import sample_symbols
+    from eventstudy.market.bundled import datasets_served, is_delisted
+    from eventstudy.symbols import symbol_kind
+
+    run = demo_run
+    every = pd.concat([run.events.frame, run.events.dropped], ignore_index=True)
+    stock = every["symbol"].astype(str).map(symbol_kind) == "stock"
+    stock_ids = set(every.loc[stock, "event_id"])
+    assert len(stock_ids) >= 10, "the bundled posts name A-shares"
+    drops = run.dropped[run.dropped["event_id"].isin(stock_ids)]
+    by_reason = drops["reason"].value_counts()
+    missing = int(by_reason.get("no_price_data", 0))
+    assert missing / len(stock_ids) < 0.05, by_reason.to_dict()
+    # the separately reported drops are what they say
+    delisted = drops.loc[drops["reason"] == "delisted_no_prices", "symbol"]
+    assert "002013.SZ" in set(delisted)  # 中航机电, absorbed by 600372.SH in 2023
+    assert all(is_delisted(s) for s in delisted)
+    analysed = stock_ids & set(run.result.car.index)
+    assert len(analysed) == len(stock_ids) - len(drops)
+    # stocks outside the 47-stock history are priced from the whole-market extract
+    served = datasets_served(run.result.provenance)
+    assert set(served["extract"]).isdisjoint(sample_symbols())
+    assert set(served["extract"]) & set(run.result.events["symbol"])
+
+
+def test_demo_states_its_estimation_window_and_survivorship(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = demo(out=tmp_path, formats=("html",))
+    assert run.config.study.estimation_window == (-80, -11)
+    assert run.config.study.min_estimation_obs == 60
+    foot = run.files.html.read_text(encoding="utf-8").split("<h2>Methodology</h2>")[1]  # type: ignore[union-attr]
+    text = str(run.summary())
+    for shown in (foot, text):
+        assert "Estimation window (-80, -11) relative to day 0 (70 sessions)" in shown
+        assert "at least 60 returns" in shown
+        assert "Survivorship: the bundled whole-market prices cover the stocks listed in " in shown
+        assert "delisted_no_prices" in shown
+        assert "a_shares_2021_2022.parquet" in shown
+        assert "never spliced" in shown
+        assert "The extract starts on 2021-07-27" in shown
+
+
+def test_delisted_stock_drops_with_its_own_reason(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """002013.SZ (中航机电) is not_listed in the master and has no prices: delisted_no_prices;
+    a board without members keeps no_price_data. Same in the study and in the pipeline."""
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "symbol": ["002013.SZ", "002456.SZ", "BK1036"],
+            "day0": ["2022-03-01"] * 3,
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_event_study(ev, market="000300.SH", source="bundled",
+                              estimation_window=(-80, -11), min_estimation_obs=60)  # fmt: skip
+    reasons = res.dropped.set_index("event_id")["reason"].to_dict()
+    assert reasons == {"a": "delisted_no_prices", "c": "no_price_data"}
+    msg = res.dropped.set_index("event_id").loc["a", "message"]
+    assert "not_listed" in msg
+    assert "survivorship" in msg
+    assert res.n_events == 1  # 002456.SZ from the extract
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["002013.SZ", "600372.SH"]},
+        "market": {"source": "bundled"},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, offline=True, formats=())
+    gone = run.dropped.set_index("symbol")
+    assert gone.loc["002013.SZ", "reason"] == "delisted_no_prices"
+    assert gone.loc["002013.SZ", "stage"] == "prices"
+
+
 def test_run_accepts_a_mapping_and_overrides(tmp_path) -> None:  # type: ignore[no-untyped-def]
     raw = {
         "news": {"path": "bundled"},
@@ -143,7 +223,9 @@ def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None: 
         run = run_pipeline(raw, out=tmp_path, offline=False, formats=())
     gone = run.dropped[run.dropped["stage"] == "prices"]
     assert len(gone) > 0
-    assert set(gone["reason"]) == {"no_price_data"}
+    assert set(gone["reason"]) == {"no_price_data", "delisted_no_prices"}
+    delisted = gone.loc[gone["reason"] == "delisted_no_prices", "symbol"]
+    assert set(delisted) == {"002013.SZ"}  # 中航机电, not in the 2026-07 list
     # stocks: the provider's error; boards: why no proxy could stand in
     assert gone["message"].str.contains("connection refused|no members in the bundled").all()
     assert gone["message"].str.contains("connection refused").any()

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from eventstudy.market.cache import (
     CacheEntry,
     Range,
     merge_ranges,
+    subtract_ranges,
     today_shanghai,
 )
 from eventstudy.market.frame import PriceFrame, provenance_row
@@ -81,7 +82,9 @@ if TYPE_CHECKING:
 __all__ = [
     "BASIS_RTOL",
     "CachedSource",
+    "CoverageReporting",
     "DirectSource",
+    "coverage_gaps",
     "load_board_proxy",
     "loader_for",
     "missing_error",
@@ -91,8 +94,6 @@ __all__ = [
 BASIS_RTOL = 1e-6
 #: The field whose cache entry is the reference of coverage and of the basis check.
 REFERENCE_FIELD: PriceField = "close"
-#: Provenance note of the bundled snapshot.
-SNAPSHOT_NOTE = "bundled snapshot recorded 2026-06/07"
 
 
 def loader_for(source: PriceSource | Loader) -> Loader:
@@ -127,17 +128,64 @@ def _lacking(
 # -- sources without network ----------------------------------------------------------
 
 
+@runtime_checkable
+class CoverageReporting(Protocol):
+    """A source that knows which dates it cannot serve (the bundled snapshot)."""
+
+    def coverage_gaps(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp
+    ) -> tuple[list[Range], str]:
+        """Calendar ranges of ``start..end`` the source lacks for ``symbol``, and why."""
+        ...
+
+
+def coverage_gaps(source: object, symbol: Symbol, req: PriceRequest) -> tuple[list[Range], str]:
+    """The sessions of a request a source without network lacks, and why.
+
+    A :class:`CoverageReporting` source says so itself; one with ``last_date``
+    lacks what comes after it; any other is taken to cover the request.
+
+    Examples
+    --------
+    >>> from eventstudy.market import get_source
+    >>> from eventstudy.market.cache import PriceCache
+    >>> req = PriceRequest(pd.Timestamp("2021-07-01"), pd.Timestamp("2021-08-31"), ("close",),
+    ...                    "qfq", offline=True, refresh=False, cache=PriceCache("/tmp/unused"))
+    >>> gaps, why = coverage_gaps(get_source("bundled"), parse_symbol("002456.SZ"), req)
+    >>> fmt_ranges(gaps)
+    '2021-07-01..2021-07-26'
+    """
+    canon = symbol.canonical
+    if isinstance(source, CoverageReporting):
+        ranges, why = source.coverage_gaps(canon, req.start, req.end)
+    elif callable(getattr(source, "last_date", None)):
+        last = pd.Timestamp(source.last_date(canon))  # type: ignore[attr-defined]
+        ranges = subtract_ranges(req.start, req.end, [(req.start, last)])
+        why = f"the snapshot ends {last.date()}"
+    else:
+        return [], ""
+    return trim(symbol, ranges), why
+
+
 class DirectSource:
     """A source without network (snapshot, files): read, clean, slice; boards by proxy.
+
+    Dates the source says it cannot serve (:func:`coverage_gaps`) are recorded
+    as missing in the request (``failures`` or one
+    :class:`~eventstudy.exceptions.DataUnavailableError`), never filled.
 
     Parameters
     ----------
     source
         The source.
+    report_gaps
+        Record those dates as missing (``False``: the caller handles them, as
+        the ``auto`` policy does for its snapshot).
     """
 
-    def __init__(self, source: PriceSource) -> None:
+    def __init__(self, source: PriceSource, *, report_gaps: bool = True) -> None:
         self.source = source
+        self.report_gaps = report_gaps
 
     def load(self, symbol: Symbol, req: PriceRequest) -> Loaded:
         """Every requested field of ``symbol`` the source has (see :class:`Loader`)."""
@@ -154,18 +202,24 @@ class DirectSource:
         else:
             bars, notes = raw, []
         has = [str(c) for c in bars.columns]
-        series = {f: bars[f] if len(raw) else pd.Series(dtype=np.float64) for f in req.fields}
         lacking = _lacking(symbol, src.name, req.fields, has) if len(raw) else {}
+        series: dict[str, pd.Series] = {
+            f: bars[f] if len(raw) else pd.Series(dtype=np.float64)
+            for f in req.fields
+            if f not in lacking
+        }
         note = join_notes(*_notes_of(raw), *notes)
-        if src.name == "bundled":
-            note = join_notes(SNAPSHOT_NOTE, note)
+        if self.report_gaps and isinstance(src, CoverageReporting):
+            gaps, why = coverage_gaps(src, symbol, req)
+            if gaps:
+                req.state.missing[symbol.canonical] = (gaps, why)
         prov = provenance_row(
             source=src.name,
             adjust=src.served_adjust(symbol.canonical, req.adjust),
             field=req.fields[0],
             note=note,
         )
-        return Loaded({f: s for f, s in series.items() if f not in lacking}, prov, lacking)
+        return Loaded(series, prov, lacking)
 
 
 # -- network sources behind the cache -------------------------------------------------
@@ -476,7 +530,7 @@ def _member_frame(loaded: dict[str, Loaded], fld: PriceField, req: PriceRequest)
 def load_board_proxy(
     board: Symbol, req: PriceRequest, members: Loader, *, members_source: str, why: str
 ) -> Loaded:
-    """A board served as an equal-weighted proxy of its bundled sample members.
+    """A board served as an equal-weighted proxy of its members (the master's membership).
 
     The members are loaded through ``members`` within the same request (a
     source down stays down); any member that cannot be served in full fails
@@ -485,7 +539,7 @@ def load_board_proxy(
     :class:`~eventstudy.exceptions.ProxyWarning`.
     """
     code = board.canonical
-    syms, membership = board_members_of(code)
+    syms, membership = board_members_of(code, as_of=req.start)
     wanted = [f for f in req.fields if f in PROXY_FIELDS]
     lacking: dict[str, str] = {
         f: f"{code}: a board proxy has close, volume and amount only, not {f!r}; "

@@ -71,6 +71,7 @@ from eventstudy.market.loaders import (
     BASIS_RTOL,
     CachedSource,
     DirectSource,
+    coverage_gaps,
     load_board_proxy,
     missing_error,
 )
@@ -297,20 +298,16 @@ class FallbackPolicy:
         served = snap.served_adjust(canon, req.adjust)
         if served not in ("none", req.adjust):
             return None
-        loaded = DirectSource(snap).load(symbol, req)
-        last = snap.last_date(canon) if isinstance(snap, Snapshot) else req.end
+        loaded = DirectSource(snap, report_gaps=False).load(symbol, req)
         if isinstance(failure, OfflineMiss) and failure.partial is not None:
-            combined = _with_snapshot(symbol, req, failure, loaded, served, last)
+            combined = _with_snapshot(symbol, req, failure, loaded, served, snap)
             if combined is not None:
                 return combined
-        beyond = trim(symbol, subtract_ranges(req.start, req.end, [(req.start, last)]))
+        beyond, lacks = coverage_gaps(snap, symbol, req)
         if beyond:
             if not isinstance(failure, OfflineMiss):
                 raise failure
-            req.state.missing[canon] = (
-                beyond,
-                "offline; bundled snapshot ends " + str(last.date()),
-            )
+            req.state.missing[canon] = (beyond, f"offline; {lacks}")
         loaded.add_note(f"fallback: {why}", first=True)
         warnings.warn(
             f"{canon}: served from the bundled snapshot because {why}",
@@ -338,6 +335,12 @@ def _same_basis(cached: pd.Series, snap: pd.Series) -> bool:
     )
 
 
+def _in_ranges(ranges: list[Range], within: list[Range]) -> list[Range]:
+    """The parts of ``ranges`` inside ``within``."""
+    out = [(max(a, c), min(b, d)) for a, b in ranges for c, d in within]
+    return [(a, b) for a, b in out if a <= b]
+
+
 def _in_gaps(series: pd.Series, ranges: list[Range]) -> pd.Series:
     ix = np.asarray(series.index, dtype="datetime64[ns]")
     keep = np.zeros(len(series), dtype=bool)
@@ -352,7 +355,7 @@ def _with_snapshot(
     failure: OfflineMiss,
     snapshot: Loaded,
     served: str,
-    last: pd.Timestamp,
+    source: PriceSource,
 ) -> Loaded | None:
     """Offline: the cached part of the request, its gaps filled from the bundled snapshot.
 
@@ -372,11 +375,11 @@ def _with_snapshot(
             filler = _in_gaps(values.dropna(), failure.ranges)
             old = series.get(f, pd.Series(dtype=np.float64)).dropna()
             series[f] = pd.concat([old, filler]).sort_index()
-        gaps = [g for a, b in failure.ranges for g in subtract_ranges(a, b, [(a, last)])]
-        still = trim(symbol, gaps)
-        filled = [(a, min(b, last)) for a, b in failure.ranges if a <= last]
+        lacking_all, lacks = coverage_gaps(source, symbol, req)
+        still = trim(symbol, _in_ranges(lacking_all, failure.ranges))
+        filled = [g for a, b in failure.ranges for g in subtract_ranges(a, b, lacking_all)]
         if still:
-            req.state.missing[canon] = (still, f"offline; bundled snapshot ends {last.date()}")
+            req.state.missing[canon] = (still, f"offline; {lacks}")
         note = (
             f"offline: cached values, gaps {fmt_ranges(filled)} from the bundled snapshot"
             if filled

@@ -573,7 +573,9 @@ def board_proxy(
     code
         The board, e.g. ``"BK0896"``.
     members
-        Member symbols; default: the bundled sample membership of ``code``.
+        Member symbols; default: the security master's membership of ``code``
+        in force on ``start`` (the bundled sample today; a later snapshot is
+        used and labelled look-ahead when none is older).
     weights
         ``equal``, ``value`` (needs ``caps``) or ``amount`` (liquidity weight).
     start, end
@@ -611,13 +613,13 @@ def board_proxy(
     Examples
     --------
     >>> pf = board_proxy("BK0896", start="2022-01-04", end="2022-12-30", source="bundled")
-    >>> pf.provenance.loc["BK0896", "note"][:60]
-    'proxy for BK0896: equal-weighted index of 6 members (600519.'
+    >>> pf.provenance.loc["BK0896", "note"][:52]
+    'proxy for BK0896: equal-weighted index of 6 members '
     >>> int(pf.provenance.loc["BK0896", "proxy_members"]), float(pf["BK0896"].iloc[0])
     (6, 1000.0)
     """
     board = check_board(code, weights, caps)
-    syms, membership = board_members_of(board, members)
+    syms, membership = board_members_of(board, members, as_of=start)
     retrieved: pd.Timestamp | None = None
     served_adjust: str = adjust
     if prices is None:

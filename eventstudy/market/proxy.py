@@ -33,9 +33,11 @@ Weights
            correlated with size but not a capitalisation weight
 ========== ==============================================================
 
-Membership is today's sample (``datasets.board_members``, as of 2022) applied
-to the whole range: constituents that left the board are missing
-(survivorship), which the provenance note says.
+Membership comes from the security master (:mod:`eventstudy.reference`; the
+bundled sample of 2022 today): the snapshot in force at the start of the range,
+applied to the whole range. Constituents that left the board are missing
+(survivorship), and a snapshot observed after the range start is look-ahead;
+the provenance note says which snapshot was used.
 
 This module computes a proxy from member prices it is *given*; fetching the
 members is the price layer's job (:func:`eventstudy.market.board_proxy`, and
@@ -60,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import DateLike, ProxyWeights
-from eventstudy.exceptions import ConfigError, DataUnavailableError
+from eventstudy.exceptions import ConfigError, DataUnavailableError, UnknownSymbolError
 from eventstudy.market.frame import PriceFrame, provenance_row
 from eventstudy.symbols import normalize, parse_symbol
 
@@ -110,7 +112,9 @@ def check_board(code: str, weights: ProxyWeights, caps: object) -> str:
     return board
 
 
-def board_members_of(code: str, members: Iterable[str] | None = None) -> tuple[list[str], str]:
+def board_members_of(
+    code: str, members: Iterable[str] | None = None, *, as_of: DateLike | None = None
+) -> tuple[list[str], str]:
     """The members of a board and where the membership comes from.
 
     Parameters
@@ -118,30 +122,47 @@ def board_members_of(code: str, members: Iterable[str] | None = None) -> tuple[l
     code
         The board (canonical).
     members
-        Given members; default: the bundled sample membership.
+        Given members; default: the security master's membership
+        (:meth:`eventstudy.reference.SecurityMaster.members`; the bundled
+        sample today), the snapshot in force on ``as_of``.
+    as_of
+        Date of the membership (the start of the proxy's range); ``None``: the
+        newest snapshot. Before the earliest snapshot the earliest is used and
+        the description says it was observed later (look-ahead).
 
     Raises
     ------
     ConfigError
         For an empty ``members``.
     UnknownSymbolError
-        When the bundled sample has no members for ``code``.
+        When no membership snapshot holds ``code``.
 
     Examples
     --------
-    >>> syms, how = board_members_of("BK0896")
+    >>> syms, how = board_members_of("BK0896", as_of="2022-01-04")
     >>> len(syms), how
-    (6, 'bundled sample membership as of 2022')
+    (6, 'membership snapshot 2022-12-31 (members_sample), observed after 2022-01-04: look-ahead')
     """
     if members is not None:
         out = list(dict.fromkeys(normalize(m) for m in members))
         if not out:
             raise ConfigError(f"members of {code} is empty")
         return out, "members given"
-    from eventstudy.datasets import MEMBERS_AS_OF, board_members
+    from eventstudy.reference import load_master
 
-    table = board_members(code)
-    return list(table["symbol"]), f"bundled sample membership as of {MEMBERS_AS_OF}"
+    try:
+        table = load_master().members(code, as_of=as_of)
+    except (DataUnavailableError, UnknownSymbolError) as err:
+        raise UnknownSymbolError(
+            f"{code!r} has no members in the bundled membership ({err}); pass members= "
+            "explicitly or fetch them with the akshare source"
+        ) from err
+    snap = pd.Timestamp(table["snapshot"].iloc[0]).date()
+    sources = ",".join(sorted(set(table["source"].astype(str))))
+    how = f"membership snapshot {snap} ({sources})"
+    if bool(table["look_ahead"].any()) and as_of is not None:
+        how += f", observed after {pd.Timestamp(as_of).date()}: look-ahead"
+    return [str(s) for s in table["symbol"]], how
 
 
 def given_member_prices(

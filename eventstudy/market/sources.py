@@ -12,7 +12,9 @@ name       what                                                        network
 auto       the fallback policy (:class:`~eventstudy.market.policy.      yes
            FallbackPolicy`): live sources per kind, cache, snapshot,
            board proxies; the default
-bundled    the snapshot shipped in ``data/`` (46 stocks qfq, 5 indices) no
+bundled    the snapshot shipped in ``data/``: 47 stocks 2010-2026 and   no
+           5 indices, every other A-share 2021-07-27..2022-12-31
+           (:mod:`~eventstudy.market.bundled`)
 local      a folder of CSV/Parquet files (:class:`LocalSource`)         no
 akshare    Eastmoney through akshare (:class:`AkshareSource`)          yes
 yfinance   Yahoo Finance through yfinance (:class:`YFinanceSource`)    yes

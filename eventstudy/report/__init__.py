@@ -36,6 +36,7 @@ from eventstudy.report.study import (
     briefing,
     duplicate_proxy_notes,
     headline_table,
+    methodology_notes,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "duplicate_proxy_notes",
     "find_browser",
     "headline_table",
+    "methodology_notes",
     "write_backtest",
     "write_pngs",
 ]

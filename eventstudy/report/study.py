@@ -82,6 +82,7 @@ __all__ = [
     "briefing",
     "duplicate_proxy_notes",
     "headline_table",
+    "methodology_notes",
 ]
 
 #: Output formats :func:`briefing` understands.
@@ -266,6 +267,101 @@ def _tables(
 def _results_table(result: EventStudyResult) -> pd.DataFrame:
     frame = result.to_frame()
     return _with_proxy_columns(frame, result) if "event_id" in frame.columns else frame
+
+
+def _estimation_note(result: EventStudyResult) -> str | None:
+    """The estimation window and minimum sample of the result's spec, in words."""
+    from eventstudy.study.spec import DEFAULT_ESTIMATION_WINDOW, DEFAULT_MIN_ESTIMATION_OBS
+
+    spec = getattr(result, "spec", None)
+    window = getattr(spec, "estimation_window", None)
+    min_obs = getattr(spec, "min_estimation_obs", None)
+    if window is None or min_obs is None:
+        return None
+    t0, t1 = (int(x) for x in window)
+    text = (
+        f"Estimation window ({t0}, {t1}) relative to day 0 ({t1 - t0 + 1} sessions); an event "
+        f"needs at least {int(min_obs)} returns in it, else it is dropped "
+        "(insufficient_estimation)."
+    )
+    if (t0, t1) != tuple(DEFAULT_ESTIMATION_WINDOW) or min_obs != DEFAULT_MIN_ESTIMATION_OBS:
+        d0, d1 = DEFAULT_ESTIMATION_WINDOW
+        text += (
+            f" The package default is ({d0}, {d1}) with {DEFAULT_MIN_ESTIMATION_OBS}; WRDS's "
+            "event-study default is 100 returns with a minimum of 70."
+        )
+    return text
+
+
+def _data_notes(result: EventStudyResult) -> list[str]:
+    """Which bundled dataset served which series, and the extract's start."""
+    from eventstudy.calendar import shanghai_sessions
+    from eventstudy.market.bundled import bundled_datasets, datasets_served
+
+    prov = getattr(result, "provenance", None)
+    served = datasets_served(prov) if isinstance(prov, pd.DataFrame) else {}
+    if not served:
+        return []
+    sets = bundled_datasets()
+    label = {"history": "the long history", "extract": "the whole-market extract"}
+    parts = [
+        f"{len(served[name])} series from {label[name]} ({sets[name].file}: "
+        f"{sets[name].description})"
+        for name in ("history", "extract")
+        if name in served
+    ]
+    notes = [
+        "Prices from the bundled snapshot: " + "; ".join(parts) + ". Each series comes from "
+        "one dataset only (their forward-adjustment bases differ), never spliced."
+    ]
+    ev = result.events
+    if "extract" in served and len(ev) and {"symbol", "day0"} <= set(ev.columns):
+        first = sets["extract"].first
+        on_extract = ev[ev["symbol"].astype(str).isin(served["extract"])]
+        if len(on_extract):
+            day0 = pd.Timestamp(on_extract["day0"].min())
+            n = len(shanghai_sessions(first, day0)) - 1
+            notes.append(
+                f"The extract starts on {first.date()}, {n} sessions before the earliest day 0 "
+                f"of an event it prices ({day0.date()}): estimation windows cannot reach "
+                "further back."
+            )
+    return notes
+
+
+def methodology_notes(result: EventStudyResult, dropped: pd.DataFrame | None = None) -> list[str]:
+    """Plain-text methodology sentences on the estimation window, the data and survivorship.
+
+    The briefing's methodology footnote and the pipeline's summary both state
+    them: the estimation window and minimum number of returns; which bundled
+    dataset served how many series (when prices came from the bundled
+    snapshot) and where the whole-market extract starts; and the survivorship
+    of the bundled universe, with the number of events dropped as
+    ``delisted_no_prices``.
+
+    Parameters
+    ----------
+    result
+        The event study.
+    dropped
+        Every dropped input (e.g. a pipeline's ``dropped``); default ``result.dropped``.
+
+    Examples
+    --------
+    >>> methodology_notes(example_result())[0][:34]
+    'Estimation window (-250, -11) rela'
+    """
+    from eventstudy.market.bundled import DELISTED_NO_PRICES, SURVIVORSHIP
+
+    notes = [n for n in [_estimation_note(result)] if n]
+    data = _data_notes(result)
+    notes += data
+    table = _all_dropped(result, dropped)
+    reasons = table["reason"].astype(str) if "reason" in table.columns else pd.Series(dtype=str)
+    delisted = int((reasons == DELISTED_NO_PRICES).sum())
+    if data or delisted:
+        notes.append(SURVIVORSHIP + (f" Here: {delisted} event(s)." if delisted else ""))
+    return notes
 
 
 def duplicate_proxy_notes(result: EventStudyResult) -> list[str]:
@@ -673,7 +769,11 @@ def _stamp(value: Any, bundled: bool) -> str:
 
 
 def _methodology_html(
-    result: EventStudyResult, news: News | None, rule: str | None, cutoff: str | None
+    result: EventStudyResult,
+    news: News | None,
+    rule: str | None,
+    cutoff: str | None,
+    dropped: pd.DataFrame | None = None,
 ) -> str:
     path = result.caar_path
     level = path.attrs.get("level")
@@ -695,6 +795,11 @@ def _methodology_html(
         f"{_variance_text(model, str(getattr(result, 'measure', 'return')), left_out)} "
         "BHAR uses simple returns.</p>",
     ]
+    extra = methodology_notes(result, dropped)
+    if extra:
+        parts.append(
+            "<p><b>Estimation and data:</b> " + " ".join(escape_text(n) for n in extra) + "</p>"
+        )
     if level is not None:
         parts.append(f"<p><b>Confidence band:</b> {float(level):.0%}; {escape_text(variance)}</p>")
     if spec:
@@ -896,7 +1001,7 @@ by eventstudy {escape_text(__version__)}.</div>
 {_dropped_html(dropped)}
 <footer>
 <h2>Methodology</h2>
-{_methodology_html(result, news, rule, cutoff)}
+{_methodology_html(result, news, rule, cutoff, dropped)}
 </footer>"""
     return page_html(title, body)
 

@@ -408,11 +408,17 @@ def _drop_row(
     m: int,
     failures: dict[str, str],
 ) -> dict[str, object]:
-    """The ``dropped`` row of event ``i`` (``status`` from :func:`compute_pieces`)."""
+    """The ``dropped`` row of event ``i`` (``status`` from :func:`compute_pieces`).
+
+    A security without prices is ``no_price_data``, or ``delisted_no_prices`` when the
+    security master marks it ``not_listed`` (:func:`eventstudy.market.bundled.no_price_reason`).
+    """
     eid, sym = frame["event_id"].iat[i], frame["symbol"].iat[i]
     r: str | None
     if status == -1 and reason == "unknown_symbol" and str(sym) in failures:
-        r, msg = "no_price_data", failures[str(sym)]
+        from eventstudy.market.bundled import no_price_reason
+
+        r, msg = no_price_reason(str(sym), failures[str(sym)])  # or delisted_no_prices
     elif status == -1:
         r, msg = reason, message
     elif status == NO_DAY0:

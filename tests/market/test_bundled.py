@@ -70,8 +70,9 @@ def test_bad_input_messages() -> None:
         get_prices("600519.SH", "2022-01-01", "2022-01-10", source="bundled", field="vwap")  # type: ignore[arg-type]
     with pytest.raises(SymbolError):
         get_prices("000001", "2022-01-01", "2022-01-10", source="bundled")
-    with pytest.raises(DataUnavailableError, match="not in the bundled snapshot"):
-        get_prices("601988.SH", "2022-01-01", "2022-01-10", source="bundled")
+    # 002013.SZ (中航机电) was absorbed into 600372.SH in 2023: not in the mid-2026 universe
+    with pytest.raises(DataUnavailableError, match=r"not in the bundled snapshot.*not_listed"):
+        get_prices("002013.SZ", "2022-01-01", "2022-01-10", source="bundled")
     with pytest.raises(ConfigError, match="unknown price source"):
         get_prices("600519.SH", "2022-01-01", "2022-01-10", source="nope")
 
@@ -212,3 +213,170 @@ def test_local_source_accepts_common_headers(tmp_path) -> None:  # type: ignore[
 
     with pytest.raises(InputDataError, match=r"accepted.*日期"):
         get_prices("000002.SZ", "2022-01-10", "2022-01-10", source=src)
+
+
+# -- the whole-market extract next to the long history ------------------------------------
+
+
+def _extract_close(symbol: str, start: str, end: str) -> pd.Series:
+    from eventstudy.reference import load_extract
+
+    df = load_extract([symbol], start=start, end=end, fields=["close"])
+    days = pd.DatetimeIndex(df["date"]).astype("datetime64[ns]")
+    return pd.Series(df["close"].to_numpy(), index=days, name=symbol)
+
+
+def test_a_stock_outside_the_47_is_served_from_the_extract_offline(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """002456.SZ (欧菲光) is not in prices.parquet: bundled and auto-offline serve the extract."""
+    import warnings
+
+    from eventstudy import datasets
+
+    assert "002456.SZ" not in datasets.sample_symbols()
+    want = _extract_close("002456.SZ", "2022-01-04", "2022-01-28")
+    assert len(want) == 19
+    direct = get_prices("002456.SZ", "2022-01-04", "2022-01-28", source="bundled")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the offline fallback warning
+        auto = get_prices("002456.SZ", "2022-01-04", "2022-01-28", offline=True, cache_dir=tmp_path)
+    for pf in (direct, auto):
+        pd.testing.assert_series_equal(pf.data["002456.SZ"], want, check_names=False,
+                                       check_freq=False)  # fmt: skip
+        row = pf.provenance.loc["002456.SZ"]
+        assert row["source"] == "bundled"
+        assert row["adjust"] == "qfq"
+        assert not row["is_proxy"]
+        assert "bundled dataset: extract (a_shares_2021_2022.parquet" in row["note"]
+        assert pf.failures.empty
+    assert auto.provenance.loc["002456.SZ", "note"].startswith("fallback: offline")
+
+
+def test_a_47_stock_is_served_from_the_long_history() -> None:
+    pf = get_prices("600519.SH", "2022-01-10", "2022-01-10", source="bundled")
+    assert pf.data.iloc[0, 0] == 1739.49  # prices.parquet; the extract has 1743.06 (other qfq base)
+    assert _extract_close("600519.SH", "2022-01-10", "2022-01-10").iloc[0] == 1743.06
+    note = pf.provenance.loc["600519.SH", "note"]
+    assert "bundled dataset: history (prices.parquet" in note
+    assert "extract" not in note
+
+
+def test_a_47_stock_over_2019_2022_is_the_long_history_only() -> None:
+    """Never spliced: every value of the request is the history's, none the extract's."""
+    from eventstudy import datasets
+
+    pf = get_prices("600519.SH", "2019-01-01", "2022-12-31", source="bundled")
+    hist = datasets.sample_prices(["600519.SH"]).set_index("date")["close"]
+    hist = hist.loc["2019-01-01":"2022-12-31"]
+    got = pf.data["600519.SH"].dropna()
+    assert got.index.equals(pd.DatetimeIndex(hist.index))
+    np.testing.assert_array_equal(got.to_numpy(), hist.to_numpy())
+    ext = _extract_close("600519.SH", "2021-07-27", "2022-12-31")
+    assert (got.loc[ext.index] != ext).all()  # the two bases differ on every common day
+    assert pf.failures.empty
+
+
+def test_an_extract_stock_over_2019_2022_reports_what_the_extract_lacks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """002456.SZ was listed in 2010: 2019-01..2021-07-26 is a gap, reported, never invented."""
+    import warnings
+
+    want = _extract_close("002456.SZ", "2021-07-27", "2022-12-31")
+    with pytest.raises(DataUnavailableError, match=r"002456\.SZ: 2019-01-02\.\.2021-07-26"):
+        get_prices("002456.SZ", "2019-01-01", "2022-12-31", source="bundled")
+    direct = get_prices("002456.SZ", "2019-01-01", "2022-12-31", source="bundled",
+                        errors="collect")  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = get_prices("002456.SZ", "2019-01-01", "2022-12-31", offline=True,
+                          cache_dir=tmp_path, errors="collect")  # fmt: skip
+    for pf in (direct, auto):
+        got = pf.data["002456.SZ"]
+        assert got.loc[:"2021-07-26"].isna().all()
+        pd.testing.assert_series_equal(got.dropna(), want, check_names=False, check_freq=False)
+        fail = pf.failures.set_index("symbol").loc["002456.SZ"]
+        assert fail["reason"] == "partial"
+        assert "2019-01-02..2021-07-26" in fail["message"]
+        assert "a_shares_2021_2022.parquet" in fail["message"]
+
+
+def test_extract_gaps_after_its_end_and_not_before_a_listing() -> None:
+    after = get_prices("002456.SZ", "2022-12-20", "2023-01-31", source="bundled", errors="collect")
+    assert after.data["002456.SZ"].dropna().index.max() == pd.Timestamp("2022-12-30")
+    assert "2023-01-03..2023-01-31" in after.failures["message"].iloc[0]
+    # 001222.SZ (源飞宠物) listed on 2022-08-18: no earlier dates to miss
+    listed = get_prices("001222.SZ", "2021-01-04", "2022-09-30", source="bundled")
+    assert listed.failures.empty
+    assert listed.provenance.loc["001222.SZ", "first"] == pd.Timestamp("2022-08-18")
+
+
+def test_the_47_keep_their_history_beyond_the_extract() -> None:
+    pf = get_prices(["600519.SH", "000300.SH"], "2010-01-04", "2010-01-08", source="bundled")
+    assert pf.failures.empty
+    assert pf.data.notna().all().all()
+    # the history starts 2010-01-04: Kweichow Moutai (listed 2001) has no 2009 there
+    early = get_prices("600519.SH", "2009-12-28", "2010-01-05", source="bundled", errors="collect")
+    assert "2009-12-28..2009-12-31" in early.failures["message"].iloc[0]
+    # 300750.SZ listed 2018-06-11: nothing missing before
+    late = get_prices("300750.SZ", "2018-01-02", "2018-06-15", source="bundled")
+    assert late.failures.empty
+
+
+def test_bundled_symbols_and_datasets() -> None:
+    from eventstudy.market import get_source
+    from eventstudy.market.bundled import BundledSource, bundled_datasets
+    from eventstudy.reference import extract_symbols
+
+    src = get_source("bundled")
+    assert isinstance(src, BundledSource)
+    syms = set(src.symbols())
+    assert set(extract_symbols()) <= syms
+    assert {"000300.SH", "000001.SH", "600519.SH"} <= syms
+    assert len(syms) == len(extract_symbols()) + 5  # the 47 stocks are in both; 5 indices
+    assert not src.has("002013.SZ")
+    sets = bundled_datasets()
+    assert (sets["history"].first, sets["history"].last) == (
+        pd.Timestamp("2010-01-04"),
+        pd.Timestamp("2026-06-16"),
+    )
+    assert sets["extract"].first == pd.Timestamp("2021-07-27")
+    assert src.dataset_of("000001.SZ").name == "history"  # type: ignore[union-attr]
+
+
+def test_extract_has_no_amount() -> None:
+    pf = get_prices("002456.SZ", "2022-01-10", "2022-01-10", source="bundled", field="amount",
+                    errors="collect")  # fmt: skip
+    assert pf.data.shape[1] == 0 or pf.data["002456.SZ"].isna().all()
+    assert "provides no 'amount'" in pf.failures["message"].iloc[0]
+
+
+def test_delisted_stock_reason() -> None:
+    from eventstudy.market.bundled import (
+        DELISTED_NO_PRICES,
+        NO_PRICE_DATA,
+        is_delisted,
+        no_price_reason,
+    )
+
+    assert is_delisted("002013.SZ")  # 中航机电: in the 2023 list, not in 2026-07
+    assert not is_delisted("600372.SH")  # 中航机载, which absorbed it
+    for other in ("000300.SH", "BK0896", "NIO"):
+        assert not is_delisted(other)
+    reason, msg = no_price_reason("002013.SZ", "akshare failed")
+    assert reason == DELISTED_NO_PRICES == "delisted_no_prices"
+    assert msg.startswith("akshare failed; 002013.SZ (中航机电)")
+    assert "survivorship" in msg
+    said = "002013.SZ is not in the bundled snapshot: the security master marks it not_listed"
+    assert no_price_reason("002013.SZ", said) == (DELISTED_NO_PRICES, said)  # not said twice
+    assert no_price_reason("BK1036", "no members") == (NO_PRICE_DATA, "no members")
+
+
+def test_board_proxy_membership_comes_from_the_master() -> None:
+    from eventstudy.market import board_proxy
+    from eventstudy.reference import load_master
+
+    pf = board_proxy("BK0896", start="2022-01-04", end="2022-01-10", source="bundled")
+    note = pf.provenance.loc["BK0896", "note"]
+    members = load_master().members("BK0896", as_of="2022-01-04")["symbol"].tolist()
+    assert f"({', '.join(members)})" in note
+    assert "membership snapshot 2022-12-31 (members_sample), observed after 2022-01-04" in note
+    assert "look-ahead" in note
+    assert bool(pf.provenance.loc["BK0896", "is_proxy"])

@@ -294,7 +294,12 @@ def page(tmp_path_factory):  # type: ignore[no-untyped-def]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         hostile = run_event_study(
-            ev, prices=run.prices, market="000300.SH", car_windows=[(-1, 1), (0, 0), (0, 5)]
+            ev,
+            prices=run.prices,
+            market="000300.SH",
+            car_windows=[(-1, 1), (0, 0), (0, 5)],
+            estimation_window=run.config.study.estimation_window,  # what the demo's prices cover
+            min_estimation_obs=run.config.study.min_estimation_obs,
         )
     prices = sample_prices()
     files = briefing(

@@ -462,3 +462,50 @@ def test_different_proxies_in_one_article_are_not_noted() -> None:
     assert res.provenance.loc[["BK0896", "BK1029"], "is_proxy"].tolist() == [True, True]
     assert len(res.car) == 2
     assert duplicate_proxy_notes(res) == []
+
+
+def test_methodology_states_the_estimation_window_data_and_survivorship(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.market.bundled import SURVIVORSHIP
+    from eventstudy.report import methodology_notes
+
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "symbol": ["600519.SH", "002456.SZ", "002013.SZ"],
+            "day0": ["2022-01-10", "2022-01-10", "2022-01-10"],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_event_study(ev, market="000300.SH", source="bundled",
+                              estimation_window=(-90, -11), min_estimation_obs=70)  # fmt: skip
+    notes = methodology_notes(res)
+    assert notes[0].startswith("Estimation window (-90, -11) relative to day 0 (80 sessions)")
+    assert "at least 70 returns" in notes[0]
+    assert "WRDS" in notes[0]  # not the package default: the default is named with it
+    data = " ".join(notes)
+    assert "2 series from the long history (prices.parquet" in data  # 600519.SH, 000300.SH
+    assert "1 series from the whole-market extract (a_shares_2021_2022.parquet" in data
+    # sessions from 2021-07-27 to the day before day 0, counted on the CSI 300's history
+    csi = sample_prices(["000300.SH"])["date"]
+    n = int(((csi >= "2021-07-27") & (csi < "2022-01-10")).sum())
+    assert n == 111
+    assert f"The extract starts on 2021-07-27, {n} sessions before the earliest day 0" in data
+    assert notes[-1] == SURVIVORSHIP + " Here: 1 event(s)."
+    files = briefing(res, out=tmp_path, formats=("html",))
+    foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert "<b>Estimation and data:</b> Estimation window (-90, -11)" in foot
+    assert html.escape(SURVIVORSHIP) in foot
+    # returns given (no bundled provenance, nothing delisted): the window only
+    plain = run_event_study(ev.iloc[:1], returns=res_returns(), market="000300.SH")
+    assert methodology_notes(plain) == [
+        "Estimation window (-250, -11) relative to day 0 (240 sessions); an event needs at "
+        "least 100 returns in it, else it is dropped (insufficient_estimation)."
+    ]
+
+
+def res_returns() -> pd.DataFrame:
+    """Daily returns of 600519.SH and the CSI 300 from the long history, as a plain frame."""
+    px = sample_prices(["600519.SH", "000300.SH"])
+    wide = px.pivot(index="date", columns="symbol", values="close").loc["2020-06-01":"2022-06-30"]
+    return wide.pct_change().iloc[1:]
