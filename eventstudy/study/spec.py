@@ -303,12 +303,13 @@ class EventStudy:
             Wide DataFrame (dates x symbols, the market column included) of simple
             returns or of prices, or an object with ``.data`` (and ``.provenance``)
             such as a ``PriceFrame``. With neither, returns come from
-            ``eventstudy.market.get_returns`` (close prices, ``errors="collect"``):
+            :func:`eventstudy.market.load_panel` (close prices, ``errors="collect"``):
             events whose security cannot be priced are dropped with reason
-            ``no_price_data`` and the data layer's message; a market series that
+            ``no_price_data`` and the data layer's message (``delisted_no_prices`` when
+            the security master marks the stock as no longer listed); a market series that
             cannot be had raises :class:`~eventstudy.exceptions.DataUnavailableError`.
         source, offline, cache_dir
-            Passed to ``get_returns`` when the returns are fetched (see
+            Passed to ``load_panel`` when the returns are fetched (see
             :func:`eventstudy.market.get_prices`); ignored with ``returns=``/``prices=``.
             With ``measure="volume"``: passed to :func:`eventstudy.market.load_panel`
             when the volumes are fetched.
