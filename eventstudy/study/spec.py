@@ -23,16 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import pandas as pd
 
-from eventstudy._typing import ModelName
+from eventstudy._typing import DuplicatePolicy, ModelName, OverlapPolicy
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.inference import TESTS
+from eventstudy.study.inference import BOOTSTRAP_TESTS, TESTS
 from eventstudy.study.models import MODELS, get_model
 from eventstudy.study.panel import CalendarLike, WideData
+from eventstudy.study.panel_market import is_panel_market
 from eventstudy.study.windows import Window, check_window
 
 if TYPE_CHECKING:
@@ -114,10 +115,36 @@ def _check_tests(value: str | Sequence[str]) -> tuple[str, ...]:
         if value != "all":
             raise ConfigError(f"tests={value!r}: pass 'all' or a list of {TESTS}")
         return TESTS
-    bad = [t for t in value if t not in TESTS]
+    names = [n for t in value for n in (TESTS if t == "all" else (t,))]
+    bad = [t for t in names if t not in TESTS + BOOTSTRAP_TESTS]
     if bad:
-        raise ConfigError(f"unknown test(s) {bad}; choose from {TESTS}")
-    return tuple(value)
+        raise ConfigError(
+            f"unknown test(s) {bad}; choose from {TESTS} or the opt-in {BOOTSTRAP_TESTS} "
+            "('all' in the list stands for the former)"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def _check_count(value: object, name: str, minimum: int) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name}={value!r} must be None or an integer >= {minimum}")
+
+
+def _check_seed(value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**53:
+        raise ConfigError(
+            f"seed={value!r} must be None (a fresh seed, recorded in the results) or an "
+            "integer in [0, 2**53) (recorded exactly in the tests' float extras)"
+        )
+
+
+def _check_choice(value: object, name: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name}={value!r} is not one of {allowed}")
 
 
 def _check_model(model: str) -> None:
@@ -137,6 +164,8 @@ def _check_factors(model: str, factors: pd.DataFrame | None) -> None:
 def _market_symbol(market: str) -> str:
     from eventstudy.symbols import normalize
 
+    if is_panel_market(market):
+        return market
     try:
         return normalize(market)
     except ValueError:
@@ -151,6 +180,9 @@ class EventStudy:
     ----------
     market
         Benchmark symbol: the column of the market return; its sessions are the calendar.
+        ``"ew"``: the equal-weighted market built from the returns panel itself (each
+        session, the mean simple return of the panel's stocks with a return, event
+        stocks included; :mod:`eventstudy.study.panel_market`).
     model
         ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``, ``carhart``.
     estimation_window
@@ -167,7 +199,10 @@ class EventStudy:
         Factor returns for ``ff3``/``carhart``: DataFrame indexed by date with
         ``mkt_rf, smb, hml`` (``mom``), optional ``rf``.
     tests
-        ``"all"`` or a list of names from :data:`eventstudy.study.inference.TESTS`.
+        ``"all"`` (:data:`eventstudy.study.inference.TESTS`) or a list of names from
+        it and the opt-in resampling tests
+        :data:`~eventstudy.study.inference.BOOTSTRAP_TESTS` (``"wild_bootstrap"``,
+        ``"lbt_skew_t"``); ``"all"`` inside a list stands for ``TESTS``.
     calendar
         A ``TradingCalendar`` (or dates) whose sessions count relative days;
         default: the market series' own dates. A ``TradingCalendar`` also
@@ -185,6 +220,24 @@ class EventStudy:
         the gap, no variance scaling by gap length; Maynes and Rumsey (1993),
         *J. Banking & Finance* 17, 145-157, do both), so use it for short
         suspensions; ``events.zero_return_share`` shows thin trading per event.
+    bootstrap
+        Replications ``B`` of the resampling tests (None: 999 for the wild
+        bootstrap, 1,000 for the Lyon-Barber-Tsai bootstrap; at least 99).
+    seed
+        Seed of the resampling tests (None: a fresh seed, recorded in their
+        ``extras["seed"]`` and ``note``); an integer in ``[0, 2**53)``.
+    duplicates
+        Several events naming the same security on the same day 0 (several
+        articles): ``"keep"`` them all (default; one warning with the count),
+        ``"collapse"`` them into one event carrying all their ids, or keep the
+        ``"first"`` (earliest article). The events removed are listed in
+        ``dropped`` (reasons ``collapsed``, ``duplicate``); see
+        :meth:`eventstudy.events.EventSet.resolve_duplicates`.
+    overlap
+        Events with another event of the same security (another day 0) inside their
+        estimation or event window: ``"keep"`` (default; flagged in
+        ``events.n_overlaps`` and counted in the summary) or ``"drop"`` (reason
+        ``overlap``); see :func:`eventstudy.events.overlap_counts`.
 
     Examples
     --------
@@ -208,9 +261,17 @@ class EventStudy:
     calendar: CalendarLike | None = field(default=None, repr=False, compare=False)
     level: float = DEFAULT_LEVEL
     trade_to_trade: bool = False
+    bootstrap: int | None = None
+    seed: int | None = None
+    duplicates: DuplicatePolicy = "keep"
+    overlap: OverlapPolicy = "keep"
 
     def __post_init__(self) -> None:
         _check_model(self.model)
+        _check_count(self.bootstrap, "bootstrap", 99)
+        _check_seed(self.seed)
+        _check_choice(self.duplicates, "duplicates", get_args(DuplicatePolicy))
+        _check_choice(self.overlap, "overlap", get_args(OverlapPolicy))
         est, evt = _check_windows(self.estimation_window, self.event_window)
         valid = {
             "estimation_window": est,
@@ -309,6 +370,10 @@ def run_event_study(
     tests: str | Sequence[str] = "all",
     calendar: CalendarLike | None = None,
     trade_to_trade: bool = False,
+    bootstrap: int | None = None,
+    seed: int | None = None,
+    duplicates: DuplicatePolicy = "keep",
+    overlap: OverlapPolicy = "keep",
     source: str = "auto",
     offline: bool | None = None,
     cache_dir: str | None = None,
@@ -341,6 +406,10 @@ def run_event_study(
         tests=tests,
         calendar=calendar,
         trade_to_trade=trade_to_trade,
+        bootstrap=bootstrap,
+        seed=seed,
+        duplicates=duplicates,
+        overlap=overlap,
     )
     return spec.fit(
         events, returns=returns, prices=prices, source=source, offline=offline, cache_dir=cache_dir
