@@ -119,12 +119,17 @@ def _group_sums(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> _Groups:
     def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray]]:
         gb = g[lo:hi]
         local = np.flatnonzero(np.r_[True, gb[1:] != gb[:-1]])
+        size = np.diff(np.r_[local, hi - lo]).astype(float)
         sums = []
         for mat in (resid, ar):
-            x = mat[order[lo:hi]]
-            ok = np.isfinite(x)
-            sums.append(np.add.reduceat(np.where(ok, x, 0.0), local, axis=0))
-            sums.append(np.add.reduceat(ok.astype(float), local, axis=0))
+            x = mat[order[lo:hi]]  # a copy: zeroed where missing
+            miss = ~np.isfinite(x)
+            if miss.any():
+                x[miss] = 0.0
+                cnt = size[:, None] - np.add.reduceat(miss.astype(float), local, axis=0)
+            else:
+                cnt = np.repeat(size[:, None], x.shape[1], axis=1)
+            sums.extend([np.add.reduceat(x, local, axis=0), cnt])
         return gb[local], sums
 
     for ids, (rs, rc, as_, ac) in map_blocks(part, len(p), block=2048):
@@ -135,9 +140,15 @@ def _group_sums(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> _Groups:
     return out
 
 
-def _padded(x: FloatArray, pad: int) -> FloatArray:
-    z = np.zeros((pad, x.shape[1]))
-    return np.vstack([z, x, z])
+def _padded(grp: _Groups, pad: int) -> _Groups:
+    """The groups with ``pad`` empty day-0 positions on each side."""
+
+    def one(x: FloatArray) -> FloatArray:
+        out = np.zeros((x.shape[0] + 2 * pad, x.shape[1]))
+        out[pad : pad + x.shape[0]] = x
+        return out
+
+    return _Groups(one(grp.res_sum), one(grp.res_cnt), one(grp.ar_sum), one(grp.ar_cnt))
 
 
 def _portfolio_sd(res_sum: FloatArray, res_cnt: FloatArray) -> FloatArray:
@@ -152,24 +163,27 @@ def _portfolio_sd(res_sum: FloatArray, res_cnt: FloatArray) -> FloatArray:
     return np.where(k >= 2, sd, np.nan)
 
 
-def _one_window(grp: _Groups, a: int, b: int, tau1: int) -> tuple[float, float, float, float, str]:
-    """Statistic, p-value, portfolio days, mean size and note of the window ``[a, b]``."""
+def _one_window(
+    grp: _Groups, pad: int, a: int, b: int, tau1: int
+) -> tuple[float, float, float, float, str]:
+    """Statistic, p-value, portfolio days, mean size and note of the window ``[a, b]``.
+
+    ``grp`` is padded with ``pad >= b - a`` empty day-0 positions on each side.
+    """
     w = b - a + 1
     l1 = grp.res_sum.shape[1]
     lc = l1 - (w - 1)
     if lc < 2:
         return np.nan, np.nan, 0.0, np.nan, TOO_LONG
-    q = grp.ar_sum.shape[0] + w - 1
-    ga, ca = _padded(grp.ar_sum, w - 1), _padded(grp.ar_cnt, w - 1)
-    ge, ce = _padded(grp.res_sum, w - 1), _padded(grp.res_cnt, w - 1)
+    q = grp.ar_sum.shape[0] - 2 * pad + w - 1
     ar_sum, ar_cnt = np.zeros(q), np.zeros(q)
     res_sum, res_cnt = np.zeros((q, lc)), np.zeros((q, lc))
     for j in range(w):  # members at relative day a + j: the day-0 group q - j
-        r0 = w - 1 - j
-        ar_sum += ga[r0 : r0 + q, a + j - tau1]
-        ar_cnt += ca[r0 : r0 + q, a + j - tau1]
-        res_sum += ge[r0 : r0 + q, j : j + lc]  # common day o is their residual j + o
-        res_cnt += ce[r0 : r0 + q, j : j + lc]
+        r0 = pad - j
+        ar_sum += grp.ar_sum[r0 : r0 + q, a + j - tau1]
+        ar_cnt += grp.ar_cnt[r0 : r0 + q, a + j - tau1]
+        res_sum += grp.res_sum[r0 : r0 + q, j : j + lc]  # common day o: residual j + o
+        res_cnt += grp.res_cnt[r0 : r0 + q, j : j + lc]
     sd = _portfolio_sd(res_sum, res_cnt)
     use = (ar_cnt > 0) & (sd > 0)
     days = int(use.sum())
@@ -223,9 +237,10 @@ def calendar_time_test(
     notes = [TOO_FEW_DAYS] * ncol
     if ar.shape[0] == 0:
         return CalendarTimeResult(t, p, n, days, size, notes)
-    grp = _group_sums(ar, resid, pos0)
+    pad = max(b - a for a, b in windows) if ncol else 0
+    grp = _padded(_group_sums(ar, resid, pos0), pad)
     present = np.isfinite(ar)
     for c, (a, b) in enumerate(windows):
         n[c] = float(present[:, a - tau1 : b - tau1 + 1].any(axis=1).sum())
-        t[c], p[c], days[c], size[c], notes[c] = _one_window(grp, int(a), int(b), tau1)
+        t[c], p[c], days[c], size[c], notes[c] = _one_window(grp, pad, int(a), int(b), tau1)
     return CalendarTimeResult(t, p, n, days, size, notes)

@@ -689,16 +689,22 @@ def _run_calendar_time(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     47(3), 410-428; Mandelker, G. (1974). *JFE* 1(4), 303-335.
     """
     p = x.pieces
+    day_windows = [(d, d) for d in x.days]
+    r = calendar_time_test(p.ar, p.resid, p.pos0, day_windows + x.windows, tau1=x.tau1)
+    notes = [
+        note or f"{int(d)} portfolio days, {m:.1f} events per day on average"
+        for note, d, m in zip(r.notes, r.days, r.mean_size, strict=True)
+    ]
+    dist = [_t_name(d - 1) for d in r.days]
+    k = len(day_windows)
     out = []
-    for measure, wins in (("AR", [(d, d) for d in x.days]), ("CAR", x.windows)):
-        r = calendar_time_test(p.ar, p.resid, p.pos0, wins, tau1=x.tau1)
-        notes = [
-            note or f"{int(d)} portfolio days, {m:.1f} events per day on average"
-            for note, d, m in zip(r.notes, r.days, r.mean_size, strict=True)
-        ]
-        dist = [_t_name(d - 1) for d in r.days]
-        extras = {"days": r.days, "mean_size": r.mean_size}
-        out.append(MeasureResults(measure, r.t, r.p, r.n, dist, notes, extras))  # type: ignore[arg-type]
+    parts: tuple[tuple[TestMeasure, slice], ...] = (("AR", slice(0, k)), ("CAR", slice(k, None)))
+    for measure, sl in parts:
+        extras: dict[str, float | FloatArray] = {
+            "days": r.days[sl],
+            "mean_size": r.mean_size[sl],
+        }
+        out.append(MeasureResults(measure, r.t[sl], r.p[sl], r.n[sl], dist[sl], notes[sl], extras))
     return tuple(out)
 
 
