@@ -26,6 +26,10 @@ averaged over the members present each estimation day (missing days reduce the
 members of that day, they are not zero), without the prediction-error correction
 of the event-day variance; the portfolio days of a window are every calendar day
 on which some event is inside ``[a, b]``, so an event counts on ``b - a + 1`` days.
+The reference t(T-1) is METHODS.md's: each ``SAR_p,t`` has about unit variance, so
+the statistic is close to N(0, 1) and t(T-1) is conservative when ``T`` is small
+(three portfolio days: t(2), critical value 4.30; ``benchmarks/RESULTS.md``); read
+the test when there are many portfolio days (``extras["days"]``).
 
 No event x event or day x event matrix is built: residuals and abnormal returns
 are summed by day 0 (events sorted by day 0, one ``reduceat`` per block), and the
