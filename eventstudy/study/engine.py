@@ -68,6 +68,7 @@ __all__ = [
     "check_factor_dates",
     "compute_pieces",
     "fetch_returns",
+    "fetch_symbols",
     "fit_study",
     "flag_overlaps",
     "resolve_duplicates",
@@ -369,6 +370,20 @@ def _fetch_range(spec: EventStudy, frame: pd.DataFrame) -> tuple[pd.Timestamp, p
     return start, end
 
 
+def fetch_symbols(spec: EventStudy, frame: pd.DataFrame) -> list[str]:
+    """The securities to fetch: the events' and the market (unless built from the panel).
+
+    Examples
+    --------
+    >>> from eventstudy.study.spec import EventStudy
+    >>> ev = pd.DataFrame({"symbol": ["600519.SH", "000858.SZ", "600519.SH"]})
+    >>> fetch_symbols(EventStudy(), ev), fetch_symbols(EventStudy(market="ew"), ev)
+    (['000300.SH', '000858.SZ', '600519.SH'], ['000858.SZ', '600519.SH'])
+    """
+    bench = set() if is_panel_market(spec.market) else {spec.market}
+    return sorted(set(frame["symbol"].astype(str)) | bench)
+
+
 def fetch_returns(
     spec: EventStudy,
     frame: pd.DataFrame,
@@ -399,8 +414,7 @@ def fetch_returns(
     if frame.empty:
         raise InputDataError("no events to analyse (all were dropped before the study)")
     start, end = _fetch_range(spec, frame)
-    bench = set() if is_panel_market(spec.market) else {spec.market}
-    symbols = sorted(set(frame["symbol"].astype(str)) | bench)
+    symbols = fetch_symbols(spec, frame)
     obj = get_returns(
         symbols,
         start,

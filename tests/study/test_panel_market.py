@@ -86,19 +86,16 @@ def test_prices_give_the_same_ew_market(panel):
 
 
 def test_fetching_does_not_ask_for_an_ew_series(panel, monkeypatch):
+    from eventstudy.study import engine
+
     asked = {}
 
-    def fake_get_returns(symbols, start, end, **kw):
-        asked["symbols"] = list(symbols)
+    def fake_fetch(spec, frame, **kw):
+        symbols = engine.fetch_symbols(spec, frame)
+        asked["symbols"] = symbols
+        return panel[symbols], pd.DataFrame(), {}
 
-        class Obj:
-            data = panel[list(symbols)]
-            provenance = pd.DataFrame()
-            failures = pd.DataFrame({"symbol": [], "message": []})
-
-        return Obj()
-
-    monkeypatch.setattr("eventstudy.market.get_returns", fake_get_returns)
+    monkeypatch.setattr(engine, "fetch_returns", fake_fetch)
     ev = pd.DataFrame(
         {"event_id": ["a", "b"], "symbol": ["300750.SZ", "600519.SH"],
          "day0": panel.index[[300, 310]]}
@@ -106,5 +103,6 @@ def test_fetching_does_not_ask_for_an_ew_series(panel, monkeypatch):
     res = run_event_study(ev, market="ew")
     assert asked["symbols"] == ["300750.SZ", "600519.SH"]
     assert res.n_events == 2
-    # the market of two stocks is their mean
+    # the market of the two fetched stocks is their mean
     assert any("2 stocks" in line for line in res.methodology())
+    assert engine.fetch_symbols(EventStudy(), ev) == ["000300.SH", "300750.SZ", "600519.SH"]
