@@ -136,3 +136,22 @@ StudyMeasure: TypeAlias = Literal["return", "volume", "volatility"]
 
 #: Conditional-variance equations of the GARCH market models (``model="garch"`` etc.).
 GarchKind: TypeAlias = Literal["garch", "gjr", "egarch"]
+
+# engine II: inference/events
+#: Tests of the calendar-time portfolio, run with ``tests="all"`` after ``TestName``'s.
+CalendarTestName: TypeAlias = Literal["calendar_time"]
+
+#: Resampling tests: opt-in (not in ``tests="all"``), they cost time.
+BootstrapTestName: TypeAlias = Literal["wild_bootstrap", "lbt_skew_t"]
+
+#: Multiple-testing adjustments of ``result.tests`` (columns ``pvalue_<method>``).
+PAdjustMethod: TypeAlias = Literal["holm", "bh"]
+
+#: Several events naming one security on one day 0: keep all, collapse into one, keep the first.
+DuplicatePolicy: TypeAlias = Literal["keep", "collapse", "first"]
+
+#: Events with another event of the same security in their estimation or event window.
+OverlapPolicy: TypeAlias = Literal["keep", "drop"]
+
+#: Benchmarks built from the returns panel itself (``market="ew"``: equal-weighted).
+PanelMarket: TypeAlias = Literal["ew"]

@@ -21,7 +21,16 @@ day0           datetime64          resolved trading session
 
 ``EventSet.dropped`` has the input rows that could not become events, with
 ``reason`` (``unknown_symbol``, ``no_timestamp``, ``outside_session``,
-``beyond_calendar``) and ``message``.
+``beyond_calendar``; ``collapsed``, ``duplicate`` after
+:meth:`EventSet.resolve_duplicates`) and ``message``.
+
+**Duplicates and overlaps** (METHODS.md): a *duplicate* is the same security with
+the same day 0 from several events (several articles, or one article naming a
+board and one of its members: board events expanded to members carry a
+``parent_event_id``, and are matched like any other event);
+:meth:`EventSet.resolve_duplicates` keeps, collapses or thins them. An *overlap* is
+the same security with another event's day 0 inside this event's estimation or
+event window (the estimation window is then contaminated): :func:`overlap_counts`.
 
 Examples
 --------
@@ -36,22 +45,28 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
+import numpy as np
 import pandas as pd
 
-from eventstudy._typing import SessionRule
+from eventstudy._typing import DuplicatePolicy, SessionRule
 from eventstudy.exceptions import InputDataError, SymbolError
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
     from eventstudy.calendar import TradingCalendar
 
-__all__ = ["DROPPED_COLUMNS", "EventSet"]
+__all__ = ["DROPPED_COLUMNS", "DUPLICATE_POLICIES", "EventSet", "overlap_counts"]
 
 #: Columns of every ``dropped`` / ``skipped`` table in the package.
 DROPPED_COLUMNS = ["event_id", "symbol", "reason", "message"]
+
+
+#: What :meth:`EventSet.resolve_duplicates` can do with duplicates (default first).
+DUPLICATE_POLICIES: tuple[DuplicatePolicy, ...] = get_args(DuplicatePolicy)
 
 
 def _empty_dropped() -> pd.DataFrame:
@@ -210,3 +225,177 @@ class EventSet:
         out = df.loc[keep, cols + [c for c in df.columns if c not in cols]].reset_index(drop=True)
         dropped = pd.DataFrame(drops, columns=DROPPED_COLUMNS) if drops else _empty_dropped()
         return cls(out, dropped, rule=rule, cutoff=str(cutoff))
+
+    def resolve_duplicates(self, how: DuplicatePolicy = "keep") -> EventSet:
+        """Events naming the same security on the same day 0: keep, collapse or thin them.
+
+        Every event gets ``n_same_day``, the number of input events with its
+        ``symbol`` and ``day0`` (1: no duplicate). Within a group the events are
+        ordered by ``published_at`` (earliest article first; missing last), then by
+        their order in the frame.
+
+        - ``"keep"``: all stay (independent events, METHODS.md);
+        - ``"collapse"``: the first stays, carrying ``event_ids`` (the tuple of every
+          merged ``event_id``, its own first) and, when the frame has an
+          ``article_id`` column, ``article_ids``; the others go to ``dropped`` with
+          reason ``collapsed``;
+        - ``"first"``: the first stays, the others go to ``dropped`` with reason
+          ``duplicate``.
+
+        Nothing is lost: ``len(frame) + len(dropped)`` is unchanged.
+
+        Parameters
+        ----------
+        how
+            ``"keep"``, ``"collapse"`` or ``"first"``.
+
+        Returns
+        -------
+        EventSet
+            A new event set (this one is unchanged).
+
+        Raises
+        ------
+        ConfigError
+            For another ``how``.
+
+        Examples
+        --------
+        >>> ev = EventSet.from_frame(pd.DataFrame({
+        ...     "event_id": ["a1:600519.SH", "a2:600519.SH", "a3:000858.SZ"],
+        ...     "article_id": ["a1", "a2", "a3"],
+        ...     "symbol": ["600519.SH", "600519.SH", "000858.SZ"],
+        ...     "published_at": ["2022-01-10 11:00+08:00", "2022-01-10 09:30+08:00",
+        ...                      "2022-01-10 10:00+08:00"]}))
+        >>> ev.resolve_duplicates().frame.n_same_day.tolist()
+        [2, 2, 1]
+        >>> c = ev.resolve_duplicates("collapse")
+        >>> c.frame[["event_id", "article_ids"]].values.tolist()
+        [['a2:600519.SH', ('a2', 'a1')], ['a3:000858.SZ', ('a3',)]]
+        >>> c.dropped[["event_id", "reason"]].values.tolist()
+        [['a1:600519.SH', 'collapsed']]
+        """
+        from eventstudy.exceptions import ConfigError
+
+        if how not in DUPLICATE_POLICIES:
+            raise ConfigError(f"duplicates={how!r} is not one of {DUPLICATE_POLICIES}")
+        df = self.frame.copy()
+        if df.empty:
+            df["n_same_day"] = pd.Series(dtype="int64")
+            return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff)
+        keys = [df["symbol"].astype(str), df["day0"]]
+        df["n_same_day"] = (
+            df.groupby(keys, sort=False)["event_id"].transform("size").astype("int64")
+        )
+        if how == "keep":
+            return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff)
+        stamp = df["published_at"]
+        order = np.lexsort((np.arange(len(df)), stamp.isna().to_numpy(), _sortable(stamp)))
+        ranked = df.iloc[order]
+        first = ~ranked.duplicated(subset=["symbol", "day0"], keep="first")
+        keep_idx = ranked.index[first.to_numpy()]
+        kept = ranked.loc[first.to_numpy(), ["symbol", "day0", "event_id"]]
+        gone = ranked.loc[~first.to_numpy()]
+        if how == "collapse":
+            df = _collapse(df, ranked, keep_idx)
+        lead = gone.merge(kept, on=["symbol", "day0"], suffixes=("", "_kept"), how="left")
+        verb = "merged into" if how == "collapse" else "kept instead:"
+        drops = pd.DataFrame(
+            {
+                "event_id": lead["event_id"].to_numpy(),
+                "symbol": lead["symbol"].to_numpy(),
+                "reason": "collapsed" if how == "collapse" else "duplicate",
+                "message": [
+                    f"same security and day 0 ({str(d)[:10]}) as an earlier event; "
+                    f"duplicates={how!r}: {verb} {k}"
+                    for d, k in zip(lead["day0"], lead["event_id_kept"], strict=True)
+                ],
+            },
+            columns=DROPPED_COLUMNS,
+        )
+        frame = df.loc[df.index.isin(keep_idx)].reset_index(drop=True)
+        dropped = (
+            pd.concat([self.dropped, drops], ignore_index=True) if len(drops) else self.dropped
+        )
+        return EventSet(frame, dropped, rule=self.rule, cutoff=self.cutoff)
+
+
+def _sortable(stamp: pd.Series) -> np.ndarray:
+    """Publication times as int64 nanoseconds (NaT as the largest value)."""
+    values = pd.to_datetime(stamp, utc=True)
+    out = values.astype("int64").to_numpy().copy()
+    out[values.isna().to_numpy()] = np.iinfo(np.int64).max
+    return out
+
+
+def _collapse(df: pd.DataFrame, ranked: pd.DataFrame, keep_idx: pd.Index) -> pd.DataFrame:
+    """``df`` with ``event_ids`` (and ``article_ids``) of each group on its kept row."""
+    out = df.copy()
+    pairs = [("event_ids", "event_id")]
+    if "article_id" in df.columns:
+        pairs.append(("article_ids", "article_id"))
+    key = list(zip(ranked["symbol"].astype(str), ranked["day0"], strict=True))
+    key_of = dict(zip(ranked.index, key, strict=True))
+    keep = set(keep_idx)
+    for new, col in pairs:
+        groups: dict[tuple[str, object], list[str]] = {}
+        for k, v in zip(key, ranked[col].astype(str), strict=True):
+            groups.setdefault(k, []).append(v)
+        values = [tuple(groups[key_of[i]]) if i in keep else None for i in out.index]
+        out[new] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def overlap_counts(
+    symbols: Sequence[str] | pd.Series | np.ndarray,
+    positions: np.ndarray,
+    windows: Sequence[tuple[int, int]],
+) -> np.ndarray:
+    """For each event, the other events of its security whose day 0 is in one of ``windows``.
+
+    An overlap (METHODS.md): the same security with another event's day 0 inside
+    this event's estimation or event window, e.g. ``windows=[(-250, -11), (-5, 5)]``
+    in sessions relative to this event's day 0. Events on the **same** day 0 are
+    duplicates (:meth:`EventSet.resolve_duplicates`), not overlaps: they are not
+    counted. The windows must not overlap each other (each other event is counted
+    once per window it falls in). O(N log N), no N x N matrix.
+
+    Parameters
+    ----------
+    symbols
+        ``(N,)`` security of each event.
+    positions
+        ``(N,)`` session position of each event's day 0 (negative: not located; such
+        an event is neither counted nor flagged).
+    windows
+        Relative windows ``(a, b)`` (sessions, both ends included).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` int64 counts.
+
+    Examples
+    --------
+    >>> overlap_counts(["A", "A", "A", "B"], np.array([100, 300, 103, 300]),
+    ...                [(-250, -11), (-5, 5)]).tolist()
+    [1, 2, 1, 0]
+    """
+    pos = np.asarray(positions, dtype=np.int64)
+    out = np.zeros(len(pos), dtype=np.int64)
+    ok = pos >= 0
+    if ok.sum() < 2:
+        return out
+    codes, _ = pd.factorize(pd.Series(np.asarray(symbols, dtype=object)).astype(str))
+    reach = max(max(abs(a), abs(b)) for a, b in windows)
+    stride = int(pos[ok].max()) + 2 * reach + 2
+    key = codes[ok].astype(np.int64) * stride + pos[ok]
+    keys = np.sort(key)
+    same = np.searchsorted(keys, key, "right") - np.searchsorted(keys, key, "left")
+    count = np.zeros(len(key), dtype=np.int64)
+    for a, b in windows:
+        count += np.searchsorted(keys, key + b, "right") - np.searchsorted(keys, key + a, "left")
+        if a <= 0 <= b:
+            count -= same
+    out[ok] = count
+    return out

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 import numpy as np
@@ -61,13 +62,83 @@ from eventstudy.backtesting.engine import Rules, benchmark_returns, simulate_tra
 from eventstudy.backtesting.panel import PricePanel
 from eventstudy.backtesting.result import PlaceboTest
 
-__all__ = ["PlaceboStatistic", "placebo_test"]
+__all__ = ["PlaceboDays", "PlaceboStatistic", "draw_placebo_rows", "placebo_days", "placebo_test"]
 
 #: What a placebo run measures: raw net trade returns or returns in excess of the benchmark.
 PlaceboStatistic: TypeAlias = Literal["raw", "excess"]
 
 #: Trades simulated per vectorised chunk (bounds memory; one progress update each).
 _CHUNK_TRADES = 200_000
+
+
+@dataclass(frozen=True)
+class PlaceboDays:
+    """Where placebo days are drawn from (:func:`placebo_days`).
+
+    Attributes
+    ----------
+    real_rows
+        The distinct real day-0 rows, sorted.
+    group
+        For each event, the index of its real day 0 in ``real_rows``.
+    pool
+        The rows a placebo day is drawn from.
+    lo, hi
+        First and last row of the span (real day-0 span widened by ``window``).
+    """
+
+    real_rows: np.ndarray
+    group: np.ndarray
+    pool: np.ndarray
+    lo: int
+    hi: int
+
+
+def placebo_days(day0_rows: np.ndarray, has_data: np.ndarray, window: int) -> PlaceboDays:
+    """The placebo design's pool: sessions of the real day-0 span that have data.
+
+    The span runs from the first to the last real day 0, widened by ``window`` rows on
+    each side (clipped to the data); the pool is the rows of the span where
+    ``has_data`` (e.g. at least one of the events' securities has a price).
+
+    Parameters
+    ----------
+    day0_rows
+        Row (session position) of each event's real day 0 (at least one event).
+    has_data
+        ``(rows,)`` boolean: whether a row may be drawn.
+    window
+        Rows added on each side of the real span.
+
+    Examples
+    --------
+    >>> d = placebo_days(np.array([5, 9, 5]), np.ones(20, dtype=bool), 2)
+    >>> d.real_rows.tolist(), d.group.tolist(), d.pool.tolist()
+    ([5, 9], [0, 1, 0], [3, 4, 5, 6, 7, 8, 9, 10, 11])
+    """
+    real_rows, group = np.unique(day0_rows, return_inverse=True)
+    lo = max(0, int(real_rows[0]) - window)
+    hi = min(len(has_data) - 1, int(real_rows[-1]) + window)
+    pool = lo + np.flatnonzero(has_data[lo : hi + 1])
+    return PlaceboDays(real_rows, group.reshape(-1), pool, lo, hi)
+
+
+def draw_placebo_rows(pool: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
+    """One run's ``m`` placebo rows: distinct rows of ``pool``, uniformly, seeded.
+
+    One placebo row per distinct real day 0, so the events that share a real day 0
+    move together (clustering kept; see the module docstring). Drawn without
+    replacement (``rng.choice(len(pool), size=m, replace=False)``), with replacement
+    only when the pool has fewer rows than ``m``.
+
+    Examples
+    --------
+    >>> draw_placebo_rows(np.arange(100, 110), 3, np.random.default_rng(0)).tolist()
+    [105, 109, 106]
+    """
+    picks = rng.choice(len(pool), size=m, replace=len(pool) < m)
+    out: np.ndarray = pool[picks]
+    return out
 
 
 def _weighted_mean(values: FloatArray, weight: FloatArray) -> float:
@@ -127,18 +198,15 @@ def placebo_test(
             statistic_name=statistic, days=np.full((runs, 0), nat),
         )  # fmt: skip
     dates = panel.dates.values.astype("datetime64[ns]")
-    n_rows = len(dates)
-    real_days, group = np.unique(day0_rows, return_inverse=True)
-    m = len(real_days)
-    lo = max(0, int(real_days[0]) - window)
-    hi = min(n_rows - 1, int(real_days[-1]) + window)
     # sessions of the span on which at least one of the traded symbols has a close
-    priced = ~np.isnan(panel.close[lo : hi + 1][:, np.unique(cols)]).all(axis=1)
-    pool = lo + np.flatnonzero(priced)
+    priced = np.asarray(~np.isnan(panel.close[:, np.unique(cols)]).all(axis=1))
+    design = placebo_days(day0_rows, priced, window)
+    real_days, group, pool = design.real_rows, design.group, design.pool
+    lo, hi = design.lo, design.hi
+    m = len(real_days)
     rng = np.random.default_rng(seed)
-    replace = len(pool) < m  # only if the span has fewer sessions than real day 0s
-    picks = np.stack([rng.choice(len(pool), size=m, replace=replace) for _ in range(runs)])
-    placebo_rows = pool[picks]  # (runs, m): run r moves real day j to placebo_rows[r, j]
+    placebo_rows = np.stack([draw_placebo_rows(pool, m, rng) for _ in range(runs)])
+    # (runs, m): run r moves real day j to placebo_rows[r, j]
     values = np.full(runs, np.nan)
     filled = np.zeros(runs)
     step = max(1, min(_CHUNK_TRADES // k, math.ceil(runs / 20)))  # >= 20 progress updates

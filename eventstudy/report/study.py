@@ -112,6 +112,9 @@ TEST_NAMES = {
     "wilcoxon": "Wilcoxon signed-rank",
     "skew_t": "skewness-corrected t (Hall 1992; Lyon–Barber–Tsai 1999)",
     "t_event": "per-event t (MacKinlay 1997), N = 1",
+    "calendar_time": "calendar-time portfolio t (Jaffe 1974; Mandelker 1974)",
+    "wild_bootstrap": "wild bootstrap, Rademacher weights (Mammen 1993; as R EventStudy)",
+    "lbt_skew_t": "bootstrapped skewness-adjusted t of BHAR (Lyon–Barber–Tsai 1999)",
 }
 
 
@@ -838,6 +841,10 @@ def _methodology_html(
     tests = sorted(set(result.tests["test"].astype(str)))
     refs = "; ".join(escape_text(TEST_NAMES.get(t, t)) for t in tests)
     parts.append(f"<p><b>Tests:</b> {refs}.</p>")
+    more = getattr(result, "methodology", None)
+    if callable(more):
+        items = "".join(f"<li>{escape_text(line)}</li>" for line in more())
+        parts.append(f"<p><b>Inference and event handling:</b></p><ul>{items}</ul>")
     if news is not None:
         parts.append(
             f"<p><b>News:</b> {len(news.articles)} articles loaded, {len(news.skipped)} inputs "

@@ -12,13 +12,18 @@ Public API: :func:`run_event_study`, :class:`EventStudy` (the frozen spec),
 - :mod:`~eventstudy.study.core`: AR/CAR/BHAR, missing data, ranks (pure arrays);
 - :mod:`~eventstudy.study.inference`: the registry of tests, with references;
 - :mod:`~eventstudy.study.statistics`: the cross-sectional statistics they use;
+- :mod:`~eventstudy.study.calendar_time`, :mod:`~eventstudy.study.bootstrap`: the
+  calendar-time portfolio test and the resampling tests;
+- :mod:`~eventstudy.study.placebo`: the same study on random dates (``result.placebo``);
+- :mod:`~eventstudy.study.panel_market`: ``market="ew"``, built from the panel;
 - :mod:`~eventstudy.study.panel`, :mod:`~eventstudy.study.windows`: inputs, windows;
 - :mod:`~eventstudy.study.result`, :mod:`~eventstudy.study.regression`: the result.
 """
 
-from eventstudy.study.inference import TEST_REGISTRY, TESTS, TestResult
+from eventstudy.study.inference import BOOTSTRAP_TESTS, TEST_REGISTRY, TESTS, TestResult
 from eventstudy.study.measures import MEASURE_REGISTRY, MEASURES
 from eventstudy.study.models import MODEL_REGISTRY, MODELS
+from eventstudy.study.placebo import StudyPlacebo
 from eventstudy.study.result import EventStudyResult
 from eventstudy.study.spec import (
     DEFAULT_CAR_WINDOWS,
@@ -35,6 +40,7 @@ from eventstudy.study.spec import (
 from eventstudy.study.windows import window_label
 
 __all__ = [
+    "BOOTSTRAP_TESTS",
     "DEFAULT_CAR_WINDOWS",
     "DEFAULT_ESTIMATION_WINDOW",
     "DEFAULT_EVENT_WINDOW",
@@ -51,6 +57,7 @@ __all__ = [
     "TEST_REGISTRY",
     "EventStudy",
     "EventStudyResult",
+    "StudyPlacebo",
     "TestResult",
     "run_event_study",
     "window_label",

@@ -25,16 +25,22 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
+from eventstudy.events import DROPPED_COLUMNS, EventSet, overlap_counts
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    EventStudyWarning,
+    InputDataError,
+)
 from eventstudy.study import core
 from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
 from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
@@ -47,6 +53,8 @@ from eventstudy.study.panel import (
     locate_events,
     unwrap,
 )
+from eventstudy.study.panel_market import is_panel_market, stock_columns, with_panel_market
+from eventstudy.study.placebo import Refit
 from eventstudy.study.result import EventStudyResult
 from eventstudy.study.windows import Window
 
@@ -55,7 +63,17 @@ if TYPE_CHECKING:
     from eventstudy.market import PriceFrame
     from eventstudy.study.spec import EventStudy
 
-__all__ = ["NO_DAY0", "check_factor_dates", "compute_pieces", "fetch_returns", "fit_study"]
+__all__ = [
+    "NO_DAY0",
+    "PiecesFn",
+    "check_factor_dates",
+    "compute_pieces",
+    "fetch_returns",
+    "fetch_symbols",
+    "fit_study",
+    "flag_overlaps",
+    "resolve_duplicates",
+]
 
 #: Status of an event without a return on day 0 (after ``ModelFit`` codes 0, 1, 2).
 NO_DAY0 = 3
@@ -104,7 +122,7 @@ def fit_study(
     -------
     EventStudyResult
     """
-    evset = event_set(spec, events)
+    evset = resolve_duplicates(spec, event_set(spec, events))
     frame = evset.frame
     if get_measure(spec.measure).data == "volume":
         panel, provenance, failures = _volume_panel(
@@ -120,19 +138,10 @@ def fit_study(
         frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
     )
     model = spec.normal_model
+    frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message)
     z, rf = _regressors(spec, panel, pos0)
-    pieces, status, m_all = compute_pieces(
-        model,
-        panel.returns,
-        z,
-        rf,
-        pos0,
-        col,
-        est=spec.estimation_window,
-        evt=spec.event_window,
-        windows=spec.windows,
-        min_obs=spec.min_estimation_obs,
-    )
+    fit = _pieces_fn(spec, panel, z, rf)
+    pieces, status, m_all = fit(pos0, col)
     drops = [
         _drop_row(spec, frame, i, int(status[i]), reason[i], message[i], int(m_all[i]), failures)
         for i in (int(j) for j in np.flatnonzero(status != 0))
@@ -161,7 +170,106 @@ def fit_study(
         calendar_source=str(getattr(spec.calendar, "source", "") or f"{spec.market} dates"),
         rule=evset.rule,
         cutoff=evset.cutoff,
+        refit=Refit(returns=panel.returns, sessions=panel.sessions, run=fit),
+        cols=col[status == 0],
+        notes=_market_notes(spec, panel),
     )
+
+
+#: The fit of a study: ``(pos0, col) -> (pieces, status, M)`` (:func:`compute_pieces`).
+PiecesFn = Callable[
+    [np.ndarray, np.ndarray], tuple[core.EventPieces | None, np.ndarray, np.ndarray]
+]
+
+
+def _pieces_fn(spec: EventStudy, panel: Panel, z: FloatArray, rf: FloatArray) -> PiecesFn:
+    """The study's fit of events at any day-0 positions (the real fit and the placebo's)."""
+    return partial(
+        compute_pieces,
+        spec.normal_model,
+        panel.returns,
+        z,
+        rf,
+        est=spec.estimation_window,
+        evt=spec.event_window,
+        windows=spec.windows,
+        min_obs=spec.min_estimation_obs,
+    )
+
+
+def _market_notes(spec: EventStudy, panel: Panel) -> tuple[str, ...]:
+    """Methodology lines about a benchmark built from the panel (``market="ew"``)."""
+    if not is_panel_market(spec.market):
+        return ()
+    k = len(stock_columns([c for c in panel.symbols if c != spec.market]))
+    return (
+        f"market 'ew': each session the equal-weighted mean simple return of the {k} "
+        "stocks of the returns panel with a return that session (the event stocks "
+        "included; indices and boards left out)",
+    )
+
+
+def resolve_duplicates(spec: EventStudy, evset: EventSet) -> EventSet:
+    """Apply ``spec.duplicates`` (:meth:`EventSet.resolve_duplicates`); warn once if kept.
+
+    With ``duplicates="keep"`` and several events naming one security on one day 0,
+    one :class:`~eventstudy.exceptions.EventStudyWarning` gives their count.
+
+    Examples
+    --------
+    >>> from eventstudy.study.spec import EventStudy
+    >>> ev = EventSet.from_frame(pd.DataFrame({"event_id": ["a", "b"],
+    ...     "symbol": ["600519.SH"] * 2, "day0": ["2022-01-10"] * 2}))
+    >>> out = resolve_duplicates(EventStudy(duplicates="first"), ev)
+    >>> len(out), out.dropped.reason.tolist()
+    (1, ['duplicate'])
+    """
+    out = evset.resolve_duplicates(spec.duplicates)
+    if spec.duplicates == "keep" and len(out.frame):
+        dup = out.frame["n_same_day"] > 1
+        if dup.any():
+            groups = out.frame.loc[dup, ["symbol", "day0"]].drop_duplicates()
+            warnings.warn(
+                f"{int(dup.sum())} events name the same security on the same day 0 as "
+                f"another event ({len(groups)} security-days); they are kept as separate "
+                "events (duplicates='keep'); pass duplicates='collapse' or 'first' to "
+                "count each security-day once",
+                EventStudyWarning,
+                stacklevel=4,  # the caller of EventStudy.fit
+            )
+    return out
+
+
+def flag_overlaps(
+    spec: EventStudy,
+    frame: pd.DataFrame,
+    panel: Panel,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    reason: list[str | None],
+    message: list[str],
+) -> pd.DataFrame:
+    """The events with ``n_overlaps``; with ``overlap="drop"`` the flagged ones unlocated.
+
+    ``n_overlaps`` counts the other events of the same security whose day 0 lies in
+    this event's estimation or event window (:func:`eventstudy.events.overlap_counts`,
+    on the sessions of the panel). With ``spec.overlap == "drop"`` a flagged event
+    that could be located gets reason ``overlap`` (``pos0``, ``col``, ``reason``
+    and ``message`` are updated in place).
+    """
+    day_pos = panel.sessions.get_indexer(pd.DatetimeIndex(frame["day0"]).normalize())
+    windows = [spec.estimation_window, spec.event_window]
+    counts = overlap_counts(frame["symbol"].to_numpy(), day_pos, windows)
+    if spec.overlap == "drop":
+        for i in (int(j) for j in np.flatnonzero((counts > 0) & (pos0 >= 0))):
+            reason[i] = "overlap"
+            message[i] = (
+                f"{counts[i]} other event(s) of {frame['symbol'].iat[i]} have day 0 inside "
+                f"this event's estimation {spec.estimation_window} or event window "
+                f"{spec.event_window} (overlap='drop')"
+            )
+            pos0[i], col[i] = -1, -1
+    return frame.assign(n_overlaps=counts)
 
 
 def _trading_calendar(calendar: CalendarLike | None) -> TradingCalendar | None:
@@ -228,15 +336,20 @@ def _returns_panel(
         )
     if returns is not None:
         ret_frame, prov = unwrap(returns, "returns")
-        panel = build_panel(returns=ret_frame, market=spec.market, calendar=spec.calendar)
     else:
         px_frame, prov = unwrap(prices, "prices")
-        panel = build_panel(
-            prices=px_frame,
-            market=spec.market,
-            calendar=spec.calendar,
-            trade_to_trade=spec.trade_to_trade,
-        )
+        if not is_panel_market(spec.market):
+            panel = build_panel(
+                prices=px_frame,
+                market=spec.market,
+                calendar=spec.calendar,
+                trade_to_trade=spec.trade_to_trade,
+            )
+            return panel, (prov if not prov.empty else provenance), failures
+        ret_frame = _panel_returns(spec, px_frame)
+    if is_panel_market(spec.market):
+        ret_frame = with_panel_market(ret_frame, spec.market)
+    panel = build_panel(returns=ret_frame, market=spec.market, calendar=spec.calendar)
     return panel, (prov if not prov.empty else provenance), failures
 
 
@@ -273,6 +386,21 @@ def _volume_panel(
     return panel, (prov if not prov.empty else provenance), failures
 
 
+def _panel_returns(spec: EventStudy, prices: pd.DataFrame) -> pd.DataFrame:
+    """Returns of a price panel on its own dates (those with a price), for ``market="ew"``.
+
+    The same returns as :func:`build_panel` computes (trade to trade when asked), with
+    the sessions the dates on which some security has a price.
+    """
+    key = "__sessions__"
+    px = prices.dropna(how="all").assign(**{key: 1.0})
+    panel = build_panel(
+        prices=px, market=key, calendar=spec.calendar, trade_to_trade=spec.trade_to_trade
+    )
+    frame = pd.DataFrame(panel.returns, index=panel.sessions, columns=panel.symbols)
+    return frame.drop(columns=key)
+
+
 def _fetch_range(spec: EventStudy, frame: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Dates to fetch so every event's estimation and event windows are covered.
 
@@ -285,6 +413,20 @@ def _fetch_range(spec: EventStudy, frame: pd.DataFrame) -> tuple[pd.Timestamp, p
     t0, _ = spec.estimation_window
     e0, tau2 = spec.event_window
     return session_bounds(frame["day0"], before=abs(min(t0, e0, 0)) + 1, after=max(tau2, 0))
+
+
+def fetch_symbols(spec: EventStudy, frame: pd.DataFrame) -> list[str]:
+    """The securities to fetch: the events' and the market (unless built from the panel).
+
+    Examples
+    --------
+    >>> from eventstudy.study.spec import EventStudy
+    >>> ev = pd.DataFrame({"symbol": ["600519.SH", "000858.SZ", "600519.SH"]})
+    >>> fetch_symbols(EventStudy(), ev), fetch_symbols(EventStudy(market="ew"), ev)
+    (['000300.SH', '000858.SZ', '600519.SH'], ['000858.SZ', '600519.SH'])
+    """
+    bench = set() if is_panel_market(spec.market) else {spec.market}
+    return sorted(set(frame["symbol"].astype(str)) | bench)
 
 
 def fetch_returns(
@@ -318,7 +460,7 @@ def fetch_returns(
     if frame.empty:
         raise InputDataError("no events to analyse (all were dropped before the study)")
     start, end = _fetch_range(spec, frame)
-    symbols = sorted(set(frame["symbol"].astype(str)) | {spec.market})
+    symbols = fetch_symbols(spec, frame)
     panel = load_panel(
         symbols,
         start,

@@ -37,7 +37,22 @@ wilcoxon       ``W+`` (sum of ranks of positive values), exact for         Wilco
 skew_t         ``sqrt(N) (S + g S^2/3 + g/(6N))``, S = mean/sd,            Hall (1992), Lyon,
                g = skewness, t(N-1); CAR and BHAR                          Barber, Tsai (1999)
 t_event        (N = 1 only) ``AR/S_{i,t}``, ``CAR/S_CAR``, t(M-K)          MacKinlay (1997)
+calendar_time  ``sqrt(T) mean_t AR_p,t / S_p,t`` over the calendar days'   Jaffe (1974),
+               equal-weighted portfolios, ``S_p,t`` the portfolio's own     Mandelker (1974)
+               estimation sd, t(T-1) (:mod:`.calendar_time`)
+wild_bootstrap (opt-in) t of SAR (days) or CAR (windows), p from B = 999    Mammen (1993), as
+               Rademacher wild-bootstrap replications (:mod:`.bootstrap`)  R EventStudy
+lbt_skew_t     (opt-in) skewness-adjusted t of BHAR, two-sided p from      Lyon, Barber, Tsai
+               B = 1,000 resamples of N/4 events (:mod:`.bootstrap`)      (1999)
 ============== =========================================================== ==============
+
+``tests="all"`` runs every test but the two opt-in resampling tests (they cost
+time; select them by name, with ``bootstrap=`` replications and a ``seed``).
+
+Every row also carries multiple-testing adjusted p-values, ``pvalue_holm`` (Holm
+1979) and ``pvalue_bh`` (Benjamini-Hochberg 1995), computed within **one test's
+rows** (its days and windows, every measure), never across different tests
+(:func:`~eventstudy.study.statistics.adjust_pvalues`).
 
 ``rbar`` (Kolari-Pynnönen 2010) is the average residual correlation over **all**
 ``N(N-1)`` ordered pairs of events, where a pair contributes only when its abnormal
@@ -83,7 +98,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import ClassVar, get_args
@@ -91,12 +106,30 @@ from typing import ClassVar, get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import FloatArray, TestMeasure, TestName, TestNeed, TestScope
+from eventstudy._typing import (
+    BootstrapTestName,
+    CalendarTestName,
+    FloatArray,
+    TestMeasure,
+    TestName,
+    TestNeed,
+    TestScope,
+)
 from eventstudy.exceptions import ConfigError
+from eventstudy.study.bootstrap import (
+    DEFAULT_LBT_REPLICATIONS,
+    DEFAULT_WILD_REPLICATIONS,
+    lbt_skew_t,
+    resolve_seed,
+    wild_bootstrap,
+)
+from eventstudy.study.calendar_time import calendar_time_test
 from eventstudy.study.core import EventPieces
 from eventstudy.study.statistics import (
+    P_ADJUST_METHODS,
     UNDEFINED_SD0,
     RankSums,
+    adjust_pvalues,
     column_moments,
     column_sums,
     generalized_sign,
@@ -114,6 +147,7 @@ from eventstudy.study.statistics import (
 from eventstudy.study.windows import Window, window_label
 
 __all__ = [
+    "BOOTSTRAP_TESTS",
     "SINGLE_EVENT_TEST",
     "TESTS",
     "TEST_COLUMNS",
@@ -123,6 +157,7 @@ __all__ = [
     "MeasureResults",
     "TestDefinition",
     "TestResult",
+    "adjust_family",
     "get_test",
     "kp_rbar",
     "run_battery",
@@ -133,8 +168,11 @@ __all__ = [
     "wilcoxon_signed_rank",
 ]
 
-#: Every selectable test name, in the order of the table.
-TESTS: tuple[TestName, ...] = get_args(TestName)
+#: The tests of ``tests="all"``, in the order of the table.
+TESTS: tuple[TestName | CalendarTestName, ...] = get_args(TestName) + get_args(CalendarTestName)
+
+#: Opt-in resampling tests (selected by name; after :data:`TESTS` in the table).
+BOOTSTRAP_TESTS: tuple[BootstrapTestName, ...] = get_args(BootstrapTestName)
 
 #: Columns of ``EventStudyResult.tests``.
 TEST_COLUMNS = [
@@ -147,6 +185,7 @@ TEST_COLUMNS = [
     "pvalue",
     "n",
     "note",
+    *(f"pvalue_{m}" for m in P_ADJUST_METHODS),
 ]
 
 _SCOPE: Mapping[TestMeasure, TestScope] = MappingProxyType(
@@ -184,7 +223,11 @@ class TestResult:
         Why a statistic is undefined, or what it used (e.g. ``rbar``).
     extras
         Further numbers of the test, e.g. ``rbar`` (Kolari-Pynnönen), ``p_hat``
-        (generalized sign), ``s_aar`` (Brown-Warner).
+        (generalized sign), ``s_aar`` (Brown-Warner), ``seed`` (bootstraps).
+    pvalue_holm, pvalue_bh
+        The p-value adjusted for multiple testing within this test's rows (its days
+        and windows): Holm (1979) and Benjamini-Hochberg (1995); NaN where the
+        p-value is.
 
     Examples
     --------
@@ -207,6 +250,8 @@ class TestResult:
     dist: str
     note: str = ""
     extras: Mapping[str, float] = field(default_factory=_no_extras, hash=False)
+    pvalue_holm: float = np.nan
+    pvalue_bh: float = np.nan
 
     @property
     def label(self) -> str:
@@ -225,6 +270,7 @@ class TestResult:
             "pvalue": self.pvalue,
             "n": self.n,
             "note": self.note,
+            **{f"pvalue_{m}": getattr(self, f"pvalue_{m}") for m in P_ADJUST_METHODS},
         }
 
 
@@ -269,6 +315,8 @@ class BatteryInputs:
     ``needs`` (the union of the selected tests' :attr:`TestDefinition.needs`) says
     which shared quantities are computed: ``rbar`` (Kolari-Pynnönen, else zeros),
     ``corrado_ranks`` / ``grank_ranks`` (one rank pass serves both).
+    ``replications`` (None: each bootstrap's default), ``seed`` (None: a fresh seed,
+    drawn once and recorded) and ``level`` are the resampling tests' options.
     """
 
     def __init__(
@@ -278,7 +326,13 @@ class BatteryInputs:
         windows: Sequence[Window],
         tau1: int,
         needs: Iterable[TestNeed] = (),
+        replications: int | None = None,
+        seed: int | None = None,
+        level: float = 0.95,
     ) -> None:
+        self.replications = replications
+        self.level = level
+        self._seed = seed
         self.pieces = pieces
         self.windows: list[Window] = [(int(a), int(b)) for a, b in windows]
         self.tau1 = tau1
@@ -287,6 +341,11 @@ class BatteryInputs:
         self.l1 = pieces.resid.shape[1]
         self.days: list[int] = list(range(tau1, tau1 + l2))
         self.wlen = np.array([b - a + 1 for a, b in self.windows], dtype=float)
+
+    @cached_property
+    def seed(self) -> int:
+        """The resampling tests' seed (:func:`~eventstudy.study.bootstrap.resolve_seed`)."""
+        return resolve_seed(self._seed)
 
     @cached_property
     def rbar(self) -> tuple[float, FloatArray, int]:
@@ -620,6 +679,81 @@ def _run_t_event(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     )
 
 
+def _run_calendar_time(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Calendar-time portfolio test: ``sqrt(T) mean_t AR_p,t / S_p,t``, t(T-1).
+
+    One equal-weighted portfolio per calendar day of the events inside the window
+    that day (a relative day ``d`` is the window ``[d, d]``); ``S_p,t`` is the sd of
+    the same portfolio's residual over the members' common estimation days (see
+    :mod:`eventstudy.study.calendar_time`). Jaffe, J. (1974). *Journal of Business*
+    47(3), 410-428; Mandelker, G. (1974). *JFE* 1(4), 303-335.
+    """
+    p = x.pieces
+    day_windows = [(d, d) for d in x.days]
+    r = calendar_time_test(p.ar, p.resid, p.pos0, day_windows + x.windows, tau1=x.tau1)
+    notes = [
+        note or f"{int(d)} portfolio days, {m:.1f} events per day on average"
+        for note, d, m in zip(r.notes, r.days, r.mean_size, strict=True)
+    ]
+    dist = [_t_name(d - 1) for d in r.days]
+    k = len(day_windows)
+    out = []
+    parts: tuple[tuple[TestMeasure, slice], ...] = (("AR", slice(0, k)), ("CAR", slice(k, None)))
+    for measure, sl in parts:
+        extras: dict[str, float | FloatArray] = {
+            "days": r.days[sl],
+            "mean_size": r.mean_size[sl],
+        }
+        out.append(MeasureResults(measure, r.t[sl], r.p[sl], r.n[sl], dist[sl], notes[sl], extras))
+    return tuple(out)
+
+
+def _run_wild_bootstrap(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Wild bootstrap (Rademacher weights) of the cross-sectional t: SAR by day, CAR by window.
+
+    ``p = #{|t*| >= |t|} / B``, ``B = 999`` by default, the weights shared by every
+    day and window (see :mod:`eventstudy.study.bootstrap`). Mammen, E. (1993).
+    *Annals of Statistics* 21(1), 255-285; as R ``EventStudy``'s wild bootstrap.
+    """
+    p = x.pieces
+    b = x.replications or DEFAULT_WILD_REPLICATIONS
+    l2 = p.ar.shape[1]
+    t, pv, n, notes = wild_bootstrap(np.hstack([p.sar, p.car]), replications=b, seed=x.seed)
+    tag = f"Rademacher wild bootstrap, B={b}, seed={x.seed}"
+    notes = [f"{tag}; {what}" + (f"; {nt}" if nt else "")
+             for what, nt in zip(["t of SAR"] * l2 + ["t of CAR"] * len(x.windows), notes,
+                                 strict=True)]  # fmt: skip
+    extras = {"replications": float(b), "seed": float(x.seed)}
+    dist = f"wild bootstrap (B={b})"
+    return (
+        MeasureResults("AR", t[:l2], pv[:l2], n[:l2], dist, notes[:l2], extras),
+        MeasureResults("CAR", t[l2:], pv[l2:], n[l2:], dist, notes[l2:], extras),
+    )
+
+
+def _run_lbt_skew_t(x: BatteryInputs) -> tuple[MeasureResults, ...]:
+    """Lyon-Barber-Tsai bootstrapped skewness-adjusted t of BHAR.
+
+    ``t_sa = sqrt(N) (S + g S^2/3 + g/(6N))``; its distribution from ``B = 1,000``
+    resamples of ``N/4`` events with replacement (see
+    :mod:`eventstudy.study.bootstrap`). Lyon, J., Barber, B., Tsai, C. (1999).
+    *JF* 54(1), 165-201; Hall, P. (1992). *JRSS B* 54, 221-228.
+    """
+    b = x.replications or DEFAULT_LBT_REPLICATIONS
+    r = lbt_skew_t(x.pieces.bhar, replications=b, seed=x.seed, level=x.level)
+    notes = [
+        nt or f"B={b}, seed={x.seed}; {x.level:.0%} bootstrap critical values "
+        f"[{lo:.3f}, {hi:.3f}] from {int(v)} resamples of {int(k)}"
+        for nt, lo, hi, v, k in zip(r.notes, r.crit_lo, r.crit_hi, r.valid, r.n_resample,
+                                    strict=True)
+    ]  # fmt: skip
+    extras: dict[str, float | FloatArray] = {
+        "replications": float(b), "seed": float(x.seed), "crit_lo": r.crit_lo,
+        "crit_hi": r.crit_hi, "n_resample": r.n_resample, "valid": r.valid,
+    }  # fmt: skip
+    return (MeasureResults("BHAR", r.t, r.p, r.n, f"LBT bootstrap (B={b})", notes, extras),)
+
+
 def _test(
     name: str, title: str, measures: tuple[TestMeasure, ...], needs: tuple[TestNeed, ...],
     reference: str, compute: Callable[[BatteryInputs], tuple[MeasureResults, ...]],
@@ -631,7 +765,7 @@ _AR_CAR: tuple[TestMeasure, ...] = ("AR", "CAR")
 _ALL3: tuple[TestMeasure, ...] = ("AR", "CAR", "BHAR")
 _KP10 = "Kolari and Pynnönen (2010), RFS 23(11)"
 
-#: Every selectable test, by name, in the order of :data:`TESTS`.
+#: Every selectable test, by name: :data:`TESTS`, then :data:`BOOTSTRAP_TESTS`.
 TEST_REGISTRY: Mapping[str, TestDefinition] = MappingProxyType(
     {
         d.name: d
@@ -659,6 +793,12 @@ TEST_REGISTRY: Mapping[str, TestDefinition] = MappingProxyType(
                   "Wilcoxon (1945)", _run_wilcoxon),
             _test("skew_t", "skewness-adjusted t", ("CAR", "BHAR"), (),
                   "Hall (1992); Lyon, Barber and Tsai (1999)", _run_skew_t),
+            _test("calendar_time", "calendar-time portfolio test", _AR_CAR, (),
+                  "Jaffe (1974), JB 47(3); Mandelker (1974), JFE 1(4)", _run_calendar_time),
+            _test("wild_bootstrap", "wild bootstrap (Rademacher) of the t", _AR_CAR, (),
+                  "Mammen (1993), AoS 21(1); R EventStudy", _run_wild_bootstrap),
+            _test("lbt_skew_t", "bootstrapped skewness-adjusted t", ("BHAR",), (),
+                  "Lyon, Barber and Tsai (1999), JF 54(1)", _run_lbt_skew_t),
         )
     }
 )  # fmt: skip
@@ -670,7 +810,7 @@ SINGLE_EVENT_TEST = _test(
 
 
 def get_test(name: str) -> TestDefinition:
-    """The registered test ``name`` (one of :data:`TESTS`, or ``"t_event"``).
+    """The registered test ``name`` (of :data:`TESTS`, :data:`BOOTSTRAP_TESTS`, ``"t_event"``).
 
     Raises
     ------
@@ -686,7 +826,7 @@ def get_test(name: str) -> TestDefinition:
         return SINGLE_EVENT_TEST
     test = TEST_REGISTRY.get(name)
     if test is None:
-        raise ConfigError(f"unknown test {name!r}; choose from {TESTS}")
+        raise ConfigError(f"unknown test {name!r}; choose from {TESTS + BOOTSTRAP_TESTS}")
     return test
 
 
@@ -746,16 +886,46 @@ def _records(test: str, block: MeasureResults, x: BatteryInputs) -> list[TestRes
     ]
 
 
+def adjust_family(results: Sequence[TestResult]) -> list[TestResult]:
+    """The records with ``pvalue_holm``/``pvalue_bh`` set, each test's rows one family.
+
+    The family of a row is every row of the same test (its days and windows, every
+    measure); p-values are never pooled across tests
+    (:func:`~eventstudy.study.statistics.adjust_pvalues`).
+
+    Examples
+    --------
+    >>> rs = [TestResult(test=t, measure="AR", scope="day", rel_day=d, window=None,
+    ...                  statistic=0.0, pvalue=p, n=9, dist="t(8)")
+    ...       for t, d, p in [("a", 0, 0.01), ("a", 1, 0.04), ("b", 0, 0.01)]]
+    >>> [(r.test, r.pvalue_holm) for r in adjust_family(rs)]
+    [('a', 0.02), ('a', 0.04), ('b', 0.01)]
+    """
+    out = list(results)
+    names = [r.test for r in out]
+    for name in dict.fromkeys(names):
+        idx = [i for i, t in enumerate(names) if t == name]
+        pvals = np.array([out[i].pvalue for i in idx], dtype=float)
+        holm, bh = adjust_pvalues(pvals, "holm"), adjust_pvalues(pvals, "bh")
+        for j, i in enumerate(idx):
+            out[i] = replace(out[i], pvalue_holm=float(holm[j]), pvalue_bh=float(bh[j]))
+    return out
+
+
 def run_battery(
     pieces: EventPieces,
     *,
     windows: Sequence[Window],
     tau1: int,
     tests: Iterable[str] = TESTS,
+    replications: int | None = None,
+    seed: int | None = None,
+    level: float = 0.95,
 ) -> Battery:
-    """Run the selected tests (in the order of :data:`TESTS`) on per-event pieces.
+    """Run the selected tests (in the order of :data:`TESTS`, :data:`BOOTSTRAP_TESTS`).
 
-    With one event the single-event test ``t_event`` is added.
+    With one event the single-event test ``t_event`` is added. Every record gets its
+    multiple-testing adjusted p-values (:func:`adjust_family`).
 
     Parameters
     ----------
@@ -766,7 +936,14 @@ def run_battery(
     tau1
         First event day.
     tests
-        Subset of :data:`TESTS` to compute.
+        Names of :data:`TESTS` and :data:`BOOTSTRAP_TESTS` to compute.
+    replications
+        Bootstrap replications ``B`` (None: 999 for ``wild_bootstrap``, 1,000 for
+        ``lbt_skew_t``).
+    seed
+        Seed of the bootstrap tests (None: a fresh one, recorded in their extras).
+    level
+        ``1 - alpha`` of the LBT bootstrap critical values.
 
     Raises
     ------
@@ -788,17 +965,20 @@ def run_battery(
     [('CAR', '[-1,1]', 't(4)'), ('BHAR', '[-1,1]', 't(4)')]
     """
     chosen = set(tests)
-    unknown = sorted(chosen - set(TESTS))
+    unknown = sorted(chosen - set(TEST_REGISTRY))
     if unknown:
-        raise ConfigError(f"unknown test(s) {unknown}; choose from {TESTS}")
-    selected = [TEST_REGISTRY[name] for name in TESTS if name in chosen]
+        raise ConfigError(f"unknown test(s) {unknown}; choose from {TESTS + BOOTSTRAP_TESTS}")
+    selected = [d for name, d in TEST_REGISTRY.items() if name in chosen]
     if pieces.n == 1:
         selected.append(SINGLE_EVENT_TEST)
     needs = frozenset(need for d in selected for need in d.needs)
-    x = BatteryInputs(pieces, windows=windows, tau1=tau1, needs=needs)
+    x = BatteryInputs(
+        pieces, windows=windows, tau1=tau1, needs=needs, replications=replications,
+        seed=seed, level=level,
+    )  # fmt: skip
     results = [r for d in selected for block in d.compute(x) for r in _records(d.name, block, x)]
     rbar, rbar_w, pairs = x.rbar
-    return Battery(tuple(results), rbar=rbar, rbar_windows=rbar_w, rbar_pairs=pairs)
+    return Battery(tuple(adjust_family(results)), rbar=rbar, rbar_windows=rbar_w, rbar_pairs=pairs)
 
 
 def run_tests(

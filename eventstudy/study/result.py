@@ -12,10 +12,11 @@ Shapes (every attribute is computed once, on first access)::
                   attrs["level"], attrs["variance"])
     .sigma        Series by event_id (S_i);   .n_estimation  Series by event_id (M_i)
     .params       DataFrame by event_id (alpha, beta, ... as the model has)
-    .tests        tidy: test, measure, scope, rel_day, window, statistic, pvalue, n, note
-                  (the table of the frozen records ``.test_results``; one record:
-                  ``.test(name, window=None)``)
+    .tests        tidy: test, measure, scope, rel_day, window, statistic, pvalue, n, note,
+                  pvalue_holm, pvalue_bh (the table of the frozen records
+                  ``.test_results``; one record: ``.test(name, window=None)``)
     .dropped      event_id, symbol, reason, message (inputs = analysed + dropped)
+    .placebo()    the same study on random dates (:mod:`eventstudy.study.placebo`)
 
 With ``EventStudy(measure="volume")`` or ``"volatility"`` the same tables hold that
 measure's abnormal quantity (abnormal log volume; abnormal variance ``U - 1``) and
@@ -46,6 +47,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -62,9 +64,11 @@ from eventstudy._typing import (
     TestScope,
 )
 from eventstudy.exceptions import ConfigError
+from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
-from eventstudy.study.inference import Battery, TestResult, run_battery
+from eventstudy.study.inference import BOOTSTRAP_TESTS, Battery, TestResult, run_battery
 from eventstudy.study.measures import get_measure
+from eventstudy.study.placebo import DEFAULT_PLACEBO_RUNS, Refit, StudyPlacebo, run_placebo
 from eventstudy.study.windows import Window, parse_window, window_label
 from eventstudy.summary import Summary
 
@@ -150,7 +154,15 @@ class EventStudyResult:
         calendar_source: str = "",
         rule: SessionRule | None = None,
         cutoff: str | None = None,
+        refit: Refit | None = None,
+        cols: np.ndarray | None = None,
+        notes: Sequence[str] = (),
+        seed: int | None = None,
     ) -> None:
+        self._refit = refit
+        self._cols = cols
+        self._notes = tuple(notes)
+        self._seed_given = seed if seed is not None else spec.seed
         self._spec = spec
         self._frame = events_frame
         self._pieces = pieces
@@ -332,13 +344,26 @@ class EventStudyResult:
         return out
 
     @cached_property
+    def seed(self) -> int | None:
+        """The seed of the resampling tests (drawn once when ``spec.seed`` is None).
+
+        None when no resampling test was selected and no seed given.
+        """
+        if self._seed_given is None and not set(self._spec.tests) & set(BOOTSTRAP_TESTS):
+            return None
+        return resolve_seed(self._seed_given)
+
+    @cached_property
     def _battery(self) -> Battery:
         measure = get_measure(self._spec.measure)
         b = run_battery(
             self._pieces,
             windows=self.windows,
             tau1=self._spec.event_window[0],
-            tests=[t for t in self._spec.tests if measure.tests is None or t in measure.tests],
+            tests=tuple(t for t in self._spec.tests if measure.tests is None or t in measure.tests),
+            replications=self._spec.bootstrap,
+            seed=self.seed,
+            level=self._spec.level,
         )
         kept = tuple(r for r in b.results if measure.applies(r))
         return Battery(kept, rbar=b.rbar, rbar_windows=b.rbar_windows, rbar_pairs=b.rbar_pairs)
@@ -529,17 +554,10 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
         )
-        return [*lines, *(f"  {line}" for line in self.methodology)]
+        return [*lines, *(f"  {line}" for line in self._model_lines())]
 
-    @property
-    def methodology(self) -> list[str]:
-        """The methodology lines of the summary: the model (and the measure), with sources.
-
-        Examples
-        --------
-        >>> example_result().methodology[0][:40]
-        'model market: E[R_it] = alpha_i + beta_i'
-        """
+    def _model_lines(self) -> list[str]:
+        """The model (and the measure) with their sources: the first methodology lines."""
         lines = [f"model {self.model}: {self._spec.normal_model.methodology}"]
         measure = get_measure(self._spec.measure)
         if measure.name != "return":  # the default measure needs no line
@@ -547,6 +565,86 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             note = measure.left_out_note(self._spec.tests)
             lines.extend([note] if note else [])
         return lines
+
+    def _event_handling_lines(self) -> list[str]:
+        """Duplicates and overlaps: what was found and done (counts)."""
+        reasons = self._dropped["reason"].value_counts()
+        ev = self._frame
+        out = []
+        how = self._spec.duplicates
+        if how == "keep" and "n_same_day" in ev.columns:
+            k = int((ev["n_same_day"] > 1).sum())
+            out.append(
+                f"duplicates='keep': {k} events share their security and day 0 with "
+                "another event (kept as separate events; column n_same_day)"
+            )
+        elif how != "keep":
+            reason = "collapsed" if how == "collapse" else "duplicate"
+            out.append(
+                f"duplicates={how!r}: {int(reasons.get(reason, 0))} events with the same "
+                f"security and day 0 as an earlier one went to dropped (reason {reason})"
+            )
+        if self._spec.overlap == "drop":
+            out.append(
+                f"overlap='drop': {int(reasons.get('overlap', 0))} events with another event "
+                "of their security in their estimation or event window dropped (reason overlap)"
+            )
+        elif "n_overlaps" in ev.columns:
+            k = int((ev["n_overlaps"] > 0).sum())
+            out.append(
+                f"overlap='keep': {k} events have another event of their security in their "
+                "estimation or event window (column n_overlaps)"
+            )
+        return out
+
+    def methodology(self) -> list[str]:
+        """Methodology lines for what this result used beyond the standard battery.
+
+        The benchmark built from the panel (``market="ew"``), the calendar-time and
+        resampling tests that ran (with ``B`` and the seed), the multiple-testing
+        adjustment, and the handling of duplicates and overlaps (with counts). The
+        model's and the measure's lines head the summary (and the briefing states
+        the model itself).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from eventstudy.study import run_event_study
+        >>> rng = np.random.default_rng(0)
+        >>> dates = pd.bdate_range("2021-01-04", periods=200)
+        >>> m = rng.normal(0, 0.01, 200)
+        >>> rets = pd.DataFrame({"M": m, "A": m + rng.normal(0, 0.01, 200)}, index=dates)
+        >>> ev = pd.DataFrame({"event_id": ["a"], "symbol": ["A"], "day0": [dates[150]]})
+        >>> res = run_event_study(ev, returns=rets, market="M", estimation_window=(-120, -11))
+        >>> [line.split(":")[0] for line in res.methodology()]
+        ['calendar_time', 'pvalue_holm, pvalue_bh', "duplicates='keep'", "overlap='keep'"]
+        """
+        tests = set(self._spec.tests)
+        b = self._spec.bootstrap
+        lines = list(self._notes)
+        if "calendar_time" in tests:
+            lines.append(
+                "calendar_time: one equal-weighted portfolio per calendar day of the events "
+                "in the window that day, its AR over the sd of the same members' mean "
+                "estimation residual; t = sqrt(T) mean over the T days, t(T-1) "
+                "(Jaffe 1974; Mandelker 1974)"
+            )
+        if "wild_bootstrap" in tests:
+            lines.append(
+                f"wild_bootstrap: Rademacher weights on the centred SAR (days) and CAR "
+                f"(windows), B={b or 999}, seed={self.seed}; p = share of |t*| >= |t| "
+                "(Mammen 1993; as R EventStudy)"
+            )
+        if "lbt_skew_t" in tests:
+            lines.append(
+                f"lbt_skew_t: skewness-adjusted t of BHAR against B={b or 1000} resamples "
+                f"of N/4 events with replacement, seed={self.seed} (Lyon, Barber and Tsai 1999)"
+            )
+        lines.append(
+            "pvalue_holm, pvalue_bh: Holm (1979) and Benjamini-Hochberg (1995) adjusted "
+            "p-values within each test's rows (its days and windows), never across tests"
+        )
+        return lines + self._event_handling_lines()
 
     def summary(self) -> Summary:
         """The summary: the spec, what was dropped, and the CAAR tests by window.
@@ -582,11 +680,12 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         if self.n_events == 0:
             return s
         percent = get_measure(self._spec.measure).percent  # not log volume, variance ratios
-        return s.add_table(
+        s.add_table(
             self._summary_table(),
             caption="CAAR by window, statistic (two-sided p-value):",
             formats={"CAAR": _pct4 if percent else _num4},
         )
+        return s.add_lines(["Methodology:", *(f"  {line}" for line in self.methodology())])
 
     def __str__(self) -> str:
         return self.summary().as_text()
@@ -640,6 +739,10 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         m = np.asarray(mask, dtype=bool)
         frame = self._frame.loc[m].reset_index(drop=True)
         return EventStudyResult(
+            refit=self._refit,
+            cols=None if self._cols is None else self._cols[m],
+            notes=self._notes,
+            seed=self.seed,
             spec=self._spec,
             events_frame=frame,
             pieces=self._pieces.take(np.flatnonzero(m)),
@@ -650,6 +753,47 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             rule=self._rule,
             cutoff=self._cutoff,
         )
+
+    def placebo(self, n: int = DEFAULT_PLACEBO_RUNS, *, seed: int | None = None) -> StudyPlacebo:
+        """The same study on random dates: placebo CAAR by window and empirical p-values.
+
+        Every analysed event keeps its security; each replication moves all the events
+        of a real day 0 together to one random session of the real day-0 span (the
+        backtest's placebo design, clustering kept) and re-estimates them. ``p = (1 +
+        #{|placebo CAAR| >= |CAAR|}) / (n + 1)``. Replication ``i`` draws from
+        ``numpy.random.SeedSequence(seed).spawn(n)[i]``. See
+        :mod:`eventstudy.study.placebo`.
+
+        Parameters
+        ----------
+        n
+            Replications.
+        seed
+            Seed (None: fresh entropy, recorded in the result's ``seed``).
+
+        Returns
+        -------
+        StudyPlacebo
+
+        Raises
+        ------
+        ConfigError
+            If the result carries no return panel (it was not built by a fit), or for
+            a bad ``n``/``seed``.
+
+        Examples
+        --------
+        >>> res = example_result()
+        >>> pl = res.placebo(n=20, seed=3)
+        >>> pl.values.shape[0], list(pl.pvalue.index) == list(res.caar.index)
+        (20, True)
+        """
+        if self._refit is None or self._cols is None:
+            raise ConfigError(
+                "this result carries no return panel to re-run on placebo dates; fit the "
+                "study (EventStudy.fit / run_event_study) to get one"
+            )
+        return run_placebo(self._refit, self._cols, self._pieces.pos0, self.caar, n=n, seed=seed)
 
     def by(self, column: str) -> dict[str, EventStudyResult]:
         """Per-group results by an event attribute (board, publisher, kind, ...).

@@ -23,17 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import pandas as pd
 
-from eventstudy._typing import ModelName, StudyMeasure
+from eventstudy._typing import DuplicatePolicy, ModelName, OverlapPolicy, StudyMeasure
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.inference import TESTS
+from eventstudy.study.inference import BOOTSTRAP_TESTS, TESTS
 from eventstudy.study.measures import get_measure
 from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
 from eventstudy.study.panel import CalendarLike, WideData
+from eventstudy.study.panel_market import is_panel_market
 from eventstudy.study.windows import Window, check_window
 
 if TYPE_CHECKING:
@@ -118,10 +119,36 @@ def _check_tests(value: str | Sequence[str]) -> tuple[str, ...]:
         if value != "all":
             raise ConfigError(f"tests={value!r}: pass 'all' or a list of {TESTS}")
         return TESTS
-    bad = [t for t in value if t not in TESTS]
+    names = [n for t in value for n in (TESTS if t == "all" else (t,))]
+    bad = [t for t in names if t not in TESTS + BOOTSTRAP_TESTS]
     if bad:
-        raise ConfigError(f"unknown test(s) {bad}; choose from {TESTS}")
-    return tuple(value)
+        raise ConfigError(
+            f"unknown test(s) {bad}; choose from {TESTS} or the opt-in {BOOTSTRAP_TESTS} "
+            "('all' in the list stands for the former)"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def _check_count(value: object, name: str, minimum: int) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name}={value!r} must be None or an integer >= {minimum}")
+
+
+def _check_seed(value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**53:
+        raise ConfigError(
+            f"seed={value!r} must be None (a fresh seed, recorded in the results) or an "
+            "integer in [0, 2**53) (recorded exactly in the tests' float extras)"
+        )
+
+
+def _check_choice(value: object, name: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name}={value!r} is not one of {allowed}")
 
 
 def _check_model(model: str) -> None:
@@ -156,6 +183,8 @@ def _check_measure(measure: str, model: str) -> None:
 def _market_symbol(market: str) -> str:
     from eventstudy.symbols import normalize
 
+    if is_panel_market(market):
+        return market
     try:
         return normalize(market)
     except ValueError:
@@ -170,6 +199,9 @@ class EventStudy:
     ----------
     market
         Benchmark symbol: the column of the market return; its sessions are the calendar.
+        ``"ew"``: the equal-weighted market built from the returns panel itself (each
+        session, the mean simple return of the panel's stocks with a return, event
+        stocks included; :mod:`eventstudy.study.panel_market`).
     model
         ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``,
         ``carhart``, ``factors`` (any factor frame), ``scholes_williams``, ``dimson``
@@ -192,7 +224,10 @@ class EventStudy:
         (``mom``), optional ``rf``; for ``factors``: every column but ``rf``/``date``
         is a factor (FF5, a China 3- or 4-factor set, ...).
     tests
-        ``"all"`` or a list of names from :data:`eventstudy.study.inference.TESTS`.
+        ``"all"`` (:data:`eventstudy.study.inference.TESTS`) or a list of names from
+        it and the opt-in resampling tests
+        :data:`~eventstudy.study.inference.BOOTSTRAP_TESTS` (``"wild_bootstrap"``,
+        ``"lbt_skew_t"``); ``"all"`` inside a list stands for ``TESTS``.
     calendar
         A ``TradingCalendar`` (or dates) whose sessions count relative days;
         default: the market series' own dates. A ``TradingCalendar`` also
@@ -217,6 +252,24 @@ class EventStudy:
         ``"volatility"`` (abnormal variance ``SAR^2``, Beaver 1968). ``result.ar`` and
         ``result.car`` hold the measure's abnormal quantity; tests that do not apply
         are left out (the summary says which).
+    bootstrap
+        Replications ``B`` of the resampling tests (None: 999 for the wild
+        bootstrap, 1,000 for the Lyon-Barber-Tsai bootstrap; at least 99).
+    seed
+        Seed of the resampling tests (None: a fresh seed, recorded in their
+        ``extras["seed"]`` and ``note``); an integer in ``[0, 2**53)``.
+    duplicates
+        Several events naming the same security on the same day 0 (several
+        articles): ``"keep"`` them all (default; one warning with the count),
+        ``"collapse"`` them into one event carrying all their ids, or keep the
+        ``"first"`` (earliest article). The events removed are listed in
+        ``dropped`` (reasons ``collapsed``, ``duplicate``); see
+        :meth:`eventstudy.events.EventSet.resolve_duplicates`.
+    overlap
+        Events with another event of the same security (another day 0) inside their
+        estimation or event window: ``"keep"`` (default; flagged in
+        ``events.n_overlaps`` and counted in the summary) or ``"drop"`` (reason
+        ``overlap``); see :func:`eventstudy.events.overlap_counts`.
 
     Examples
     --------
@@ -242,10 +295,18 @@ class EventStudy:
     level: float = DEFAULT_LEVEL
     trade_to_trade: bool = False
     measure: StudyMeasure = DEFAULT_MEASURE
+    bootstrap: int | None = None
+    seed: int | None = None
+    duplicates: DuplicatePolicy = "keep"
+    overlap: OverlapPolicy = "keep"
 
     def __post_init__(self) -> None:
         _check_model(self.model)
         _check_measure(self.measure, self.model)
+        _check_count(self.bootstrap, "bootstrap", 99)
+        _check_seed(self.seed)
+        _check_choice(self.duplicates, "duplicates", get_args(DuplicatePolicy))
+        _check_choice(self.overlap, "overlap", get_args(OverlapPolicy))
         est, evt = _check_windows(self.estimation_window, self.event_window)
         model = _bound_model(self.model, self.factors)
         valid = {
@@ -372,6 +433,10 @@ def run_event_study(
     tests: str | Sequence[str] = "all",
     calendar: CalendarLike | None = None,
     trade_to_trade: bool = False,
+    bootstrap: int | None = None,
+    seed: int | None = None,
+    duplicates: DuplicatePolicy = "keep",
+    overlap: OverlapPolicy = "keep",
     source: str = "auto",
     offline: bool | None = None,
     cache_dir: str | None = None,
@@ -408,6 +473,10 @@ def run_event_study(
         calendar=calendar,
         trade_to_trade=trade_to_trade,
         measure=measure,
+        bootstrap=bootstrap,
+        seed=seed,
+        duplicates=duplicates,
+        overlap=overlap,
     )
     return spec.fit(
         events,

@@ -18,18 +18,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 from scipy import stats
 
-from eventstudy._typing import FloatArray
+from eventstudy._typing import FloatArray, PAdjustMethod
+from eventstudy.exceptions import ConfigError
 from eventstudy.study.core import EventPieces, map_blocks, ranks
 
 __all__ = [
+    "P_ADJUST_METHODS",
     "UNDEFINED_N1",
     "UNDEFINED_SD0",
     "GrankSums",
     "RankSums",
+    "adjust_pvalues",
     "column_moments",
     "column_sums",
     "generalized_sign",
@@ -49,6 +53,64 @@ __all__ = [
 UNDEFINED_N1 = "undefined for N < 2 (cross-sectional sd)"
 #: Note of a cross-sectional statistic whose values do not vary.
 UNDEFINED_SD0 = "undefined: zero cross-sectional dispersion"
+
+
+#: Multiple-testing adjustments (:func:`adjust_pvalues`), in the order of the table's columns.
+P_ADJUST_METHODS: tuple[PAdjustMethod, ...] = get_args(PAdjustMethod)
+
+
+def adjust_pvalues(pvalues: FloatArray | list[float], method: PAdjustMethod) -> FloatArray:
+    """Multiple-testing adjusted p-values of one family (NaN p-values left out of it).
+
+    With the ``m`` finite p-values sorted, ``p_(1) <= ... <= p_(m)``:
+
+    - ``"holm"`` (Holm 1979, step-down, controls the family-wise error rate):
+      ``p~_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))``;
+    - ``"bh"`` (Benjamini and Hochberg 1995, step-up, controls the false discovery
+      rate): ``p~_(i) = min_{j >= i} min(1, m p_(j) / j)``.
+
+    These are ``statsmodels.stats.multitest.multipletests(p, method="holm")`` and
+    ``method="fdr_bh"``. NaN p-values (undefined statistics) stay NaN and do not count
+    in ``m``.
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+    *Scandinavian Journal of Statistics* 6(2), 65-70.
+    Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate. *JRSS B*
+    57(1), 289-300.
+
+    Raises
+    ------
+    ConfigError
+        For a method other than ``"holm"`` and ``"bh"``.
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, np.nan, 0.03], "holm").round(4).tolist()
+    [0.03, 0.06, nan, 0.06]
+    >>> adjust_pvalues([0.01, 0.04, np.nan, 0.03], "bh").round(4).tolist()
+    [0.03, 0.04, nan, 0.04]
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if method not in P_ADJUST_METHODS:
+        raise ConfigError(f"method={method!r} is not one of {P_ADJUST_METHODS}")
+    if m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    s = p[ok][order]
+    i = np.arange(1, m + 1)
+    if method == "holm":
+        adj = np.maximum.accumulate(np.minimum(1.0, (m - i + 1) * s))
+    else:
+        adj = np.minimum(1.0, np.minimum.accumulate((m * s / i)[::-1])[::-1])
+    sorted_back = np.empty(m)
+    sorted_back[order] = adj
+    out[ok] = sorted_back
+    return out
 
 
 def norm_pvalue(z: FloatArray) -> FloatArray:

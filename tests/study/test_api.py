@@ -42,6 +42,8 @@ def test_shapes_and_labels(rets):
         "pvalue",
         "n",
         "note",
+        "pvalue_holm",
+        "pvalue_bh",
     ]
     assert str(t.rel_day.dtype) == "Int64"
     assert set(t.test) == set(TESTS)

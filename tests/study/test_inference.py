@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy._typing import TestName
+from eventstudy._typing import BootstrapTestName, CalendarTestName, TestName
 from eventstudy.exceptions import ConfigError
 from eventstudy.study import inference, run_event_study
 from tests.study.conftest import make_events, synthetic
@@ -65,8 +65,14 @@ def result(rets):
     return run_event_study(make_events(rets), returns=rets, market="M")
 
 
-def test_registry_is_the_literal_and_each_record_reports_its_measures(result):
-    assert tuple(inference.TEST_REGISTRY) == inference.TESTS == get_args(TestName)
+def test_registry_is_the_literal_and_each_record_reports_its_measures(rets):
+    assert get_args(TestName) + get_args(CalendarTestName) == inference.TESTS
+    assert get_args(BootstrapTestName) == inference.BOOTSTRAP_TESTS
+    assert tuple(inference.TEST_REGISTRY) == inference.TESTS + inference.BOOTSTRAP_TESTS
+    every = ["all", *inference.BOOTSTRAP_TESTS]
+    result = run_event_study(
+        make_events(rets), returns=rets, market="M", tests=every, bootstrap=99, seed=1
+    )
     t = result.tests
     for name, d in inference.TEST_REGISTRY.items():
         assert d.name == name

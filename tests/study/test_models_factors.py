@@ -93,4 +93,4 @@ def test_factors_model_errors(rets):
     mkt = run_event_study(make_events(rets), returns=rets, market="M", model="market")
     np.testing.assert_allclose(res.ar.to_numpy(), mkt.ar.to_numpy(), atol=1e-14)
     assert res.params.columns.tolist() == ["alpha", "b_mine"]
-    assert "the user's factors" in res.methodology[0]
+    assert "the user's factors" in str(res.summary())  # the model's methodology line

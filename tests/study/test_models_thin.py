@@ -110,7 +110,7 @@ def test_thin_trading_betas_recover_a_lagged_response():
 def test_thin_trading_summary_and_constant_market(prices):
     res = run_event_study(_events()[:1], prices=prices, model="dimson")
     assert "Dimson (1979)" in res.summary().as_text()
-    assert "Var(beta_i) is taken as S_i^2/SS_m" in res.methodology[0]
+    assert "Var(beta_i) is taken as S_i^2/SS_m" in str(res.summary())  # methodology line
     dates = pd.bdate_range("2020-01-01", periods=200)
     flat = pd.DataFrame({"M": 0.001, "A": np.linspace(-0.01, 0.01, 200)}, index=dates)
     ev = pd.DataFrame({"event_id": ["e"], "symbol": ["A"], "day0": [dates[190]]})

@@ -1,0 +1,250 @@
+"""The calendar-time portfolio test (Jaffe 1974; Mandelker 1974), for events that share days.
+
+When many events share calendar days (a board story naming fifteen stocks, an
+earnings season) their abnormal returns are cross-correlated and the
+cross-sectional tests over-reject. The calendar-time approach forms one portfolio
+per calendar day and tests the time series of portfolio abnormal returns, whose
+variance already holds the cross-correlation of its members:
+
+- for a window ``[a, b]`` (a CAR window; a relative day ``d`` is the window
+  ``[d, d]``), the portfolio of calendar day ``t`` holds the events ``i`` with
+  ``t - day0_i`` in ``[a, b]`` (in sessions); its abnormal return ``AR_p,t`` is the
+  equal-weighted mean of the members' abnormal returns that day (members with a
+  return);
+- the portfolio's **own estimation variance**: the same members' estimation
+  residuals are averaged by calendar day (equal weights over the members with a
+  residual that day) on the ``L1 - (b - a)`` sessions ``[t - a + T0, t - b + T1]``,
+  which lie in the estimation window of every event whose window covers day ``t``,
+  and ``S_p,t`` is the standard deviation (``ddof = 1``) of that series: the
+  variance of this portfolio's AR under the null, cross-correlation included
+  (Jaffe 1974; Mandelker 1974, the "standardised portfolio residual");
+- ``SAR_p,t = AR_p,t / S_p,t`` on the ``T`` portfolio days with a member and a
+  defined ``S_p,t``; the statistic is ``t = sqrt(T) mean_t SAR_p,t``, from t(T-1).
+
+Convention choices (say so when reporting): equal weights; ``S_p,t`` from residuals
+averaged over the members present each estimation day (missing days reduce the
+members of that day, they are not zero), without the prediction-error correction
+of the event-day variance; the portfolio days of a window are every calendar day
+on which some event is inside ``[a, b]``, so an event counts on ``b - a + 1`` days.
+The reference t(T-1) is METHODS.md's: each ``SAR_p,t`` has about unit variance, so
+the statistic is close to N(0, 1) and t(T-1) is conservative when ``T`` is small
+(three portfolio days: t(2), critical value 4.30; ``benchmarks/RESULTS.md``); read
+the test when there are many portfolio days (``extras["days"]``).
+
+No event x event or day x event matrix is built: residuals and abnormal returns
+are summed by day 0 (events sorted by day 0, one ``reduceat`` per block), and the
+portfolio of day ``t`` is the sum of ``b - a + 1`` shifted day-0 groups (one
+vectorised pass per shift).
+
+References
+----------
+Jaffe, J. (1974). Special information and insider trading. *Journal of Business* 47(3),
+410-428.
+Mandelker, G. (1974). Risk and return: the case of merging firms. *JFE* 1(4), 303-335.
+
+Examples
+--------
+>>> rng = np.random.default_rng(0)
+>>> resid, ar = rng.normal(0, 0.01, (6, 60)), rng.normal(0, 0.01, (6, 3))
+>>> r = calendar_time_test(ar, resid, np.array([100, 100, 100, 105, 105, 130]),
+...                        [(0, 0), (-1, 1)], tau1=-1)
+>>> r.days.tolist(), r.n.tolist()  # day 0 of three dates; three days around each
+([3.0, 9.0], [6.0, 6.0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from eventstudy._typing import FloatArray
+from eventstudy.study.core import map_blocks
+from eventstudy.study.statistics import t_pvalue
+
+__all__ = ["CalendarTimeResult", "calendar_time_test"]
+
+#: Note of a window with too few portfolio days for a t statistic.
+TOO_FEW_DAYS = "undefined: fewer than 2 portfolio days"
+#: Note of a window longer than the estimation window allows.
+TOO_LONG = "undefined: the members' estimation windows share fewer than 2 sessions"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarTimeResult:
+    """:func:`calendar_time_test` per window.
+
+    Attributes
+    ----------
+    t, p
+        The statistic ``sqrt(T) mean SAR_p`` and its two-sided p-value from t(T-1).
+    n
+        Events with an abnormal return in the window.
+    days
+        ``T``, the portfolio days used.
+    mean_size
+        Members per portfolio day, on average.
+    notes
+        Why a statistic is undefined.
+    """
+
+    t: FloatArray
+    p: FloatArray
+    n: FloatArray
+    days: FloatArray
+    mean_size: FloatArray
+    notes: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Groups:
+    """Sums and counts of residuals (``(D, L1)``) and ARs (``(D, L2)``) by day-0 position."""
+
+    res_sum: FloatArray
+    res_cnt: FloatArray
+    ar_sum: FloatArray
+    ar_cnt: FloatArray
+
+
+def _group_sums(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> _Groups:
+    """Sum the events' residuals and ARs by day 0, ``D = max - min + 1`` dense positions."""
+    p = np.asarray(pos0, dtype=np.int64)
+    order = np.argsort(p, kind="stable")
+    g = p[order] - p[order[0]]
+    d = int(g[-1]) + 1
+    out = _Groups(
+        np.zeros((d, resid.shape[1])),
+        np.zeros((d, resid.shape[1])),
+        np.zeros((d, ar.shape[1])),
+        np.zeros((d, ar.shape[1])),
+    )
+
+    def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray]]:
+        gb = g[lo:hi]
+        local = np.flatnonzero(np.r_[True, gb[1:] != gb[:-1]])
+        size = np.diff(np.r_[local, hi - lo]).astype(float)
+        sums = []
+        for mat in (resid, ar):
+            x = mat[order[lo:hi]]  # a copy: zeroed where missing
+            miss = ~np.isfinite(x)
+            if miss.any():
+                x[miss] = 0.0
+                cnt = size[:, None] - np.add.reduceat(miss.astype(float), local, axis=0)
+            else:
+                cnt = np.repeat(size[:, None], x.shape[1], axis=1)
+            sums.extend([np.add.reduceat(x, local, axis=0), cnt])
+        return gb[local], sums
+
+    for ids, (rs, rc, as_, ac) in map_blocks(part, len(p), block=2048):
+        out.res_sum[ids] += rs  # group ids are distinct within a block
+        out.res_cnt[ids] += rc
+        out.ar_sum[ids] += as_
+        out.ar_cnt[ids] += ac
+    return out
+
+
+def _padded(grp: _Groups, pad: int) -> _Groups:
+    """The groups with ``pad`` empty day-0 positions on each side."""
+
+    def one(x: FloatArray) -> FloatArray:
+        out = np.zeros((x.shape[0] + 2 * pad, x.shape[1]))
+        out[pad : pad + x.shape[0]] = x
+        return out
+
+    return _Groups(one(grp.res_sum), one(grp.res_cnt), one(grp.ar_sum), one(grp.ar_cnt))
+
+
+def _portfolio_sd(res_sum: FloatArray, res_cnt: FloatArray) -> FloatArray:
+    """Per portfolio day: sd (ddof 1) over the common days of the members' mean residual."""
+    have = res_cnt > 0
+    k = have.sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_res = np.where(have, res_sum / res_cnt, 0.0)
+        mu = mean_res.sum(axis=1) / k
+        dev = np.where(have, mean_res - mu[:, None], 0.0)
+        sd: FloatArray = np.sqrt(np.einsum("ij,ij->i", dev, dev) / (k - 1.0))
+    return np.where(k >= 2, sd, np.nan)
+
+
+def _one_window(
+    grp: _Groups, pad: int, a: int, b: int, tau1: int
+) -> tuple[float, float, float, float, str]:
+    """Statistic, p-value, portfolio days, mean size and note of the window ``[a, b]``.
+
+    ``grp`` is padded with ``pad >= b - a`` empty day-0 positions on each side.
+    """
+    w = b - a + 1
+    l1 = grp.res_sum.shape[1]
+    lc = l1 - (w - 1)
+    if lc < 2:
+        return np.nan, np.nan, 0.0, np.nan, TOO_LONG
+    q = grp.ar_sum.shape[0] - 2 * pad + w - 1
+    ar_sum, ar_cnt = np.zeros(q), np.zeros(q)
+    res_sum, res_cnt = np.zeros((q, lc)), np.zeros((q, lc))
+    for j in range(w):  # members at relative day a + j: the day-0 group q - j
+        r0 = pad - j
+        ar_sum += grp.ar_sum[r0 : r0 + q, a + j - tau1]
+        ar_cnt += grp.ar_cnt[r0 : r0 + q, a + j - tau1]
+        res_sum += grp.res_sum[r0 : r0 + q, j : j + lc]  # common day o: residual j + o
+        res_cnt += grp.res_cnt[r0 : r0 + q, j : j + lc]
+    sd = _portfolio_sd(res_sum, res_cnt)
+    use = (ar_cnt > 0) & (sd > 0)
+    days = int(use.sum())
+    size = float(ar_cnt[use].mean()) if days else np.nan
+    if days < 2:
+        return np.nan, np.nan, float(days), size, TOO_FEW_DAYS
+    sar = ar_sum[use] / ar_cnt[use] / sd[use]
+    t = float(sar.sum() / np.sqrt(days))
+    return t, float(t_pvalue(np.array([t]), days - 1)[0]), float(days), size, ""
+
+
+def calendar_time_test(
+    ar: FloatArray,
+    resid: FloatArray,
+    pos0: np.ndarray,
+    windows: Sequence[tuple[int, int]],
+    *,
+    tau1: int,
+) -> CalendarTimeResult:
+    """Calendar-time portfolio test of each window (see the module docstring).
+
+    Parameters
+    ----------
+    ar
+        ``(N, L2)`` abnormal returns on the relative days ``tau1..tau2``.
+    resid
+        ``(N, L1)`` estimation residuals on the estimation days (relative-day order).
+    pos0
+        ``(N,)`` session position of each event's day 0 (only differences matter).
+    windows
+        Windows ``(a, b)`` inside ``tau1..tau2``; ``(d, d)`` for a relative day.
+    tau1
+        First relative day of ``ar``.
+
+    Returns
+    -------
+    CalendarTimeResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> r = calendar_time_test(rng.normal(0, 1, (4, 1)), rng.normal(0, 1, (4, 30)),
+    ...                        np.array([10, 10, 11, 40]), [(0, 0)], tau1=0)
+    >>> r.days.tolist(), r.mean_size.round(3).tolist(), r.notes
+    ([3.0], [1.333], [''])
+    """
+    ncol = len(windows)
+    t, p = np.full(ncol, np.nan), np.full(ncol, np.nan)
+    days, size = np.zeros(ncol), np.full(ncol, np.nan)
+    n = np.zeros(ncol)
+    notes = [TOO_FEW_DAYS] * ncol
+    if ar.shape[0] == 0:
+        return CalendarTimeResult(t, p, n, days, size, notes)
+    pad = max(b - a for a, b in windows) if ncol else 0
+    grp = _padded(_group_sums(ar, resid, pos0), pad)
+    present = np.isfinite(ar)
+    for c, (a, b) in enumerate(windows):
+        n[c] = float(present[:, a - tau1 : b - tau1 + 1].any(axis=1).sum())
+        t[c], p[c], days[c], size[c], notes[c] = _one_window(grp, pad, int(a), int(b), tau1)
+    return CalendarTimeResult(t, p, n, days, size, notes)

@@ -1,0 +1,158 @@
+"""Duplicates (same security, same day 0) and overlaps (another event in the windows)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.events import EventSet, overlap_counts
+from eventstudy.exceptions import ConfigError, EventStudyWarning
+from eventstudy.study import run_event_study
+from tests.study.conftest import synthetic
+
+
+def _articles() -> EventSet:
+    # a1 and a2 name 600519.SH on 2022-01-10 (a2 earlier); a3 names it via a board
+    # (parent_event_id), the same day; a4 names 000858.SZ
+    return EventSet.from_frame(
+        pd.DataFrame(
+            {
+                "event_id": ["a1:600519.SH", "a2:600519.SH", "a3:BK0896:600519.SH", "a4:000858.SZ"],
+                "article_id": ["a1", "a2", "a3", "a4"],
+                "symbol": ["600519.SH", "600519.SH", "600519.SH", "000858.SZ"],
+                "parent_event_id": [None, None, "a3:BK0896", None],
+                "published_at": [
+                    "2022-01-10 11:00+08:00",
+                    "2022-01-10 09:30+08:00",
+                    None,
+                    "2022-01-10 10:00+08:00",
+                ],
+                "day0": [None, None, "2022-01-10", None],
+            }
+        )
+    )
+
+
+def test_keep_counts_the_same_day_events():
+    ev = _articles().resolve_duplicates("keep")
+    assert ev.frame.n_same_day.tolist() == [3, 3, 3, 1]
+    assert len(ev.dropped) == 0
+
+
+@pytest.mark.parametrize("how", ["collapse", "first"])
+def test_collapse_and_first_keep_the_earliest_and_lose_nothing(how):
+    src = _articles()
+    ev = src.resolve_duplicates(how)
+    assert len(ev.frame) + len(ev.dropped) == len(src.frame) + len(src.dropped)
+    assert ev.frame.event_id.tolist() == ["a2:600519.SH", "a4:000858.SZ"]  # a2 published first
+    reason = "collapsed" if how == "collapse" else "duplicate"
+    assert ev.dropped.reason.tolist() == [reason, reason]
+    # the board member without a time comes last
+    assert ev.dropped.event_id.tolist() == ["a1:600519.SH", "a3:BK0896:600519.SH"]
+    assert all("a2:600519.SH" in m for m in ev.dropped.message)
+    if how == "collapse":
+        assert ev.frame.event_ids.tolist() == [
+            ("a2:600519.SH", "a1:600519.SH", "a3:BK0896:600519.SH"),
+            ("a4:000858.SZ",),
+        ]
+        assert ev.frame.article_ids.tolist() == [("a2", "a1", "a3"), ("a4",)]
+    else:
+        assert "event_ids" not in ev.frame.columns
+    assert src.frame.columns.tolist() == _articles().frame.columns.tolist()  # unchanged
+
+
+def test_bad_policy_and_empty_sets():
+    with pytest.raises(ConfigError, match=r"duplicates='all' is not one of"):
+        _articles().resolve_duplicates("all")  # type: ignore[arg-type]
+    empty = EventSet.from_frame(pd.DataFrame({"event_id": [], "symbol": [], "day0": []}))
+    assert len(empty.resolve_duplicates("collapse")) == 0
+
+
+def _brute_overlaps(sym, pos, windows):
+    out = []
+    for i in range(len(sym)):
+        k = 0
+        for j in range(len(sym)):
+            if j == i or sym[j] != sym[i] or pos[i] < 0 or pos[j] < 0 or pos[j] == pos[i]:
+                continue
+            k += sum(a <= pos[j] - pos[i] <= b for a, b in windows)
+        out.append(k)
+    return out
+
+
+def test_overlap_counts_match_a_pairwise_loop():
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        n = int(rng.integers(1, 60))
+        sym = rng.choice(["A", "B", "C"], n)
+        pos = rng.integers(-1, 400, n)
+        windows = [(-250, -11), (-5, 5)]
+        assert overlap_counts(sym, pos, windows).tolist() == _brute_overlaps(sym, pos, windows)
+
+
+@pytest.fixture
+def wide():
+    return synthetic(500, 4, 6)
+
+
+def _events(wide, rows):
+    return pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "symbol": [s for s, _ in rows],
+            "day0": wide.index[[d for _, d in rows]],
+        }
+    )
+
+
+def test_study_warns_once_with_the_count(wide):
+    ev = _events(wide, [("S0", 300), ("S0", 300), ("S0", 300), ("S1", 320), ("S1", 320)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run_event_study(ev, returns=wide, market="M")
+    mine = [w for w in caught if issubclass(w.category, EventStudyWarning)]
+    assert len(mine) == 1
+    assert "5 events name the same security on the same day 0" in str(mine[0].message)
+    assert "(2 security-days)" in str(mine[0].message)
+    assert res.n_events == 5
+    assert res.events.n_same_day.tolist() == [3, 3, 3, 2, 2]
+    assert "duplicates='keep': 5 events share" in res.summary().as_text()
+
+
+def test_study_collapse_puts_the_others_in_dropped(wide):
+    ev = _events(wide, [("S0", 300), ("S0", 300), ("S1", 320)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EventStudyWarning)
+        res = run_event_study(ev, returns=wide, market="M", duplicates="collapse")
+    assert res.n_events == 2
+    assert res.n_input == 3
+    assert res.dropped[["event_id", "reason"]].values.tolist() == [["e1", "collapsed"]]
+    assert res.events.event_ids.tolist() == [("e0", "e1"), ("e2",)]
+    assert "duplicates='collapse': 1 events" in res.summary().as_text()
+
+
+def test_overlaps_are_flagged_and_can_be_dropped(wide):
+    # S0: day 0 at 300 and 400 (300 is in 400's estimation window [150, 389]);
+    # S1: 300 and 303 (each in the other's event window); S2 alone
+    rows = [("S0", 300), ("S0", 400), ("S1", 300), ("S1", 303), ("S2", 350)]
+    res = run_event_study(_events(wide, rows), returns=wide, market="M")
+    assert res.events.n_overlaps.tolist() == [0, 1, 1, 1, 0]
+    assert "overlap='keep': 3 events have another event" in res.summary().as_text()
+    dropped = run_event_study(_events(wide, rows), returns=wide, market="M", overlap="drop")
+    assert dropped.events.event_id.tolist() == ["e0", "e4"]
+    assert dropped.dropped.reason.tolist() == ["overlap"] * 3
+    assert "estimation (-250, -11)" in dropped.dropped.message.iloc[0]
+    assert dropped.n_input == 5
+    assert "overlap='drop': 3 events" in dropped.summary().as_text()
+    with pytest.raises(ConfigError, match=r"overlap='no'"):
+        run_event_study(_events(wide, rows), returns=wide, market="M", overlap="no")
+
+
+def test_same_day_duplicates_are_not_overlaps(wide):
+    rows = [("S0", 300), ("S0", 300)]
+    with pytest.warns(EventStudyWarning):
+        res = run_event_study(_events(wide, rows), returns=wide, market="M")
+    assert res.events.n_overlaps.tolist() == [0, 0]

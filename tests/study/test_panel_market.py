@@ -1,0 +1,108 @@
+"""market="ew": the equal-weighted market built from the returns panel itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from eventstudy.exceptions import InputDataError
+from eventstudy.study import EventStudy, run_event_study
+from eventstudy.study.panel_market import equal_weighted_market, with_panel_market
+
+
+@pytest.fixture
+def panel():
+    """Five stocks (one listed late, one suspended a while) and an index, 400 sessions."""
+    rng = np.random.default_rng(12)
+    dates = pd.bdate_range("2021-01-04", periods=400)
+    common = rng.normal(0.0004, 0.01, 400)
+    stocks = {
+        s: b * common + rng.normal(0, 0.015, 400)
+        for s, b in zip(["600519.SH", "000858.SZ", "300750.SZ", "688981.SH", "601398.SH"],
+                        [1.2, 1.0, 1.5, 1.4, 0.6], strict=True)
+    }  # fmt: skip
+    frame = pd.DataFrame(stocks, index=dates)
+    frame.iloc[:120, 3] = np.nan  # listed late
+    frame.iloc[200:230, 4] = np.nan  # suspended
+    frame["000300.SH"] = common + rng.normal(0, 0.002, 400)  # an index: not a stock
+    return frame
+
+
+def test_the_market_is_the_mean_of_the_stocks_present(panel):
+    ew = equal_weighted_market(panel)
+    stocks = panel.drop(columns="000300.SH")
+    for i in (0, 150, 210, 399):
+        row = stocks.iloc[i].dropna()
+        assert ew.iloc[i] == pytest.approx(row.sum() / len(row), rel=1e-14)
+    gap = panel.copy()
+    gap.iloc[5, :5] = np.nan
+    assert np.isnan(equal_weighted_market(gap).iloc[5])
+    with pytest.raises(InputDataError, match="already have a column 'ew'"):
+        with_panel_market(panel.assign(ew=0.0), "ew")
+    with pytest.raises(InputDataError, match="needs stock columns"):
+        equal_weighted_market(panel[["000300.SH"]])
+
+
+def test_a_study_against_ew_is_the_market_model_on_that_series(panel):
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a", "b"],
+            "symbol": ["300750.SZ", "601398.SH"],
+            "day0": panel.index[[300, 350]],
+        }
+    )
+    res = run_event_study(ev, returns=panel, market="ew")
+    assert EventStudy(market="ew").market == "ew"
+    ew = panel.drop(columns="000300.SH").mean(axis=1)  # pandas skips NaN: the same mean
+    for eid, sym, d0 in ((0, "300750.SZ", 300), (1, "601398.SH", 350)):
+        y = panel[sym].iloc[d0 - 250 : d0 - 10]
+        x = ew.iloc[d0 - 250 : d0 - 10]
+        ok = y.notna() & x.notna()
+        fit = sm.OLS(y[ok], sm.add_constant(x[ok])).fit()
+        np.testing.assert_allclose(
+            res.params.iloc[eid].to_numpy(), fit.params.to_numpy(), rtol=1e-10
+        )
+        ar0 = panel[sym].iloc[d0] - fit.params.iloc[0] - fit.params.iloc[1] * ew.iloc[d0]
+        assert res.ar.iloc[eid][0] == pytest.approx(ar0, rel=1e-10)
+    assert any("market 'ew'" in line and "5 stocks" in line for line in res.methodology())
+
+
+def test_prices_give_the_same_ew_market(panel):
+    rets = panel.iloc[1:].copy()
+    # prices whose simple returns are rets; a stock's missing return <-> missing price
+    # gives two missing returns, so compare on a panel without gaps
+    full = rets.drop(columns=["688981.SH", "601398.SH"])
+    prices = pd.concat(
+        [pd.DataFrame(100.0, index=panel.index[:1], columns=full.columns),
+         100.0 * (1.0 + full).cumprod()]
+    )  # fmt: skip
+    ev = pd.DataFrame({"event_id": ["a"], "symbol": ["300750.SZ"], "day0": [panel.index[300]]})
+    from_px = run_event_study(ev, prices=prices, market="ew")
+    from_ret = run_event_study(ev, returns=full, market="ew")
+    np.testing.assert_allclose(from_px.params.to_numpy(), from_ret.params.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(from_px.ar.to_numpy(), from_ret.ar.to_numpy(), rtol=1e-9)
+
+
+def test_fetching_does_not_ask_for_an_ew_series(panel, monkeypatch):
+    from eventstudy.study import engine
+
+    asked = {}
+
+    def fake_fetch(spec, frame, **kw):
+        symbols = engine.fetch_symbols(spec, frame)
+        asked["symbols"] = symbols
+        return panel[symbols], pd.DataFrame(), {}
+
+    monkeypatch.setattr(engine, "fetch_returns", fake_fetch)
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b"], "symbol": ["300750.SZ", "600519.SH"],
+         "day0": panel.index[[300, 310]]}
+    )  # fmt: skip
+    res = run_event_study(ev, market="ew")
+    assert asked["symbols"] == ["300750.SZ", "600519.SH"]
+    assert res.n_events == 2
+    # the market of the two fetched stocks is their mean
+    assert any("2 stocks" in line for line in res.methodology())
+    assert engine.fetch_symbols(EventStudy(), ev) == ["000300.SH", "300750.SZ", "600519.SH"]

@@ -1,0 +1,114 @@
+"""result.placebo: the same study on random dates, seeded per replication."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.backtesting.placebo import draw_placebo_rows
+from eventstudy.exceptions import ConfigError
+from eventstudy.study import placebo as placebo_mod
+from eventstudy.study import run_event_study
+from eventstudy.study.result import EventStudyResult
+from tests.study.conftest import make_events, synthetic
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return synthetic(500, 6, 2)
+
+
+@pytest.fixture(scope="module")
+def res(wide):
+    # e0, e2 share day 0; e1, e3 each on their own
+    ev = make_events(wide, days=(300, 340, 300, 420))
+    return run_event_study(ev, returns=wide, market="M", car_windows=[(-1, 1), (0, 0)])
+
+
+def test_replication_i_draws_from_the_spawned_seed_and_is_the_study_on_those_dates(res, wide):
+    pl = res.placebo(n=12, seed=2024)
+    sessions = pd.DatetimeIndex(wide.index)
+    real = np.array([300, 340, 420])  # distinct real day-0 positions, sorted
+    pool = np.arange(300, 421)  # the real span; every session has returns here
+    children = np.random.SeedSequence(2024).spawn(12)
+    for i in (0, 5, 11):
+        rows = draw_placebo_rows(pool, 3, np.random.default_rng(children[i]))
+        np.testing.assert_array_equal(pl.days[i], sessions[rows].values)
+        # the events of a real day 0 move together: e0, e2 (day 300) to rows[0]
+        moved = make_events(wide, days=tuple(rows[[0, 1, 0, 2]]))
+        direct = run_event_study(moved, returns=wide, market="M", car_windows=[(-1, 1), (0, 0)])
+        np.testing.assert_allclose(pl.values.iloc[i].to_numpy(), direct.caar.to_numpy(), rtol=1e-12)
+    assert pl.seed == 2024
+    assert list(pl.real_days) == list(sessions[real])
+    assert (pl.first_day, pl.last_day) == (sessions[300], sessions[420])
+    assert pl.pool_sessions == 121
+    assert pl.mean_events == 4.0
+
+
+def test_pvalue_is_the_empirical_two_sided_share(res):
+    pl = res.placebo(n=40, seed=1)
+    for label in res.caar.index:
+        v = pl.values[label].dropna().to_numpy()
+        want = (1 + np.sum(np.abs(v) >= abs(res.caar[label]))) / (len(v) + 1)
+        assert pl.pvalue[label] == pytest.approx(want)
+    table = pl.table()
+    assert table.columns.tolist() == [
+        "caar", "placebo_mean", "placebo_sd", "q025", "q975", "pvalue", "runs",
+    ]  # fmt: skip
+    assert table["runs"].tolist() == [40, 40]
+    text = pl.summary().as_text()
+    assert "40 replications, seed 1" in text
+    assert "2 distinct" not in text
+    assert "3 distinct" in text
+
+
+def test_reproducible_and_independent_of_the_chunks(res, monkeypatch):
+    a = res.placebo(n=15, seed=7)
+    b = res.placebo(n=15, seed=7)
+    pd.testing.assert_frame_equal(a.values, b.values)
+    monkeypatch.setattr(placebo_mod, "_CHUNK_EVENTS", 4 * 2)  # two replications per chunk
+    c = res.placebo(n=15, seed=7)
+    pd.testing.assert_frame_equal(a.values, c.values)
+    # the first replications do not depend on how many there are
+    d = res.placebo(n=5, seed=7)
+    pd.testing.assert_frame_equal(a.values.iloc[:5], d.values)
+    assert not a.values.equals(res.placebo(n=15, seed=8).values)
+
+
+def test_seed_none_is_recorded(res):
+    pl = res.placebo(n=3)
+    again = res.placebo(n=3, seed=pl.seed)
+    pd.testing.assert_frame_equal(pl.values, again.values)
+
+
+def test_events_that_cannot_be_estimated_are_left_out(wide):
+    short = wide.copy()
+    short.iloc[:200, short.columns.get_loc("S1")] = np.nan  # S1 starts at session 200
+    ev = make_events(short, days=(330, 460, 330, 470))
+    res = run_event_study(ev, returns=short, market="M", min_estimation_obs=200)
+    assert res.n_events == 4
+    pl = res.placebo(n=30, seed=3)
+    # S1 needs 200 estimation returns: only placebo days from session 410 on give them
+    # (61 of the 141 sessions of the span)
+    assert 3.0 < pl.mean_events < 4.0
+    assert pl.values.notna().all().all()
+
+
+def test_subsets_and_errors(res):
+    sub = res.subset(np.array([True, False, True, False]))
+    pl = sub.placebo(n=5, seed=1)
+    assert len(pl.real_days) == 1
+    assert pl.n_events == 2
+    assert pl.pool_sessions == 1  # one real day 0: the span is that session
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ConfigError, match="must be a number of replications"):
+            res.placebo(n=bad)
+    with pytest.raises(ConfigError, match="seed=-3"):
+        res.placebo(n=2, seed=-3)
+    bare = EventStudyResult(
+        spec=res.spec, events_frame=res.events, pieces=res.pieces, dropped=res.dropped,
+        provenance=res.provenance, n_input=4,
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="no return panel"):
+        bare.placebo(n=2)
