@@ -111,3 +111,7 @@ VolumeUnit: TypeAlias = Literal["lots", "shares"]
 
 #: Eastmoney board lists.
 BoardListKind: TypeAlias = Literal["concept", "industry"]
+
+#: Layout of a ``local`` price source: per-symbol files, or one long-format Parquet
+#: warehouse (a file or a partitioned folder); ``auto`` tells them apart.
+LocalLayout: TypeAlias = Literal["auto", "files", "warehouse"]
