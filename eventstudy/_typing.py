@@ -115,3 +115,7 @@ BoardListKind: TypeAlias = Literal["concept", "industry"]
 #: Layout of a ``local`` price source: per-symbol files, or one long-format Parquet
 #: warehouse (a file or a partitioned folder); ``auto`` tells them apart.
 LocalLayout: TypeAlias = Literal["auto", "files", "warehouse"]
+
+#: What ``eventstudy reference refresh`` asks akshare for: the exchanges' code lists and
+#: SZSE renames, the concept/industry board lists, or board membership.
+RefreshWhat: TypeAlias = Literal["names", "boards", "members"]
