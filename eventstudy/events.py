@@ -21,7 +21,12 @@ day0           datetime64          resolved trading session
 
 ``EventSet.dropped`` has the input rows that could not become events, with
 ``reason`` (``unknown_symbol``, ``no_timestamp``, ``outside_session``,
-``beyond_calendar``) and ``message``.
+``beyond_calendar``; ``no_membership`` from :meth:`EventSet.expand_boards`) and
+``message``.
+
+:meth:`EventSet.expand_boards` turns each board event into one event per
+member stock (membership from the security master as of day 0), keyed to the
+original event by ``parent_event_id``.
 
 Examples
 --------
@@ -36,22 +41,38 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy._typing import SessionRule
-from eventstudy.exceptions import InputDataError, SymbolError
-from eventstudy.symbols import normalize
+from eventstudy._typing import DateLike, SessionRule
+from eventstudy.exceptions import (
+    DataUnavailableError,
+    EventStudyWarning,
+    InputDataError,
+    SymbolError,
+)
+from eventstudy.symbols import normalize, parse_symbol
 
 if TYPE_CHECKING:
     from eventstudy.calendar import TradingCalendar
+    from eventstudy.reference import SecurityMaster
 
-__all__ = ["DROPPED_COLUMNS", "EventSet"]
+__all__ = ["DROPPED_COLUMNS", "EXPANSION_COLUMNS", "EventSet"]
 
 #: Columns of every ``dropped`` / ``skipped`` table in the package.
 DROPPED_COLUMNS = ["event_id", "symbol", "reason", "message"]
+#: Columns :meth:`EventSet.expand_boards` adds: the board event a member event comes from
+#: (``None`` for events that were not expanded), the date of the membership snapshot used,
+#: and whether that snapshot was observed after day 0 (look-ahead).
+EXPANSION_COLUMNS = [
+    "parent_event_id",
+    "parent_symbol",
+    "membership_snapshot",
+    "membership_look_ahead",
+]
 
 
 def _empty_dropped() -> pd.DataFrame:
@@ -72,12 +93,16 @@ class EventSet:
         Inputs that could not become events, with a reason code.
     rule, cutoff
         The day-0 rule used.
+    notes
+        What a reader of results built on these events must know (e.g. board
+        membership observed after the events: look-ahead).
     """
 
     frame: pd.DataFrame
     dropped: pd.DataFrame = field(default_factory=_empty_dropped)
     rule: SessionRule = "next"
     cutoff: str = "15:00"
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -210,3 +235,170 @@ class EventSet:
         out = df.loc[keep, cols + [c for c in df.columns if c not in cols]].reset_index(drop=True)
         dropped = pd.DataFrame(drops, columns=DROPPED_COLUMNS) if drops else _empty_dropped()
         return cls(out, dropped, rule=rule, cutoff=str(cutoff))
+
+    def expand_boards(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        master: SecurityMaster | None = None,
+    ) -> EventSet:
+        """Each board event becomes one event per member stock; other events stay as they are.
+
+        Membership comes from the security master's dated snapshots: the newest
+        snapshot on or before the event's day 0 (or on or before ``as_of`` for
+        every event). Before the earliest snapshot the earliest is used, and the
+        member events are labelled ``membership_look_ahead=True``: that
+        membership was observed after the event, so a study or backtest on them
+        has look-ahead (and survivorship) bias; :attr:`notes` says so and an
+        :class:`~eventstudy.exceptions.EventStudyWarning` is issued. Refresh
+        membership regularly (``eventstudy reference refresh --what members``)
+        to build point-in-time snapshots.
+
+        Parameters
+        ----------
+        as_of
+            Membership date for every event (default: each event's day 0).
+        master
+            The security master (default:
+            :func:`eventstudy.market.refstore.current_master`, the bundled tables
+            plus the refreshed snapshots in the cache; no network).
+
+        Returns
+        -------
+        EventSet
+            Member events keep every column of their board event, with
+            ``symbol`` the member, ``event_id`` = ``"<board event id>:<symbol>"``
+            and the :data:`EXPANSION_COLUMNS` (``parent_event_id``,
+            ``parent_symbol``, ``membership_snapshot``,
+            ``membership_look_ahead``); events that are not boards get
+            ``parent_event_id`` ``None`` and no look-ahead. A board whose
+            membership no snapshot holds goes to :attr:`dropped` with reason
+            ``no_membership``: nothing is lost.
+
+        Raises
+        ------
+        InputDataError
+            If ``as_of`` is not a date.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> ev = EventSet.from_frame(pd.DataFrame({
+        ...     "event_id": ["n1", "n2", "n3"], "symbol": ["BK0896", "600519.SH", "BK0145"],
+        ...     "day0": ["2022-01-10"] * 3}))
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # the bundled membership is from 2022-12-31
+        ...     out = ev.expand_boards()
+        >>> out.frame[["event_id", "symbol", "parent_event_id"]].head(3)
+                   event_id     symbol parent_event_id
+        0  n1:000568.SZ  000568.SZ              n1
+        1  n1:000596.SZ  000596.SZ              n1
+        2  n1:000858.SZ  000858.SZ              n1
+        >>> len(out), bool(out.frame.membership_look_ahead.iloc[0])
+        (7, True)
+        >>> out.dropped[["event_id", "reason"]].values.tolist()
+        [['n3', 'no_membership']]
+        """
+        when = None if as_of is None else _as_day(as_of)
+        frame = self.frame.reset_index(drop=True)
+        is_board = frame["symbol"].map(lambda s: parse_symbol(s).kind == "board").astype(bool)
+        if master is None and is_board.any():
+            from eventstudy.market.refstore import current_master
+
+            master = current_master()
+        children, drops = _member_events(frame[is_board], when, master)
+        plain = frame[~is_board].assign(
+            parent_event_id=None,
+            parent_symbol=None,
+            membership_snapshot=pd.Series(pd.NaT, index=frame.index[~is_board]),
+            membership_look_ahead=False,
+        )
+        parts = [plain.assign(_pos=plain.index)] + ([children] if len(children) else [])
+        out = pd.concat(parts, ignore_index=True)
+        out = out.sort_values(["_pos", "symbol"], kind="stable").drop(columns="_pos")
+        out = out.reset_index(drop=True)
+        out["event_id"] = _unique_ids(out["event_id"])
+        out["membership_snapshot"] = pd.to_datetime(out["membership_snapshot"])
+        out["membership_look_ahead"] = out["membership_look_ahead"].astype(bool)
+        notes = list(self.notes)
+        late = out[out["membership_look_ahead"]]
+        if len(late):
+            note = (
+                f"board membership observed after day 0 for {late['parent_event_id'].nunique()} "
+                f"board event(s) ({len(late)} member events; snapshots "
+                f"{late['membership_snapshot'].min().date()}..{late['membership_snapshot'].max().date()}"
+                "): look-ahead and survivorship bias (column membership_look_ahead); refresh "
+                "membership regularly (eventstudy reference refresh --what members) for "
+                "point-in-time snapshots"
+            )
+            notes.append(note)
+            warnings.warn(note, EventStudyWarning, stacklevel=2)
+        dropped = self.dropped
+        if drops:
+            extra = pd.DataFrame(drops, columns=DROPPED_COLUMNS)
+            dropped = pd.concat([dropped, extra], ignore_index=True)
+        return EventSet(out, dropped, rule=self.rule, cutoff=self.cutoff, notes=tuple(notes))
+
+
+def _as_day(value: DateLike) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise InputDataError(f"as_of={value!r} is not a date; pass e.g. '2022-01-10'") from err
+    if pd.isna(stamp):
+        raise InputDataError(f"as_of={value!r} is not a date; pass e.g. '2022-01-10'")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("Asia/Shanghai").tz_localize(None)
+    return stamp.normalize()
+
+
+def _member_events(
+    boards: pd.DataFrame, when: pd.Timestamp | None, master: SecurityMaster | None
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """One row per (board event, member) and the board events without membership."""
+    rows: list[pd.DataFrame] = []
+    drops: list[dict[str, object]] = []
+    cache: dict[tuple[str, pd.Timestamp], pd.DataFrame | Exception] = {}
+    for pos, event in zip(boards.index.tolist(), boards.to_dict("records"), strict=True):
+        day = when if when is not None else pd.Timestamp(event["day0"])
+        key = (str(event["symbol"]), day)
+        if key not in cache:
+            try:
+                cache[key] = master.members(key[0], as_of=day)  # type: ignore[union-attr]
+            except (DataUnavailableError, SymbolError) as err:
+                cache[key] = err
+        members = cache[key]
+        if isinstance(members, Exception):
+            drops.append(
+                {
+                    "event_id": event["event_id"],
+                    "symbol": event["symbol"],
+                    "reason": "no_membership",
+                    "message": str(members),
+                }
+            )
+            continue
+        snapshot = pd.Timestamp(members["snapshot"].iloc[0])
+        child = pd.DataFrame([event] * len(members), columns=boards.columns)
+        child["symbol"] = members["symbol"].to_numpy()
+        child["event_id"] = [f"{event['event_id']}:{s}" for s in members["symbol"]]
+        child["parent_event_id"] = event["event_id"]
+        child["parent_symbol"] = event["symbol"]
+        child["membership_snapshot"] = snapshot
+        child["membership_look_ahead"] = bool(snapshot > pd.Timestamp(event["day0"]))
+        child["_pos"] = pos
+        rows.append(child)
+    if not rows:
+        return pd.DataFrame(columns=[*boards.columns, *EXPANSION_COLUMNS, "_pos"]), drops
+    return pd.concat(rows, ignore_index=True), drops
+
+
+def _unique_ids(ids: pd.Series) -> list[str]:
+    """The ids, with ``#2``, ``#3`` ... appended to repeats (a member id equal to another id)."""
+    seen: dict[str, int] = {}
+    out = []
+    for value in ids.astype(str):
+        n = seen.get(value, 0) + 1
+        seen[value] = n
+        out.append(value if n == 1 else f"{value}#{n}")
+    return out
