@@ -282,13 +282,16 @@ class EventSet:
 
         Examples
         --------
+        The bundled membership sample (the default adds your refreshed snapshots):
+
         >>> import warnings
+        >>> from eventstudy.reference import load_master
         >>> ev = EventSet.from_frame(pd.DataFrame({
         ...     "event_id": ["n1", "n2", "n3"], "symbol": ["BK0896", "600519.SH", "BK0145"],
         ...     "day0": ["2022-01-10"] * 3}))
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore")  # the bundled membership is from 2022-12-31
-        ...     out = ev.expand_boards()
+        ...     out = ev.expand_boards(master=load_master())
         >>> out.frame[["event_id", "symbol", "parent_event_id"]].head(3)
                    event_id     symbol parent_event_id
         0  n1:000568.SZ  000568.SZ              n1
