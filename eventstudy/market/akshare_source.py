@@ -716,6 +716,10 @@ class AkshareReference(AkshareSource):
         ------
         ProviderError
             After the retries (a list without rows or without its columns is a failure).
+
+        Examples
+        --------
+        See the class example.
         """
         if segment not in STOCK_LISTS:
             raise ValueError(f"segment={segment!r}; choose one of {list(STOCK_LISTS)}")
@@ -745,6 +749,14 @@ class AkshareReference(AkshareSource):
         ------
         ProviderError
             After the retries (an empty list is a failure: there are always boards).
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"排名": [1], "板块名称": ["白酒"], "板块代码": ["BK0896"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).board_names("concept")
+             code name
+        0  BK0896   白酒
         """
         if kind not in get_args(BoardListKind):
             raise ValueError(f"kind={kind!r}; choose one of {list(get_args(BoardListKind))}")
@@ -778,6 +790,19 @@ class AkshareReference(AkshareSource):
         kind
             ``concept`` uses ``stock_board_concept_cons_em``, anything else
             ``stock_board_industry_cons_em`` (both ask for ``b:BKxxxx``).
+
+        Raises
+        ------
+        ProviderError
+            After the retries of any other failure.
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"序号": [1], "代码": ["600519"], "名称": ["贵州茅台"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).board_members("BK0896", "concept")
+             code  name
+        0  600519  贵州茅台
         """
         board = normalize(code)
         name = f"stock_board_{'concept' if kind == 'concept' else 'industry'}_cons_em"
@@ -826,6 +851,15 @@ class AkshareReference(AkshareSource):
         ------
         ProviderError
             After the retries.
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"变更日期": [pd.Timestamp("2022-03-01").date()],
+        ...                          "证券代码": ["000002"], "证券简称": ["万  科Ａ"],
+        ...                          "变更前简称": ["万科A"], "变更后简称": ["万  科Ａ"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).renames().values.tolist()
+        [['000002', '2022-03-01', '万科A', '万  科Ａ']]
         """
         name = "stock_info_sz_change_name"
 

@@ -271,6 +271,12 @@ class ReferenceStore:
 
         A file that cannot be read (torn, tampered, not a snapshot) is skipped
         with an :class:`~eventstudy.exceptions.EventStudyWarning`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> ReferenceStore(tempfile.mkdtemp()).snapshots()
+        []
         """
         out = []
         for path in self._files():
@@ -328,6 +334,17 @@ class ReferenceStore:
         the one retrieved last is kept. Stocks, indices and boards: for each
         code, the first observation, every change of name, and the newest
         observation (unchanged repeats carry no information).
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> store = ReferenceStore(tempfile.mkdtemp())
+        >>> rows = pd.DataFrame({"as_of": "2026-07-31", "board": "BK0896",
+        ...                      "symbol": ["600519.SH"], "source": "akshare_em_members"})
+        >>> _ = store.write("members", rows, what="members",
+        ...                 retrieved_at=pd.Timestamp("2026-07-31 15:00", tz="Asia/Shanghai"))
+        >>> [(table, len(frame)) for table, frame in store.tables()]
+        [('members', 1)]
         """
         by_table: dict[str, list[pd.DataFrame]] = {}
         for rank, (snap, frame) in enumerate(self.snapshots()):
