@@ -205,31 +205,7 @@ class EventSet:
             day0.loc[need] = resolved.values
         df["day0"] = day0.astype("datetime64[ns]")
         ok = df["symbol"].notna()
-        for i in df.index[ok & df["day0"].isna()]:
-            stamp = df.at[i, "published_at"]
-            if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
-                reason, msg = "no_timestamp", "neither day0 nor a parseable published_at"
-            else:
-                ts = stamp
-                day = ts.tz_localize(None).normalize()
-                if rule != "strict" or day > cal.last or day < cal.first:
-                    # 'next'/'previous' always find a session inside the calendar's range
-                    reason = "beyond_calendar"
-                    msg = (
-                        f"published {ts} is outside the calendar "
-                        f"{cal.first.date()}..{cal.last.date()}"
-                    )
-                else:
-                    reason = "outside_session"
-                    msg = f"published {ts} is not within a session before {cutoff} (rule={rule})"
-            drops.append(
-                {
-                    "event_id": df.at[i, "event_id"],
-                    "symbol": df.at[i, "symbol"],
-                    "reason": reason,
-                    "message": msg,
-                }
-            )
+        drops += _day0_drops(df[ok & df["day0"].isna()], cal, rule, str(cutoff))
         keep = ok & df["day0"].notna()
         cols = ["event_id", "symbol", "published_at", "day0"]
         out = df.loc[keep, cols + [c for c in df.columns if c not in cols]].reset_index(drop=True)
@@ -341,6 +317,38 @@ class EventSet:
             extra = pd.DataFrame(drops, columns=DROPPED_COLUMNS)
             dropped = pd.concat([dropped, extra], ignore_index=True)
         return EventSet(out, dropped, rule=self.rule, cutoff=self.cutoff, notes=tuple(notes))
+
+
+def _day0_drops(
+    rows: pd.DataFrame, cal: TradingCalendar, rule: SessionRule, cutoff: str
+) -> list[dict[str, object]]:
+    """Why each of ``rows`` (a symbol but no day 0) got no session."""
+    drops: list[dict[str, object]] = []
+    for i in rows.index:
+        stamp = rows.at[i, "published_at"]
+        if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
+            reason, msg = "no_timestamp", "neither day0 nor a parseable published_at"
+        else:
+            day = stamp.tz_localize(None).normalize()
+            if rule != "strict" or day > cal.last or day < cal.first:
+                # 'next'/'previous' always find a session inside the calendar's range
+                reason = "beyond_calendar"
+                msg = (
+                    f"published {stamp} is outside the calendar "
+                    f"{cal.first.date()}..{cal.last.date()}"
+                )
+            else:
+                reason = "outside_session"
+                msg = f"published {stamp} is not within a session before {cutoff} (rule={rule})"
+        drops.append(
+            {
+                "event_id": rows.at[i, "event_id"],
+                "symbol": rows.at[i, "symbol"],
+                "reason": reason,
+                "message": msg,
+            }
+        )
+    return drops
 
 
 def _as_day(value: DateLike) -> pd.Timestamp:

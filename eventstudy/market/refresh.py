@@ -418,7 +418,8 @@ def refresh_reference(
         ``None`` reads ``$EVENTSTUDY_OFFLINE``; offline, nothing is refreshed.
     deadline
         Seconds after which no further call starts (None: none); the parts not
-        asked are reported with reason ``deadline``.
+        asked are reported with reason ``deadline``. It sets the deadline of the
+        default adapter; an injected ``source`` keeps its own.
     source
         The akshare adapter (tests inject one with a fetcher or a fake clock).
     now
