@@ -174,6 +174,23 @@ def _canonical(value: str) -> str | None:
             return None
 
 
+def _coded(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """A string column as ``(codes, values)``: ``values[codes[i]]`` is row i (nulls: -1).
+
+    Dictionary columns (how the warehouse reads symbols) are used as they are.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    array = column.unify_dictionaries().combine_chunks() if column.num_chunks else None
+    if array is None or len(array) == 0:
+        return np.empty(0, dtype=np.int64), []
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, [str(v) for v in array.dictionary.to_pylist()]
+
+
 @dataclass(frozen=True)
 class _Long:
     """Rows read from a warehouse: parallel arrays, symbols coded into ``names``."""
@@ -213,18 +230,28 @@ class _Warehouse:
                 f"the price warehouse {self.path} does not exist; point LocalSource at a "
                 "long-format Parquet file or a folder of them"
             )
+        partitioning = "hive" if self.path.is_dir() else None
         try:
             dataset = pads.dataset(
-                self.path,
-                format="parquet",
-                partitioning="hive" if self.path.is_dir() else None,
-                exclude_invalid_files=True,
+                self.path, format="parquet", partitioning=partitioning, exclude_invalid_files=True
             )
+            self._map_columns(list(dataset.schema.names))
+            symbol = self._stored["symbol"]
+            partitions = dataset.partitioning.schema.names if dataset.partitioning else []
+            if symbol not in partitions:  # read symbols as dictionaries: no string per row
+                options = pads.ParquetReadOptions(dictionary_columns=[symbol])
+                dataset = pads.dataset(
+                    self.path,
+                    format=pads.ParquetFileFormat(read_options=options),
+                    partitioning=partitioning,
+                    exclude_invalid_files=True,
+                )
+        except (ConfigError, InputDataError):
+            raise
         except Exception as err:  # pyarrow raises ArrowInvalid / OSError for bad files
             raise InputDataError(
                 f"{self.path}: cannot be read as a Parquet dataset: {err}"
             ) from err
-        self._map_columns(list(dataset.schema.names))
         self._dataset = dataset
         return dataset
 
@@ -259,10 +286,8 @@ class _Warehouse:
     def symbols(self) -> dict[str, str]:
         """``{canonical: stored spelling}`` of every symbol in the warehouse (read once)."""
         if self._symbols is None:
-            import pyarrow.compute as pc
-
             column = self.dataset().to_table(columns=[self._stored["symbol"]]).column(0)
-            stored = [str(v) for v in pc.unique(column).to_pylist() if v is not None]
+            _, stored = _coded(column)
             found: dict[str, str] = {}
             for value in sorted(stored):
                 canon = _canonical(value)
@@ -374,13 +399,13 @@ class _Warehouse:
         when the canonical spelling found no row.
         """
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         self.dataset()
         fields = tuple(f for f in fields if f in self._stored)
         tables = [self._scan(symbols, start, end, fields)]
         if symbols is not None:
-            found = set(pc.unique(tables[0].column(1)).to_pylist())
+            codes, values = _coded(tables[0].column(1))
+            found = {values[c] for c in np.unique(codes) if c >= 0}
             absent = set(symbols) - found
             other = (
                 [self.symbols()[c] for c in absent if self.symbols().get(c, c) != c]
@@ -394,18 +419,17 @@ class _Warehouse:
 
     def _long(self, table: pa.Table, fields: tuple[str, ...]) -> _Long:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(table.column(1)).combine_chunks()
-        stored = [str(v) for v in encoded.dictionary.to_pylist()]
+        codes, stored = _coded(table.column(1))
         canon = [_canonical(v) for v in stored]
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         dates = self._days(table.column(0))
-        keep = np.array([c is not None for c in canon], dtype=bool)[codes] & ~np.isnat(dates)
+        # the last entry stands for a missing symbol (code -1)
+        parsed = np.array([c is not None for c in canon] + [False], dtype=bool)
+        keep = parsed[codes] & ~np.isnat(dates)
         # one canonical symbol may be stored in two spellings: merge them
         names = sorted({c for c in canon if c is not None})
         position = {c: i for i, c in enumerate(names)}
-        remap = np.array([position.get(c, -1) if c else -1 for c in canon], dtype=np.int64)
+        remap = np.array([position.get(c, -1) if c else -1 for c in canon] + [-1], dtype=np.int64)
         values = {}
         for i, f in enumerate(fields):
             col = table.column(2 + i).cast(pa.float64()).to_numpy()

@@ -296,3 +296,19 @@ def test_bad_arguments(lake: Path) -> None:
         src.panel(None, "2022-01-10", "2022-01-10", errors="skip")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not a date"):
         src.panel(None, "someday", "2022-01-10")
+
+
+def test_rows_without_a_usable_symbol_are_ignored(tmp_path: Path) -> None:
+    frame = long_frame()
+    frame["symbol"] = frame["symbol"].astype(object)
+    frame.loc[0, "symbol"] = None  # a missing symbol
+    frame.loc[1, "symbol"] = "not a code"
+    path = tmp_path / "gaps.parquet"
+    frame.to_parquet(path, index=False)
+    src = LocalSource(path)
+    assert src.symbols() == ["000300.SH", "000858.SZ", "600519.SH"]
+    got = src.panel(None, "2022-01-10", "2022-01-12", fields=["close"])
+    assert got.close.data.columns.tolist() == ["000300.SH", "000858.SZ", "600519.SH"]
+    assert np.isnan(got.close.data.loc["2022-01-10", "600519.SH"])  # its row had no symbol
+    assert got.close.data.loc["2022-01-11", "600519.SH"] == 1706.0
+    assert np.isnan(got.close.data.loc["2022-01-10", "000858.SZ"])
