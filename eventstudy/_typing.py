@@ -155,3 +155,11 @@ OverlapPolicy: TypeAlias = Literal["keep", "drop"]
 
 #: Benchmarks built from the returns panel itself (``market="ew"``: equal-weighted).
 PanelMarket: TypeAlias = Literal["ew"]
+
+#: Layout of a ``local`` price source: per-symbol files, or one long-format Parquet
+#: warehouse (a file or a partitioned folder); ``auto`` tells them apart.
+LocalLayout: TypeAlias = Literal["auto", "files", "warehouse"]
+
+#: What ``eventstudy reference refresh`` asks akshare for: the exchanges' code lists and
+#: SZSE renames, the concept/industry board lists, or board membership.
+RefreshWhat: TypeAlias = Literal["names", "boards", "members"]

@@ -24,6 +24,13 @@
     A news-signal backtest configured in TOML (an example is
     ``data/example_backtest.toml``): CSV tables, ``summary.txt`` and
     ``backtest.html`` (:func:`eventstudy.pipeline.run_backtest_config`).
+``eventstudy reference refresh [--what names,boards,members] [--boards BK0896,...]``
+    Ask akshare for the exchanges' code lists, the board lists or board
+    membership, and add dated snapshots to the reference store in the cache
+    (:func:`eventstudy.market.refresh.refresh_reference`; exit 4 if a part failed).
+``eventstudy reference ls``, ``eventstudy reference lookup 茅台``,
+``eventstudy reference members BK0896 [--as-of DATE]``
+    List the store; query the master (bundled + snapshots; exit 3 when nothing matches).
 
 Progress bars go to stderr (``-q``/``--quiet``, before or after the
 subcommand, silences them); summaries and lists of files go to stdout.
@@ -61,6 +68,8 @@ cache .../: empty
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import time
 from collections.abc import Sequence
@@ -76,6 +85,7 @@ from eventstudy.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from eventstudy._typing import RefreshWhat, SymbolKind
     from eventstudy.market import PriceCache
     from eventstudy.pipeline import PipelineResult
 
@@ -469,6 +479,152 @@ def _backtest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- reference
+
+
+def _add_reference(sub: Any) -> None:
+    from eventstudy._typing import RefreshWhat
+
+    p = sub.add_parser(
+        "reference",
+        help="refresh, list and query the security master (codes, names, boards, members)",
+        description=(
+            "The security master is the bundled tables plus the dated snapshots that "
+            "`reference refresh` writes to the cache (akshare; needs the network). Offline, "
+            "the newest snapshots are used."
+        ),
+    )
+    actions = p.add_subparsers(dest="reference_command", metavar="ACTION")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
+    )
+    common.add_argument(
+        "--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress lines"
+    )
+    refresh = actions.add_parser(
+        "refresh", parents=[common], help="ask akshare and add dated snapshots to the store"
+    )
+    refresh.add_argument(
+        "--what",
+        default=None,
+        help=f"comma-separated among {','.join(get_args(RefreshWhat))} (default: names,boards; "
+        "members when --boards is given)",
+    )
+    refresh.add_argument(
+        "--boards",
+        default=None,
+        help="comma-separated board codes or names for --what members (default: every board)",
+    )
+    refresh.add_argument(
+        "--deadline",
+        type=float,
+        default=None,
+        help="seconds after which no further call starts (default: 3600)",
+    )
+    refresh.set_defaults(handler=_reference_refresh)
+    ls = actions.add_parser("ls", parents=[common], help="list the snapshots in the store")
+    ls.set_defaults(handler=_reference_ls)
+    lookup = actions.add_parser(
+        "lookup", parents=[common], help="find codes by name, former name, alias or code"
+    )
+    lookup.add_argument("query", help="a name, part of one, or a code (茅台, 600519, 白酒)")
+    lookup.add_argument(
+        "--kind", default=None, help="comma-separated among stock,index,board,foreign"
+    )
+    lookup.add_argument("--limit", type=int, default=10, help="at most this many rows")
+    lookup.set_defaults(handler=_reference_lookup)
+    members = actions.add_parser(
+        "members", parents=[common], help="member stocks of a board on a date"
+    )
+    members.add_argument("board", help="board code, e.g. BK0896")
+    members.add_argument("--as-of", default=None, help="date (default: the newest snapshot)")
+    members.set_defaults(handler=_reference_members)
+
+    def _help(args: argparse.Namespace) -> int:
+        p.print_help()
+        return EXIT_BAD_INPUT
+
+    p.set_defaults(handler=_help)
+
+
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _reference_refresh(args: argparse.Namespace) -> int:
+    from eventstudy.market.refresh import DEFAULT_DEADLINE, refresh_reference
+
+    quiet = bool(getattr(args, "quiet", False))
+    with contextlib.ExitStack() as stack:
+        if quiet:  # akshare draws its own progress bars on stderr
+            stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        report = refresh_reference(
+            cast("list[RefreshWhat] | None", _split(args.what)),
+            boards=_split(args.boards),
+            cache_dir=args.cache_dir,
+            deadline=DEFAULT_DEADLINE if args.deadline is None else args.deadline,
+            progress=None if quiet else (lambda line: print(line, file=sys.stderr)),
+        )
+    print(report.summary())
+    for snap in report.snapshots:
+        print(f"wrote {snap.rows} {snap.table} rows to {snap.path}")
+    if not report.ok:
+        print(
+            "eventstudy: provider failed for part of the refresh (what was fetched is stored)",
+            file=sys.stderr,
+        )
+        return EXIT_PROVIDER
+    return EXIT_OK
+
+
+def _reference_ls(args: argparse.Namespace) -> int:
+    from eventstudy.market.refstore import ReferenceStore
+
+    store = ReferenceStore(args.cache_dir)
+    table = store.listing()
+    if table.empty:
+        print(f"reference store {store.root}/: empty (the bundled master is used)")
+        return EXIT_OK
+    print(f"reference store {store.root}/: {len(table)} snapshots")
+    shown = table[["table", "as_of", "what", "rows", "status", "note"]].copy()
+    shown["note"] = shown["note"].str.slice(0, 40)
+    print(shown.to_string(index=False))
+    members = table[(table["table"] == "members") & (table["status"] == "ok")]
+    if len(members):
+        days = sorted(set(members["as_of"]))
+        print(f"membership snapshots: {len(days)} day(s), {days[0]} .. {days[-1]}")
+    return EXIT_OK
+
+
+def _reference_lookup(args: argparse.Namespace) -> int:
+    from eventstudy.market.refstore import current_master
+
+    kinds = cast("list[SymbolKind] | None", _split(args.kind))
+    hits = current_master(args.cache_dir).lookup(args.query, kinds=kinds, limit=args.limit)
+    if hits.empty:
+        print(f"no code matches {args.query!r}", file=sys.stderr)
+        return EXIT_DATA_UNAVAILABLE
+    print(hits.to_string(index=False))
+    return EXIT_OK
+
+
+def _reference_members(args: argparse.Namespace) -> int:
+    from eventstudy.market.refstore import current_master
+
+    table = current_master(args.cache_dir).members(args.board, as_of=args.as_of)
+    snapshot = str(table["snapshot"].iloc[0].date())
+    print(f"{args.board}: {len(table)} members, snapshot {snapshot} ({table['source'].iloc[0]})")
+    if bool(table["look_ahead"].iloc[0]):
+        print(
+            f"note: the earliest snapshot ({snapshot}) is after {args.as_of}: membership "
+            "observed later (look-ahead and survivorship bias)",
+            file=sys.stderr,
+        )
+    print(table[["symbol", "name"]].to_string(index=False))
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -483,7 +639,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_news, _add_feed, _add_cache, _add_demo, _add_run, _add_backtest):
+    for add in (
+        _add_news,
+        _add_feed,
+        _add_cache,
+        _add_reference,
+        _add_demo,
+        _add_run,
+        _add_backtest,
+    ):
         add(sub)
     for sp in sub.choices.values():
         # also accept -q after the subcommand (`eventstudy demo -q`); SUPPRESS keeps the

@@ -22,7 +22,8 @@ day0           datetime64          resolved trading session
 ``EventSet.dropped`` has the input rows that could not become events, with
 ``reason`` (``unknown_symbol``, ``no_timestamp``, ``outside_session``,
 ``beyond_calendar``; ``collapsed``, ``duplicate`` after
-:meth:`EventSet.resolve_duplicates`) and ``message``.
+:meth:`EventSet.resolve_duplicates`; ``no_membership`` from :meth:`EventSet.expand_boards`)
+and ``message``.
 
 **Duplicates and overlaps** (METHODS.md): a *duplicate* is the same security with
 the same day 0 from several events (several articles, or one article naming a
@@ -31,6 +32,10 @@ board and one of its members: board events expanded to members carry a
 :meth:`EventSet.resolve_duplicates` keeps, collapses or thins them. An *overlap* is
 the same security with another event's day 0 inside this event's estimation or
 event window (the estimation window is then contaminated): :func:`overlap_counts`.
+
+:meth:`EventSet.expand_boards` turns each board event into one event per
+member stock (membership from the security master as of day 0), keyed to the
+original event by ``parent_event_id``.
 
 Examples
 --------
@@ -45,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, get_args
@@ -52,17 +58,38 @@ from typing import TYPE_CHECKING, get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import DuplicatePolicy, SessionRule
-from eventstudy.exceptions import InputDataError, SymbolError
-from eventstudy.symbols import normalize
+from eventstudy._typing import DateLike, DuplicatePolicy, SessionRule
+from eventstudy.exceptions import (
+    DataUnavailableError,
+    EventStudyWarning,
+    InputDataError,
+    SymbolError,
+)
+from eventstudy.symbols import normalize, parse_symbol
 
 if TYPE_CHECKING:
     from eventstudy.calendar import TradingCalendar
+    from eventstudy.reference import SecurityMaster
 
-__all__ = ["DROPPED_COLUMNS", "DUPLICATE_POLICIES", "EventSet", "overlap_counts"]
+__all__ = [
+    "DROPPED_COLUMNS",
+    "DUPLICATE_POLICIES",
+    "EXPANSION_COLUMNS",
+    "EventSet",
+    "overlap_counts",
+]
 
 #: Columns of every ``dropped`` / ``skipped`` table in the package.
 DROPPED_COLUMNS = ["event_id", "symbol", "reason", "message"]
+#: Columns :meth:`EventSet.expand_boards` adds: the board event a member event comes from
+#: (``None`` for events that were not expanded), the date of the membership snapshot used,
+#: and whether that snapshot was observed after day 0 (look-ahead).
+EXPANSION_COLUMNS = [
+    "parent_event_id",
+    "parent_symbol",
+    "membership_snapshot",
+    "membership_look_ahead",
+]
 
 
 #: What :meth:`EventSet.resolve_duplicates` can do with duplicates (default first).
@@ -87,12 +114,16 @@ class EventSet:
         Inputs that could not become events, with a reason code.
     rule, cutoff
         The day-0 rule used.
+    notes
+        What a reader of results built on these events must know (e.g. board
+        membership observed after the events: look-ahead).
     """
 
     frame: pd.DataFrame
     dropped: pd.DataFrame = field(default_factory=_empty_dropped)
     rule: SessionRule = "next"
     cutoff: str = "15:00"
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -195,36 +226,118 @@ class EventSet:
             day0.loc[need] = resolved.values
         df["day0"] = day0.astype("datetime64[ns]")
         ok = df["symbol"].notna()
-        for i in df.index[ok & df["day0"].isna()]:
-            stamp = df.at[i, "published_at"]
-            if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
-                reason, msg = "no_timestamp", "neither day0 nor a parseable published_at"
-            else:
-                ts = stamp
-                day = ts.tz_localize(None).normalize()
-                if rule != "strict" or day > cal.last or day < cal.first:
-                    # 'next'/'previous' always find a session inside the calendar's range
-                    reason = "beyond_calendar"
-                    msg = (
-                        f"published {ts} is outside the calendar "
-                        f"{cal.first.date()}..{cal.last.date()}"
-                    )
-                else:
-                    reason = "outside_session"
-                    msg = f"published {ts} is not within a session before {cutoff} (rule={rule})"
-            drops.append(
-                {
-                    "event_id": df.at[i, "event_id"],
-                    "symbol": df.at[i, "symbol"],
-                    "reason": reason,
-                    "message": msg,
-                }
-            )
+        drops += _day0_drops(df[ok & df["day0"].isna()], cal, rule, str(cutoff))
         keep = ok & df["day0"].notna()
         cols = ["event_id", "symbol", "published_at", "day0"]
         out = df.loc[keep, cols + [c for c in df.columns if c not in cols]].reset_index(drop=True)
         dropped = pd.DataFrame(drops, columns=DROPPED_COLUMNS) if drops else _empty_dropped()
         return cls(out, dropped, rule=rule, cutoff=str(cutoff))
+
+    def expand_boards(
+        self,
+        as_of: DateLike | None = None,
+        *,
+        master: SecurityMaster | None = None,
+    ) -> EventSet:
+        """Each board event becomes one event per member stock; other events stay as they are.
+
+        Membership comes from the security master's dated snapshots: the newest
+        snapshot on or before the event's day 0 (or on or before ``as_of`` for
+        every event). Before the earliest snapshot the earliest is used, and the
+        member events are labelled ``membership_look_ahead=True``: that
+        membership was observed after the event, so a study or backtest on them
+        has look-ahead (and survivorship) bias; :attr:`notes` says so and an
+        :class:`~eventstudy.exceptions.EventStudyWarning` is issued. Refresh
+        membership regularly (``eventstudy reference refresh --what members``)
+        to build point-in-time snapshots.
+
+        Parameters
+        ----------
+        as_of
+            Membership date for every event (default: each event's day 0).
+        master
+            The security master (default:
+            :func:`eventstudy.market.refstore.current_master`, the bundled tables
+            plus the refreshed snapshots in the cache; no network).
+
+        Returns
+        -------
+        EventSet
+            Member events keep every column of their board event, with
+            ``symbol`` the member, ``event_id`` = ``"<board event id>:<symbol>"``
+            and the :data:`EXPANSION_COLUMNS` (``parent_event_id``,
+            ``parent_symbol``, ``membership_snapshot``,
+            ``membership_look_ahead``); events that are not boards get
+            ``parent_event_id`` ``None`` and no look-ahead. A board whose
+            membership no snapshot holds goes to :attr:`dropped` with reason
+            ``no_membership``: nothing is lost.
+
+        Raises
+        ------
+        InputDataError
+            If ``as_of`` is not a date.
+
+        Examples
+        --------
+        The bundled membership sample (the default adds your refreshed snapshots):
+
+        >>> import warnings
+        >>> from eventstudy.reference import load_master
+        >>> ev = EventSet.from_frame(pd.DataFrame({
+        ...     "event_id": ["n1", "n2", "n3"], "symbol": ["BK0896", "600519.SH", "BK0145"],
+        ...     "day0": ["2022-01-10"] * 3}))
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # the bundled membership is from 2022-12-31
+        ...     out = ev.expand_boards(master=load_master())
+        >>> out.frame[["event_id", "symbol", "parent_event_id"]].head(3)
+                   event_id     symbol parent_event_id
+        0  n1:000568.SZ  000568.SZ              n1
+        1  n1:000596.SZ  000596.SZ              n1
+        2  n1:000858.SZ  000858.SZ              n1
+        >>> len(out), bool(out.frame.membership_look_ahead.iloc[0])
+        (7, True)
+        >>> out.dropped[["event_id", "reason"]].values.tolist()
+        [['n3', 'no_membership']]
+        """
+        when = None if as_of is None else _as_day(as_of)
+        frame = self.frame.reset_index(drop=True)
+        is_board = frame["symbol"].map(lambda s: parse_symbol(s).kind == "board").astype(bool)
+        if master is None and is_board.any():
+            from eventstudy.market.refstore import current_master
+
+            master = current_master()
+        children, drops = _member_events(frame[is_board], when, master)
+        plain = frame[~is_board].assign(
+            parent_event_id=None,
+            parent_symbol=None,
+            membership_snapshot=pd.Series(pd.NaT, index=frame.index[~is_board]),
+            membership_look_ahead=False,
+        )
+        parts = [plain.assign(_pos=plain.index)] + ([children] if len(children) else [])
+        out = pd.concat(parts, ignore_index=True)
+        out = out.sort_values(["_pos", "symbol"], kind="stable").drop(columns="_pos")
+        out = out.reset_index(drop=True)
+        out["event_id"] = _unique_ids(out["event_id"])
+        out["membership_snapshot"] = pd.to_datetime(out["membership_snapshot"])
+        out["membership_look_ahead"] = out["membership_look_ahead"].astype(bool)
+        notes = list(self.notes)
+        late = out[out["membership_look_ahead"]]
+        if len(late):
+            note = (
+                f"board membership observed after day 0 for {late['parent_event_id'].nunique()} "
+                f"board event(s) ({len(late)} member events; snapshots "
+                f"{late['membership_snapshot'].min().date()}..{late['membership_snapshot'].max().date()}"
+                "): look-ahead and survivorship bias (column membership_look_ahead); refresh "
+                "membership regularly (eventstudy reference refresh --what members) for "
+                "point-in-time snapshots"
+            )
+            notes.append(note)
+            warnings.warn(note, EventStudyWarning, stacklevel=2)
+        dropped = self.dropped
+        if drops:
+            extra = pd.DataFrame(drops, columns=DROPPED_COLUMNS)
+            dropped = pd.concat([dropped, extra], ignore_index=True)
+        return EventSet(out, dropped, rule=self.rule, cutoff=self.cutoff, notes=tuple(notes))
 
     def resolve_duplicates(self, how: DuplicatePolicy = "keep") -> EventSet:
         """Events naming the same security on the same day 0: keep, collapse or thin them.
@@ -282,13 +395,13 @@ class EventSet:
         df = self.frame.copy()
         if df.empty:
             df["n_same_day"] = pd.Series(dtype="int64")
-            return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff)
+            return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff, notes=self.notes)
         keys = [df["symbol"].astype(str), df["day0"]]
         df["n_same_day"] = (
             df.groupby(keys, sort=False)["event_id"].transform("size").astype("int64")
         )
         if how == "keep":
-            return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff)
+            return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff, notes=self.notes)
         stamp = df["published_at"]
         order = np.lexsort((np.arange(len(df)), stamp.isna().to_numpy(), _sortable(stamp)))
         ranked = df.iloc[order]
@@ -317,7 +430,7 @@ class EventSet:
         dropped = (
             pd.concat([self.dropped, drops], ignore_index=True) if len(drops) else self.dropped
         )
-        return EventSet(frame, dropped, rule=self.rule, cutoff=self.cutoff)
+        return EventSet(frame, dropped, rule=self.rule, cutoff=self.cutoff, notes=self.notes)
 
 
 def _sortable(stamp: pd.Series) -> np.ndarray:
@@ -398,4 +511,100 @@ def overlap_counts(
         if a <= 0 <= b:
             count -= same
     out[ok] = count
+    return out
+
+
+def _day0_drops(
+    rows: pd.DataFrame, cal: TradingCalendar, rule: SessionRule, cutoff: str
+) -> list[dict[str, object]]:
+    """Why each of ``rows`` (a symbol but no day 0) got no session."""
+    drops: list[dict[str, object]] = []
+    for i in rows.index:
+        stamp = rows.at[i, "published_at"]
+        if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
+            reason, msg = "no_timestamp", "neither day0 nor a parseable published_at"
+        else:
+            day = stamp.tz_localize(None).normalize()
+            if rule != "strict" or day > cal.last or day < cal.first:
+                # 'next'/'previous' always find a session inside the calendar's range
+                reason = "beyond_calendar"
+                msg = (
+                    f"published {stamp} is outside the calendar "
+                    f"{cal.first.date()}..{cal.last.date()}"
+                )
+            else:
+                reason = "outside_session"
+                msg = f"published {stamp} is not within a session before {cutoff} (rule={rule})"
+        drops.append(
+            {
+                "event_id": rows.at[i, "event_id"],
+                "symbol": rows.at[i, "symbol"],
+                "reason": reason,
+                "message": msg,
+            }
+        )
+    return drops
+
+
+def _as_day(value: DateLike) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise InputDataError(f"as_of={value!r} is not a date; pass e.g. '2022-01-10'") from err
+    if pd.isna(stamp):
+        raise InputDataError(f"as_of={value!r} is not a date; pass e.g. '2022-01-10'")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("Asia/Shanghai").tz_localize(None)
+    return stamp.normalize()
+
+
+def _member_events(
+    boards: pd.DataFrame, when: pd.Timestamp | None, master: SecurityMaster | None
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """One row per (board event, member) and the board events without membership."""
+    rows: list[pd.DataFrame] = []
+    drops: list[dict[str, object]] = []
+    cache: dict[tuple[str, pd.Timestamp], pd.DataFrame | Exception] = {}
+    for pos, event in zip(boards.index.tolist(), boards.to_dict("records"), strict=True):
+        day = when if when is not None else pd.Timestamp(event["day0"])
+        key = (str(event["symbol"]), day)
+        if key not in cache:
+            try:
+                cache[key] = master.members(key[0], as_of=day)  # type: ignore[union-attr]
+            except (DataUnavailableError, SymbolError) as err:
+                cache[key] = err
+        members = cache[key]
+        if isinstance(members, Exception):
+            drops.append(
+                {
+                    "event_id": event["event_id"],
+                    "symbol": event["symbol"],
+                    "reason": "no_membership",
+                    "message": str(members),
+                }
+            )
+            continue
+        snapshot = pd.Timestamp(members["snapshot"].iloc[0])
+        child = pd.DataFrame([event] * len(members), columns=boards.columns)
+        child["symbol"] = members["symbol"].to_numpy()
+        child["event_id"] = [f"{event['event_id']}:{s}" for s in members["symbol"]]
+        child["parent_event_id"] = event["event_id"]
+        child["parent_symbol"] = event["symbol"]
+        child["membership_snapshot"] = snapshot
+        child["membership_look_ahead"] = bool(snapshot > pd.Timestamp(event["day0"]))
+        child["_pos"] = pos
+        rows.append(child)
+    if not rows:
+        return pd.DataFrame(columns=[*boards.columns, *EXPANSION_COLUMNS, "_pos"]), drops
+    return pd.concat(rows, ignore_index=True), drops
+
+
+def _unique_ids(ids: pd.Series) -> list[str]:
+    """The ids, with ``#2``, ``#3`` ... appended to repeats (a member id equal to another id)."""
+    seen: dict[str, int] = {}
+    out = []
+    for value in ids.astype(str):
+        n = seen.get(value, 0) + 1
+        seen[value] = n
+        out.append(value if n == 1 else f"{value}#{n}")
     return out

@@ -298,12 +298,7 @@ def _without(events: EventSet, gone: Any, stage_drops: pd.DataFrame) -> EventSet
     dropped = pd.concat(
         [events.dropped, stage_drops.reindex(columns=DROPPED_COLUMNS)], ignore_index=True
     ).astype({c: object for c in DROPPED_COLUMNS})
-    return EventSet(
-        frame=frame[~gone].reset_index(drop=True),
-        dropped=dropped,
-        rule=events.rule,
-        cutoff=events.cutoff,
-    )
+    return replace(events, frame=frame[~gone].reset_index(drop=True), dropped=dropped)
 
 
 def _benchmark_drops(frame: pd.DataFrame) -> pd.DataFrame:
@@ -736,7 +731,7 @@ def _in_span(events: EventSet, ev: EventsConfig, notes: list[str]) -> EventSet:
             f"{int((~keep).sum())} events with day 0 outside [{start}, {end}] not backtested"
         )
     frame = events.frame[keep].reset_index(drop=True)
-    return EventSet(frame, events.dropped, events.rule, events.cutoff)
+    return replace(events, frame=frame)
 
 
 def events_from_config(

@@ -41,6 +41,9 @@ SKIP_REASONS: dict[str, str] = {
     "no_timestamp": "no day0 and no parseable published_at (from EventSet.dropped)",
     "outside_session": "the day-0 rule gave no session (from EventSet.dropped)",
     "beyond_calendar": "published outside the trading calendar (from EventSet.dropped)",
+    "no_membership": "a board event whose membership no snapshot holds (EventSet.expand_boards)",
+    "collapsed": "merged into an event of the same security and day 0 (resolve_duplicates)",
+    "duplicate": "same security and day 0 as an earlier event (resolve_duplicates 'first')",
     "no_signal": "direction='sign_of_score' and the score is 0 or missing",
     "no_weight": "the weight is missing, zero or negative",
     "no_price": "no price series for the symbol (e.g. a board without a proxy)",
@@ -338,7 +341,7 @@ def backtest(
     weight = _weights(frame, weights)
     day0 = pd.DatetimeIndex(frame["day0"]).astype("datetime64[ns]")
 
-    notes: list[str] = []
+    notes: list[str] = list(es.notes)  # e.g. board membership observed after day 0
     panel, load_failed = _price_panel(
         prices,
         [*frame["symbol"].unique(), bench],

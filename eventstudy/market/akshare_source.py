@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Adjust, BoardListKind
-from eventstudy.exceptions import DataUnavailableError
+from eventstudy.exceptions import DataUnavailableError, ProviderError
 from eventstudy.market._clean import FIELDS, empty_bars
 from eventstudy.market._net import (
     EASTMONEY_LIMITER,
@@ -76,9 +76,13 @@ from eventstudy.symbols import from_akshare, normalize, parse_symbol, to_akshare
 
 __all__ = [
     "COLUMN_MAP",
+    "STOCK_LISTS",
     "VERDICT",
+    "AkshareReference",
     "AkshareSource",
+    "DeadlineExceeded",
     "UnknownCodeError",
+    "clear_akshare_cache",
     "scoped_requests",
     "translate",
 ]
@@ -544,3 +548,334 @@ def _board_type(code: str) -> str | None:
     table = board_table()
     hit = table.loc[table["code"] == code, "board_type"]
     return str(hit.iloc[0]) if len(hit) else None
+
+
+# -- reference lists for the security master (eventstudy.market.refresh) -----------------------
+
+#: The A-share code lists of the exchanges: ``segment -> (akshare function, kwargs, code column,
+#: name column, list-date column)``. ``stock_info_a_code_name`` is the concatenation of these
+#: four calls without the list dates, so the refresh calls them one by one (one exchange can
+#: fail alone).
+STOCK_LISTS: dict[str, tuple[str, dict[str, Any], str, str, str]] = {
+    "sh_main": (
+        "stock_info_sh_name_code",
+        {"symbol": "主板A股"},
+        "证券代码",
+        "证券简称",
+        "上市日期",
+    ),
+    "sh_star": (
+        "stock_info_sh_name_code",
+        {"symbol": "科创板"},
+        "证券代码",
+        "证券简称",
+        "上市日期",
+    ),
+    "sz": ("stock_info_sz_name_code", {"symbol": "A股列表"}, "A股代码", "A股简称", "A股上市日期"),
+    "bj": ("stock_info_bj_name_code", {}, "证券代码", "证券简称", "上市日期"),
+}
+
+
+class DeadlineExceeded(Exception):
+    """The refresh ran out of its time budget before this call (not retried)."""
+
+
+def clear_akshare_cache(name: str) -> int:
+    """Forget what akshare has cached for ``akshare.<name>``; returns the caches cleared.
+
+    Several akshare list functions are wrapped in :func:`functools.lru_cache`
+    (``stock_info_sh_name_code``, ``stock_info_a_code_name``, and the private
+    helper behind ``stock_board_concept_name_em``): a second call in the same
+    process returns the first answer. Clearing every ``lru_cache`` of the
+    function's module (the function itself and the helpers it calls) makes the
+    next call ask the server again.
+
+    Parameters
+    ----------
+    name
+        An akshare function name.
+
+    Examples
+    --------
+    >>> clear_akshare_cache("stock_board_concept_name_em") >= 1
+    True
+    """
+    import sys
+
+    import akshare  # deferred: heavy, and only this module may import it
+
+    func = getattr(akshare, name)
+    module = sys.modules.get(getattr(func, "__module__", ""), None)
+    cached = [func, *(vars(module).values() if module is not None else ())]
+    cleared = 0
+    for obj in {id(o): o for o in cached}.values():
+        if callable(getattr(obj, "cache_clear", None)):
+            obj.cache_clear()
+            cleared += 1
+    return cleared
+
+
+def _iso_dates(values: pd.Series) -> list[str]:
+    """``YYYY-MM-DD`` of each value (dates, timestamps, ``19910403``), ``""`` if none."""
+    text = values.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    compact = text.str.fullmatch(r"\d{8}")
+    stamps = pd.to_datetime(text.where(~compact), errors="coerce", format="mixed")
+    stamps = stamps.fillna(pd.to_datetime(text.where(compact), errors="coerce", format="%Y%m%d"))
+    return ["" if pd.isna(s) else s.date().isoformat() for s in stamps]
+
+
+def _codes(values: pd.Series) -> list[str]:
+    """Six-digit codes of a code column (``1`` read from Excel becomes ``000001``)."""
+    text = values.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    return text.str.zfill(6).tolist()
+
+
+class AkshareReference(AkshareSource):
+    """Code lists, board lists, board members and renames through akshare, asked fresh.
+
+    Every call clears akshare's own caches first (:func:`clear_akshare_cache`),
+    has a timeout on its HTTP requests, is retried with backoff like the price
+    calls and waits on the shared Eastmoney rate limit; ``deadline`` (a
+    ``time.monotonic()`` value) stops a long refresh: a call that would start
+    after it raises :class:`DeadlineExceeded` (wrapped in
+    :class:`~eventstudy.exceptions.ProviderError`) without touching the network.
+
+    Parameters
+    ----------
+    deadline
+        Monotonic time after which no call starts (None: no deadline).
+    clock
+        The monotonic clock (tests pass a fake).
+    fetcher, policy, sleep, rng, limiter
+        As for :class:`AkshareSource`.
+
+    Examples
+    --------
+    With an injected fetcher returning akshare's layout:
+
+    >>> def fake(name, kwargs):
+    ...     return pd.DataFrame({"证券代码": ["600519"], "证券简称": ["贵州茅台"],
+    ...                          "上市日期": [pd.Timestamp("2001-08-27").date()]})
+    >>> AkshareReference(fetcher=fake, limiter=None).stock_list("sh_main")
+         code  name   list_date
+    0  600519  贵州茅台  2001-08-27
+    """
+
+    def __init__(
+        self,
+        *,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        fetcher: Fetcher | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], object] = time.sleep,
+        rng: random.Random | None = None,
+        limiter: RateLimiter | None = EASTMONEY_LIMITER,
+    ) -> None:
+        super().__init__(fetcher=fetcher, policy=policy, sleep=sleep, rng=rng, limiter=limiter)
+        self.deadline = deadline
+        self.clock = clock
+
+    def _call(self, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
+        if self.deadline is not None and self.clock() >= self.deadline:
+            raise DeadlineExceeded(f"akshare.{name}: the refresh deadline has passed")
+        if self._fetcher is not None:
+            return self._fetcher(name, kwargs)
+        clear_akshare_cache(name)
+        return _akshare_call(name, kwargs, self.policy.timeout)
+
+    def _ask(
+        self,
+        name: str,
+        kwargs: dict[str, Any],
+        parse: Callable[[pd.DataFrame], pd.DataFrame],
+        what: str,
+        permanent: tuple[type[BaseException], ...] = (),
+    ) -> pd.DataFrame:
+        def once() -> pd.DataFrame:
+            raw = self._call(name, dict(kwargs))
+            if raw is None or len(raw) == 0:
+                raise EmptyResponseError(f"akshare.{name}({kwargs}) returned no rows")
+            return parse(raw)
+
+        return call_with_retry(
+            once,
+            policy=self.policy,
+            symbol=what,
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            permanent=(*self._permanent(), DeadlineExceeded, *permanent),
+            limiter=self.limiter,
+        )
+
+    def stock_list(self, segment: str) -> pd.DataFrame:
+        """One exchange list of :data:`STOCK_LISTS`: ``code`` (6 digits), ``name``, ``list_date``.
+
+        Raises
+        ------
+        ProviderError
+            After the retries (a list without rows or without its columns is a failure).
+
+        Examples
+        --------
+        See the class example.
+        """
+        if segment not in STOCK_LISTS:
+            raise ValueError(f"segment={segment!r}; choose one of {list(STOCK_LISTS)}")
+        name, kwargs, code, short, listed = STOCK_LISTS[segment]
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            missing = [c for c in (code, short, listed) if c not in raw.columns]
+            if missing:
+                raise EmptyResponseError(
+                    f"akshare.{name}: no columns {missing} in {list(raw.columns)[:10]}"
+                )
+            rows = raw[raw[code].notna() & raw[short].notna()]
+            return pd.DataFrame(
+                {
+                    "code": _codes(rows[code]),
+                    "name": rows[short].astype(str).str.strip().to_numpy(),
+                    "list_date": _iso_dates(rows[listed]),
+                }
+            )
+
+        return self._ask(name, kwargs, parse, f"{segment} code list")
+
+    def board_names(self, kind: BoardListKind) -> pd.DataFrame:
+        """Eastmoney's concept or industry boards now: ``code``, ``name``.
+
+        Raises
+        ------
+        ProviderError
+            After the retries (an empty list is a failure: there are always boards).
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"排名": [1], "板块名称": ["白酒"], "板块代码": ["BK0896"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).board_names("concept")
+             code name
+        0  BK0896   白酒
+        """
+        if kind not in get_args(BoardListKind):
+            raise ValueError(f"kind={kind!r}; choose one of {list(get_args(BoardListKind))}")
+        name = f"stock_board_{kind}_name_em"
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            rows = raw[raw["板块代码"].astype(str).str.fullmatch(r"BK\d{4}")]
+            if rows.empty:
+                raise EmptyResponseError(f"akshare.{name}: no BKxxxx board codes")
+            return pd.DataFrame(
+                {
+                    "code": rows["板块代码"].astype(str).to_numpy(),
+                    "name": rows["板块名称"].astype(str).str.strip().to_numpy(),
+                }
+            )
+
+        return self._ask(name, {}, parse, f"{kind} board list")
+
+    def board_members(self, code: str, kind: str | None) -> pd.DataFrame:
+        """Members of a board now: ``code`` (6 digits), ``name``; empty if Eastmoney has none.
+
+        Eastmoney answers ``data: null`` (akshare then fails with a ``TypeError``)
+        or an empty list (``ZeroDivisionError``) for a board it lists no member
+        of, or does not know: that answer is final, not retried, and gives an
+        empty frame.
+
+        Parameters
+        ----------
+        code
+            The board code, ``BK0896``.
+        kind
+            ``concept`` uses ``stock_board_concept_cons_em``, anything else
+            ``stock_board_industry_cons_em`` (both ask for ``b:BKxxxx``).
+
+        Raises
+        ------
+        ProviderError
+            After the retries of any other failure.
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"序号": [1], "代码": ["600519"], "名称": ["贵州茅台"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).board_members("BK0896", "concept")
+             code  name
+        0  600519  贵州茅台
+        """
+        board = normalize(code)
+        name = f"stock_board_{'concept' if kind == 'concept' else 'industry'}_cons_em"
+
+        class _NoMembers(Exception):
+            pass
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            rows = raw[raw["代码"].notna()]
+            return pd.DataFrame(
+                {"code": _codes(rows["代码"]), "name": rows["名称"].astype(str).to_numpy()}
+            )
+
+        def ask() -> pd.DataFrame:
+            try:
+                return self._call(name, {"symbol": board})
+            except (TypeError, ZeroDivisionError) as err:  # data: null / diff: []
+                raise _NoMembers(str(err)) from err
+
+        try:
+            raw = call_with_retry(
+                ask,
+                policy=self.policy,
+                symbol=board,
+                source=self.name,
+                sleep=self.sleep,
+                rng=self.rng,
+                permanent=(*self._permanent(), DeadlineExceeded, _NoMembers),
+                limiter=self.limiter,
+            )
+        except ProviderError as err:
+            if isinstance(err.cause, _NoMembers):
+                return pd.DataFrame({"code": pd.Series(dtype=str), "name": pd.Series(dtype=str)})
+            raise
+        if raw is None or len(raw) == 0:
+            return pd.DataFrame({"code": pd.Series(dtype=str), "name": pd.Series(dtype=str)})
+        return parse(raw)
+
+    def renames(self) -> pd.DataFrame:
+        """Short-name changes of Shenzhen stocks (SZSE): ``code``, ``date``, ``before``, ``after``.
+
+        ``stock_info_sz_change_name("简称变更")``; Shanghai publishes no such list
+        that akshare reads (Sina's per-stock ``stock_info_change_name`` has no dates).
+
+        Raises
+        ------
+        ProviderError
+            After the retries.
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"变更日期": [pd.Timestamp("2022-03-01").date()],
+        ...                          "证券代码": ["000002"], "证券简称": ["万  科Ａ"],
+        ...                          "变更前简称": ["万科A"], "变更后简称": ["万  科Ａ"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).renames().values.tolist()
+        [['000002', '2022-03-01', '万科A', '万  科Ａ']]
+        """
+        name = "stock_info_sz_change_name"
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            need = ["变更日期", "证券代码", "变更前简称", "变更后简称"]
+            missing = [c for c in need if c not in raw.columns]
+            if missing:
+                raise EmptyResponseError(f"akshare.{name}: no columns {missing}")
+            rows = raw.dropna(subset=need)
+            return pd.DataFrame(
+                {
+                    "code": _codes(rows["证券代码"]),
+                    "date": _iso_dates(rows["变更日期"]),
+                    "before": rows["变更前简称"].astype(str).str.strip().to_numpy(),
+                    "after": rows["变更后简称"].astype(str).str.strip().to_numpy(),
+                }
+            )
+
+        return self._ask(name, {"symbol": "简称变更"}, parse, "SZSE rename list")

@@ -61,6 +61,7 @@ __all__ = [
     "merge_ranges",
     "resolve_cache_dir",
     "subtract_ranges",
+    "write_parquet_atomic",
 ]
 
 _META_KEY = b"eventstudy"
@@ -354,7 +355,6 @@ class PriceCache:
     @staticmethod
     def _atomic_write(path: Path, values: pd.Series, meta: dict[str, Any]) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         table = pa.table(
             {
@@ -362,24 +362,7 @@ class PriceCache:
                 "value": pa.array(values.to_numpy(dtype=np.float64)),
             }
         ).replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
-        tmp_name = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(table, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, path)
-            tmp_name = None
-        except OSError as err:
-            raise CacheError(
-                f"cannot write the cache entry {path}: {err}; set cache_dir= or "
-                "EVENTSTUDY_CACHE to a writable folder"
-            ) from err
-        finally:
-            if tmp_name is not None and os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+        write_parquet_atomic(path, table, what="cache entry")
 
     def quarantine(self, path: Path) -> Path | None:
         """Move a corrupt file aside (``*.corrupt``); returns the new path or None."""
@@ -512,6 +495,56 @@ def _merge_manifest(
     out.extend((a, b, t) for a, b, t in new if a <= b)
     out.sort(key=lambda r: r[0])
     return out
+
+
+def write_parquet_atomic(path: Path, table: Any, *, what: str = "file") -> None:
+    """Write a ``pyarrow.Table`` to ``path`` atomically: a temporary file, then ``os.replace``.
+
+    A reader never sees a half-written file: it sees the old file or the new one.
+    The folder is created if needed.
+
+    Parameters
+    ----------
+    path
+        The target file.
+    table
+        A ``pyarrow.Table`` (its schema metadata is written with it).
+    what
+        What the file is, for the error message.
+
+    Raises
+    ------
+    CacheError
+        If the folder cannot be written (e.g. read-only).
+
+    Examples
+    --------
+    >>> import pyarrow as pa, pyarrow.parquet as pq, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sub" / "t.parquet"
+    >>> write_parquet_atomic(path, pa.table({"x": [1, 2]}))
+    >>> pq.read_table(path).num_rows, sorted(p.name for p in path.parent.iterdir())
+    (2, ['t.parquet'])
+    """
+    import pyarrow.parquet as pq
+
+    tmp_name = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pq.write_table(table, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except OSError as err:
+        raise CacheError(
+            f"cannot write the {what} {path}: {err}; set cache_dir= or "
+            "EVENTSTUDY_CACHE to a writable folder"
+        ) from err
+    finally:
+        if tmp_name is not None and os.path.exists(tmp_name):
+            os.unlink(tmp_name)
 
 
 def today_shanghai() -> pd.Timestamp:

@@ -1,6 +1,7 @@
-"""The ``local`` source: a folder of CSV or Parquet price files.
+"""The ``local`` source: your own price files, or a long-format Parquet warehouse.
 
-Two layouts are recognised, looked up in this order for each symbol:
+Three layouts are recognised. For a folder of files (``layout="files"``) they
+are looked up in this order for each symbol:
 
 1. **generic** - one file per symbol named by
    :func:`eventstudy.symbols.to_filename`: ``<root>/600519.SH.csv``,
@@ -12,14 +13,32 @@ Two layouts are recognised, looked up in this order for each symbol:
    ``000001.SZ``) and ``<root>/indices/sh000300.csv`` (Sina-style index codes);
    columns in any order.
 
+3. **warehouse** (``layout="warehouse"``) - a data lake in *long* format: one
+   row per date and symbol, columns ``date``, ``symbol`` and any of the fields,
+   in one Parquet file (``<lake>/daily.parquet``) or a folder of Parquet files,
+   optionally Hive-partitioned (``<lake>/year=2022/part-0.parquet``,
+   ``<lake>/symbol=600519.SH/...``). It is read through :mod:`pyarrow.dataset`
+   with the filters pushed down: only the requested symbols, date range and
+   columns are read (row groups and partitions outside them are skipped; an
+   integer ``year`` partition is pruned from the date range). Symbols may be
+   stored in any spelling :func:`eventstudy.symbols.normalize` accepts (a bare
+   ``000001`` is the stock 平安银行); ``date`` may be a timestamp, a date, an
+   ISO string (``2022-01-10``), or ``20220110`` as a string or integer.
+   ``columns=`` maps other column names (``{"trade_date": "date", "ts_code":
+   "symbol"}``). :meth:`LocalSource.panel` reads many symbols in one scan.
+
+``layout="auto"`` (default) takes a Parquet file, or a folder with Hive
+partition folders (``key=value``) or a ``_metadata`` file, as a warehouse, and
+any other folder as files.
+
 Files hold one adjustment, declared with ``adjust=`` (default ``qfq``, as in the
 shared folder); indices are always treated as unadjusted.
 
 Column names: ``date open high low close volume amount`` in any case
 (``Date``, ``CLOSE``), or akshare's Chinese names (``日期 开盘 收盘 最高 最低
-成交量 成交额``). Files with the Chinese names are taken to be akshare output,
-whose ``成交量`` is in lots (手) of 100 shares: it is converted to shares unless
-``chinese_volume="shares"``.
+成交量 成交额``); a warehouse also needs ``symbol`` (or ``code``). Files with the
+Chinese names are taken to be akshare output, whose ``成交量`` is in lots (手) of
+100 shares: it is converted to shares unless ``chinese_volume="shares"``.
 
 Examples
 --------
@@ -30,21 +49,67 @@ Examples
 ...     "600519.SH", pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-31"), adjust="qfq")
 >>> bars["close"].tolist()
 [1739.49]
+
+A warehouse file, read for two symbols at once:
+
+>>> lake = root / "lake.parquet"
+>>> pd.DataFrame({"date": pd.to_datetime(["2022-01-10", "2022-01-10", "2022-01-11"]),
+...               "symbol": ["600519.SH", "000858.SZ", "600519.SH"],
+...               "close": [1739.49, 201.5, 1716.97]}).to_parquet(lake)
+>>> panel = LocalSource(lake).panel(["600519.SH", "000858.SZ"], "2022-01-10", "2022-01-11",
+...                                 fields=["close"])
+>>> panel.close.data
+            600519.SH  000858.SZ
+date
+2022-01-10    1739.49      201.5
+2022-01-11    1716.97        NaN
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
+import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Adjust, VolumeUnit
-from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
-from eventstudy.market._clean import FIELDS, clean_bars
-from eventstudy.symbols import parse_symbol, to_akshare, to_filename
+from eventstudy._typing import (
+    Adjust,
+    ErrorPolicy,
+    LocalLayout,
+    PriceField,
+    SymbolKind,
+    VolumeUnit,
+)
+from eventstudy.calendar import shanghai_sessions, uses_china_calendar
+from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError, SymbolError
+from eventstudy.market._clean import FIELDS, PRICE_FIELDS, clean_bars, empty_bars
+from eventstudy.market.cache import today_shanghai
+from eventstudy.market.frame import (
+    FAILURE_COLUMNS,
+    PROVENANCE_COLUMNS,
+    PriceFrame,
+    empty_failures,
+)
+from eventstudy.market.panel import LACKING_COLUMNS, MarketPanel, empty_lacking
+from eventstudy.symbols import (
+    from_akshare,
+    from_filename,
+    normalize,
+    parse_symbol,
+    to_akshare,
+    to_filename,
+)
 
-__all__ = ["ACCEPTED_COLUMNS", "LocalSource"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+__all__ = ["ACCEPTED_COLUMNS", "LAYOUTS", "LocalSource"]
 
 _FIELDS = ("date", *FIELDS)
 _CHINESE = {
@@ -58,40 +123,344 @@ _CHINESE = {
 }
 #: Column names a local file may use (English in any case, or akshare's Chinese names).
 ACCEPTED_COLUMNS = (*_FIELDS, *_CHINESE)
+#: Layouts of a local source (``auto`` decides between the others).
+LAYOUTS: tuple[LocalLayout, ...] = get_args(LocalLayout)
+#: Column names a warehouse's symbol column may have (any case) without ``columns=``.
+_SYMBOL_COLUMNS = ("symbol", "code")
+_YYYYMMDD = re.compile(r"^\d{8}$")
+_LOTS = 100.0
+
+
+def _header_map(names: Iterable[str]) -> tuple[dict[str, str], bool]:
+    """``{column: field}`` for the known names (first spelling of a field wins); Chinese used?"""
+    mapping: dict[str, str] = {}
+    chinese = False
+    for col in names:
+        name = str(col).strip()
+        target = name.lower() if name.lower() in _FIELDS else _CHINESE.get(name)
+        if target is None or target in mapping.values():
+            continue  # unknown, or a field named twice (Close and 收盘): the first one wins
+        mapping[col] = target
+        chinese = chinese or name in _CHINESE
+    return mapping, chinese
 
 
 def _standard_columns(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     """Rename known columns to the English fields; True if Chinese names were used."""
-    rename: dict[object, str] = {}
-    chinese = False
-    for col in raw.columns:
-        name = str(col).strip()
-        if name.lower() in _FIELDS:
-            rename[col] = name.lower()
-        elif name in _CHINESE:
-            rename[col] = _CHINESE[name]
-            chinese = True
-    taken = set()
-    keep = []
-    for col in raw.columns:  # a field named twice (Close and 收盘): the first one wins
-        if col in rename and rename[col] not in taken:
-            taken.add(rename[col])
-            keep.append(col)
-    return raw[keep].rename(columns=rename), chinese
+    mapping, chinese = _header_map(raw.columns)
+    return raw[list(mapping)].rename(columns=mapping), chinese
+
+
+def _auto_layout(root: Path) -> LocalLayout:
+    if root.is_file():
+        return "warehouse"
+    if root.is_dir():
+        if (root / "_metadata").is_file():
+            return "warehouse"
+        if any(p.is_dir() and "=" in p.name for p in root.iterdir()):
+            return "warehouse"
+    return "files"
+
+
+@lru_cache(maxsize=65536)
+def _canonical(value: str) -> str | None:
+    """The canonical symbol of a stored spelling (bare ``000001``: the stock), or None."""
+    try:
+        return normalize(value)
+    except SymbolError:
+        try:
+            return from_akshare(value, kind="stock").canonical
+        except (SymbolError, ValueError):
+            return None
+
+
+def _coded(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """A string column as ``(codes, values)``: ``values[codes[i]]`` is row i (nulls: -1).
+
+    Dictionary columns (how the warehouse reads symbols) are used as they are.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    array = column.unify_dictionaries().combine_chunks() if column.num_chunks else None
+    if array is None or len(array) == 0:
+        return np.empty(0, dtype=np.int64), []
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, [str(v) for v in array.dictionary.to_pylist()]
+
+
+@dataclass(frozen=True)
+class _Long:
+    """Rows read from a warehouse: parallel arrays, symbols coded into ``names``."""
+
+    dates: np.ndarray  # datetime64[ns], midnight
+    codes: np.ndarray  # index into names
+    names: list[str]  # canonical symbols
+    values: dict[str, np.ndarray]  # field -> float64
+
+    @property
+    def rows(self) -> int:
+        return len(self.dates)
+
+
+class _Warehouse:
+    """A long-format Parquet dataset (file or folder) read through ``pyarrow.dataset``."""
+
+    def __init__(self, path: Path, columns: Mapping[str, str], chinese_volume: VolumeUnit) -> None:
+        self.path = path
+        self._columns = dict(columns)
+        self._chinese_volume = chinese_volume
+        self._dataset: pads.Dataset | None = None
+        self._stored: dict[str, str] = {}  # field/date/symbol -> stored column name
+        self._lots = False
+        self._symbols: dict[str, str] | None = None  # canonical -> stored spelling
+        self._date_format: str | None = None  # strftime of string/int dates
+
+    # -- the dataset and its columns --------------------------------------------------
+
+    def dataset(self) -> pads.Dataset:
+        if self._dataset is not None:
+            return self._dataset
+        import pyarrow.dataset as pads
+
+        if not self.path.exists():
+            raise DataUnavailableError(
+                f"the price warehouse {self.path} does not exist; point LocalSource at a "
+                "long-format Parquet file or a folder of them"
+            )
+        partitioning = "hive" if self.path.is_dir() else None
+        try:
+            dataset = pads.dataset(
+                self.path, format="parquet", partitioning=partitioning, exclude_invalid_files=True
+            )
+            self._map_columns(list(dataset.schema.names))
+            symbol = self._stored["symbol"]
+            partitions = dataset.partitioning.schema.names if dataset.partitioning else []
+            if symbol not in partitions:  # read symbols as dictionaries: no string per row
+                options = pads.ParquetReadOptions(dictionary_columns=[symbol])
+                dataset = pads.dataset(
+                    self.path,
+                    format=pads.ParquetFileFormat(read_options=options),
+                    partitioning=partitioning,
+                    exclude_invalid_files=True,
+                )
+        except (ConfigError, InputDataError):
+            raise
+        except Exception as err:  # pyarrow raises ArrowInvalid / OSError for bad files
+            raise InputDataError(
+                f"{self.path}: cannot be read as a Parquet dataset: {err}"
+            ) from err
+        self._dataset = dataset
+        return dataset
+
+    def _map_columns(self, names: list[str]) -> None:
+        wanted = (*_FIELDS, "symbol")
+        bad = {k: v for k, v in self._columns.items() if v not in wanted}
+        if bad:
+            raise ConfigError(f"columns={bad}: map columns to some of {list(wanted)}")
+        stored = {std: col for col, std in self._columns.items() if col in names}
+        header, chinese = _header_map(c for c in names if c not in self._columns)
+        for col, std in header.items():
+            stored.setdefault(std, col)
+        symbol = [c for c in names if c.lower() in _SYMBOL_COLUMNS and c not in self._columns]
+        if "symbol" not in stored and symbol:
+            stored["symbol"] = symbol[0]
+        missing = [c for c in ("date", "symbol") if c not in stored]
+        fields = [f for f in FIELDS if f in stored]
+        if missing or not fields:
+            raise InputDataError(
+                f"{self.path}: a warehouse needs columns date, symbol and at least one of "
+                f"{list(FIELDS)}; it has {names} (missing {missing or 'a price field'}); map "
+                "other names with LocalSource(..., columns={'trade_date': 'date', ...})"
+            )
+        self._stored = stored
+        self._lots = chinese and self._chinese_volume == "lots" and stored.get("volume") == "成交量"
+
+    def fields(self) -> tuple[str, ...]:
+        """The price fields the warehouse has."""
+        self.dataset()
+        return tuple(f for f in FIELDS if f in self._stored)
+
+    def symbols(self) -> dict[str, str]:
+        """``{canonical: stored spelling}`` of every symbol in the warehouse (read once)."""
+        if self._symbols is None:
+            column = self.dataset().to_table(columns=[self._stored["symbol"]]).column(0)
+            _, stored = _coded(column)
+            found: dict[str, str] = {}
+            for value in sorted(stored):
+                canon = _canonical(value)
+                if canon is not None:
+                    found.setdefault(canon, value)
+            self._symbols = found
+        return self._symbols
+
+    # -- filters ----------------------------------------------------------------------
+
+    def _date_bounds(self, start: pd.Timestamp, end: pd.Timestamp) -> pads.Expression:
+        """``start <= date < end + 1 day`` in the column's own type (pushed down)."""
+        import pyarrow as pa
+        import pyarrow.dataset as pads
+
+        name = self._stored["date"]
+        kind = self.dataset().schema.field(name).type
+        stop = end + pd.Timedelta(days=1)
+        col = pads.field(name)
+        lo: Any
+        hi: Any
+        if pa.types.is_timestamp(kind):
+            lo, hi = (pa.scalar(self._stamp(t, kind), type=kind) for t in (start, stop))
+        elif pa.types.is_date(kind):
+            lo, hi = (pa.scalar(t.date(), type=kind) for t in (start, stop))
+        elif pa.types.is_integer(kind):
+            lo, hi = int(start.strftime("%Y%m%d")), int(stop.strftime("%Y%m%d"))
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            fmt = self._string_format()
+            lo, hi = start.strftime(fmt), stop.strftime(fmt)
+        else:
+            raise InputDataError(
+                f"{self.path}: column {name!r} has type {kind}; use a timestamp, a date, "
+                "an ISO date string or yyyymmdd"
+            )
+        expr = (col >= lo) & (col < hi)
+        schema = self.dataset().schema
+        year = (
+            "year" in schema.names
+            and pa.types.is_integer(schema.field("year").type)
+            and "year" not in self._stored.values()
+        )
+        if year:  # an integer partition key derived from the date: prune it too
+            expr = expr & (pads.field("year") >= start.year) & (pads.field("year") <= end.year)
+        return expr
+
+    @staticmethod
+    def _stamp(day: pd.Timestamp, kind: pa.DataType) -> pd.Timestamp:
+        tz = getattr(kind, "tz", None)
+        return day.tz_localize("Asia/Shanghai").tz_convert(tz) if tz else day
+
+    def _string_format(self) -> str:
+        """``%Y%m%d`` or ``%Y-%m-%d``: how a string date column writes dates (one row read)."""
+        if self._date_format is None:
+            name = self._stored["date"]
+            sample = self.dataset().head(1, columns=[name]).column(0).to_pylist()
+            first = str(sample[0]) if sample else ""
+            self._date_format = "%Y%m%d" if _YYYYMMDD.match(first) else "%Y-%m-%d"
+        return self._date_format
+
+    def _days(self, column: pa.ChunkedArray) -> np.ndarray:
+        """The dates of the scanned date column as midnight ``datetime64[ns]``."""
+        import pyarrow as pa
+
+        kind = column.type
+        if pa.types.is_timestamp(kind) and getattr(kind, "tz", None):
+            stamps = pd.DatetimeIndex(column.to_pandas()).tz_convert("Asia/Shanghai")
+            values = stamps.tz_localize(None).to_numpy()
+        elif pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+            values = column.to_numpy()
+        else:
+            text = column.to_pandas().astype(str)
+            fmt = "%Y%m%d" if pa.types.is_integer(kind) else self._string_format()
+            values = pd.to_datetime(text, format=fmt if fmt == "%Y%m%d" else "ISO8601")
+            values = values.to_numpy()
+        return np.asarray(values).astype("datetime64[D]").astype("datetime64[ns]")
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _scan(
+        self,
+        stored: list[str] | None,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        fields: tuple[str, ...],
+    ) -> pa.Table:
+        import pyarrow.dataset as pads
+
+        dataset = self.dataset()
+        expr = self._date_bounds(start, end)
+        if stored is not None:
+            expr = expr & pads.field(self._stored["symbol"]).isin(stored)
+        names = [self._stored[c] for c in ("date", "symbol", *fields)]
+        try:
+            return dataset.to_table(columns=names, filter=expr)
+        except Exception as err:  # ArrowInvalid: types that do not compare, bad files
+            raise InputDataError(f"{self.path}: cannot be scanned: {err}") from err
+
+    def read(
+        self,
+        symbols: list[str] | None,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        fields: tuple[str, ...],
+    ) -> _Long:
+        """The rows of ``symbols`` (canonical; None: all) in ``start..end``, one scan.
+
+        Symbols stored in another spelling are looked up (one more scan) only
+        when the canonical spelling found no row.
+        """
+        import pyarrow as pa
+
+        self.dataset()
+        fields = tuple(f for f in fields if f in self._stored)
+        tables = [self._scan(symbols, start, end, fields)]
+        if symbols is not None:
+            codes, values = _coded(tables[0].column(1))
+            found = {values[c] for c in np.unique(codes) if c >= 0}
+            absent = set(symbols) - found
+            other = (
+                [self.symbols()[c] for c in absent if self.symbols().get(c, c) != c]
+                if absent
+                else []
+            )
+            if other:
+                tables.append(self._scan(other, start, end, fields))
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        return self._long(table, fields)
+
+    def _long(self, table: pa.Table, fields: tuple[str, ...]) -> _Long:
+        import pyarrow as pa
+
+        codes, stored = _coded(table.column(1))
+        canon = [_canonical(v) for v in stored]
+        dates = self._days(table.column(0))
+        # the last entry stands for a missing symbol (code -1)
+        parsed = np.array([c is not None for c in canon] + [False], dtype=bool)
+        keep = parsed[codes] & ~np.isnat(dates)
+        # one canonical symbol may be stored in two spellings: merge them
+        names = sorted({c for c in canon if c is not None})
+        position = {c: i for i, c in enumerate(names)}
+        remap = np.array([position.get(c, -1) if c else -1 for c in canon] + [-1], dtype=np.int64)
+        values = {}
+        for i, f in enumerate(fields):
+            col = table.column(2 + i).cast(pa.float64()).to_numpy()
+            values[f] = (col * _LOTS if (f == "volume" and self._lots) else col)[keep]
+        return _Long(dates[keep], remap[codes][keep] if len(codes) else codes, names, values)
 
 
 class LocalSource:
-    """Prices read from files in a folder (no network, no cache).
+    """Prices read from your own files or Parquet warehouse (no network, no cache).
 
     Parameters
     ----------
     root
-        The folder.
+        A folder of per-symbol files, or a warehouse: one long-format Parquet
+        file or a folder of them (see the module docstring).
     adjust
         The adjustment of the stock files (indices are unadjusted).
     chinese_volume
         Unit of ``成交量`` in files with akshare's Chinese column names: ``lots``
         (default, akshare's 手 of 100 shares; converted to shares) or ``shares``.
+    layout
+        ``files``, ``warehouse`` or ``auto`` (default: a Parquet file or a
+        Hive-partitioned folder is a warehouse).
+    columns
+        Warehouse only: ``{stored column: standard name}`` for columns named
+        otherwise, e.g. ``{"trade_date": "date", "ts_code": "symbol"}``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown ``chinese_volume`` or ``layout``, or ``columns`` given for files.
 
     Examples
     --------
@@ -103,6 +472,16 @@ class LocalSource:
     ...                 field="volume")
     >>> float(pf.data.iloc[0, 0]), pf.provenance.loc["000858.SZ", "source"]
     (29600.0, 'local')
+
+    A warehouse with other column names (``register_source("lake", src)`` names it):
+
+    >>> import pandas as pd
+    >>> lake = root / "lake.parquet"
+    >>> pd.DataFrame({"trade_date": ["20220110"], "ts_code": ["600519.SH"],
+    ...               "close": [1739.49]}).to_parquet(lake)
+    >>> src = LocalSource(lake, columns={"trade_date": "date", "ts_code": "symbol"})
+    >>> get_prices("600519.SH", "2022-01-10", "2022-01-10", source=src).data.iloc[0, 0]
+    np.float64(1739.49)
     """
 
     name = "local"
@@ -114,20 +493,37 @@ class LocalSource:
         *,
         adjust: Adjust = "qfq",
         chinese_volume: VolumeUnit = "lots",
+        layout: LocalLayout = "auto",
+        columns: Mapping[str, str] | None = None,
     ) -> None:
         if chinese_volume not in get_args(VolumeUnit):
             raise ConfigError(
                 f"chinese_volume={chinese_volume!r}; choose one of {list(get_args(VolumeUnit))}"
             )
+        if layout not in LAYOUTS:
+            raise ConfigError(f"layout={layout!r}; choose one of {list(LAYOUTS)}")
         self.root = Path(root).expanduser()
         self.adjust: Adjust = adjust
         self.chinese_volume = chinese_volume
+        self.layout: LocalLayout = _auto_layout(self.root) if layout == "auto" else layout
+        if columns and self.layout != "warehouse":
+            raise ConfigError(
+                f"columns= maps the columns of a warehouse; {self.root} is read as a folder "
+                "of files (pass layout='warehouse' if it is one)"
+            )
+        self._warehouse = (
+            _Warehouse(self.root, columns or {}, chinese_volume)
+            if self.layout == "warehouse"
+            else None
+        )
 
     def __repr__(self) -> str:
-        return f"LocalSource({str(self.root)!r}, adjust={self.adjust!r})"
+        return f"LocalSource({str(self.root)!r}, adjust={self.adjust!r}, layout={self.layout!r})"
 
     def path_for(self, symbol: str) -> Path | None:
-        """The file holding ``symbol``, or None."""
+        """The file holding ``symbol``, or None (always None for a warehouse)."""
+        if self._warehouse is not None:
+            return None
         stem = to_filename(symbol)
         for ext in (".parquet", ".csv", ".csv.gz"):
             p = self.root / f"{stem}{ext}"
@@ -145,28 +541,72 @@ class LocalSource:
         return None
 
     def has(self, symbol: str) -> bool:
-        """Whether the folder holds a file for ``symbol``."""
+        """Whether the folder or warehouse holds ``symbol``."""
+        if self._warehouse is not None:
+            return normalize(symbol) in self._warehouse.symbols()
         return self.path_for(symbol) is not None
+
+    def symbols(self) -> list[str]:
+        """Every symbol the source holds, sorted (a warehouse is scanned once for them).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (root / "600519.SH.csv").write_text("date,close\\n2022-01-10,1739.49\\n")
+        >>> LocalSource(root).symbols()
+        ['600519.SH']
+        """
+        if self._warehouse is not None:
+            return sorted(self._warehouse.symbols())
+        found: set[str] = set()
+        if self.root.is_dir():
+            for path in self.root.glob("*"):
+                name = path.name.removesuffix(".gz")
+                if path.is_file() and name.endswith((".csv", ".parquet")):
+                    found |= self._file_symbol(name.rsplit(".", 1)[0], None)
+            subfolders: tuple[tuple[str, SymbolKind], ...] = (
+                ("stocks", "stock"),
+                ("indices", "index"),
+            )
+            for sub, kind in subfolders:
+                for path in (self.root / sub).glob("*.csv"):
+                    found |= self._file_symbol(path.name, kind)
+        return sorted(found)
+
+    @staticmethod
+    def _file_symbol(name: str, kind: SymbolKind | None) -> set[str]:
+        try:
+            sym = from_filename(name, kind=kind) if kind else parse_symbol(from_filename(name))
+        except (SymbolError, ValueError):
+            return set()
+        return {sym.canonical}
 
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
         """``none`` for indices, else the folder's declared adjustment."""
         return "none" if parse_symbol(symbol).kind in ("index", "board") else self.adjust
 
+    def _check_adjust(self, symbol: str, adjust: Adjust) -> None:
+        served = self.served_adjust(symbol, adjust)
+        if served != "none" and served != adjust:
+            raise DataUnavailableError(
+                f"{symbol}: the files in {self.root} hold {served} prices, not adjust={adjust!r}"
+            )
+
     def fetch(
         self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
     ) -> pd.DataFrame:
-        """Bars of one symbol from its file (see :class:`PriceSource`)."""
+        """Bars of one symbol from its file or the warehouse (see :class:`PriceSource`)."""
+        if self._warehouse is not None:
+            self._check_adjust(symbol, adjust)
+            return self._fetch_warehouse(self._warehouse, normalize(symbol), start, end)
         path = self.path_for(symbol)
         if path is None:
             raise DataUnavailableError(
                 f"{symbol}: no file in {self.root} (looked for {to_filename(symbol)}.csv/.parquet "
                 "and the stocks/ + indices/ layout)"
             )
-        served = self.served_adjust(symbol, adjust)
-        if served != "none" and served != adjust:
-            raise DataUnavailableError(
-                f"{symbol}: the files in {self.root} hold {served} prices, not adjust={adjust!r}"
-            )
+        self._check_adjust(symbol, adjust)
         try:
             raw = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
         except (OSError, ValueError) as err:
@@ -186,3 +626,314 @@ class LocalSource:
         out = bars.loc[start:end]
         out.attrs["notes"] = notes
         return out
+
+    def _fetch_warehouse(
+        self, wh: _Warehouse, symbol: str, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.DataFrame:
+        long = wh.read([symbol], start, end, wh.fields())
+        if long.rows == 0:
+            if symbol not in wh.symbols():
+                raise DataUnavailableError(
+                    f"{symbol}: not in the warehouse {self.root} (it holds "
+                    f"{len(wh.symbols())} symbols; LocalSource(...).symbols() lists them)"
+                )
+            return empty_bars(wh.fields())
+        frame = pd.DataFrame({"date": long.dates, **long.values})
+        bars, notes = clean_bars(frame, symbol=symbol)
+        bars.attrs["notes"] = notes
+        return bars
+
+    # -- many symbols at once ------------------------------------------------------------
+
+    def panel(
+        self,
+        symbols: str | Iterable[str] | None,
+        start: str | pd.Timestamp,
+        end: str | pd.Timestamp,
+        *,
+        fields: Iterable[PriceField] | None = None,
+        errors: ErrorPolicy = "raise",
+    ) -> MarketPanel:
+        """Many symbols' prices in one read: the fast path for a whole market.
+
+        A warehouse is scanned once for all ``symbols`` with the symbol, date
+        and column filters pushed down, then pivoted; a folder of files is read
+        file by file. The result is the :class:`~eventstudy.market.MarketPanel`
+        that ``load_panel(symbols, start, end, source=self)`` returns (same
+        cleaning: zero/negative/non-finite prices are missing, a repeated
+        date keeps the last row), without the per-symbol overhead.
+
+        Parameters
+        ----------
+        symbols
+            Symbols in any spelling; ``None``: every symbol of the source.
+        start, end
+            Date range, both inclusive.
+        fields
+            Fields to read (default all: ``open high low close volume amount``).
+        errors
+            ``"raise"`` (default): a symbol the source does not hold raises.
+            ``"collect"``: it is listed in ``failures`` (reason ``unavailable``).
+
+        Returns
+        -------
+        MarketPanel
+            Sessions × symbols per field; a symbol without rows in the range
+            has an all-NaN column; a field the source lacks is in ``lacking``.
+
+        Raises
+        ------
+        DataUnavailableError
+            If ``errors="raise"`` and some symbols are not in the source.
+        ConfigError
+            For unknown fields, an unknown ``errors`` or an inverted date range.
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile, pathlib
+        >>> lake = pathlib.Path(tempfile.mkdtemp()) / "daily.parquet"
+        >>> pd.DataFrame({"date": pd.to_datetime(["2022-01-10", "2022-01-11"]),
+        ...               "symbol": ["600519.SH", "600519.SH"], "close": [1739.49, 0.0],
+        ...               "volume": [2962670.0, 2227664.0]}).to_parquet(lake)
+        >>> p = LocalSource(lake).panel(None, "2022-01-10", "2022-01-11", errors="collect")
+        >>> p.close.data["600519.SH"].tolist(), p.provenance.loc["600519.SH", "field"]
+        ([1739.49, nan], 'close,volume')
+        >>> p.lacking.field.tolist()
+        ['open', 'high', 'low', 'amount']
+        """
+        wanted = _fields_of(fields)
+        if errors not in get_args(ErrorPolicy):
+            raise ConfigError(f"errors={errors!r}; choose one of {list(get_args(ErrorPolicy))}")
+        lo, hi = _day(start, "start"), _day(end, "end")
+        if lo > hi:
+            raise ConfigError(f"start {lo.date()} is after end {hi.date()}")
+        asked = (
+            None
+            if symbols is None
+            else list(
+                dict.fromkeys(
+                    normalize(s) for s in ([symbols] if isinstance(symbols, str) else symbols)
+                )
+            )
+        )
+        long, have, held = self._read_many(asked, lo, hi, wanted)
+        order = long.names if asked is None else [s for s in asked if s in held]
+        missing = [] if asked is None else [s for s in asked if s not in held]
+        if missing and errors == "raise":
+            raise DataUnavailableError(
+                f"not in {self.root}: {', '.join(missing[:20])}"
+                + (f" and {len(missing) - 20} more" if len(missing) > 20 else "")
+                + '; pass errors="collect" to keep the symbols that are there'
+            )
+        return _assemble(self, long, order, lo, hi, wanted, have, missing)
+
+    def _read_many(
+        self,
+        asked: list[str] | None,
+        lo: pd.Timestamp,
+        hi: pd.Timestamp,
+        wanted: tuple[PriceField, ...],
+    ) -> tuple[_Long, tuple[str, ...], set[str]]:
+        """Rows, the fields the source has, and which asked symbols it holds."""
+        if self._warehouse is not None:
+            wh = self._warehouse
+            long = wh.read(asked, lo, hi, tuple(f for f in wanted if f in wh.fields()))
+            have = tuple(f for f in wanted if f in wh.fields())
+            found = {long.names[c] for c in np.unique(long.codes)}
+            held = found if asked is None or found >= set(asked) else set(wh.symbols())
+            return long, have, held
+        names = self.symbols() if asked is None else [s for s in asked if self.has(s)]
+        parts = {s: self.fetch(s, lo, hi, adjust=self.adjust) for s in names}
+        have = tuple(f for f in wanted if any(f in b.columns for b in parts.values()))
+        dates = [b.index.to_numpy(dtype="datetime64[ns]") for b in parts.values()]
+        codes = [np.full(len(b), i, dtype=np.int64) for i, b in enumerate(parts.values())]
+        values: dict[str, np.ndarray] = {
+            f: np.concatenate(
+                [b[f].to_numpy(np.float64) if f in b else np.full(len(b), np.nan)
+                 for b in parts.values()] or [np.empty(0)]
+            )
+            for f in have
+        }  # fmt: skip
+        long = _Long(
+            np.concatenate(dates or [np.empty(0, "datetime64[ns]")]),
+            np.concatenate(codes or [np.empty(0, np.int64)]),
+            list(parts),
+            values,
+        )
+        return long, have, set(names)
+
+
+# -- building a MarketPanel from rows ---------------------------------------------------
+
+
+def _fields_of(fields: Iterable[PriceField] | None) -> tuple[PriceField, ...]:
+    if fields is None:
+        return FIELDS
+    items: list[PriceField] = (
+        [cast(PriceField, fields)] if isinstance(fields, str) else list(fields)
+    )
+    bad = [f for f in items if f not in FIELDS]
+    if bad or not items:
+        raise ConfigError(f"fields={fields!r}; choose among {list(FIELDS)}")
+    return tuple(dict.fromkeys(items))
+
+
+def _day(value: str | pd.Timestamp, name: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{name}={value!r} is not a date (use 'YYYY-MM-DD')") from err
+    if pd.isna(stamp):
+        raise ConfigError(f"{name}={value!r} is not a date (use 'YYYY-MM-DD')")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("Asia/Shanghai").tz_localize(None)
+    return stamp.normalize()
+
+
+def _last_rows(long: _Long, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Day positions, the sorted days, a mask of the rows kept, duplicate count.
+
+    A repeated (date, symbol) keeps the last row read. Linear in the rows: days
+    are looked up in a table spanning the first to the last day.
+    """
+    stamps = long.dates.astype("datetime64[D]").astype(np.int64)
+    if len(stamps) == 0:
+        return stamps, np.empty(0, "datetime64[ns]"), np.ones(0, dtype=bool), 0
+    first = int(stamps.min())
+    offset = stamps - first
+    present = np.zeros(int(offset.max()) + 1, dtype=np.int64)
+    present[offset] = 1
+    day_pos = (np.cumsum(present) - 1)[offset]
+    days = (np.flatnonzero(present) + first).astype("datetime64[D]").astype("datetime64[ns]")
+    key = day_pos * max(width, 1) + long.codes
+    keep = np.ones(len(key), dtype=bool)
+    if int(np.bincount(key).max()) > 1:
+        unique_keys, last = np.unique(key[::-1], return_index=True)
+        keep[:] = False
+        keep[len(key) - 1 - last] = True
+        return day_pos, days, keep, len(key) - len(unique_keys)
+    return day_pos, days, keep, 0
+
+
+def _assemble(
+    source: LocalSource,
+    long: _Long,
+    order: list[str],
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    wanted: tuple[PriceField, ...],
+    have: tuple[str, ...],
+    missing: list[str],
+) -> MarketPanel:
+    """The wide blocks of every field; a symbol of ``order`` without rows is all NaN."""
+    width = len(long.names)
+    day_pos, days, keep, duplicates = _last_rows(long, width)
+    index = pd.DatetimeIndex(days, name="date")
+    if any(uses_china_calendar(s) for s in order):
+        sessions = shanghai_sessions(lo, min(hi, today_shanghai()))
+        index = pd.DatetimeIndex(np.union1d(days, sessions.to_numpy("datetime64[ns]")))
+        index = index.rename("date")
+    rows = index.get_indexer(pd.DatetimeIndex(days))[day_pos[keep]]
+    codes = long.codes[keep]
+    notes: list[list[str]] = [[] for _ in range(width)]
+    for c, n in enumerate(np.bincount(long.codes[~keep], minlength=width) if duplicates else []):
+        if n:
+            notes[c].append(f"{n} duplicate date(s) kept the last row")
+    position = {name: i for i, name in enumerate(long.names)}
+    columns = np.array([position.get(s, width) for s in order], dtype=np.int64)  # width: NaN
+    blocks: dict[str, np.ndarray] = {}
+    for f in have:
+        vals = long.values[f][keep]
+        bad = ~np.isfinite(vals) & ~np.isnan(vals)
+        bad |= (vals <= 0) if f in PRICE_FIELDS else (vals < 0)
+        for c, n in enumerate(np.bincount(codes[bad], minlength=width)):
+            if n:
+                notes[c].append(f"{n} invalid {f} value(s) (zero, negative or inf) set missing")
+        block = np.full((len(index), width + 1), np.nan)
+        block[rows, codes] = np.where(bad, np.nan, vals)
+        blocks[f] = block[:, columns]
+    note_of = {long.names[c]: "; ".join(notes[c]) for c in range(width)}
+    return _market_panel(source, index, order, wanted, have, blocks, note_of, missing)
+
+
+def _market_panel(
+    source: LocalSource,
+    index: pd.DatetimeIndex,
+    order: list[str],
+    wanted: tuple[PriceField, ...],
+    have: tuple[str, ...],
+    blocks: dict[str, np.ndarray],
+    note_of: dict[str, str],
+    missing: list[str],
+) -> MarketPanel:
+    base = pd.DataFrame(
+        {
+            "source": source.name,
+            "adjust": [source.served_adjust(s, source.adjust) for s in order],
+            "retrieved_at": pd.Series(pd.NaT, index=range(len(order))),
+            "is_proxy": False,
+            "proxy_members": np.int64(0),
+            "proxy_of": "",
+            "note": [note_of.get(s, "") for s in order],
+        },
+        index=range(len(order)),
+    )
+    failed = [
+        {"symbol": s, "reason": "unavailable", "message": f"{s}: not in {source.root}"}
+        for s in missing
+    ]
+    lacking = [
+        {"symbol": s, "field": f, "message": f"{s}: source 'local' provides no {f!r}"}
+        for f in wanted
+        if f not in have
+        for s in order
+    ]
+    frames: dict[str, PriceFrame] = {}
+    for f in wanted:
+        data = pd.DataFrame(
+            blocks[f] if f in have else np.empty((len(index), 0)),
+            index=index,
+            columns=pd.Index(order if f in have else [], dtype=object),
+        )
+        rows = failed + [
+            {"symbol": r["symbol"], "reason": "unavailable", "message": r["message"]}
+            for r in lacking
+            if r["field"] == f
+        ]
+        frames[f] = PriceFrame(
+            data=data,
+            provenance=_provenance(data, base if f in have else base.iloc[:0], f),
+            field=f,
+            failures=pd.DataFrame(rows, columns=FAILURE_COLUMNS) if rows else empty_failures(),
+        )
+    ref = "close" if "close" in have else (have[0] if have else None)
+    ref_data = frames[ref].data if ref else pd.DataFrame(index=index, columns=order, dtype=float)
+    prov = _provenance(ref_data, base, ",".join(have))
+    return MarketPanel(
+        frames=frames,
+        provenance=prov,
+        failures=pd.DataFrame(failed, columns=FAILURE_COLUMNS) if failed else empty_failures(),
+        lacking=pd.DataFrame(lacking, columns=LACKING_COLUMNS) if lacking else empty_lacking(),
+    )
+
+
+def _provenance(data: pd.DataFrame, base: pd.DataFrame, field: str) -> pd.DataFrame:
+    """Provenance rows (the columns of ``PROVENANCE_COLUMNS``), ``first``/``last`` from ``data``."""
+    valid = data.notna().to_numpy()
+    has = valid.any(axis=0) if len(valid) else np.zeros(valid.shape[1], dtype=bool)
+    first = np.full(valid.shape[1], np.datetime64("NaT"), dtype="datetime64[ns]")
+    last = first.copy()
+    if len(valid):
+        stamps = data.index.to_numpy(dtype="datetime64[ns]")
+        first[has] = stamps[valid.argmax(axis=0)[has]]
+        last[has] = stamps[len(valid) - 1 - valid[::-1].argmax(axis=0)[has]]
+    prov = base.assign(field=field, first=first, last=last).reindex(columns=PROVENANCE_COLUMNS)
+    prov.index = pd.Index([str(c) for c in data.columns], name="symbol", dtype=object)
+    prov["retrieved_at"] = pd.to_datetime(prov["retrieved_at"], utc=True).dt.tz_convert(
+        "Asia/Shanghai"
+    )
+    for col in ("source", "adjust", "field", "proxy_of", "note"):
+        prov[col] = prov[col].astype(object)
+    prov["is_proxy"] = prov["is_proxy"].astype(bool)
+    prov["proxy_members"] = prov["proxy_members"].astype(np.int64)
+    return prov
