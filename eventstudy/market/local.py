@@ -480,8 +480,8 @@ class LocalSource:
     >>> pd.DataFrame({"trade_date": ["20220110"], "ts_code": ["600519.SH"],
     ...               "close": [1739.49]}).to_parquet(lake)
     >>> src = LocalSource(lake, columns={"trade_date": "date", "ts_code": "symbol"})
-    >>> get_prices("600519.SH", "2022-01-10", "2022-01-10", source=src).data.iloc[0, 0]
-    np.float64(1739.49)
+    >>> float(get_prices("600519.SH", "2022-01-10", "2022-01-10", source=src).data.iloc[0, 0])
+    1739.49
     """
 
     name = "local"

@@ -102,8 +102,8 @@ class MarketPanel:
         >>> from eventstudy.market import load_panel
         >>> p = load_panel("600519.SH", "2022-01-10", "2022-01-10", source="bundled",
         ...                fields=["close"])
-        >>> p.frame("close").data.iloc[0, 0]
-        np.float64(1739.49)
+        >>> float(p.frame("close").data.iloc[0, 0])
+        1739.49
         """
         if field not in self.frames:
             raise ConfigError(f"field {field!r} was not loaded; this panel has {list(self.frames)}")
