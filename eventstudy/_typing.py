@@ -111,3 +111,6 @@ VolumeUnit: TypeAlias = Literal["lots", "shares"]
 
 #: Eastmoney board lists.
 BoardListKind: TypeAlias = Literal["concept", "industry"]
+
+#: What a canonical symbol names, finer than its kind: the routing of live price calls.
+Instrument: TypeAlias = Literal["stock", "b_share", "fund", "index", "board", "foreign"]
