@@ -425,15 +425,8 @@ def from_secid(secid: str) -> Symbol:
     if not m:
         raise _error(secid, "a secid looks like '1.600519' or '90.BK0896'")
     market, code = int(m.group(1)), m.group(2)
-    if market == 1:
-        if not _DIGITS6.match(code):
-            raise _error(secid, "market 1 (Shanghai) needs a 6-digit code")
-        return _a_share(code, "SH", secid)
-    if market == 0:
-        if not _DIGITS6.match(code):
-            raise _error(secid, "market 0 (Shenzhen/Beijing) needs a 6-digit code")
-        # Shenzhen and Beijing share market 0; their code prefixes do not overlap
-        return _a_share(code, "SZ" if _rule(code, "SZ") else "BJ", secid)
+    if market in (0, 1):
+        return _secid_a_share(market, code, secid)
     if market == 90:
         if not _BOARD.match(code):
             raise _error(secid, "market 90 (boards) needs 'BK' + 4 digits")
@@ -449,6 +442,16 @@ def from_secid(secid: str) -> Symbol:
             raise _error(secid, "market 116 (Hong Kong) needs up to 5 digits")
         return Symbol(code.zfill(5), "HK", "foreign")
     raise _error(secid, f"unknown Eastmoney market id {market} (known: 0, 1, 2, 90, 105-107, 116)")
+
+
+def _secid_a_share(market: int, code: str, secid: str) -> Symbol:
+    """Market 1 is Shanghai; Shenzhen and Beijing share market 0 (their prefixes do not overlap)."""
+    if not _DIGITS6.match(code):
+        where = "1 (Shanghai)" if market == 1 else "0 (Shenzhen/Beijing)"
+        raise _error(secid, f"market {where} needs a 6-digit code")
+    if market == 1:
+        return _a_share(code, "SH", secid)
+    return _a_share(code, "SZ" if _rule(code, "SZ") else "BJ", secid)
 
 
 def to_secid(value: object, *, us_market: int | None = None) -> str:
