@@ -459,6 +459,44 @@ class AkshareSource:
         assert last_error is not None
         raise last_error
 
+    # -- the trading calendar ------------------------------------------------------------
+
+    def trade_dates(self) -> pd.DatetimeIndex:
+        """Shanghai's trading days as Sina lists them (``tool_trade_date_hist_sina``).
+
+        Sina's list starts on 1990-12-19 and runs to the end of the last year whose
+        holidays the exchange has published (the next year appears in December).
+        Timed out and retried like the price calls;
+        :func:`eventstudy.market.refresh_calendar` stores the result.
+
+        Examples
+        --------
+        With an injected fetcher returning akshare's layout:
+
+        >>> import datetime as dt
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"trade_date": [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]})
+        >>> AkshareSource(fetcher=fake, limiter=None).trade_dates().strftime("%Y-%m-%d").tolist()
+        ['2027-01-04', '2027-01-05']
+        """
+
+        def once() -> pd.DatetimeIndex:
+            raw = self._call("tool_trade_date_hist_sina", {})
+            if raw is None or len(raw) == 0 or "trade_date" not in raw.columns:
+                raise EmptyResponseError("akshare.tool_trade_date_hist_sina returned no dates")
+            days = pd.DatetimeIndex(pd.to_datetime(raw["trade_date"].astype(str)))
+            return days.normalize().unique().sort_values().rename("session")
+
+        return call_with_retry(
+            once,
+            policy=self.policy,
+            symbol=None,
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            permanent=self._permanent(),
+        )
+
     # -- boards ------------------------------------------------------------------------
 
     def board_list(self, kind: BoardListKind = "concept") -> pd.DataFrame:
