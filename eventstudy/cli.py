@@ -5,6 +5,10 @@
     most-tagged securities; optionally write the tag table (CSV or Parquet).
 ``eventstudy cache ls [SYMBOL]``, ``eventstudy cache clear [SYMBOL] [--source S]``
     List or delete price-cache entries (``--cache-dir`` names the cache).
+``eventstudy calendar [--refresh] [--cache-dir DIR]``
+    Show the trading calendar's sources and horizon (the last session whose
+    holidays are known); ``--refresh`` first stores Sina's list of trading days
+    in the cache (:func:`eventstudy.market.refresh_calendar`; needs the network).
 ``eventstudy demo [--out DIR] [--formats F,...]``
     The whole pipeline on the data that ships with the package, with no
     network: bundled posts → tags → events → bundled prices (boards as
@@ -216,6 +220,38 @@ def _cache_clear(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- calendar
+
+
+def _add_calendar(sub: Any) -> None:
+    p = sub.add_parser("calendar", help="show (or --refresh) the trading calendar's horizon")
+    p.add_argument("--refresh", action="store_true", help="fetch Sina's trading days first")
+    p.add_argument(
+        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
+    )
+    p.set_defaults(handler=_calendar)
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    from eventstudy.calendar import default_calendar, read_stored_calendar
+
+    if args.refresh:
+        from eventstudy.market import refresh_calendar
+
+        refresh_calendar(cache_dir=args.cache_dir)
+    cal = default_calendar(args.cache_dir)
+    stored = read_stored_calendar(args.cache_dir)
+    print(f"sessions {cal.first.date()}..{cal.last.date()} ({len(cal)}); after "
+          f"{cal.last.date()} every weekday is taken as a session (holidays unknown)")  # fmt: skip
+    print(f"sources: {cal.source}")
+    if stored is None:
+        print("stored calendar: none (eventstudy calendar --refresh fetches Sina's list)")
+    else:
+        print(f"stored calendar: {stored.path} ({stored.source}, retrieved "
+              f"{stored.retrieved_at:%Y-%m-%d %H:%M %Z}, to {stored.last.date()})")  # fmt: skip
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- demo and run
 
 
@@ -351,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_news, _add_cache, _add_demo, _add_run, _add_backtest):
+    for add in (_add_news, _add_cache, _add_calendar, _add_demo, _add_run, _add_backtest):
         add(sub)
     for sp in sub.choices.values():
         # also accept -q after the subcommand (`eventstudy demo -q`); SUPPRESS keeps the

@@ -195,3 +195,27 @@ def test_a_partial_list_fills_only_its_years(cache) -> None:  # type: ignore[no-
     assert cal.last == T(DEFAULT_CALENDAR_END)
     assert not cal.is_session("2026-10-01")  # XSHG's National Day after the stored list
     assert cal.first == T("1990-12-19")
+
+
+# ----------------------------------------------------------------------- the command line
+
+
+@responses.activate
+def test_cli_shows_and_refreshes_the_calendar(cache, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.cli import EXIT_DATA_UNAVAILABLE, EXIT_OK, main
+    from eventstudy.market import register_source
+
+    assert main(["calendar", "--cache-dir", str(cache)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "sessions 1991-01-02..2026-12-31" in out
+    assert "stored calendar: none" in out
+    responses.add(responses.GET, CALENDAR_URL, body=calendar_payload(sina_days()))
+    register_source("akshare", make_source())
+    assert main(["calendar", "--refresh", "--cache-dir", str(cache)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "sessions 1990-12-19..2027-02-26" in out
+    assert "akshare.tool_trade_date_hist_sina, retrieved" in out
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
+    assert main(["calendar", "--refresh"]) == EXIT_DATA_UNAVAILABLE
+    assert "offline" in capsys.readouterr().err
+    assert len(responses.calls) == 1
