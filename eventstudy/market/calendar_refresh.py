@@ -36,13 +36,20 @@ import pandas as pd
 from eventstudy.calendar import (
     DEFAULT_CALENDAR_END,
     StoredCalendar,
+    calendar_store,
+    default_calendar,
     read_stored_calendar,
     store_calendar,
 )
-from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    EventStudyError,
+    EventStudyWarning,
+)
 from eventstudy.market.request import resolve_offline
 
-__all__ = ["CALENDAR_SOURCE", "TradeDateSource", "refresh_calendar"]
+__all__ = ["CALENDAR_SOURCE", "MAX_AGE", "TradeDateSource", "ensure_calendar", "refresh_calendar"]
 
 #: How a calendar refreshed here is labelled (``StoredCalendar.source``).
 CALENDAR_SOURCE = "akshare.tool_trade_date_hist_sina"
@@ -114,6 +121,71 @@ def refresh_calendar(
         )
         return stored
     return store_calendar(fetched, source=CALENDAR_SOURCE, cache_dir=cache_dir)
+
+
+#: A stored calendar younger than this is not fetched again by :func:`ensure_calendar`.
+MAX_AGE = pd.Timedelta(days=1)
+#: Cache folders whose calendar :func:`ensure_calendar` already tried to refresh (per process).
+_TRIED: set[str] = set()
+
+
+def ensure_calendar(
+    until: pd.Timestamp | str,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    source: TradeDateSource | None = None,
+    offline: bool | None = None,
+    max_age: pd.Timedelta = MAX_AGE,
+) -> bool:
+    """Refresh the stored calendar if ``until`` lies past it - at most once per process.
+
+    The hook for live requests: a request reaching past the last known session
+    (e.g. in January, before anyone refreshed) refreshes the calendar when
+    online, unless a stored one is younger than ``max_age`` (Sina would not
+    know more) or this process already tried. A failure becomes one
+    :class:`~eventstudy.exceptions.EventStudyWarning`; the weekdays past the
+    horizon (and their warning) stay in use.
+
+    Parameters
+    ----------
+    until
+        The last date the caller needs sessions for.
+    cache_dir, source, offline
+        As for :func:`refresh_calendar` (offline: nothing is tried).
+    max_age
+        A stored calendar retrieved more recently is not fetched again.
+
+    Returns
+    -------
+    bool
+        Whether a new calendar was stored.
+
+    Examples
+    --------
+    >>> ensure_calendar("2020-01-01", offline=False)  # known dates: nothing to do
+    False
+    """
+    day = pd.Timestamp(until).normalize()
+    if day <= default_calendar(cache_dir).last or resolve_offline(offline):
+        return False
+    key = str(calendar_store(cache_dir))
+    stored = read_stored_calendar(cache_dir)
+    age = None if stored is None else pd.Timestamp.now(tz="Asia/Shanghai") - stored.retrieved_at
+    young = age is not None and age < max_age
+    if key in _TRIED or young:
+        return False
+    _TRIED.add(key)
+    try:
+        fresh = refresh_calendar(cache_dir=cache_dir, source=source, offline=False)
+    except (EventStudyError, OSError) as err:
+        warnings.warn(
+            f"the trading calendar could not be refreshed ({type(err).__name__}: {err}); "
+            "weekdays are taken as sessions past the known horizon",
+            EventStudyWarning,
+            stacklevel=2,
+        )
+        return False
+    return stored is None or fresh.last > stored.last
 
 
 def _registered() -> TradeDateSource:

@@ -219,3 +219,51 @@ def test_cli_shows_and_refreshes_the_calendar(cache, capsys, monkeypatch) -> Non
     assert main(["calendar", "--refresh"]) == EXIT_DATA_UNAVAILABLE
     assert "offline" in capsys.readouterr().err
     assert len(responses.calls) == 1
+
+
+# ----------------------------------------------------------------------- the live-request hook
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):  # type: ignore[no-untyped-def]
+    from eventstudy.market import calendar_refresh
+
+    monkeypatch.setattr(calendar_refresh, "_TRIED", set())
+
+
+@responses.activate
+@pytest.mark.usefixtures("cache", "fresh_process")
+def test_ensure_calendar_refreshes_once_when_a_request_reaches_past_the_horizon() -> None:
+    from eventstudy.market.calendar_refresh import ensure_calendar
+
+    responses.add(responses.GET, CALENDAR_URL, body=calendar_payload(sina_days()))
+    assert not ensure_calendar("2026-12-31", source=make_source(), offline=False)  # known
+    assert not ensure_calendar("2027-01-10", source=make_source(), offline=True)
+    assert len(responses.calls) == 0
+    assert ensure_calendar("2027-01-10", source=make_source(), offline=False)
+    assert default_calendar().last == T("2027-02-26")
+    assert not ensure_calendar("2027-06-30", source=make_source(), offline=False)  # tried
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+@pytest.mark.usefixtures("cache", "fresh_process")
+def test_ensure_calendar_failure_is_one_warning_and_not_retried_in_the_process() -> None:
+    from eventstudy.market.calendar_refresh import ensure_calendar
+
+    responses.add(responses.GET, CALENDAR_URL, body="Service Unavailable", status=503)
+    with pytest.warns(EventStudyWarning, match="could not be refreshed"):
+        assert not ensure_calendar("2027-01-10", source=make_source(attempts=1), offline=False)
+    assert not ensure_calendar("2027-01-11", source=make_source(attempts=1), offline=False)
+    assert len(responses.calls) == 1
+    assert default_calendar().last == T(DEFAULT_CALENDAR_END)
+
+
+@responses.activate
+@pytest.mark.usefixtures("cache", "fresh_process")
+def test_ensure_calendar_skips_a_young_stored_calendar() -> None:
+    from eventstudy.market.calendar_refresh import ensure_calendar
+
+    store_calendar(sina_days("2026-12-31"), source="akshare.tool_trade_date_hist_sina")
+    assert not ensure_calendar("2027-01-10", source=make_source(), offline=False)
+    assert len(responses.calls) == 0
