@@ -303,6 +303,42 @@ def _bare(code: str, original: object) -> Symbol:
     return _a_share(code, "SZ", original)
 
 
+def _upper_text(value: object) -> str:
+    """``value`` stripped and upper-cased; refused if not a non-empty ASCII string."""
+    if not isinstance(value, str):
+        raise _error(value, f"expected a string, got {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise _error(value, "it is empty")
+    if not text.isascii():
+        raise _error(value, "it contains non-ASCII characters (full-width digits or letters?)")
+    return text.upper()
+
+
+def _suffixed(code: str, suffix: str, up: str, value: object) -> Symbol:
+    """``CODE.SUFFIX``: an exchange (``SH``/``SS``/``SZ``/``BJ``), ``CSI``, ``HK``, ``US``,
+    or a Yahoo market."""
+    if suffix == "SS":
+        suffix = "SH"
+    if suffix in ("SH", "SZ", "BJ"):
+        if not _DIGITS6.match(code):
+            raise _error(value, f"exchange {suffix} needs a 6-digit code, got {code!r}")
+        return _a_share(code, suffix, value)
+    if suffix == "CSI":
+        if len(code) != 6:
+            raise _error(value, "CSI index codes have 6 characters")
+        return Symbol(code, "CSI", "index")
+    if suffix == "HK":
+        if not code.isdigit() or len(code) > 5:
+            raise _error(value, "Hong Kong codes have up to 5 digits")
+        return Symbol(code.zfill(5), "HK", "foreign")
+    if suffix == "US":
+        return Symbol(code, "US", "foreign")
+    if suffix in _YAHOO_SUFFIXES and not _DIGITS6.match(code):
+        return Symbol(up, "YAHOO", "foreign")
+    raise _error(value, f"unknown exchange suffix {suffix!r}")
+
+
 def parse_symbol(value: object) -> Symbol:
     """Parse any supported spelling of a security into a :class:`Symbol`.
 
@@ -335,14 +371,7 @@ def parse_symbol(value: object) -> Symbol:
     """
     if isinstance(value, Symbol):
         return value
-    if not isinstance(value, str):
-        raise _error(value, f"expected a string, got {type(value).__name__}")
-    text = value.strip()
-    if not text:
-        raise _error(value, "it is empty")
-    if not text.isascii():
-        raise _error(value, "it contains non-ASCII characters (full-width digits or letters?)")
-    up = text.upper()
+    up = _upper_text(value)
     if _DIGITS6.match(up):
         return _bare(up, value)
     if up.isdigit():
@@ -356,26 +385,7 @@ def parse_symbol(value: object) -> Symbol:
     if m := _SECID.match(up):
         return from_secid(up)
     if m := _SUFFIXED.match(up):
-        code, suffix = m.groups()
-        if suffix == "SS":
-            suffix = "SH"
-        if suffix in ("SH", "SZ", "BJ"):
-            if not _DIGITS6.match(code):
-                raise _error(value, f"exchange {suffix} needs a 6-digit code, got {code!r}")
-            return _a_share(code, suffix, value)
-        if suffix == "CSI":
-            if len(code) != 6:
-                raise _error(value, "CSI index codes have 6 characters")
-            return Symbol(code, "CSI", "index")
-        if suffix == "HK":
-            if not code.isdigit() or len(code) > 5:
-                raise _error(value, "Hong Kong codes have up to 5 digits")
-            return Symbol(code.zfill(5), "HK", "foreign")
-        if suffix == "US":
-            return Symbol(code, "US", "foreign")
-        if suffix in _YAHOO_SUFFIXES and not _DIGITS6.match(code):
-            return Symbol(up, "YAHOO", "foreign")
-        raise _error(value, f"unknown exchange suffix {suffix!r}")
+        return _suffixed(m.group(1), m.group(2), up, value)
     if _TICKER.match(up):
         return Symbol(up, "YAHOO" if up.startswith("^") else "US", "foreign")
     raise _error(value, "unrecognised form")
