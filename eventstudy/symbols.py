@@ -33,7 +33,8 @@ SH        ``6xxxxx`` stocks, ``900xxx`` B shares, ``5xxxxx`` ETFs and
 SZ        ``0xxxxx``/``3xxxxx`` stocks, ``200xxx`` B shares,
           ``15xxxx``/``16xxxx``/``18xxxx`` ETFs and listed funds,
           ``399xxx`` indices (other ``1xxxxx``/``2xxxxx``: kept as stocks)
-BJ        ``920xxx``, ``8xxxxx``, ``4xxxxx`` stocks, ``899xxx`` indices
+BJ        ``92xxxx`` (new codes, ``920xxx``), ``8xxxxx``, ``4xxxxx`` stocks,
+          ``899xxx`` indices
 ========  ==========================================================
 
 So a bare ``920001`` is the Beijing stock ``920001.BJ`` (not Shanghai) and a
@@ -255,13 +256,13 @@ CODE_RULES: Final[tuple[tuple[str, str, SymbolKind, Instrument], ...]] = (
     ("SZ", "1", "stock", "stock"),  # other SZ 1xxxxx/2xxxxx: accepted as before (bonds ...)
     ("SZ", "2", "stock", "stock"),
     ("BJ", "899", "index", "index"),
-    ("BJ", "920", "stock", "stock"),
+    ("BJ", "92", "stock", "stock"),  # the new Beijing codes (920xxx)
     ("BJ", "8", "stock", "stock"),
     ("BJ", "4", "stock", "stock"),
 )
 
 #: Bare-code prefix → exchange, first match wins (then SZ); ``9xxxxx`` outside these is refused.
-_BARE_EXCHANGE: Final = (("920", "BJ"), ("900", "SH"), ("6", "SH"), ("5", "SH"), ("8", "BJ"),
+_BARE_EXCHANGE: Final = (("92", "BJ"), ("900", "SH"), ("6", "SH"), ("5", "SH"), ("8", "BJ"),
                          ("4", "BJ"))  # fmt: skip
 
 
@@ -279,7 +280,7 @@ def _a_share(code: str, market: str, original: object) -> Symbol:
         return Symbol(code, market, rule[0])  # type: ignore[arg-type]
     hint = ""
     if code.startswith("92") and market == "SH":
-        hint = f" (920xxx codes are Beijing stocks: '{code}.BJ')"
+        hint = f" (92xxxx codes are Beijing stocks: '{code}.BJ')"
     raise _error(original, f"code {code} is not used on exchange {market}{hint}")
 
 
@@ -298,7 +299,7 @@ def _bare(code: str, original: object) -> Symbol:
         raise _error(
             original,
             f"a bare {code} is neither a B share (900xxx, Shanghai) nor a Beijing stock "
-            "(920xxx); add the exchange, or '.CSI' for a CSI index such as '930050.CSI'",
+            "(92xxxx); add the exchange, or '.CSI' for a CSI index such as '930050.CSI'",
         )
     return _a_share(code, "SZ", original)
 

@@ -98,7 +98,7 @@ def test_bare_index_code_is_ambiguous(bare: str) -> None:
         ("600519.XX", "unknown exchange suffix"),
         ("600519.SZ", "not used on exchange SZ"),
         ("300750.SH", "not used on exchange SH"),
-        ("920001.SH", "920xxx codes are Beijing stocks: '920001.BJ'"),
+        ("920001.SH", "92xxxx codes are Beijing stocks: '920001.BJ'"),
         ("900901.SZ", "not used on exchange SZ"),
         ("510300.SZ", "not used on exchange SZ"),
         ("159915.SH", "not used on exchange SH"),
@@ -256,3 +256,12 @@ def test_reference_master_codes_follow_the_rules() -> None:
         bare = symbol.split(".")[0]
         if bare not in {k.split(".")[0] for k in KNOWN_INDICES}:
             assert normalize(bare) == symbol  # the bare code lands on the same exchange
+
+
+@pytest.mark.parametrize("code", ["920001", "921000", "929999"])
+def test_every_92_code_is_beijing(code: str) -> None:
+    """Found by hypothesis under the lower bounds: 92xxxx is Beijing's segment, bare or not."""
+    assert normalize(code) == f"{code}.BJ"
+    assert normalize(f"{code}.BJ") == f"{code}.BJ"
+    with pytest.raises(SymbolError, match="Beijing"):
+        normalize(f"{code}.SH")
