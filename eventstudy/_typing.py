@@ -163,3 +163,6 @@ LocalLayout: TypeAlias = Literal["auto", "files", "warehouse"]
 #: What ``eventstudy reference refresh`` asks akshare for: the exchanges' code lists and
 #: SZSE renames, the concept/industry board lists, or board membership.
 RefreshWhat: TypeAlias = Literal["names", "boards", "members"]
+
+#: What a canonical symbol names, finer than its kind: the routing of live price calls.
+Instrument: TypeAlias = Literal["stock", "b_share", "fund", "index", "board", "foreign"]

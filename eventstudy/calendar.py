@@ -1,13 +1,30 @@
 """Trading calendars, the publication-time → session (day 0) rule, and exact session bounds.
 
-A read-only base module (it imports only :mod:`eventstudy.datasets` and
-:mod:`eventstudy.symbols`); :mod:`eventstudy.market`, :mod:`eventstudy.events`,
-the study and the backtest all take their sessions from here.
+A read-only base module (it imports only :mod:`eventstudy.datasets`,
+:mod:`eventstudy.paths` and :mod:`eventstudy.symbols`); :mod:`eventstudy.market`,
+:mod:`eventstudy.events`, the study and the backtest all take their sessions
+from here.
 
-Sessions come from the benchmark's own price history (METHODS.md: the
-``exchange_calendars`` XSHG holiday table ends on 2026-12-31, and a price
-history is the ground truth for the days that actually traded); beyond the
-data, ``exchange_calendars``' ``XSHG`` fills in.
+Where the sessions come from (:func:`default_calendar`), each source filling
+only the dates outside the ones before it:
+
+1. the benchmark's own price history (METHODS.md: a price history is the
+   ground truth for the days that actually traded; the bundled CSI 300,
+   2005 on);
+2. the calendar **stored in the cache** by
+   :func:`eventstudy.market.refresh_calendar` (Sina's list of Shanghai trading
+   days through akshare's ``tool_trade_date_hist_sina``, with its retrieval
+   time; read with :func:`read_stored_calendar`). The market layer writes it
+   with :func:`store_calendar`, this module reads it: the flow is one way;
+3. ``exchange_calendars``' ``XSHG`` (1991 on; its holiday table ends on
+   2026-12-31, :data:`DEFAULT_CALENDAR_END`);
+4. **past the last known session** (the *horizon*): every weekday, with a
+   :class:`~eventstudy.exceptions.CalendarHorizonWarning` wherever a result
+   lies there - a day 0, an offset, a range, or the bounds of an estimation or
+   event window - because a holiday counted as a session shifts day 0 and the
+   relative days. A date the user gives never resolves to ``NaT`` for lack of a
+   calendar: 2027-01-05 10:00 is day 0 2027-01-05 (with the warning) until a
+   refreshed calendar knows 2027.
 
 Day-0 rules (METHODS.md "Day 0"), for a timestamp in Asia/Shanghai:
 
@@ -38,10 +55,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, get_args
 
 import numpy as np
@@ -49,17 +70,30 @@ import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
 
 from eventstudy._typing import DateLike, SessionRule
-from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
+from eventstudy.exceptions import (
+    CalendarHorizonWarning,
+    ConfigError,
+    DataUnavailableError,
+    EventStudyWarning,
+    InputDataError,
+)
+from eventstudy.paths import resolve_cache_dir
 from eventstudy.symbols import Symbol, parse_symbol
 
 __all__ = [
+    "CALENDAR_STORE",
     "DEFAULT_CALENDAR_END",
     "TZ",
+    "XSHG_START",
+    "StoredCalendar",
     "TradingCalendar",
+    "calendar_store",
     "default_calendar",
     "parse_cutoff",
+    "read_stored_calendar",
     "session_bounds",
     "shanghai_sessions",
+    "store_calendar",
     "to_local",
     "to_session",
     "trading_sessions",
@@ -68,8 +102,14 @@ __all__ = [
 
 #: Time zone of Chinese news and exchanges.
 TZ = "Asia/Shanghai"
-#: Last day of the default calendar (the end of ``exchange_calendars``' XSHG holiday table).
+#: The end of ``exchange_calendars``' XSHG holiday table (4.x): the horizon of the default
+#: calendar until a refreshed calendar is stored (see :func:`default_calendar`).
 DEFAULT_CALENDAR_END = "2026-12-31"
+#: First day asked of ``exchange_calendars``' XSHG (the exchange opened on 1990-12-19).
+XSHG_START = "1991-01-01"
+#: The stored calendar, relative to the cache folder (:func:`eventstudy.paths.resolve_cache_dir`).
+CALENDAR_STORE = Path("calendar") / "XSHG.json"
+_STORE_VERSION = 1
 
 
 def parse_cutoff(cutoff: str | dt.time) -> dt.time:
@@ -126,6 +166,21 @@ def to_local(values: Any) -> pd.DatetimeIndex:
     return idx.tz_convert(TZ)
 
 
+def _horizon_warning(what: str, last: pd.Timestamp, source: str, stacklevel: int = 3) -> None:
+    warnings.warn(
+        f"{what} past {last.date()}, the last session whose holidays are known "
+        f"({source}): every weekday after it is taken as a session, so a holiday there "
+        "would shift day 0 and the relative days; when online, run "
+        "eventstudy.market.refresh_calendar() to extend the calendar",
+        CalendarHorizonWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _weekdays(first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
+    return np.asarray(pd.bdate_range(first, last).values, dtype="datetime64[ns]")
+
+
 @dataclass(frozen=True)
 class TradingCalendar:
     """An ordered set of trading sessions (dates without time zone).
@@ -136,16 +191,29 @@ class TradingCalendar:
         The trading days.
     source
         Where the sessions come from, e.g. ``"000300.SH price history + XSHG"``.
+    weekdays_after
+        Past the last session (the *horizon*), take every weekday as a session
+        and warn (:class:`~eventstudy.exceptions.CalendarHorizonWarning`) where a
+        result lies there; ``False`` (a calendar of exactly the sessions given):
+        nothing lies after the last session (``NaT``). :func:`default_calendar`
+        has it on.
 
     Examples
     --------
     >>> cal = TradingCalendar(pd.to_datetime(["2022-01-07", "2022-01-10"]))
     >>> len(cal), str(cal.first.date()), str(cal.last.date())
     (2, '2022-01-07', '2022-01-10')
+    >>> import warnings
+    >>> open_ended = TradingCalendar(cal.sessions, weekdays_after=True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     str(open_ended.to_session("2022-01-11 10:00").date())
+    '2022-01-11'
     """
 
     sessions: pd.DatetimeIndex
     source: str = "given"
+    weekdays_after: bool = False
     _values: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -168,18 +236,30 @@ class TradingCalendar:
 
     @property
     def last(self) -> pd.Timestamp:
-        """Last session."""
+        """Last session: the horizon, after which holidays are not known."""
         return pd.Timestamp(self.sessions[-1])
 
+    def _grid(self, until: np.datetime64 | None) -> np.ndarray:
+        """The sessions, with the weekdays after the last one up to ``until`` (if open-ended)."""
+        vals = self._values
+        if not self.weekdays_after or until is None or until < vals[-1]:
+            return vals
+        extra = _weekdays(self.last + pd.Timedelta(days=1), pd.Timestamp(until))
+        return np.concatenate([vals, extra])
+
     def is_session(self, date: DateLike) -> bool:
-        """Whether ``date`` is a trading session.
+        """Whether ``date`` is a trading session (past the horizon of an open-ended
+        calendar: whether it is a weekday).
 
         Examples
         --------
         >>> TradingCalendar(pd.to_datetime(["2022-01-10"])).is_session("2022-01-10")
         True
         """
-        d = np.datetime64(pd.Timestamp(date).normalize().tz_localize(None), "ns")
+        day = pd.Timestamp(date).normalize().tz_localize(None)
+        if self.weekdays_after and day > self.last:
+            return day.day_of_week < 5
+        d = np.datetime64(day, "ns")
         i = int(np.searchsorted(self._values, d))
         return bool(i < len(self._values) and self._values[i] == d)
 
@@ -192,8 +272,11 @@ class TradingCalendar:
     ) -> pd.DatetimeIndex:
         """Vectorised :meth:`to_session`; unresolvable timestamps give ``NaT``.
 
-        ``NaT`` arises for missing timestamps, for publications outside the
-        calendar's range, and (``rule="strict"``) outside a session.
+        ``NaT`` arises for missing timestamps, for publications before the
+        calendar's first session (or after its last, unless ``weekdays_after``),
+        and (``rule="strict"``) outside a session. Past the horizon of an
+        open-ended calendar every weekday is a session, with a
+        :class:`~eventstudy.exceptions.CalendarHorizonWarning`.
 
         Examples
         --------
@@ -212,7 +295,9 @@ class TradingCalendar:
         day_ns = day.values.astype("datetime64[ns]")
         secs = (local.hour * 3600 + local.minute * 60 + local.second).to_numpy()
         after_cut = secs >= cut.hour * 3600 + cut.minute * 60 + cut.second
-        vals = self._values
+        latest = day_ns[~missing].max() if (~missing).any() else None
+        # past the horizon: weekdays, a week beyond the latest day so "next" finds one
+        vals = self._grid(None if latest is None else latest + np.timedelta64(7, "D"))
         n = len(vals)
         pos = np.searchsorted(vals, day_ns, side="left")
         safe = np.minimum(pos, n - 1)
@@ -231,6 +316,9 @@ class TradingCalendar:
         # a publication past the calendar's end, or before its start, is not resolvable
         beyond = (day_ns > vals[-1]) | (day_ns < vals[0])
         out[beyond | missing] = np.datetime64("NaT")
+        past = int(np.count_nonzero(out > self._values[-1]))
+        if past:
+            _horizon_warning(f"{past} day 0(s) resolved", self.last, self.source)
         return pd.DatetimeIndex(out, name="day0")
 
     def to_session(
@@ -260,17 +348,28 @@ class TradingCalendar:
         >>> str(cal.offset("2022-01-10", -1).date()), str(cal.offset("2022-01-10", 1).date())
         ('2022-01-07', '2022-01-11')
         """
-        d = np.datetime64(pd.Timestamp(session).normalize(), "ns")
-        i = int(np.searchsorted(self._values, d)) + n
-        if not 0 <= i < len(self._values):
+        start = pd.Timestamp(session).normalize()
+        d = np.datetime64(start, "ns")
+        # n weekdays (plus weekends) past the start suffice (the grid grows past the horizon)
+        reach = start + pd.Timedelta(days=2 * max(int(n), 0) + 7)
+        vals = self._grid(np.datetime64(reach, "ns"))
+        i = int(np.searchsorted(vals, d)) + n
+        if not 0 <= i < len(vals):
             raise DataUnavailableError(
-                f"{n} sessions from {pd.Timestamp(session).date()} is outside the calendar "
+                f"{n} sessions from {start.date()} is outside the calendar "
                 f"({self.first.date()} .. {self.last.date()})"
             )
-        return pd.Timestamp(self._values[i])
+        out = pd.Timestamp(vals[i])
+        if out > self.last:
+            _horizon_warning(f"{n} sessions from {start.date()} is {out.date()},", self.last,
+                             self.source)  # fmt: skip
+        return out
 
     def range(self, start: DateLike | None = None, end: DateLike | None = None) -> pd.DatetimeIndex:
         """Sessions between ``start`` and ``end`` (both inclusive).
+
+        An open-ended calendar (``weekdays_after``) adds the weekdays after its
+        horizon up to ``end``, with a :class:`~eventstudy.exceptions.CalendarHorizonWarning`.
 
         Examples
         --------
@@ -278,59 +377,224 @@ class TradingCalendar:
         >>> cal.range("2022-01-08", "2022-01-11").strftime("%d").tolist()
         ['10', '11']
         """
+        hi = None if end is None else pd.Timestamp(end).normalize().tz_localize(None)
         s = self.sessions
+        if self.weekdays_after and hi is not None and hi > self.last:
+            lo = self.last + pd.Timedelta(days=1)
+            if start is not None:
+                lo = max(lo, pd.Timestamp(start).normalize().tz_localize(None))
+            extra = pd.bdate_range(lo, hi)
+            if len(extra):
+                _horizon_warning(f"sessions up to {hi.date()} asked", self.last, self.source)
+                s = pd.DatetimeIndex(s.append(pd.DatetimeIndex(extra, name="session")))
         if start is not None:
-            s = s[s >= pd.Timestamp(start).normalize()]
-        if end is not None:
-            s = s[s <= pd.Timestamp(end).normalize()]
+            s = s[s >= pd.Timestamp(start).normalize().tz_localize(None)]
+        if hi is not None:
+            s = s[s <= hi]
         return s
 
 
-def _xshg_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+@lru_cache(maxsize=1)
+def _xshg_all() -> pd.DatetimeIndex:
+    """Every XSHG session ``exchange_calendars`` knows, from :data:`XSHG_START`."""
     import exchange_calendars as xcals  # deferred: slow import
 
     with warnings.catch_warnings():
         # exchange_calendars 4.x reads tz-aware Series.values, deprecated in pandas 3.1;
         # the values it gets are still correct, the warning is theirs to fix.
         warnings.simplefilter("ignore", DeprecationWarning)
-        cal = xcals.get_calendar("XSHG")
-    lo = max(start, pd.Timestamp(cal.first_session))
-    hi = min(end, pd.Timestamp(cal.last_session))
-    if lo > hi:
-        return pd.DatetimeIndex([])
-    return pd.DatetimeIndex(cal.sessions_in_range(lo, hi)).tz_localize(None)
+        cal = xcals.get_calendar("XSHG", start=XSHG_START)
+    sessions = pd.DatetimeIndex(cal.sessions)
+    return sessions.tz_localize(None) if sessions.tz is not None else sessions
 
 
-def trading_sessions(
-    start: DateLike | None = None,
-    end: DateLike | None = None,
-    *,
-    benchmark: str = "000300.SH",
-    prices: pd.DataFrame | pd.Series | None = None,
-    extend: bool = True,
-) -> TradingCalendar:
-    """Build the trading calendar from the benchmark's price history.
+def _patch(parts: list[pd.DatetimeIndex]) -> pd.DatetimeIndex:
+    """Sessions of ``parts`` in priority order: each adds only dates outside the spans
+    (first..last) of the parts before it."""
+    taken: list[np.ndarray] = []
+    spans: list[tuple[np.datetime64, np.datetime64]] = []
+    for part in parts:
+        vals = np.asarray(pd.DatetimeIndex(part).values, dtype="datetime64[ns]")
+        if len(vals) == 0:
+            continue
+        keep = np.ones(len(vals), dtype=bool)
+        for lo, hi in spans:
+            keep &= (vals < lo) | (vals > hi)
+        taken.append(vals[keep])
+        spans.append((vals.min(), vals.max()))
+    if not taken:
+        return pd.DatetimeIndex([], dtype="datetime64[ns]")
+    return pd.DatetimeIndex(np.unique(np.concatenate(taken)))
 
-    Parameters
+
+# -- the stored calendar (written by eventstudy.market, read here) ------------------------
+
+
+@dataclass(frozen=True)
+class StoredCalendar:
+    """A trading calendar stored in the cache, with where and when it was retrieved.
+
+    Attributes
     ----------
-    start, end
-        Range of the calendar (inclusive); defaults to the data's range, extended
-        with XSHG sessions to ``end`` when it lies beyond the data.
-    benchmark
-        Symbol whose sessions define the calendar; read from ``prices`` when given
-        (a wide panel with that column, or a Series indexed by date), else from the
-        bundled snapshot.
-    prices
-        Price history to take the sessions from.
-    extend
-        Add ``exchange_calendars`` XSHG sessions outside the price history's range.
+    sessions
+        The trading days (naive dates, sorted).
+    source
+        Where they came from, e.g. ``"akshare.tool_trade_date_hist_sina"``.
+    retrieved_at
+        When they were fetched (Asia/Shanghai).
+    path
+        The file.
+    """
+
+    sessions: pd.DatetimeIndex
+    source: str
+    retrieved_at: pd.Timestamp
+    path: Path
+
+    @property
+    def last(self) -> pd.Timestamp:
+        """The last session the stored list knows (its horizon)."""
+        return pd.Timestamp(self.sessions[-1])
+
+
+def calendar_store(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The file of the stored calendar: :data:`CALENDAR_STORE` in the cache folder.
 
     Examples
     --------
-    >>> cal = trading_sessions("2022-01-01", "2022-01-31")
-    >>> str(cal.first.date()), len(cal)
-    ('2022-01-04', 19)
+    >>> calendar_store("/tmp/c").as_posix()
+    '/tmp/c/calendar/XSHG.json'
     """
+    return resolve_cache_dir(cache_dir) / CALENDAR_STORE
+
+
+def _check_sessions(sessions: pd.DatetimeIndex) -> None:
+    """Refuse a list that cannot be Shanghai's sessions (weekends, or too far from XSHG)."""
+    if len(sessions) < 20:
+        raise InputDataError(f"a stored calendar needs at least 20 sessions, got {len(sessions)}")
+    weekend = sessions[sessions.day_of_week >= 5]
+    if len(weekend):
+        raise InputDataError(
+            f"the sessions include {len(weekend)} weekend day(s), e.g. {weekend[0].date()}: "
+            "not a list of Shanghai trading days"
+        )
+    xshg = _xshg_all()
+    lo, hi = max(sessions[0], xshg[0]), min(sessions[-1], xshg[-1])
+    mine = sessions[(sessions >= lo) & (sessions <= hi)]
+    theirs = xshg[(xshg >= lo) & (xshg <= hi)]
+    differ = mine.symmetric_difference(theirs)
+    if len(theirs) and len(differ) > 0.01 * len(theirs):
+        raise InputDataError(
+            f"the sessions disagree with exchange_calendars' XSHG on {len(differ)} of "
+            f"{len(theirs)} days between {lo.date()} and {hi.date()} (e.g. "
+            f"{differ[0].date()}): not stored"
+        )
+
+
+def store_calendar(
+    sessions: Iterable[DateLike] | pd.DatetimeIndex,
+    *,
+    source: str,
+    retrieved_at: DateLike | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> StoredCalendar:
+    """Store a list of Shanghai trading days in the cache (atomically), for every later session.
+
+    :func:`eventstudy.market.refresh_calendar` calls this with the list it
+    fetched; :func:`default_calendar` reads it. The list is checked first: weekdays
+    only, and within 1 % of ``exchange_calendars``' XSHG where both know the dates.
+
+    Parameters
+    ----------
+    sessions
+        The trading days.
+    source
+        Where they come from (shown in the calendar's ``source``).
+    retrieved_at
+        When they were fetched; default now (Asia/Shanghai).
+    cache_dir
+        Cache folder (default ``$EVENTSTUDY_CACHE``, else the user cache folder).
+
+    Raises
+    ------
+    InputDataError
+        For a list that cannot be Shanghai's sessions.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> days = shanghai_sessions("2026-11-02", "2026-12-31")
+    >>> stored = store_calendar(days, source="example", cache_dir=tempfile.mkdtemp())
+    >>> str(stored.last.date()), stored.path.name
+    ('2026-12-31', 'XSHG.json')
+    """
+    days = pd.DatetimeIndex(pd.to_datetime(pd.Index(list(sessions))))
+    if days.tz is not None:
+        days = days.tz_localize(None)
+    days = days.normalize().unique().sort_values()
+    _check_sessions(days)
+    when = pd.Timestamp.now(tz=TZ) if retrieved_at is None else pd.Timestamp(retrieved_at)
+    when = when.tz_localize(TZ) if when.tzinfo is None else when.tz_convert(TZ)
+    path = calendar_store(cache_dir)
+    payload = {
+        "version": _STORE_VERSION,
+        "calendar": "XSHG",
+        "source": source,
+        "retrieved_at": when.isoformat(),
+        "first": str(days[0].date()),
+        "last": str(days[-1].date()),
+        "sessions": [str(d.date()) for d in days],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".XSHG-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return StoredCalendar(days.rename("session"), source, when, path)
+
+
+def read_stored_calendar(
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> StoredCalendar | None:
+    """The calendar stored in the cache, or None (none stored; an unreadable file warns).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_stored_calendar(tempfile.mkdtemp()) is None
+    True
+    """
+    path = calendar_store(cache_dir)
+    if not path.is_file():
+        return None
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if payload.get("version") != _STORE_VERSION:
+            raise ValueError(f"version {payload.get('version')!r}, expected {_STORE_VERSION}")
+        days = pd.DatetimeIndex(pd.to_datetime(payload["sessions"]), name="session")
+        when = pd.Timestamp(payload["retrieved_at"])
+        source = str(payload["source"])
+        if len(days) == 0 or not days.is_monotonic_increasing:
+            raise ValueError("sessions empty or not sorted")
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        warnings.warn(
+            f"the stored calendar {path} cannot be read ({err}); it is ignored - "
+            "eventstudy.market.refresh_calendar() writes it anew",
+            EventStudyWarning,
+            stacklevel=2,
+        )
+        return None
+    return StoredCalendar(days, source, when, path)
+
+
+def _bench_days(
+    benchmark: str, prices: pd.DataFrame | pd.Series | None
+) -> tuple[pd.DatetimeIndex, str]:
+    """The benchmark's trading days and their description (given prices or the bundled ones)."""
     bench = parse_symbol(benchmark).canonical
     if prices is not None:
         if isinstance(prices, pd.DataFrame):
@@ -350,26 +614,80 @@ def trading_sessions(
         frame = sample_prices([bench])
         days = pd.DatetimeIndex(frame["date"])
         source = f"{bench} bundled price history"
-    days = days.normalize().unique().sort_values()
+    if days.tz is not None:
+        days = days.tz_localize(None)
+    return days.normalize().unique().sort_values(), source
+
+
+def _known(
+    days: pd.DatetimeIndex, source: str, stored: StoredCalendar | None
+) -> tuple[pd.DatetimeIndex, str]:
+    """``days``, then the stored calendar, then XSHG outside them (the module's order)."""
+    parts = [days]
+    names = [source]
+    if stored is not None:
+        parts.append(stored.sessions)
+        names.append(f"{stored.source} retrieved {stored.retrieved_at.date()}")
+    parts.append(_xshg_all())
+    names.append("XSHG (exchange_calendars)")
+    return _patch(parts), " + ".join(names)
+
+
+def trading_sessions(
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    *,
+    benchmark: str = "000300.SH",
+    prices: pd.DataFrame | pd.Series | None = None,
+    extend: bool = True,
+) -> TradingCalendar:
+    """Build the trading calendar from the benchmark's price history.
+
+    Parameters
+    ----------
+    start, end
+        Range of the calendar (inclusive); defaults to the data's range.
+    benchmark
+        Symbol whose sessions define the calendar; read from ``prices`` when given
+        (a wide panel with that column, or a Series indexed by date), else from the
+        bundled snapshot.
+    prices
+        Price history to take the sessions from.
+    extend
+        Outside the price history, add the stored calendar and ``exchange_calendars``'
+        XSHG sessions (see the module docstring); when ``end`` lies past every known
+        session, add the weekdays up to ``end`` with a
+        :class:`~eventstudy.exceptions.CalendarHorizonWarning` (the calendar is then
+        open-ended: ``weekdays_after``). ``False``: exactly the history's sessions.
+
+    Examples
+    --------
+    >>> cal = trading_sessions("2022-01-01", "2022-01-31")
+    >>> str(cal.first.date()), len(cal)
+    ('2022-01-04', 19)
+    """
+    days, source = _bench_days(benchmark, prices)
     lo = pd.Timestamp(start).normalize() if start is not None else days[0]
     hi = pd.Timestamp(end).normalize() if end is not None else days[-1]
     if lo.tzinfo is not None:
         lo = lo.tz_localize(None)
     if hi.tzinfo is not None:
         hi = hi.tz_localize(None)
-    parts = [days[(days >= lo) & (days <= hi)]]
+    open_ended = False
     if extend and (hi > days[-1] or lo < days[0]):
-        extra = []
-        if hi > days[-1]:
-            extra.append(_xshg_sessions(days[-1] + pd.Timedelta(days=1), hi))
-        if lo < days[0]:
-            extra.append(_xshg_sessions(lo, days[0] - pd.Timedelta(days=1)))
-        parts.extend(extra)
-        source += " + XSHG (exchange_calendars) outside it"
-    sessions = pd.DatetimeIndex(np.concatenate([p.values for p in parts]))
+        known, source = _known(days, source, read_stored_calendar())
+        last = pd.Timestamp(known[-1])
+        if hi > last:
+            open_ended = True
+            _horizon_warning(f"a calendar up to {hi.date()} asked", last, source, stacklevel=2)
+            extra = pd.DatetimeIndex(_weekdays(last + pd.Timedelta(days=1), hi))
+            known = pd.DatetimeIndex(known.append(extra))
+            source += f"; weekdays after {last.date()} (holidays unknown)"
+        days = known
+    sessions = days[(days >= lo) & (days <= hi)]
     if len(sessions) == 0:
         raise DataUnavailableError(f"no trading sessions between {lo.date()} and {hi.date()}")
-    return TradingCalendar(sessions, source=source)
+    return TradingCalendar(sessions, source=source, weekdays_after=open_ended)
 
 
 def to_session(
@@ -386,7 +704,9 @@ def to_session(
     timestamp
         Publication time; naive values are Asia/Shanghai.
     calendar
-        Defaults to :func:`trading_sessions` on the bundled CSI 300 history.
+        Defaults to :func:`default_calendar` (open-ended: past its last known
+        session every weekday is a session, with a
+        :class:`~eventstudy.exceptions.CalendarHorizonWarning`).
     rule, cutoff
         See the module docstring.
 
@@ -401,41 +721,57 @@ def to_session(
     return cal.to_session(timestamp, rule=rule, cutoff=cutoff)
 
 
-_DEFAULT: list[TradingCalendar] = []
+_DEFAULT: dict[str, tuple[tuple[Any, ...], TradingCalendar]] = {}
 
 
-def default_calendar() -> TradingCalendar:
-    """The calendar used when none is given: Shanghai sessions 2005-01-04 .. 2026-12-31.
+def _store_key(path: Path) -> tuple[Any, ...]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (None,)
+    return (st.st_mtime_ns, st.st_size)
 
-    Built once per process from the bundled CSI 300 (``000300.SH``) history,
-    extended with ``exchange_calendars``' XSHG sessions to
-    :data:`DEFAULT_CALENDAR_END`.
+
+def default_calendar(cache_dir: str | os.PathLike[str] | None = None) -> TradingCalendar:
+    """The calendar used when none is given: Shanghai sessions from 1991, open-ended.
+
+    The bundled CSI 300 (``000300.SH``) history, the calendar stored in the
+    cache (:func:`read_stored_calendar`, written by
+    :func:`eventstudy.market.refresh_calendar`) and ``exchange_calendars``'
+    XSHG, in that order (see the module docstring). Past its last session every
+    weekday is a session, with a :class:`~eventstudy.exceptions.CalendarHorizonWarning`.
+    Built once per process and cache folder, and again when the stored file changes.
+
+    Parameters
+    ----------
+    cache_dir
+        Where the stored calendar is looked for (default ``$EVENTSTUDY_CACHE``,
+        else the user cache folder).
 
     Examples
     --------
     >>> cal = default_calendar()
-    >>> str(cal.first.date()), str(cal.last.date()) <= DEFAULT_CALENDAR_END
-    ('2005-01-04', True)
+    >>> str(cal.first.date()), cal.weekdays_after, cal.last >= pd.Timestamp(DEFAULT_CALENDAR_END)
+    ('1991-01-02', True, True)
     """
-    if not _DEFAULT:
-        _DEFAULT.append(trading_sessions(end=DEFAULT_CALENDAR_END))
-    return _DEFAULT[0]
-
-
-@lru_cache(maxsize=64)
-def _shanghai_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
-    try:
-        cal = trading_sessions(start, end)
-    except DataUnavailableError:
-        return pd.DatetimeIndex([], dtype="datetime64[ns]")
-    return pd.DatetimeIndex(pd.DatetimeIndex(cal.sessions).astype("datetime64[ns]"))
+    path = calendar_store(cache_dir)
+    key = _store_key(path)
+    hit = _DEFAULT.get(str(path))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    days, source = _bench_days("000300.SH", None)
+    known, source = _known(days, source, read_stored_calendar(cache_dir))
+    cal = TradingCalendar(known, source=source, weekdays_after=True)
+    _DEFAULT[str(path)] = (key, cal)
+    return cal
 
 
 def shanghai_sessions(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """The Shanghai trading sessions between ``start`` and ``end`` (inclusive).
 
-    The bundled CSI 300 history, extended with XSHG (:func:`trading_sessions`);
-    an empty index where neither knows the range. Cached per ``(start, end)``.
+    :func:`default_calendar`'s sessions: past its last known session, the
+    weekdays (with a :class:`~eventstudy.exceptions.CalendarHorizonWarning`);
+    before its first, none.
 
     Examples
     --------
@@ -444,7 +780,8 @@ def shanghai_sessions(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """
     lo = pd.Timestamp(start).normalize()
     hi = pd.Timestamp(end).normalize()
-    return _shanghai_sessions(lo, hi)
+    out = default_calendar().range(lo, hi)
+    return pd.DatetimeIndex(out.astype("datetime64[ns]"))
 
 
 def uses_china_calendar(symbol: str | Symbol) -> bool:
@@ -500,7 +837,9 @@ def session_bounds(
     calendar
         The sessions to count; default :func:`default_calendar` (Shanghai).
         Beyond the calendar's first or last session every weekday counts as a
-        session, so there the bound is a weekday count (holidays unknown).
+        session, so there the bound is a weekday count (holidays unknown), with a
+        :class:`~eventstudy.exceptions.CalendarHorizonWarning`: an estimation or
+        event window reaching past the horizon may be shifted by a holiday.
 
     Returns
     -------
@@ -522,8 +861,12 @@ def session_bounds(
     >>> a, b = session_bounds(["2022-01-10", "2022-01-25"], before=5, after=5)
     >>> str(a.date()), str(b.date())
     ('2021-12-31', '2022-02-08')
-    >>> [str(d.date()) for d in session_bounds("2030-01-07", before=1, after=1)]  # weekdays
-    ['2030-01-04', '2030-01-08']
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     bounds = session_bounds("2040-01-09", before=1, after=1)  # weekdays, holidays unknown
+    >>> [str(d.date()) for d in bounds], caught[0].category.__name__
+    (['2040-01-06', '2040-01-10'], 'CalendarHorizonWarning')
     """
     if int(before) < 0 or int(after) < 0:
         raise ConfigError(f"before={before!r}, after={after!r}: session counts must be >= 0")
@@ -539,4 +882,16 @@ def session_bounds(
     grid = np.concatenate([np.asarray(p, dtype="datetime64[ns]") for p in parts])
     i = int(np.searchsorted(grid, np.datetime64(first, "ns"), side="left"))
     j = int(np.searchsorted(grid, np.datetime64(last, "ns"), side="right")) - 1
-    return pd.Timestamp(grid[i - int(before)]), pd.Timestamp(grid[j + int(after)])
+    start, end = pd.Timestamp(grid[i - int(before)]), pd.Timestamp(grid[j + int(after)])
+    if end > cal.last:
+        _horizon_warning(f"the window of {after} session(s) after {last.date()} reaches "
+                         f"{end.date()},", cal.last, cal.source)  # fmt: skip
+    if start < cal.first:
+        warnings.warn(
+            f"the window of {before} session(s) before {first.date()} starts on "
+            f"{start.date()}, before the calendar's first session {cal.first.date()} "
+            f"({cal.source}): every weekday before it is counted as a session",
+            CalendarHorizonWarning,
+            stacklevel=2,
+        )
+    return start, end

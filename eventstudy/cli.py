@@ -12,6 +12,10 @@
     The news archive: per feed, items, first/last time, fetches and gaps.
 ``eventstudy cache ls [SYMBOL]``, ``eventstudy cache clear [SYMBOL] [--source S]``
     List or delete price-cache entries (``--cache-dir`` names the cache).
+``eventstudy calendar [--refresh] [--cache-dir DIR]``
+    Show the trading calendar's sources and horizon (the last session whose
+    holidays are known); ``--refresh`` first stores Sina's list of trading days
+    in the cache (:func:`eventstudy.market.refresh_calendar`; needs the network).
 ``eventstudy demo [--out DIR] [--formats F,...]``
     The whole pipeline on the data that ships with the package, with no
     network: bundled posts → tags → events → bundled prices (boards as
@@ -358,6 +362,38 @@ def _minute(value: Any) -> str:
         return "-"
 
 
+# ----------------------------------------------------------------------------- calendar
+
+
+def _add_calendar(sub: Any) -> None:
+    p = sub.add_parser("calendar", help="show (or --refresh) the trading calendar's horizon")
+    p.add_argument("--refresh", action="store_true", help="fetch Sina's trading days first")
+    p.add_argument(
+        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
+    )
+    p.set_defaults(handler=_calendar)
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    from eventstudy.calendar import default_calendar, read_stored_calendar
+
+    if args.refresh:
+        from eventstudy.market import refresh_calendar
+
+        refresh_calendar(cache_dir=args.cache_dir)
+    cal = default_calendar(args.cache_dir)
+    stored = read_stored_calendar(args.cache_dir)
+    print(f"sessions {cal.first.date()}..{cal.last.date()} ({len(cal)}); after "
+          f"{cal.last.date()} every weekday is taken as a session (holidays unknown)")  # fmt: skip
+    print(f"sources: {cal.source}")
+    if stored is None:
+        print("stored calendar: none (eventstudy calendar --refresh fetches Sina's list)")
+    else:
+        print(f"stored calendar: {stored.path} ({stored.source}, retrieved "
+              f"{stored.retrieved_at:%Y-%m-%d %H:%M %Z}, to {stored.last.date()})")  # fmt: skip
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- demo and run
 
 
@@ -644,6 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_feed,
         _add_cache,
         _add_reference,
+        _add_calendar,
         _add_demo,
         _add_run,
         _add_backtest,

@@ -22,6 +22,7 @@ from typing import Any
 __all__ = [
     "AmbiguousSymbolError",
     "CacheError",
+    "CalendarHorizonWarning",
     "ConfigError",
     "DataUnavailableError",
     "EventStudyError",
@@ -125,3 +126,13 @@ class ProxyWarning(EventStudyWarning):
 
 class OfflineFallbackWarning(EventStudyWarning):
     """Data came from the cache or bundled snapshot because the network failed."""
+
+
+class CalendarHorizonWarning(EventStudyWarning):
+    """Dates past the last known trading session: every weekday there is taken as a session.
+
+    The exchange's holidays are known up to the calendar's last session
+    (``exchange_calendars``' XSHG table, or the calendar refreshed from Sina with
+    ``eventstudy.market.refresh_calendar()``). Beyond it a holiday would be counted
+    as a session, shifting day 0 and relative days; refresh the calendar when online.
+    """

@@ -3,18 +3,44 @@
 Inside the package every security is named by one canonical string:
 
 =================  ==================  ======================================
-kind               canonical           examples of other forms it converts to
+instrument         canonical           examples of other forms it converts to
 =================  ==================  ======================================
 A-share stock      ``600519.SH``       secid ``1.600519``, Yahoo ``600519.SS``,
-                                       akshare ``600519`` / ``sh600519``
+                   ``000858.SZ``       akshare ``600519`` / ``sh600519``
+                   ``920001.BJ``       secid ``0.920001``, akshare ``bj920001``
+B share            ``900901.SH``       secid ``1.900901``, Yahoo ``900901.SS``,
+                   ``200002.SZ``       akshare ``sh900901`` (Sina)
+ETF / listed fund  ``510300.SH``       secid ``1.510300``, Yahoo ``510300.SS``
+                   ``159915.SZ``       secid ``0.159915``, akshare ``159915``
 Chinese index      ``000300.SH``       secid ``1.000300``, Yahoo ``000300.SS``,
-                   ``399001.SZ``       akshare ``sh000300``
-CSI index          ``930050.CSI``      secid ``2.930050``
+                   ``399001.SZ``       akshare ``sh000300`` / ``sz399001``
+                   ``899050.BJ``       akshare ``bj899050``
+CSI index          ``930050.CSI``      secid ``2.930050``, akshare ``csi930050``
 Eastmoney board    ``BK0896``          secid ``90.BK0896``
 Hong Kong stock    ``00700.HK``        secid ``116.00700``, Yahoo ``0700.HK``
 US stock           ``NIO``             secid ``106.NIO`` (105/106/107 = NASDAQ/NYSE/AMEX)
 other Yahoo        ``^GSPC``           Yahoo ``^GSPC``
 =================  ==================  ======================================
+
+Exchange rules for 6-digit codes (:data:`CODE_RULES`; a bare code takes the
+exchange its prefix names):
+
+========  ==========================================================
+exchange  codes
+========  ==========================================================
+SH        ``6xxxxx`` stocks, ``900xxx`` B shares, ``5xxxxx`` ETFs and
+          other listed funds, ``000xxx`` indices
+SZ        ``0xxxxx``/``3xxxxx`` stocks, ``200xxx`` B shares,
+          ``15xxxx``/``16xxxx``/``18xxxx`` ETFs and listed funds,
+          ``399xxx`` indices (other ``1xxxxx``/``2xxxxx``: kept as stocks)
+BJ        ``92xxxx`` (new codes, ``920xxx``), ``8xxxxx``, ``4xxxxx`` stocks,
+          ``899xxx`` indices
+========  ==========================================================
+
+So a bare ``920001`` is the Beijing stock ``920001.BJ`` (not Shanghai) and a
+bare ``510300`` the Shanghai ETF. Funds and B shares have ``kind="stock"``
+(they trade and adjust like shares) and their own :attr:`Symbol.instrument`,
+which routes the live price calls.
 
 The SSE Composite index (``000001.SH``) and Ping An Bank (``000001.SZ``) share
 the digits ``000001``: a bare ``000001`` is refused as ambiguous, never guessed.
@@ -28,6 +54,8 @@ Examples
 'index'
 >>> to_secid("BK0896"), to_yahoo("000858.SZ")
 ('90.BK0896', '000858.SZ')
+>>> normalize("920001"), parse_symbol("510300").instrument, parse_symbol("900901").instrument
+('920001.BJ', 'fund', 'b_share')
 """
 
 from __future__ import annotations
@@ -38,10 +66,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 if TYPE_CHECKING:  # _typing imports pandas; symbols stay importable without it
-    from eventstudy._typing import SymbolKind
+    from eventstudy._typing import Instrument, SymbolKind
 from eventstudy.exceptions import AmbiguousSymbolError, SymbolError
 
 __all__ = [
+    "CODE_RULES",
     "KNOWN_INDICES",
     "Market",
     "Symbol",
@@ -62,9 +91,10 @@ __all__ = [
 Market: TypeAlias = Literal["SH", "SZ", "BJ", "CSI", "BOARD", "HK", "US", "YAHOO"]
 
 ACCEPTED_FORMS: Final = (
-    "accepted forms: '600519.SH' / '000858.SZ' / '830799.BJ' (6 digits + exchange; "
-    "also '.SS', lower case, or a prefix such as 'sh600519'), a bare 6-digit A-share code "
-    "('600519'), an index such as '000300.SH' or '399001.SZ', a CSI index '930050.CSI', "
+    "accepted forms: '600519.SH' / '000858.SZ' / '920001.BJ' (6 digits + exchange; "
+    "also '.SS', lower case, or a prefix such as 'sh600519'), a bare 6-digit code "
+    "('600519'; ETFs '510300', B shares '900901' too), an index such as '000300.SH' or "
+    "'399001.SZ', a CSI index '930050.CSI', "
     "an Eastmoney board 'BK0896' (BK + 4 digits), an Eastmoney secid such as '1.600519' "
     "or '90.BK0896', a Hong Kong code '00700.HK', or a Yahoo ticker such as 'AAPL' or '^GSPC'"
 )
@@ -164,7 +194,7 @@ class Symbol:
     market
         The namespace: ``SH``, ``SZ``, ``BJ``, ``CSI``, ``BOARD``, ``HK``, ``US``, ``YAHOO``.
     kind
-        ``stock``, ``index``, ``board`` or ``foreign``.
+        ``stock`` (shares, B shares and listed funds), ``index``, ``board`` or ``foreign``.
 
     Examples
     --------
@@ -181,6 +211,23 @@ class Symbol:
         return self.canonical
 
     @property
+    def instrument(self) -> Instrument:
+        """``stock``, ``b_share``, ``fund`` (ETFs, LOFs), ``index``, ``board`` or ``foreign``.
+
+        Examples
+        --------
+        >>> [parse_symbol(s).instrument for s in ("600519.SH", "900901.SH", "159915.SZ")]
+        ['stock', 'b_share', 'fund']
+        """
+        if self.market in ("SH", "SZ", "BJ"):
+            rule = _rule(self.code, self.market)
+            assert rule is not None  # a Symbol of these markets passed its rule
+            return rule[1]
+        if self.kind == "index":
+            return "index"
+        return "board" if self.kind == "board" else "foreign"
+
+    @property
     def canonical(self) -> str:
         """The canonical string form."""
         if self.market in ("SH", "SZ", "BJ", "CSI", "HK"):
@@ -192,24 +239,49 @@ def _error(value: object, why: str) -> SymbolError:
     return SymbolError(f"{value!r} is not a valid symbol: {why}; {ACCEPTED_FORMS}")
 
 
+#: ``(exchange, code prefix, kind, instrument)``: the exchange rules of 6-digit codes, the
+#: first matching prefix wins (a code no rule of its exchange matches is refused).
+CODE_RULES: Final[tuple[tuple[str, str, SymbolKind, Instrument], ...]] = (
+    ("SH", "000", "index", "index"),
+    ("SH", "6", "stock", "stock"),
+    ("SH", "900", "stock", "b_share"),
+    ("SH", "5", "stock", "fund"),
+    ("SZ", "399", "index", "index"),
+    ("SZ", "0", "stock", "stock"),
+    ("SZ", "3", "stock", "stock"),
+    ("SZ", "15", "stock", "fund"),
+    ("SZ", "16", "stock", "fund"),
+    ("SZ", "18", "stock", "fund"),
+    ("SZ", "20", "stock", "b_share"),
+    ("SZ", "1", "stock", "stock"),  # other SZ 1xxxxx/2xxxxx: accepted as before (bonds ...)
+    ("SZ", "2", "stock", "stock"),
+    ("BJ", "899", "index", "index"),
+    ("BJ", "92", "stock", "stock"),  # the new Beijing codes (920xxx)
+    ("BJ", "8", "stock", "stock"),
+    ("BJ", "4", "stock", "stock"),
+)
+
+#: Bare-code prefix → exchange, first match wins (then SZ); ``9xxxxx`` outside these is refused.
+_BARE_EXCHANGE: Final = (("92", "BJ"), ("900", "SH"), ("6", "SH"), ("5", "SH"), ("8", "BJ"),
+                         ("4", "BJ"))  # fmt: skip
+
+
+def _rule(code: str, market: str) -> tuple[SymbolKind, Instrument] | None:
+    for exchange, prefix, kind, instrument in CODE_RULES:
+        if exchange == market and code.startswith(prefix):
+            return kind, instrument
+    return None
+
+
 def _a_share(code: str, market: str, original: object) -> Symbol:
-    """Classify a 6-digit code on SH/SZ/BJ, refusing codes the exchange does not use."""
-    if market == "SH":
-        if code.startswith("000"):
-            return Symbol(code, "SH", "index")
-        if code[0] in "695":
-            return Symbol(code, "SH", "stock")
-    elif market == "SZ":
-        if code.startswith("399"):
-            return Symbol(code, "SZ", "index")
-        if code[0] in "0123":
-            return Symbol(code, "SZ", "stock")
-    elif market == "BJ":
-        if code.startswith("899"):
-            return Symbol(code, "BJ", "index")
-        if code[0] in "48" or code.startswith("92"):
-            return Symbol(code, "BJ", "stock")
-    raise _error(original, f"code {code} is not used on exchange {market}")
+    """Classify a 6-digit code on SH/SZ/BJ (:data:`CODE_RULES`), refusing codes it does not use."""
+    rule = _rule(code, market)
+    if rule is not None:
+        return Symbol(code, market, rule[0])  # type: ignore[arg-type]
+    hint = ""
+    if code.startswith("92") and market == "SH":
+        hint = f" (92xxxx codes are Beijing stocks: '{code}.BJ')"
+    raise _error(original, f"code {code} is not used on exchange {market}{hint}")
 
 
 def _bare(code: str, original: object) -> Symbol:
@@ -220,12 +292,52 @@ def _bare(code: str, original: object) -> Symbol:
             f"and {code}.SZ is a Shenzhen stock; add the exchange suffix "
             f"('{code}.SH' for the index, '{code}.SZ' for the stock)"
         )
-    first = code[0]
-    if first in "695":
-        return _a_share(code, "SH", original)
-    if code.startswith("899") or first in "48" or code.startswith("92"):
-        return _a_share(code, "BJ", original)
+    for prefix, exchange in _BARE_EXCHANGE:
+        if code.startswith(prefix):
+            return _a_share(code, exchange, original)
+    if code.startswith("9"):
+        raise _error(
+            original,
+            f"a bare {code} is neither a B share (900xxx, Shanghai) nor a Beijing stock "
+            "(92xxxx); add the exchange, or '.CSI' for a CSI index such as '930050.CSI'",
+        )
     return _a_share(code, "SZ", original)
+
+
+def _upper_text(value: object) -> str:
+    """``value`` stripped and upper-cased; refused if not a non-empty ASCII string."""
+    if not isinstance(value, str):
+        raise _error(value, f"expected a string, got {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise _error(value, "it is empty")
+    if not text.isascii():
+        raise _error(value, "it contains non-ASCII characters (full-width digits or letters?)")
+    return text.upper()
+
+
+def _suffixed(code: str, suffix: str, up: str, value: object) -> Symbol:
+    """``CODE.SUFFIX``: an exchange (``SH``/``SS``/``SZ``/``BJ``), ``CSI``, ``HK``, ``US``,
+    or a Yahoo market."""
+    if suffix == "SS":
+        suffix = "SH"
+    if suffix in ("SH", "SZ", "BJ"):
+        if not _DIGITS6.match(code):
+            raise _error(value, f"exchange {suffix} needs a 6-digit code, got {code!r}")
+        return _a_share(code, suffix, value)
+    if suffix == "CSI":
+        if len(code) != 6:
+            raise _error(value, "CSI index codes have 6 characters")
+        return Symbol(code, "CSI", "index")
+    if suffix == "HK":
+        if not code.isdigit() or len(code) > 5:
+            raise _error(value, "Hong Kong codes have up to 5 digits")
+        return Symbol(code.zfill(5), "HK", "foreign")
+    if suffix == "US":
+        return Symbol(code, "US", "foreign")
+    if suffix in _YAHOO_SUFFIXES and not _DIGITS6.match(code):
+        return Symbol(up, "YAHOO", "foreign")
+    raise _error(value, f"unknown exchange suffix {suffix!r}")
 
 
 def parse_symbol(value: object) -> Symbol:
@@ -260,14 +372,7 @@ def parse_symbol(value: object) -> Symbol:
     """
     if isinstance(value, Symbol):
         return value
-    if not isinstance(value, str):
-        raise _error(value, f"expected a string, got {type(value).__name__}")
-    text = value.strip()
-    if not text:
-        raise _error(value, "it is empty")
-    if not text.isascii():
-        raise _error(value, "it contains non-ASCII characters (full-width digits or letters?)")
-    up = text.upper()
+    up = _upper_text(value)
     if _DIGITS6.match(up):
         return _bare(up, value)
     if up.isdigit():
@@ -281,26 +386,7 @@ def parse_symbol(value: object) -> Symbol:
     if m := _SECID.match(up):
         return from_secid(up)
     if m := _SUFFIXED.match(up):
-        code, suffix = m.groups()
-        if suffix == "SS":
-            suffix = "SH"
-        if suffix in ("SH", "SZ", "BJ"):
-            if not _DIGITS6.match(code):
-                raise _error(value, f"exchange {suffix} needs a 6-digit code, got {code!r}")
-            return _a_share(code, suffix, value)
-        if suffix == "CSI":
-            if len(code) != 6:
-                raise _error(value, "CSI index codes have 6 characters")
-            return Symbol(code, "CSI", "index")
-        if suffix == "HK":
-            if not code.isdigit() or len(code) > 5:
-                raise _error(value, "Hong Kong codes have up to 5 digits")
-            return Symbol(code.zfill(5), "HK", "foreign")
-        if suffix == "US":
-            return Symbol(code, "US", "foreign")
-        if suffix in _YAHOO_SUFFIXES and not _DIGITS6.match(code):
-            return Symbol(up, "YAHOO", "foreign")
-        raise _error(value, f"unknown exchange suffix {suffix!r}")
+        return _suffixed(m.group(1), m.group(2), up, value)
     if _TICKER.match(up):
         return Symbol(up, "YAHOO" if up.startswith("^") else "US", "foreign")
     raise _error(value, "unrecognised form")
@@ -350,16 +436,8 @@ def from_secid(secid: str) -> Symbol:
     if not m:
         raise _error(secid, "a secid looks like '1.600519' or '90.BK0896'")
     market, code = int(m.group(1)), m.group(2)
-    if market == 1:
-        if not _DIGITS6.match(code):
-            raise _error(secid, "market 1 (Shanghai) needs a 6-digit code")
-        return _a_share(code, "SH", secid)
-    if market == 0:
-        if not _DIGITS6.match(code):
-            raise _error(secid, "market 0 (Shenzhen/Beijing) needs a 6-digit code")
-        if code[0] in "48" or code.startswith("92"):
-            return _a_share(code, "BJ", secid)
-        return _a_share(code, "SZ", secid)
+    if market in (0, 1):
+        return _secid_a_share(market, code, secid)
     if market == 90:
         if not _BOARD.match(code):
             raise _error(secid, "market 90 (boards) needs 'BK' + 4 digits")
@@ -375,6 +453,16 @@ def from_secid(secid: str) -> Symbol:
             raise _error(secid, "market 116 (Hong Kong) needs up to 5 digits")
         return Symbol(code.zfill(5), "HK", "foreign")
     raise _error(secid, f"unknown Eastmoney market id {market} (known: 0, 1, 2, 90, 105-107, 116)")
+
+
+def _secid_a_share(market: int, code: str, secid: str) -> Symbol:
+    """Market 1 is Shanghai; Shenzhen and Beijing share market 0 (their prefixes do not overlap)."""
+    if not _DIGITS6.match(code):
+        where = "1 (Shanghai)" if market == 1 else "0 (Shenzhen/Beijing)"
+        raise _error(secid, f"market {where} needs a 6-digit code")
+    if market == 1:
+        return _a_share(code, "SH", secid)
+    return _a_share(code, "SZ" if _rule(code, "SZ") else "BJ", secid)
 
 
 def to_secid(value: object, *, us_market: int | None = None) -> str:

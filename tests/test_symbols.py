@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from eventstudy import datasets
 from eventstudy.exceptions import AmbiguousSymbolError, SymbolError
 from eventstudy.symbols import (
+    KNOWN_INDICES,
     from_akshare,
     from_filename,
     from_secid,
@@ -41,6 +42,16 @@ BOARDS = datasets.board_table()["code"].tolist()
         ("300750", "300750.SZ"),
         ("688981", "688981.SH"),
         ("830799", "830799.BJ"),
+        ("920001", "920001.BJ"),  # Beijing's new codes, not Shanghai
+        ("430047", "430047.BJ"),
+        ("510300", "510300.SH"),  # Shanghai ETF
+        ("588000", "588000.SH"),
+        ("159915", "159915.SZ"),  # Shenzhen ETF
+        ("900901", "900901.SH"),  # Shanghai B share
+        ("200002", "200002.SZ"),  # Shenzhen B share
+        ("1.900901", "900901.SH"),
+        ("0.920001", "920001.BJ"),
+        ("sh510300", "510300.SH"),
         ("bk0896", "BK0896"),
         ("1.600519", "600519.SH"),
         ("0.000858", "000858.SZ"),
@@ -87,6 +98,12 @@ def test_bare_index_code_is_ambiguous(bare: str) -> None:
         ("600519.XX", "unknown exchange suffix"),
         ("600519.SZ", "not used on exchange SZ"),
         ("300750.SH", "not used on exchange SH"),
+        ("920001.SH", "92xxxx codes are Beijing stocks: '920001.BJ'"),
+        ("900901.SZ", "not used on exchange SZ"),
+        ("510300.SZ", "not used on exchange SZ"),
+        ("159915.SH", "not used on exchange SH"),
+        ("930050", "'.CSI' for a CSI index"),
+        ("1.920001", "not used on exchange SH"),
         ("6005191", "6 digits"),
         ("60051", "6 digits"),
         ("BK", "BK' followed by 4 digits"),
@@ -159,7 +176,7 @@ codes = st.from_regex(r"\A[0-9]{6}\Z")
 @given(code=codes, exchange=st.sampled_from(["SH", "SZ", "BJ"]))
 def test_any_valid_a_share_round_trips(code: str, exchange: str) -> None:
     valid = (
-        (exchange == "SH" and (code.startswith("000") or code[0] in "695"))
+        (exchange == "SH" and (code.startswith(("000", "900")) or code[0] in "65"))
         or (exchange == "SZ" and (code.startswith("399") or code[0] in "0123"))
         or (exchange == "BJ" and (code[0] in "48" or code.startswith(("92", "899"))))
     )
@@ -181,3 +198,70 @@ def test_arbitrary_text_parses_or_raises_symbol_error(text: str) -> None:
     except SymbolError:
         return
     assert normalize(s.canonical) == s.canonical
+
+
+@pytest.mark.parametrize(
+    ("symbol", "kind", "instrument", "secid", "yahoo", "prefixed"),
+    [
+        ("600519.SH", "stock", "stock", "1.600519", "600519.SS", "sh600519"),
+        ("000858.SZ", "stock", "stock", "0.000858", "000858.SZ", "sz000858"),
+        ("510300.SH", "stock", "fund", "1.510300", "510300.SS", "sh510300"),
+        ("159915.SZ", "stock", "fund", "0.159915", "159915.SZ", "sz159915"),
+        ("900901.SH", "stock", "b_share", "1.900901", "900901.SS", "sh900901"),
+        ("200002.SZ", "stock", "b_share", "0.200002", "200002.SZ", "sz200002"),
+        ("920001.BJ", "stock", "stock", "0.920001", "920001.BJ", "bj920001"),
+        ("830799.BJ", "stock", "stock", "0.830799", "830799.BJ", "bj830799"),
+        ("430047.BJ", "stock", "stock", "0.430047", "430047.BJ", "bj430047"),
+        ("000300.SH", "index", "index", "1.000300", "000300.SS", "sh000300"),
+        ("399001.SZ", "index", "index", "0.399001", "399001.SZ", "sz399001"),
+        ("899050.BJ", "index", "index", "0.899050", "899050.BJ", "bj899050"),
+    ],
+)
+def test_instruments_and_their_round_trips(
+    symbol: str, kind: str, instrument: str, secid: str, yahoo: str, prefixed: str
+) -> None:
+    """Issue 12: each instrument's converters (secid, akshare code, Yahoo) round-trip."""
+    s = parse_symbol(symbol)
+    assert (s.kind, s.instrument) == (kind, instrument)
+    assert to_secid(s) == secid
+    assert str(from_secid(secid)) == symbol
+    assert to_yahoo(s) == yahoo
+    assert str(from_yahoo(yahoo)) == symbol
+    assert to_akshare(s, style="prefixed") == prefixed
+    assert str(from_akshare(prefixed)) == symbol
+    bare = to_akshare(s)
+    assert bare == s.code
+    assert str(from_akshare(bare, kind=s.kind)) == symbol  # type: ignore[arg-type]
+
+
+def test_instrument_of_non_exchange_symbols() -> None:
+    assert parse_symbol("930050.CSI").instrument == "index"
+    assert parse_symbol("BK0896").instrument == "board"
+    assert parse_symbol("NIO").instrument == "foreign"
+    assert parse_symbol("00700.HK").instrument == "foreign"
+
+
+def test_reference_master_codes_follow_the_rules() -> None:
+    """Every exchange-listed code of the bundled security master parses to itself."""
+    from eventstudy.reference import load_master
+
+    table = load_master().table("stocks")
+    codes = set(table["code"])
+    assert {"900901.SH", "200002.SZ"} <= codes
+    assert any(c.startswith("92") and c.endswith(".BJ") for c in codes)
+    b_shares = set(table.loc[table["segment"] == "b_share", "code"])
+    for symbol in sorted(codes):
+        assert normalize(symbol) == symbol
+        assert (parse_symbol(symbol).instrument == "b_share") == (symbol in b_shares)
+        bare = symbol.split(".")[0]
+        if bare not in {k.split(".")[0] for k in KNOWN_INDICES}:
+            assert normalize(bare) == symbol  # the bare code lands on the same exchange
+
+
+@pytest.mark.parametrize("code", ["920001", "921000", "929999"])
+def test_every_92_code_is_beijing(code: str) -> None:
+    """Found by hypothesis under the lower bounds: 92xxxx is Beijing's segment, bare or not."""
+    assert normalize(code) == f"{code}.BJ"
+    assert normalize(f"{code}.BJ") == f"{code}.BJ"
+    with pytest.raises(SymbolError, match="Beijing"):
+        normalize(f"{code}.SH")

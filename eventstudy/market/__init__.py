@@ -16,6 +16,7 @@ members) → ``policy`` (``auto``) → ``sources`` (registry) → ``panel`` →
 
 from eventstudy.calendar import TradingCalendar, to_session, trading_sessions
 from eventstudy.market.cache import PriceCache, resolve_cache_dir
+from eventstudy.market.calendar_refresh import refresh_calendar
 from eventstudy.market.frame import PROVENANCE_COLUMNS, PriceFrame
 from eventstudy.market.local import LocalSource
 from eventstudy.market.panel import MarketPanel
@@ -45,6 +46,7 @@ __all__ = [
     "get_returns",
     "get_source",
     "load_panel",
+    "refresh_calendar",
     "register_source",
     "resolve_cache_dir",
     "returns_of",

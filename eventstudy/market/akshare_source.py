@@ -1,18 +1,35 @@
-"""The ``akshare`` source: Eastmoney daily klines of A-shares, Chinese indices and boards.
+"""The ``akshare`` source: daily klines of A-shares, B shares, ETFs, indices and boards.
 
 This is the only module of the package that imports :mod:`akshare` (on first
-use). Chinese column names are translated here, and volume is converted from
-lots (手, 100 shares) to shares.
+use). Chinese column names are translated here, and Eastmoney's volume is
+converted from lots (手, 100 shares) to shares.
 
-================ ==================================== =============================
-symbol kind      akshare function                     symbol passed
-================ ==================================== =============================
-stock            ``stock_zh_a_hist``                  ``600519``
-index            ``stock_zh_index_daily_em``          ``sh000300`` / ``csi930050``
-concept board    ``stock_board_concept_hist_em``      ``BK0896`` (the code, not
-industry/region/ ``stock_board_industry_hist_em``     the name: names drift)
-style board
-================ ==================================== =============================
+Routing by instrument (:attr:`eventstudy.symbols.Symbol.instrument`):
+
+================== ================================= ================ =================
+instrument         akshare function                  symbol passed    Eastmoney market
+================== ================================= ================ =================
+stock (SH, SZ, BJ) ``stock_zh_a_hist``               ``600519``,      1 for ``6xxxxx``,
+                                                     ``920001``       else 0 (SZ, BJ)
+fund (ETF, LOF)    ``fund_etf_hist_em``              ``510300``,      1 for ``5xxxxx``,
+                                                     ``159915``       0 for ``1xxxxx``
+B share            ``stock_zh_b_daily`` (Sina)       ``sh900901``,    (Sina prefix)
+                                                     ``sz200002``
+index              ``stock_zh_index_daily_em``       ``sh000300``,    sh 1, sz 0, bj 0,
+                                                     ``sz399001``,    csi 2
+                                                     ``bj899050``,
+                                                     ``csi930050``
+concept board      ``stock_board_concept_hist_em``   ``BK0896`` (the  90
+industry/region/   ``stock_board_industry_hist_em``  code, not the
+style board                                          name: names
+                                                     drift)
+================== ================================= ================ =================
+
+``stock_zh_a_hist`` builds the market id from the first digit (``6`` →
+Shanghai), so Shanghai ETFs (``5xxxxx``) and B shares (``900xxx``) cannot go
+through it; ``fund_etf_hist_em`` picks 1 for ``5``/``6`` and 0 otherwise.
+Sina's B-share volumes are in shares (not lots) and it has no traded amount.
+``fund_etf_hist_em`` sets its own 15 s timeout on each request.
 
 Board lists and current members: :meth:`AkshareSource.board_list`
 (``stock_board_concept_name_em`` / ``stock_board_industry_name_em``) and
@@ -57,7 +74,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 import numpy as np
 import pandas as pd
@@ -80,6 +97,7 @@ __all__ = [
     "VERDICT",
     "AkshareReference",
     "AkshareSource",
+    "Call",
     "DeadlineExceeded",
     "UnknownCodeError",
     "clear_akshare_cache",
@@ -106,6 +124,18 @@ COLUMN_MAP = {
 SHARES_PER_LOT = 100.0
 
 Fetcher = Callable[[str, dict[str, Any]], pd.DataFrame]
+
+
+class Call(NamedTuple):
+    """One planned akshare call: function name, keyword arguments, volume unit.
+
+    ``lots``: the function reports volume in lots of 100 shares (Eastmoney); Sina's
+    ``stock_zh_b_daily`` reports shares.
+    """
+
+    name: str
+    kwargs: dict[str, Any]
+    lots: bool = True
 
 
 #: ``frame.attrs[VERDICT]`` on what a fetcher returns: what Eastmoney said about the code.
@@ -332,60 +362,43 @@ class AkshareSource:
         return perm
 
     def has(self, symbol: str) -> bool:
-        """A-share stocks, Chinese indices and boards (Eastmoney knows the codes it has)."""
+        """A-shares, B shares, listed funds, Chinese indices and boards (by their codes)."""
         sym = parse_symbol(symbol)
         return sym.kind in ("index", "board") or (
             sym.kind == "stock" and sym.market in ("SH", "SZ", "BJ")
         )
 
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
-        """Stocks as asked; indices and boards are unadjusted (``none``)."""
+        """Stocks, B shares and funds as asked; indices and boards are unadjusted (``none``)."""
         return adjust if parse_symbol(symbol).kind == "stock" else "none"
 
     def _plan(
         self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, adjust: Adjust
-    ) -> list[tuple[str, dict[str, Any]]]:
+    ) -> list[Call]:
+        """The akshare calls that may serve ``symbol``, tried in order (see the module table)."""
         sym = parse_symbol(symbol)
         beg, fin = start.strftime("%Y%m%d"), end.strftime("%Y%m%d")
+        dates = {"start_date": beg, "end_date": fin}
+        ak_adjust = {"qfq": "qfq", "hfq": "hfq", "none": ""}[adjust]
         if sym.kind == "stock" and sym.market in ("SH", "SZ", "BJ"):
-            ak_adjust = {"qfq": "qfq", "hfq": "hfq", "none": ""}[adjust]
-            return [
-                (
-                    "stock_zh_a_hist",
-                    {
-                        "symbol": sym.code,
-                        "period": "daily",
-                        "start_date": beg,
-                        "end_date": fin,
-                        "adjust": ak_adjust,
-                    },
-                )
-            ]
+            if sym.instrument == "b_share":
+                prefixed = to_akshare(sym, style="prefixed")
+                args = {"symbol": prefixed, **dates, "adjust": ak_adjust}
+                return [Call("stock_zh_b_daily", args, lots=False)]
+            name = "fund_etf_hist_em" if sym.instrument == "fund" else "stock_zh_a_hist"
+            return [Call(name, {"symbol": sym.code, "period": "daily", **dates,
+                                "adjust": ak_adjust})]  # fmt: skip
         if sym.kind == "index":
             code = f"csi{sym.code}" if sym.market == "CSI" else to_akshare(symbol, style="prefixed")
-            return [
-                ("stock_zh_index_daily_em", {"symbol": code, "start_date": beg, "end_date": fin})
-            ]
+            return [Call("stock_zh_index_daily_em", {"symbol": code, **dates})]
         if sym.kind == "board":
-            concept = (
+            concept = Call(
                 "stock_board_concept_hist_em",
-                {
-                    "symbol": sym.code,
-                    "period": "daily",
-                    "start_date": beg,
-                    "end_date": fin,
-                    "adjust": "",
-                },
+                {"symbol": sym.code, "period": "daily", **dates, "adjust": ""},
             )
-            industry = (
+            industry = Call(
                 "stock_board_industry_hist_em",
-                {
-                    "symbol": sym.code,
-                    "period": "日k",
-                    "start_date": beg,
-                    "end_date": fin,
-                    "adjust": "",
-                },
+                {"symbol": sym.code, "period": "日k", **dates, "adjust": ""},
             )
             kind = _board_type(sym.code)
             if kind == "concept":
@@ -403,9 +416,11 @@ class AkshareSource:
         """Bars of one symbol (see :class:`~eventstudy.market.sources.PriceSource`)."""
         plan = self._plan(symbol, start, end, adjust)
         last_error: Exception | None = None
-        for name, kwargs in plan:
+        for name, kwargs, lots in plan:
 
-            def once(name: str = name, kwargs: dict[str, Any] = kwargs) -> pd.DataFrame:
+            def once(
+                name: str = name, kwargs: dict[str, Any] = kwargs, lots: bool = lots
+            ) -> pd.DataFrame:
                 raw = self._call(name, kwargs)
                 if raw is None or len(raw) == 0:
                     verdict = None if raw is None else raw.attrs.get(VERDICT)
@@ -419,7 +434,7 @@ class AkshareSource:
                     raise EmptyResponseError(
                         f"akshare.{name}({kwargs.get('symbol')!r}) returned no rows"
                     )
-                return translate(raw)
+                return translate(raw, lots=lots)
 
             try:
                 bars = call_with_retry(
@@ -447,6 +462,44 @@ class AkshareSource:
             return out
         assert last_error is not None
         raise last_error
+
+    # -- the trading calendar ------------------------------------------------------------
+
+    def trade_dates(self) -> pd.DatetimeIndex:
+        """Shanghai's trading days as Sina lists them (``tool_trade_date_hist_sina``).
+
+        Sina's list starts on 1990-12-19 and runs to the end of the last year whose
+        holidays the exchange has published (the next year appears in December).
+        Timed out and retried like the price calls;
+        :func:`eventstudy.market.refresh_calendar` stores the result.
+
+        Examples
+        --------
+        With an injected fetcher returning akshare's layout:
+
+        >>> import datetime as dt
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"trade_date": [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]})
+        >>> AkshareSource(fetcher=fake, limiter=None).trade_dates().strftime("%Y-%m-%d").tolist()
+        ['2027-01-04', '2027-01-05']
+        """
+
+        def once() -> pd.DatetimeIndex:
+            raw = self._call("tool_trade_date_hist_sina", {})
+            if raw is None or len(raw) == 0 or "trade_date" not in raw.columns:
+                raise EmptyResponseError("akshare.tool_trade_date_hist_sina returned no dates")
+            days = pd.DatetimeIndex(pd.to_datetime(raw["trade_date"].astype(str)))
+            return days.normalize().unique().sort_values().rename("session")
+
+        return call_with_retry(
+            once,
+            policy=self.policy,
+            symbol=None,
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            permanent=self._permanent(),
+        )
 
     # -- boards ------------------------------------------------------------------------
 
@@ -495,7 +548,9 @@ class AkshareSource:
         """Current members of a board: ``board_code``, ``symbol``, ``name``, ``as_of``.
 
         Today's membership only: using it for past dates ignores stocks that
-        left the board (survivorship).
+        left the board (survivorship). akshare drops Eastmoney's market field
+        (``f13``), so each code is placed on its exchange by the code rules of
+        :data:`eventstudy.symbols.CODE_RULES` (``920xxx`` → Beijing).
 
         Examples
         --------
@@ -503,11 +558,11 @@ class AkshareSource:
         member is the stock 平安银行, ``000001.SZ``):
 
         >>> def fake(name, kwargs):
-        ...     return pd.DataFrame({"序号": [1, 2], "代码": ["000001", "600036"],
-        ...                          "名称": ["平安银行", "招商银行"]})
+        ...     return pd.DataFrame({"序号": [1, 2, 3], "代码": ["000001", "600036", "920001"],
+        ...                          "名称": ["平安银行", "招商银行", "纬达光电"]})
         >>> members = AkshareSource(fetcher=fake, limiter=None).board_constituents("BK0475")
         >>> members["symbol"].tolist()
-        ['000001.SZ', '600036.SH']
+        ['000001.SZ', '600036.SH', '920001.BJ']
         """
         board = normalize(code)
         kind = _board_type(board)

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import CacheError
+from eventstudy.paths import resolve_cache_dir  # re-exported: its home is the base layer
 from eventstudy.symbols import from_filename, to_filename
 
 __all__ = [
@@ -78,24 +79,6 @@ class CacheCorruptError(CacheError):
     def __init__(self, message: str, *, path: Path) -> None:
         super().__init__(message)
         self.path = path
-
-
-def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The cache folder: argument → ``$EVENTSTUDY_CACHE`` → platformdirs user cache dir.
-
-    Examples
-    --------
-    >>> str(resolve_cache_dir("/tmp/x"))
-    '/tmp/x'
-    """
-    if cache_dir is not None:
-        return Path(cache_dir).expanduser()
-    env = os.environ.get("EVENTSTUDY_CACHE")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("eventstudy", appauthor=False))
 
 
 def merge_ranges(ranges: Iterable[Range]) -> list[Range]:

@@ -246,6 +246,12 @@ def _run(
 ) -> tuple[list[Symbol], PriceRequest, dict[str, Loaded], list[dict[str, str]]]:
     """One request: every symbol loaded once, for every field in ``fields``."""
     syms, req = _request(symbols, start, end, fields, options)
+    if not req.offline and any(uses_china_calendar(s) for s in syms):
+        # a live request past the last known session refreshes the stored calendar
+        # (at most once per process; a failure is one warning): no cliff at the horizon
+        from eventstudy.market.calendar_refresh import ensure_calendar
+
+        ensure_calendar(req.end, cache_dir=req.cache.root, offline=False)
     loader, registered = _loader(options["source"])
     errors: ErrorPolicy = options["errors"]
     loaded, failed = _serve(loader, syms, req, errors)

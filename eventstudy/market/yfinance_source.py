@@ -1,19 +1,42 @@
 """The ``yfinance`` source: Yahoo Finance daily bars (global and Chinese tickers).
 
-The only module that imports :mod:`yfinance` (on first use). ``yf.download``
-returns columns as a ``(Price, Ticker)`` MultiIndex even for one ticker
-(``Close, High, Low, Open, Volume`` and, without ``auto_adjust``, ``Adj
-Close``); the index is ``Date``. ``adjust="qfq"`` maps to ``auto_adjust=True``
-(Yahoo adjusts the past for splits and dividends, the latest price unchanged:
-a forward adjustment), ``adjust="none"`` to raw ``Close``; ``hfq`` is not
-offered by Yahoo. Yahoo has no traded amount: ``field="amount"`` is unavailable.
-Yahoo errors do not raise (``yf.download`` logs them on the ``yfinance``
-logger and returns an empty frame; older versions also kept them in
-``yfinance.shared._ERRORS``): the error logged for the ticker during the call
-becomes the cause of the failure. An empty frame is retried and then reported
-as a ProviderError; a connection failure (no DNS, refused, timed out) is raised
-as :class:`YahooConnectionError` (an ``OSError``), so ``get_prices`` does not
-try Yahoo again for the other symbols of the request.
+The only module that imports :mod:`yfinance` (on first use; ``>=0.2.58``, the
+first version on ``curl_cffi``, which Yahoo does not rate-limit at once).
+``yf.download`` returns columns as a ``(Price, Ticker)`` MultiIndex even for
+one ticker (``Close, High, Low, Open, Volume`` and, without ``auto_adjust``,
+``Adj Close``); the index is ``Date``.
+
+What Yahoo returns, and how it is labelled (:data:`SERVED_ADJUST`, the
+provenance ``adjust`` and the cache namespace):
+
+=============== ===================== ============================================
+``adjust``      yfinance call         served (label)
+=============== ===================== ============================================
+``"qfq"``       ``auto_adjust=True``  OHLC scaled by ``Adj Close / Close``: splits
+                                      and dividends, latest price unchanged - a
+                                      forward adjustment (``qfq``)
+``"none"``      ``auto_adjust=False`` ``Close``: Yahoo's close is **adjusted for
+                                      splits** (not dividends), so it is not the
+                                      raw traded price: labelled ``split``
+``"hfq"``       -                     refused (Yahoo has no backward adjustment)
+=============== ===================== ============================================
+
+Yahoo has no traded amount: ``field="amount"`` is unavailable.
+
+Failures: ``yf.download`` does not raise; it logs the error of each ticker on
+the ``yfinance`` logger (older versions also kept them in
+``yfinance.shared._ERRORS``) and returns an empty frame, so the error logged
+for the ticker during the call becomes the cause of the failure:
+
+* a connection failure (no DNS, refused, timed out) is raised as
+  :class:`YahooConnectionError` (an ``OSError``): retried, then Yahoo is down
+  for the rest of the request (``get_prices`` does not try the other symbols);
+* a rate limit (``YFRateLimitError``, HTTP 429) is :class:`YahooRateLimitError`:
+  not retried - Yahoo is marked down for the request at once;
+* anything else (an HTML error page, empty data, an unknown ticker) is retried
+  and then reported as a ProviderError. yfinance keeps the responses of past
+  ranges in an in-process cache (``YfData.cache_get``), which would hand a
+  retry the same failed answer: it is cleared before each retry.
 
 Examples
 --------
@@ -30,12 +53,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -46,7 +71,13 @@ from eventstudy.exceptions import DataUnavailableError
 from eventstudy.market._net import EmptyResponseError, RetryPolicy, call_with_retry
 from eventstudy.symbols import to_yahoo
 
-__all__ = ["YFinanceSource", "YahooConnectionError", "from_download"]
+__all__ = [
+    "SERVED_ADJUST",
+    "YFinanceSource",
+    "YahooConnectionError",
+    "YahooRateLimitError",
+    "from_download",
+]
 
 Download = Callable[..., pd.DataFrame | None]
 
@@ -60,8 +91,19 @@ _CONNECTION = re.compile(
 )
 
 
+#: Error texts of yfinance that mean Yahoo rate-limited the client (HTTP 429).
+_RATE_LIMIT = re.compile(r"YFRateLimitError|Too Many Requests|Rate limited", re.IGNORECASE)
+
+#: What Yahoo returns for each ``adjust`` asked (the label of the provenance and the cache).
+SERVED_ADJUST: Mapping[str, str] = MappingProxyType({"qfq": "qfq", "none": "split"})
+
+
 class YahooConnectionError(ConnectionError):
     """yfinance could not reach Yahoo (it logged a connection error and returned no rows)."""
+
+
+class YahooRateLimitError(YahooConnectionError):
+    """Yahoo rate-limited the client (``YFRateLimitError``): down for the rest of the request."""
 
 
 class _ErrorLog(logging.Handler):
@@ -76,7 +118,8 @@ class _ErrorLog(logging.Handler):
 
 
 def yahoo_error(ticker: str, messages: list[str]) -> str | None:
-    """The error yfinance reported for ``ticker`` (its log lines, or ``shared._ERRORS``).
+    """The error yfinance reported for ``ticker``: its log lines of the call, else
+    ``yfinance.shared._ERRORS`` (where 0.2.x keeps the errors of its last download).
 
     Examples
     --------
@@ -86,7 +129,7 @@ def yahoo_error(ticker: str, messages: list[str]) -> str | None:
     hits = [m.strip() for m in messages if ticker.upper() in m.upper()]
     shared = sys.modules.get("yfinance.shared")
     old = getattr(shared, "_ERRORS", None)
-    if isinstance(old, dict) and old.get(ticker.upper()):
+    if not hits and isinstance(old, dict) and old.get(ticker.upper()):
         hits.append(str(old[ticker.upper()]))
     return "; ".join(dict.fromkeys(hits)) or None
 
@@ -110,14 +153,12 @@ def from_download(frame: pd.DataFrame | None, ticker: str, *, adjust: Adjust) ->
             )
         picked = df.xs(ticker, axis=1, level=level)
         df = picked if isinstance(picked, pd.DataFrame) else picked.to_frame()
-    close_col = "Close"
-    if adjust == "none" and "Adj Close" in df.columns:
-        close_col = "Close"  # raw close; Adj Close is Yahoo's back-adjusted series
+    # Close either way: split-adjusted by Yahoo (auto_adjust=False) or, with auto_adjust=True,
+    # already scaled by Adj Close / Close (splits and dividends); Adj Close is not used
     out = pd.DataFrame(index=pd.DatetimeIndex(df.index))
     for src, dst in _PRICE_MAP.items():
-        col = close_col if src == "Close" else src
-        if col in df.columns:
-            out[dst] = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
+        if src in df.columns:
+            out[dst] = pd.to_numeric(df[src], errors="coerce").to_numpy(dtype=np.float64)
     idx = pd.DatetimeIndex(out.index)
     if idx.tz is not None:
         idx = idx.tz_localize(None)
@@ -180,15 +221,30 @@ class YFinanceSource:
         return True
 
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:
-        """As asked (``hfq`` is refused at fetch time)."""
-        return adjust
+        """:data:`SERVED_ADJUST`: ``qfq`` as asked, ``none`` served split-adjusted (``split``).
 
-    def _call(self, **kwargs: Any) -> pd.DataFrame | None:
+        ``hfq`` is refused at fetch time.
+
+        Examples
+        --------
+        >>> YFinanceSource().served_adjust("NIO", "none")
+        'split'
+        """
+        return SERVED_ADJUST.get(adjust, adjust)
+
+    def _call(self, retry: bool, **kwargs: Any) -> pd.DataFrame | None:
         if self._download is not None:
             return self._download(**kwargs)
         import yfinance  # deferred: heavy, and only this module may import it
 
-        result: pd.DataFrame | None = yfinance.download(**kwargs)
+        if retry:  # yfinance would hand the retry its cached answer of the failed attempt
+            from yfinance.data import YfData
+
+            forget = getattr(getattr(YfData, "cache_get", None), "cache_clear", None)
+            if callable(forget):
+                forget()
+        with _errors_logged(yfinance):
+            result: pd.DataFrame | None = yfinance.download(**kwargs)
         return result
 
     def fetch(
@@ -212,27 +268,24 @@ class YFinanceSource:
             "timeout": self.policy.timeout,
         }
 
+        attempts: list[int] = []
+
         def once() -> pd.DataFrame:
             handler = _ErrorLog()
             log = logging.getLogger("yfinance")
             log.addHandler(handler)
             try:
-                frame = self._call(**kwargs)
+                frame = self._call(bool(attempts), **kwargs)
             finally:
+                attempts.append(1)
                 log.removeHandler(handler)
             try:
                 return from_download(frame, ticker, adjust=adjust)
             except EmptyResponseError as err:
-                cause = yahoo_error(ticker, handler.messages)
-                if cause is None:
+                failure = _failure(ticker, handler.messages)
+                if failure is None:
                     raise
-                if _CONNECTION.search(cause):
-                    raise YahooConnectionError(
-                        f"yfinance could not reach Yahoo for {ticker}: {cause}"
-                    ) from err
-                raise EmptyResponseError(
-                    f"yfinance returned no rows for {ticker}: {cause}"
-                ) from err
+                raise failure from err
 
         bars = call_with_retry(
             once,
@@ -241,8 +294,42 @@ class YFinanceSource:
             source=self.name,
             sleep=self.sleep,
             rng=self.rng,
-            permanent=(DataUnavailableError,),
+            permanent=(DataUnavailableError, YahooRateLimitError),
         )
         out = bars[(bars.index >= start) & (bars.index <= end)]  # index may be unsorted
-        out.attrs["notes"] = [f"yfinance {ticker} auto_adjust={adjust == 'qfq'}"]
+        what = "splits and dividends" if adjust == "qfq" else "Close split-adjusted by Yahoo"
+        out.attrs["notes"] = [f"yfinance {ticker} auto_adjust={adjust == 'qfq'} ({what})"]
         return out
+
+
+@contextlib.contextmanager
+def _errors_logged(yfinance: Any) -> Iterator[None]:
+    """Let yfinance 1.x log the real error of a ticker (a timeout, a 5xx) during the call.
+
+    With ``yf.config.debug.hide_exceptions`` on (its default) the history
+    scraper swallows the exception and ``download`` logs only "possibly
+    delisted; no price data found"; yfinance 0.2.x passes ``raise_errors=True``
+    itself and has no such setting.
+    """
+    debug = getattr(getattr(yfinance, "config", None), "debug", None)
+    before = getattr(debug, "hide_exceptions", None)
+    if debug is None or before is None:
+        yield
+        return
+    debug.hide_exceptions = False
+    try:
+        yield
+    finally:
+        debug.hide_exceptions = before
+
+
+def _failure(ticker: str, messages: list[str]) -> Exception | None:
+    """The error yfinance logged for ``ticker`` as this module's exception, or None."""
+    cause = yahoo_error(ticker, messages)
+    if cause is None:
+        return None
+    if _RATE_LIMIT.search(cause):
+        return YahooRateLimitError(f"Yahoo rate-limited the requests for {ticker}: {cause}")
+    if _CONNECTION.search(cause):
+        return YahooConnectionError(f"yfinance could not reach Yahoo for {ticker}: {cause}")
+    return EmptyResponseError(f"yfinance returned no rows for {ticker}: {cause}")

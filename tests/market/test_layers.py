@@ -67,4 +67,4 @@ def test_the_calendar_is_a_base_module() -> None:
     """eventstudy.calendar imports only base modules (never the market layer)."""
     used = {m for m, _ in _imports(PACKAGE / "calendar.py")}
     assert used <= {"eventstudy._typing", "eventstudy.exceptions", "eventstudy.symbols",
-                    "eventstudy.datasets"}, used  # fmt: skip
+                    "eventstudy.datasets", "eventstudy.paths"}, used  # fmt: skip

@@ -1,8 +1,10 @@
-"""yfinance adapter stubbed at its boundary with frames in yf.download's exact layout.
+"""yfinance adapter with ``download`` replaced by frames in yf.download's exact layout.
 
 Layout read from yfinance 1.7.0 ``multi.py``: per-ticker frames concatenated with
 ``keys=tickers, names=['Ticker', 'Price']``, then (``group_by='column'``)
 ``swaplevel`` → columns ``(Price, Ticker)`` sorted by Price; index ``Date``.
+These test the adapter's own logic; ``test_yfinance_http.py`` runs yfinance's
+parsing on recorded Yahoo responses (curl_cffi stubbed).
 """
 
 from __future__ import annotations
@@ -73,12 +75,16 @@ def test_multiindex_layout_and_arguments() -> None:
     assert kw["progress"] is False
 
 
-def test_unadjusted_uses_raw_close_and_chinese_tickers() -> None:
+def test_unadjusted_uses_close_labelled_split_adjusted_and_chinese_tickers() -> None:
     rec = Recorder([yf_frame("600519.SS", auto_adjust=False)])
     bars = src(rec).fetch("600519.SH", T("2022-01-07"), T("2022-01-11"), adjust="none")
     assert rec.kwargs[0]["tickers"] == "600519.SS"
     assert rec.kwargs[0]["auto_adjust"] is False
-    assert bars["close"].tolist() == [4677.0, 4670.3, 4713.1]  # not Adj Close
+    assert bars["close"].tolist() == [4677.0, 4670.3, 4713.1]  # Close, not Adj Close
+    assert bars.attrs["notes"] == ["yfinance 600519.SS auto_adjust=False (Close split-adjusted "
+                                   "by Yahoo)"]  # fmt: skip
+    assert src(rec).served_adjust("600519.SH", "none") == "split"
+    assert src(rec).served_adjust("600519.SH", "qfq") == "qfq"
     with pytest.raises(DataUnavailableError, match="hfq"):
         src(Recorder([])).fetch("600519.SH", T("2022-01-07"), T("2022-01-11"), adjust="hfq")
 
