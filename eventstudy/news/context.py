@@ -120,7 +120,7 @@ def _translation() -> dict[int, str]:
 def _unit_table() -> Any:
     import numpy as np
 
-    table = np.arange(0x10000, dtype=np.uint16)
+    table = np.arange(0x10000, dtype=">u2")  # big-endian: the result is UTF-16-BE as is
     for cp, ch in _translation().items():
         table[cp] = ord(ch)
     return table
@@ -135,7 +135,7 @@ def normalised_units(text: str) -> tuple[str, list[int] | None, str]:
     if len(data) != 2 * len(text):  # characters outside the BMP: one U+FFFD each
         text = _ASTRAL.sub("\ufffd", text)
         data = text.encode("utf-16-be", "surrogatepass")
-    units = _unit_table()[np.frombuffer(data, dtype=">u2")].astype(">u2").tobytes()
+    units = _unit_table()[np.frombuffer(data, dtype=">u2")].tobytes()
     out = units.decode("utf-16-be")
     if " " not in out or not _CJK_SPACE.search(out):
         return out, None, units.decode("latin-1")
@@ -217,7 +217,7 @@ class ContextRules:
             speech=_alternation(words("speech")),
             source_prefixes=tuple(words("source_prefix")),
             attribution=(
-                re.compile(r"\(?(?:" + "|".join(map(re.escape, attribution)) + r")\s*:")
+                re.compile(r"(?:" + "|".join(map(re.escape, attribution)) + r")\s*:")
                 if attribution
                 else None
             ),
@@ -386,7 +386,9 @@ class Layout:
         >>> lay.judge(0, 4, "stock", "华泰证券"), lay.judge(9, 14, "board", "半导体")
         (('lead', 'source', 0), ('lead', 'foreign_market', 0))
         """
-        position = self.position(start)
+        position: Position = (
+            "title" if self._title else ("lead" if start < self.lead_end else "body")
+        )
         if start >= self.related_start:
             return position, "related_report", 0
         cs, ce = self.clause(start, end)
@@ -427,9 +429,9 @@ class Layout:
             return []
         text = self.text
         out = []
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text):  # a label at the start of a line, maybe after "("
             line = text.rfind("\n", 0, m.start()) + 1
-            if text[line : m.start()].strip() == "":
+            if text[line : m.start()].strip(" (") == "":
                 stop = text.find("\n", m.end())
                 out.append((m.start(), len(text) if stop < 0 else stop))
         return out

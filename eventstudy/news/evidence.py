@@ -115,6 +115,7 @@ _LINKS: Final = ("inline_link", "quote_link")
 Row = tuple[Any, ...]
 
 
+@lru_cache(maxsize=8192)
 def mention_weight(
     how: str,
     position: Position,
@@ -215,7 +216,7 @@ class _Article:
         if fld is None or span is None:
             keyword, field, pos = "", "text", position
         else:
-            s, e = fld.scan.original(*span)
+            s, e = span if fld.scan.offsets is None else fld.scan.original(*span)
             keyword, field, pos = fld.original[s:e], fld.field, s
         self.rows.append((symbol, kind, how, name, keyword, field, pos, secid, weight, rule))
 
