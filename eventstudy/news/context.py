@@ -128,7 +128,14 @@ def _unit_table() -> Any:
 
 def normalised_units(text: str) -> tuple[str, list[int] | None, str]:
     """:func:`normalise_text` plus the result as UTF-16 code units (two Latin-1
-    characters each), the form the tagger's automaton reads."""
+    characters each), the form the tagger's automaton reads.
+
+    Examples
+    --------
+    >>> text, offsets, units = normalised_units("ＡＢ白酒")
+    >>> text, offsets, units == "AB白酒".encode("utf-16-be").decode("latin-1")
+    ('AB白酒', None, True)
+    """
     import numpy as np
 
     data = text.encode("utf-16-be", "surrogatepass")
@@ -206,7 +213,15 @@ class ContextRules:
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> ContextRules:
-        """Compile the context words and source names of ``lexicon``."""
+        """Compile the context words and source names of ``lexicon``.
+
+        Examples
+        --------
+        >>> from eventstudy.news.lexicon import load_lexicon
+        >>> rules = ContextRules.from_lexicon(load_lexicon())
+        >>> rules.speech.search("中信证券认为") is not None, "ETF" in rules.products
+        (True, True)
+        """
 
         def words(kind: str) -> list[str]:
             return [normalise_text(w)[0] for w in lexicon.words("context_words", type=kind)]
@@ -239,7 +254,13 @@ class ContextRules:
 
     @classmethod
     def default(cls) -> ContextRules:
-        """The rules of the bundled word lists (cached)."""
+        """The rules of the bundled word lists (cached).
+
+        Examples
+        --------
+        >>> ContextRules.default() is ContextRules.default()
+        True
+        """
         return _default_rules()
 
     def is_source_name(self, keyword: str, name: str) -> bool:

@@ -209,7 +209,10 @@ class _Builder:
             held = self.entries.get(key, {})
             if a_share is not None and (a_share in held or name_type == "alias"):
                 # the A share's own name (长城汽车), or an English company name: the A share
-                self.add(key, Target(a_share, "stock", self.names.get(a_share, ""), "alias"))
+                target = Target(a_share, "stock", self.names.get(a_share, ""), "alias")
+                self.add(key, target)
+                if " " in str(name).strip():  # CHINA VANKE as written, besides CHINAVANKE
+                    self.add(" ".join(str(name).upper().split()), target)
                 continue
             if any(t.kind == "stock" for t in held.values()):
                 continue  # a US ADR named like its A share (中国铝业 ACH)
@@ -248,6 +251,14 @@ def build_dictionary(master: SecurityMaster, lexicon: Lexicon) -> Dictionary:
     ------
     ConfigError
         If a board alias names a code the master does not know.
+
+    Examples
+    --------
+    >>> from eventstudy.reference import load_master
+    >>> from eventstudy.news.lexicon import load_lexicon
+    >>> d = build_dictionary(load_master(), load_lexicon())
+    >>> [t.symbol for t in d.entries["长城汽车"]], d.cross_listings["02333.HK"]
+    (['601633.SH'], '601633.SH')
     """
     builder = _Builder(master, lexicon)
     builder.boards()

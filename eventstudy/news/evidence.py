@@ -488,6 +488,15 @@ def collect_mentions(rec: Record, tagger: Tagger) -> list[Row]:
     A row is ``(symbol, kind, how, name, keyword, field, position, secid,
     weight, rule)``: the mention columns of :class:`~eventstudy.news.News`
     after ``article_id``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from eventstudy.news.loader import Record
+    >>> rec = Record("A", None, "中信证券：白酒板块有望反弹", dt.datetime(2022, 1, 10), None, None,
+    ...              None, "", "example")
+    >>> [(r[0], r[8], r[9]) for r in collect_mentions(rec, Tagger.default())]
+    [('600030.SH', 0.0, 'source'), ('BK0896', 0.6, 'title')]
     """
     art = _Article(rec, tagger)
     art.queries()

@@ -208,7 +208,13 @@ class Lexicon:
     tables: Mapping[LexiconTable, pd.DataFrame]
 
     def table(self, name: LexiconTable) -> pd.DataFrame:
-        """A copy of one table (columns: :data:`LEXICON_COLUMNS`)."""
+        """A copy of one table (columns: :data:`LEXICON_COLUMNS`).
+
+        Examples
+        --------
+        >>> load_lexicon().table("blockers").columns.tolist()
+        ['word', 'contains', 'source', 'note']
+        """
         if name not in self.tables:
             raise InputDataError(f"unknown lexicon table {name!r}; use one of {LEXICON_TABLES}")
         return self.tables[name].copy()
@@ -217,6 +223,18 @@ class Lexicon:
         """A new lexicon with ``rows`` appended to table ``name`` (validated).
 
         ``note`` may be left out; every other column is required.
+
+        Raises
+        ------
+        InputDataError
+            If the table with the new rows fails :func:`validate_lexicon_table`.
+
+        Examples
+        --------
+        >>> lex = load_lexicon().with_rows("blockers", [{"word": "茅台镇", "contains": "茅台",
+        ...                                             "source": "my review"}])
+        >>> "茅台镇" in lex.words("blockers"), "茅台镇" in load_lexicon().words("blockers")
+        (True, False)
         """
         frame = pd.DataFrame(rows)
         if "note" not in frame.columns:
@@ -249,6 +267,12 @@ def read_lexicon(folder: Path) -> Lexicon:
         If a file is missing.
     InputDataError
         If a table fails :func:`validate_lexicon_table`.
+
+    Examples
+    --------
+    >>> from eventstudy.datasets import data_dir
+    >>> len(read_lexicon(data_dir() / "reference").table("short_names")) > 30
+    True
     """
     tables: dict[LexiconTable, pd.DataFrame] = {}
     for name in LEXICON_TABLES:

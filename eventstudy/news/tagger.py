@@ -154,7 +154,7 @@ class TextScan:
 def _check_keyword(word: object) -> str:
     if not isinstance(word, str):
         raise ConfigError(f"keyword {word!r} is a {type(word).__name__}; keywords are strings")
-    w = normalise_text(word.strip())[0].replace(" ", "")
+    w = " ".join(normalise_text(word.strip())[0].split())  # Latin words keep one space
     if len(w) < 2 or (w.isascii() and len(w) < 3):
         raise ConfigError(
             f"keyword {word!r} is too short (minimum 2 characters, 3 for ASCII-only words): "
