@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -346,15 +345,22 @@ class Layout:
         return m.start() if m else len(self.text)
 
     @cached_property
-    def _bounds(self) -> list[int]:
-        return [m.start() for m in _CLAUSE.finditer(self.text)]
+    def _reversed(self) -> str:
+        return self.text[::-1]
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
-        """The clause around ``[start, end)``: between the nearest clause punctuation."""
-        bounds = self._bounds
-        i = bisect_left(bounds, start)
-        j = bisect_left(bounds, end)
-        return (bounds[i - 1] + 1 if i else 0), (bounds[j] if j < len(bounds) else len(self.text))
+        """The clause around ``[start, end)``: between the nearest clause punctuation.
+
+        Examples
+        --------
+        >>> text, _ = normalise_text("据悉，白酒板块走强。")  # ， becomes ,
+        >>> Layout(text, ContextRules.default()).clause(3, 5)
+        (3, 9)
+        """
+        n = len(self.text)
+        after = _CLAUSE.search(self.text, end)
+        before = _CLAUSE.search(self._reversed, n - start)  # the nearest one before start
+        return (n - before.start() if before else 0), (after.start() if after else n)
 
     def position(self, start: int) -> Position:
         """``title``, ``lead`` or ``body``."""
@@ -491,10 +497,10 @@ class Layout:
         if market is None:
             return False
         lo = max(cs, start - MARKET_WINDOW)
-        found = None
-        for m in market.finditer(self.text, lo, start):
-            found = m
+        found = market.search(self.text, lo, start)
         if found is None:
             return False
+        for m in market.finditer(self.text, found.end(), start):  # the last one before the name
+            found = m
         override = self._rules.market_override
         return override is None or override.search(self.text, found.end(), start) is None

@@ -97,7 +97,10 @@ _BLOCK: Final = frozenset(
         "form",
     ]
 )
-_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u2000-\u200b\u3000\u202f\u205f\ufeff]+")
+_WS_CHARS: Final = (
+    " \t\n\r\f\v\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u3000\u202f\u205f\ufeff"
+)
+_WS = re.compile(f"[{_WS_CHARS}]+")
 _PARA = re.compile(r"\n[ \t\r\f\v\u00a0\u3000]*\n")
 # characters XML/lxml refuse (NUL and other C0 controls, lone surrogates, non-characters)
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -200,9 +203,13 @@ class _Writer:
             self._add(raw)
 
     def _add(self, raw: str) -> None:
-        s = _WS.sub(" ", raw)
-        if not s:
+        if not raw:
             return
+        if not raw.strip(_WS_CHARS):  # white space only (the usual text between tags)
+            if not self.pending_break:
+                self.pending_space = True
+            return
+        s = _WS.sub(" ", raw)
         if s[0] == " " and not self.pending_break:
             self.pending_space = True
         trailing = s[-1] == " "
@@ -459,7 +466,7 @@ def _walk(root: Any, w: _Writer, marks: list[Mark]) -> None:
     while stack:
         el, closing = stack.pop()
         tag = el.tag
-        if closing or not isinstance(tag, str) or tag in _DROP or _hidden(el):
+        if closing or not isinstance(tag, str) or tag in _DROP or (el.attrib and _hidden(el)):
             # an end tag; a comment, processing instruction or entity; dropped content
             if closing and tag in _BLOCK:
                 brk()
