@@ -310,12 +310,22 @@ class _Article:
             )
 
     def keywords(self, fld: _Field, matches: list[Match]) -> None:
+        judge, rows, field = fld.judge, self.rows, fld.field
+        offsets, original = fld.scan.offsets, fld.original
         for m in matches:
+            start, end = m.start, m.end
             for t in m.targets:
-                weight, rule = fld.judge(m.start, m.end, "keyword", t.kind, t.name, t.strength)
-                self.emit_with_a_share(
-                    fld, (m.start, m.end), t, "keyword", _secid(t.symbol), weight, rule
-                )
+                weight, rule = judge(start, end, "keyword", t.kind, t.name, t.strength)
+                if t.kind == "foreign":
+                    self.emit_with_a_share(
+                        fld, (start, end), t, "keyword", _secid(t.symbol), weight, rule
+                    )
+                    continue
+                s, e = (start, end) if offsets is None else fld.scan.original(start, end)
+                rows.append(
+                    (t.symbol, t.kind, "keyword", t.name, original[s:e], field, s,
+                     _secid(t.symbol), weight, rule)
+                )  # fmt: skip
 
     def codes(self, fld: _Field, hits: list[Hit]) -> None:
         for h in hits:
