@@ -254,15 +254,30 @@ def test_event_stage_drops_are_counted_once(tmp_path) -> None:  # type: ignore[n
     assert sorted(written["stage"].unique()) == sorted(run.dropped["stage"].unique())
 
 
-def test_benchmark_is_not_its_own_event(demo_run) -> None:  # type: ignore[no-untyped-def]
-    """The bundled posts tag 沪深300 itself: dropped at the events stage, not an AR ≡ 0 event."""
-    run = demo_run
+def test_benchmark_is_not_its_own_event(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A post about the CSI 300 itself tags 000300.SH: dropped at the events stage, not an
+    AR ≡ 0 event. (Tagger v2 no longer tags 沪深300 in an ETF name, which the bundled posts
+    relied on: the post is written here.)"""
+    news = tmp_path / "news.csv"
+    pd.DataFrame(
+        {
+            "title": ["沪深300指数收涨1%，贵州茅台、五粮液、泸州老窖领涨"] * 2,
+            "published_at": ["2022-01-10 10:00", "2022-01-17 10:00"],
+            "text": ["沪深300指数收涨1%，贵州茅台、五粮液、泸州老窖领涨。"] * 2,
+            "article_id": ["A1", "A2"],
+        }
+    ).to_csv(news, index=False)
+    raw = {"news": {"path": str(news)}, "market": {"source": "bundled", "offline": True}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=())
     tagged = run.events.frame["symbol"] == "000300.SH"
-    assert tagged.any(), "the bundled posts name the CSI 300 (000300.SH)"
+    assert tagged.sum() == 2, "the posts name the CSI 300 (000300.SH) in their headline"
     assert "000300.SH" not in set(run.result.events["symbol"])
     bench = run.dropped[run.dropped["reason"] == "is_benchmark"]
     assert set(bench["event_id"]) == set(run.events.frame.loc[tagged, "event_id"])
     assert set(bench["stage"]) == {"events"}
+    assert len(run.result.events) == 6  # the three liquor makers, twice
     # every headline test uses the same N as the CAAR
     t = run.result.tests
     for label in run.result.car.columns:

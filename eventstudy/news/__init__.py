@@ -1,10 +1,13 @@
 """News loading and tagging: every article in, every security it concerns out.
 
 :func:`load_news` reads Eastmoney-style Jekyll posts or news tables into a
-:class:`News` object with ``articles``, ``mentions`` (quote markup and
-keyword evidence), ``tags()`` (scored), ``skipped`` and ``duplicates``, and
-turns tags into events with :meth:`News.to_events`. :class:`Tagger` is the
-extensible keyword dictionary.
+:class:`News` object with ``articles``, ``mentions`` (quote markup, codes and
+names found in the text, each with its weight and the rule behind it),
+``tags()`` (scored), ``skipped`` and ``duplicates``, and turns tags into
+events with :meth:`News.to_events`. :class:`Tagger` is the dictionary of
+every name in the security master plus the reviewed word lists of
+:mod:`eventstudy.news.lexicon`; :mod:`eventstudy.news.context` and
+:mod:`eventstudy.news.evidence` hold the rules that weigh a mention.
 
 Examples
 --------

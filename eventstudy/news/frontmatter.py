@@ -40,7 +40,7 @@ from typing import Any, Final
 import pandas as pd
 import yaml
 
-__all__ = ["PostProblem", "parse_published", "split_front_matter", "text_value"]
+__all__ = ["PostProblem", "parse_published", "simple_mapping", "split_front_matter", "text_value"]
 
 TZ: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
 #: Front matter longer than this is refused (a post's header is a few lines).
@@ -59,6 +59,12 @@ _FORMATS: Final = (
     "%Y-%m-%d",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
+)
+# key: value lines of a simple front matter (no tabs, no indentation, no trailing spaces)
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):(?: +([^ \t](?:[^\t]*[^ \t])?))? *$")
+_INDICATORS: Final = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_SIMPLE_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?"
 )
 _ONLY_OFFSET = re.compile(r"^\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)?\s*$", re.IGNORECASE)
 
@@ -120,6 +126,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             "bad_front_matter",
             f"the front matter is {len(header)} characters long (limit {MAX_FRONT_MATTER})",
         )
+    simple = simple_mapping(header)
+    if simple is not None:
+        return simple, s[m.end() :]
     try:
         data = yaml.load(header, Loader=_Loader)
     except (yaml.YAMLError, RecursionError) as err:
@@ -132,6 +141,43 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             "bad_front_matter", f"the front matter is a {type(data).__name__}, not a mapping"
         )
     return data, s[m.end() :]
+
+
+def simple_mapping(header: str) -> dict[str, str] | None:
+    """The front matter as PyYAML's base loader reads it, when it is simple; else ``None``.
+
+    Simple: every line is ``key: value`` (or blank) with a plain value that has no
+    YAML indicator, or a quoted value without quotes or escapes inside; anything
+    else is left to PyYAML. A fast path: a post's header is a few such lines.
+
+    Examples
+    --------
+    >>> simple_mapping('title: "白酒: 新高"\\ndate: 2022-01-10 11:33:36 +0800\\ntags:')
+    {'title': '白酒: 新高', 'date': '2022-01-10 11:33:36 +0800', 'tags': ''}
+    >>> simple_mapping("title: [a, b]") is None
+    True
+    """
+    if "\t" in header or "\r" in header:
+        return None
+    out: dict[str, str] = {}
+    for line in header.split("\n"):
+        if not line.strip(" "):
+            continue
+        m = _SIMPLE_LINE.match(line)
+        if m is None:
+            return None
+        value = m.group(2) or ""
+        if value[:1] in ('"', "'"):
+            inner = value[1:-1]
+            if len(value) < 2 or value[-1] != value[0] or value[0] in inner or "\\" in inner:
+                return None
+            value = inner
+        elif value and (
+            value[0] in _INDICATORS or ": " in value or " #" in value or value.endswith(":")
+        ):
+            return None
+        out[m.group(1)] = value
+    return out
 
 
 def text_value(meta: dict[str, Any], key: str) -> str | None:
@@ -155,6 +201,39 @@ def text_value(meta: dict[str, Any], key: str) -> str | None:
     raise PostProblem(
         "bad_front_matter", f"front-matter key {key!r} is a {type(value).__name__}, expected text"
     )
+
+
+def _simple_date(m: re.Match[str]) -> dt.datetime | None:
+    """``YYYY-MM-DD HH:MM:SS [+HHMM]`` without strptime (``None`` if not a valid time)."""
+    y, mo, d, h, mi, sec, sign, oh, om = m.groups()
+    tz = None
+    if sign is not None:
+        offset = dt.timedelta(hours=int(oh), minutes=int(om))
+        tz = dt.timezone(-offset if sign == "-" else offset)
+    try:
+        return dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _parse_text(value: str) -> dt.datetime:
+    s = " ".join(value.split())
+    if (fast := _SIMPLE_DATE.fullmatch(s)) is not None and (result := _simple_date(fast)):
+        return result
+    if _ONLY_OFFSET.match(s):
+        raise PostProblem("missing_date", f"no publication time (date is {value!r})")
+    for fmt in _FORMATS:
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    try:
+        ts = pd.Timestamp(s)
+    except (ValueError, TypeError, OverflowError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        raise PostProblem("bad_date", f"unparseable publication time {value!r}") from None
+    return ts.to_pydatetime()
 
 
 def _missing(value: Any) -> bool:
@@ -198,23 +277,7 @@ def parse_published(value: object) -> dt.datetime:
     elif isinstance(value, dt.date):
         result = dt.datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
-        s = " ".join(value.split())
-        if _ONLY_OFFSET.match(s):
-            raise PostProblem("missing_date", f"no publication time (date is {value!r})")
-        for fmt in _FORMATS:
-            try:
-                result = dt.datetime.strptime(s, fmt)
-                break
-            except ValueError:
-                continue
-        if result is None:
-            try:
-                ts = pd.Timestamp(s)
-            except (ValueError, TypeError, OverflowError):
-                ts = None
-            if ts is None or pd.isna(ts):
-                raise PostProblem("bad_date", f"unparseable publication time {value!r}") from None
-            result = ts.to_pydatetime()
+        result = _parse_text(value)
     else:
         raise PostProblem("bad_date", f"publication time of type {type(value).__name__}: {value!r}")
     if not 1900 <= result.year <= 2200:

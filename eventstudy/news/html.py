@@ -41,7 +41,6 @@ from html.parser import HTMLParser
 from typing import Any, Final
 
 import lxml.etree as etree
-import lxml.html
 
 from eventstudy.news.quotes import chart_code, image_code, inline_code, link_code
 
@@ -98,7 +97,10 @@ _BLOCK: Final = frozenset(
         "form",
     ]
 )
-_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u2000-\u200b\u3000\u202f\u205f\ufeff]+")
+_WS_CHARS: Final = (
+    " \t\n\r\f\v\u00a0" + "".join(map(chr, range(0x2000, 0x200C))) + "\u3000\u202f\u205f\ufeff"
+)
+_WS = re.compile(f"[{_WS_CHARS}]+")
 _PARA = re.compile(r"\n[ \t\r\f\v\u00a0\u3000]*\n")
 # characters XML/lxml refuse (NUL and other C0 controls, lone surrogates, non-characters)
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -201,9 +203,13 @@ class _Writer:
             self._add(raw)
 
     def _add(self, raw: str) -> None:
-        s = _WS.sub(" ", raw)
-        if not s:
+        if not raw:
             return
+        if not raw.strip(_WS_CHARS):  # white space only (the usual text between tags)
+            if not self.pending_break:
+                self.pending_space = True
+            return
+        s = _WS.sub(" ", raw)
         if s[0] == " " and not self.pending_break:
             self.pending_space = True
         trailing = s[-1] == " "
@@ -250,35 +256,35 @@ def plain_text(value: str) -> str:
     return w.text()
 
 
-def _element_marks(el: Any, in_chart: bool, position: int, chart_seen: set[str]) -> list[Mark]:
-    """Quote markup carried by one element's attributes."""
+def _codes_of(el: Any, in_chart: bool) -> list[tuple[str, str]]:
+    """(secid, how) of each piece of quote markup in one element's attributes."""
     found: list[tuple[str, str]] = []
     chart = in_chart or "EmImageRemark" in _classes(el)
     code = el.get("data-code")
+    inline = None
     if code:
         if (sid := chart_code(code)) is not None:
             found.append((sid, "chart_embed"))
             chart = True
-        elif (sid := inline_code(code)) is not None:
-            found.append((sid, "chart_embed" if chart else "inline_link"))
+        elif (inline := inline_code(code)) is not None:
+            found.append((inline, "chart_embed" if chart else "inline_link"))
     code2 = el.get("data-code2")
     if code2 and (sid := chart_code(code2)) is not None:
         found.append((sid, "chart_embed"))
         chart = True
-    if el.tag == "img":
-        src = el.get("src")
-        if src and (sid := image_code(src)) is not None:
-            found.append((sid, "chart_embed"))
-            chart = True
+    if el.tag == "img" and (src := el.get("src")) and (sid := image_code(src)) is not None:
+        found.append((sid, "chart_embed"))
+        chart = True
     href = el.get("href")
     if href and (sid := link_code(href)) is not None:
-        if chart:
-            how = "chart_embed"
-        elif code and inline_code(code) is not None:
-            how = "inline_link"
-        else:
-            how = "quote_link"
+        how = "chart_embed" if chart else ("inline_link" if inline is not None else "quote_link")
         found.append((sid, how))
+    return found
+
+
+def _element_marks(el: Any, in_chart: bool, position: int, chart_seen: set[str]) -> list[Mark]:
+    """Quote markup carried by one element's attributes."""
+    found = _codes_of(el, in_chart)
     if not found:
         return []
     out: list[Mark] = []
@@ -295,18 +301,24 @@ def _element_marks(el: Any, in_chart: bool, position: int, chart_seen: set[str])
             out.append(Mark(sid, how, None, position))
         else:
             if name is None:
-                name = _WS.sub(" ", el.text_content()).strip() or ""
+                name = _WS.sub(" ", _text_content(el)).strip() or ""
             out.append(Mark(sid, how, name or None, position))
     return out
 
 
+def _text_content(el: Any) -> str:
+    """All text inside an element (not its tail, not comments)."""
+    if isinstance(el, _Attrs):
+        return el.text_content()
+    return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
 def _parse_tree(html: str, warnings: list[str]) -> Any:
-    parser = lxml.html.HTMLParser(
-        recover=True, no_network=True, remove_comments=False, huge_tree=True
-    )
+    # lxml.etree's own element classes: lxml.html's class lookup costs time on every element
+    parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=False, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html, parser=parser)
-    except etree.ParserError:  # "Document is empty": nothing but whitespace/comments
+        root = etree.fromstring(html, parser)
+    except etree.XMLSyntaxError:  # "Document is empty": nothing but whitespace/comments
         return None
     for entry in parser.error_log:
         if "depth" in entry.message.lower():
@@ -428,6 +440,52 @@ def _parse_stream(html: str) -> tuple[str, list[Mark]]:
     return parser.result()
 
 
+class _Chart:
+    """Whether the walk is inside a chart embed, and the codes that embed already gave."""
+
+    __slots__ = ("on", "seen")
+
+    def __init__(self) -> None:
+        self.on = False
+        self.seen: set[str] = set()
+
+    def comment(self, el: Any) -> None:
+        """EM_StockImg_Start opens a chart embed, EM_StockImg_End closes it."""
+        note = el.text or ""
+        if "EM_StockImg_Start" in note:
+            self.on, self.seen = True, set()
+        elif "EM_StockImg_End" in note:
+            self.on = False
+
+
+def _walk(root: Any, w: _Writer, marks: list[Mark]) -> None:
+    """Write the text of ``root`` into ``w`` and collect its quote marks (iteratively)."""
+    add, brk = w.add, w.brk
+    chart = _Chart()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = el.tag
+        if closing or not isinstance(tag, str) or tag in _DROP or (el.attrib and _hidden(el)):
+            # an end tag; a comment, processing instruction or entity; dropped content
+            if closing and tag in _BLOCK:
+                brk()
+            elif tag is etree.Comment:
+                chart.comment(el)
+            if el.tail:
+                add(el.tail)
+            continue
+        if tag in _BLOCK:
+            brk()
+        if el.attrib:
+            marks.extend(_element_marks(el, chart.on, w.position(), chart.seen))
+        if el.text:
+            add(el.text)
+        stack.append((el, True))
+        if len(el):
+            stack.extend([(child, False) for child in reversed(el)])
+
+
 def parse_html(html: str) -> ParsedHTML:
     """Parse article HTML into plain text and quote :class:`Mark` objects.
 
@@ -464,37 +522,5 @@ def parse_html(html: str) -> ParsedHTML:
         return ParsedHTML("", [], warnings)
     w = _Writer()
     marks: list[Mark] = []
-    in_chart = False
-    chart_seen: set[str] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            if el.tag in _BLOCK:
-                w.brk()
-            w.add(el.tail)
-            continue
-        tag = el.tag
-        if not isinstance(tag, str):  # comment, processing instruction, entity
-            if tag is etree.Comment:
-                note = el.text or ""
-                if "EM_StockImg_Start" in note:
-                    in_chart = True
-                    chart_seen = set()
-                elif "EM_StockImg_End" in note:
-                    in_chart = False
-            w.add(el.tail)
-            continue
-        if tag in _DROP or _hidden(el):
-            w.add(el.tail)
-            continue
-        if tag in _BLOCK:
-            w.brk()
-        if el.attrib:
-            marks.extend(_element_marks(el, in_chart, w.position(), chart_seen))
-        w.add(el.text)
-        stack.append((el, True))
-        children = list(el)
-        if children:
-            stack.extend((child, False) for child in reversed(children))
+    _walk(root, w, marks)
     return ParsedHTML(w.text(), marks, warnings)

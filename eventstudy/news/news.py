@@ -22,14 +22,20 @@ warnings     str               parser warnings joined by ``"; "`` ("" if none)
 ============ ================= ===============================================
 
 ``mentions`` (one row per piece of evidence): ``article_id``, ``symbol``
-(canonical), ``kind`` (board/stock/index/foreign), ``how``, ``name`` (anchor
-text, else the dictionary name), ``keyword`` (the text that matched: the
-keyword as it stands in the title/text, the anchor text of a link, the 关键词
-of a ``query`` row; ``""`` for chart embeds), ``field`` (``title``/``text``/
-``row``), ``position`` (offset in that field, so that
-``text[position:position + len(keyword)] == keyword`` for keyword hits),
-``secid`` (Eastmoney secid as written in the markup; for keywords the
-symbol's secid where it has one) and ``weight``.
+(canonical), ``kind`` (board/stock/index/foreign), ``how`` (``chart_embed``,
+``query``, ``code``, ``inline_link``, ``quote_link``, ``keyword``), ``name``
+(anchor text, else the dictionary name), ``keyword`` (the text that matched:
+the keyword or code as it stands in the title/text, the anchor text of a link,
+the 关键词 of a ``query`` row; ``""`` for chart embeds), ``field``
+(``title``/``text``/``row``), ``position`` (offset in that field, so that
+``text[position:position + len(keyword)] == keyword`` for keyword and code
+hits), ``secid`` (Eastmoney secid as written in the markup; for keywords and
+codes the symbol's secid where it has one; an A share found through its HK
+line keeps the HK line's), ``weight``, ``rule`` (the rule that gave the
+weight: ``title``, ``lead``, ``body``, ``body+list(7)``, ``source``, ... see
+:mod:`eventstudy.news.evidence`). A mention a rule discounts to 0 (a broker quoted as the source, an
+automatic link inside 证券时报, a fund named after an index) is kept with
+weight 0, so the table shows why a name was not tagged.
 
 ``skipped`` (one row per input that did not become an article): ``origin``,
 ``reason`` (a code such as ``missing_date``, ``no_front_matter``,
@@ -41,39 +47,30 @@ and ``key`` (``article_id`` or ``title_time``).
 
 Scoring
 -------
-Each mention has a weight by how it was found (:data:`EVIDENCE_WEIGHTS`):
-
-=================== ====== ================================================
-how                 weight why
-=================== ====== ================================================
-``chart_embed``     1.0    an editor embedded the security's chart: certain
-``query``           0.9    the table row was returned for this stock code
-                           (akshare ``stock_news_em`` 关键词)
-``inline_link``     0.5    Eastmoney's automatic links are usually right but
-                           sometimes wrong (证券 in 证券时报网 → BK0473)
-``quote_link``      0.4    a plain quote link (e.g. class ``infokey``)
-``keyword`` (title) 0.5    the headline names it
-``keyword`` (text)  0.2    each mention in the body
-=================== ====== ================================================
+Each mention has a weight by how and where it was found, with the rule that
+gave it (:func:`eventstudy.news.evidence.mention_weight`; tables in
+:mod:`eventstudy.news.evidence`): a chart embed 1.0, a ``query`` row 0.9, a
+code written in the text 0.7, a name in the headline or the lead 0.6, a
+company anywhere in the text 0.6, a board or index further down the body 0.2
+(an index 0.1), each scaled down for a ``related`` alias, a long list, a
+roundup of many companies, and set to 0 by the role rules.
 
 The score of (article, symbol) combines its mentions as independent pieces
 of evidence (noisy-or): ``score = 1 - prod(1 - weight)``.
 :data:`DEFAULT_MIN_SCORE` = 0.6 is the default threshold of
 :meth:`News.to_events`:
 
-======================================== ===== =====================
-evidence                                 score passes 0.6?
-======================================== ===== =====================
-one chart embed                          1.0   yes
-one ``query`` row                        0.9   yes
-one automatic link                       0.5   no
-two automatic links                      0.75  yes
-one headline keyword                     0.5   no
-headline keyword + one body keyword      0.6   yes
-headline keyword + one automatic link    0.75  yes
-four body keywords                       0.59  no
-five body keywords                       0.67  yes
-======================================== ===== =====================
+============================================== ===== =================
+evidence                                       score passes 0.6?
+============================================== ===== =================
+one chart embed                                1.0   yes
+a headline or lead name                        0.6   yes
+a company named once in the body               0.6   yes
+a board named once further down the body       0.2   no
+a board named five times further down          0.67  yes
+an automatic link on a board, body             0.5   no
+a broker quoted as the source (X证券认为)      0     no
+============================================== ===== =================
 
 Examples
 --------
@@ -98,6 +95,7 @@ import pandas as pd
 
 from eventstudy._typing import ErrorPolicy, SessionRule, SymbolKind
 from eventstudy.exceptions import ConfigError, NewsParseError
+from eventstudy.news.evidence import EVIDENCE_WEIGHTS, HOW_ORDER, collect_mentions
 from eventstudy.news.frontmatter import PostProblem
 from eventstudy.news.loader import (
     TABLE_WARNING,
@@ -108,9 +106,8 @@ from eventstudy.news.loader import (
     read_post,
     resolve_source,
 )
-from eventstudy.news.quotes import resolve
 from eventstudy.news.tagger import Tagger
-from eventstudy.symbols import normalize, parse_symbol, to_secid
+from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
     from eventstudy.calendar import TradingCalendar
@@ -121,6 +118,7 @@ __all__ = [
     "DEFAULT_MIN_SCORE",
     "DUPLICATE_COLUMNS",
     "EVIDENCE_WEIGHTS",
+    "HOW_ORDER",
     "MENTION_COLUMNS",
     "SKIPPED_COLUMNS",
     "TAG_COLUMNS",
@@ -129,19 +127,10 @@ __all__ = [
 ]
 
 TZ: Final = "Asia/Shanghai"
-#: Weight of one mention by how it was found (see the module docstring).
-EVIDENCE_WEIGHTS: Final[dict[str, float]] = {
-    "chart_embed": 1.0,
-    "query": 0.9,
-    "inline_link": 0.5,
-    "quote_link": 0.4,
-    "keyword_title": 0.5,
-    "keyword": 0.2,
-}
-#: Evidence from strongest to weakest (``how`` of a tag is the first present).
-HOW_ORDER: Final = ("chart_embed", "query", "inline_link", "quote_link", "keyword")
 #: Default ``min_score`` of :meth:`News.to_events`.
 DEFAULT_MIN_SCORE: Final = 0.6
+#: Characters of text on each side of a mention in the ``evidence`` of a tag.
+EVIDENCE_CHARS: Final = 12
 
 ARTICLE_COLUMNS: Final = [
     "article_id",
@@ -165,8 +154,20 @@ MENTION_COLUMNS: Final = [
     "position",
     "secid",
     "weight",
+    "rule",
 ]
-TAG_COLUMNS: Final = ["article_id", "symbol", "kind", "score", "n_mentions", "how", "hows", "name"]
+TAG_COLUMNS: Final = [
+    "article_id",
+    "symbol",
+    "kind",
+    "score",
+    "n_mentions",
+    "how",
+    "hows",
+    "name",
+    "rule",
+    "evidence",
+]
 SKIPPED_COLUMNS: Final = ["origin", "reason", "message", "article_id"]
 DUPLICATE_COLUMNS: Final = [
     "origin",
@@ -220,14 +221,14 @@ class News:
     >>> news = load_news(rows)
     >>> news
     News(3 inputs: 2 articles, 0 skipped, 1 duplicates; 3 mentions)
-    >>> news.mentions[["article_id", "symbol", "keyword", "field", "weight"]].values.tolist()
-    [['A1', 'BK0896', '白酒板块', 'title', 0.5], ['A1', 'BK0896', '白酒股', 'text', 0.2],
-     ['A1', '600519.SH', '贵州茅台', 'text', 0.2]]
-    >>> news.tags()[["article_id", "symbol", "score"]].values.tolist()
-    [['A1', 'BK0896', 0.6], ['A1', '600519.SH', 0.2]]
+    >>> news.mentions[["article_id", "symbol", "keyword", "weight", "rule"]].values.tolist()
+    [['A1', 'BK0896', '白酒板块', 0.6, 'title'], ['A1', 'BK0896', '白酒股', 0.6, 'lead'],
+     ['A1', '600519.SH', '贵州茅台', 0.6, 'lead']]
+    >>> news.tags()[["article_id", "symbol", "score", "rule"]].values.tolist()
+    [['A1', 'BK0896', 0.84, 'title'], ['A1', '600519.SH', 0.6, 'lead']]
     >>> ev = news.to_events()  # default min_score 0.6
     >>> ev.frame[["event_id", "day0"]].astype(str).values.tolist()
-    [['A1:BK0896', '2022-05-31']]
+    [['A1:BK0896', '2022-05-31'], ['A1:600519.SH', '2022-05-31']]
     """
 
     articles: pd.DataFrame
@@ -289,8 +290,13 @@ class News:
 
         Columns: ``article_id``, ``symbol``, ``kind``, ``score`` (noisy-or of the
         mention weights, rounded to 6 decimals), ``n_mentions``, ``how`` (the
-        strongest evidence), ``hows`` (all kinds of evidence, strongest first,
-        comma-separated), ``name`` (anchor text or dictionary name).
+        strongest kind of evidence with a weight above 0), ``hows`` (all such
+        kinds, strongest first, comma-separated), ``name`` (anchor text or
+        dictionary name), ``rule`` (the rule of the heaviest mention, see
+        :mod:`eventstudy.news.evidence`) and ``evidence`` (its words with
+        :data:`EVIDENCE_CHARS` characters on each side; the headline for a
+        headline mention). Tags whose mentions a rule all set to 0 (a broker
+        quoted as the source...) are not listed: see :attr:`mentions`.
 
         Parameters
         ----------
@@ -312,19 +318,23 @@ class News:
         if m.empty:
             return pd.DataFrame({c: pd.Series(dtype=_dtype_of(c)) for c in TAG_COLUMNS})
         rank = m["how"].map({h: i for i, h in enumerate(HOW_ORDER)}).astype("int64")
+        # evidence that a rule discounted to 0 is listed in mentions, not counted as a "how"
+        rank = rank.where(m["weight"] > 0, len(HOW_ORDER))
         with np.errstate(divide="ignore"):
             log_miss = np.log1p(-m["weight"].to_numpy(dtype="float64"))
-        work = pd.DataFrame(
-            {
-                "article_id": m["article_id"],
-                "symbol": m["symbol"],
-                "kind": m["kind"],
-                "rank": rank,
-                "log_miss": log_miss,
-                "name": m["name"],
-                "how": m["how"],
-            }
-        )
+        columns: dict[str, Any] = {
+            "article_id": m["article_id"],
+            "symbol": m["symbol"],
+            "kind": m["kind"],
+            "rank": rank,
+            "log_miss": log_miss,
+            "name": m["name"],
+            "weight": m["weight"],
+        }
+        flags = [f"_h{i}" for i in range(len(HOW_ORDER))]
+        for i, flag in enumerate(flags):
+            columns[flag] = (rank == i).to_numpy()
+        work = pd.DataFrame(columns)
         g = work.groupby(["article_id", "symbol"], sort=False)
         out = g.agg(
             kind=("kind", "first"),
@@ -332,26 +342,43 @@ class News:
             n_mentions=("rank", "size"),
             best=("rank", "min"),
             name=("name", "first"),
+            top=("weight", "idxmax"),  # the strongest mention (first of equals)
+            **{f: (f, "max") for f in flags},
         ).reset_index()
-        hows = (
-            work.drop_duplicates(["article_id", "symbol", "rank"])
-            .sort_values("rank", kind="stable")
-            .groupby(["article_id", "symbol"], sort=False)["how"]
-            .agg(",".join)
-        )
-        out["hows"] = hows.reindex(
-            pd.MultiIndex.from_frame(out[["article_id", "symbol"]])
-        ).to_numpy()
         out["score"] = np.round(1.0 - np.exp(out["log_miss"].to_numpy()), 6)
-        out["how"] = [HOW_ORDER[i] for i in out["best"]]
         out["n_mentions"] = out["n_mentions"].astype("int64")
-        out = out[out["score"] >= float(min_score)]
+        out = out[(out["score"] > 0) & (out["score"] >= float(min_score))].copy()
+        out["how"] = [HOW_ORDER[i] for i in out["best"]]
+        present = out[flags].to_numpy(dtype=bool)
+        out["hows"] = [
+            ",".join(h for h, on in zip(HOW_ORDER, row, strict=True) if on) for row in present
+        ]
+        top = out["top"].to_numpy(dtype="int64")
+        out["rule"] = m["rule"].to_numpy()[top]
+        out["evidence"] = self._evidence(m, top)
         order = {a: i for i, a in enumerate(self.articles["article_id"])}
         out = out.assign(_a=out["article_id"].map(order)).sort_values(
             ["_a", "score", "best", "n_mentions", "symbol"],
             ascending=[True, False, True, False, True],
         )
         return out[TAG_COLUMNS].reset_index(drop=True)
+
+    def _evidence(self, m: pd.DataFrame, rows: np.ndarray) -> list[str]:
+        """The text around mentions ``rows`` (the headline for a title mention)."""
+        texts = dict(zip(self.articles["article_id"], self.articles["text"], strict=True))
+        titles = dict(zip(self.articles["article_id"], self.articles["title"], strict=True))
+        out = []
+        cols = m[["article_id", "field", "position", "keyword"]].to_numpy()[rows]
+        for aid, fld, pos, keyword in cols:
+            if fld == "title":
+                out.append(str(titles.get(aid, "")))
+            elif fld == "row" or pos < 0:
+                out.append(str(keyword))
+            else:
+                text = str(texts.get(aid, ""))
+                lo, hi = max(0, pos - EVIDENCE_CHARS), pos + len(keyword) + EVIDENCE_CHARS
+                out.append(text[lo:hi].replace("\n", " "))
+        return out
 
     def to_events(
         self,
@@ -431,96 +458,6 @@ def _dtype_of(column: str) -> str:
     if column in ("n_mentions", "position"):
         return "int64"
     return _STR
-
-
-def _secid_or_none(symbol: str) -> str | None:
-    try:
-        return to_secid(symbol)
-    except ValueError:
-        return None
-
-
-def _mentions_of(rec: Record, tagger: Tagger, out: dict[str, list[Any]]) -> None:
-    aid = rec.article_id
-    marked: set[tuple[str, int]] = set()
-
-    def add(
-        symbol: str,
-        kind: str,
-        how: str,
-        name: str | None,
-        keyword: str,
-        fld: str,
-        pos: int,
-        secid: str | None,
-        weight: float,
-    ) -> None:
-        out["article_id"].append(aid)
-        out["symbol"].append(symbol)
-        out["kind"].append(kind)
-        out["how"].append(how)
-        out["name"].append(name)
-        out["keyword"].append(keyword)
-        out["field"].append(fld)
-        out["position"].append(pos)
-        out["secid"].append(secid)
-        out["weight"].append(weight)
-
-    for sym in rec.query:
-        add(
-            sym,
-            parse_symbol(sym).kind,
-            "query",
-            tagger.name_of(sym),
-            rec.query_text,
-            "row",
-            -1,
-            _secid_or_none(sym),
-            EVIDENCE_WEIGHTS["query"],
-        )
-    for mark in rec.marks:
-        s = resolve(mark.secid)
-        if s is None:  # a code Eastmoney's markup gives but no known market id: not a security
-            continue
-        symbol = s.canonical
-        marked.add((symbol, mark.position))
-        add(
-            symbol,
-            s.kind,
-            mark.how,
-            mark.name or tagger.name_of(symbol),
-            mark.name or "",
-            "text",
-            mark.position,
-            mark.secid,
-            EVIDENCE_WEIGHTS[mark.how],
-        )
-    for hit in tagger.find(rec.title):
-        add(
-            hit.symbol,
-            hit.kind,
-            "keyword",
-            hit.name,
-            hit.keyword,
-            "title",
-            hit.start,
-            _secid_or_none(hit.symbol),
-            EVIDENCE_WEIGHTS["keyword_title"],
-        )
-    for hit in tagger.find(rec.text):
-        if (hit.symbol, hit.start) in marked:  # the linked word itself: already counted
-            continue
-        add(
-            hit.symbol,
-            hit.kind,
-            "keyword",
-            hit.name,
-            hit.keyword,
-            "text",
-            hit.start,
-            _secid_or_none(hit.symbol),
-            EVIDENCE_WEIGHTS["keyword"],
-        )
 
 
 def _dedupe(
@@ -617,10 +554,10 @@ def load_news(
     >>> news.articles[["article_id", "publisher"]].values.tolist()
     [['202205252390829633', '泉州晚报']]
     >>> news.mentions[["how", "keyword", "field", "position", "weight"]].values.tolist()
-    [['query', '600519', 'row', -1, 0.9], ['keyword', '茅台', 'title', 0, 0.5],
-     ['keyword', '茅台', 'text', 2, 0.2]]
+    [['query', '600519', 'row', -1, 0.9], ['keyword', '茅台', 'title', 0, 0.6],
+     ['keyword', '茅台', 'text', 2, 0.6]]
     >>> news.tags()[["symbol", "how", "score"]].values.tolist()
-    [['600519.SH', 'query', 0.96]]
+    [['600519.SH', 'query', 0.984]]
     """
     if errors not in ("collect", "raise"):
         raise ConfigError(f"errors={errors!r} must be 'collect' or 'raise'")
@@ -698,10 +635,17 @@ def _build(
     for c in ARTICLE_COLUMNS:
         if c != "published_at":
             articles[c] = articles[c].astype(_STR)
-    cols: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
+    ids: list[str] = []
+    rows: list[tuple[Any, ...]] = []
     for rec in kept:
-        _mentions_of(rec, tagger, cols)
-    mentions = pd.DataFrame(cols, columns=MENTION_COLUMNS)
+        found = collect_mentions(rec, tagger)
+        ids += [rec.article_id] * len(found)
+        rows += found
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(MENTION_COLUMNS) - 1)
+    mentions = pd.DataFrame(
+        {c: list(v) for c, v in zip(MENTION_COLUMNS, [ids, *columns], strict=True)},
+        columns=MENTION_COLUMNS,
+    )
     mentions = mentions.astype({c: _dtype_of(c) for c in MENTION_COLUMNS})
     skipped_df = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS).astype(_STR)
     dup_df = _frame(

@@ -1,204 +1,110 @@
-"""Keyword tagging: which boards, stocks and indices an article's words name.
+"""Tagging: which boards, stocks and indices an article's words name.
 
-A :class:`Tagger` is an immutable keyword dictionary (keyword → securities)
+A :class:`Tagger` is an immutable dictionary of names (name → securities)
 matched in one pass over a text with an Aho–Corasick automaton
-(``pyahocorasick``): the cost does not grow with the number of keywords.
+(``pyahocorasick``, built once and cached): the cost does not grow with the
+number of names.
 
-The default dictionary (:meth:`Tagger.default`) is built from
+The default dictionary (:meth:`Tagger.default`, built by :meth:`Tagger.from_master`)
+holds every name in the security master (:func:`eventstudy.reference.load_master`:
+about 5,400 listed and 700 former A-shares with their former names and spelling
+variants, the main indices, the Eastmoney boards, the distinct names of A+H and
+ADR lines) plus the reviewed word lists of :mod:`eventstudy.news.lexicon`:
 
-- the board table (:func:`eventstudy.datasets.board_table`): each board's name
-  (style-board suffixes such as ``_`` removed), with ``板块``/``概念``/``股``
-  variants for industry and concept boards;
-- the membership table (:func:`eventstudy.datasets.board_members`): stock
-  names → stock symbols, plus curated short names (茅台 → 600519.SH);
-- the index names of :data:`eventstudy.symbols.KNOWN_INDICES` plus common
-  short forms (沪指, 深成指, 创业板指);
-- curated synonyms for the boards the bundled data covers (:data:`SYNONYMS`).
+- **board aliases** (``board_aliases.csv``): old and new industry names,
+  concept → board, common sector words (军工 → 航天航空, 乘用车 → 汽车整车,
+  苹果概念 → 消费电子); ``direct`` aliases also match with 板块/概念/股/行业,
+  ``related`` ones (购置税, 生猪) count half;
+- **board variants**: industry and concept boards with 板块/概念/股 (白酒板块),
+  the stem of ``...行业`` names (酿酒); region boards only as ``X板块``,
+  ``X股``, ``X本地股``, ``X概念股`` (黑龙江板块, not the province);
+- **short names** (``short_names.csv``): 茅台, 招行, 沪指 ...
+
+Names and text are normalised the same way (NFKC, ASCII upper case, no spaces
+between CJK characters: :func:`eventstudy.news.context.normalise_text` and
+:func:`eventstudy.reference.names.name_key`).
 
 Avoiding false hits
 -------------------
 - **Longest match wins, no overlaps**: in 招商银行 only the stock matches, not
   the board 银行; in 贵州茅台 not the region 贵州.
-- **Minimum length**: keywords have at least 2 characters, and at least 3 when
-  they are pure ASCII (``ETF``); ASCII keywords must stand alone (not inside a
-  longer Latin word or number).
-- **Stop list** (:data:`STOP_WORDS`): board names that are everyday words in
-  financial news (证券 in 证券时报, 银行 in 中国人民银行, 保险, 教育, 电池, ...)
-  are not used on their own; their unambiguous variants (证券板块, 券商股, ...)
-  still are. Region boards match only with ``板块`` (黑龙江板块, not the province).
-- **Exclusions** (:data:`EXCLUSIONS`): longer common words that contain a
-  keyword but do not name its security (建行 in 搭建行业, 大盘 in 大盘股, 券商 in
-  the newspaper 券商中国). They are patterns of the same automaton that name no
-  security: being longer (or further left), they win the longest-leftmost match
-  and the keyword inside them is not reported. Extend them with
+- **Blockers** (``blockers.csv``): longer words that contain a name but do not
+  name it (证券时报, 中国人民银行, 比亚迪电子, 整车物流, 大盘股). They are patterns
+  of the same automaton that name no security: being longer, they win the
+  longest match and the name inside them is not reported. Extend them with
   :meth:`Tagger.with_exclusions`.
-- **No short synonyms that are parts of everyday words**: 美的 (完美的), 海天
-  (上海天然气), 中建 (其中建设), 中车 (其中车企) and 免税 (减免税) are not in the
-  default dictionary; the full names (美的集团, 海天味业, ...) are.
+- **Everyday words** (``common_words.csv``): names that are ordinary words
+  (证券, 银行, 电池, 农产品, 太阳能) are not matched alone; their variants
+  (证券板块, 银行股) and aliases (券商) are.
+- **Short names**: base names (ST/退 stripped) shorter than 3 characters are not
+  matched (美丽 of ``*ST美丽``); keywords have at least 2 characters, 3 when pure
+  ASCII, and ASCII keywords must stand alone (not inside a longer Latin word
+  or number).
+- **One line per name**: a name shared by an A share and its HK line (长城汽车)
+  tags the A share; a name shared by an index and a style board (上证50) tags
+  the index; a stock name held by several codes tags the one currently
+  listed under that name.
+
+What the words around a name say (source roles, lists, foreign markets, lead
+and title) is read by :mod:`eventstudy.news.context`; explicit codes in text
+(``600519.SH``, ``(002456)``, ``09988.HK``) are found by :meth:`Tagger.find_codes`.
 
 Examples
 --------
 >>> t = Tagger.default()
 >>> [(h.keyword, h.symbol) for h in t.find("贵州茅台领涨白酒板块，招商银行走弱")]
 [('贵州茅台', '600519.SH'), ('白酒板块', 'BK0896'), ('招商银行', '600036.SH')]
->>> t2 = t.with_keywords({"BK0896": ["酱香"]})
->>> [h.symbol for h in t2.find("酱香型")], [h.symbol for h in t.find("酱香型")]
+>>> t2 = t.with_keywords({"BK0896": ["次高端"]})
+>>> [h.symbol for h in t2.find("次高端")], [h.symbol for h in t.find("次高端")]
 (['BK0896'], [])
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import pandas as pd
 
 from eventstudy._typing import SymbolKind
-from eventstudy.exceptions import ConfigError, SymbolError
-from eventstudy.symbols import KNOWN_INDICES, parse_symbol
+from eventstudy.exceptions import AmbiguousSymbolError, ConfigError, SymbolError
+from eventstudy.news.context import ContextRules, normalise_text, normalised_units
+from eventstudy.news.dictionary import MIN_BASE_CHARS, Target, build_dictionary
+from eventstudy.news.lexicon import Lexicon, load_lexicon
+from eventstudy.reference.names import name_key
+from eventstudy.symbols import parse_symbol
 
-__all__ = ["EXCLUSIONS", "STOP_WORDS", "SYNONYMS", "Hit", "Tagger"]
+if TYPE_CHECKING:
+    from eventstudy.reference import SecurityMaster
 
-#: Board names too common in news to be evidence on their own.
-STOP_WORDS: Final = frozenset(
-    [
-        "证券",
-        "保险",
-        "银行",
-        "教育",
-        "燃气",
-        "电池",
-        "游戏",
-        "电机",
-        "中药",
-        "养老金",
-        "综合行业",
-        "贸易行业",
-        "公用事业",
-        "环保",
-        "物流",
-        "专业服务",
-        "多元金融",
-        "小金属",
-        "GDR",
-        "B股",
-        "AB股",
-        "AH股",
-        "ST股",
-        "中特估",
-        "破净股",
-        "标准普尔",
-        "富时罗素",
-        "MSCI中国",
-        "转债标的",
-        "融资融券",
-        "社保重仓",
-        "基金重仓",
-        "机构重仓",
-        "QFII重仓",
-        "证金持股",
-        "沪股通",
-        "深股通",
-        "中字头",
-        "创业成份",
-        "深成500",
-        "上证380",
-        "HS300",
-        "央视50",
-        "上证50",
-        "上证180",
-        "中证500",
-        "深证100R",
-        "宁组合",
-        "茅指数",
-    ]
+__all__ = ["MIN_BASE_CHARS", "Hit", "Match", "Tagger", "Target", "TextScan"]
+
+# Codes as news writes them. Every alternative starts with a digit, S/B, ( or 代, so the
+# regex engine skips other characters fast; the character before a match is checked after.
+_CODE = re.compile(
+    r"(?=[\d(SB代])(?:"
+    r"(?P<a>\d{6})\.(?P<ax>SH|SZ|BJ|SS)(?![A-Z])"
+    r"|(?P<hk>\d{4,5})\.HK(?![A-Z])"
+    r"|(?P<px>SH|SZ|BJ)(?P<p>\d{6})(?!\d)"
+    r"|\((?:(?P<b>\d{6})(?=[),、])|(?P<h5>\d{5})(?=\)))"
+    r"|代码(?::|为|是)?\s*(?P<c>\d{6})(?!\d)"
+    r"|\((?:NASDAQ|NYSE|AMEX|纳斯达克|纽交所)\s*:?\s*(?P<us>[A-Z]{1,5})\)"
+    r")"
 )
-
-#: Curated synonyms for the boards, stocks and indices the bundled data covers.
-SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
-    "BK0896": ("白酒股", "白酒板块", "白酒概念", "白酒行业", "酱香型白酒", "浓香型白酒"),
-    "BK0477": ("酿酒", "酿酒板块", "酿酒股", "酒企"),
-    "BK0475": ("银行股", "银行板块", "银行业"),
-    "BK0474": ("保险股", "保险板块", "险企", "保险业"),
-    "BK0473": ("券商", "券商股", "券商板块", "证券板块", "证券股"),
-    "BK0456": ("家电", "家电股", "家电板块", "白电"),
-    "BK0438": ("食品饮料板块",),
-    "BK1033": ("锂电池", "动力电池", "电池板块", "锂电"),
-    "BK1031": ("光伏", "光伏板块"),
-    "BK0451": ("房地产", "地产股", "房企", "房地产板块"),
-    "BK0464": ("石油板块", "石油股"),
-    "BK0437": ("煤炭", "煤炭股", "煤炭板块"),
-    "BK0428": ("电力股", "电力板块"),
-    "BK0727": ("CXO",),
-    "BK1040": ("中药板块", "中药股", "中医药"),
-    "BK1044": ("疫苗",),
-    "BK1029": ("整车", "车企", "汽车整车板块"),
-    "BK0425": ("基建",),
-    "BK0424": ("水泥", "水泥股"),
-    "BK0478": ("有色", "有色板块"),
-    "BK0732": ("黄金股", "贵金属板块"),
-    "BK0737": ("软件股",),
-    "BK0485": ("免税店", "免税板块", "免税概念", "离岛免税", "旅游股"),
-    "BK1036": ("芯片", "半导体板块"),
-    "600519.SH": ("茅台", "贵州茅台酒"),
-    "000858.SZ": ("五粮液",),
-    "000568.SZ": ("老窖",),
-    "000596.SZ": ("古井贡",),
-    "002304.SZ": ("洋河",),
-    "600809.SH": ("汾酒",),
-    "600036.SH": ("招行",),
-    "601398.SH": ("工行", "工行业务"),
-    "601939.SH": ("建行", "建行业务"),
-    "601288.SH": ("农行", "农行业务"),
-    "000002.SZ": ("万科",),
-    "000725.SZ": ("京东方",),
-    "000651.SZ": ("格力",),
-    "600690.SH": ("海尔",),
-    "600887.SH": ("伊利",),
-    "601012.SH": ("隆基", "隆基股份"),
-    "600438.SH": ("通威",),
-    "600276.SH": ("恒瑞",),
-    "600104.SH": ("上汽",),
-    "600585.SH": ("海螺",),
-    "600309.SH": ("万华",),
-    "603993.SH": ("洛钼",),
-    "002415.SZ": ("海康",),
-    "601888.SH": ("中免",),
-    "600028.SH": ("中石化",),
-    "601857.SH": ("中石油",),
-    "000001.SH": ("沪指", "上证综指", "大盘"),
-    "399001.SZ": ("深成指", "深证成指"),
-    "399006.SZ": ("创业板指", "创业板指数"),
-    "000300.SH": ("沪深300指数",),
-}
-
-#: Common words that contain a keyword but do not name its security; matched in the
-#: same pass as the keywords and ignored (see "Avoiding false hits" above).
-EXCLUSIONS: Final = frozenset(
-    [
-        "建行业",  # 搭建行业, 组建行业, ... (建行业务 is a keyword of 601939.SH)
-        "工行业",  # 军工行业, 化工行业, 加工行业, ... (工行业务: 601398.SH)
-        "农行业",  # 涉农行业, 务农行业 (农行业务: 601288.SH)
-        "大盘股",
-        "大盘蓝筹",
-        "大盘成长",
-        "大盘价值",
-        "超大盘",
-        "经济大盘",  # 稳住经济大盘: the economy, not the SSE Composite
-        "券商中国",  # a newspaper (文章来源：券商中国), not the brokers board
-        "京东方精电",  # a Hong Kong stock (00710.HK), not 000725.SZ
-        "伊利诺",  # 伊利诺伊州 (Illinois), not 600887.SH
-    ]
-)
-
-_VARIANT_KINDS: Final = frozenset({"industry", "concept"})
+_CODE_HINT = re.compile(r"\d{4}|\((?:NASDAQ|NYSE|AMEX|纳斯达克|纽交所)")
+_CODE_BEFORE: Final = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One keyword occurrence: ``keyword``, ``symbol``, ``kind``, ``name``, ``start``, ``end``."""
+    """One occurrence: ``keyword`` (the text as it stands), ``symbol``, ``kind``, ``name``,
+    ``start``, ``end`` (offsets in the text searched), ``origin`` and ``strength``
+    (see :class:`Target`)."""
 
     keyword: str
     symbol: str
@@ -206,12 +112,49 @@ class Hit:
     name: str
     start: int
     end: int
+    origin: str = "keyword"
+    strength: float = 1.0
+
+
+class Match(NamedTuple):
+    """A span of the normalised text the automaton matched; no targets for a blocker."""
+
+    start: int
+    end: int
+    key: str
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class TextScan:
+    """A text as the tagger read it: normalised ``text``, its ``offsets`` in the
+    original (``None``: unchanged), every automaton ``matches`` (blockers
+    included) and the explicit ``codes`` (hits in normalised offsets)."""
+
+    text: str
+    offsets: list[int] | None
+    matches: list[Match]
+    codes: list[Hit]
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The span ``[start, end)`` of the normalised text in the original text."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def normalised(self, start: int) -> int:
+        """The offset in the normalised text of original offset ``start``."""
+        if self.offsets is None:
+            return start
+        from bisect import bisect_left
+
+        return bisect_left(self.offsets, start)
 
 
 def _check_keyword(word: object) -> str:
     if not isinstance(word, str):
         raise ConfigError(f"keyword {word!r} is a {type(word).__name__}; keywords are strings")
-    w = word.strip()
+    w = " ".join(normalise_text(word.strip())[0].split())  # Latin words keep one space
     if len(w) < 2 or (w.isascii() and len(w) < 3):
         raise ConfigError(
             f"keyword {word!r} is too short (minimum 2 characters, 3 for ASCII-only words): "
@@ -220,45 +163,97 @@ def _check_keyword(word: object) -> str:
     return w
 
 
-class Tagger:
-    """A keyword dictionary that finds securities named in text.
+@lru_cache(maxsize=4096)
+def _kind(symbol: str) -> SymbolKind:
+    return parse_symbol(symbol).kind
 
-    Build it with :meth:`default` or :meth:`from_keywords`; extend it with
-    :meth:`with_keywords` (which returns a new ``Tagger``).
+
+class Tagger:
+    """A dictionary of names that finds the securities a text names.
+
+    Build it with :meth:`default`, :meth:`from_master` or :meth:`from_keywords`;
+    extend it with :meth:`with_keywords` and :meth:`with_exclusions` (which
+    return a new ``Tagger``).
 
     Parameters
     ----------
     entries
-        ``{keyword: [symbol, ...]}`` with canonical symbols.
+        ``{keyword: [symbol or Target, ...]}`` with canonical symbols.
     names
         ``{symbol: display name}`` (board or stock name, e.g. ``BK0896 → 白酒``).
     exclusions
-        Words that contain a keyword but name no security (see :data:`EXCLUSIONS`);
-        a word that is also a keyword stays a keyword.
+        Blockers: words that contain a keyword but name no security; a word that
+        is also a keyword stays a keyword.
+    rules
+        Context words (:class:`~eventstudy.news.context.ContextRules`); default:
+        the bundled word lists.
+    codes
+        ``{6-digit code: (canonical symbol, ...)}`` for codes written in text
+        (first = preferred); default: read any 6-digit code by the exchange rule.
+    cross_listings
+        ``{HK or US line: A share}`` (an HK line found in text also tags its A share).
+    common_words
+        Everyday words (not keywords; automatic links on them are no evidence);
+        default: the bundled ``common_words.csv``.
 
     Examples
     --------
     >>> t = Tagger.from_keywords({"BK0896": ["白酒"]}, names={"BK0896": "白酒"})
-    >>> t.find("低度化白酒产品")
-    [Hit(keyword='白酒', symbol='BK0896', kind='board', name='白酒', start=3, end=5)]
+    >>> t.find("低度化白酒产品")  # doctest: +NORMALIZE_WHITESPACE
+    [Hit(keyword='白酒', symbol='BK0896', kind='board', name='白酒', start=3, end=5,
+         origin='keyword', strength=1.0)]
     """
 
     def __init__(
         self,
-        entries: Mapping[str, Iterable[str]],
+        entries: Mapping[str, Iterable[str | Target]],
         names: Mapping[str, str] | None = None,
         exclusions: Iterable[str] = (),
+        *,
+        rules: ContextRules | None = None,
+        codes: Mapping[str, tuple[str, ...]] | None = None,
+        cross_listings: Mapping[str, str] | None = None,
+        common_words: Iterable[str] | None = None,
     ) -> None:
-        clean: dict[str, tuple[str, ...]] = {}
-        for word, symbols in entries.items():
-            syms = tuple(dict.fromkeys(symbols))
-            if syms:
-                clean[_check_keyword(word)] = syms
-        self._entries = clean
         self._names = dict(names or {})
+        clean: dict[str, tuple[Target, ...]] = {}
+        for word, targets in entries.items():
+            out: dict[str, Target] = {}
+            for t in targets:
+                target = t if isinstance(t, Target) else self._target(t)
+                out.setdefault(target.symbol, target)
+            if out:
+                key = _check_keyword(word)
+                merged = {t.symbol: t for t in clean.get(key, ())}
+                for symbol, target in out.items():
+                    merged.setdefault(symbol, target)
+                clean[key] = tuple(merged.values())
+        self._entries = clean
         if isinstance(exclusions, str):
             exclusions = [exclusions]
         self._exclusions = frozenset(_check_keyword(w) for w in exclusions) - clean.keys()
+        self._rules = rules if rules is not None else ContextRules.default()
+        self._codes = dict(codes or {})
+        self._cross = dict(cross_listings or {})
+        if common_words is None:
+            common_words = load_lexicon().words("common_words")
+        self._common = frozenset(name_key(w) for w in common_words)
+
+    def _target(self, symbol: str) -> Target:
+        return Target(symbol, _kind(symbol), self._names.get(symbol, ""), "keyword", 1.0)
+
+    def _clone(
+        self, entries: Mapping[str, Iterable[str | Target]], exclusions: Iterable[str]
+    ) -> Tagger:
+        return Tagger(
+            entries,
+            self._names,
+            exclusions,
+            rules=self._rules,
+            codes=self._codes,
+            cross_listings=self._cross,
+            common_words=self._common,
+        )
 
     def __repr__(self) -> str:
         return f"Tagger({len(self._entries)} keywords, {len(self.symbols)} securities)"
@@ -267,14 +262,25 @@ class Tagger:
         return len(self._entries)
 
     @property
+    def rules(self) -> ContextRules:
+        """The context words the evidence rules read (:mod:`eventstudy.news.context`)."""
+        return self._rules
+
+    @property
+    def common_words(self) -> frozenset[str]:
+        """Names that are everyday words: not matched alone, and Eastmoney's automatic
+        links on them are no evidence (``common_words.csv``)."""
+        return self._common
+
+    @property
     def exclusions(self) -> frozenset[str]:
-        """Words matched but ignored: they contain a keyword without naming its security."""
+        """Blockers: words matched but ignored (they contain a keyword without naming it)."""
         return self._exclusions
 
     @property
     def symbols(self) -> list[str]:
         """The securities the dictionary can tag, sorted."""
-        return sorted({s for syms in self._entries.values() for s in syms})
+        return sorted({t.symbol for targets in self._entries.values() for t in targets})
 
     def name_of(self, symbol: str) -> str | None:
         """Display name of a symbol (``BK0896`` → ``白酒``), if known.
@@ -286,9 +292,20 @@ class Tagger:
         """
         return self._names.get(symbol)
 
+    def a_share_of(self, symbol: str) -> str | None:
+        """The A share of an HK or US line of an A+H / ADR company, if recorded.
+
+        Examples
+        --------
+        >>> Tagger.default().a_share_of("02333.HK")
+        '601633.SH'
+        """
+        return self._cross.get(symbol)
+
     @property
     def keywords(self) -> pd.DataFrame:
-        """The dictionary as a table: ``keyword``, ``symbol``, ``kind``, ``name``.
+        """The dictionary as a table: ``keyword``, ``symbol``, ``kind``, ``name``,
+        ``origin``, ``strength``.
 
         Examples
         --------
@@ -297,11 +314,15 @@ class Tagger:
         ['茅台', '贵州茅台', '贵州茅台酒']
         """
         rows = [
-            (w, s, _kind(s), self._names.get(s, ""))
-            for w, syms in self._entries.items()
-            for s in syms
+            (w, t.symbol, t.kind, t.name, t.origin, t.strength)
+            for w, targets in self._entries.items()
+            for t in targets
         ]
-        return pd.DataFrame(rows, columns=["keyword", "symbol", "kind", "name"])
+        return pd.DataFrame(
+            rows, columns=["keyword", "symbol", "kind", "name", "origin", "strength"]
+        )
+
+    # --- construction ---------------------------------------------------------------------
 
     @classmethod
     def from_keywords(
@@ -325,51 +346,52 @@ class Tagger:
         """
         return cls({}, names).with_keywords(keywords)
 
-    def with_exclusions(self, words: Iterable[str]) -> Tagger:
-        """A new tagger that also ignores ``words`` (longer words containing a keyword).
+    @classmethod
+    def from_master(
+        cls, master: SecurityMaster | None = None, lexicon: Lexicon | None = None
+    ) -> Tagger:
+        """Build the full dictionary from a security master and the reviewed word lists.
+
+        Parameters
+        ----------
+        master
+            Default :func:`eventstudy.reference.load_master`.
+        lexicon
+            Default :func:`eventstudy.news.lexicon.load_lexicon` (the bundled lists);
+            pass ``load_lexicon().with_rows(...)`` to try new aliases or blockers.
+
+        Raises
+        ------
+        ConfigError
+            If an alias names a code the master does not know.
 
         Examples
         --------
-        >>> t = Tagger.default().with_exclusions(["茅台镇"])
-        >>> [h.keyword for h in t.find("茅台镇的茅台酒")]
-        ['茅台']
+        >>> from eventstudy.news.lexicon import load_lexicon
+        >>> lex = load_lexicon().with_rows("board_aliases", [{"code": "BK0896",
+        ...     "alias": "次高端", "strength": "direct", "source": "my review"}])
+        >>> [h.symbol for h in Tagger.from_master(lexicon=lex).find("次高端产品")]
+        ['BK0896']
         """
-        if isinstance(words, str):
-            words = [words]
-        return Tagger(self._entries, self._names, self._exclusions | set(words))
+        from eventstudy.reference import load_master
 
-    def with_keywords(self, keywords: Mapping[str, Iterable[str] | str]) -> Tagger:
-        """A new tagger with more keywords (``{symbol: [keyword, ...]}``).
-
-        A keyword already in the dictionary is mapped to the new symbol too.
-
-        Examples
-        --------
-        >>> t = Tagger.default().with_keywords({"BK0896": ["酱香", "次高端"]})
-        >>> [h.keyword for h in t.find("酱香酒与次高端白酒")]
-        ['酱香', '次高端', '白酒']
-        """
-        entries = {w: list(s) for w, s in self._entries.items()}
-        if not isinstance(keywords, Mapping):
-            raise ConfigError(
-                "keywords must be a mapping {symbol: [keyword, ...]}, "
-                f"got {type(keywords).__name__}"
-            )
-        for symbol, words in keywords.items():
-            try:
-                canon = parse_symbol(symbol).canonical
-            except SymbolError as err:
-                raise SymbolError(f"with_keywords: {err}") from None
-            for word in [words] if isinstance(words, str) else words:
-                w = _check_keyword(word)
-                entries.setdefault(w, [])
-                if canon not in entries[w]:
-                    entries[w].append(canon)
-        return Tagger(entries, self._names, self._exclusions)
+        built = build_dictionary(
+            master if master is not None else load_master(),
+            lexicon if lexicon is not None else load_lexicon(),
+        )
+        return cls(
+            built.entries,
+            built.names,
+            built.blockers,
+            rules=ContextRules.from_lexicon(built.lexicon),
+            codes=built.codes,
+            cross_listings=built.cross_listings,
+            common_words=built.lexicon.words("common_words"),
+        )
 
     @classmethod
     def default(cls) -> Tagger:
-        """The dictionary built from the bundled board and membership tables (cached).
+        """The dictionary of the bundled security master and word lists (built once, cached).
 
         Examples
         --------
@@ -379,22 +401,113 @@ class Tagger:
         """
         return _default_tagger()
 
+    def with_exclusions(self, words: Iterable[str]) -> Tagger:
+        """A new tagger that also blocks ``words`` (longer words containing a keyword).
+
+        Examples
+        --------
+        >>> t = Tagger.default().with_exclusions(["茅台镇"])
+        >>> [h.keyword for h in t.find("茅台镇的茅台酒")]
+        ['茅台']
+        """
+        if isinstance(words, str):
+            words = [words]
+        return self._clone(self._entries, self._exclusions | set(words))
+
+    def with_keywords(self, keywords: Mapping[str, Iterable[str] | str]) -> Tagger:
+        """A new tagger with more keywords (``{symbol: [keyword, ...]}``).
+
+        A keyword already in the dictionary is mapped to the new symbol too.
+
+        Examples
+        --------
+        >>> t = Tagger.default().with_keywords({"BK0896": ["次高端"]})
+        >>> [h.keyword for h in t.find("酱香酒与次高端白酒")]
+        ['酱香', '次高端', '白酒']
+        """
+        if not isinstance(keywords, Mapping):
+            raise ConfigError(
+                "keywords must be a mapping {symbol: [keyword, ...]}, "
+                f"got {type(keywords).__name__}"
+            )
+        entries: dict[str, list[str | Target]] = {w: list(t) for w, t in self._entries.items()}
+        for symbol, words in keywords.items():
+            try:
+                canon = parse_symbol(symbol).canonical
+            except SymbolError as err:
+                raise SymbolError(f"with_keywords: {err}") from None
+            target = Target(canon, _kind(canon), self._names.get(canon, ""), "keyword", 1.0)
+            for word in [words] if isinstance(words, str) else words:
+                entries.setdefault(_check_keyword(word), []).append(target)
+        return self._clone(entries, self._exclusions)
+
+    # --- matching -------------------------------------------------------------------------
+
     @cached_property
     def _automaton(self) -> Any:
+        # Keys and text are matched as UTF-16 code units spelled as Latin-1 pairs: the
+        # automaton's nodes then have at most 256 children each (not one per CJK character),
+        # which makes a pass several times faster; matches at odd offsets are dropped.
         import ahocorasick
 
         auto = ahocorasick.Automaton()
-        for word, syms in self._entries.items():
-            hits = tuple((s, _kind(s), self._names.get(s, word)) for s in syms)
-            auto.add_word(word, (word, hits, word.isascii()))
+        for word, targets in self._entries.items():
+            auto.add_word(_units(word), (word, targets, word.isascii(), 2 * len(word)))
         for word in self._exclusions:  # no securities: found, and then ignored
-            auto.add_word(word, (word, (), word.isascii()))
+            auto.add_word(_units(word), (word, (), word.isascii(), 2 * len(word)))
         if len(auto):
             auto.make_automaton()
         return auto
 
+    def _matches(self, text: str, units: str | None = None) -> list[Match]:
+        """Longest leftmost non-overlapping matches in normalised ``text`` (``units``:
+        the same as :func:`~eventstudy.news.context.normalised_units` gives it)."""
+        auto = self._automaton
+        if not text or not len(auto):
+            return []
+        found = []
+        for end, value in auto.iter(units if units is not None else _units(text)):
+            start = end + 1 - value[3]
+            if not start & 1:
+                found.append((start >> 1, -value[3], value))
+        found.sort(key=lambda f: (f[0], f[1]))
+        out: list[Match] = []
+        pos = 0
+        n = len(text)
+        for start, neg, (word, targets, ascii_word, _) in found:
+            end = start - neg // 2
+            if start < pos:
+                continue
+            if ascii_word and (
+                (start > 0 and text[start - 1].isascii() and text[start - 1].isalnum())
+                or (end < n and text[end].isascii() and text[end].isalnum())
+            ):
+                continue
+            out.append(Match(start, end, word, targets))
+            pos = end
+        return out
+
+    def scan(self, text: str) -> TextScan:
+        """Normalise ``text`` and find every name, blocker and explicit code in it.
+
+        The lower-level form of :meth:`find` and :meth:`find_codes` (offsets are
+        in the normalised text; :meth:`TextScan.original` maps them back).
+
+        Examples
+        --------
+        >>> s = Tagger.default().scan("证券时报：贵州茅台(600519)")
+        >>> [(m.key, [t.symbol for t in m.targets]) for m in s.matches]
+        [('证券时报', []), ('贵州茅台', ['600519.SH'])]
+        >>> [(h.keyword, h.symbol) for h in s.codes]
+        [('600519', '600519.SH')]
+        """
+        norm, offsets, units = normalised_units(text) if text else ("", None, "")
+        matches = self._matches(norm, units)
+        codes = self._code_hits(norm, matches) if norm else []
+        return TextScan(norm, offsets, matches, codes)
+
     def find(self, text: str) -> list[Hit]:
-        """All keyword occurrences in ``text``: longest leftmost, non-overlapping.
+        """All name occurrences in ``text``: longest leftmost, non-overlapping.
 
         Parameters
         ----------
@@ -404,79 +517,153 @@ class Tagger:
         Returns
         -------
         list of Hit
-            In text order; a keyword naming several securities gives one hit each.
+            In text order; a keyword naming several securities gives one hit each;
+            offsets and ``keyword`` refer to ``text`` as given.
 
         Examples
         --------
         >>> [(h.keyword, h.start) for h in Tagger.default().find("中国人民银行与招商银行")]
         [('招商银行', 7)]
+        >>> [(h.keyword, h.symbol) for h in Tagger.default().find("万  科Ａ涨停")]
+        [('万  科Ａ', '000002.SZ')]
         """
-        auto = self._automaton
-        if not text or not len(auto):
-            return []
+        scan = self.scan(text)
         out: list[Hit] = []
-        for end, (word, hits, ascii_word) in auto.iter_long(text):
-            start = end - len(word) + 1
-            if ascii_word and (
-                (start > 0 and text[start - 1].isascii() and text[start - 1].isalnum())
-                or (end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum())
-            ):
-                continue
-            for symbol, kind, name in hits:
-                out.append(Hit(word, symbol, kind, name, start, end + 1))
+        for m in scan.matches:
+            start, end = scan.original(m.start, m.end)
+            for t in m.targets:
+                out.append(
+                    Hit(text[start:end], t.symbol, t.kind, t.name, start, end, t.origin, t.strength)
+                )
         return out
 
+    def find_codes(self, text: str) -> list[Hit]:
+        """Securities written as codes in ``text``: ``600519.SH``, ``SZ000858``,
+        ``09988.HK``, ``(002456)``, ``代码600519``, ``(00700)``, ``(NASDAQ: NIO)``.
 
-@lru_cache(maxsize=4096)
-def _kind(symbol: str) -> SymbolKind:
-    return parse_symbol(symbol).kind
+        A bare 6-digit code counts only in parentheses or after 代码, and only when
+        the dictionary knows it (``000001`` after 上证指数 is the index, else the stock);
+        a bare 5-digit code only in parentheses right after a name.
+
+        Examples
+        --------
+        >>> t = Tagger.default()
+        >>> [(h.keyword, h.symbol) for h in t.find_codes("欧菲光（002456）与阿里巴巴(9988.HK)")]
+        [('002456', '002456.SZ'), ('9988.HK', '09988.HK')]
+        """
+        scan = self.scan(text)
+        out: list[Hit] = []
+        for h in scan.codes:
+            start, end = scan.original(h.start, h.end)
+            out.append(Hit(text[start:end], h.symbol, h.kind, h.name, start, end, "code", 1.0))
+        return out
+
+    def _code_hits(self, text: str, matches: list[Match]) -> list[Hit]:
+        out: list[Hit] = []
+        if _CODE_HINT.search(text) is None:
+            return out
+        ends: dict[int, Match] | None = None
+        for m in _CODE.finditer(text):
+            before = text[m.start() - 1] if m.start() else ""
+            if before and before in _CODE_BEFORE:
+                continue  # inside a longer number or word (12600519.SH, X.600519)
+            group = m.lastgroup if m.lastgroup not in ("ax", "px") else None
+            group = group or next(g for g in ("a", "p") if m.group(g))
+            if group == "p" and not m.group("p"):
+                continue
+            if ends is None:
+                ends = {x.end: x for x in matches}
+            symbol = self._resolve_code(text, m, group, ends)
+            if symbol is None:
+                continue
+            s, e = _code_span(m, group)
+            out.append(
+                Hit(text[s:e], symbol, _kind(symbol), self._names.get(symbol, ""), s, e, "code")
+            )
+        return out
+
+    def _resolve_code(
+        self, text: str, m: re.Match[str], group: str, ends: Mapping[int, Match]
+    ) -> str | None:
+        digits = m.group(group)
+        if group in ("a", "p"):
+            exchange = (m.group("ax") or m.group("px")).replace("SS", "SH")
+            return _canonical(f"{digits}.{exchange}")
+        if group == "hk":
+            return f"{digits.zfill(5)}.HK"
+        if group == "us":
+            return _canonical(digits)
+        if group == "h5":
+            paren = m.start(group) - 1
+            return f"{digits}.HK" if paren > 0 and _CJK.match(text, paren - 1) else None
+        # a bare 6-digit code: the name right before it decides between an index and a stock
+        candidates = self._codes.get(digits)
+        if candidates is None:
+            if self._codes:
+                return None
+            return _canonical(digits)
+        name_before = ends.get(m.start(group) - 1)
+        if name_before is not None:
+            for t in name_before.targets:
+                if t.symbol in candidates:
+                    return t.symbol
+        return candidates[0]
 
 
-def _board_words(name: str, board_type: str) -> list[str]:
-    base = name.rstrip("_")
-    if board_type == "region" and not base.endswith("板块"):
-        base += "板块"  # 黑龙江板块, not every mention of the province
-    words: list[str] = []
-    if base not in STOP_WORDS:
-        words.append(base)
-    if board_type in _VARIANT_KINDS:
-        stem = base[:-2] if base.endswith("行业") and len(base) > 3 else base
-        if stem != base and stem not in STOP_WORDS and base not in STOP_WORDS:
-            words.append(stem)
-        words += [stem + "板块", stem + "概念", stem + "股"]
-    return [w for w in words if len(w) >= 2 and not (w.isascii() and len(w) < 3)]
+def _units(text: str) -> str:
+    """``text`` as UTF-16 (big-endian) code units, two Latin-1 characters each."""
+    return text.encode("utf-16-be", "surrogatepass").decode("latin-1")
+
+
+def _code_span(m: re.Match[str], group: str) -> tuple[int, int]:
+    """The span of the whole code as written (digits with their exchange)."""
+    if group == "a":
+        return m.start("a"), m.end("ax")
+    if group == "p":
+        return m.start("px"), m.end("p")
+    if group == "hk":
+        return m.start("hk"), m.end("hk") + 3
+    return m.span(group)
+
+
+def _canonical(code: str) -> str | None:
+    try:
+        return parse_symbol(code).canonical
+    except (SymbolError, AmbiguousSymbolError):
+        return None
 
 
 @lru_cache(maxsize=1)
 def _default_tagger() -> Tagger:
-    from eventstudy.datasets import board_members, board_table
+    return Tagger.from_master()
 
-    entries: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
 
-    def add(word: str, symbol: str) -> None:
-        if len(word) < 2 or (word.isascii() and len(word) < 3):
-            return
-        entries.setdefault(word, [])
-        if symbol not in entries[word]:
-            entries[word].append(symbol)
+_DEPRECATED: Final = {
+    "STOP_WORDS": "eventstudy.news.lexicon.load_lexicon().words('common_words')",
+    "SYNONYMS": "eventstudy.news.lexicon.load_lexicon().table('board_aliases') and "
+    "table('short_names')",
+    "EXCLUSIONS": "eventstudy.news.lexicon.load_lexicon().words('blockers')",
+}
 
-    for code, name, board_type in board_table()[["code", "name", "board_type"]].itertuples(
-        index=False
-    ):
-        names[code] = name
-        for word in _board_words(str(name), str(board_type)):
-            add(word, code)
-    members = board_members().drop_duplicates("symbol")
-    for symbol, name in members[["symbol", "name"]].itertuples(index=False):
-        names[symbol] = name
-        add(str(name), str(symbol))
-    for symbol, name in KNOWN_INDICES.items():
-        if name in entries:  # 沪深300 is listed for both exchanges: keep the first
-            continue
-        names.setdefault(symbol, name)
-        add(name, symbol)
-    for symbol, words in SYNONYMS.items():
-        for word in words:
-            add(word, symbol)
-    return Tagger(entries, names, EXCLUSIONS)
+
+def __getattr__(name: str) -> Any:
+    """Deprecated module constants of tagger v1 (the word lists are data files now)."""
+    if name not in _DEPRECATED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"eventstudy.news.tagger.{name} is deprecated and will be removed in the next "
+        f"release: the word lists are reviewed data files; use {_DEPRECATED[name]}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    lex = load_lexicon()
+    if name == "STOP_WORDS":
+        return frozenset(lex.words("common_words"))
+    if name == "EXCLUSIONS":
+        return frozenset(lex.words("blockers"))
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for table in ("board_aliases", "short_names"):
+        frame = lex.table(table)
+        for code, alias in zip(frame["code"], frame["alias"], strict=True):
+            synonyms[code] = (*synonyms.get(code, ()), alias)
+    return synonyms

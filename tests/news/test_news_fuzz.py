@@ -221,3 +221,43 @@ def test_deep_nesting_20mb_body_nul_bytes(tmp_path: Path) -> None:
     tags = news.tags().set_index(["article_id", "symbol"])
     big_id = a.loc["big.md", "article_id"]
     assert tags.loc[(big_id, "BK0896"), "score"] == pytest.approx(1.0)
+
+
+yaml_text = st.text(alphabet=list("ab :\"'#-\\\n[]{}|>*&!%@`,?~\t中.0"), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(yaml_text, yaml_text), max_size=4))
+def test_simple_front_matter_reads_like_pyyaml(lines: list[tuple[str, str]]) -> None:
+    """The fast path reads a header exactly as PyYAML's base loader, or leaves it to PyYAML."""
+    import yaml
+
+    from eventstudy.news.frontmatter import simple_mapping
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    header = "\n".join(f"{k}: {v}" for k, v in lines)
+    fast = simple_mapping(header)
+    if fast is None:
+        return
+    assert fast == (yaml.load(header, Loader=loader) or {})
+
+
+def test_simple_front_matter_of_every_bundled_post() -> None:
+    import re
+
+    import yaml
+
+    from eventstudy.news.frontmatter import simple_mapping
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    close = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+    fast_posts = 0
+    for path in sorted(sample_news_path().rglob("*.md")):
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff \n")
+        first = text.find("\n")
+        header = text[first + 1 : close.search(text, first + 1).start()]  # type: ignore[union-attr]
+        fast = simple_mapping(header)
+        if fast is not None:
+            fast_posts += 1
+            assert fast == yaml.load(header, Loader=loader)
+    assert fast_posts >= 60  # the fast path is the common one

@@ -52,7 +52,7 @@ def test_each_post_yields_exactly_its_index_codes(row: dict[str, str]) -> None:
     stamp = art["published_at"]
     assert str(stamp.tz) == "Asia/Shanghai"
     assert stamp.strftime("%Y-%m-%d %H:%M:%S") == row["date"].removesuffix(" +0800")
-    markup = news.mentions[news.mentions["how"] != "keyword"]
+    markup = news.mentions[news.mentions["how"].isin(["chart_embed", "inline_link", "quote_link"])]
     assert set(markup["secid"]) == expected
     assert re.search(r"</?[A-Za-z][A-Za-z0-9]*[\s>/]", art["text"]) is None  # no markup left
 
@@ -166,7 +166,7 @@ def test_articles_table_shape(news) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(a["published_at"].dtype, pd.DatetimeTZDtype)
     assert str(a["published_at"].dt.tz) == "Asia/Shanghai"
     m = news.mentions
-    assert set(m["how"]) <= {"chart_embed", "inline_link", "quote_link", "keyword"}
+    assert set(m["how"]) <= {"chart_embed", "inline_link", "quote_link", "keyword", "code"}
     assert set(m["kind"]) <= {"board", "stock", "index", "foreign"}
     assert set(m["article_id"]) <= set(a["article_id"])
 

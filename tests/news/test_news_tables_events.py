@@ -46,30 +46,32 @@ def test_akshare_shape() -> None:
     q = news.mentions[news.mentions["how"] == "query"]
     assert q["symbol"].tolist() == ["600519.SH", "600519.SH"]
     tags = news.tags().set_index(["article_id", "symbol"])
-    # second row: 白酒板块 in the title (0.5) + 白酒股 in the body (0.2); 五粮液 once in the body
-    assert tags.loc[("202205312397777777", "BK0896"), "score"] == pytest.approx(1 - 0.5 * 0.8)
-    assert tags.loc[("202205312397777777", "000858.SZ"), "score"] == pytest.approx(0.2)
+    # second row: 白酒板块 in the title (0.6) + 白酒股 in the lead (0.6); 五粮液 in the lead
+    assert tags.loc[("202205312397777777", "BK0896"), "score"] == pytest.approx(1 - 0.4 * 0.4)
+    assert tags.loc[("202205312397777777", "000858.SZ"), "score"] == pytest.approx(0.6)
+    assert tags.loc[("202205312397777777", "000858.SZ"), "rule"] == "lead"
 
 
 def test_scores_are_noisy_or_of_the_weights() -> None:
-    html = (
-        '<p><a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">贵州茅台</a>'
-        "领涨，茅台与贵州茅台都涨。</p>"
-    )
+    link = '<a href="http://quote.eastmoney.com/unify/r/90.BK0896" data-code="90,BK0896">白酒</a>'
+    html = f"<p>市场震荡。</p><p>{link}领涨，白酒股与白酒板块都涨。</p>"
     news = load_news(
         pd.DataFrame({"title": ["盘面"], "published_at": ["2022-01-10 10:00"], "text": [html]})
     )
     m = news.mentions
-    mine = m[m["symbol"] == "600519.SH"].sort_values("position")
+    mine = m[m["symbol"] == "BK0896"].sort_values("position")
     # the linked word is not counted again as a keyword; the two later words are
     assert mine["how"].tolist() == ["inline_link", "keyword", "keyword"]
+    assert mine["rule"].tolist() == ["body", "body", "body"]  # after the lead paragraph
     expected = 1 - (1 - EVIDENCE_WEIGHTS["inline_link"]) * (1 - EVIDENCE_WEIGHTS["keyword"]) ** 2
-    tag = news.tags().set_index("symbol").loc["600519.SH"]
+    tag = news.tags().set_index("symbol").loc["BK0896"]
     assert tag["score"] == pytest.approx(expected)  # 0.68
     assert tag["n_mentions"] == 3
     assert tag["how"] == "inline_link"
     assert tag["hows"] == "inline_link,keyword"
-    assert tag["name"] == "贵州茅台"
+    assert tag["name"] == "白酒"
+    assert tag["rule"] == "body"
+    assert "白酒领涨" in tag["evidence"]
     assert news.tags(min_score=0.7).empty
 
 
@@ -108,13 +110,15 @@ def test_to_events_day0_rules() -> None:
 
 
 def test_to_events_filters_and_default_threshold() -> None:
-    link = '<a href="http://quote.eastmoney.com/unify/r/1.600519" data-code="1,600519">'
-    html = CHART + f"<p>{link}贵州茅台</a></p>"
+    link = '<a href="http://quote.eastmoney.com/unify/r/90.BK0477" data-code="90,BK0477">'
+    html = CHART + f"<p>市场震荡。</p><p>{link}酿酒行业</a>走强</p>"
     news = load_news(pd.DataFrame({"title": ["t"], "published_at": ["2022-01-10"], "text": [html]}))
     assert DEFAULT_MIN_SCORE == 0.6
-    assert news.to_events().symbols == ["BK0896"]  # one automatic link (0.5) is not enough
-    assert news.to_events(min_score=0.5).symbols == ["600519.SH", "BK0896"]
-    assert news.to_events(min_score=0.5, kinds=["stock"]).symbols == ["600519.SH"]
+    # one automatic link on a board below the lead (0.5) is not enough
+    assert news.to_events().symbols == ["BK0896"]
+    assert news.to_events(min_score=0.5).symbols == ["BK0477", "BK0896"]
+    assert news.to_events(min_score=0.5, kinds=["board"]).symbols == ["BK0477", "BK0896"]
+    assert news.to_events(min_score=0.5, kinds=["stock"]).symbols == []
     assert news.to_events(min_score=0.5, symbols=["bk0896"]).symbols == ["BK0896"]
     empty = news.to_events(symbols=["000001.SZ"])
     assert len(empty) == 0
@@ -214,11 +218,11 @@ def test_post_problems_are_skipped_with_reasons(tmp_path: Path) -> None:
 
 
 def test_custom_tagger_is_used() -> None:
-    rows = pd.DataFrame({"title": ["酱香新品"], "published_at": ["2022-01-10"], "text": ["x"]})
+    rows = pd.DataFrame({"title": ["次高端新品"], "published_at": ["2022-01-10"], "text": ["x"]})
     assert load_news(rows).tags().empty
-    tagger = Tagger.default().with_keywords({"BK0896": ["酱香"]})
+    tagger = Tagger.default().with_keywords({"BK0896": ["次高端"]})
     tags = load_news(rows, tagger=tagger).tags()
-    assert tags[["symbol", "how", "score"]].values.tolist() == [["BK0896", "keyword", 0.5]]
+    assert tags[["symbol", "how", "score"]].values.tolist() == [["BK0896", "keyword", 0.6]]
 
 
 def test_different_prefixed_ids_with_the_same_digits_are_not_duplicates() -> None:
@@ -291,24 +295,27 @@ def test_table_with_undecodable_bytes_warns(tmp_path: Path) -> None:
     assert all(w.startswith("invalid_encoding") for w in news.articles["warnings"])
 
 
-def test_one_headline_keyword_alone_is_not_an_event() -> None:
+def test_headline_alone_is_an_event_one_body_mention_of_a_board_is_not() -> None:
+    """Tagger v2: a name in the headline is enough on its own (v1 wanted 0.5 + a body
+    mention); a board named once below the lead is not."""
     rows = pd.DataFrame(
         {
             "article_id": ["A1", "A2", "A3"],
             "title": ["白酒板块午后拉升", "白酒板块午后拉升", "盘面"],
             "published_at": ["2022-05-31 10:00", "2022-05-31 11:00", "2022-05-31 12:00"],
-            "text": ["市场震荡。", "白酒股走强。", "白酒股走强。"],
+            "text": ["市场震荡。", "白酒股走强。", "<p>市场震荡。</p><p>白酒股走强。</p>"],
         }
     )
     news = load_news(rows)
-    assert EVIDENCE_WEIGHTS["keyword_title"] < DEFAULT_MIN_SCORE
+    assert EVIDENCE_WEIGHTS["keyword_title"] >= DEFAULT_MIN_SCORE > EVIDENCE_WEIGHTS["keyword"]
     tags = news.tags().set_index(["article_id", "symbol"])["score"]
-    assert tags[("A1", "BK0896")] == pytest.approx(0.5)  # the headline alone
-    assert tags[("A2", "BK0896")] == pytest.approx(0.6)  # headline + one body mention
-    assert tags[("A3", "BK0896")] == pytest.approx(0.2)  # one body mention
-    assert news.to_events().frame["event_id"].tolist() == ["A2:BK0896"]
+    assert tags[("A1", "BK0896")] == pytest.approx(0.6)  # the headline alone
+    assert tags[("A2", "BK0896")] == pytest.approx(1 - 0.4 * 0.4)  # headline + lead
+    assert tags[("A3", "BK0896")] == pytest.approx(0.2)  # one mention below the lead
+    assert news.to_events().frame["event_id"].tolist() == ["A1:BK0896", "A2:BK0896"]
     kw = news.mentions.sort_values(["article_id", "field"])
     assert kw["keyword"].tolist() == ["白酒板块", "白酒股", "白酒板块", "白酒股"]
+    assert kw["rule"].tolist() == ["title", "lead", "title", "body"]
 
 
 def test_folder_with_tables_but_no_posts_is_refused(tmp_path: Path) -> None:

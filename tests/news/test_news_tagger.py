@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from eventstudy.datasets import board_members, board_table
+from eventstudy.datasets import board_members
 from eventstudy.exceptions import ConfigError, SymbolError
 from eventstudy.news import Tagger
-from eventstudy.news.tagger import STOP_WORDS
+from eventstudy.reference import load_master
 
 
 def symbols(tagger: Tagger, text: str) -> list[str]:
@@ -20,10 +20,12 @@ def test_default_covers_boards_members_and_indices() -> None:
     members = board_members().drop_duplicates("symbol")
     for sym, name in zip(members["symbol"], members["name"], strict=True):
         assert sym in set(kw.loc[kw["keyword"] == name, "symbol"])
-    boards = board_table()
+    boards = load_master().table("boards")
     tagged_boards = set(kw.loc[kw["kind"] == "board", "symbol"])
-    assert tagged_boards <= set(boards["code"])
+    assert tagged_boards <= set(boards["code"])  # no invented board codes
     assert len(tagged_boards) > 100
+    stocks = set(kw.loc[kw["kind"] == "stock", "symbol"])
+    assert len(stocks) > 5000  # the whole market, not 46 stocks
     assert symbols(t, "茅台") == ["600519.SH"]
     assert symbols(t, "贵州茅台") == ["600519.SH"]
     assert symbols(t, "沪指收涨") == ["000001.SH"]
@@ -37,7 +39,7 @@ def test_longest_match_and_stop_words() -> None:
     assert symbols(t, "招商银行") == ["600036.SH"]
     assert symbols(t, "证券时报网") == []
     assert symbols(t, "证券板块走强，券商股领涨") == ["BK0473", "BK0473"]
-    assert "证券" in STOP_WORDS
+    assert "证券" in t.common_words
     assert symbols(t, "上海板块") == ["BK0145"]
     assert "上海" not in set(t.keywords["keyword"])
 
@@ -52,12 +54,12 @@ def test_ascii_keywords_need_word_boundaries() -> None:
 def test_with_keywords_returns_a_new_tagger() -> None:
     base = Tagger.default()
     n = len(base)
-    more = base.with_keywords({"BK0896": ["酱香", "次高端"], "sz000858": "五粮液集团"})
+    more = base.with_keywords({"BK0896": ["光瓶酒", "次高端"], "sz000858": "五粮液集团"})
     assert len(base) == n
     assert len(more) == n + 3
-    assert symbols(more, "酱香") == ["BK0896"]
+    assert symbols(more, "光瓶酒") == ["BK0896"]
     assert symbols(more, "五粮液集团") == ["000858.SZ"]
-    assert symbols(base, "酱香") == []
+    assert symbols(base, "光瓶酒") == []
     shared = base.with_keywords({"BK0477": ["白酒"]})  # a keyword can name several boards
     assert sorted(symbols(shared, "白酒")) == ["BK0477", "BK0896"]
 
@@ -90,7 +92,7 @@ def test_one_pass_over_large_text_is_fast() -> None:
     ("text", "expected"),
     [
         ("积极搭建行业战略研究", []),  # 建行 (601939.SH) inside 搭建行业
-        ("目前国内军工行业以国有大型企业为主", []),  # 工行 inside 军工行业
+        ("目前国内军工行业以国有大型企业为主", ["BK0480"]),  # 军工行业, not 工行 (601398.SH)
         ("涉农行业贷款", []),
         ("建行业务收入", ["601939.SH"]),
         ("建行与工行", ["601939.SH", "601398.SH"]),
