@@ -11,8 +11,8 @@ it tries, in this order:
    ====================================  ======================================
    kind (``Symbol.kind``)                live sources
    ====================================  ======================================
-   ``stock`` A-share (SH, SZ, BJ)        ``akshare`` (Eastmoney)
-   ``index`` Chinese index (incl. CSI)   ``akshare``
+   ``stock`` A-share (SH, SZ, BJ)        ``akshare`` (Eastmoney), ``tencent``
+   ``index`` Chinese index (incl. CSI)   ``akshare``, ``tencent`` (SH/SZ only)
    ``board`` Eastmoney board (BKxxxx)    ``akshare``
    ``foreign`` (``^GSPC``, ``NIO``, HK)  ``yfinance``
    ====================================  ======================================
@@ -43,7 +43,7 @@ Examples
 >>> from eventstudy.market import get_source
 >>> auto = get_source("auto")
 >>> auto.route("600519.SH"), auto.route("^GSPC")
-(('akshare',), ('yfinance',))
+(('akshare', 'tencent'), ('yfinance',))
 >>> auto.has("BK0896"), auto.served_adjust("000300.SH", "qfq")
 (True, 'none')
 """
@@ -94,8 +94,8 @@ __all__ = ["DEFAULT_ROUTES", "FallbackPolicy", "Snapshot"]
 #: Live sources per instrument kind, in the order they are tried.
 DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
     {
-        "stock": ("akshare",),
-        "index": ("akshare",),
+        "stock": ("akshare", "tencent"),
+        "index": ("akshare", "tencent"),
         "board": ("akshare",),
         "foreign": ("yfinance",),
     }
