@@ -25,9 +25,9 @@ Boundary translation:
   akshare 1.19.5 requests every year up to today, one call per year);
 * ``volume`` in shares: akshare converts Tencent's lots (手) to shares by a
   code-prefix rule that misses Shenzhen main-board stocks (``sz000xxx``), so
-  the unit is checked against the money: ``amount / volume`` must be a price
-  between the day's low and high (with a margin); lots are multiplied by 100; a
-  volume that fits neither unit is dropped with a note;
+  the unit is checked against the money (:func:`volume_in_shares`:
+  ``amount / volume`` is a price near the close in shares, 100 times it in
+  lots; lots are multiplied by 100);
 * indices: only ``open high low close`` (akshare labels Tencent's sixth index
   column ``amount``, but it is not money), unadjusted (``none``).
 
@@ -78,8 +78,8 @@ Fetcher = Callable[[str, dict[str, Any]], pd.DataFrame]
 
 #: Tencent's kline volumes of stocks are in lots (手) of 100 shares.
 SHARES_PER_LOT = 100.0
-#: ``amount / volume`` may stray this far outside ``[low, high]`` (rounding, odd lots).
-VWAP_MARGIN = 0.1
+#: ``amount / (volume * close)`` must be within this factor of 1 (shares) or 100 (lots).
+UNIT_TOLERANCE = 3.0
 
 _STOCK = "stock_zh_a_hist_tx"
 _INDEX = "stock_zh_index_daily_tx"
@@ -107,40 +107,41 @@ def _tencent_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataF
 def volume_in_shares(bars: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """``bars`` with ``volume`` in shares, judged by ``amount / volume``; and a note.
 
-    The volume-weighted price ``amount / volume`` of a day lies between its low
-    and high. If it does with ``volume`` as given, the volume is in shares; if
-    it does with ``volume * 100``, in lots; otherwise ``volume`` is dropped (the
-    note says so). Without ``amount`` (or without traded days) the frame is
-    returned unchanged.
+    ``amount / (volume * close)`` is about 1 when ``volume`` is in shares and
+    about 100 when it is in lots (the day's average traded price over its
+    close); the median over traded days decides (lots: multiplied by 100).
+    Adjusted prices move the ratio by the adjustment factor: when it is more
+    than 3 times away from both 1 and 100 (a factor beyond 1/3..3, e.g. an old
+    ``hfq`` history), the volume is kept as akshare gave it and the note says
+    its unit is unverified. Without ``amount`` or traded days: unchanged.
 
     Examples
     --------
-    >>> bars = pd.DataFrame({"low": [10.0], "high": [11.0], "volume": [500.0],
-    ...                      "amount": [525_000.0]})
+    >>> bars = pd.DataFrame({"close": [10.5], "volume": [500.0], "amount": [525_000.0]})
     >>> fixed, note = volume_in_shares(bars)
     >>> fixed["volume"].tolist(), note
     ([50000.0], 'volume converted from lots to shares')
     """
-    need = {"low", "high", "volume", "amount"}
-    if not need <= set(bars.columns):
+    if not {"close", "volume", "amount"} <= set(bars.columns):
         return bars, None
     vol = bars["volume"].to_numpy(dtype=np.float64)
     amt = bars["amount"].to_numpy(dtype=np.float64)
-    lo = bars["low"].to_numpy(dtype=np.float64) * (1 - VWAP_MARGIN)
-    hi = bars["high"].to_numpy(dtype=np.float64) * (1 + VWAP_MARGIN)
-    traded = (vol > 0) & (amt > 0) & np.isfinite(lo) & np.isfinite(hi)
+    close = bars["close"].to_numpy(dtype=np.float64)
+    traded = (vol > 0) & (amt > 0) & (close > 0)
     if not traded.any():
         return bars, None
-    for factor, note in ((1.0, None), (SHARES_PER_LOT, "volume converted from lots to shares")):
-        vwap = amt[traded] / (vol[traded] * factor)
-        if bool(np.all((vwap >= lo[traded]) & (vwap <= hi[traded]))):
-            out = bars.copy()
-            out["volume"] = vol * factor
-            return out, note
-    return (
-        bars.drop(columns=["volume"]),
-        "volume dropped: amount / volume is not a price of the day in shares or in lots",
-    )
+    ratio = float(np.median(amt[traded] / (vol[traded] * close[traded])))
+    factor = SHARES_PER_LOT if ratio >= np.sqrt(SHARES_PER_LOT) else 1.0
+    if abs(np.log10(ratio / factor)) > np.log10(UNIT_TOLERANCE):
+        return bars, (
+            f"volume unit unverified (amount / (volume * close) = {ratio:.3g}: the adjusted "
+            "prices are far from the traded ones)"
+        )
+    if factor == 1.0:
+        return bars, None
+    out = bars.copy()
+    out["volume"] = vol * factor
+    return out, "volume converted from lots to shares"
 
 
 class TencentSource:
