@@ -72,7 +72,7 @@ ConfigKind: TypeAlias = Literal["run", "backtest"]
 
 #: Names of the built-in price sources (``market.source``; ``eventstudy.market.register_source``
 #: adds more).
-SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance"]
+SourceName: TypeAlias = Literal["auto", "bundled", "local", "akshare", "yfinance", "tencent"]
 
 # study
 #: Tests of the event-study battery, in the order of ``EventStudyResult.tests``

@@ -35,7 +35,7 @@ allowed values ``typing.get_args`` of the option types of
 
     [market]
     benchmark = "000300.SH"    # the market index of the model
-    source = "auto"            # auto, bundled, local, akshare, yfinance
+    source = "auto"            # auto, bundled, local, akshare, yfinance, tencent
     adjust = "qfq"             # qfq, hfq, none
     offline = false            # true: never touch the network (cache + bundled data only)
 
@@ -86,7 +86,7 @@ events table (``[events] csv``), exactly one of the two:
 
     [market]
     benchmark = "000300.SH"
-    source = "auto"             # auto, bundled, local, akshare, yfinance
+    source = "auto"             # auto, bundled, local, akshare, yfinance, tencent
     offline = false
 
     [strategy]

@@ -209,6 +209,7 @@ def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None: 
     """Network down: bundled symbols fall back, the others are dropped with the provider's error."""
     from eventstudy.exceptions import ProviderError
     from eventstudy.market.akshare_source import AkshareSource
+    from eventstudy.market.tencent_source import TencentSource
     from eventstudy.market.yfinance_source import YFinanceSource
 
     def down(self, symbol, start, end, *, adjust):  # type: ignore[no-untyped-def]
@@ -216,6 +217,7 @@ def test_online_run_survives_a_failing_provider(tmp_path, monkeypatch) -> None: 
 
     monkeypatch.setattr(AkshareSource, "fetch", down)
     monkeypatch.setattr(YFinanceSource, "fetch", down)
+    monkeypatch.setattr(TencentSource, "fetch", down)
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     raw = {"news": {"path": "bundled"}, "events": {"kinds": ["stock", "board"]}}
     with warnings.catch_warnings():

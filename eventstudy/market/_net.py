@@ -36,6 +36,7 @@ from eventstudy.exceptions import ProviderError
 
 __all__ = [
     "EASTMONEY_LIMITER",
+    "TENCENT_LIMITER",
     "EmptyResponseError",
     "RateLimiter",
     "RetryPolicy",
@@ -116,6 +117,8 @@ class RateLimiter:
 
 #: Shared limiter of all Eastmoney (akshare) calls: Eastmoney blocks bursts.
 EASTMONEY_LIMITER = RateLimiter(0.35)
+#: Shared limiter of all Tencent calls (the second live source of A-shares and indices).
+TENCENT_LIMITER = RateLimiter(0.35)
 
 
 def call_with_retry(

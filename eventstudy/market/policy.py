@@ -11,8 +11,8 @@ it tries, in this order:
    ====================================  ======================================
    kind (``Symbol.kind``)                live sources
    ====================================  ======================================
-   ``stock`` A-share (SH, SZ, BJ)        ``akshare`` (Eastmoney)
-   ``index`` Chinese index (incl. CSI)   ``akshare``
+   ``stock`` A-share (SH, SZ, BJ)        ``akshare`` (Eastmoney), ``tencent``
+   ``index`` Chinese index (incl. CSI)   ``akshare``, ``tencent`` (SH/SZ only)
    ``board`` Eastmoney board (BKxxxx)    ``akshare``
    ``foreign`` (``^GSPC``, ``NIO``, HK)  ``yfinance``
    ====================================  ======================================
@@ -20,7 +20,11 @@ it tries, in this order:
    A source that fails at connection level stays down for the rest of the
    request (every field and symbol: one connection attempt per source per
    request). A kind may list several live sources; the next is tried when one
-   fails;
+   fails, and serves the symbol's *whole* range from its own cache and the
+   network: vendors' forward-adjusted levels differ, so one symbol's series in
+   one request comes from one vendor only (never spliced), and each vendor has
+   its own cache (the namespace is the source name). Provenance ``source`` says
+   which source served each symbol;
 2. when they fail - or offline, when the cache lacks dates - the **cached
    values with their gaps filled from the bundled snapshot** (only when cache
    and snapshot agree on the adjustment basis), else the **bundled snapshot**
@@ -43,7 +47,7 @@ Examples
 >>> from eventstudy.market import get_source
 >>> auto = get_source("auto")
 >>> auto.route("600519.SH"), auto.route("^GSPC")
-(('akshare',), ('yfinance',))
+(('akshare', 'tencent'), ('yfinance',))
 >>> auto.has("BK0896"), auto.served_adjust("000300.SH", "qfq")
 (True, 'none')
 """
@@ -94,8 +98,8 @@ __all__ = ["DEFAULT_ROUTES", "FallbackPolicy", "Snapshot"]
 #: Live sources per instrument kind, in the order they are tried.
 DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
     {
-        "stock": ("akshare",),
-        "index": ("akshare",),
+        "stock": ("akshare", "tencent"),
+        "index": ("akshare", "tencent"),
         "board": ("akshare",),
         "foreign": ("yfinance",),
     }
@@ -236,12 +240,7 @@ class FallbackPolicy:
         got = self._try_live(symbol, req)
         if isinstance(got, Loaded):
             return got
-        route, failure = got
-        why = (
-            f"offline and the {route} cache does not cover {fmt_ranges(failure.ranges)}"
-            if isinstance(failure, OfflineMiss)
-            else f"{route} failed ({failure})"
-        )
+        route, failure, why = got
         served = self._from_snapshot(symbol, req, failure, why)
         if served is not None:
             return served
@@ -266,20 +265,22 @@ class FallbackPolicy:
             return Loaded({f: pd.Series(dtype=np.float64) for f in req.fields}, prov)
         raise failure
 
-    def _try_live(self, symbol: Symbol, req: PriceRequest) -> Loaded | tuple[str, _Failure]:
-        """The first live source that serves ``symbol``, else the first failure."""
-        first: tuple[str, _Failure] | None = None
+    def _try_live(self, symbol: Symbol, req: PriceRequest) -> Loaded | tuple[str, _Failure, str]:
+        """The first live source that serves ``symbol`` (its whole range: one vendor per
+        symbol, never spliced), else the first failure and why every source failed."""
+        failures: list[tuple[str, _Failure]] = []
         refused: DataUnavailableError | None = None
         live = self._live(symbol)
         for name, src in live:
             try:
                 return CachedSource(src).load(symbol, req)
             except (OfflineMiss, ProviderError) as err:
-                first = first or (name, err)
+                failures.append((name, err))
             except DataUnavailableError as err:
                 refused = refused or err
-        if first is not None:
-            return first
+        if failures:
+            route, failure = failures[0]
+            return route, failure, "; ".join(_why(name, err) for name, err in failures)
         if refused is not None:
             raise refused
         raise DataUnavailableError(
@@ -315,6 +316,13 @@ class FallbackPolicy:
             stacklevel=user_stacklevel(),
         )
         return loaded
+
+
+def _why(name: str, failure: _Failure) -> str:
+    """Why the live source ``name`` did not serve a symbol."""
+    if isinstance(failure, OfflineMiss):
+        return f"offline and the {name} cache does not cover {fmt_ranges(failure.ranges)}"
+    return f"{name} failed ({failure})"
 
 
 def _basis_field(a: Loaded, b: Loaded) -> str | None:

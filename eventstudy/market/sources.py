@@ -18,13 +18,16 @@ bundled    the snapshot shipped in ``data/``: 47 stocks 2010-2026 and   no
 local      a folder of CSV/Parquet files (:class:`LocalSource`)         no
 akshare    Eastmoney through akshare (:class:`AkshareSource`)          yes
 yfinance   Yahoo Finance through yfinance (:class:`YFinanceSource`)    yes
+tencent    Tencent through akshare: A-shares and SH/SZ indices, the     yes
+           second live source of ``auto`` (:class:`~eventstudy.market.
+           tencent_source.TencentSource`)
 ========== ==========================================================  =======
 
 Examples
 --------
 >>> from eventstudy.market import available_sources, get_source
 >>> available_sources()
-['akshare', 'auto', 'bundled', 'local', 'yfinance']
+['akshare', 'auto', 'bundled', 'local', 'tencent', 'yfinance']
 >>> all(get_source(name).name for name in available_sources() if name != "local")
 True
 >>> get_source("bundled").network, get_source("auto").network
@@ -294,6 +297,12 @@ def _default_yfinance() -> PriceSource:
     return YFinanceSource()
 
 
+def _default_tencent() -> PriceSource:
+    from eventstudy.market.tencent_source import TencentSource
+
+    return TencentSource()
+
+
 def _reset_defaults() -> None:
     """Restore the built-in registrations (used by tests)."""
     _REGISTRY.clear()
@@ -302,6 +311,7 @@ def _reset_defaults() -> None:
     _REGISTRY["local"] = _default_local
     _REGISTRY["akshare"] = _default_akshare
     _REGISTRY["yfinance"] = _default_yfinance
+    _REGISTRY["tencent"] = _default_tencent
 
 
 _reset_defaults()

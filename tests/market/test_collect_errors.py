@@ -44,6 +44,9 @@ def test_provider_failure_collected(tmp_path) -> None:  # type: ignore[no-untype
     from .fakes import FakeNetworkSource
 
     register_source("akshare", FakeNetworkSource(fail=lambda s: RuntimeError("akshare failed")))
+    register_source(
+        "tencent", FakeNetworkSource("tencent", fail=lambda s: RuntimeError("tencent failed"))
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = get_returns(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-10",

@@ -85,11 +85,14 @@ def test_cache_is_preferred_offline(no_network, cache_dir) -> None:  # type: ign
 
 def test_auto_falls_back_when_the_network_fails(cache_dir) -> None:  # type: ignore[no-untyped-def]
     fake = FakeNetworkSource(fail=lambda s: ConnectionError("no route"))
+    second = FakeNetworkSource("tencent", fail=lambda s: ConnectionError("no route"))
     register_source("akshare", fake)
+    register_source("tencent", second)
     with pytest.warns(OfflineFallbackWarning, match="akshare failed"):
         pf = get_prices(["600519.SH", "000858.SZ"], "2022-01-04", "2022-01-31", cache_dir=cache_dir)
     assert pf.provenance["source"].tolist() == ["bundled", "bundled"]
     assert len(fake.calls) == 1  # connection failure: the second symbol did not retry the network
+    assert len(second.calls) == 1  # nor the second live source
 
 
 def test_auto_raises_provider_error_when_nothing_stands_in(cache_dir) -> None:  # type: ignore[no-untyped-def]
@@ -202,6 +205,7 @@ def test_offline_foreign_weekend_is_not_missing(no_network, cache_dir) -> None: 
 def test_skipped_after_an_earlier_failure_carries_its_attempts(cache_dir) -> None:  # type: ignore[no-untyped-def]
     fake = FakeNetworkSource(fail=lambda s: ConnectionError("no route"))
     register_source("akshare", fake)
+    register_source("tencent", FakeNetworkSource("tencent", fail=lambda s: ConnectionError("x")))
     with pytest.warns(OfflineFallbackWarning), pytest.raises(ProviderError) as info:
         get_prices(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-31", cache_dir=cache_dir)
     err = info.value

@@ -47,13 +47,15 @@ def test_default_routes_document_the_order() -> None:
     auto = get_source("auto")
     assert isinstance(auto, FallbackPolicy)
     assert dict(auto.routes) == dict(DEFAULT_ROUTES)
-    assert auto.route("600519.SH") == auto.route("000300.SH") == auto.route("BK0896")
-    assert auto.route("600519.SH") == ("akshare",)
-    assert auto.route("930050.CSI") == ("akshare",)
+    assert auto.route("600519.SH") == auto.route("000300.SH") == ("akshare", "tencent")
+    assert auto.route("BK0896") == ("akshare",)
+    assert auto.route("930050.CSI") == ("akshare", "tencent")  # tencent.has() says no: skipped
     assert auto.route("00700.HK") == auto.route("^GSPC") == ("yfinance",)
     from eventstudy.market import policy
 
-    assert "``stock`` A-share (SH, SZ, BJ)        ``akshare``" in (policy.__doc__ or "")
+    assert "``stock`` A-share (SH, SZ, BJ)        ``akshare`` (Eastmoney), ``tencent``" in (
+        policy.__doc__ or ""
+    )
 
 
 def test_builtin_sources_say_what_they_may_have(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -93,6 +95,7 @@ def test_second_live_source_of_a_kind_stands_in(cache_dir) -> None:  # type: ign
 def test_a_source_down_stays_down_for_every_field_and_symbol(cache_dir) -> None:  # type: ignore[no-untyped-def]
     down = FakeNetworkSource("akshare", fail=lambda s: ConnectionError("no route"))
     register_source("akshare", down)
+    register_source("tencent", FakeNetworkSource("tencent", fail=lambda s: ConnectionError("x")))
     with pytest.warns(OfflineFallbackWarning, match="akshare failed"):
         panel = load_panel(["600519.SH", "000858.SZ", "000300.SH"], "2022-01-04", "2022-01-07",
                            cache_dir=cache_dir)  # fmt: skip
