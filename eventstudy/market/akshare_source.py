@@ -1,7 +1,9 @@
 """The ``akshare`` source: daily klines of A-shares, B shares, ETFs, indices and boards.
 
-This is the only module of the package that imports :mod:`akshare` (on first
-use). Chinese column names are translated here, and Eastmoney's volume is
+akshare is imported only by the adapter modules of :mod:`eventstudy.market` (this
+one, :mod:`~eventstudy.market.tencent_source` and
+:mod:`~eventstudy.market.akshare_news`), each on first use. Chinese column names
+are translated here, and Eastmoney's volume is
 converted from lots (手, 100 shares) to shares.
 
 Routing by instrument (:attr:`eventstudy.symbols.Symbol.instrument`):

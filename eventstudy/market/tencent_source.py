@@ -190,10 +190,14 @@ class TencentSource:
         return f"TencentSource(policy={self.policy})"
 
     def has(self, symbol: str) -> bool:
-        """A-share stocks (SH, SZ, BJ) and exchange indices (SH, SZ)."""
+        """A-share stocks (SH, SZ, BJ) and exchange indices (SH, SZ); not funds or B shares.
+
+        Funds and B shares (kind ``stock``, another :attr:`~eventstudy.symbols.Symbol.instrument`)
+        are not tested against Tencent's answers: ``auto`` does not send them here.
+        """
         sym = parse_symbol(symbol)
         if sym.kind == "stock":
-            return sym.market in ("SH", "SZ", "BJ")
+            return sym.instrument == "stock" and sym.market in ("SH", "SZ", "BJ")
         return sym.kind == "index" and sym.market in ("SH", "SZ")
 
     def served_adjust(self, symbol: str, adjust: Adjust) -> str:

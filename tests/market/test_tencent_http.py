@@ -298,3 +298,13 @@ def test_one_vendor_per_symbol_never_spliced(sources, cache_dir) -> None:  # typ
                        offline=True)  # fmt: skip
     assert again.provenance.loc["600519.SH", "source"] == "akshare"
     assert again.data["600519.SH"].tolist() == [1718.25, 1739.49]
+
+
+def test_tencent_is_not_asked_for_funds_or_b_shares() -> None:
+    from eventstudy.market.tencent_source import TencentSource
+
+    src = TencentSource()
+    assert src.has("600519.SH")
+    assert src.has("000300.SH")
+    assert not src.has("510300.SH")  # an ETF
+    assert not src.has("900901.SH")  # a B share
