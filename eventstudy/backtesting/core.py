@@ -85,6 +85,20 @@ class _StoredLists:
     suspended: np.ndarray
     notes: list[str]
 
+    def placebo_rules(self, rules: Rules, symbols: np.ndarray) -> Rules:
+        """Rules of the placebo runs: the symbols ST at any real event are ST throughout."""
+        if self.st is None or not self.st.any():
+            return rules
+        return dataclasses.replace(rules, st_symbols=tuple(sorted(set(symbols[self.st]))))
+
+
+def _entry_sessions(dates: np.ndarray, day0_rows: np.ndarray, shift: int) -> np.ndarray:
+    """The entry session of each event (NaT where it has none in the price data)."""
+    rows = np.where((day0_rows >= 0) & (day0_rows + shift < len(dates)), day0_rows + shift, -1)
+    out = np.full(len(day0_rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[rows >= 0] = dates[rows[rows >= 0]]
+    return out
+
 
 def _st_at(
     history: pd.DataFrame, symbols: np.ndarray, days: np.ndarray, has: np.ndarray
@@ -150,9 +164,15 @@ def _simulate(
     day0_rows: np.ndarray,
     direc: np.ndarray,
     rules: Rules,
-    st: np.ndarray | None,
+    st_all: np.ndarray | None,
+    run: np.ndarray,
 ) -> TradeArrays:
-    """``simulate_trades``; with per-event ST flags, ST events run with their symbols as ST."""
+    """``simulate_trades``; with per-event ST flags, ST events run with their symbols as ST.
+
+    ``cols``, ``day0_rows``, ``direc`` are of the events that run (``run`` of all events);
+    ``st_all`` are the flags of all events (None: the rules' own ``st_symbols``).
+    """
+    st = None if st_all is None else st_all[run]
     if st is None or not st.any():
         return simulate_trades(panel, cols, day0_rows, direc, rules)
     out = simulate_trades(panel, cols, day0_rows, direc, dataclasses.replace(rules, st_symbols=()))
@@ -473,19 +493,14 @@ def backtest(
     pre[:] = ""
     pre[direc == 0] = "no_signal"
     pre[(pre == "") & ~(np.isfinite(weight) & (weight > 0))] = "no_weight"
-    shift = 0 if entry == "day0_close" else 1
-    e_rows = np.where((day0_rows >= 0) & (day0_rows + shift < len(dates)), day0_rows + shift, -1)
-    e_sess = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    e_sess[e_rows >= 0] = dates[e_rows[e_rows >= 0]]
-    lists = _stored_lists(frame["symbol"].astype(str).to_numpy(), e_sess, not rules.st_symbols)
+    e_sess = _entry_sessions(dates, day0_rows, 0 if entry == "day0_close" else 1)
+    symbols = frame["symbol"].astype(str).to_numpy()
+    lists = _stored_lists(symbols, e_sess, not rules.st_symbols)
     notes += lists.notes
     pre[(pre == "") & lists.suspended] = "suspended"
     run = pre == ""
-    st_run = None if lists.st is None else lists.st[run]
-    tr = _simulate(panel, cols[run], day0_rows[run], direc[run], rules, st_run)
-    if lists.st is not None and lists.st.any():  # placebo runs: ST as at the real events
-        st_syms = {s for s in frame["symbol"][lists.st]}
-        rules = dataclasses.replace(rules, st_symbols=tuple(sorted(st_syms)))
+    tr = _simulate(panel, cols[run], day0_rows[run], direc[run], rules, lists.st, run)
+    rules = lists.placebo_rules(rules, symbols)
 
     status = np.full(n, "", dtype=object)
     reason = pre.copy()
@@ -584,11 +599,10 @@ def backtest(
     for c in extra:
         ledger[c] = frame[c].to_numpy()
     ledger["message"] = _messages(ledger, rules, pd.DatetimeIndex(e_sess))
-    stopped = np.flatnonzero(lists.suspended & (pre == "suspended"))
+    stopped = lists.suspended & (pre == "suspended")
     ledger.loc[stopped, "message"] = [
-        f"{frame['symbol'].iat[i]} is listed in the stored suspension snapshot of its entry "
-        f"session {pd.Timestamp(e_sess[i]).date()}"
-        for i in stopped
+        f"{sym} is listed in the stored suspension snapshot of its entry session {day.date()}"
+        for sym, day in zip(symbols[stopped], pd.DatetimeIndex(e_sess[stopped]), strict=True)
     ]
     failed = (ledger["reason"] == "no_price") & ledger["symbol"].isin(list(load_failed))
     ledger.loc[failed, "message"] = [

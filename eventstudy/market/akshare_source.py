@@ -1056,7 +1056,8 @@ class AkshareReference(AkshareSource):
         [['000003', 'PT金田A', '1991-07-03', '2002-06-14']]
         """
         calls = {
-            "SH": ("stock_info_sh_delist", {"symbol": "全部"}, "公司代码", "公司简称", "暂停上市日期"),
+            "SH": ("stock_info_sh_delist", {"symbol": "全部"}, "公司代码", "公司简称",
+                   "暂停上市日期"),
             "SZ": ("stock_info_sz_delist", {"symbol": "终止上市公司"}, "证券代码", "证券简称",
                    "终止上市日期"),
         }  # fmt: skip

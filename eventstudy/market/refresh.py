@@ -15,7 +15,7 @@ boards    ``stock_board_concept_name_em``,                      boards
           ``stock_board_industry_name_em``
 members   ``stock_board_concept_cons_em`` /                     members
           ``stock_board_industry_cons_em``, one call per board
-st        ``stock_zh_a_st_em`` (risk-warning board: ST, \*ST)   st
+st        ``stock_zh_a_st_em`` (risk-warning board: ST, *ST)    st
 suspen-   ``stock_tfp_em(date=...)``, one call per day           suspensions
 sions     (default: the refresh day)
 delisted  ``stock_info_sh_delist`` (全部),                        delisted
@@ -416,7 +416,10 @@ class _Run:
             keep.append(i)
         if bad:
             self.report._fail(
-                what, item, "bad_rows", f"{len(bad)} code(s) not A-share codes, left out: {bad[:10]}"
+                what,
+                item,
+                "bad_rows",
+                f"{len(bad)} code(s) not A-share codes, left out: {bad[:10]}",
             )
         return listed.iloc[keep].assign(symbol=symbols).reset_index(drop=True)
 
@@ -485,7 +488,7 @@ def refresh_reference(
     what
         ``names`` (exchange code lists + SZSE renames), ``boards`` (concept and
         industry board lists), ``members`` (board membership), the point-in-time
-        lists ``st`` (ST/\*ST now), ``suspensions`` (suspensions of a day),
+        lists ``st`` (ST and ``*ST`` now), ``suspensions`` (suspensions of a day),
         ``delisted`` (SSE and SZSE delisted companies), or several.
         Default: ``members`` when ``boards`` is given, else ``names`` and ``boards``.
     boards
@@ -563,9 +566,7 @@ def refresh_reference(
     return run.report
 
 
-def _lists(
-    run: _Run, whats: list[RefreshWhat], days: Iterable[str | pd.Timestamp] | None
-) -> None:
+def _lists(run: _Run, whats: list[RefreshWhat], days: Iterable[str | pd.Timestamp] | None) -> None:
     """The point-in-time lists asked for."""
     if "st" in whats:
         run.st()

@@ -522,7 +522,7 @@ def validate_list(table: ListTable, frame: pd.DataFrame) -> pd.DataFrame:
 def _validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A master table through ``validate_table``, a list through :func:`validate_list`."""
     if table in LIST_TABLES:
-        return validate_list(table, frame)  # type: ignore[arg-type]
+        return validate_list(table, frame)
     return validate_table(table, frame)  # type: ignore[arg-type]
 
 

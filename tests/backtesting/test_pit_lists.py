@@ -43,7 +43,8 @@ def run(**kw: object) -> object:
 
 def reasons(res: object) -> dict[str, str]:
     ledger = res.ledger  # type: ignore[attr-defined]
-    return dict(zip(ledger["event_id"], ledger["reason"].where(ledger["reason"] != "", "filled")))
+    filled = ledger["reason"].where(ledger["reason"] != "", "filled")
+    return dict(zip(ledger["event_id"], filled, strict=True))
 
 
 def test_without_snapshots_both_trade_and_the_note_appears_once(store: ReferenceStore) -> None:
@@ -59,7 +60,8 @@ def test_st_and_suspended_names_are_excluded_from_stored_snapshots(store: Refere
     res = run()
     assert reasons(res) == {"mt": "limit_locked", "wly": "suspended"}
     msg = res.ledger.set_index("event_id").loc["wly", "message"]  # type: ignore[attr-defined]
-    assert "suspension snapshot" in msg and "2022-01-05" in msg
+    assert "suspension snapshot" in msg
+    assert "2022-01-05" in msg
     assert not any("snapshot:" in n for n in res.notes)  # type: ignore[attr-defined]
 
 

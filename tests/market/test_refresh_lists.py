@@ -129,7 +129,8 @@ def test_lists_are_written_as_dated_snapshots_with_canonical_symbols(tmp_path: P
     st = store.list_history("st")
     assert st.columns.tolist() == LIST_COLUMNS["st"]
     assert sorted(st["symbol"]) == ["000004.SZ", "300313.SZ", "600200.SH"]
-    assert set(st["as_of"]) == {"2026-08-03"} and set(st["source"]) == {"akshare_em_st"}
+    assert set(st["as_of"]) == {"2026-08-03"}
+    assert set(st["source"]) == {"akshare_em_st"}
     stops = store.list_history("suspensions").set_index("symbol")
     assert stops.loc["000004.SZ", ["start", "end", "reason"]].tolist() == [
         "2026-07-30", "", "刊登重要公告"
@@ -210,4 +211,5 @@ def test_one_delisting_list_failing_keeps_the_other(url: str, kw: dict, tmp_path
     add_all()
     responses.replace(responses.GET, url, **kw)
     report = refresh_reference("delisted", cache_dir=tmp_path, source=source(), now=DAY1)
-    assert len(report.failures) == 1 and report.rows["delisted"] == 2
+    assert len(report.failures) == 1
+    assert report.rows["delisted"] == 2
