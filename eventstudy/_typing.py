@@ -161,8 +161,13 @@ PanelMarket: TypeAlias = Literal["ew"]
 LocalLayout: TypeAlias = Literal["auto", "files", "warehouse"]
 
 #: What ``eventstudy reference refresh`` asks akshare for: the exchanges' code lists and
-#: SZSE renames, the concept/industry board lists, or board membership.
-RefreshWhat: TypeAlias = Literal["names", "boards", "members"]
+#: SZSE renames, the concept/industry board lists, board membership, or a point-in-time
+#: list (:data:`ListTable`).
+RefreshWhat: TypeAlias = Literal["names", "boards", "members", "st", "suspensions", "delisted"]
 
 #: What a canonical symbol names, finer than its kind: the routing of live price calls.
 Instrument: TypeAlias = Literal["stock", "b_share", "fund", "index", "board", "foreign"]
+
+#: Point-in-time lists kept as dated snapshots in the reference store: the ST/*ST list
+#: (risk-warning board), the suspensions of a day, the delisted companies.
+ListTable: TypeAlias = Literal["st", "suspensions", "delisted"]

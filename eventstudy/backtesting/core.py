@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Collection, Mapping
@@ -14,6 +15,7 @@ from eventstudy.backtesting._progress import Progress
 from eventstudy.backtesting.engine import (
     REASONS,
     Rules,
+    TradeArrays,
     benchmark_returns,
     daily_portfolio,
     simulate_trades,
@@ -51,7 +53,8 @@ SKIP_REASONS: dict[str, str] = {
     "look_ahead": "the entry price would be observed before the publication time",
     "beyond_data": "the entry or the exit session is after the last price (of the data or symbol)",
     "not_listed": "the entry session is before the symbol's first price (not yet listed)",
-    "suspended": "no price on the entry session (停牌)",
+    "suspended": "no price on the entry session, or listed in the stored suspension snapshot "
+    "of that session (停牌)",
     "no_open_price": (
         "entry='next_open' and the series has a close but no open on the entry session "
         "(e.g. a board proxy built from member closes): not a suspension"
@@ -68,6 +71,121 @@ _CORE = [
 ]  # fmt: skip
 #: Fewer sessions than this to draw placebo dates from: flagged in the notes.
 _MIN_POOL = 20
+#: The backtest note when the reference store holds no ST / suspension snapshot.
+NO_LIST_NOTE = (
+    "no ST/suspension snapshot: refresh with eventstudy reference refresh --what st,suspensions"
+)
+
+
+@dataclasses.dataclass
+class _StoredLists:
+    """Per event: ST at its entry session, suspended on it (from the reference store)."""
+
+    st: np.ndarray | None  # None: the user's st_symbols are used instead
+    suspended: np.ndarray
+    notes: list[str]
+
+    def placebo_rules(self, rules: Rules, symbols: np.ndarray) -> Rules:
+        """Rules of the placebo runs: the symbols ST at any real event are ST throughout."""
+        if self.st is None or not self.st.any():
+            return rules
+        return dataclasses.replace(rules, st_symbols=tuple(sorted(set(symbols[self.st]))))
+
+
+def _entry_sessions(dates: np.ndarray, day0_rows: np.ndarray, shift: int) -> np.ndarray:
+    """The entry session of each event (NaT where it has none in the price data)."""
+    rows = np.where((day0_rows >= 0) & (day0_rows + shift < len(dates)), day0_rows + shift, -1)
+    out = np.full(len(day0_rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[rows >= 0] = dates[rows[rows >= 0]]
+    return out
+
+
+def _st_at(
+    history: pd.DataFrame, symbols: np.ndarray, days: np.ndarray, has: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """ST flags from the newest ST snapshot on or before each day (else the earliest)."""
+    snap_days = np.array(sorted(set(history["as_of"])), dtype=object)
+    idx = np.searchsorted(snap_days, days.astype(object), side="right") - 1
+    early = has & (idx < 0)
+    pairs = set(zip(history["as_of"], history["symbol"], strict=True))
+    picked = snap_days[np.maximum(idx, 0)]
+    flags = has & np.array([(d, s) in pairs for d, s in zip(picked, symbols, strict=True)], bool)
+    notes = []
+    if early.any():
+        notes.append(
+            f"ST status of {int(early.sum())} events whose entry session precedes the earliest "
+            f"ST snapshot ({snap_days[0]}) taken from that snapshot: look-ahead"
+        )
+    return flags, notes
+
+
+def _stored_lists(symbols: np.ndarray, sessions: np.ndarray, use_st: bool) -> _StoredLists:
+    """ST and suspension flags per event from the reference store (no network).
+
+    ``sessions`` are the entry sessions (NaT where there is none).
+    """
+    from eventstudy.market.refstore import ReferenceStore
+
+    store = ReferenceStore()
+    has = ~np.isnat(sessions)
+    days = np.asarray(pd.DatetimeIndex(sessions).strftime("%Y-%m-%d"), dtype=object)
+    notes: list[str] = []
+    missing = []
+    st: np.ndarray | None = None
+    if use_st:
+        history = store.list_history("st")
+        st = np.zeros(len(symbols), bool)
+        if history.empty:
+            missing.append("ST")
+        else:
+            st, more = _st_at(history, symbols, days, has)
+            notes += more
+    suspended = np.zeros(len(symbols), bool)
+    stops = store.list_history("suspensions")
+    if stops.empty:
+        missing.append("suspension")
+    else:
+        pairs = set(zip(stops["as_of"], stops["symbol"], strict=True))
+        suspended = has & np.array([(d, x) in pairs for d, x in zip(days, symbols, strict=True)])
+        covered = has & np.isin(days, list(set(stops["as_of"])))
+        if covered.sum() < has.sum():
+            notes.append(
+                f"suspension snapshots cover the entry sessions of {int(covered.sum())} of "
+                f"{int(has.sum())} events; the others are judged from missing prices only"
+            )
+    if missing:
+        notes.insert(0, NO_LIST_NOTE.replace("ST/suspension", "/".join(missing)))
+    return _StoredLists(st=st, suspended=suspended, notes=notes)
+
+
+def _simulate(
+    panel: PricePanel,
+    cols: np.ndarray,
+    day0_rows: np.ndarray,
+    direc: np.ndarray,
+    rules: Rules,
+    st_all: np.ndarray | None,
+    run: np.ndarray,
+) -> TradeArrays:
+    """``simulate_trades``; with per-event ST flags, ST events run with their symbols as ST.
+
+    ``cols``, ``day0_rows``, ``direc`` are of the events that run (``run`` of all events);
+    ``st_all`` are the flags of all events (None: the rules' own ``st_symbols``).
+    """
+    st = None if st_all is None else st_all[run]
+    if st is None or not st.any():
+        return simulate_trades(panel, cols, day0_rows, direc, rules)
+    out = simulate_trades(panel, cols, day0_rows, direc, dataclasses.replace(rules, st_symbols=()))
+    st_rules = dataclasses.replace(
+        rules, st_symbols=tuple(sorted({panel.symbols[c] for c in cols[st] if c >= 0}))
+    )
+    part = simulate_trades(panel, cols[st], day0_rows[st], direc[st], st_rules)
+    merged = {}
+    for f in dataclasses.fields(TradeArrays):
+        whole = getattr(out, f.name).copy()
+        whole[st] = getattr(part, f.name)
+        merged[f.name] = whole
+    return TradeArrays(**merged)
 
 
 def _directions(frame: pd.DataFrame, direction: str) -> np.ndarray:
@@ -264,7 +382,14 @@ def backtest(
     limit_tolerance
         Tolerance on the return when testing for a limit lock.
     st_symbols
-        Symbols to treat as ST (±5 % limit).
+        Symbols to treat as ST (±5 % limit) on every date. Empty (default): the
+        ST snapshots of the reference store (``eventstudy reference refresh
+        --what st``), point in time: each event's entry session uses the newest
+        ST snapshot on or before it (before the earliest snapshot: the earliest,
+        flagged as look-ahead in the notes). Symbols given win over the
+        snapshots (which are then not used for ST). Either way, a stored suspension snapshot of an
+        event's entry session that lists its symbol skips it as ``suspended``.
+        Without snapshots the notes say so once.
     source, offline
         Market-data source when ``prices`` is None, and whether to stay off the
         network (see :func:`eventstudy.market.get_prices`). Symbols it cannot
@@ -368,8 +493,14 @@ def backtest(
     pre[:] = ""
     pre[direc == 0] = "no_signal"
     pre[(pre == "") & ~(np.isfinite(weight) & (weight > 0))] = "no_weight"
+    e_sess = _entry_sessions(dates, day0_rows, 0 if entry == "day0_close" else 1)
+    symbols = frame["symbol"].astype(str).to_numpy()
+    lists = _stored_lists(symbols, e_sess, not rules.st_symbols)
+    notes += lists.notes
+    pre[(pre == "") & lists.suspended] = "suspended"
     run = pre == ""
-    tr = simulate_trades(panel, cols[run], day0_rows[run], direc[run], rules)
+    tr = _simulate(panel, cols[run], day0_rows[run], direc[run], rules, lists.st, run)
+    rules = lists.placebo_rules(rules, symbols)
 
     status = np.full(n, "", dtype=object)
     reason = pre.copy()
@@ -411,8 +542,6 @@ def backtest(
         )
 
     # daily portfolio of the trades that survived every rule
-    from eventstudy.backtesting.engine import TradeArrays
-
     final = TradeArrays(
         status=np.where(filled_mask, 0, 2),
         entry_row=np.where(filled_mask, entry_row, -1),
@@ -469,11 +598,12 @@ def backtest(
     extra = [c for c in frame.columns if c not in _CORE]
     for c in extra:
         ledger[c] = frame[c].to_numpy()
-    shift = 0 if entry == "day0_close" else 1
-    e_rows = np.where((day0_rows >= 0) & (day0_rows + shift < len(dates)), day0_rows + shift, -1)
-    e_sess = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    e_sess[e_rows >= 0] = dates[e_rows[e_rows >= 0]]
     ledger["message"] = _messages(ledger, rules, pd.DatetimeIndex(e_sess))
+    stopped = lists.suspended & (pre == "suspended")
+    ledger.loc[stopped, "message"] = [
+        f"{sym} is listed in the stored suspension snapshot of its entry session {day.date()}"
+        for sym, day in zip(symbols[stopped], pd.DatetimeIndex(e_sess[stopped]), strict=True)
+    ]
     failed = (ledger["reason"] == "no_price") & ledger["symbol"].isin(list(load_failed))
     ledger.loc[failed, "message"] = [
         f"no price series for {s}: {load_failed[s]}" for s in ledger.loc[failed, "symbol"]

@@ -936,3 +936,149 @@ class AkshareReference(AkshareSource):
             )
 
         return self._ask(name, {"symbol": "简称变更"}, parse, "SZSE rename list")
+
+    # -- point-in-time lists ---------------------------------------------------------------
+
+    def st_list(self) -> pd.DataFrame:
+        """Eastmoney's risk-warning board now (ST, \\*ST): ``code`` (6 digits), ``name``.
+
+        ``stock_zh_a_st_em`` (``clist/get``, ``fs=m:0 f:4,m:1 f:4``).
+
+        Raises
+        ------
+        ProviderError
+            After the retries (an empty board is a failure: there are always ST names).
+
+        Examples
+        --------
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"序号": [1], "代码": ["600200"], "名称": ["*ST江苏"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).st_list()
+             code   name
+        0  600200  *ST江苏
+        """
+        name = "stock_zh_a_st_em"
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            rows = raw[raw["代码"].notna() & raw["名称"].notna()]
+            if rows.empty:
+                raise EmptyResponseError(f"akshare.{name}: no codes")
+            return pd.DataFrame(
+                {"code": _codes(rows["代码"]), "name": rows["名称"].astype(str).str.strip()}
+            ).reset_index(drop=True)
+
+        return self._ask(name, {}, parse, "ST list")
+
+    def suspensions(self, date: str) -> pd.DataFrame:
+        """Suspensions in force on ``date`` (Eastmoney 停复牌).
+
+        ``stock_tfp_em(date="YYYYMMDD")``. Columns: ``code`` (6 digits), ``name``,
+        ``start``, ``end`` (``YYYY-MM-DD``; ``""`` when open-ended), ``reason``.
+
+        Parameters
+        ----------
+        date
+            The day, ``YYYY-MM-DD`` or ``YYYYMMDD``.
+
+        Raises
+        ------
+        ProviderError
+            After the retries (a day without rows, answered ``result: null`` by
+            Eastmoney, is a failure: nothing is stored for it).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"序号": [1], "代码": ["000004"], "名称": ["国华网安"],
+        ...                          "停牌时间": [dt.date(2026, 7, 30)], "停牌截止时间": [None],
+        ...                          "停牌期限": ["连续停牌"], "停牌原因": ["刊登重要公告"]})
+        >>> AkshareReference(fetcher=fake, limiter=None).suspensions("2026-07-31").values.tolist()
+        [['000004', '国华网安', '2026-07-30', '', '刊登重要公告']]
+        """
+        name = "stock_tfp_em"
+        day = pd.Timestamp(date).strftime("%Y%m%d")
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            rows = raw[raw["代码"].notna()]
+            return pd.DataFrame(
+                {
+                    "code": _codes(rows["代码"]),
+                    "name": rows["名称"].astype(str).str.strip().to_numpy(),
+                    "start": _iso_dates(rows["停牌时间"]),
+                    "end": _iso_dates(rows["停牌截止时间"]),
+                    "reason": rows["停牌原因"].fillna("").astype(str).to_numpy(),
+                }
+            )
+
+        def ask() -> pd.DataFrame:
+            try:
+                raw = self._call(name, {"date": day})
+            except TypeError as err:  # "result": null -> akshare subscripts None
+                raise EmptyResponseError(f"akshare.{name}({day}): no data ({err})") from err
+            if raw is None or len(raw) == 0:
+                raise EmptyResponseError(f"akshare.{name}({day}) returned no rows")
+            return parse(raw)
+
+        return call_with_retry(
+            ask,
+            policy=self.policy,
+            symbol=f"suspensions {day}",
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            permanent=(*self._permanent(), DeadlineExceeded),
+            limiter=self.limiter,
+        )
+
+    def delisted(self, exchange: str) -> pd.DataFrame:
+        """Delisted companies of one exchange: ``code``, ``name``, ``list_date``, ``delist_date``.
+
+        ``SH``: ``stock_info_sh_delist("全部")`` (SSE; 暂停上市日期 is its delisting
+        date); ``SZ``: ``stock_info_sz_delist("终止上市公司")`` (SZSE).
+
+        Parameters
+        ----------
+        exchange
+            ``SH`` or ``SZ``.
+
+        Raises
+        ------
+        ProviderError
+            After the retries (an empty list is a failure).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> def fake(name, kwargs):
+        ...     return pd.DataFrame({"证券代码": ["000003"], "证券简称": ["PT金田A"],
+        ...                          "上市日期": [dt.date(1991, 7, 3)],
+        ...                          "终止上市日期": [dt.date(2002, 6, 14)]})
+        >>> AkshareReference(fetcher=fake, limiter=None).delisted("SZ").values.tolist()
+        [['000003', 'PT金田A', '1991-07-03', '2002-06-14']]
+        """
+        calls = {
+            "SH": ("stock_info_sh_delist", {"symbol": "全部"}, "公司代码", "公司简称",
+                   "暂停上市日期"),
+            "SZ": ("stock_info_sz_delist", {"symbol": "终止上市公司"}, "证券代码", "证券简称",
+                   "终止上市日期"),
+        }  # fmt: skip
+        if exchange not in calls:
+            raise ValueError(f"exchange={exchange!r}; choose one of {list(calls)}")
+        name, kwargs, code, short, delist = calls[exchange]
+
+        def parse(raw: pd.DataFrame) -> pd.DataFrame:
+            missing = [c for c in (code, short, "上市日期", delist) if c not in raw.columns]
+            if missing:
+                raise EmptyResponseError(f"akshare.{name}: no columns {missing}")
+            rows = raw[raw[code].notna()]
+            return pd.DataFrame(
+                {
+                    "code": _codes(rows[code]),
+                    "name": rows[short].astype(str).str.strip().to_numpy(),
+                    "list_date": _iso_dates(rows["上市日期"]),
+                    "delist_date": _iso_dates(rows[delist]),
+                }
+            )
+
+        return self._ask(name, kwargs, parse, f"{exchange} delisting list")

@@ -15,7 +15,19 @@ boards    ``stock_board_concept_name_em``,                      boards
           ``stock_board_industry_name_em``
 members   ``stock_board_concept_cons_em`` /                     members
           ``stock_board_industry_cons_em``, one call per board
+st        ``stock_zh_a_st_em`` (risk-warning board: ST, *ST)    st
+suspen-   ``stock_tfp_em(date=...)``, one call per day           suspensions
+sions     (default: the refresh day)
+delisted  ``stock_info_sh_delist`` (全部),                        delisted
+          ``stock_info_sz_delist`` (终止上市公司)
 ========  ====================================================  =================
+
+The three lists (``st``, ``suspensions``, ``delisted``) are point-in-time lists,
+not master tables (:data:`~eventstudy.market.refstore.LIST_TABLES`): each refresh
+adds a dated snapshot, and the backtester reads the ST and suspension snapshots
+by default (:func:`eventstudy.backtesting.backtest`). The ST list is the board
+on the refresh day: refresh it regularly (e.g. daily) to build its history;
+suspensions can be asked for past days (``suspension_dates``).
 
 akshare has no list of region or style boards: they stay as bundled (a board
 the bundled table types ``region`` or ``style`` keeps that type when it shows up
@@ -84,7 +96,8 @@ __all__ = [
     "refresh_reference",
 ]
 
-#: What can be refreshed (``names``, ``boards``, ``members``).
+#: What can be refreshed (``names``, ``boards``, ``members``, ``st``, ``suspensions``,
+#: ``delisted``).
 REFRESH_WHAT: Final[tuple[RefreshWhat, ...]] = get_args(RefreshWhat)
 #: Seconds a refresh may run before no further call starts.
 DEFAULT_DEADLINE: Final = 3600.0
@@ -388,6 +401,73 @@ class _Run:
         self.write("members", rows, "members", part=part, note=", ".join(covered))
         return part + 1
 
+    # -- point-in-time lists ---------------------------------------------------------------
+
+    def _symbols(self, what: str, item: str, listed: pd.DataFrame) -> pd.DataFrame:
+        """``listed`` with a canonical ``symbol``; codes that are not A-shares left out."""
+        symbols, keep, bad = [], [], []
+        for i, code6 in enumerate(listed["code"]):
+            try:
+                exchange, _ = classify_stock_code(str(code6))
+            except SymbolError:
+                bad.append(str(code6))
+                continue
+            symbols.append(f"{code6}.{exchange}")
+            keep.append(i)
+        if bad:
+            self.report._fail(
+                what,
+                item,
+                "bad_rows",
+                f"{len(bad)} code(s) not A-share codes, left out: {bad[:10]}",
+            )
+        return listed.iloc[keep].assign(symbol=symbols).reset_index(drop=True)
+
+    def st(self) -> None:
+        self.progress("ST list ...")
+        try:
+            listed = self.source.st_list()
+        except ProviderError as err:
+            self.failed("st", "ST list", err)
+            return
+        rows = self._symbols("st", "ST list", listed).assign(
+            as_of=self.as_of, source="akshare_em_st"
+        )
+        if len(rows):
+            self.write("st", rows.drop_duplicates("symbol"), "st")
+
+    def suspensions(self, days: list[str]) -> None:
+        for day in days:
+            self.progress(f"suspensions {day} ...")
+            try:
+                listed = self.source.suspensions(day)
+            except ProviderError as err:
+                self.failed("suspensions", day, err)
+                if isinstance(err.cause, DeadlineExceeded):
+                    return
+                continue
+            rows = self._symbols("suspensions", day, listed).assign(
+                as_of=day, source="akshare_em_suspensions"
+            )
+            if len(rows):
+                self.write("suspensions", rows.drop_duplicates("symbol"), "suspensions")
+
+    def delisted(self) -> None:
+        parts = []
+        for exchange, source in (("SH", "akshare_sse_delist"), ("SZ", "akshare_szse_delist")):
+            self.progress(f"{exchange} delisting list ...")
+            try:
+                listed = self.source.delisted(exchange)
+            except ProviderError as err:
+                self.failed("delisted", f"{exchange} delisting list", err)
+                continue
+            item = f"{exchange} delisting list"
+            parts.append(self._symbols("delisted", item, listed).assign(source=source))
+        if parts:
+            rows = pd.concat(parts, ignore_index=True).drop_duplicates("symbol")
+            if len(rows):
+                self.write("delisted", rows.assign(as_of=self.as_of), "delisted")
+
 
 def refresh_reference(
     what: RefreshWhat | Iterable[RefreshWhat] | None = None,
@@ -399,6 +479,7 @@ def refresh_reference(
     source: AkshareReference | None = None,
     now: pd.Timestamp | None = None,
     progress: Callable[[str], object] | None = None,
+    suspension_dates: Iterable[str | pd.Timestamp] | None = None,
 ) -> RefreshReport:
     """Refresh the security master from akshare into the reference store.
 
@@ -406,7 +487,9 @@ def refresh_reference(
     ----------
     what
         ``names`` (exchange code lists + SZSE renames), ``boards`` (concept and
-        industry board lists), ``members`` (board membership), or several.
+        industry board lists), ``members`` (board membership), the point-in-time
+        lists ``st`` (ST and ``*ST`` now), ``suspensions`` (suspensions of a day),
+        ``delisted`` (SSE and SZSE delisted companies), or several.
         Default: ``members`` when ``boards`` is given, else ``names`` and ``boards``.
     boards
         Membership of these boards only (codes ``BK0896`` or exact names
@@ -427,6 +510,9 @@ def refresh_reference(
         snapshots' ``as_of``.
     progress
         Called with a line of text before each call (the CLI prints it to stderr).
+    suspension_dates
+        Days whose suspensions ``suspensions`` asks for, one call and one snapshot
+        (``as_of`` = that day) each; default: the day of ``now``.
 
     Returns
     -------
@@ -476,4 +562,16 @@ def refresh_reference(
             codes = sorted(set(current_master(cache_dir).table("boards")["code"]))
         run.master = current_master(cache_dir)
         run.members(codes)
+    _lists(run, whats, suspension_dates)
     return run.report
+
+
+def _lists(run: _Run, whats: list[RefreshWhat], days: Iterable[str | pd.Timestamp] | None) -> None:
+    """The point-in-time lists asked for."""
+    if "st" in whats:
+        run.st()
+    if "suspensions" in whats:
+        asked = [run.as_of] if days is None else [pd.Timestamp(d).date().isoformat() for d in days]
+        run.suspensions(list(dict.fromkeys(asked)))
+    if "delisted" in whats:
+        run.delisted()

@@ -25,6 +25,11 @@ with a warning and listed as ``corrupt``.
 :func:`current_master` is the master the package uses: the bundled tables of
 :func:`eventstudy.reference.load_master` plus every snapshot of the store.
 
+Point-in-time lists (:data:`LIST_TABLES`: ``st``, ``suspensions``, ``delisted``) are
+stored the same way, one dated snapshot per refresh, with the columns of
+:data:`LIST_COLUMNS`; they are not master tables. :meth:`ReferenceStore.list_history`
+reads them back (the backtester uses the ST and suspension lists by default).
+
 Examples
 --------
 >>> import pandas as pd, tempfile
@@ -47,10 +52,11 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, get_args
 
 import pandas as pd
 
+from eventstudy._typing import ListTable
 from eventstudy.exceptions import EventStudyWarning, InputDataError
 from eventstudy.market.cache import resolve_cache_dir, write_parquet_atomic
 from eventstudy.reference import (
@@ -62,12 +68,15 @@ from eventstudy.reference import (
 )
 
 __all__ = [
+    "LIST_COLUMNS",
+    "LIST_TABLES",
     "REFRESH_SOURCES",
     "STORE_DIR",
     "STORE_LISTING_COLUMNS",
     "ReferenceStore",
     "Snapshot",
     "current_master",
+    "validate_list",
 ]
 
 #: Folder of the store inside the cache folder.
@@ -87,6 +96,24 @@ REFRESH_SOURCES: Final[dict[str, str]] = {
     "stock_board_concept_name_em / stock_board_industry_name_em",
     "akshare_em_members": "Eastmoney board members on the refresh day through akshare "
     "stock_board_concept_cons_em / stock_board_industry_cons_em",
+    "akshare_em_st": "Eastmoney risk-warning board (ST, *ST) on the refresh day through akshare "
+    "stock_zh_a_st_em",
+    "akshare_em_suspensions": "Eastmoney suspensions (停复牌) of one day through akshare "
+    "stock_tfp_em(date=...)",
+    "akshare_sse_delist": "SSE delisted companies through akshare stock_info_sh_delist",
+    "akshare_szse_delist": "SZSE delisted companies (终止上市公司) through akshare "
+    "stock_info_sz_delist",
+}
+#: The point-in-time lists of the store (not master tables).
+LIST_TABLES: Final[tuple[ListTable, ...]] = get_args(ListTable)
+#: Columns of each point-in-time list (strings; ``""`` where unknown). ``symbol`` is
+#: canonical (``600519.SH``); dates are ``YYYY-MM-DD``. Suspensions: ``start``/``end`` of
+#: the suspension as Eastmoney gives them (``end`` empty: open-ended). Delisted:
+#: ``delist_date`` as the exchange gives it.
+LIST_COLUMNS: Final[dict[ListTable, list[str]]] = {
+    "st": ["as_of", "symbol", "name", "source"],
+    "suspensions": ["as_of", "symbol", "name", "start", "end", "reason", "source"],
+    "delisted": ["as_of", "symbol", "name", "list_date", "delist_date", "source"],
 }
 #: Columns of :meth:`ReferenceStore.listing`.
 STORE_LISTING_COLUMNS: Final = [
@@ -112,7 +139,7 @@ class Snapshot:
     Attributes
     ----------
     table
-        The master table its rows belong to.
+        The master table (or point-in-time list) its rows belong to.
     as_of
         The day the rows were observed (``YYYY-MM-DD``).
     retrieved_at
@@ -127,7 +154,7 @@ class Snapshot:
         The file.
     """
 
-    table: ReferenceTable
+    table: ReferenceTable | ListTable
     as_of: str
     retrieved_at: pd.Timestamp
     what: str
@@ -163,7 +190,7 @@ class ReferenceStore:
 
     def write(
         self,
-        table: ReferenceTable,
+        table: ReferenceTable | ListTable,
         frame: pd.DataFrame,
         *,
         what: str,
@@ -176,9 +203,11 @@ class ReferenceStore:
         Parameters
         ----------
         table
-            One of :data:`~eventstudy.reference.schema.REFERENCE_TABLES`.
+            One of :data:`~eventstudy.reference.schema.REFERENCE_TABLES` or of
+            :data:`LIST_TABLES`.
         frame
-            Rows with that table's columns; every ``as_of`` must be the same day.
+            Rows with that table's columns (:data:`LIST_COLUMNS` for a list); every
+            ``as_of`` must be the same day.
         what
             What was refreshed (goes into the file name and the manifest).
         retrieved_at
@@ -209,7 +238,7 @@ class ReferenceStore:
         """
         import pyarrow as pa
 
-        rows = validate_table(table, frame)
+        rows = _validate(table, frame)
         days = sorted(set(rows["as_of"]))
         if not days or len(days) > 1:
             raise InputDataError(
@@ -239,12 +268,10 @@ class ReferenceStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _files(self) -> list[Path]:
+    def _files(self, tables: tuple[str, ...] = REFERENCE_TABLES) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return sorted(
-            p for t in REFERENCE_TABLES for p in (self.root / t).glob("*.parquet") if p.is_file()
-        )
+        return sorted(p for t in tables for p in (self.root / t).glob("*.parquet") if p.is_file())
 
     @staticmethod
     def _read(path: Path) -> tuple[Snapshot, pd.DataFrame]:
@@ -254,7 +281,7 @@ class ReferenceStore:
         meta = json.loads((table.schema.metadata or {})[_META_KEY])
         if meta.get("version") != _VERSION or int(meta["rows"]) != table.num_rows:
             raise ValueError(f"manifest {meta} does not match the file ({table.num_rows} rows)")
-        frame = validate_table(meta["table"], table.to_pandas())
+        frame = _validate(meta["table"], table.to_pandas())
         snap = Snapshot(
             table=meta["table"],
             as_of=str(meta["as_of"]),
@@ -266,11 +293,18 @@ class ReferenceStore:
         )
         return snap, frame
 
-    def snapshots(self) -> list[tuple[Snapshot, pd.DataFrame]]:
+    def snapshots(
+        self, tables: tuple[str, ...] = REFERENCE_TABLES
+    ) -> list[tuple[Snapshot, pd.DataFrame]]:
         """Every readable snapshot with its rows, oldest retrieval first.
 
         A file that cannot be read (torn, tampered, not a snapshot) is skipped
         with an :class:`~eventstudy.exceptions.EventStudyWarning`.
+
+        Parameters
+        ----------
+        tables
+            Which tables (default: the master tables; :data:`LIST_TABLES` for the lists).
 
         Examples
         --------
@@ -279,7 +313,7 @@ class ReferenceStore:
         []
         """
         out = []
-        for path in self._files():
+        for path in self._files(tables):
             try:
                 out.append(self._read(path))
             except Exception as err:  # pyarrow/JSON/validation errors: never fatal here
@@ -304,7 +338,7 @@ class ReferenceStore:
         ['table', 'as_of', 'retrieved_at', 'what']
         """
         rows = []
-        for path in self._files():
+        for path in self._files((*REFERENCE_TABLES, *LIST_TABLES)):
             try:
                 snap, _ = self._read(path)
             except Exception:  # listed as corrupt, never raised
@@ -324,6 +358,49 @@ class ReferenceStore:
             )
         frame = pd.DataFrame(rows, columns=STORE_LISTING_COLUMNS)
         return frame.sort_values(["table", "as_of", "path"], kind="stable").reset_index(drop=True)
+
+    def list_history(self, table: ListTable) -> pd.DataFrame:
+        """Every stored snapshot of a point-in-time list, one observation day each.
+
+        Of several snapshots of one day, the one retrieved last is kept whole.
+        Reading never touches the network.
+
+        Parameters
+        ----------
+        table
+            One of :data:`LIST_TABLES`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :data:`LIST_COLUMNS`, sorted by ``as_of`` then ``symbol``;
+            empty (with those columns) when the store has no such snapshot.
+
+        Raises
+        ------
+        ValueError
+            For a table that is not a list.
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> store = ReferenceStore(tempfile.mkdtemp())
+        >>> rows = pd.DataFrame({"as_of": "2026-07-31", "symbol": ["600200.SH"],
+        ...                      "name": ["*ST江苏"], "source": "akshare_em_st"})
+        >>> _ = store.write("st", rows, what="st",
+        ...                 retrieved_at=pd.Timestamp("2026-07-31 16:00", tz="Asia/Shanghai"))
+        >>> store.list_history("st")[["as_of", "symbol"]].values.tolist()
+        [['2026-07-31', '600200.SH']]
+        """
+        if table not in LIST_TABLES:
+            raise ValueError(f"table={table!r}; choose one of {list(LIST_TABLES)}")
+        newest: dict[str, pd.DataFrame] = {}
+        for snap, frame in self.snapshots((table,)):  # oldest retrieval first: last one wins
+            newest[snap.as_of] = frame
+        if not newest:
+            return pd.DataFrame({c: pd.Series(dtype=str) for c in LIST_COLUMNS[table]})
+        rows = pd.concat(list(newest.values()), ignore_index=True)
+        return rows.sort_values(["as_of", "symbol"], kind="stable").reset_index(drop=True)
 
     def tables(self) -> list[tuple[ReferenceTable, pd.DataFrame]]:
         """The snapshots as ``(table, rows)`` pairs for ``load_master(extra_snapshots=...)``.
@@ -386,6 +463,67 @@ class ReferenceStore:
                 continue
             out.append((str(path), st.st_size, st.st_mtime_ns))
         return tuple(out)
+
+
+def validate_list(table: ListTable, frame: pd.DataFrame) -> pd.DataFrame:
+    """Check the rows of a point-in-time list and return them in canonical form.
+
+    Parameters
+    ----------
+    table
+        One of :data:`LIST_TABLES`.
+    frame
+        The rows, with the columns of :data:`LIST_COLUMNS` (extra columns are dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly the list's columns, as strings (``""`` for missing values).
+
+    Raises
+    ------
+    InputDataError
+        If a column is missing, a symbol is not canonical (``600519.SH``), an
+        ``as_of`` is not an ISO date, or a row has no ``source``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"as_of": ["2026-07-31"], "symbol": ["600200"], "name": ["*ST江苏"],
+    ...                      "source": ["akshare_em_st"]})
+    >>> validate_list("st", rows)
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.InputDataError: list 'st': symbols must be canonical ...
+    """
+    if table not in LIST_TABLES:
+        raise InputDataError(f"table={table!r} is not a list; choose one of {list(LIST_TABLES)}")
+    columns = LIST_COLUMNS[table]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputDataError(
+            f"list {table!r}: columns {missing} are missing (have {list(frame.columns)})"
+        )
+    rows = frame[columns].fillna("").astype(str).reset_index(drop=True)
+    bad = rows.loc[~rows["symbol"].str.fullmatch(r"\d{6}\.(SH|SZ|BJ)"), "symbol"]
+    if len(bad):
+        raise InputDataError(
+            f"list {table!r}: symbols must be canonical (600519.SH); got {bad.tolist()[:5]}"
+        )
+    bad = rows.loc[~rows["as_of"].str.fullmatch(r"\d{4}-\d{2}-\d{2}"), "as_of"]
+    if len(bad):
+        raise InputDataError(
+            f"list {table!r}: as_of must be an ISO date (2026-07-31); got {bad.tolist()[:5]}"
+        )
+    if rows["source"].eq("").any():
+        raise InputDataError(f"list {table!r}: every row needs a source")
+    return rows
+
+
+def _validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A master table through ``validate_table``, a list through :func:`validate_list`."""
+    if table in LIST_TABLES:
+        return validate_list(table, frame)
+    return validate_table(table, frame)  # type: ignore[arg-type]
 
 
 def _changes(rows: pd.DataFrame) -> pd.DataFrame:
