@@ -227,3 +227,28 @@ def test_evaluation_maps_a_duplicate_input_to_its_kept_article(
     assert unknown == []
     hits = sum(len(sc.predicted & sc.truth) for (split, _), sc in scores.items() if split == "all")
     assert hits == 1
+
+
+@pytest.mark.slow
+def test_the_demo_briefings_top_events_are_core_subjects(tmp_path: Path) -> None:
+    """Issue 11: the briefing's top 10 events are all labelled core in the development set."""
+    import warnings
+
+    from eventstudy.pipeline import demo
+    from eventstudy.report.study import _top_events
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = demo(out=tmp_path, formats=())
+    top = _top_events(run.result, "[-1,1]", 10)
+    labels = pd.read_csv(DATA / "labels.csv", dtype=str)
+    core = set(
+        zip(
+            labels.loc[labels.role == "core", "article_id"],
+            labels.loc[labels.role == "core", "code"],
+            strict=True,
+        )
+    )
+    found = list(zip(top["article_id"].astype(str), top["symbol"].astype(str), strict=True))
+    assert len(found) == 10
+    assert [f for f in found if f not in core] == []

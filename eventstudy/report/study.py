@@ -91,9 +91,10 @@ FORMATS: tuple[BriefingFormat, ...] = get_args(BriefingFormat)
 DEFAULT_FORMATS: tuple[BriefingFormat, ...] = ("html", "png", "csv")
 #: Charts a briefing can hold (all drawn by default).
 CHARTS: tuple[BriefingChart, ...] = get_args(BriefingChart)
-#: Events listed in the briefing's top-events table by default (largest |CAR| first).
+#: Events listed in the briefing's top-events table by default (highest tag score, then
+#: largest |CAR| first: see ``_top_events``).
 DEFAULT_TOP_EVENTS = 10
-#: Price-around-event charts drawn by default (largest |CAR| first).
+#: Price-around-event charts drawn by default (the first of the top events).
 DEFAULT_PRICE_CHARTS = 3
 #: Tests shown in the headline table (p-values), in order.
 HEADLINE_TESTS = ("t_cross", "kp_bmp")
@@ -565,7 +566,7 @@ def _price_charts(
     rule: SessionRule | None,
     cutoff: str | None,
 ) -> list[tuple[str, str, go.Figure]]:
-    """Price charts of the ``k`` events of largest |CAR| that have prices around day 0."""
+    """Price charts of the first ``k`` top events (``_top_events``) with prices around day 0."""
     # the events' day-0 rule and cutoff when given, else plot_event_price's defaults
     day0: dict[str, Any] = {"benchmark": benchmark}
     if rule is not None:
@@ -613,10 +614,22 @@ def _is_proxy(result: EventStudyResult, symbol: str) -> bool:
 
 
 def _top_events(result: EventStudyResult, main: str, k: int) -> pd.DataFrame:
+    """The ``k`` events the news is most clearly about, largest |CAR| first among equals.
+
+    Ranked by the tag ``score`` (highest first: a chart embed or a title subject before a
+    name in a list), then by |CAR| of the main window; events without a score (given by
+    hand) rank by |CAR| alone. A top-movers list by |CAR| only would put incidental names
+    with large moves ahead of the stories' subjects.
+    """
     ev = _events_table(result)
     col = f"car_{main}"
-    ev = ev.assign(_abs=ev[col].abs()).sort_values("_abs", ascending=False, na_position="last")
-    ev = ev[ev[col].notna()]
+    ev = ev.assign(_abs=ev[col].abs())
+    keys, order = ["_abs"], [False]
+    if "score" in ev.columns:
+        ev = ev.assign(_score=pd.to_numeric(ev["score"], errors="coerce").fillna(0.0))
+        keys, order = ["_score", "_abs"], [False, False]
+    ev = ev.sort_values(keys, ascending=order, na_position="last", kind="stable")
+    ev = ev[ev[col].notna()].drop(columns=[c for c in ("_score",) if c in ev.columns])
     if "published_at" not in ev.columns:
         ev["published_at"] = pd.NaT
     return ev.drop(columns="_abs").head(k)
@@ -1002,7 +1015,7 @@ by eventstudy {escape_text(__version__)}.</div>
 {_charts_html(figs)}
 <h2>Tests</h2>
 {_tests_html(result)}
-<h2>Top events by |CAR {escape_text(main)}|</h2>
+<h2>Top events: the news's clearest subjects, by |CAR {escape_text(main)}|</h2>
 {_top_events_html(result, main, top_events, news)}
 <h2>Dropped</h2>
 {_dropped_html(dropped)}
@@ -1063,7 +1076,8 @@ def briefing(
     charts
         Which of :data:`CHARTS` to draw.
     top_events, price_charts
-        How many events to list, and to draw price charts for (largest |CAR| first).
+        How many events to list, and to draw price charts for (highest tag score, then
+        largest |CAR| first).
     extra_tables
         More tables to write (file stem → table).
     dropped
