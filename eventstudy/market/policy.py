@@ -306,9 +306,10 @@ class FallbackPolicy:
                 return combined
         beyond, lacks = coverage_gaps(snap, symbol, req)
         if beyond:
-            if not isinstance(failure, OfflineMiss):
-                raise failure
-            req.state.missing[canon] = (beyond, f"offline; {lacks}")
+            # the snapshot stands in for what it covers, online as offline; the rest is
+            # reported missing (failures 'partial', or DataUnavailableError), never invented
+            cause = "offline" if isinstance(failure, OfflineMiss) else why
+            req.state.missing[canon] = (beyond, f"{cause}; {lacks}")
         loaded.add_note(f"fallback: {why}", first=True)
         warnings.warn(
             f"{canon}: served from the bundled snapshot because {why}",

@@ -66,3 +66,28 @@ def test_complete_request_has_empty_failures() -> None:
     pf = get_prices(["600519.SH"], "2022-01-04", "2022-01-10", source="bundled")
     assert pf.failures.empty
     assert pf.failures.columns.tolist() == ["symbol", "reason", "message"]
+
+
+def test_live_failure_serves_the_snapshots_part_as_offline_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Network down (offline not set): an extract-only stock is served for the dates the
+    bundled extract covers, the rest reported 'partial', exactly as offline."""
+    from eventstudy.market import register_source
+
+    from .fakes import FakeNetworkSource
+
+    register_source("akshare", FakeNetworkSource(fail=lambda s: RuntimeError("akshare failed")))
+    register_source(
+        "tencent", FakeNetworkSource("tencent", fail=lambda s: RuntimeError("tencent failed"))
+    )
+    args = (["002456.SZ"], "2021-06-01", "2021-08-31")  # the extract starts 2021-07-27
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        online = get_prices(*args, cache_dir=tmp_path, errors="collect")
+        offline = get_prices(*args, cache_dir=tmp_path / "o", errors="collect", offline=True)
+    assert online.symbols == offline.symbols == ["002456.SZ"]
+    np.testing.assert_array_equal(
+        online["002456.SZ"].dropna().to_numpy(), offline["002456.SZ"].dropna().to_numpy()
+    )
+    assert online.failures["reason"].tolist() == ["partial"]
+    assert "akshare failed" in online.failures["message"].iloc[0]
+    assert online.provenance.loc["002456.SZ", "note"].startswith("fallback")
