@@ -437,7 +437,9 @@ class PriceCache:
         Raises
         ------
         CacheError
-            If a file cannot be deleted.
+            If a file cannot be deleted, or ``source`` is not a plain source name (a
+            path such as ``../x`` or ``/tmp/x`` is refused: nothing outside the cache
+            folder is ever deleted).
 
         Examples
         --------
@@ -450,6 +452,11 @@ class PriceCache:
         >>> cache.clear("NIO"), cache.clear()
         (2, 0)
         """
+        if source is not None and not _is_plain_name(source):
+            raise CacheError(
+                f"source={source!r} is not a source name (letters, digits, '_', '-', '.'): "
+                "pass a name such as 'akshare' or 'yfinance' (eventstudy cache ls lists them)"
+            )
         if not self.root.is_dir():
             return 0
         pattern_source = source or "*"
@@ -463,6 +470,12 @@ class PriceCache:
                     raise CacheError(f"cannot delete {path}: {err}") from err
                 count += 1 if not path.name.endswith(".corrupt") else 0
         return count
+
+
+def _is_plain_name(name: str) -> bool:
+    """A single path component of safe characters (no separators, no '..', no glob)."""
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+    return bool(name) and name not in (".", "..") and set(name) <= allowed and ".." not in name
 
 
 def _merge_manifest(

@@ -273,3 +273,19 @@ def test_unchanged_basis_is_merged_without_refetch(cache_dir) -> None:  # type: 
                     cache_dir=cache_dir)  # fmt: skip
     assert src.calls[1:] == [("600519.SH", T("2022-01-14"), T("2022-01-28"))]
     assert "adjustment basis" not in pf.provenance.loc["600519.SH", "note"]
+
+
+@pytest.mark.parametrize("bad", ["../x", "..", "/tmp/x", "a/b", "*", "x?", ""])
+def test_clear_refuses_a_source_that_is_not_a_name(tmp_path, bad) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 #1: the value went straight into a glob and deleted files outside the cache."""
+    from eventstudy.exceptions import CacheError
+    from eventstudy.market.cache import PriceCache
+
+    root = tmp_path / "cache"
+    victim = tmp_path / "x" / "a" / "b" / "victim.parquet"
+    victim.parent.mkdir(parents=True)
+    victim.write_text("v")
+    (root / "akshare").mkdir(parents=True)
+    with pytest.raises(CacheError, match="not a source name"):
+        PriceCache(root).clear(source=bad)
+    assert victim.exists()
