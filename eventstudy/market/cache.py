@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -51,7 +50,10 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import CacheError
-from eventstudy.paths import resolve_cache_dir  # re-exported: its home is the base layer
+from eventstudy.paths import (  # re-exported: their home is the base layer
+    resolve_cache_dir,
+    write_parquet_atomic,
+)
 from eventstudy.symbols import from_filename, to_filename
 
 __all__ = [
@@ -491,56 +493,6 @@ def _merge_manifest(
     out.extend((a, b, t) for a, b, t in new if a <= b)
     out.sort(key=lambda r: r[0])
     return out
-
-
-def write_parquet_atomic(path: Path, table: Any, *, what: str = "file") -> None:
-    """Write a ``pyarrow.Table`` to ``path`` atomically: a temporary file, then ``os.replace``.
-
-    A reader never sees a half-written file: it sees the old file or the new one.
-    The folder is created if needed.
-
-    Parameters
-    ----------
-    path
-        The target file.
-    table
-        A ``pyarrow.Table`` (its schema metadata is written with it).
-    what
-        What the file is, for the error message.
-
-    Raises
-    ------
-    CacheError
-        If the folder cannot be written (e.g. read-only).
-
-    Examples
-    --------
-    >>> import pyarrow as pa, pyarrow.parquet as pq, tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sub" / "t.parquet"
-    >>> write_parquet_atomic(path, pa.table({"x": [1, 2]}))
-    >>> pq.read_table(path).num_rows, sorted(p.name for p in path.parent.iterdir())
-    (2, ['t.parquet'])
-    """
-    import pyarrow.parquet as pq
-
-    tmp_name = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as err:
-        raise CacheError(
-            f"cannot write the {what} {path}: {err}; set cache_dir= or "
-            "EVENTSTUDY_CACHE to a writable folder"
-        ) from err
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
 
 
 def today_shanghai() -> pd.Timestamp:

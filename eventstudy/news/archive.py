@@ -56,7 +56,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +66,7 @@ import pandas as pd
 from eventstudy._typing import DateLike, ErrorPolicy, NewsFeed
 from eventstudy.exceptions import CacheError, ConfigError, DataUnavailableError
 from eventstudy.news.news import News, load_news
+from eventstudy.paths import write_parquet_atomic
 
 if TYPE_CHECKING:
     from eventstudy.news.feeds import FeedFetch
@@ -210,29 +210,12 @@ def _read(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 def _write(path: Path, frame: pd.DataFrame, manifest: dict[str, Any]) -> None:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame[ARCHIVE_COLUMNS], preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps(manifest, ensure_ascii=False).encode()
     table = table.replace_schema_metadata(meta)
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as err:
-        raise CacheError(
-            f"cannot write the news archive {path}: {err}; set cache_dir= or EVENTSTUDY_CACHE "
-            "to a writable folder"
-        ) from err
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    write_parquet_atomic(path, table, what="news archive")
 
 
 @contextlib.contextmanager
