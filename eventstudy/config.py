@@ -51,14 +51,18 @@ allowed values ``typing.get_args`` of the option types of
                                # default: those of eventstudy.study.DEFAULT_CAR_WINDOWS inside
                                # the event window, plus the event window itself
     min_estimation_obs = 100
-    tests = "all"              # or a list of test names
+    tests = "all"              # or a list of test names (+ "wild_bootstrap", "lbt_skew_t")
+    bootstrap = 999            # replications of the resampling tests (default 999 / 1,000)
+    seed = 7                   # seed of the resampling tests (default: a fresh one, recorded)
+    duplicates = "keep"        # keep, collapse, first: same security and day 0, several articles
+    overlap = "keep"           # keep (flag) or drop events with another one in their windows
 
     [output]
     dir = "briefing"           # relative to the working directory; --out overrides
     formats = ["html", "png", "csv", "parquet"]
     title = "白酒 news and prices"
     top_events = 10            # events listed in the briefing
-    price_charts = 3           # price-around-event charts (largest |CAR| first)
+    price_charts = 3           # price-around-event charts (the first top events)
     charts = ["caar", "aar", "car_dist", "heatmap", "event_price"]
                                # which charts to draw (default: all five): CAAR path with
                                # its band (+ by kind), AAR bars, per-event CAR distribution,
@@ -612,6 +616,11 @@ _STUDY_KEYS: dict[str, Parse] = {
     "min_estimation_obs": _integer(),
     "factors": _string(),
     "tests": _tests,
+    # engine II: resampling tests, duplicate and overlap policies (EventStudy validates them)
+    "bootstrap": _integer(),
+    "seed": _integer(),
+    "duplicates": _string(),
+    "overlap": _string(),
 }
 
 #: The tables of each kind of configuration: the table's dataclass and the keys it

@@ -343,3 +343,24 @@ def test_deprecated_study_config() -> None:
     assert cls(event_window=(-2, 2)).car_windows == EventStudy(event_window=(-2, 2)).car_windows
     with pytest.raises(AttributeError):
         config_mod.NoSuchThing  # noqa: B018
+
+
+def test_engine_two_study_options_reach_the_spec() -> None:
+    cfg = parse_config(
+        {
+            "news": {"path": "bundled"},
+            "study": {"bootstrap": 199, "seed": 7, "duplicates": "collapse", "overlap": "drop",
+                      "tests": ["all", "wild_bootstrap"]},
+        }
+    )  # fmt: skip
+    spec = cfg.study
+    assert (spec.bootstrap, spec.seed, spec.duplicates, spec.overlap) == (
+        199,
+        7,
+        "collapse",
+        "drop",
+    )
+    with pytest.raises(ConfigError, match=r"study\.duplicates"):
+        parse_config({"news": {"path": "bundled"}, "study": {"duplicates": "merge"}})
+    with pytest.raises(ConfigError, match=r"study\.bootstrap"):
+        parse_config({"news": {"path": "bundled"}, "study": {"bootstrap": 10}})
