@@ -113,6 +113,13 @@ EXIT_PROVIDER = 4
 # ----------------------------------------------------------------------------- news
 
 
+def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
+    """The ``--cache-dir`` option, as every subcommand that reads the cache spells it."""
+    parser.add_argument(
+        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
+    )
+
+
 def _add_news(sub: Any) -> None:
     p = sub.add_parser(
         "news",
@@ -184,9 +191,7 @@ def _add_cache(sub: Any) -> None:
     p = sub.add_parser("cache", help="list or clear the price cache")
     actions = p.add_subparsers(dest="cache_command", metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
-    )
+    _add_cache_dir(common)
     ls = actions.add_parser("ls", parents=[common], help="list cache entries")
     ls.add_argument("symbol", nargs="?", default=None, help="only this symbol")
     ls.set_defaults(handler=_cache_ls)
@@ -251,9 +256,7 @@ def _add_feed(sub: Any) -> None:
     )
     actions = p.add_subparsers(dest="feed_command", metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
-    )
+    _add_cache_dir(common)
     fetch = actions.add_parser(
         "fetch", parents=[common], help="fetch feeds and append them to the archive"
     )
@@ -368,9 +371,7 @@ def _minute(value: Any) -> str:
 def _add_calendar(sub: Any) -> None:
     p = sub.add_parser("calendar", help="show (or --refresh) the trading calendar's horizon")
     p.add_argument("--refresh", action="store_true", help="fetch Sina's trading days first")
-    p.add_argument(
-        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
-    )
+    _add_cache_dir(p)
     p.set_defaults(handler=_calendar)
 
 
@@ -532,9 +533,7 @@ def _add_reference(sub: Any) -> None:
     )
     actions = p.add_subparsers(dest="reference_command", metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--cache-dir", default=None, help="cache folder (default: $EVENTSTUDY_CACHE or user cache)"
-    )
+    _add_cache_dir(common)
     common.add_argument(
         "--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no progress lines"
     )
