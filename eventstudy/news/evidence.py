@@ -42,6 +42,12 @@ kept so a researcher can see why a name was not tagged): the roles of
 name or blocker: 证券 in 证券时报, 新能源 in 新能源汽车) and
 ``link_on_common_word`` (an automatic link on an everyday word: 银行, 农产品).
 
+Company stories: when the headline's first name is a company (``中国石化已建成…光伏发电站``),
+its bare sector words describe the company's business: they count as body mentions
+(rule ``title+company_story``) and so do the boards named in the lead
+(``lead+company_story``); explicit board forms (:data:`BOARD_FORMS`: 光伏板块,
+锂电概念股), charts and links keep their weight.
+
 Examples
 --------
 >>> EVIDENCE_WEIGHTS["keyword_title"] >= 0.6 > EVIDENCE_WEIGHTS["keyword"]
@@ -64,6 +70,7 @@ from eventstudy.reference.names import name_key
 from eventstudy.symbols import parse_symbol, to_secid
 
 __all__ = [
+    "BOARD_FORMS",
     "EVIDENCE_WEIGHTS",
     "HOW_ORDER",
     "ROUNDUP_MIN",
@@ -415,7 +422,7 @@ class _Article:
         fld = _Field(text, scan, Layout(scan.text, self.tagger.rules, title=True), "title")
         self.keywords(fld, [m for m in scan.matches if m.targets])
         self.codes(fld, scan.codes)
-        rows = self.rows[first:]
+        self.rows[first:] = rows = _company_led(self.rows[first:])
         rules = self.tagger.rules
         named = [row for row in rows if row[8] > 0]
         headline = _Headline(
@@ -423,7 +430,10 @@ class _Article:
                 row[0] == _BROKERS_BOARD or rules.is_broker(row[4], row[3] or "") for row in named
             ),
             companies=any(row[1] in _COMPANIES for row in named),
-            boards=any(row[1] == "board" and "related" not in row[9] for row in named),
+            boards=any(
+                row[1] == "board" and "related" not in row[9] and "company_story" not in row[9]
+                for row in named
+            ),
         )
         return headline
 
@@ -476,6 +486,30 @@ def _first_sentence(fld: _Field) -> bool:
 
 
 _COMPANIES: Final = ("stock", "foreign")
+#: Endings that make a sector word an explicit board reference (白酒板块, 锂电概念, 券商股).
+BOARD_FORMS: Final = ("板块", "概念", "概念股", "行业", "股")
+
+
+def _company_led(rows: list[Row]) -> list[Row]:
+    """Damp the bare sector words of a headline whose first name is a company.
+
+    In ``中国石化已建成充换电站、光伏发电站各1000座`` the company is the subject and
+    光伏 describes what it built: such a word counts as a body mention
+    (rule ``title+company_story``) and the text is read as a company story. An
+    explicit board form (白酒板块, 锂电概念股), a chart or a link keeps its weight.
+    """
+    named = sorted((r for r in rows if r[8] > 0), key=lambda r: r[6])
+    if not named or named[0][1] not in _COMPANIES:
+        return rows
+    out = []
+    for r in rows:
+        bare = r[2] == "keyword" and not str(r[4]).endswith(BOARD_FORMS)
+        if r[1] == "board" and bare and r[8] > 0:
+            strength = 0.5 if "related" in str(r[9]) else 1.0
+            weight, _ = mention_weight("keyword", "body", "board", strength=strength)
+            r = (*r[:8], weight, str(r[9]).replace("title", "title+company_story", 1))
+        out.append(r)
+    return out
 
 
 def _damp_roundup(rows: list[Row]) -> list[Row]:

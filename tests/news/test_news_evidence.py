@@ -180,6 +180,17 @@ def test_a_company_story_does_not_tag_the_boards_of_its_lead() -> None:
     assert events(sector) == ["002594.SZ", "BK0900"]
 
 
+def test_a_headline_led_by_a_company_reads_its_bare_sector_words_as_its_business() -> None:
+    led = news_of("中国石化已建成光伏发电站1000座", "中国石化表示，光伏发电站已建成1000座。")
+    assert events(led) == ["600028.SH"]
+    assert "title+company_story" in set(mentions_of(led, "BK1031")["rule"])
+    assert "lead+company_story" in set(mentions_of(led, "BK1031")["rule"])
+    explicit = news_of("宁德时代领涨光伏板块", "光伏板块午后走强。")
+    assert events(explicit) == ["300750.SZ", "BK1031"]
+    sector_first = news_of("光伏发电装机大增 中国石化建成1000座", "光伏发电装机大增。")
+    assert "BK1031" in events(sector_first)
+
+
 def test_single_mentions_in_a_roundup_of_many_companies_count_half() -> None:
     names = [
         "贵州茅台", "五粮液", "招商银行", "中国平安", "宁德时代", "比亚迪", "隆基绿能",
