@@ -61,7 +61,33 @@ def read_names(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     for frame in (old, new):
         assert frame["code"].is_unique, "duplicated codes in a code list"
         assert frame["code"].str.fullmatch(r"[0-9]{6}").all()
-    return old, new
+    old = undo_ex_rights_names(old, new)
+    return old, undo_ex_rights_names(new, old)
+
+
+#: Eastmoney shows ``XD`` (ex-dividend), ``XR`` (ex-rights) or ``DR`` (both) before a
+#: name on the day it goes ex, cut to four characters: ``XD华润双`` is 华润双鹤.
+_EX_MARKER = re.compile(r"^(?:XD|XR|DR)(?=[\u4e00-\u9fff])")
+
+
+def undo_ex_rights_names(names_list: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """A code list with ex-day display names replaced by the company's name.
+
+    The full name is the other list's name when it starts with what is left after the
+    marker (华润双 → 华润双鹤); otherwise the marker alone is dropped.
+    """
+    before = dict(zip(other["code"], other["name"], strict=True))
+    names = []
+    fixed = 0
+    for code, name in zip(names_list["code"], names_list["name"], strict=True):
+        rest = _EX_MARKER.sub("", name)
+        if rest != name:
+            fixed += 1
+            full = before.get(code, "")
+            name = full if full.startswith(rest) else rest
+        names.append(name)
+    print(f"ex-day display names (XD/XR/DR) replaced: {fixed}")
+    return names_list.assign(name=names)
 
 
 def first_sessions(shared: Path) -> dict[str, str]:

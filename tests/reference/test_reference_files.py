@@ -65,6 +65,16 @@ def test_no_duplicate_code_name_rows() -> None:
     assert not _read("cross_listings").duplicated(["code", "foreign_code"]).any()
 
 
+def test_no_name_is_an_ex_day_display_name() -> None:
+    # Eastmoney writes XD/XR/DR + four characters on the day a stock goes ex (XD华润双 =
+    # 华润双鹤); the build restores the name, so the tagger never learns the truncated form.
+    pattern = r"^(?:XD|XR|DR)[\u4e00-\u9fff]"
+    for table in ("names", "stocks"):
+        names = _read(table)["name"]
+        assert not names.str.contains(pattern).any(), names[names.str.contains(pattern)].tolist()
+    assert "华润双鹤" in set(_read("stocks")["name"])
+
+
 def test_stock_table_covers_both_code_lists() -> None:
     stocks = _read("stocks")
     # names_2026.csv has 5,533 codes and names_2023.csv 5,640 (shared data README);
