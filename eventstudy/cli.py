@@ -614,7 +614,7 @@ def _reference_refresh(args: argparse.Namespace) -> int:
 
 
 def _reference_ls(args: argparse.Namespace) -> int:
-    from eventstudy.market.refstore import ReferenceStore
+    from eventstudy.reference.store import ReferenceStore
 
     store = ReferenceStore(args.cache_dir)
     table = store.listing()
@@ -633,7 +633,7 @@ def _reference_ls(args: argparse.Namespace) -> int:
 
 
 def _reference_lookup(args: argparse.Namespace) -> int:
-    from eventstudy.market.refstore import current_master
+    from eventstudy.reference.store import current_master
 
     kinds = cast("list[SymbolKind] | None", _split(args.kind))
     hits = current_master(args.cache_dir).lookup(args.query, kinds=kinds, limit=args.limit)
@@ -645,7 +645,7 @@ def _reference_lookup(args: argparse.Namespace) -> int:
 
 
 def _reference_members(args: argparse.Namespace) -> int:
-    from eventstudy.market.refstore import current_master
+    from eventstudy.reference.store import current_master
 
     table = current_master(args.cache_dir).members(args.board, as_of=args.as_of)
     snapshot = str(table["snapshot"].iloc[0].date())

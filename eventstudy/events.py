@@ -257,7 +257,7 @@ class EventSet:
             Membership date for every event (default: each event's day 0).
         master
             The security master (default:
-            :func:`eventstudy.market.refstore.current_master`, the bundled tables
+            :func:`eventstudy.reference.store.current_master`, the bundled tables
             plus the refreshed snapshots in the cache; no network).
 
         Returns
@@ -303,7 +303,7 @@ class EventSet:
         frame = self.frame.reset_index(drop=True)
         is_board = frame["symbol"].map(lambda s: parse_symbol(s).kind == "board").astype(bool)
         if master is None and is_board.any():
-            from eventstudy.market.refstore import current_master
+            from eventstudy.reference.store import current_master
 
             master = current_master()
         children, drops = _member_events(frame[is_board], when, master)

@@ -186,7 +186,7 @@ def test_expand_boards_without_boards_changes_nothing() -> None:
 def test_expand_boards_default_master_reads_the_refreshed_store(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from eventstudy.market.refstore import ReferenceStore
+    from eventstudy.reference.store import ReferenceStore
 
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
     rows = pd.DataFrame(

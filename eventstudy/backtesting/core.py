@@ -124,7 +124,7 @@ def _stored_lists(symbols: np.ndarray, sessions: np.ndarray, use_st: bool) -> _S
 
     ``sessions`` are the entry sessions (NaT where there is none).
     """
-    from eventstudy.market.refstore import ReferenceStore
+    from eventstudy.reference.store import ReferenceStore
 
     store = ReferenceStore()
     has = ~np.isnat(sessions)

@@ -2,7 +2,7 @@
 
 :func:`refresh_reference` asks akshare (:class:`~eventstudy.market.akshare_source.
 AkshareReference`) for what it has and writes it to the
-:class:`~eventstudy.market.refstore.ReferenceStore` as dated snapshots:
+:class:`~eventstudy.reference.store.ReferenceStore` as dated snapshots:
 
 ========  ====================================================  =================
 what      akshare functions                                     snapshot tables
@@ -23,7 +23,7 @@ delisted  ``stock_info_sh_delist`` (全部),                        delisted
 ========  ====================================================  =================
 
 The three lists (``st``, ``suspensions``, ``delisted``) are point-in-time lists,
-not master tables (:data:`~eventstudy.market.refstore.LIST_TABLES`): each refresh
+not master tables (:data:`~eventstudy.reference.store.LIST_TABLES`): each refresh
 adds a dated snapshot, and the backtester reads the ST and suspension snapshots
 by default (:func:`eventstudy.backtesting.backtest`). The ST list is the board
 on the refresh day: refresh it regularly (e.g. daily) to build its history;
@@ -42,7 +42,7 @@ limit (:mod:`eventstudy.market._net`); the whole refresh has a ``deadline``
 after which no call starts. A part that fails is reported, the others are still
 written (a refresh never writes an empty list). Offline
 (``EVENTSTUDY_OFFLINE``), refreshing is refused: the package then uses the newest
-snapshots already in the store (:func:`~eventstudy.market.refstore.current_master`),
+snapshots already in the store (:func:`~eventstudy.reference.store.current_master`),
 never the network.
 
 Membership is written in chunks of :data:`MEMBER_CHUNK` boards, so that a long
@@ -81,10 +81,10 @@ from eventstudy.exceptions import (
     SymbolError,
 )
 from eventstudy.market.akshare_source import STOCK_LISTS, AkshareReference, DeadlineExceeded
-from eventstudy.market.refstore import ReferenceStore, Snapshot, current_master
 from eventstudy.market.request import resolve_offline
 from eventstudy.reference import SecurityMaster
 from eventstudy.reference.schema import classify_stock_code
+from eventstudy.reference.store import ReferenceStore, Snapshot, current_master
 from eventstudy.symbols import parse_symbol
 
 __all__ = [

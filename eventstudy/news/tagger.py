@@ -6,7 +6,8 @@ matched in one pass over a text with an Aho–Corasick automaton
 number of names.
 
 The default dictionary (:meth:`Tagger.default`, built by :meth:`Tagger.from_master`)
-holds every name in the security master (:func:`eventstudy.reference.load_master`:
+holds every name in the security master (:func:`eventstudy.reference.current_master`:
+the bundled tables plus any snapshots a live refresh stored in the cache;
 about 5,400 listed and 700 former A-shares with their former names and spelling
 variants, the main indices, the Eastmoney boards, the distinct names of A+H and
 ADR lines) plus the reviewed word lists of :mod:`eventstudy.news.lexicon`:
@@ -355,7 +356,8 @@ class Tagger:
         Parameters
         ----------
         master
-            Default :func:`eventstudy.reference.load_master`.
+            Default :func:`eventstudy.reference.current_master`: the bundled tables plus
+            the snapshots ``eventstudy reference refresh`` stored in the cache.
         lexicon
             Default :func:`eventstudy.news.lexicon.load_lexicon` (the bundled lists);
             pass ``load_lexicon().with_rows(...)`` to try new aliases or blockers.
@@ -373,10 +375,10 @@ class Tagger:
         >>> [h.symbol for h in Tagger.from_master(lexicon=lex).find("次高端产品")]
         ['BK0896']
         """
-        from eventstudy.reference import load_master
+        from eventstudy.reference import current_master
 
         built = build_dictionary(
-            master if master is not None else load_master(),
+            master if master is not None else current_master(),
             lexicon if lexicon is not None else load_lexicon(),
         )
         return cls(
@@ -391,7 +393,11 @@ class Tagger:
 
     @classmethod
     def default(cls) -> Tagger:
-        """The dictionary of the bundled security master and word lists (built once, cached).
+        """The dictionary of the current security master and word lists (built once, cached).
+
+        The master is :func:`eventstudy.reference.current_master`: after ``eventstudy
+        reference refresh`` stored newer names, the next call builds a new dictionary
+        with them (offline; the store is only read).
 
         Examples
         --------
@@ -633,9 +639,19 @@ def _canonical(code: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=1)
+_DEFAULT_TAGGERS: dict[int, tuple[SecurityMaster, Tagger]] = {}
+
+
 def _default_tagger() -> Tagger:
-    return Tagger.from_master()
+    from eventstudy.reference.store import current_master
+
+    master = current_master()
+    hit = _DEFAULT_TAGGERS.get(id(master))
+    if hit is None or hit[0] is not master:
+        if len(_DEFAULT_TAGGERS) >= 4:
+            _DEFAULT_TAGGERS.clear()
+        hit = _DEFAULT_TAGGERS[id(master)] = (master, Tagger.from_master(master))
+    return hit[1]
 
 
 _DEPRECATED: Final = {

@@ -10,6 +10,9 @@ and never the network):
   spelling variants; dated board membership; reviewed A+H / ADR pairs. Bundled
   in ``data/reference/``; refresh snapshots are layered on with
   ``load_master(extra_snapshots=...)``.
+- :func:`current_master` / :class:`ReferenceStore` (:mod:`eventstudy.reference.store`):
+  the master the package uses, the bundled tables plus the dated snapshots that
+  ``eventstudy reference refresh`` wrote to the cache (read offline, never refreshed).
 - :func:`load_extract`: daily open, high, low, close and volume of every stock
   of the full-market file from 2021-07-27 to 2022-12-31.
 
@@ -46,6 +49,7 @@ from eventstudy.reference.schema import (
     ReferenceTable,
     validate_table,
 )
+from eventstudy.reference.store import ReferenceStore, current_master
 
 __all__ = [
     "COLUMNS",
@@ -55,11 +59,13 @@ __all__ = [
     "REFERENCE_TABLES",
     "MatchType",
     "NameType",
+    "ReferenceStore",
     "ReferenceTable",
     "Security",
     "SecurityMaster",
     "base_name",
     "clean_name",
+    "current_master",
     "extract_info",
     "extract_symbols",
     "load_extract",

@@ -1,7 +1,7 @@
 """The backtester's default ST and suspension rules from the reference store's snapshots.
 
 The snapshots are written into a temporary cache with the store's public API
-(:class:`~eventstudy.market.refstore.ReferenceStore`); ``EVENTSTUDY_CACHE`` points there.
+(:class:`~eventstudy.reference.store.ReferenceStore`); ``EVENTSTUDY_CACHE`` points there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from eventstudy.backtesting import backtest
 from eventstudy.backtesting.core import NO_LIST_NOTE
-from eventstudy.market.refstore import ReferenceStore
+from eventstudy.reference.store import ReferenceStore
 
 JAN = pd.to_datetime(["2022-01-04", "2022-01-05", "2022-01-06"])
 # 600519.SH closes +5 % on 01-05 (at the ST limit, within the main-board one); 000858.SZ +2 %

@@ -12,7 +12,7 @@ import pytest
 from eventstudy.cli import EXIT_BAD_INPUT, EXIT_DATA_UNAVAILABLE, EXIT_OK, EXIT_PROVIDER, main
 from eventstudy.market._net import RetryPolicy
 from eventstudy.market.akshare_source import AkshareReference
-from eventstudy.market.refstore import ReferenceStore
+from eventstudy.reference.store import ReferenceStore
 
 responses = pytest.importorskip("responses")
 

@@ -36,7 +36,7 @@ from eventstudy.exceptions import DataUnavailableError  # noqa: E402
 from eventstudy.market._net import RetryPolicy  # noqa: E402
 from eventstudy.market.akshare_source import AkshareReference  # noqa: E402
 from eventstudy.market.refresh import refresh_reference  # noqa: E402
-from eventstudy.market.refstore import ReferenceStore, current_master  # noqa: E402
+from eventstudy.reference.store import ReferenceStore, current_master  # noqa: E402
 
 from .test_akshare_http import (  # noqa: E402
     CONCEPT_LIST_KEYS,

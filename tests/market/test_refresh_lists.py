@@ -31,7 +31,7 @@ from responses import matchers  # noqa: E402
 from eventstudy.market._net import RetryPolicy  # noqa: E402
 from eventstudy.market.akshare_source import AkshareReference  # noqa: E402
 from eventstudy.market.refresh import refresh_reference  # noqa: E402
-from eventstudy.market.refstore import LIST_COLUMNS, ReferenceStore  # noqa: E402
+from eventstudy.reference.store import LIST_COLUMNS, ReferenceStore  # noqa: E402
 
 from .test_refresh_http import xlsx  # noqa: E402
 

@@ -10,8 +10,8 @@ import pytest
 
 from eventstudy.exceptions import EventStudyWarning, InputDataError
 from eventstudy.market.cache import PriceCache
-from eventstudy.market.refstore import ReferenceStore, current_master
 from eventstudy.reference import load_master
+from eventstudy.reference.store import ReferenceStore, current_master
 
 T = pd.Timestamp
 
@@ -130,3 +130,23 @@ def test_default_folder_follows_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert current_master() is load_master()
+
+
+def test_the_default_tagger_reads_the_refreshed_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from eventstudy.news import Tagger
+
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    assert [h.symbol for h in Tagger.default().find("锦绣黔酿发布")] == []
+    ReferenceStore(tmp_path).write("stocks", stock("2027-01-04", "600519.SH", "锦绣黔酿"),
+                                   what="names", retrieved_at=stamp("2027-01-04"))  # fmt: skip
+    assert [h.symbol for h in Tagger.default().find("锦绣黔酿发布")] == ["600519.SH"]
+    assert Tagger.default() is Tagger.default()  # built once per master
+
+
+def test_the_old_module_path_still_works_with_a_deprecation_warning() -> None:
+    from eventstudy.market import refstore
+
+    with pytest.warns(DeprecationWarning, match="eventstudy.reference.store"):
+        assert refstore.current_master is current_master
