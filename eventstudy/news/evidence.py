@@ -32,6 +32,10 @@ Factors (:data:`WEIGHT_FACTORS`), recorded in the ``rule`` column
 ``index``       0.5    an index in the body (a benchmark mentioned in passing)
 ``a_h_line``    0.5    Eastmoney linked an A+H company to its HK line; the A
                        share gets the evidence in full (``hk_to_a``)
+``no_subject``  0.7    a board word in the lead of an article whose headline
+                       names no security or board (local or general news),
+                       unless it is the first name of the opening clause:
+                       one passing mention (0.42) is not enough, two are (0.66)
 =============== ====== =======================================================
 
 Rules that set the weight to 0 (the ``rule`` column names them; the mention is
@@ -99,6 +103,7 @@ WEIGHT_FACTORS: Final[dict[str, float]] = {
     "index": 0.5,
     "a_h_line": 0.5,
     "roundup": 0.5,
+    "no_subject": 0.7,
 }
 #: An article whose text names this many companies is a roundup (picks, holdings,
 #: screens): a single mention in its body is not a story about the company.
@@ -185,6 +190,9 @@ class _Field:
         self.layout = layout
         self.field = field
         self.company_story = False
+        #: Set when the headline names nothing: the start of the text's first name (its
+        #: subject, counted in full), or -1; ``None`` when the headline names something.
+        self.no_subject_except: int | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self.scan.original(start, end)
@@ -196,7 +204,19 @@ class _Field:
         if position == "lead" and kind == "board" and self.company_story:
             weight, rule = mention_weight(how, "body", kind, strength=strength, list_size=size)
             return weight, rule.replace("body", "lead+company_story", 1)
-        return mention_weight(how, position, kind, strength=strength, list_size=size, role=role)
+        weight, rule = mention_weight(
+            how, position, kind, strength=strength, list_size=size, role=role
+        )
+        if (
+            position == "lead"
+            and kind == "board"
+            and how == "keyword"
+            and weight > 0
+            and self.no_subject_except not in (None, start)
+        ):
+            weight = round(weight * WEIGHT_FACTORS["no_subject"], 6)
+            rule = f"{rule}+no_subject"
+        return weight, rule
 
 
 class _Article:
@@ -445,7 +465,13 @@ class _Article:
         scan = self.tagger.scan(text)
         layout = Layout(scan.text, self.tagger.rules, brokers_are_news=headline.brokers)
         fld = _Field(text, scan, layout, "text")
-        fld.company_story = headline.company_story(_first_sentence(fld))
+        first_name = _first_sentence(fld)
+        fld.company_story = headline.company_story(
+            first_name is not None and first_name[1] in _COMPANIES
+        )
+        if not (headline.companies or headline.boards):
+            topic = _first_sentence(fld, _CLAUSE_STOPS)
+            fld.no_subject_except = -1 if topic is None else topic[0]
         used = self.links(fld)
         self.keywords(fld, [m for i, m in enumerate(scan.matches) if i not in used and m.targets])
         self.codes(fld, scan.codes)
@@ -471,21 +497,24 @@ class _Headline:
         return first_is_company
 
 
-def _first_sentence(fld: _Field) -> bool:
-    """Whether the first name (not a source) of a text's first sentence is a company."""
+def _first_sentence(fld: _Field, stops: str = "。!?\n") -> tuple[int, str] | None:
+    """Start and kind of the first name (not a source) of a text's first sentence
+    (or of the first stretch ending at one of ``stops``)."""
     text = fld.scan.text
-    end = next((i for i, ch in enumerate(text) if ch in "。!?\n"), len(text))
+    end = next((i for i, ch in enumerate(text) if ch in stops), len(text))
     lay = fld.layout
     for m in fld.scan.matches:
         if m.start >= end:
             break
         for t in m.targets:
             if lay.role(m.start, m.end, t.kind, t.name) is None:
-                return t.kind in _COMPANIES
-    return False
+                return m.start, t.kind
+    return None
 
 
 _COMPANIES: Final = ("stock", "foreign")
+#: Punctuation that ends the opening clause (whose first name is the text's topic).
+_CLAUSE_STOPS: Final = "，,；;：:。!?\n"
 #: Endings that make a sector word an explicit board reference (白酒板块, 锂电概念, 券商股).
 BOARD_FORMS: Final = ("板块", "概念", "概念股", "行业", "股")
 

@@ -191,6 +191,23 @@ def test_a_headline_led_by_a_company_reads_its_bare_sector_words_as_its_business
     assert "BK1031" in events(sector_first)
 
 
+def test_a_headline_naming_nothing_needs_two_lead_mentions_of_a_sector() -> None:
+    once = news_of("顺义区将建消费桥头堡", "记者从区党代会获悉，该区将立足机场及周边区域。")
+    assert "BK0420" not in events(once)
+    assert mentions_of(once, "BK0420")["rule"].tolist() == ["lead+no_subject"]
+    factor = WEIGHT_FACTORS["no_subject"]
+    assert mentions_of(once, "BK0420")["weight"].tolist() == [
+        EVIDENCE_WEIGHTS["keyword_lead"] * factor
+    ]
+    twice = news_of("客流恢复", "机场客流恢复，多家机场五一航班量创新高。")
+    assert "BK0420" in events(twice)
+    titled = news_of("机场板块走强", "机场客流恢复。")
+    assert "BK0420" in events(titled)
+    topic = news_of("客流恢复", "机场客流快速恢复，消费回暖。")  # the opening clause's topic
+    assert mentions_of(topic, "BK0420")["rule"].tolist() == ["lead"]
+    assert "BK0420" in events(topic)
+
+
 def test_single_mentions_in_a_roundup_of_many_companies_count_half() -> None:
     names = [
         "贵州茅台", "五粮液", "招商银行", "中国平安", "宁德时代", "比亚迪", "隆基绿能",
