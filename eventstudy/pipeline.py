@@ -443,6 +443,10 @@ def run_pipeline(
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:
         cfg = replace(cfg, output=replace(cfg.output, formats=tuple(formats)))
+    if cfg.output.formats:  # a bad --out fails now, not after the prices and the study
+        from eventstudy.report.files import output_dir
+
+        output_dir(cfg.output.dir)
     steps = _Steps(total=6 if "png" in cfg.output.formats else 5, progress=progress)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -813,8 +817,10 @@ def run_backtest_config(
     """
     from eventstudy.backtesting import backtest
     from eventstudy.report import write_backtest
+    from eventstudy.report.files import output_dir
 
     cfg = _as_backtest_config(config).with_overrides(out=out, offline=offline)
+    output_dir(cfg.output.dir)  # a bad --out fails now, not after the backtest
     events, notes, news_skipped = events_from_config(cfg, progress=progress)
     result = backtest(events, progress=progress, **cfg.backtest_kwargs())
     title = {"title": cfg.output.title} if cfg.output.title is not None else {}

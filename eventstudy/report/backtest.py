@@ -40,6 +40,7 @@ import pandas as pd
 
 from eventstudy.backtesting.core import SKIP_REASONS
 from eventstudy.plotting import escape_text
+from eventstudy.report.files import output_dir, write_csv
 from eventstudy.report.html import figure_html, page_html, table_html, write_page
 
 if TYPE_CHECKING:
@@ -195,14 +196,12 @@ def write_backtest(
     ``news_skipped.csv`` when given, and listed in the HTML; ``notes`` (the
     run's own remarks, e.g. events filtered out) end ``summary.txt`` and head the page.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(out_dir)
     files: dict[str, Path] = {}
 
     def put(name: str, frame: pd.DataFrame, index: bool = False) -> None:
         path = out / name
-        frame.to_csv(path, index=index, encoding="utf-8")
-        files[name] = path
+        files[name] = write_csv(frame, path, index=index)
 
     put("events.csv", result.to_frame())
     put("trades.csv", result.trades)

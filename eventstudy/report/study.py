@@ -62,6 +62,7 @@ from eventstudy.plotting import (
     significance_stars,
 )
 from eventstudy.report import png
+from eventstudy.report.files import output_dir, write_csv
 from eventstudy.report.html import figure_html, page_html, table_html, write_page
 
 if TYPE_CHECKING:
@@ -489,7 +490,7 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8")
+        write_csv(frame, path)
         return
     try:
         frame.to_parquet(path, index=False)
@@ -1110,8 +1111,7 @@ def briefing(
         For an unknown format or chart name, or a window not in the result.
     """
     _check_options(formats, charts)
-    folder = Path(out).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_dir(out)
     main = pick_window(result, window) if len(result.car.columns) else ""
     bench = benchmark if benchmark is not None else getattr(result, "market", None)
 
