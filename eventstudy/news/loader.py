@@ -46,6 +46,7 @@ import pandas as pd
 from eventstudy.exceptions import EventStudyWarning, InputDataError
 from eventstudy.news.frontmatter import (
     PostProblem,
+    date_text,
     parse_published,
     split_front_matter,
     text_value,
@@ -260,7 +261,7 @@ def parse_post(text: str, *, origin: str) -> Record:
     try:
         meta, body = split_front_matter(text)
         title = _one_line(text_value(meta, "title"))
-        published = parse_published(text_value(meta, "date"))
+        published = parse_published(date_text(meta))
     except PostProblem as err:
         raise _recover_id(err, text, origin) from None
     category = _one_line(text_value(meta, "categories")) or None
