@@ -174,7 +174,8 @@ def _news(args: argparse.Namespace) -> int:
             print(f"  {r.origin}: {r.reason}: {r.message}")
     if out is not None:
         tags = news.tags(min_score=0.0 if args.min_score is None else args.min_score)
-        art = news.articles[["article_id", "published_at", "title", "publisher", "origin"]]
+        shared = news.with_relative_origins()  # origins relative to the news folder
+        art = shared.articles[["article_id", "published_at", "title", "publisher", "origin"]]
         table = tags.merge(art, on="article_id", how="left")
         _write_tags(table, out)
         print(f"wrote {len(table)} tags to {out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -166,3 +167,61 @@ def test_other_os_errors_on_a_path_are_bad_input(
     assert main(["run", "x.toml"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert "/some/config.toml: Is a directory" in err
+
+
+# ----------------------------------------------------------------------------- duplicates, paths
+
+
+def _written_text(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in (".csv", ".txt", ".html")
+    }
+
+
+def test_demo_writes_duplicates_counts_them_and_no_absolute_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "briefing"
+    assert main(["-q", "demo", "--out", str(out), "--formats", "html,csv"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("news: 64 inputs: 60 articles, 1 skipped, 3 duplicates\n")
+    dups = pd.read_csv(out / "tables" / "news_duplicates.csv", dtype=str)
+    assert len(dups) == 3
+    assert set(dups["key"]) <= {"article_id", "title_time"}
+    assert "tables/news_duplicates.csv" in (out / "briefing.html").read_text(encoding="utf-8")
+    skipped = pd.read_csv(out / "tables" / "news_skipped.csv", dtype=str)
+    assert skipped["origin"].tolist() == ["_posts/-202205262391921712.md"]
+    news_root = str(sample_news_path())
+    for name, text in _written_text(out).items():
+        assert news_root not in text, name
+        assert os.path.abspath(news_root) not in text, name
+
+
+def test_backtest_writes_duplicates_and_relative_origins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = {
+        "news": {"path": str(sample_news_path())},
+        "events": {"symbols": ["600519.SH"]},
+        "market": {"source": "bundled", "offline": True},
+        "placebo": {"runs": 0},
+    }
+    run = run_backtest_config(cfg, tmp_path / "bt")
+    assert "news_duplicates.csv" in run.files.files
+    assert run.news_duplicates is not None
+    assert len(run.news_duplicates) == 3
+    summary = (tmp_path / "bt" / "summary.txt").read_text(encoding="utf-8")
+    assert "news: 64 inputs: 60 articles, 1 skipped, 3 duplicates" in summary
+    dups = pd.read_csv(tmp_path / "bt" / "news_duplicates.csv", dtype=str)
+    assert not any(os.path.isabs(o) for o in dups["origin"])
+    for name, text in _written_text(tmp_path / "bt").items():
+        assert str(sample_news_path()) not in text, name
+
+
+def test_news_out_origins_are_relative(tmp_path: Path) -> None:
+    out = tmp_path / "tags.csv"
+    assert main(["news", str(sample_news_path()), "--articles", "0", "--out", str(out)]) == 0
+    origins = pd.read_csv(out, dtype=str)["origin"]
+    assert origins.str.startswith(("_posts/", "old_post/")).all()

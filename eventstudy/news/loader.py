@@ -57,13 +57,16 @@ from eventstudy.news.quotes import symbol_of
 __all__ = [
     "POST_SUFFIXES",
     "TABLE_SUFFIXES",
+    "Inputs",
     "Record",
+    "SkippedInput",
     "TableSource",
     "decode",
     "join_day_time",
     "parse_post",
     "parse_row",
     "read_post",
+    "resolve_inputs",
     "resolve_source",
 ]
 
@@ -312,7 +315,7 @@ def read_post(path: Path) -> Record:
         data = path.read_bytes()
     except OSError as err:
         raise PostProblem(
-            "unreadable",
+            _os_reason(err),
             f"cannot read the file: {err.strerror or err}",
             _file_name_id(str(path)),
         ) from None
@@ -558,75 +561,229 @@ class TableSource:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedInput:
+    """A file or folder of a news folder that could not be read (one row of ``News.skipped``).
+
+    ``reason``: ``permission_denied`` (no read permission), ``outside_root`` (a
+    symbolic link leaving the folder: not followed), ``unreadable`` (a broken link,
+    another OS error) or ``bad_table`` (a table file that cannot be read as news).
+    """
+
+    origin: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a news source holds: posts and tables in order, what was skipped, and the root.
+
+    ``root`` is the folder the inputs' paths are written relative to in shared
+    files (the folder given; the common folder of the files given; ``None`` for
+    a DataFrame).
+    """
+
+    items: list[Path | TableSource]
+    skipped: list[SkippedInput] = field(default_factory=list)
+    root: Path | None = None
+
+
 def _is_table(path: Path) -> bool:
     return path.suffix.lower() in TABLE_SUFFIXES
 
 
-def resolve_source(source: Any) -> list[Path | TableSource]:
-    """Turn ``source`` into its inputs: post files and tables, in order.
+def _common_root(paths: Iterable[Path]) -> Path | None:
+    parents = [os.path.abspath(p.parent) for p in paths]
+    return Path(os.path.commonpath(parents)) if parents else None
 
-    A folder is searched recursively for posts; a folder with no post but with
-    table files is refused (pass the table file itself). A list is dispatched
-    path by path: table extensions (:data:`TABLE_SUFFIXES`) are read as tables,
-    anything else as a post.
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _os_reason(err: OSError) -> str:
+    return "permission_denied" if isinstance(err, PermissionError) else "unreadable"
+
+
+def _is_post_index(frame: pd.DataFrame, folder: Path) -> bool:
+    """Whether ``frame`` lists posts: a ``path`` column naming post files in ``folder``."""
+    column = next((c for c in frame.columns if str(c).strip().lower() == "path"), None)
+    if column is None:
+        return False
+    values = frame[column].dropna().astype(str)
+    return len(values) > 0 and all(
+        Path(v).suffix.lower() in POST_SUFFIXES and (folder / v).is_file() for v in values
+    )
+
+
+def _folder_table(path: Path, skipped: list[SkippedInput]) -> TableSource | None:
+    """A table file found in a news folder, or ``None`` (and a ``skipped`` entry).
+
+    A catalogue of the folder's posts (a ``path`` column naming them, as the bundled
+    ``INDEX.tsv``) describes inputs already read: it is not read as news (``None``,
+    nothing skipped).
+    """
+    try:
+        with warnings.catch_warnings():  # the table's articles carry the decoding warning
+            warnings.simplefilter("ignore", EventStudyWarning)
+            frame = read_table(path)
+        if _is_post_index(frame, path.parent):
+            return None
+        canonical_columns(frame)
+    except PermissionError as err:
+        skipped.append(SkippedInput(str(path), "permission_denied", f"cannot read: {err.strerror}"))
+        return None
+    except InputDataError as err:
+        skipped.append(SkippedInput(str(path), "bad_table", str(err)))
+        return None
+    return TableSource(frame, str(path))
+
+
+class _FolderWalk:
+    """The posts, tables and skipped entries of a folder, walked without following links out."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.posts: list[Path] = []
+        self.tables: list[Path] = []
+        self.skipped: list[SkippedInput] = []
+
+    def skip(self, path: str | Path, reason: str, message: str) -> None:
+        self.skipped.append(SkippedInput(str(path), reason, message))
+
+    def onerror(self, err: OSError) -> None:
+        self.skip(err.filename, _os_reason(err), f"cannot list the folder: {err.strerror or err}")
+
+    def link(self, path: Path) -> bool:
+        """Whether the symbolic link ``path`` stays inside the root (else it is skipped)."""
+        if _inside(path, self.real_root):
+            return True
+        target = os.readlink(path)
+        self.skip(path, "outside_root", f"a link to {target!r}, outside the folder: not followed")
+        return False
+
+    def file(self, path: Path) -> None:
+        suffix = path.suffix.lower()
+        if suffix not in POST_SUFFIXES and suffix not in TABLE_SUFFIXES:
+            return
+        if path.is_symlink() and not self.link(path):
+            return
+        if not path.is_file():
+            self.skip(path, "unreadable", "a broken link or not a regular file")
+        elif not os.access(path, os.R_OK):
+            self.skip(path, "permission_denied", "no read permission")
+        else:
+            (self.posts if suffix in POST_SUFFIXES else self.tables).append(path)
+
+    def walk(self) -> Inputs:
+        for top, dirs, names in os.walk(self.root, onerror=self.onerror, followlinks=False):
+            here = Path(top)
+            for d in [d for d in dirs if (here / d).is_symlink()]:
+                dirs.remove(d)  # a link inside the folder is walked through its target
+                self.link(here / d)
+            for name in names:
+                self.file(here / name)
+
+        def key(p: Path) -> str:
+            return p.relative_to(self.root).as_posix()
+
+        posts: list[Path] = sorted(self.posts, key=key)
+        items: list[Path | TableSource] = [*posts]
+        for path in sorted(self.tables, key=key):
+            table = _folder_table(path, self.skipped)
+            if table is not None:
+                items.append(table)
+        return Inputs(items, sorted(self.skipped, key=lambda s: s.origin), self.root)
+
+
+def resolve_inputs(source: Any) -> Inputs:
+    """Turn ``source`` into its inputs: post files and tables in order, and what was skipped.
+
+    A folder is searched recursively for posts (:data:`POST_SUFFIXES`) and tables
+    (:data:`TABLE_SUFFIXES`; posts first, then tables, each by path); a table whose
+    ``path`` column names the folder's posts (a catalogue such as the bundled
+    ``INDEX.tsv``) describes them and is not read again. What cannot be
+    read is skipped with a reason, not an error: a subfolder or file without read
+    permission (``permission_denied``), a symbolic link leading outside the folder
+    (``outside_root``: not followed), a table that is not a news table
+    (``bad_table``). A list is dispatched path by path: table extensions are read
+    as tables, anything else as a post.
 
     Raises
     ------
     InputDataError
         For a path that does not exist, an unsupported file type, a glob that
-        matches no post, a folder that holds tables but no posts, or an
-        unsupported source type.
+        matches no post, or an unsupported source type.
+
+    Examples
+    --------
+    >>> from eventstudy.datasets import sample_news_path
+    >>> found = resolve_inputs(sample_news_path())
+    >>> len(found.items), found.skipped, found.root == sample_news_path()
+    (64, [], True)
     """
     if isinstance(source, pd.DataFrame):
-        return [TableSource(source, "row")]
+        return Inputs([TableSource(source, "row")])
     if isinstance(source, str | os.PathLike):
-        text = os.fspath(source)
-        path = Path(text)
+        path = Path(os.fspath(source))
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file()]
-            files = sorted(
-                (p for p in found if p.suffix.lower() in POST_SUFFIXES),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
-            tables = sorted(p for p in found if _is_table(p))
-            if not files and tables:
-                names = ", ".join(str(p) for p in tables[:3])
-                raise InputDataError(
-                    f"the folder {text!r} holds no posts ({'/'.join(sorted(POST_SUFFIXES))}) "
-                    f"but {len(tables)} table file(s): {names}; pass the table file itself, "
-                    f"e.g. load_news({str(tables[0])!r}), or a list of them"
-                )
-            return list(files)
-        if path.is_file():
-            suffix = path.suffix.lower()
-            if suffix in POST_SUFFIXES:
-                return [path]
-            if suffix in TABLE_SUFFIXES:
-                return [TableSource(read_table(path), text)]
-            raise InputDataError(
-                f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
-                f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
-            )
-        if any(c in text for c in "*?["):
-            matched = glob.glob(text, recursive=True)
-            files = sorted(_post_files(matched))
-            if not files:
-                named = sorted(str(p) for p in matched if _is_table(Path(p)))
-                hint = (
-                    f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
-                    if named
-                    else ""
-                )
-                raise InputDataError(f"the pattern {text!r} matches no post files{hint}")
-            return list(files)
-        raise InputDataError(f"no such file or folder: {text!r}")
+            return _FolderWalk(path).walk()
+        items = _path_items(os.fspath(source))
+        files = [i if isinstance(i, Path) else Path(i.label) for i in items]
+        return Inputs(items, [], _common_root(files))
     if isinstance(source, list | tuple):
         paths = [Path(p) for p in source]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise InputDataError(f"no such files: {missing[:5]}")
-        return [TableSource(read_table(p), str(p)) if _is_table(p) else p for p in paths]
+        items = [TableSource(read_table(p), str(p)) if _is_table(p) else p for p in paths]
+        return Inputs(items, [], _common_root(paths))
     raise InputDataError(
         f"cannot load news from a {type(source).__name__}; pass a folder, a file, a glob "
         "pattern, a list of files or a DataFrame"
     )
+
+
+def _path_items(text: str) -> list[Path | TableSource]:
+    """The inputs of a file or a glob pattern."""
+    path = Path(text)
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in POST_SUFFIXES:
+            return [path]
+        if suffix in TABLE_SUFFIXES:
+            return [TableSource(read_table(path), text)]
+        raise InputDataError(
+            f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
+            f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
+        )
+    if any(c in text for c in "*?["):
+        matched = glob.glob(text, recursive=True)
+        files = sorted(_post_files(matched))
+        if not files:
+            named = sorted(str(p) for p in matched if _is_table(Path(p)))
+            hint = (
+                f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
+                if named
+                else ""
+            )
+            raise InputDataError(f"the pattern {text!r} matches no post files{hint}")
+        return list(files)
+    raise InputDataError(f"no such file or folder: {text!r}")
+
+
+def resolve_source(source: Any) -> list[Path | TableSource]:
+    """The posts and tables of ``source`` (:func:`resolve_inputs` without the skipped entries).
+
+    Raises
+    ------
+    InputDataError
+        As :func:`resolve_inputs`.
+    """
+    return resolve_inputs(source).items

@@ -13,7 +13,8 @@ file                content
 ``charts/*.png``    one PNG per chart, for slides (format ``"png"``)
 ``tables/*.csv``    events (with their CARs), tests, CAAR path, AAR, dropped
 ``tables/*.parquet`` events, provenance, the tidy ``to_frame()``; with ``news``
-                    also the articles and the skipped inputs (format
+                    also the articles, the skipped inputs and the duplicates
+                    (``news_*``, origins relative to the news folder) (format
                     ``"parquet"``: the same tables, typed)
 =================== ===========================================================
 
@@ -262,8 +263,10 @@ def _tables(
         "results": _results_table(result),
     }
     if news is not None:
-        tables["news_articles"] = _articles_table(news)
-        tables["news_skipped"] = news.skipped
+        shared = news.with_relative_origins()  # no /home/... paths in shared files
+        tables["news_articles"] = _articles_table(shared)
+        tables["news_skipped"] = shared.skipped
+        tables["news_duplicates"] = shared.duplicates
     for name, frame in (extra or {}).items():
         tables[name] = frame
     return tables
@@ -861,8 +864,10 @@ def _methodology_html(
         parts.append(f"<p><b>Inference and event handling:</b></p><ul>{items}</ul>")
     if news is not None:
         parts.append(
-            f"<p><b>News:</b> {len(news.articles)} articles loaded, {len(news.skipped)} inputs "
-            "skipped (listed in <code>tables/news_skipped.csv</code> with reasons).</p>"
+            f"<p><b>News:</b> {news.n_inputs} inputs: {len(news.articles)} articles loaded, "
+            f"{len(news.skipped)} skipped (listed in <code>tables/news_skipped.csv</code> with "
+            f"reasons), {len(news.duplicates)} duplicates of a kept article (listed in "
+            "<code>tables/news_duplicates.csv</code>).</p>"
         )
     return "".join(parts)
 

@@ -318,11 +318,15 @@ def test_headline_alone_is_an_event_one_body_mention_of_a_board_is_not() -> None
     assert kw["rule"].tolist() == ["title", "lead", "title", "body"]
 
 
-def test_folder_with_tables_but_no_posts_is_refused(tmp_path: Path) -> None:
+def test_folder_with_tables_but_no_posts_loads_the_tables(tmp_path: Path) -> None:
+    # issue 13 item 9: the tables of a folder are read (they were refused before)
     akshare_rows().to_csv(tmp_path / "news_em.csv", index=False)
     akshare_rows().to_parquet(tmp_path / "more.parquet")
-    with pytest.raises(InputDataError, match=r"no posts.*news_em\.csv.*load_news\("):
-        load_news(tmp_path)
+    news = load_news(tmp_path)
+    assert news.n_inputs == 6
+    assert len(news.articles) == 2  # the parquet rows repeat the CSV rows
+    assert len(news.duplicates) == 2
+    assert news.skipped["reason"].tolist() == ["empty_row", "empty_row"]
     # an empty folder still loads (nothing to lose)
     (tmp_path / "empty").mkdir()
     assert load_news(tmp_path / "empty").n_inputs == 0
