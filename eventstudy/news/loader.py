@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import glob
 import hashlib
 import io
@@ -61,7 +62,9 @@ __all__ = [
     "Record",
     "SkippedInput",
     "TableSource",
+    "common_share",
     "decode",
+    "decode_lines",
     "join_day_time",
     "parse_post",
     "parse_row",
@@ -139,15 +142,19 @@ def decode(data: bytes) -> tuple[str, str | None]:
     invalid byte sequences (at least :data:`MOSTLY_UTF8_RATIO` valid non-ASCII
     characters per invalid sequence: a damaged UTF-8 file, decoded with U+FFFD
     replacement and an ``invalid_encoding`` warning, rather than GB18030
-    garbage); strict GB18030 (a superset of GBK/GB2312); else UTF-8 with
-    replacement and a warning.
+    garbage); strict GB18030 (a superset of GBK/GB2312) or Big5, whichever gives
+    more common characters (:func:`common_share`; with a warning when even the
+    better one is below :data:`PLAUSIBLE_SHARE`); else UTF-8 with replacement and
+    a warning. Never garbled in silence.
 
     Examples
     --------
     >>> decode("白酒".encode("gb18030"))
     ('白酒', None)
+    >>> decode("台積電營收創新高".encode("big5"))
+    ('台積電營收創新高', None)
     >>> decode(b"ok\\xff\\xfe\\xfa")[1]
-    'invalid_encoding: not UTF-8, UTF-16 or GB18030; undecodable bytes replaced'
+    'invalid_encoding: not UTF-8, UTF-16, GB18030 or Big5; undecodable bytes replaced'
     >>> decode("贵州茅台与五粮液".encode()[:-4] + "白酒板块".encode())
     ('贵州茅台与五�白酒板块', 'invalid_encoding: UTF-8 with 1 invalid byte sequence(s), replaced')
     """
@@ -171,14 +178,143 @@ def decode(data: bytes) -> tuple[str, str | None]:
             replaced,
             f"invalid_encoding: UTF-8 with {n_bad} invalid byte sequence(s), replaced",
         )
+    best = _best_legacy(data)
+    if best is None:
+        return (
+            replaced,
+            "invalid_encoding: not UTF-8, UTF-16, GB18030 or Big5; undecodable bytes replaced",
+        )
+    text, encoding, share = best
+    if share < PLAUSIBLE_SHARE:
+        return (
+            text,
+            f"invalid_encoding: decoded as {encoding}, but only {share:.0%} of its characters "
+            "are common Chinese: check the file's encoding",
+        )
+    return text, None
+
+
+#: Legacy Chinese encodings tried when bytes are not UTF-8: GB18030 (a superset of
+#: GBK/GB2312, mainland) and Big5 (Hong Kong, Taiwan), the more plausible first.
+LEGACY_ENCODINGS: Final = ("gb18030", "big5")
+#: A decoding is plausible when at least this share of its non-ASCII characters are
+#: common: punctuation or a first-level character of GB2312 (3,755 simplified) or Big5
+#: (5,401 traditional). Real news scores 0.98-1.0; Big5 bytes read as GB18030 about
+#: 0.35, GB18030 bytes read as Big5 at most 0.78, on the bundled posts.
+PLAUSIBLE_SHARE: Final = 0.8
+#: Characters scored per decoding (enough to tell encodings apart; bounds the cost).
+_SCORED_CHARS: Final = 4000
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_common(char: str) -> bool:
+    for encoding, rows in (
+        ("gb2312", (0xA1, 0xA3, 0xB0, 0xD7)),
+        ("big5", (0xA1, 0xA3, 0xA4, 0xC6)),
+    ):
+        try:
+            lead = char.encode(encoding)[0]
+        except UnicodeEncodeError:
+            continue
+        if rows[0] <= lead <= rows[1] or rows[2] <= lead <= rows[3]:
+            return True
+    return False
+
+
+def common_share(text: str) -> float:
+    """The share of the non-ASCII characters of ``text`` that are common (1.0 if none).
+
+    Common: CJK punctuation and full-width forms, or a first-level character of GB2312
+    or Big5. Text decoded with the wrong encoding is mostly rare characters.
+
+    Examples
+    --------
+    >>> big5 = "台積電營收創新高，半導體類股走強。".encode("big5")
+    >>> common_share(big5.decode("big5")), round(common_share(big5.decode("gb18030")), 2)
+    (1.0, 0.41)
+    """
+    chars = [c for c in text if ord(c) > 127][:_SCORED_CHARS]
+    if not chars:
+        return 1.0
+    return sum(_is_common(c) for c in chars) / len(chars)
+
+
+def _best_legacy(data: bytes) -> tuple[str, str, float] | None:
+    """The most plausible strict decoding among :data:`LEGACY_ENCODINGS` (text, name, share)."""
+    best: tuple[str, str, float] | None = None
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        share = common_share(text)
+        if best is None or share > best[2]:
+            best = (text, "Big5" if encoding == "big5" else "GB18030", share)
+    return best
+
+
+def decode_lines(data: bytes) -> tuple[str, int]:
+    """Decode a text table line by line; returns the text and the number of bad lines.
+
+    A file that is all UTF-8 (or has a byte-order mark) is decoded whole. Otherwise
+    each line is decoded on its own: strict UTF-8, else the legacy encoding
+    (:data:`LEGACY_ENCODINGS`) that gives the most common characters for the file's
+    non-UTF-8 lines, else the other one; a line that none decodes plausibly (at
+    least :data:`PLAUSIBLE_SHARE` common characters) is a *bad line*, decoded with
+    U+FFFD replacement so that its row can be found and skipped (``bad_encoding``),
+    never kept garbled. A CSV saved by Excel as GBK with one UTF-8 row, or the
+    reverse, is read correctly.
+
+    Examples
+    --------
+    >>> mixed = "标题,时间\\n".encode() + "白酒板块走强,2022-01-10\\n".encode("gbk")
+    >>> decode_lines(mixed)
+    ('标题,时间\\n白酒板块走强,2022-01-10\\n', 0)
+    >>> decode_lines(b"a,b\\n\\xff\\xfe\\xfa,1\\n")[1]
+    1
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), 0
+        except UnicodeDecodeError:
+            pass
     try:
-        return data.decode("gb18030"), None
+        return data.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    return (
-        replaced,
-        "invalid_encoding: not UTF-8, UTF-16 or GB18030; undecodable bytes replaced",
-    )
+    lines = data.split(b"\n")
+    texts: list[str | None] = []
+    for line in lines:
+        try:
+            texts.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            texts.append(None)
+    legacy = b"\n".join(b for b, t in zip(lines, texts, strict=True) if t is None)
+    best = _best_legacy(legacy)
+    first = "big5" if best is not None and best[1] == "Big5" else "gb18030"
+    order = (first, *(e for e in LEGACY_ENCODINGS if e != first))
+    n_bad = 0
+    for i, line in enumerate(lines):
+        if texts[i] is None:
+            texts[i] = _legacy_line(line, order)
+            if texts[i] is None:
+                n_bad += 1
+                texts[i] = line.decode("utf-8", errors="replace")
+    return "\n".join(t for t in texts if t is not None), n_bad
+
+
+def _legacy_line(line: bytes, order: Iterable[str]) -> str | None:
+    """``line`` decoded with the first encoding of ``order`` that gives plausible text."""
+    for encoding in order:
+        try:
+            text = line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if common_share(text) >= PLAUSIBLE_SHARE:
+            return text
+    return None
 
 
 def _one_line(value: str | None) -> str:
@@ -504,18 +640,19 @@ def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
     return found
 
 
-#: Key of ``DataFrame.attrs`` under which :func:`read_table` leaves a decoding warning.
-TABLE_WARNING: Final = "eventstudy_news_warning"
+#: Key of ``DataFrame.attrs`` under which :func:`read_table` lists the positions of the
+#: rows with bytes in no known encoding (skipped as ``bad_encoding`` by ``load_news``).
+TABLE_BAD_ROWS: Final = "eventstudy_bad_encoding_rows"
 
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV/TSV, Parquet or JSON(-lines) news table; every CSV cell as text.
 
-    Text tables are decoded like posts (:func:`decode`: UTF-8 with or without
-    BOM, UTF-16 with BOM, GB18030/GBK as Excel saves CSV files in China). When
-    bytes had to be replaced, an :class:`~eventstudy.exceptions.EventStudyWarning`
-    is emitted and the warning is left in ``frame.attrs[TABLE_WARNING]`` (every
-    article of the table then carries it).
+    Text tables are decoded line by line (:func:`decode_lines`: UTF-8 with or
+    without BOM, UTF-16 with BOM, GB18030/GBK as Excel saves CSV files in China,
+    Big5; one file may mix them). The rows of lines that no encoding decodes are
+    listed in ``frame.attrs[TABLE_BAD_ROWS]``: :func:`~eventstudy.news.load_news`
+    skips them as ``bad_encoding`` instead of keeping garbled text.
 
     Raises
     ------
@@ -526,7 +663,7 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        text, warning = decode(path.read_bytes())
+        text, n_bad = decode_lines(path.read_bytes())
         if suffix in (".csv", ".tsv"):
             frame = pd.read_csv(io.StringIO(text), dtype=str, sep="\t" if suffix == ".tsv" else ",")
         elif suffix in (".jsonl", ".ndjson"):
@@ -542,11 +679,19 @@ def read_table(path: Path) -> pd.DataFrame:
             f"{suffix.lstrip('.').upper()} file with a header row, or load it yourself into a "
             "DataFrame and pass that"
         ) from None
-    if warning:
-        # stacklevel: read_table <- resolve_source <- load_news <- the caller
-        warnings.warn(f"{path}: {warning}", EventStudyWarning, stacklevel=4)
-        frame.attrs[TABLE_WARNING] = warning
+    if n_bad:
+        frame.attrs[TABLE_BAD_ROWS] = _replaced_rows(frame)
     return frame
+
+
+def _replaced_rows(frame: pd.DataFrame) -> list[int]:
+    """Positions of the rows with a U+FFFD (a bad line decoded with replacement) in a cell."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            hit |= column.map(lambda v: isinstance(v, str) and "\ufffd" in v).to_numpy(bool)
+    return [int(i) for i in np.flatnonzero(hit)]
 
 
 def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

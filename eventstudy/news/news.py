@@ -39,7 +39,8 @@ weight 0, so the table shows why a name was not tagged.
 
 ``skipped`` (one row per input that did not become an article): ``origin``,
 ``reason`` (a code such as ``missing_date``, ``no_front_matter``,
-``empty_row``, ``bad_date``; for the files of a folder ``permission_denied``,
+``empty_row``, ``bad_date``, ``bad_encoding`` (a table row in no known
+encoding); for the files of a folder ``permission_denied``,
 ``outside_root``, ``bad_table``), ``message`` and ``article_id`` (the id when it can still be
 recovered: a post's share link or file name, a row's ``article_id`` or URL;
 missing otherwise). ``duplicates``: ``origin``, ``article_id``, ``title``,
@@ -101,7 +102,7 @@ from eventstudy.exceptions import ConfigError, NewsParseError
 from eventstudy.news.evidence import EVIDENCE_WEIGHTS, HOW_ORDER, collect_mentions
 from eventstudy.news.frontmatter import PostProblem
 from eventstudy.news.loader import (
-    TABLE_WARNING,
+    TABLE_BAD_ROWS,
     Record,
     TableSource,
     canonical_columns,
@@ -641,12 +642,18 @@ def load_news(
     return replace(_build(kept, dups, skipped, n_inputs, tagger), root=found.root)
 
 
+_BAD_ENCODING: Final = (
+    "the row holds bytes that are neither UTF-8 nor GB18030/GBK nor Big5 text: not read "
+    "rather than garbled; save the file as UTF-8"
+)
+
+
 def _read_rows(
     table: TableSource, records: list[Record], problem: Callable[[str, PostProblem], None]
 ) -> None:
     """Parse each row of a table into ``records`` (problems go to ``problem``)."""
     frame = table.frame
-    table_warning = frame.attrs.get(TABLE_WARNING)
+    bad_rows = set(frame.attrs.get(TABLE_BAD_ROWS, ()))
     cols = canonical_columns(frame)
     sub = frame[list(cols.values())].copy()
     sub.columns = list(cols.keys())
@@ -654,13 +661,14 @@ def _read_rows(
     for i, raw_row in enumerate(sub.to_dict("records")):
         row = {str(k): v for k, v in raw_row.items()}
         origin = f"{prefix}{i}"
+        if i in bad_rows:
+            problem(origin, PostProblem("bad_encoding", _BAD_ENCODING))
+            continue
         try:
             rec = parse_row(row, origin=origin)
         except PostProblem as err:
             problem(origin, err)
             continue
-        if table_warning:
-            rec.warnings.append(str(table_warning))
         records.append(rec)
 
 

@@ -280,19 +280,18 @@ def test_gbk_and_bom_tables(tmp_path: Path, suffix: str, encoding: str) -> None:
     assert set(news.articles["warnings"]) == {""}
 
 
-def test_table_with_undecodable_bytes_warns(tmp_path: Path) -> None:
-    from eventstudy.exceptions import EventStudyWarning
-
+def test_table_row_with_undecodable_bytes_is_skipped_not_garbled(tmp_path: Path) -> None:
+    # issue 13 item 7: the row was kept with U+FFFD (and every article warned); now it is
+    # skipped as bad_encoding and the other rows are clean
     path = tmp_path / "bad.csv"
     path.write_bytes(
         "title,published_at,text\n白酒,2022-01-10 10:00,正文\n".encode()
         + b"x\xff\xfe\xfa\xfby,2022-01-11 10:00,t\n"
     )
-    with pytest.warns(EventStudyWarning, match="invalid_encoding"):
-        news = load_news(path)
-    assert news.articles["title"].tolist()[0] == "白酒"
-    assert "\ufffd" in news.articles["title"].tolist()[1]
-    assert all(w.startswith("invalid_encoding") for w in news.articles["warnings"])
+    news = load_news(path)
+    assert news.articles["title"].tolist() == ["白酒"]
+    assert set(news.articles["warnings"]) == {""}
+    assert news.skipped[["origin", "reason"]].values.tolist() == [[f"{path}#row1", "bad_encoding"]]
 
 
 def test_headline_alone_is_an_event_one_body_mention_of_a_board_is_not() -> None:
