@@ -607,19 +607,35 @@ def parse_row(row: dict[str, Any], *, origin: str) -> Record:
     )
 
 
+def _check_unique_columns(frame: pd.DataFrame) -> None:
+    """Refuse a repeated field column (also differing in case or spaces: ``Title``, ``title``)."""
+    known = {a.lower() for aliases in COLUMN_ALIASES.values() for a in aliases}
+    seen: dict[str, list[str]] = {}
+    for c in frame.columns:
+        seen.setdefault(str(c).strip().lower(), []).append(str(c))
+    repeated = [names for key, names in seen.items() if len(names) > 1 and key in known]
+    if repeated:
+        raise InputDataError(
+            f"the news table has repeated column names {repeated[:5]}: which one holds the "
+            "field is a guess; drop or rename the repeats"
+        )
+
+
 def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
     """Map canonical field names to the columns of ``frame`` that hold them.
 
     Raises
     ------
     InputDataError
-        If no publication-time column, or neither a title nor a text column, is present.
+        If no publication-time column, or neither a title nor a text column, is present,
+        or a column name is repeated (case and spaces ignored).
 
     Examples
     --------
     >>> canonical_columns(pd.DataFrame(columns=["关键词", "新闻标题", "新闻内容", "发布时间"]))
     {'title': '新闻标题', 'published_at': '发布时间', 'text': '新闻内容', 'query': '关键词'}
     """
+    _check_unique_columns(frame)
     lower = {str(c).strip().lower(): c for c in frame.columns}
     found: dict[str, str] = {}
     for key, aliases in COLUMN_ALIASES.items():
