@@ -202,23 +202,24 @@ LEGACY_ENCODINGS: Final = ("gb18030", "big5")
 #: (5,401 traditional). Real news scores 0.98-1.0; Big5 bytes read as GB18030 about
 #: 0.35, GB18030 bytes read as Big5 at most 0.78, on the bundled posts.
 PLAUSIBLE_SHARE: Final = 0.8
-#: Characters scored per decoding (enough to tell encodings apart; bounds the cost).
-_SCORED_CHARS: Final = 4000
 
 
-@functools.lru_cache(maxsize=65536)
-def _is_common(char: str) -> bool:
-    for encoding, rows in (
-        ("gb2312", (0xA1, 0xA3, 0xB0, 0xD7)),
-        ("big5", (0xA1, 0xA3, 0xA4, 0xC6)),
-    ):
-        try:
-            lead = char.encode(encoding)[0]
-        except UnicodeEncodeError:
-            continue
-        if rows[0] <= lead <= rows[1] or rows[2] <= lead <= rows[3]:
-            return True
-    return False
+def _rows(encoding: str, leads: Iterable[int], trails: Iterable[int]) -> set[str]:
+    pairs = (bytes((lead, trail)) for lead in leads for trail in trails)
+    return {c for b in pairs for c in b.decode(encoding, errors="ignore")}
+
+
+@functools.cache
+def _uncommon() -> re.Pattern[str]:
+    """Matches runs of uncommon characters: not ASCII, not punctuation or a first-level
+    character of GB2312 or Big5 (built once, from the code tables)."""
+    gb_trails = range(0xA1, 0xFF)
+    big5_trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+    common = _rows("gb2312", [0xA1, 0xA2, 0xA3, *range(0xB0, 0xD8)], gb_trails)
+    common |= _rows("big5", range(0xA1, 0xC7), big5_trails)
+    common |= {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF5F)}
+    allowed = "".join(re.escape(c) for c in sorted(common))
+    return re.compile(f"[^\\x00-\\x7f{allowed}]+")
 
 
 def common_share(text: str) -> float:
@@ -233,10 +234,11 @@ def common_share(text: str) -> float:
     >>> common_share(big5.decode("big5")), round(common_share(big5.decode("gb18030")), 2)
     (1.0, 0.41)
     """
-    chars = [c for c in text if ord(c) > 127][:_SCORED_CHARS]
-    if not chars:
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    if not non_ascii:
         return 1.0
-    return sum(_is_common(c) for c in chars) / len(chars)
+    uncommon = sum(m.end() - m.start() for m in _uncommon().finditer(text))
+    return 1.0 - uncommon / non_ascii
 
 
 def _best_legacy(data: bytes) -> tuple[str, str, float] | None:
