@@ -174,14 +174,26 @@ def _news(args: argparse.Namespace) -> int:
             print(f"  {r.origin}: {r.reason}: {r.message}")
     if out is not None:
         tags = news.tags(min_score=0.0 if args.min_score is None else args.min_score)
-        art = news.articles[["article_id", "published_at", "title", "publisher", "origin"]]
+        shared = news.with_relative_origins()  # origins relative to the news folder
+        art = shared.articles[["article_id", "published_at", "title", "publisher", "origin"]]
         table = tags.merge(art, on="article_id", how="left")
-        if out.suffix.lower() == ".csv":
-            table.to_csv(out, index=False)
-        else:
-            table.to_parquet(out, index=False)
+        _write_tags(table, out)
         print(f"wrote {len(table)} tags to {out}")
     return EXIT_OK
+
+
+def _write_tags(table: Any, out: Path) -> None:
+    """The tag table of ``eventstudy news --out``: CSV (formulas neutralised) or Parquet."""
+    from eventstudy.report.files import output_file, output_path_error, write_csv
+
+    if out.suffix.lower() == ".csv":
+        write_csv(table, out)
+        return
+    output_file(out, what="Parquet file")
+    try:
+        table.to_parquet(out, index=False)
+    except OSError as err:
+        raise output_path_error(out, err, what="Parquet file") from None
 
 
 # ----------------------------------------------------------------------------- cache
@@ -716,6 +728,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (EventStudyError, FileNotFoundError, ValueError) as err:
         print(f"eventstudy: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:  # a path given on the command line: bad input, not a bug
+        if err.filename is None:
+            raise
+        print(f"eventstudy: {_os_error(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _os_error(err: OSError) -> str:
+    """An operating-system error on a path, in words: the path, the reason, what to do."""
+    path = err.filename if err.filename2 is None else f"{err.filename} -> {err.filename2}"
+    return (
+        f"{path}: {err.strerror or err}; check the path and its permissions "
+        "(an output folder must be a folder you can write to)"
+    )
 
 
 def _entry() -> None:  # pragma: no cover - console script wrapper

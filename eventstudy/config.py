@@ -161,6 +161,7 @@ from eventstudy.news import News, load_news
 from eventstudy.report import briefing
 from eventstudy.study import EventStudy
 from eventstudy.study.models import FACTOR_COLUMNS, MODELS, get_model, user_factor_columns
+from eventstudy.study.windows import MAX_RELATIVE_DAY
 from eventstudy.symbols import normalize
 
 __all__ = [
@@ -208,12 +209,14 @@ def _string(choices: tuple[str, ...] = ()) -> Parse:
     return parse
 
 
-def _integer(minimum: int | None = None) -> Parse:
+def _integer(minimum: int | None = None, maximum: int | None = None) -> Parse:
     def parse(key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _fail(key, f"must be an integer, not {value!r}")
         if minimum is not None and value < minimum:
             raise _fail(key, f"must be at least {minimum}, not {value}")
+        if maximum is not None and value > maximum:
+            raise _fail(key, f"must be at most {maximum}, not {value}")
         return value
 
     return parse
@@ -228,6 +231,18 @@ def _number(key: str, value: Any) -> float:
         or value < 0
     ):
         raise _fail(key, f"must be a number >= 0, not {value!r}")
+    return float(value)
+
+
+def _share(key: str, value: Any) -> float:
+    """A finite number in [0, 1] (a score, a share)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
+        raise _fail(key, f"must be a number between 0 and 1, not {value!r}")
     return float(value)
 
 
@@ -408,7 +423,7 @@ class EventsConfig(_Table):
     kinds: tuple[SymbolKind, ...] | None = field(
         default=None, metadata=_meta(_strings(get_args(SymbolKind)))
     )
-    min_score: float = field(default=_default(News.to_events, "min_score"), metadata=_meta(_number))
+    min_score: float = field(default=_default(News.to_events, "min_score"), metadata=_meta(_share))
     rule: SessionRule = field(
         default=_default(News.to_events, "rule"), metadata=_meta(_string(get_args(SessionRule)))
     )
@@ -461,13 +476,17 @@ class StrategyConfig(_Table):
     """The trading rules of a backtest (the keywords of :func:`eventstudy.backtest`)."""
 
     entry: Entry = field(default=_bt("entry"), metadata=_meta(_string(get_args(Entry))))
-    hold: int = field(default=_bt("hold"), metadata=_meta(_integer(minimum=1)))
+    hold: int = field(
+        default=_bt("hold"), metadata=_meta(_integer(minimum=1, maximum=MAX_RELATIVE_DAY))
+    )
     direction: Direction = field(
         default=_bt("direction"), metadata=_meta(_string(get_args(Direction)))
     )
     weights: str = field(default=_bt("weights"), metadata=_meta(_string()))
     costs_bps: float = field(default=_bt("costs_bps"), metadata=_meta(_number))
-    max_exit_delay: int = field(default=_bt("max_exit_delay"), metadata=_meta(_integer(minimum=0)))
+    max_exit_delay: int = field(
+        default=_bt("max_exit_delay"), metadata=_meta(_integer(minimum=0, maximum=MAX_RELATIVE_DAY))
+    )
     limit_tolerance: float = field(default=_bt("limit_tolerance"), metadata=_meta(_number))
     st_symbols: tuple[str, ...] = field(
         default=tuple(_bt("st_symbols")), metadata=_meta(_symbols(empty=True))
@@ -481,7 +500,8 @@ class PlaceboConfig(_Table):
     runs: int = field(default=_bt("placebo"), metadata=_meta(_integer(minimum=0), param="placebo"))
     seed: int = field(default=_bt("seed"), metadata=_meta(_integer(minimum=0), param="seed"))
     window: int = field(
-        default=_bt("placebo_window"), metadata=_meta(_integer(minimum=0), param="placebo_window")
+        default=_bt("placebo_window"),
+        metadata=_meta(_integer(minimum=0, maximum=MAX_RELATIVE_DAY), param="placebo_window"),
     )
     statistic: PlaceboStatistic = field(
         default=_bt("placebo_statistic"),

@@ -30,6 +30,7 @@ __all__ = [
     "InputDataError",
     "NewsParseError",
     "OfflineFallbackWarning",
+    "OutputPathError",
     "ProviderError",
     "ProxyWarning",
     "SymbolError",
@@ -114,6 +115,13 @@ class ProviderError(EventStudyError, RuntimeError):
 
 class CacheError(EventStudyError, OSError):
     """The on-disk cache cannot be read or written."""
+
+
+class OutputPathError(EventStudyError, OSError):
+    """An output path cannot be written (a file where a folder is needed, no permission, ...).
+
+    Bad input, not a bug: the message names the path and what to do (the CLI exits 2).
+    """
 
 
 class EventStudyWarning(UserWarning):

@@ -197,7 +197,8 @@ class PipelineResult:
 
     def _counts(self) -> list[str]:
         lines = [
-            f"news: {len(self.news.articles)} articles, {len(self.news.skipped)} skipped inputs",
+            f"news: {self.news.n_inputs} inputs: {len(self.news.articles)} articles, "
+            f"{len(self.news.skipped)} skipped, {len(self.news.duplicates)} duplicates",
             f"events: {len(self.events) + len(self.events.dropped)} (article, security) pairs → "
             f"{self.n_events} analysed, {len(self.dropped)} dropped",
         ]
@@ -443,6 +444,10 @@ def run_pipeline(
     cfg = _as_config(config).with_overrides(out=out, offline=offline)
     if formats is not None:
         cfg = replace(cfg, output=replace(cfg.output, formats=tuple(formats)))
+    if cfg.output.formats:  # a bad --out fails now, not after the prices and the study
+        from eventstudy.report.files import output_dir
+
+        output_dir(cfg.output.dir)
     steps = _Steps(total=6 if "png" in cfg.output.formats else 5, progress=progress)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -649,6 +654,8 @@ class BacktestRun:
         What the run filtered out or could not read, also in ``summary.txt``.
     news_skipped
         The news items that could not be read (news configs), else None.
+    news_duplicates
+        The news items that repeat a kept article (news configs), else None.
     """
 
     config: BacktestConfig
@@ -657,6 +664,7 @@ class BacktestRun:
     files: BacktestFiles
     notes: tuple[str, ...] = ()
     news_skipped: pd.DataFrame | None = None
+    news_duplicates: pd.DataFrame | None = None
 
     def summary(self) -> Summary:
         """The backtest's summary and the run's notes (the text of ``summary.txt``)."""
@@ -734,6 +742,42 @@ def _in_span(events: EventSet, ev: EventsConfig, notes: list[str]) -> EventSet:
     return replace(events, frame=frame)
 
 
+def _backtest_events(
+    cfg: BacktestConfig, *, progress: bool = False
+) -> tuple[EventSet, list[str], News | None]:
+    """The events of a backtest config, the notes, and the news they came from (or None)."""
+    from eventstudy.report.backtest import NEWS_DUPLICATES_FILE, NEWS_SKIPPED_FILE
+
+    notes: list[str] = []
+    news: News | None = None
+    if cfg.news.path is not None:
+        steps = _Steps(total=1, progress=progress)
+        try:
+            with steps.step("loading news"):
+                news = _load_news(cfg)
+        finally:
+            steps.close()
+        events = _news_events(news, cfg.events)
+        n_skipped, n_dups = len(news.skipped), len(news.duplicates)
+        if n_skipped:
+            notes.append(
+                f"{n_skipped} news items could not be read: listed with reason codes "
+                f"in {NEWS_SKIPPED_FILE}"
+            )
+        if n_dups:
+            notes.append(
+                f"{n_dups} news items were duplicates of a kept article: listed in "
+                f"{NEWS_DUPLICATES_FILE}"
+            )
+        notes.append(
+            f"news: {news.n_inputs} inputs: {len(news.articles)} articles, {n_skipped} skipped, "
+            f"{n_dups} duplicates"
+        )
+    else:
+        events = _csv_events(cfg.events, notes)
+    return _in_span(events, cfg.events, notes), notes, news
+
+
 def events_from_config(
     cfg: BacktestConfig, *, progress: bool = False
 ) -> tuple[EventSet, list[str], pd.DataFrame | None]:
@@ -751,27 +795,8 @@ def events_from_config(
     >>> set(events.frame["symbol"]), len(skipped), notes[0].split(":")[0]
     ({'600519.SH'}, 1, '1 news items could not be read')
     """
-    from eventstudy.report.backtest import NEWS_SKIPPED_FILE
-
-    notes: list[str] = []
-    news_skipped: pd.DataFrame | None = None
-    if cfg.news.path is not None:
-        steps = _Steps(total=1, progress=progress)
-        try:
-            with steps.step("loading news"):
-                news = _load_news(cfg)
-        finally:
-            steps.close()
-        events = _news_events(news, cfg.events)
-        news_skipped = news.skipped
-        if len(news_skipped):
-            notes.append(
-                f"{len(news_skipped)} news items could not be read: listed with reason codes "
-                f"in {NEWS_SKIPPED_FILE}"
-            )
-    else:
-        events = _csv_events(cfg.events, notes)
-    return _in_span(events, cfg.events, notes), notes, news_skipped
+    events, notes, news = _backtest_events(cfg, progress=progress)
+    return events, notes, None if news is None else news.skipped
 
 
 def run_backtest_config(
@@ -813,19 +838,30 @@ def run_backtest_config(
     """
     from eventstudy.backtesting import backtest
     from eventstudy.report import write_backtest
+    from eventstudy.report.files import output_dir
 
     cfg = _as_backtest_config(config).with_overrides(out=out, offline=offline)
-    events, notes, news_skipped = events_from_config(cfg, progress=progress)
+    output_dir(cfg.output.dir)  # a bad --out fails now, not after the backtest
+    events, notes, news = _backtest_events(cfg, progress=progress)
     result = backtest(events, progress=progress, **cfg.backtest_kwargs())
     title = {"title": cfg.output.title} if cfg.output.title is not None else {}
-    files = write_backtest(result, cfg.output.dir, notes=notes, news_skipped=news_skipped, **title)
+    shared = None if news is None else news.with_relative_origins()  # no /home/... paths
+    files = write_backtest(
+        result,
+        cfg.output.dir,
+        notes=notes,
+        news_skipped=None if shared is None else shared.skipped,
+        news_duplicates=None if shared is None else shared.duplicates,
+        **title,
+    )
     return BacktestRun(
         config=cfg,
         events=events,
         result=result,
         files=files,
         notes=tuple(notes),
-        news_skipped=news_skipped,
+        news_skipped=None if news is None else news.skipped,
+        news_duplicates=None if news is None else news.duplicates,
     )
 
 

@@ -256,7 +256,7 @@ def test_printed_summary_is_the_summary_file(
     printed = capsys.readouterr().out
     written = (out / "summary.txt").read_text(encoding="utf-8")
     assert "Note: " in written
-    assert printed == written + f"wrote 8 files to {out}\n"
+    assert printed == written + f"wrote 9 files to {out}\n"  # news_duplicates.csv too
 
 
 # ----------------------------------------------------------------------------- feed

@@ -204,7 +204,7 @@ def test_demo_config() -> None:
         ({"news": {"path": "x"}, "study": {"tests": ["zz"]}}, "study.tests[0]", "'zz'"),
         ({"news": {"path": "x"}, "events": {"symbols": ["000001"]}}, "events.symbols[0]", "ambig"),
         ({"news": {"path": "x"}, "events": {"kinds": ["bond"]}}, "events.kinds[0]", "not one of"),
-        ({"news": {"path": "x"}, "events": {"min_score": -1}}, "events.min_score", ">= 0"),
+        ({"news": {"path": "x"}, "events": {"min_score": -1}}, "events.min_score", "between 0 and"),
         ({"news": {"path": "x"}, "events": {"cutoff": "3pm"}}, "events.cutoff", "HH:MM"),
         ({"news": {"path": "x"}, "events": {"csv": "e.csv"}}, "events.csv", "unknown key"),
         ({"news": {"path": "x"}, "market": {"offline": "yes"}}, "market.offline", "true or false"),

@@ -87,7 +87,7 @@ def test_summary_is_a_summary_object(demo_run) -> None:  # type: ignore[no-untyp
     text = summary.as_text()
     assert str(demo_run) == text
     lines = text.split("\n")
-    assert lines[0] == "news: 60 articles, 1 skipped inputs"
+    assert lines[0] == "news: 64 inputs: 60 articles, 1 skipped, 3 duplicates"
     assert lines[1].startswith("events: ")
     assert lines[1].endswith(f"{len(demo_run.dropped)} dropped")
     # one row per CAR window, with the CAAR, both p-values and N as computed
@@ -413,6 +413,10 @@ def test_deprecated_backtest_orchestration(tmp_path) -> None:  # type: ignore[no
     assert files.out_dir == tmp_path
     with pytest.warns(DeprecationWarning, match="eventstudy.pipeline.events_from_config"):
         events, notes, skipped = report.events_from_config(cfg)
-    assert notes == ["1 news items could not be read: listed with reason codes in news_skipped.csv"]
+    assert notes == [
+        "1 news items could not be read: listed with reason codes in news_skipped.csv",
+        "3 news items were duplicates of a kept article: listed in news_duplicates.csv",
+        "news: 64 inputs: 60 articles, 1 skipped, 3 duplicates",
+    ]
     assert set(events.frame["symbol"]) == {"600519.SH"}
     assert skipped is not None

@@ -17,8 +17,18 @@ reason                 meaning
 ``broken_front_matter`` no closing ``---`` line
 ``bad_front_matter``   invalid YAML, not a mapping, a non-text title, ...
 ``missing_date``       no ``date`` value (or only an offset such as ``+0800``)
-``bad_date``           a ``date`` that is not a valid timestamp
+``bad_date``           a ``date`` that is not one valid timestamp: unparseable,
+                       a list, a relative word (``now``, ``today``), an
+                       ambiguous day/month order (``1/2/3``, ``10-01-2022``),
+                       no four-digit year, two dates, or outside 1900..2200
+                       in Beijing time
 =====================  ==================================================
+
+Dates are rejected, never invented: a lenient parser would turn ``now`` into the
+time of loading, ``1/2/3`` into 2003-01-02 and the list ``[2022-01-10, 2022-01-11]``
+into 2022-01-11 15:22 (the ``-11`` read as an offset). Accepted: ISO 8601 (with ``T``
+or a space, seconds optional, fractions, ``Z`` or an offset), ``YYYY/MM/DD``,
+``YYYYMMDD``, and English month names (``Mon, 10 Jan 2022 11:33:36 +0800``).
 
 Examples
 --------
@@ -40,7 +50,15 @@ from typing import Any, Final
 import pandas as pd
 import yaml
 
-__all__ = ["PostProblem", "parse_published", "simple_mapping", "split_front_matter", "text_value"]
+__all__ = [
+    "YEARS",
+    "PostProblem",
+    "date_text",
+    "parse_published",
+    "simple_mapping",
+    "split_front_matter",
+    "text_value",
+]
 
 TZ: Final = zoneinfo.ZoneInfo("Asia/Shanghai")
 #: Front matter longer than this is refused (a post's header is a few lines).
@@ -67,6 +85,15 @@ _SIMPLE_DATE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?"
 )
 _ONLY_OFFSET = re.compile(r"^\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)?\s*$", re.IGNORECASE)
+#: Words that a date parser turns into the time of loading: a publication time is never one.
+_RELATIVE = re.compile(r"\b(?:now|today|tomorrow|yesterday|tonight)\b", re.IGNORECASE)
+#: ``1/2/3``, ``01.02.2022``, ``10-01-2022``: the day/month order is a guess (US or
+#: European); refused.
+_AMBIGUOUS = re.compile(r"(?<![\d/.-])\d{1,2}([/.-])\d{1,2}\1\d{1,4}(?![\d/.-])")
+#: A year: four digits (not an offset such as ``+0800``), or the start of ``YYYYMMDD``.
+_YEAR = re.compile(r"(?<![\d+-])\d{4}(?!\d)|(?<!\d)\d{8}(?!\d)|(?<=\d{2}-\d{2}-)\d{4}")
+#: Years of a publication time (after conversion to Beijing time).
+YEARS: Final = (1900, 2200)
 
 
 class PostProblem(Exception):
@@ -203,6 +230,30 @@ def text_value(meta: dict[str, Any], key: str) -> str | None:
     )
 
 
+def date_text(meta: dict[str, Any]) -> str | None:
+    """The ``date`` of a front matter: one text value (a list is refused, not joined).
+
+    Raises
+    ------
+    PostProblem
+        ``bad_date`` for a list (``[2022-01-10, 2022-01-11]``), ``bad_front_matter``
+        for a mapping.
+
+    Examples
+    --------
+    >>> date_text({"date": "2022-01-10 11:33:36 +0800"})
+    '2022-01-10 11:33:36 +0800'
+    >>> date_text({"date": ["2022-01-10", "2022-01-11"]})
+    Traceback (most recent call last):
+    ...
+    eventstudy.news.frontmatter.PostProblem: date is a list ['2022-01-10', '2022-01-11']: ...
+    """
+    value = meta.get("date")
+    if isinstance(value, list):
+        raise PostProblem("bad_date", f"date is a list {value!r}: give one publication time")
+    return text_value(meta, "date")
+
+
 def _simple_date(m: re.Match[str]) -> dt.datetime | None:
     """``YYYY-MM-DD HH:MM:SS [+HHMM]`` without strptime (``None`` if not a valid time)."""
     y, mo, d, h, mi, sec, sign, oh, om = m.groups()
@@ -227,6 +278,7 @@ def _parse_text(value: str) -> dt.datetime:
             return dt.datetime.strptime(s, fmt)
         except ValueError:
             continue
+    _refuse_guesses(value, s)
     try:
         ts = pd.Timestamp(s)
     except (ValueError, TypeError, OverflowError):
@@ -234,6 +286,45 @@ def _parse_text(value: str) -> dt.datetime:
     if ts is None or pd.isna(ts):
         raise PostProblem("bad_date", f"unparseable publication time {value!r}") from None
     return ts.to_pydatetime()
+
+
+def _refuse_guesses(value: str, s: str) -> None:
+    """Refuse what a lenient date parser would guess: relative words, d/m order, no year, two dates.
+
+    Raises
+    ------
+    PostProblem
+        ``bad_date`` naming the value and why.
+    """
+    why = None
+    if _RELATIVE.search(s):
+        why = "a relative time (it would become the time of loading)"
+    elif _AMBIGUOUS.search(s):
+        why = "an ambiguous date (day/month order unknown)"
+    else:
+        n_years = len(_YEAR.findall(s))
+        if n_years == 0:
+            why = "without a four-digit year"
+        elif n_years > 1:
+            why = "more than one date"
+    if why is not None:
+        raise PostProblem(
+            "bad_date",
+            f"publication time {value!r}: {why}; write it as YYYY-MM-DD HH:MM:SS [+0800]",
+        )
+
+
+def _in_range(result: dt.datetime, value: object) -> dt.datetime:
+    """``result`` in Beijing time, if its year there is within :data:`YEARS`."""
+    lo, hi = YEARS
+    converted = None
+    if lo - 1 <= result.year <= hi + 1:  # astimezone near datetime.min/max would overflow
+        converted = result.replace(tzinfo=TZ) if result.tzinfo is None else result.astimezone(TZ)
+    if converted is None or not lo <= converted.year <= hi:
+        raise PostProblem(
+            "bad_date", f"publication time {value!r} is outside {lo}..{hi} (Beijing time)"
+        )
+    return converted
 
 
 def _missing(value: Any) -> bool:
@@ -280,8 +371,4 @@ def parse_published(value: object) -> dt.datetime:
         result = _parse_text(value)
     else:
         raise PostProblem("bad_date", f"publication time of type {type(value).__name__}: {value!r}")
-    if not 1900 <= result.year <= 2200:
-        raise PostProblem("bad_date", f"publication time {value!r} is outside 1900..2200")
-    if result.tzinfo is None:
-        return result.replace(tzinfo=TZ)
-    return result.astimezone(TZ)
+    return _in_range(result, value)

@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import glob
 import hashlib
 import io
@@ -46,6 +47,7 @@ import pandas as pd
 from eventstudy.exceptions import EventStudyWarning, InputDataError
 from eventstudy.news.frontmatter import (
     PostProblem,
+    date_text,
     parse_published,
     split_front_matter,
     text_value,
@@ -56,13 +58,18 @@ from eventstudy.news.quotes import symbol_of
 __all__ = [
     "POST_SUFFIXES",
     "TABLE_SUFFIXES",
+    "Inputs",
     "Record",
+    "SkippedInput",
     "TableSource",
+    "common_share",
     "decode",
+    "decode_lines",
     "join_day_time",
     "parse_post",
     "parse_row",
     "read_post",
+    "resolve_inputs",
     "resolve_source",
 ]
 
@@ -135,15 +142,19 @@ def decode(data: bytes) -> tuple[str, str | None]:
     invalid byte sequences (at least :data:`MOSTLY_UTF8_RATIO` valid non-ASCII
     characters per invalid sequence: a damaged UTF-8 file, decoded with U+FFFD
     replacement and an ``invalid_encoding`` warning, rather than GB18030
-    garbage); strict GB18030 (a superset of GBK/GB2312); else UTF-8 with
-    replacement and a warning.
+    garbage); strict GB18030 (a superset of GBK/GB2312) or Big5, whichever gives
+    more common characters (:func:`common_share`; with a warning when even the
+    better one is below :data:`PLAUSIBLE_SHARE`); else UTF-8 with replacement and
+    a warning. Never garbled in silence.
 
     Examples
     --------
     >>> decode("白酒".encode("gb18030"))
     ('白酒', None)
+    >>> decode("台積電營收創新高".encode("big5"))
+    ('台積電營收創新高', None)
     >>> decode(b"ok\\xff\\xfe\\xfa")[1]
-    'invalid_encoding: not UTF-8, UTF-16 or GB18030; undecodable bytes replaced'
+    'invalid_encoding: not UTF-8, UTF-16, GB18030 or Big5; undecodable bytes replaced'
     >>> decode("贵州茅台与五粮液".encode()[:-4] + "白酒板块".encode())
     ('贵州茅台与五�白酒板块', 'invalid_encoding: UTF-8 with 1 invalid byte sequence(s), replaced')
     """
@@ -167,14 +178,145 @@ def decode(data: bytes) -> tuple[str, str | None]:
             replaced,
             f"invalid_encoding: UTF-8 with {n_bad} invalid byte sequence(s), replaced",
         )
+    best = _best_legacy(data)
+    if best is None:
+        return (
+            replaced,
+            "invalid_encoding: not UTF-8, UTF-16, GB18030 or Big5; undecodable bytes replaced",
+        )
+    text, encoding, share = best
+    if share < PLAUSIBLE_SHARE:
+        return (
+            text,
+            f"invalid_encoding: decoded as {encoding}, but only {share:.0%} of its characters "
+            "are common Chinese: check the file's encoding",
+        )
+    return text, None
+
+
+#: Legacy Chinese encodings tried when bytes are not UTF-8: GB18030 (a superset of
+#: GBK/GB2312, mainland) and Big5 (Hong Kong, Taiwan), the more plausible first.
+LEGACY_ENCODINGS: Final = ("gb18030", "big5")
+#: A decoding is plausible when at least this share of its non-ASCII characters are
+#: common: punctuation or a first-level character of GB2312 (3,755 simplified) or Big5
+#: (5,401 traditional). Real news scores 0.98-1.0; Big5 bytes read as GB18030 about
+#: 0.35, GB18030 bytes read as Big5 at most 0.78, on the bundled posts.
+PLAUSIBLE_SHARE: Final = 0.8
+
+
+def _rows(encoding: str, leads: Iterable[int], trails: Iterable[int]) -> set[str]:
+    pairs = (bytes((lead, trail)) for lead in leads for trail in trails)
+    return {c for b in pairs for c in b.decode(encoding, errors="ignore")}
+
+
+@functools.cache
+def _uncommon() -> re.Pattern[str]:
+    """Matches runs of uncommon characters: not ASCII, not punctuation or a first-level
+    character of GB2312 or Big5 (built once, from the code tables)."""
+    gb_trails = range(0xA1, 0xFF)
+    big5_trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+    common = _rows("gb2312", [0xA1, 0xA2, 0xA3, *range(0xB0, 0xD8)], gb_trails)
+    common |= _rows("big5", range(0xA1, 0xC7), big5_trails)
+    common |= {chr(c) for c in range(0x3000, 0x3040)} | {chr(c) for c in range(0xFF01, 0xFF5F)}
+    allowed = "".join(re.escape(c) for c in sorted(common))
+    return re.compile(f"[^\\x00-\\x7f{allowed}]+")
+
+
+def common_share(text: str) -> float:
+    """The share of the non-ASCII characters of ``text`` that are common (1.0 if none).
+
+    Common: CJK punctuation and full-width forms, or a first-level character of GB2312
+    or Big5. Text decoded with the wrong encoding is mostly rare characters.
+
+    Examples
+    --------
+    >>> big5 = "台積電營收創新高，半導體類股走強。".encode("big5")
+    >>> common_share(big5.decode("big5")), round(common_share(big5.decode("gb18030")), 2)
+    (1.0, 0.41)
+    """
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    if not non_ascii:
+        return 1.0
+    uncommon = sum(m.end() - m.start() for m in _uncommon().finditer(text))
+    return 1.0 - uncommon / non_ascii
+
+
+def _best_legacy(data: bytes) -> tuple[str, str, float] | None:
+    """The most plausible strict decoding among :data:`LEGACY_ENCODINGS` (text, name, share)."""
+    best: tuple[str, str, float] | None = None
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        share = common_share(text)
+        if best is None or share > best[2]:
+            best = (text, "Big5" if encoding == "big5" else "GB18030", share)
+    return best
+
+
+def decode_lines(data: bytes) -> tuple[str, int]:
+    """Decode a text table line by line; returns the text and the number of bad lines.
+
+    A file that is all UTF-8 (or has a byte-order mark) is decoded whole. Otherwise
+    each line is decoded on its own: strict UTF-8, else the legacy encoding
+    (:data:`LEGACY_ENCODINGS`) that gives the most common characters for the file's
+    non-UTF-8 lines, else the other one; a line that none decodes plausibly (at
+    least :data:`PLAUSIBLE_SHARE` common characters) is a *bad line*, decoded with
+    U+FFFD replacement so that its row can be found and skipped (``bad_encoding``),
+    never kept garbled. A CSV saved by Excel as GBK with one UTF-8 row, or the
+    reverse, is read correctly.
+
+    Examples
+    --------
+    >>> mixed = "标题,时间\\n".encode() + "白酒板块走强,2022-01-10\\n".encode("gbk")
+    >>> decode_lines(mixed)
+    ('标题,时间\\n白酒板块走强,2022-01-10\\n', 0)
+    >>> decode_lines(b"a,b\\n\\xff\\xfe\\xfa,1\\n")[1]
+    1
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), 0
+        except UnicodeDecodeError:
+            pass
     try:
-        return data.decode("gb18030"), None
+        return data.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    return (
-        replaced,
-        "invalid_encoding: not UTF-8, UTF-16 or GB18030; undecodable bytes replaced",
-    )
+    lines = data.split(b"\n")
+    texts: list[str | None] = []
+    for line in lines:
+        try:
+            texts.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            texts.append(None)
+    legacy = b"\n".join(b for b, t in zip(lines, texts, strict=True) if t is None)
+    best = _best_legacy(legacy)
+    first = "big5" if best is not None and best[1] == "Big5" else "gb18030"
+    order = (first, *(e for e in LEGACY_ENCODINGS if e != first))
+    n_bad = 0
+    for i, line in enumerate(lines):
+        if texts[i] is None:
+            texts[i] = _legacy_line(line, order)
+            if texts[i] is None:
+                n_bad += 1
+                texts[i] = line.decode("utf-8", errors="replace")
+    return "\n".join(t for t in texts if t is not None), n_bad
+
+
+def _legacy_line(line: bytes, order: Iterable[str]) -> str | None:
+    """``line`` decoded with the first encoding of ``order`` that gives plausible text."""
+    for encoding in order:
+        try:
+            text = line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if common_share(text) >= PLAUSIBLE_SHARE:
+            return text
+    return None
 
 
 def _one_line(value: str | None) -> str:
@@ -260,7 +402,7 @@ def parse_post(text: str, *, origin: str) -> Record:
     try:
         meta, body = split_front_matter(text)
         title = _one_line(text_value(meta, "title"))
-        published = parse_published(text_value(meta, "date"))
+        published = parse_published(date_text(meta))
     except PostProblem as err:
         raise _recover_id(err, text, origin) from None
     category = _one_line(text_value(meta, "categories")) or None
@@ -311,7 +453,7 @@ def read_post(path: Path) -> Record:
         data = path.read_bytes()
     except OSError as err:
         raise PostProblem(
-            "unreadable",
+            _os_reason(err),
             f"cannot read the file: {err.strerror or err}",
             _file_name_id(str(path)),
         ) from None
@@ -467,19 +609,35 @@ def parse_row(row: dict[str, Any], *, origin: str) -> Record:
     )
 
 
+def _check_unique_columns(frame: pd.DataFrame) -> None:
+    """Refuse a repeated field column (also differing in case or spaces: ``Title``, ``title``)."""
+    known = {a.lower() for aliases in COLUMN_ALIASES.values() for a in aliases}
+    seen: dict[str, list[str]] = {}
+    for c in frame.columns:
+        seen.setdefault(str(c).strip().lower(), []).append(str(c))
+    repeated = [names for key, names in seen.items() if len(names) > 1 and key in known]
+    if repeated:
+        raise InputDataError(
+            f"the news table has repeated column names {repeated[:5]}: which one holds the "
+            "field is a guess; drop or rename the repeats"
+        )
+
+
 def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
     """Map canonical field names to the columns of ``frame`` that hold them.
 
     Raises
     ------
     InputDataError
-        If no publication-time column, or neither a title nor a text column, is present.
+        If no publication-time column, or neither a title nor a text column, is present,
+        or a column name is repeated (case and spaces ignored).
 
     Examples
     --------
     >>> canonical_columns(pd.DataFrame(columns=["关键词", "新闻标题", "新闻内容", "发布时间"]))
     {'title': '新闻标题', 'published_at': '发布时间', 'text': '新闻内容', 'query': '关键词'}
     """
+    _check_unique_columns(frame)
     lower = {str(c).strip().lower(): c for c in frame.columns}
     found: dict[str, str] = {}
     for key, aliases in COLUMN_ALIASES.items():
@@ -500,18 +658,19 @@ def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
     return found
 
 
-#: Key of ``DataFrame.attrs`` under which :func:`read_table` leaves a decoding warning.
-TABLE_WARNING: Final = "eventstudy_news_warning"
+#: Key of ``DataFrame.attrs`` under which :func:`read_table` lists the positions of the
+#: rows with bytes in no known encoding (skipped as ``bad_encoding`` by ``load_news``).
+TABLE_BAD_ROWS: Final = "eventstudy_bad_encoding_rows"
 
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV/TSV, Parquet or JSON(-lines) news table; every CSV cell as text.
 
-    Text tables are decoded like posts (:func:`decode`: UTF-8 with or without
-    BOM, UTF-16 with BOM, GB18030/GBK as Excel saves CSV files in China). When
-    bytes had to be replaced, an :class:`~eventstudy.exceptions.EventStudyWarning`
-    is emitted and the warning is left in ``frame.attrs[TABLE_WARNING]`` (every
-    article of the table then carries it).
+    Text tables are decoded line by line (:func:`decode_lines`: UTF-8 with or
+    without BOM, UTF-16 with BOM, GB18030/GBK as Excel saves CSV files in China,
+    Big5; one file may mix them). The rows of lines that no encoding decodes are
+    listed in ``frame.attrs[TABLE_BAD_ROWS]``: :func:`~eventstudy.news.load_news`
+    skips them as ``bad_encoding`` instead of keeping garbled text.
 
     Raises
     ------
@@ -522,7 +681,7 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        text, warning = decode(path.read_bytes())
+        text, n_bad = decode_lines(path.read_bytes())
         if suffix in (".csv", ".tsv"):
             frame = pd.read_csv(io.StringIO(text), dtype=str, sep="\t" if suffix == ".tsv" else ",")
         elif suffix in (".jsonl", ".ndjson"):
@@ -538,11 +697,19 @@ def read_table(path: Path) -> pd.DataFrame:
             f"{suffix.lstrip('.').upper()} file with a header row, or load it yourself into a "
             "DataFrame and pass that"
         ) from None
-    if warning:
-        # stacklevel: read_table <- resolve_source <- load_news <- the caller
-        warnings.warn(f"{path}: {warning}", EventStudyWarning, stacklevel=4)
-        frame.attrs[TABLE_WARNING] = warning
+    if n_bad:
+        frame.attrs[TABLE_BAD_ROWS] = _replaced_rows(frame)
     return frame
+
+
+def _replaced_rows(frame: pd.DataFrame) -> list[int]:
+    """Positions of the rows with a U+FFFD (a bad line decoded with replacement) in a cell."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            hit |= column.map(lambda v: isinstance(v, str) and "\ufffd" in v).to_numpy(bool)
+    return [int(i) for i in np.flatnonzero(hit)]
 
 
 def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -557,75 +724,229 @@ class TableSource:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedInput:
+    """A file or folder of a news folder that could not be read (one row of ``News.skipped``).
+
+    ``reason``: ``permission_denied`` (no read permission), ``outside_root`` (a
+    symbolic link leaving the folder: not followed), ``unreadable`` (a broken link,
+    another OS error) or ``bad_table`` (a table file that cannot be read as news).
+    """
+
+    origin: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a news source holds: posts and tables in order, what was skipped, and the root.
+
+    ``root`` is the folder the inputs' paths are written relative to in shared
+    files (the folder given; the common folder of the files given; ``None`` for
+    a DataFrame).
+    """
+
+    items: list[Path | TableSource]
+    skipped: list[SkippedInput] = field(default_factory=list)
+    root: Path | None = None
+
+
 def _is_table(path: Path) -> bool:
     return path.suffix.lower() in TABLE_SUFFIXES
 
 
-def resolve_source(source: Any) -> list[Path | TableSource]:
-    """Turn ``source`` into its inputs: post files and tables, in order.
+def _common_root(paths: Iterable[Path]) -> Path | None:
+    parents = [os.path.abspath(p.parent) for p in paths]
+    return Path(os.path.commonpath(parents)) if parents else None
 
-    A folder is searched recursively for posts; a folder with no post but with
-    table files is refused (pass the table file itself). A list is dispatched
-    path by path: table extensions (:data:`TABLE_SUFFIXES`) are read as tables,
-    anything else as a post.
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _os_reason(err: OSError) -> str:
+    return "permission_denied" if isinstance(err, PermissionError) else "unreadable"
+
+
+def _is_post_index(frame: pd.DataFrame, folder: Path) -> bool:
+    """Whether ``frame`` lists posts: a ``path`` column naming post files in ``folder``."""
+    column = next((c for c in frame.columns if str(c).strip().lower() == "path"), None)
+    if column is None:
+        return False
+    values = frame[column].dropna().astype(str)
+    return len(values) > 0 and all(
+        Path(v).suffix.lower() in POST_SUFFIXES and (folder / v).is_file() for v in values
+    )
+
+
+def _folder_table(path: Path, skipped: list[SkippedInput]) -> TableSource | None:
+    """A table file found in a news folder, or ``None`` (and a ``skipped`` entry).
+
+    A catalogue of the folder's posts (a ``path`` column naming them, as the bundled
+    ``INDEX.tsv``) describes inputs already read: it is not read as news (``None``,
+    nothing skipped).
+    """
+    try:
+        with warnings.catch_warnings():  # the table's articles carry the decoding warning
+            warnings.simplefilter("ignore", EventStudyWarning)
+            frame = read_table(path)
+        if _is_post_index(frame, path.parent):
+            return None
+        canonical_columns(frame)
+    except PermissionError as err:
+        skipped.append(SkippedInput(str(path), "permission_denied", f"cannot read: {err.strerror}"))
+        return None
+    except InputDataError as err:
+        skipped.append(SkippedInput(str(path), "bad_table", str(err)))
+        return None
+    return TableSource(frame, str(path))
+
+
+class _FolderWalk:
+    """The posts, tables and skipped entries of a folder, walked without following links out."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self.posts: list[Path] = []
+        self.tables: list[Path] = []
+        self.skipped: list[SkippedInput] = []
+
+    def skip(self, path: str | Path, reason: str, message: str) -> None:
+        self.skipped.append(SkippedInput(str(path), reason, message))
+
+    def onerror(self, err: OSError) -> None:
+        self.skip(err.filename, _os_reason(err), f"cannot list the folder: {err.strerror or err}")
+
+    def link(self, path: Path) -> bool:
+        """Whether the symbolic link ``path`` stays inside the root (else it is skipped)."""
+        if _inside(path, self.real_root):
+            return True
+        target = os.readlink(path)
+        self.skip(path, "outside_root", f"a link to {target!r}, outside the folder: not followed")
+        return False
+
+    def file(self, path: Path) -> None:
+        suffix = path.suffix.lower()
+        if suffix not in POST_SUFFIXES and suffix not in TABLE_SUFFIXES:
+            return
+        if path.is_symlink() and not self.link(path):
+            return
+        if not path.is_file():
+            self.skip(path, "unreadable", "a broken link or not a regular file")
+        elif not os.access(path, os.R_OK):
+            self.skip(path, "permission_denied", "no read permission")
+        else:
+            (self.posts if suffix in POST_SUFFIXES else self.tables).append(path)
+
+    def walk(self) -> Inputs:
+        for top, dirs, names in os.walk(self.root, onerror=self.onerror, followlinks=False):
+            here = Path(top)
+            for d in [d for d in dirs if (here / d).is_symlink()]:
+                dirs.remove(d)  # a link inside the folder is walked through its target
+                self.link(here / d)
+            for name in names:
+                self.file(here / name)
+
+        def key(p: Path) -> str:
+            return p.relative_to(self.root).as_posix()
+
+        posts: list[Path] = sorted(self.posts, key=key)
+        items: list[Path | TableSource] = [*posts]
+        for path in sorted(self.tables, key=key):
+            table = _folder_table(path, self.skipped)
+            if table is not None:
+                items.append(table)
+        return Inputs(items, sorted(self.skipped, key=lambda s: s.origin), self.root)
+
+
+def resolve_inputs(source: Any) -> Inputs:
+    """Turn ``source`` into its inputs: post files and tables in order, and what was skipped.
+
+    A folder is searched recursively for posts (:data:`POST_SUFFIXES`) and tables
+    (:data:`TABLE_SUFFIXES`; posts first, then tables, each by path); a table whose
+    ``path`` column names the folder's posts (a catalogue such as the bundled
+    ``INDEX.tsv``) describes them and is not read again. What cannot be
+    read is skipped with a reason, not an error: a subfolder or file without read
+    permission (``permission_denied``), a symbolic link leading outside the folder
+    (``outside_root``: not followed), a table that is not a news table
+    (``bad_table``). A list is dispatched path by path: table extensions are read
+    as tables, anything else as a post.
 
     Raises
     ------
     InputDataError
         For a path that does not exist, an unsupported file type, a glob that
-        matches no post, a folder that holds tables but no posts, or an
-        unsupported source type.
+        matches no post, or an unsupported source type.
+
+    Examples
+    --------
+    >>> from eventstudy.datasets import sample_news_path
+    >>> found = resolve_inputs(sample_news_path())
+    >>> len(found.items), found.skipped, found.root == sample_news_path()
+    (64, [], True)
     """
     if isinstance(source, pd.DataFrame):
-        return [TableSource(source, "row")]
+        return Inputs([TableSource(source, "row")])
     if isinstance(source, str | os.PathLike):
-        text = os.fspath(source)
-        path = Path(text)
+        path = Path(os.fspath(source))
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file()]
-            files = sorted(
-                (p for p in found if p.suffix.lower() in POST_SUFFIXES),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
-            tables = sorted(p for p in found if _is_table(p))
-            if not files and tables:
-                names = ", ".join(str(p) for p in tables[:3])
-                raise InputDataError(
-                    f"the folder {text!r} holds no posts ({'/'.join(sorted(POST_SUFFIXES))}) "
-                    f"but {len(tables)} table file(s): {names}; pass the table file itself, "
-                    f"e.g. load_news({str(tables[0])!r}), or a list of them"
-                )
-            return list(files)
-        if path.is_file():
-            suffix = path.suffix.lower()
-            if suffix in POST_SUFFIXES:
-                return [path]
-            if suffix in TABLE_SUFFIXES:
-                return [TableSource(read_table(path), text)]
-            raise InputDataError(
-                f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
-                f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
-            )
-        if any(c in text for c in "*?["):
-            matched = glob.glob(text, recursive=True)
-            files = sorted(_post_files(matched))
-            if not files:
-                named = sorted(str(p) for p in matched if _is_table(Path(p)))
-                hint = (
-                    f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
-                    if named
-                    else ""
-                )
-                raise InputDataError(f"the pattern {text!r} matches no post files{hint}")
-            return list(files)
-        raise InputDataError(f"no such file or folder: {text!r}")
+            return _FolderWalk(path).walk()
+        items = _path_items(os.fspath(source))
+        files = [i if isinstance(i, Path) else Path(i.label) for i in items]
+        return Inputs(items, [], _common_root(files))
     if isinstance(source, list | tuple):
         paths = [Path(p) for p in source]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise InputDataError(f"no such files: {missing[:5]}")
-        return [TableSource(read_table(p), str(p)) if _is_table(p) else p for p in paths]
+        items = [TableSource(read_table(p), str(p)) if _is_table(p) else p for p in paths]
+        return Inputs(items, [], _common_root(paths))
     raise InputDataError(
         f"cannot load news from a {type(source).__name__}; pass a folder, a file, a glob "
         "pattern, a list of files or a DataFrame"
     )
+
+
+def _path_items(text: str) -> list[Path | TableSource]:
+    """The inputs of a file or a glob pattern."""
+    path = Path(text)
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in POST_SUFFIXES:
+            return [path]
+        if suffix in TABLE_SUFFIXES:
+            return [TableSource(read_table(path), text)]
+        raise InputDataError(
+            f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
+            f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
+        )
+    if any(c in text for c in "*?["):
+        matched = glob.glob(text, recursive=True)
+        files = sorted(_post_files(matched))
+        if not files:
+            named = sorted(str(p) for p in matched if _is_table(Path(p)))
+            hint = (
+                f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
+                if named
+                else ""
+            )
+            raise InputDataError(f"the pattern {text!r} matches no post files{hint}")
+        return list(files)
+    raise InputDataError(f"no such file or folder: {text!r}")
+
+
+def resolve_source(source: Any) -> list[Path | TableSource]:
+    """The posts and tables of ``source`` (:func:`resolve_inputs` without the skipped entries).
+
+    Raises
+    ------
+    InputDataError
+        As :func:`resolve_inputs`.
+    """
+    return resolve_inputs(source).items

@@ -39,7 +39,9 @@ weight 0, so the table shows why a name was not tagged.
 
 ``skipped`` (one row per input that did not become an article): ``origin``,
 ``reason`` (a code such as ``missing_date``, ``no_front_matter``,
-``empty_row``), ``message`` and ``article_id`` (the id when it can still be
+``empty_row``, ``bad_date``, ``bad_encoding`` (a table row in no known
+encoding); for the files of a folder ``permission_denied``,
+``outside_root``, ``bad_table``), ``message`` and ``article_id`` (the id when it can still be
 recovered: a post's share link or file name, a row's ``article_id`` or URL;
 missing otherwise). ``duplicates``: ``origin``, ``article_id``, ``title``,
 ``published_at``, ``duplicate_of`` (the kept article), ``duplicate_origin``
@@ -86,8 +88,10 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -98,13 +102,13 @@ from eventstudy.exceptions import ConfigError, NewsParseError
 from eventstudy.news.evidence import EVIDENCE_WEIGHTS, HOW_ORDER, collect_mentions
 from eventstudy.news.frontmatter import PostProblem
 from eventstudy.news.loader import (
-    TABLE_WARNING,
+    TABLE_BAD_ROWS,
     Record,
     TableSource,
     canonical_columns,
     parse_row,
     read_post,
-    resolve_source,
+    resolve_inputs,
 )
 from eventstudy.news.tagger import Tagger
 from eventstudy.symbols import normalize
@@ -209,6 +213,10 @@ class News:
         ``len(articles) + len(skipped) + len(duplicates) == n_inputs``.
     tagger
         The keyword dictionary used.
+    root
+        The folder the inputs were read from (the folder given, or the common
+        folder of the files given; ``None`` for a DataFrame): files the package
+        writes give ``origin`` relative to it (:meth:`with_relative_origins`).
 
     Examples
     --------
@@ -237,6 +245,7 @@ class News:
     duplicates: pd.DataFrame
     n_inputs: int
     tagger: Tagger
+    root: Path | None = None
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -246,6 +255,47 @@ class News:
             f"News({self.n_inputs} inputs: {len(self.articles)} articles, "
             f"{len(self.skipped)} skipped, {len(self.duplicates)} duplicates; "
             f"{len(self.mentions)} mentions)"
+        )
+
+    def with_relative_origins(self) -> News:
+        """The same news with ``origin`` and ``duplicate_origin`` relative to :attr:`root`.
+
+        What the package writes to files others read (the briefing's and the
+        backtest's tables, ``eventstudy news --out``): ``_posts/2022-01-10-NW....md``
+        and ``news.csv#row3`` rather than ``/home/me/...``. A path outside
+        :attr:`root` is written relative to it with ``..``.
+
+        Examples
+        --------
+        >>> from eventstudy.datasets import sample_news_path
+        >>> rel = load_news(sample_news_path()).with_relative_origins()
+        >>> rel.skipped["origin"].tolist()
+        ['_posts/-202205262391921712.md']
+        """
+        if self.root is None:
+            return self
+        root = os.path.abspath(self.root)
+
+        def relative(origin: Any) -> Any:
+            if not isinstance(origin, str) or not origin:
+                return origin
+            path, sep, row = origin.partition("#row")
+            if not os.path.isabs(path) and not os.path.exists(path):
+                return origin  # not a path (``row 3``)
+            rel = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
+            return f"{rel}{sep}{row}"
+
+        def fix(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+            out = frame.copy()
+            for c in columns:
+                out[c] = out[c].map(relative).astype(frame[c].dtype)
+            return out
+
+        return replace(
+            self,
+            articles=fix(self.articles, ("origin",)),
+            skipped=fix(self.skipped, ("origin",)),
+            duplicates=fix(self.duplicates, ("origin", "duplicate_origin")),
         )
 
     def summary(self, *, top: int = 10, min_score: float = DEFAULT_MIN_SCORE) -> str:
@@ -513,8 +563,11 @@ def load_news(
     ----------
     source
         A folder (searched recursively for ``.md``, ``.markdown``, ``.txt``,
-        ``.html``, ``.htm`` posts; a folder with table files but no post is
-        refused), one post file, a glob pattern of posts, a list of files
+        ``.html``, ``.htm`` posts and for tables; a subfolder or file it
+        cannot read is skipped as ``permission_denied``, a link leading out
+        of the folder as ``outside_root``, a table that is not news as
+        ``bad_table``: see :func:`eventstudy.news.loader.resolve_inputs`),
+        one post file, a glob pattern of posts, a list of files
         (each read as a table or a post by its extension), a
         CSV/TSV/Parquet/JSON-lines file, or a DataFrame. Tables
         may use English columns (``title``, ``published_at``, ``text``,
@@ -536,9 +589,8 @@ def load_news(
     Raises
     ------
     InputDataError
-        If ``source`` does not exist, has an unsupported type, is a folder
-        with tables but no posts, or is a table without a publication-time
-        column.
+        If ``source`` does not exist, has an unsupported type, or is a table
+        without a publication-time column.
     NewsParseError
         With ``errors="raise"``, for the first input that cannot be parsed.
 
@@ -564,7 +616,7 @@ def load_news(
     if tagger is not None and not isinstance(tagger, Tagger):
         raise ConfigError(f"tagger must be a Tagger, got {type(tagger).__name__}")
     tagger = tagger if tagger is not None else Tagger.default()
-    inputs = resolve_source(source)
+    found = resolve_inputs(source)
     records: list[Record] = []
     skipped: list[tuple[str, str, str, str | None]] = []
 
@@ -573,8 +625,10 @@ def load_news(
             raise NewsParseError(f"{origin}: {err.message} (reason: {err.reason})") from None
         skipped.append((origin, err.reason, err.message, err.article_id))
 
-    n_inputs = 0
-    for item in inputs:
+    n_inputs = len(found.skipped)
+    for entry in found.skipped:  # files and folders of a news folder that could not be read
+        problem(entry.origin, PostProblem(entry.reason, entry.message))
+    for item in found.items:
         if isinstance(item, TableSource):
             n_inputs += len(item.frame)
             _read_rows(item, records, problem)
@@ -585,7 +639,13 @@ def load_news(
         except PostProblem as err:
             problem(str(item), err)
     kept, dups = _dedupe(records)
-    return _build(kept, dups, skipped, n_inputs, tagger)
+    return replace(_build(kept, dups, skipped, n_inputs, tagger), root=found.root)
+
+
+_BAD_ENCODING: Final = (
+    "the row holds bytes that are neither UTF-8 nor GB18030/GBK nor Big5 text: not read "
+    "rather than garbled; save the file as UTF-8"
+)
 
 
 def _read_rows(
@@ -593,7 +653,7 @@ def _read_rows(
 ) -> None:
     """Parse each row of a table into ``records`` (problems go to ``problem``)."""
     frame = table.frame
-    table_warning = frame.attrs.get(TABLE_WARNING)
+    bad_rows = set(frame.attrs.get(TABLE_BAD_ROWS, ()))
     cols = canonical_columns(frame)
     sub = frame[list(cols.values())].copy()
     sub.columns = list(cols.keys())
@@ -601,13 +661,14 @@ def _read_rows(
     for i, raw_row in enumerate(sub.to_dict("records")):
         row = {str(k): v for k, v in raw_row.items()}
         origin = f"{prefix}{i}"
+        if i in bad_rows:
+            problem(origin, PostProblem("bad_encoding", _BAD_ENCODING))
+            continue
         try:
             rec = parse_row(row, origin=origin)
         except PostProblem as err:
             problem(origin, err)
             continue
-        if table_warning:
-            rec.warnings.append(str(table_warning))
         records.append(rec)
 
 

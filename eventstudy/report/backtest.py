@@ -2,21 +2,22 @@
 
 :func:`write_backtest` writes
 
-================ ===============================================================
-file             content
-================ ===============================================================
-events.csv       one row per event: trade or skipped, with reason (``to_frame()``)
-trades.csv       the completed trades
-skipped.csv      the events that did not trade, with reason codes
-news_skipped.csv news items that could not be read, with reason codes (news configs)
-daily.csv        daily portfolio: n_open, gross, turnover, cost, net, benchmark,
-                 equity, benchmark_equity
-placebo.csv      each placebo run's statistic and its placebo days (one per real
-                 day 0, in the order of ``PlaceboTest.real_days``)
-summary.txt      ``BacktestResult.summary()``
-backtest.html    the page (plotly.js inlined: opens offline), in the style of the
-                 study briefing (:mod:`eventstudy.report.html`)
-================ ===============================================================
+=================== ===============================================================
+file                content
+=================== ===============================================================
+events.csv          one row per event: trade or skipped, with reason (``to_frame()``)
+trades.csv          the completed trades
+skipped.csv         the events that did not trade, with reason codes
+news_skipped.csv    news items that could not be read, with reason codes (news configs)
+news_duplicates.csv news items repeating a kept article (news configs)
+daily.csv           daily portfolio: n_open, gross, turnover, cost, net, benchmark,
+                    equity, benchmark_equity
+placebo.csv         each placebo run's statistic and its placebo days (one per real
+                    day 0, in the order of ``PlaceboTest.real_days``)
+summary.txt         ``BacktestResult.summary()``
+backtest.html       the page (plotly.js inlined: opens offline), in the style of the
+                    study briefing (:mod:`eventstudy.report.html`)
+=================== ===============================================================
 
 Every piece of text from the news is escaped.
 
@@ -40,15 +41,24 @@ import pandas as pd
 
 from eventstudy.backtesting.core import SKIP_REASONS
 from eventstudy.plotting import escape_text
+from eventstudy.report.files import output_dir, write_csv
 from eventstudy.report.html import figure_html, page_html, table_html, write_page
 
 if TYPE_CHECKING:
     from eventstudy.backtesting import BacktestResult, PlaceboTest
 
-__all__ = ["NEWS_SKIPPED_FILE", "BacktestFiles", "backtest_page", "write_backtest"]
+__all__ = [
+    "NEWS_DUPLICATES_FILE",
+    "NEWS_SKIPPED_FILE",
+    "BacktestFiles",
+    "backtest_page",
+    "write_backtest",
+]
 
 #: File of the news items a backtest could not read (linked from the page).
 NEWS_SKIPPED_FILE = "news_skipped.csv"
+#: The news items that repeat a kept article (news configs), beside the other tables.
+NEWS_DUPLICATES_FILE = "news_duplicates.csv"
 
 #: Columns of free text: allowed to wrap (within a width) in the HTML tables.
 _WRAP = ("title", "message", "origin")
@@ -188,27 +198,29 @@ def write_backtest(
     title: str = "News backtest",
     notes: list[str] | None = None,
     news_skipped: pd.DataFrame | None = None,
+    news_duplicates: pd.DataFrame | None = None,
 ) -> BacktestFiles:
     """Write the CSV tables, ``summary.txt`` and ``backtest.html`` to ``out_dir``.
 
     ``news_skipped`` (the news items that could not be read) is written to
-    ``news_skipped.csv`` when given, and listed in the HTML; ``notes`` (the
+    ``news_skipped.csv`` when given, and listed in the HTML; ``news_duplicates`` (the
+    news items repeating a kept article) to ``news_duplicates.csv``; ``notes`` (the
     run's own remarks, e.g. events filtered out) end ``summary.txt`` and head the page.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(out_dir)
     files: dict[str, Path] = {}
 
     def put(name: str, frame: pd.DataFrame, index: bool = False) -> None:
         path = out / name
-        frame.to_csv(path, index=index, encoding="utf-8")
-        files[name] = path
+        files[name] = write_csv(frame, path, index=index)
 
     put("events.csv", result.to_frame())
     put("trades.csv", result.trades)
     put("skipped.csv", result.skipped)
     if news_skipped is not None:
         put(NEWS_SKIPPED_FILE, news_skipped)
+    if news_duplicates is not None:
+        put(NEWS_DUPLICATES_FILE, news_duplicates)
     daily = result.daily.copy()
     if not daily.empty:
         daily["equity"] = result.equity["strategy"]

@@ -13,7 +13,8 @@ file                content
 ``charts/*.png``    one PNG per chart, for slides (format ``"png"``)
 ``tables/*.csv``    events (with their CARs), tests, CAAR path, AAR, dropped
 ``tables/*.parquet`` events, provenance, the tidy ``to_frame()``; with ``news``
-                    also the articles and the skipped inputs (format
+                    also the articles, the skipped inputs and the duplicates
+                    (``news_*``, origins relative to the news folder) (format
                     ``"parquet"``: the same tables, typed)
 =================== ===========================================================
 
@@ -62,6 +63,7 @@ from eventstudy.plotting import (
     significance_stars,
 )
 from eventstudy.report import png
+from eventstudy.report.files import output_dir, write_csv
 from eventstudy.report.html import figure_html, page_html, table_html, write_page
 
 if TYPE_CHECKING:
@@ -261,8 +263,10 @@ def _tables(
         "results": _results_table(result),
     }
     if news is not None:
-        tables["news_articles"] = _articles_table(news)
-        tables["news_skipped"] = news.skipped
+        shared = news.with_relative_origins()  # no /home/... paths in shared files
+        tables["news_articles"] = _articles_table(shared)
+        tables["news_skipped"] = shared.skipped
+        tables["news_duplicates"] = shared.duplicates
     for name, frame in (extra or {}).items():
         tables[name] = frame
     return tables
@@ -489,7 +493,7 @@ def _provenance(result: EventStudyResult) -> pd.DataFrame:
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8")
+        write_csv(frame, path)
         return
     try:
         frame.to_parquet(path, index=False)
@@ -860,8 +864,10 @@ def _methodology_html(
         parts.append(f"<p><b>Inference and event handling:</b></p><ul>{items}</ul>")
     if news is not None:
         parts.append(
-            f"<p><b>News:</b> {len(news.articles)} articles loaded, {len(news.skipped)} inputs "
-            "skipped (listed in <code>tables/news_skipped.csv</code> with reasons).</p>"
+            f"<p><b>News:</b> {news.n_inputs} inputs: {len(news.articles)} articles loaded, "
+            f"{len(news.skipped)} skipped (listed in <code>tables/news_skipped.csv</code> with "
+            f"reasons), {len(news.duplicates)} duplicates of a kept article (listed in "
+            "<code>tables/news_duplicates.csv</code>).</p>"
         )
     return "".join(parts)
 
@@ -1110,8 +1116,7 @@ def briefing(
         For an unknown format or chart name, or a window not in the result.
     """
     _check_options(formats, charts)
-    folder = Path(out).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_dir(out)
     main = pick_window(result, window) if len(result.car.columns) else ""
     bench = benchmark if benchmark is not None else getattr(result, "market", None)
 

@@ -123,6 +123,12 @@ def _check_finite(frame: pd.DataFrame, what: str) -> FloatArray:
 
 
 def _date_index(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    if frame.columns.has_duplicates:
+        dup = list(dict.fromkeys(map(str, frame.columns[frame.columns.duplicated()])))
+        raise InputDataError(
+            f"{what} have duplicated columns {dup[:5]}: one column per symbol; drop or "
+            "rename the repeats (e.g. frame.loc[:, ~frame.columns.duplicated()])"
+        )
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(frame.index))
     except (TypeError, ValueError) as err:
@@ -187,7 +193,7 @@ def build_panel(
     Raises
     ------
     InputDataError
-        Infinite values, a missing market column, duplicated dates.
+        Infinite values, a missing market column, duplicated dates or columns.
     """
     what = "returns" if returns is not None else "prices"
     frame = returns if returns is not None else prices

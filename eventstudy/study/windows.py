@@ -18,7 +18,7 @@ from typing import TypeAlias
 
 from eventstudy.exceptions import ConfigError
 
-__all__ = ["Window", "check_window", "parse_window", "window_label"]
+__all__ = ["MAX_RELATIVE_DAY", "Window", "check_window", "parse_window", "window_label"]
 
 #: Relative days ``(a, b)`` of a window, both included.
 Window: TypeAlias = tuple[int, int]
@@ -40,13 +40,18 @@ def window_label(window: Window | str) -> str:
     return f"[{int(a)},{int(b)}]"
 
 
+#: Relative days of a window are within ±this many sessions (about 40 years of trading).
+MAX_RELATIVE_DAY = 10_000
+
+
 def check_window(value: object, name: str) -> Window:
     """A validated window ``(a, b)`` of integers with ``a <= b``.
 
     Raises
     ------
     ConfigError
-        If ``value`` is not a pair of integers or its start is after its end.
+        If ``value`` is not a pair of integers, its start is after its end, or a
+        day is beyond :data:`MAX_RELATIVE_DAY`.
 
     Examples
     --------
@@ -65,6 +70,11 @@ def check_window(value: object, name: str) -> Window:
         raise ConfigError(f"{name}={value!r} must be a pair of integers (start, end)") from None
     if a > b:
         raise ConfigError(f"{name}={value!r}: start {a} is after end {b}")
+    if max(abs(a), abs(b)) > MAX_RELATIVE_DAY:
+        raise ConfigError(
+            f"{name}={value!r}: relative days beyond ±{MAX_RELATIVE_DAY} sessions (about 40 "
+            "years) cannot be on the calendar; give sessions relative to day 0, e.g. (-250, -11)"
+        )
     return a, b
 
 

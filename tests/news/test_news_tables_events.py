@@ -280,19 +280,18 @@ def test_gbk_and_bom_tables(tmp_path: Path, suffix: str, encoding: str) -> None:
     assert set(news.articles["warnings"]) == {""}
 
 
-def test_table_with_undecodable_bytes_warns(tmp_path: Path) -> None:
-    from eventstudy.exceptions import EventStudyWarning
-
+def test_table_row_with_undecodable_bytes_is_skipped_not_garbled(tmp_path: Path) -> None:
+    # issue 13 item 7: the row was kept with U+FFFD (and every article warned); now it is
+    # skipped as bad_encoding and the other rows are clean
     path = tmp_path / "bad.csv"
     path.write_bytes(
         "title,published_at,text\n白酒,2022-01-10 10:00,正文\n".encode()
         + b"x\xff\xfe\xfa\xfby,2022-01-11 10:00,t\n"
     )
-    with pytest.warns(EventStudyWarning, match="invalid_encoding"):
-        news = load_news(path)
-    assert news.articles["title"].tolist()[0] == "白酒"
-    assert "\ufffd" in news.articles["title"].tolist()[1]
-    assert all(w.startswith("invalid_encoding") for w in news.articles["warnings"])
+    news = load_news(path)
+    assert news.articles["title"].tolist() == ["白酒"]
+    assert set(news.articles["warnings"]) == {""}
+    assert news.skipped[["origin", "reason"]].values.tolist() == [[f"{path}#row1", "bad_encoding"]]
 
 
 def test_headline_alone_is_an_event_one_body_mention_of_a_board_is_not() -> None:
@@ -318,11 +317,15 @@ def test_headline_alone_is_an_event_one_body_mention_of_a_board_is_not() -> None
     assert kw["rule"].tolist() == ["title", "lead", "title", "body"]
 
 
-def test_folder_with_tables_but_no_posts_is_refused(tmp_path: Path) -> None:
+def test_folder_with_tables_but_no_posts_loads_the_tables(tmp_path: Path) -> None:
+    # issue 13 item 9: the tables of a folder are read (they were refused before)
     akshare_rows().to_csv(tmp_path / "news_em.csv", index=False)
     akshare_rows().to_parquet(tmp_path / "more.parquet")
-    with pytest.raises(InputDataError, match=r"no posts.*news_em\.csv.*load_news\("):
-        load_news(tmp_path)
+    news = load_news(tmp_path)
+    assert news.n_inputs == 6
+    assert len(news.articles) == 2  # the parquet rows repeat the CSV rows
+    assert len(news.duplicates) == 2
+    assert news.skipped["reason"].tolist() == ["empty_row", "empty_row"]
     # an empty folder still loads (nothing to lose)
     (tmp_path / "empty").mkdir()
     assert load_news(tmp_path / "empty").n_inputs == 0

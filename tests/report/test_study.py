@@ -75,6 +75,11 @@ class FakeNews:
         }
     )
     skipped = pd.DataFrame({"path": ["bad.md"], "reason": ["no_front_matter"]})
+    duplicates = pd.DataFrame({"origin": ["b.md"], "duplicate_of": ["A1"]})
+    n_inputs = 6
+
+    def with_relative_origins(self) -> FakeNews:
+        return self
 
 
 def test_top_level_export_is_callable(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
