@@ -1,0 +1,73 @@
+"""The cache under concurrent processes (issue 13 #2): two writers and two readers on one entry."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import runpy
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from eventstudy.market.cache import PriceCache
+
+WORKER = Path(__file__).with_name("cache_worker.py")
+SYMBOL, FIELD, ADJUST, SOURCE = "600519.SH", "close", "qfq", "akshare"
+WRITES, FIRST = 40, pd.Timestamp("2022-01-03")  # as in cache_worker.py
+
+
+def _run(tmp_path: Path, roles: dict[str, str]) -> dict[str, dict[str, object]]:
+    """Start every worker, release them together, wait for all; their result files."""
+    ctx = multiprocessing.get_context("spawn")  # no fork of a threaded pytest process
+    root, flags = tmp_path / "cache", tmp_path / "flags"
+    flags.mkdir()
+    procs = [
+        ctx.Process(
+            target=runpy.run_path,
+            args=(str(WORKER),),
+            kwargs={
+                "run_name": "__main__",
+                "init_globals": {"ROLE": role, "ROOT": str(root), "TMP": str(flags), "WID": wid},
+            },
+        )
+        for wid, role in roles.items()
+    ]
+    try:
+        for p in procs:
+            p.start()
+        deadline = time.monotonic() + 60
+        while not all((flags / f"ready-{wid}").exists() for wid in roles):
+            assert time.monotonic() < deadline, "workers did not start"
+            assert all(p.is_alive() for p in procs), "a worker died"
+            time.sleep(0.01)
+        (flags / "go").touch()
+        for p in procs:
+            p.join(60)
+            assert p.exitcode == 0, f"worker exit code {p.exitcode}"
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join()
+    return {wid: json.loads((flags / f"done-{wid}.json").read_text()) for wid in roles}
+
+
+def test_two_writers_and_two_readers_on_one_entry(tmp_path: Path) -> None:
+    roles = {"writer0": "writer", "writer1": "writer", "reader0": "reader", "reader1": "reader"}
+    results = _run(tmp_path, roles)
+    readers = [results["reader0"], results["reader1"]]
+    assert [results[w]["n_errors"] for w in ("writer0", "writer1")] == [0, 0], results
+    assert sum(int(r["reads"]) for r in readers) >= 300  # type: ignore[call-overload]
+    # zero false corruptions: every file a reader opened was a whole, valid entry
+    assert [r["corrupt"] for r in readers] == [0, 0], [r["errors"] for r in readers]
+    # coverage only grows: no writer's merge dropped another's addition
+    assert [r["shrunk"] for r in readers] == [0, 0]
+    entry = PriceCache(tmp_path / "cache").read(SOURCE, SYMBOL, FIELD, ADJUST)
+    assert entry is not None
+    days = pd.DatetimeIndex([FIRST + pd.Timedelta(days=k) for k in range(2 * WRITES)])
+    assert entry.values.index.equals(days)  # no lost coverage
+    assert entry.missing(days[0], days[-1]) == []
+    assert entry.values.tolist() == [100.0 + k for k in range(2 * WRITES)]
+    assert not list((tmp_path / "cache").rglob(".tmp-*"))
+    assert not list((tmp_path / "cache").rglob("*.lock"))
