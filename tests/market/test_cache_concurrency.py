@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from eventstudy.market import get_prices, register_source
 from eventstudy.market.cache import PriceCache
+
+from .fakes import FakeNetworkSource
+
+T = pd.Timestamp
 
 WORKER = Path(__file__).with_name("cache_worker.py")
 SYMBOL, FIELD, ADJUST, SOURCE = "600519.SH", "close", "qfq", "akshare"
@@ -71,3 +76,32 @@ def test_two_writers_and_two_readers_on_one_entry(tmp_path: Path) -> None:
     assert entry.values.tolist() == [100.0 + k for k in range(2 * WRITES)]
     assert not list((tmp_path / "cache").rglob(".tmp-*"))
     assert not list((tmp_path / "cache").rglob("*.lock"))
+
+
+def test_get_prices_keeps_what_another_process_cached_meanwhile(tmp_path: Path) -> None:
+    """Issue 13 #2 (4 of 160 ``get_prices`` calls lost coverage): the loader reads the
+    entries, fetches, then writes; what another process cached in between must survive."""
+    cache_dir = tmp_path / "cache"
+    other = FakeNetworkSource()
+    jan, feb_ = (T("2022-01-04"), T("2022-01-28")), (T("2022-02-07"), T("2022-02-28"))
+
+    class Racing(FakeNetworkSource):
+        def fetch(self, symbol: str, start: T, end: T, *, adjust: str) -> pd.DataFrame:
+            if not self.calls:  # meanwhile another process caches February
+                feb = other.fetch(symbol, *feb_, adjust=adjust)
+                for f in feb.columns:
+                    PriceCache(cache_dir).write(SOURCE, symbol, f, ADJUST, feb[f],
+                                                covered=[feb_])  # fmt: skip
+            return super().fetch(symbol, start, end, adjust=adjust)
+
+    src = Racing()
+    register_source(SOURCE, src)
+    get_prices(SYMBOL, *jan, source=SOURCE, cache_dir=cache_dir)
+    for f in ("open", "close", "volume"):
+        entry = PriceCache(cache_dir).read(SOURCE, SYMBOL, f, ADJUST)
+        assert entry is not None
+        assert entry.covered() == [jan, feb_]
+    pf = get_prices(SYMBOL, "2022-02-07", "2022-02-28", source=SOURCE, cache_dir=cache_dir,
+                    offline=True)  # fmt: skip
+    assert pf.data[SYMBOL].notna().sum() == 16  # the sessions of 2022-02-07..28
+    assert len(src.calls) == 1
