@@ -78,6 +78,8 @@ from eventstudy.paths import (  # re-exported: their home is the base layer
 from eventstudy.symbols import from_filename, parse_symbol, to_filename
 
 __all__ = [
+    "CHINA_EARLIEST_DATE",
+    "EARLIEST_DATE",
     "CacheCorruptError",
     "CacheEntry",
     "PriceCache",
@@ -609,8 +611,8 @@ def _read_table(path: Path) -> Any:
         raise
     except OSError as err:
         raise _corrupt(path, f"unreadable ({type(err).__name__}: {err})") from err
-    try:
-        return pq.read_table(pa.BufferReader(data))
+    try:  # ParquetFile.read: one file, no dataset discovery (several times faster)
+        return pq.ParquetFile(pa.BufferReader(data)).read()
     except Exception as err:  # pyarrow raises ArrowInvalid/OSError for torn files
         raise CacheCorruptError(
             f"cache file {path} is unreadable ({type(err).__name__}: {err})",

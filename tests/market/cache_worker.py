@@ -13,7 +13,7 @@ from pathlib import Path
 
 SYMBOL, FIELD, ADJUST, SOURCE = "600519.SH", "close", "qfq", "akshare"
 #: Writes per writer; writer ``w`` writes the days ``FIRST + 2*i + w`` (one day each).
-WRITES = 40
+WRITES = 30
 FIRST = "2022-01-03"
 
 
@@ -66,7 +66,7 @@ def reader(root: Path, tmp: Path, wid: str) -> None:
     seen: set[str] = set()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (
-        not all((tmp / f"done-writer{w}.json").exists() for w in (0, 1)) or reads < 150
+        not all((tmp / f"done-writer{w}.json").exists() for w in (0, 1)) or reads < 300
     ):
         reads += 1
         try:

@@ -1,4 +1,4 @@
-"""The cache under concurrent processes (issue 13 #2): two writers and two readers on one entry."""
+"""The cache under concurrent processes (issue 13 #2): writers and readers on one entry."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from eventstudy.market import get_prices, register_source
 from eventstudy.market.cache import PriceCache
@@ -19,7 +20,7 @@ T = pd.Timestamp
 
 WORKER = Path(__file__).with_name("cache_worker.py")
 SYMBOL, FIELD, ADJUST, SOURCE = "600519.SH", "close", "qfq", "akshare"
-WRITES, FIRST = 40, pd.Timestamp("2022-01-03")  # as in cache_worker.py
+WRITES, FIRST = 30, pd.Timestamp("2022-01-03")  # as in cache_worker.py
 
 
 def _run(tmp_path: Path, roles: dict[str, str]) -> dict[str, dict[str, object]]:
@@ -58,16 +59,18 @@ def _run(tmp_path: Path, roles: dict[str, str]) -> dict[str, dict[str, object]]:
     return {wid: json.loads((flags / f"done-{wid}.json").read_text()) for wid in roles}
 
 
-def test_two_writers_and_two_readers_on_one_entry(tmp_path: Path) -> None:
-    roles = {"writer0": "writer", "writer1": "writer", "reader0": "reader", "reader1": "reader"}
+@pytest.mark.slow  # ~3-8 s: four spawned processes import pandas
+def test_two_writers_and_a_reader_on_one_entry(tmp_path: Path) -> None:
+    """The writers read before each write too (as the loader does): three readers."""
+    roles = {"writer0": "writer", "writer1": "writer", "reader0": "reader"}
     results = _run(tmp_path, roles)
-    readers = [results["reader0"], results["reader1"]]
+    readers = [results["reader0"]]
     assert [results[w]["n_errors"] for w in ("writer0", "writer1")] == [0, 0], results
-    assert sum(int(r["reads"]) for r in readers) >= 300  # type: ignore[call-overload]
+    assert readers[0]["reads"] >= 300
     # zero false corruptions: every file a reader opened was a whole, valid entry
-    assert [r["corrupt"] for r in readers] == [0, 0], [r["errors"] for r in readers]
+    assert readers[0]["corrupt"] == 0, readers[0]["errors"]
     # coverage only grows: no writer's merge dropped another's addition
-    assert [r["shrunk"] for r in readers] == [0, 0]
+    assert readers[0]["shrunk"] == 0
     entry = PriceCache(tmp_path / "cache").read(SOURCE, SYMBOL, FIELD, ADJUST)
     assert entry is not None
     days = pd.DatetimeIndex([FIRST + pd.Timedelta(days=k) for k in range(2 * WRITES)])
