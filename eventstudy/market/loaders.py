@@ -389,12 +389,11 @@ class CachedSource:
         fields += [REFERENCE_FIELD] if REFERENCE_FIELD in bars.columns else []
         name = self.source.name
         for fld in fields:
-            prev = entries[fld] if fld in entries else self._read(req, symbol, fld, adjust, notes)
-            prev = prev if isinstance(prev, CacheEntry) else None
+            prev = entries.get(fld)  # for the in-memory fallback only
             try:
-                written = req.cache.write(
+                written = req.cache.write(  # merged with the entry on disk, under its lock
                     name, symbol, fld, adjust, bars[fld], covered=[write.covered],
-                    retrieved_at=write.retrieved, previous=prev,
+                    retrieved_at=write.retrieved,
                 )  # fmt: skip
             except CacheError as err:
                 warnings.warn(
