@@ -235,9 +235,10 @@ def _cache_ls(args: argparse.Namespace) -> int:
     if table.empty:
         print(f"cache {cache.root}/: empty")
         return EXIT_OK
-    shown = table[
-        ["source", "symbol", "field", "adjust", "rows", "covered", "retrieved_at", "status"]
-    ]
+    columns = ["source", "symbol", "field", "adjust", "rows", "covered", "retrieved_at", "status"]
+    if "reason" in table and (table["reason"].fillna("") != "").any():
+        columns.append("reason")  # why an entry is corrupt
+    shown = table[columns]
     print(f"cache {cache.root}/: {len(table)} entries, {int(table['bytes'].sum())} bytes")
     print(shown.to_string(index=False))
     return EXIT_OK
