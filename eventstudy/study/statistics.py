@@ -25,7 +25,7 @@ from scipy import stats
 
 from eventstudy._typing import FloatArray, PAdjustMethod
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.core import EventPieces, map_blocks, ranks
+from eventstudy.study.core import EventPieces, map_blocks, scratch, sort_rows
 
 __all__ = [
     "P_ADJUST_METHODS",
@@ -494,12 +494,13 @@ def _grank_setup(pieces: EventPieces, scar: FloatArray) -> _GrankSetup:
 def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
     """One blocked pass over the events for the rank tests (ranks are never stored).
 
-    Each block ranks its events' residuals and abnormal returns
-    (:func:`eventstudy.study.core.ranks`) and accumulates what Corrado (``tot_u``,
-    ``n_t``: column sums and counts of ``U``) and, when ``scar`` (N, C) is given,
-    GRANK need. GRANK (Kolari and Pynnönen 2011): ``GSAR_i = SCAR_i / sd_i(SCAR)`` on
-    the (cumulated) event day, ``SAR_{i,s}`` on the estimation days; ranks run over
-    the ``T_i = M_i + 1`` present values. Adding the event value to the event's own
+    Each block sorts its events' residuals and abnormal returns, one sort per row
+    (:func:`eventstudy.study.core.sort_rows`), and accumulates what Corrado needs
+    (``tot_u``, ``n_t``: column sums and counts of ``U``, summed straight from the
+    sorted order) and, when ``scar`` (N, C) is given, what GRANK needs. GRANK
+    (Kolari and Pynnönen 2011): ``GSAR_i = SCAR_i / sd_i(SCAR)`` on the (cumulated)
+    event day, ``SAR_{i,s}`` on the estimation days; ranks run over the
+    ``T_i = M_i + 1`` present values. Adding the event value to the event's own
     estimation ranks moves each of them up by ``[SAR_{i,s} > GSAR_i]``
     (``e_{i,s} > GSAR_i S_i``, compared in float64); per day the ranks are summed
     with weights ``1 / (T_i + 1)``.
@@ -526,18 +527,25 @@ def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
     gt_n = np.zeros((n_all, ncol))
 
     def part(lo: int, hi: int) -> tuple[FloatArray, ...]:
-        u, rk = ranks(pieces.resid[lo:hi], pieces.ar[lo:hi])
-        ok = np.isfinite(u)
-        tot_u = np.add.reduce(np.where(ok, u, np.float32(0.0)), axis=0, dtype=float)
-        n_t = ok.sum(axis=0).astype(float)
+        s = sort_rows(pieces.resid[lo:hi], pieces.ar[lo:hi])
+        col = s.col.ravel()
+        tot_u = np.asarray(
+            np.bincount(col, weights=s.u_sorted().ravel(), minlength=t_all), dtype=float
+        )
+        n_t = np.count_nonzero(s.present, axis=0).astype(float)
         if g is None:
             return tot_u, n_t
+        # ranks among the estimation days, in column order (0 where missing)
+        rk_all = scratch("rank_est", (hi - lo, t_all), np.float64)
+        rk_all.ravel()[s.flat_index().ravel()] = s.est_rank_sorted().ravel()
+        rk0 = rk_all[:, :l1]
+        valid = s.present[:, :l1]
+        np.putmask(rk0, ~valid, 0.0)
         e = pieces.resid[lo:hi]
-        valid = np.isfinite(rk)
-        rk0 = np.where(valid, rk, np.float32(0.0)).astype(float)
         gt_w = np.empty((ncol, l1))
+        gt = scratch("gt", (hi - lo, l1), np.float64)
         for c in range(ncol):  # CAR windows
-            gt = (e > g.thr[lo:hi, c, None]).astype(float)  # NaN compares False
+            np.greater(e, g.thr[lo:hi, c, None], out=gt, casting="unsafe")  # NaN: False
             gt_n[lo:hi, c] = np.einsum("ij->i", gt)
             gt_w[c] = np.einsum("i,ij->j", g.wu[lo:hi, c], gt)
         # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
