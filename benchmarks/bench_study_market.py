@@ -15,7 +15,9 @@ the twelve standard tests and ``calendar_time``. The opt-in resampling tests
 
 Each size runs in a fresh subprocess so that peak RSS (``ru_maxrss``) is that run's
 (it includes the ~0.05 GB returns panel and the interpreter/pandas, ~0.2 GB). Per
-run: ``fit`` = ``EventStudy.fit`` (``market="ew"``, locating, screening, OLS and
+run: minor page faults during fit + tests (``ru_minflt``: first touches of fresh
+memory, which cost a lot on a VM; a count that does not depend on the machine's
+load); ``fit`` = ``EventStudy.fit`` (``market="ew"``, locating, screening, OLS and
 per-event pieces), ``tests`` = first access of ``.tests``; wall time
 (``perf_counter``) and CPU time of the process (``process_time``: the machine may be
 shared, so wall time alone can mislead). ``--check`` (20,000 events) stores every
@@ -95,12 +97,14 @@ def run_one(n: int, path: Path) -> dict[str, object]:
     returns = load_returns(path)
     events = make_events(returns, n)
     spec = EventStudy(market="ew", estimation_window=(-250, -11), event_window=(-5, 5))
+    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     c0, t0 = time.process_time(), time.perf_counter()
     res = spec.fit(events, returns=returns)
     t1 = time.perf_counter()
     tests = res.tests
     t2, c2 = time.perf_counter(), time.process_time()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB -> GiB
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024**2  # KiB -> GiB
     return {
         "n": n,
         "panel": list(returns.shape),
@@ -110,6 +114,7 @@ def run_one(n: int, path: Path) -> dict[str, object]:
         "total_s": t2 - t0,
         "cpu_s": c2 - c0,
         "peak_rss_gib": peak,
+        "page_faults": usage.ru_minflt - f0,
         "n_test_rows": len(tests),
         "load": os.getloadavg()[0],
     }
@@ -162,7 +167,7 @@ def main() -> None:
         print(json.dumps(run_one(args.n, path)))
         return
     print(HEADER)
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (100_000, 1_000_000):
         cmd = [sys.executable, __file__, "--n", str(n), "--path", str(path)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -170,7 +175,7 @@ def main() -> None:
         print(
             f"| {r['n']:,} | {r['analysed']:,} | {r['fit_s']:.2f} | {r['tests_s']:.2f} | "
             f"{r['total_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_rss_gib']:.2f} | "
-            f"{r['load']:.1f} |"
+            f"{r['page_faults']:,} | {r['load']:.1f} |"
         )
 
 

@@ -55,6 +55,7 @@ from eventstudy.study.models import ModelFit
 
 __all__ = [
     "BLOCK",
+    "SCRATCH_MAX_BYTES",
     "THREADS",
     "EventPieces",
     "SortedRows",
@@ -196,6 +197,9 @@ _SIGN = np.uint64(1 << 63)
 _ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 _SCRATCH = threading.local()
 
+#: Largest work array a thread keeps for reuse (:func:`scratch`): 8 MB, a block of events.
+SCRATCH_MAX_BYTES = 8 * 2**20
+
 
 def scratch(name: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
     """A work array of this thread, reused from call to call (its contents are undefined).
@@ -204,7 +208,8 @@ def scratch(name: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.nd
     on a virtual machine the first touch of fresh pages (glibc returns freed blocks
     to the system) costs about as much as the arithmetic. The array stays valid
     until the next call with the same ``name`` on the same thread; each thread
-    keeps at most one array per name (a few MB for a block of events).
+    keeps at most one array per name (a few MB for a block of events), and none
+    larger than :data:`SCRATCH_MAX_BYTES` (a larger request gets a fresh array).
 
     Examples
     --------
@@ -214,6 +219,8 @@ def scratch(name: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.nd
     ((2, 3), (3, 2), True)
     """
     size = int(np.prod(shape))
+    if size * np.dtype(dtype).itemsize > SCRATCH_MAX_BYTES:  # not kept: a one-off array
+        return np.empty(shape, dtype=dtype)
     bufs: dict[str, np.ndarray] = _SCRATCH.__dict__.setdefault("bufs", {})
     buf = bufs.get(name)
     if buf is None or buf.size < size or buf.dtype != dtype:

@@ -25,7 +25,7 @@ from scipy import stats
 
 from eventstudy._typing import FloatArray, PAdjustMethod
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.core import EventPieces, map_blocks, scratch, sort_rows
+from eventstudy.study.core import EventPieces, SortedRows, map_blocks, scratch, sort_rows
 
 __all__ = [
     "P_ADJUST_METHODS",
@@ -471,7 +471,6 @@ class _GrankSetup:
     w: FloatArray
     thr: FloatArray
     wu: FloatArray
-    usef: FloatArray
 
 
 def _grank_setup(pieces: EventPieces, scar: FloatArray) -> _GrankSetup:
@@ -488,7 +487,38 @@ def _grank_setup(pieces: EventPieces, scar: FloatArray) -> _GrankSetup:
         thr = np.where(use, scar / sd, np.nan) * np.sqrt(pieces.sigma2)[:, None]
     w = 1.0 / (pieces.m.astype(float) + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
     wu = np.where(use, w[:, None], 0.0)  # (N, C)
-    return _GrankSetup(use, n_use, sd, w, thr, wu, use.astype(float))
+    return _GrankSetup(use, n_use, sd, w, thr, wu)
+
+
+def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[FloatArray, FloatArray]:
+    """GRANK's ``b_s`` and ``n_s`` of a block, ``(C, L1)`` each, from the sorted order.
+
+    ``b_s[c, j] = sum_i use_ic w_i rank_ij`` (``rank_ij`` the rank of the estimation
+    residual ``j`` among event ``i``'s present estimation residuals) and
+    ``n_s[c, j] = sum_i use_ic [e_ij present]``. Every event is summed once
+    (``bincount`` over the sorted order: no scatter back to column order); the few
+    events not used in some window (no SCAR there) are then taken out.
+    """
+    n, t = s.col.shape
+    l1, ncol = s.l1, use.shape[1]
+    cum = s.est_rank_sorted()
+    keep = (s.col < l1) & (np.arange(1, t + 1) <= s.t_i[:, None])  # present estimation values
+    wts = scratch("rank_w", (n, t), np.float64)
+    np.multiply(cum, w[:, None], out=wts)
+    np.putmask(wts, ~keep, 0.0)
+    total = np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t)[:l1]
+    valid = s.present[:, :l1]
+    b_s = np.tile(total, (ncol, 1))
+    n_s = np.tile(np.count_nonzero(valid, axis=0).astype(float), (ncol, 1))
+    rows = np.flatnonzero(~use.all(axis=1))
+    if len(rows):
+        rk = np.zeros((len(rows), t))
+        np.put_along_axis(rk, s.col[rows], np.where(keep[rows], cum[rows], 0), axis=1)
+        drop = (~use[rows]).astype(float)
+        # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
+        b_s -= np.einsum("rc,r,rj->cj", drop, w[rows], rk[:, :l1])
+        n_s -= np.einsum("rc,rj->cj", drop, valid[rows].astype(float))
+    return b_s, n_s
 
 
 def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
@@ -535,12 +565,7 @@ def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
         n_t = np.count_nonzero(s.present, axis=0).astype(float)
         if g is None:
             return tot_u, n_t
-        # ranks among the estimation days, in column order (0 where missing)
-        rk_all = scratch("rank_est", (hi - lo, t_all), np.float64)
-        rk_all.ravel()[s.flat_index().ravel()] = s.est_rank_sorted().ravel()
-        rk0 = rk_all[:, :l1]
-        valid = s.present[:, :l1]
-        np.putmask(rk0, ~valid, 0.0)
+        b_s, n_s = _est_rank_sums(s, g.w[lo:hi], g.use[lo:hi])
         e = pieces.resid[lo:hi]
         gt_w = np.empty((ncol, l1))
         gt = scratch("gt", (hi - lo, l1), np.float64)
@@ -548,9 +573,6 @@ def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
             np.greater(e, g.thr[lo:hi, c, None], out=gt, casting="unsafe")  # NaN: False
             gt_n[lo:hi, c] = np.einsum("ij->i", gt)
             gt_w[c] = np.einsum("i,ij->j", g.wu[lo:hi, c], gt)
-        # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
-        b_s = np.einsum("ic,ij->cj", g.wu[lo:hi], rk0)
-        n_s = np.einsum("ic,ij->cj", g.usef[lo:hi], valid.astype(float))
         return tot_u, n_t, gt_w, b_s, n_s
 
     parts = map_blocks(part, n_all, block=1024)

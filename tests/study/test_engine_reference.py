@@ -126,3 +126,12 @@ def test_dropped_table_names_each_event_and_reason():
     assert d.loc["e4", "message"].startswith("50 estimation observations in (-250, -11)")
     assert d.loc["e5", "reason"] == "unknown_symbol"
     assert d.loc[["e2", "e3", "e4", "e5"], "symbol"].tolist() == ["A", "C", "B", "X"]
+
+
+def test_scratch_keeps_only_block_sized_arrays():
+    small = core.scratch("test", (4, 4), np.float64)
+    assert np.shares_memory(small, core.scratch("test", (2, 8), np.float64))
+    n = core.SCRATCH_MAX_BYTES // 8 + 1  # one float64 too many
+    big = core.scratch("test", (n,), np.float64)
+    assert not np.shares_memory(big, core.scratch("test", (n,), np.float64))
+    assert np.shares_memory(small, core.scratch("test", (4, 4), np.float64))
