@@ -506,7 +506,9 @@ def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[Float
     wts = scratch("rank_w", (n, t), np.float64)
     np.multiply(cum, w[:, None], out=wts)
     np.putmask(wts, ~keep, 0.0)
-    total = np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t)[:l1]
+    total = np.asarray(np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t), dtype=float)[
+        :l1
+    ]
     valid = s.present[:, :l1]
     b_s = np.tile(total, (ncol, 1))
     n_s = np.tile(np.count_nonzero(valid, axis=0).astype(float), (ncol, 1))
