@@ -202,7 +202,7 @@ def skew_t(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str]
     ok = (n >= 2) & (sd > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         dev = np.where(np.isfinite(x), x - mean, 0.0)
-        g = (dev**3).sum(axis=0) / (n * sd**3)
+        g = (dev * dev * dev).sum(axis=0) / (n * sd**3)  # not dev**3: pow is 20x slower
         s = mean / sd
         t = np.where(ok, np.sqrt(n) * (s + g * s * s / 3.0 + g / (6.0 * n)), np.nan)
     return t, t_pvalue(t, n - 1), n, _xs_note(n, sd)
