@@ -280,21 +280,26 @@ class SortedRows:
         return flat
 
     def u_sorted(self) -> FloatArray:
-        """Corrado's ``U = q / (T_i + 1) - 1/2`` of the ``q``-th value (float32 arithmetic,
-        as float64; 0 for the missing values)."""
+        """Corrado's ``U = q / (T_i + 1) - 1/2`` of the ``q``-th value of each row.
+
+        Float32 arithmetic (as before: ``U`` to float32 precision), returned as
+        float64; 0 for the missing values.
+        """
         n, t = self.col.shape
         q = np.arange(1, t + 1, dtype=np.float32)
         u32 = scratch("u32", (n, t), np.float32)
         np.divide(q, (self.t_i[:, None] + 1.0).astype(np.float32), out=u32)
         u32 -= np.float32(0.5)
-        u32[q > self.t_i[:, None]] = 0.0
+        np.putmask(u32, q > self.t_i[:, None], np.float32(0.0))
         u = scratch("u64", (n, t), np.float64)
         u[...] = u32
         return u
 
     def est_rank_sorted(self) -> np.ndarray:
-        """``(n, T)`` int32 running count of estimation values up to the ``q``-th value
-        (its rank among the estimation days when it is one)."""
+        """``(n, T)`` int32 running count of estimation values up to the ``q``-th value.
+
+        For an estimation value, its rank among the estimation days.
+        """
         n, t = self.col.shape
         cum = scratch("cum", (n, t), np.int32)
         np.cumsum(self.col < self.l1, axis=1, dtype=np.int32, out=cum)

@@ -544,11 +544,11 @@ def _drop_rows(
     m_all: np.ndarray,
     failures: dict[str, str],
 ) -> pd.DataFrame:
-    """The ``dropped`` rows (:data:`~eventstudy.events.DROPPED_COLUMNS`) of the events
-    with ``status != 0`` (from :func:`compute_pieces`), in event order.
+    """The ``dropped`` rows of the events with ``status != 0``, in event order.
 
-    The columns are read once (not one pandas lookup per event: a whole-market study
-    drops thousands of events).
+    ``status`` comes from :func:`compute_pieces`; the columns are
+    :data:`~eventstudy.events.DROPPED_COLUMNS`. The event frame's columns are read
+    once (not one pandas lookup per event: a whole-market study drops thousands).
     """
     idx = np.flatnonzero(status != 0)
     eids = frame["event_id"].to_numpy()[idx]
