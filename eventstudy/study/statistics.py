@@ -660,6 +660,10 @@ def column_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:
     return np.sum([q[0] for q in parts], axis=0), np.sum([q[1] for q in parts], axis=0)
 
 
+#: Rows from which :func:`wilcoxon_columns` sorts its columns on threads.
+_PARALLEL_ROWS = 20_000
+
+
 def wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
     """:func:`wilcoxon_signed_rank` of every column of ``x`` with one integer sort each.
 
@@ -672,25 +676,29 @@ def wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
     >>> wilcoxon_columns(np.array([[0.5], [1.0], [-0.2], [2.0]]))
     [(9.0, 0.25, 4, 'exact')]
     """
-    out = []
-    for j in range(x.shape[1]):
-        v = np.ascontiguousarray(x[:, j], dtype=np.float64)
-        keep = np.isfinite(v) & (v != 0)
-        n = int(keep.sum())
-        if n == 0:
-            out.append((np.nan, np.nan, 0, "no nonzero values"))
-            continue
-        k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
-        k |= (v[keep] > 0).astype(np.uint64)
-        k.sort()
-        a = k >> np.uint64(1)
-        pos = (k & np.uint64(1)).astype(bool)
-        start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-        counts = np.diff(np.r_[start, n])
-        if len(start) == n:  # no ties
-            w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
-        else:
-            avg = start + (counts + 1) / 2.0
-            w_plus = float(np.repeat(avg, counts)[pos].sum())
-        out.append(_wilcoxon_p(w_plus, n, counts))
-    return out
+    if x.shape[0] < _PARALLEL_ROWS:  # small: threads would cost more than they save
+        return [_wilcoxon_column(x[:, j]) for j in range(x.shape[1])]
+    # one column per task: the sorts release the GIL, so columns run side by side
+    return map_blocks(lambda j, _: _wilcoxon_column(x[:, j]), x.shape[1], block=1)
+
+
+def _wilcoxon_column(x: FloatArray) -> tuple[float, float, int, str]:
+    """:func:`wilcoxon_signed_rank` of one column by one integer sort (see the caller)."""
+    v = np.ascontiguousarray(x, dtype=np.float64)
+    keep = np.isfinite(v) & (v != 0)
+    n = int(keep.sum())
+    if n == 0:
+        return np.nan, np.nan, 0, "no nonzero values"
+    k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
+    k |= (v[keep] > 0).astype(np.uint64)
+    k.sort()
+    a = k >> np.uint64(1)
+    pos = (k & np.uint64(1)).astype(bool)
+    start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    counts = np.diff(np.r_[start, n])
+    if len(start) == n:  # no ties
+        w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
+    else:
+        avg = start + (counts + 1) / 2.0
+        w_plus = float(np.repeat(avg, counts)[pos].sum())
+    return _wilcoxon_p(w_plus, n, counts)

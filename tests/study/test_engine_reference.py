@@ -135,3 +135,20 @@ def test_scratch_keeps_only_block_sized_arrays():
     big = core.scratch("test", (n,), np.float64)
     assert not np.shares_memory(big, core.scratch("test", (n,), np.float64))
     assert np.shares_memory(small, core.scratch("test", (4, 4), np.float64))
+
+
+def test_wilcoxon_columns_on_threads_equal_scipy():
+    rng = np.random.default_rng(8)
+    x = rng.standard_t(3, (statistics._PARALLEL_ROWS + 5, 3))
+    x[rng.random(x.shape) < 0.01] = np.nan
+    x[:50, 1] = 0.0  # zeros are dropped
+    x[50:90, 2] = 0.25  # ties
+    got = statistics.wilcoxon_columns(x)
+    for j in range(3):
+        v = x[np.isfinite(x[:, j]), j]
+        ref = stats.wilcoxon(v, zero_method="wilcox", correction=False, method="approx")
+        w_plus, p, n, note = got[j]
+        assert n == int((v != 0).sum())
+        assert note == "normal approximation"
+        assert w_plus == pytest.approx(stats.rankdata(np.abs(v[v != 0]))[v[v != 0] > 0].sum())
+        assert p == pytest.approx(ref.pvalue, rel=1e-9)
