@@ -27,6 +27,7 @@ statistic of the table in a ``.npz`` file, or compares with one stored before
 Usage::
 
     python benchmarks/bench_study_market.py                 # 100k and 1M events
+    python benchmarks/bench_study_market.py --sizes 100000 --repeat 3   # 3 fresh runs
     python benchmarks/bench_study_market.py --n 100000      # one size, this process
     python benchmarks/bench_study_market.py --check before.npz   # 20k; save or compare
 """
@@ -47,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 HEADER = (
-    "| events | analysed | fit (s) | tests (s) | total (s) | CPU (s) | peak RSS (GiB) | load avg |"
+    "| events | analysed | fit (s) | tests (s) | total (s) | CPU (s) | peak RSS (GiB) "
+    "| page faults | load avg |"
 )
 
 
@@ -156,6 +158,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--path", type=Path, default=None)
     ap.add_argument("--check", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="fresh runs of each size (table)")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     args = ap.parse_args()
     # random draws put ~2% of events on a security-day shared with another event: kept
     warnings.filterwarnings("ignore", message=".*name the same security on the same day 0")
@@ -168,7 +172,7 @@ def main() -> None:
         return
     print(HEADER)
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n in (100_000, 1_000_000):
+    for n in [n for n in args.sizes for _ in range(args.repeat)]:
         cmd = [sys.executable, __file__, "--n", str(n), "--path", str(path)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
