@@ -152,3 +152,19 @@ def test_wilcoxon_columns_on_threads_equal_scipy():
         assert note == "normal approximation"
         assert w_plus == pytest.approx(stats.rankdata(np.abs(v[v != 0]))[v[v != 0] > 0].sum())
         assert p == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+def test_skew_t_equals_the_formula_with_pow():
+    rng = np.random.default_rng(9)
+    x = rng.lognormal(0, 0.5, (500, 2)) - 1.0  # skewed
+    x[:5, 1] = np.nan
+    t, p, n, _ = statistics.skew_t(x)
+    for j in range(2):
+        v = x[np.isfinite(x[:, j]), j]
+        k, mean, sd = len(v), v.mean(), v.std(ddof=1)
+        g = float(np.sum((v - mean) ** 3)) / (k * sd**3)
+        s = mean / sd
+        ref = np.sqrt(k) * (s + g * s * s / 3.0 + g / (6.0 * k))
+        assert n[j] == k
+        assert t[j] == pytest.approx(ref, rel=1e-12)
+        assert p[j] == pytest.approx(2 * stats.t.sf(abs(ref), k - 1), rel=1e-9)
