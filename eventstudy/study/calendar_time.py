@@ -123,16 +123,12 @@ def _group_sums(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> _Groups:
     def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray]]:
         gb = g[lo:hi]
         local = np.flatnonzero(np.r_[True, gb[1:] != gb[:-1]])
-        size = np.diff(np.r_[local, hi - lo]).astype(float)
         sums = []
         for mat in (resid, ar):
             x = mat[order[lo:hi]]  # a copy: zeroed where missing
-            miss = ~np.isfinite(x)
-            if miss.any():
-                x[miss] = 0.0
-                cnt = size[:, None] - np.add.reduceat(miss.astype(float), local, axis=0)
-            else:
-                cnt = np.repeat(size[:, None], x.shape[1], axis=1)
+            ok = np.isfinite(x)
+            np.putmask(x, ~ok, 0.0)
+            cnt = np.add.reduceat(ok, local, axis=0, dtype=np.int64).astype(float)
             sums.extend([np.add.reduceat(x, local, axis=0), cnt])
         return gb[local], sums
 

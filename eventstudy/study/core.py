@@ -42,6 +42,7 @@ True
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -54,12 +55,16 @@ from eventstudy.study.models import ModelFit
 
 __all__ = [
     "BLOCK",
+    "SCRATCH_MAX_BYTES",
     "THREADS",
     "EventPieces",
+    "SortedRows",
     "concat_pieces",
     "event_pieces",
     "map_blocks",
     "ranks",
+    "scratch",
+    "sort_rows",
     "window_sums",
 ]
 
@@ -190,58 +195,167 @@ def window_sums(x: FloatArray, windows: list[tuple[int, int]], tau1: int) -> Flo
 
 _SIGN = np.uint64(1 << 63)
 _ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+_SCRATCH = threading.local()
+
+#: Largest work array a thread keeps for reuse (:func:`scratch`): 8 MB, a block of events.
+SCRATCH_MAX_BYTES = 8 * 2**20
 
 
-def _sort_keys(x: FloatArray) -> tuple[np.ndarray, int]:
-    """Order-preserving ``uint64`` keys of the rows of ``x``, the column index in the low bits.
+def scratch(name: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
+    """A work array of this thread, reused from call to call (its contents are undefined).
+
+    Blocks of events reuse the same memory instead of allocating fresh temporaries:
+    on a virtual machine the first touch of fresh pages (glibc returns freed blocks
+    to the system) costs about as much as the arithmetic. The array stays valid
+    until the next call with the same ``name`` on the same thread; each thread
+    keeps at most one array per name (a few MB for a block of events), and none
+    larger than :data:`SCRATCH_MAX_BYTES` (a larger request gets a fresh array).
+
+    Examples
+    --------
+    >>> a = scratch("doc", (2, 3), np.float64)
+    >>> b = scratch("doc", (3, 2), np.float64)
+    >>> a.shape, b.shape, bool(np.shares_memory(a, b))
+    ((2, 3), (3, 2), True)
+    """
+    size = int(np.prod(shape))
+    if size * np.dtype(dtype).itemsize > SCRATCH_MAX_BYTES:  # not kept: a one-off array
+        return np.empty(shape, dtype=dtype)
+    bufs: dict[str, np.ndarray] = _SCRATCH.__dict__.setdefault("bufs", {})
+    buf = bufs.get(name)
+    if buf is None or buf.size < size or buf.dtype != dtype:
+        buf = np.empty(size, dtype=dtype)
+        bufs[name] = buf
+    return buf[:size].reshape(shape)
+
+
+def _fill_sort_keys(x: FloatArray, keys: np.ndarray) -> int:
+    """Write order-preserving ``uint64`` keys of the rows of ``x`` into ``keys``; the shift.
 
     The float64 bit pattern is mapped to an unsigned integer that sorts like the value
     (NaN last); its lowest ``b = bit_length(T - 1)`` bits are replaced by the column
     index, so a plain (SIMD) ``np.sort`` of the keys gives each row's order and the
     position of every value. Values equal in their first ``64 - b`` bits (equal to about
     ``2**-(52-b)`` relative, i.e. ``1e-13`` for ``T = 261``) are ties, broken by column.
+    ``x`` must be C-contiguous float64 without ``-0.0``.
     """
     t = x.shape[1]
     shift = max(1, int(t - 1).bit_length())
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    neg = (x.view(np.int64) >> 63).view(np.uint64)  # all ones for negative values
-    keys = x.view(np.uint64) ^ (neg | _SIGN)
-    keys[np.isnan(x)] = _ALL
-    keys >>= np.uint64(shift)
-    keys <<= np.uint64(shift)
+    np.right_shift(x.view(np.int64), 63, out=keys.view(np.int64))  # all ones if negative
+    keys |= _SIGN
+    keys ^= x.view(np.uint64)
+    np.putmask(keys, np.isnan(x), _ALL)
+    keys &= ~np.uint64((1 << shift) - 1)
     keys |= np.arange(t, dtype=np.uint64)
-    return keys, shift
+    return shift
+
+
+@dataclass(frozen=True, slots=True)
+class SortedRows:
+    """Each event's estimation residuals and abnormal returns in sorted order.
+
+    Attributes
+    ----------
+    col
+        ``(n, T)`` column (``0..L1-1`` estimation days, then the event days) of the
+        ``q``-th smallest value of each row; missing values come last.
+    present
+        ``(n, T)`` whether each value (in column order) is present.
+    t_i
+        ``(n,)`` number of present values ``T_i``.
+    l1
+        Number of estimation columns.
+    """
+
+    col: np.ndarray
+    present: np.ndarray
+    t_i: np.ndarray
+    l1: int
+
+    def flat_index(self) -> np.ndarray:
+        """``(n, T)`` flat position (``row * T + col``) of the ``q``-th value of each row."""
+        n, t = self.col.shape
+        flat = scratch("flat", (n, t), np.intp)
+        np.add(self.col, (np.arange(n, dtype=np.intp) * t)[:, None], out=flat)
+        return flat
+
+    def u_sorted(self) -> FloatArray:
+        """Corrado's ``U = q / (T_i + 1) - 1/2`` of the ``q``-th value of each row.
+
+        Float32 arithmetic (as before: ``U`` to float32 precision), returned as
+        float64; 0 for the missing values.
+        """
+        n, t = self.col.shape
+        q = np.arange(1, t + 1, dtype=np.float32)
+        u32 = scratch("u32", (n, t), np.float32)
+        np.divide(q, (self.t_i[:, None] + 1.0).astype(np.float32), out=u32)
+        u32 -= np.float32(0.5)
+        np.putmask(u32, q > self.t_i[:, None], np.float32(0.0))
+        u = scratch("u64", (n, t), np.float64)
+        u[...] = u32
+        return u
+
+    def est_rank_sorted(self) -> np.ndarray:
+        """``(n, T)`` int32 running count of estimation values up to the ``q``-th value.
+
+        For an estimation value, its rank among the estimation days.
+        """
+        n, t = self.col.shape
+        cum = scratch("cum", (n, t), np.int32)
+        np.cumsum(self.col < self.l1, axis=1, dtype=np.int32, out=cum)
+        return cum
+
+
+def sort_rows(resid: FloatArray, ar: FloatArray) -> SortedRows:
+    """One sort of each row of ``resid`` then ``ar`` (integer keys, :func:`_fill_sort_keys`).
+
+    The arrays of the result are work arrays of this thread (:func:`scratch`): use them
+    before the next call. Ties (values equal to about 1e-13 relative) are broken by
+    position, the earlier day first; ``-0.0`` and ``0.0`` are equal.
+
+    Examples
+    --------
+    >>> s = sort_rows(np.array([[0.3, np.nan, -1.0]]), np.array([[0.0]]))
+    >>> s.col.tolist(), s.t_i.tolist()
+    ([[2, 3, 0, 1]], [3])
+    """
+    n, l1 = resid.shape
+    t = l1 + ar.shape[1]
+    both = scratch("both", (n, t), np.float64)
+    both[:, :l1] = resid
+    both[:, l1:] = ar
+    both += 0.0  # -0.0 -> +0.0
+    present = scratch("present", (n, t), np.bool_)
+    np.isfinite(both, out=present)
+    keys = scratch("keys", (n, t), np.uint64)
+    shift = _fill_sort_keys(both, keys)
+    keys.sort(axis=1)
+    keys &= np.uint64((1 << shift) - 1)
+    return SortedRows(keys.view(np.intp), present, np.count_nonzero(present, axis=1), l1)
 
 
 def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:
     """Corrado ``U`` over estimation + event days and ranks among the estimation days.
 
     Ordinal ranks of each row (``resid`` then ``ar``; NaN not ranked): ties (values
-    equal to about 1e-13 relative, see :func:`_sort_keys`) are broken by position, the
-    earlier day ranking lower. One sort of integer keys per row; the rank among the
-    estimation columns is the running count of estimation entries in sorted order.
-    Both come back as float32 (exact integers / ``U`` to float32 precision), NaN where
-    the value is missing.
+    equal to about 1e-13 relative, see :func:`_fill_sort_keys`) are broken by
+    position, the earlier day ranking lower. One sort of integer keys per row
+    (:func:`sort_rows`); the rank among the estimation columns is the running count
+    of estimation entries in sorted order. Both come back as float32 (exact integers
+    / ``U`` to float32 precision), NaN where the value is missing.
     """
     l1 = resid.shape[1]
-    both = np.concatenate([resid, ar], axis=1)
-    both += 0.0  # -0.0 -> +0.0
-    n, t = both.shape
-    keys, shift = _sort_keys(both)
-    keys.sort(axis=1)
-    col = (keys & np.uint64((1 << shift) - 1)).astype(np.intp)
-    cum = np.cumsum(col < l1, axis=1, dtype=np.int64)
-    packed = cum << 32
-    packed |= np.arange(1, t + 1, dtype=np.int64)
-    out = np.empty((n, t), dtype=np.int64)
-    np.put_along_axis(out, col, packed, axis=1)
-    present = np.isfinite(both)
-    t_i = present.sum(axis=1)
-    rank = (out & 0xFFFF_FFFF).astype(np.float32)
-    u = rank / (t_i[:, None] + 1.0).astype(np.float32) - np.float32(0.5)
-    u[~present] = np.nan
-    rank_est = (out[:, :l1] >> 32).astype(np.float32)
-    rank_est[~present[:, :l1]] = np.nan
+    s = sort_rows(resid, ar)
+    n, t = s.col.shape
+    flat = s.flat_index().ravel()
+    u = np.empty(n * t, dtype=np.float32)
+    u[flat] = s.u_sorted().ravel()
+    u = u.reshape(n, t)
+    u[~s.present] = np.nan
+    rank_est = np.empty(n * t, dtype=np.float32)
+    rank_est[flat] = s.est_rank_sorted().ravel()
+    rank_est = rank_est.reshape(n, t)[:, :l1].copy()
+    rank_est[~s.present[:, :l1]] = np.nan
     return u, rank_est
 
 

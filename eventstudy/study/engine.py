@@ -142,13 +142,8 @@ def fit_study(
     z, rf = _regressors(spec, panel, pos0)
     fit = _pieces_fn(spec, panel, z, rf)
     pieces, status, m_all = fit(pos0, col)
-    drops = [
-        _drop_row(spec, frame, i, int(status[i]), reason[i], message[i], int(m_all[i]), failures)
-        for i in (int(j) for j in np.flatnonzero(status != 0))
-    ]
-    dropped = pd.concat(
-        [evset.dropped, pd.DataFrame(drops, columns=DROPPED_COLUMNS)], ignore_index=True
-    )
+    drops = _drop_rows(spec, frame, status, reason, message, m_all, failures)
+    dropped = pd.concat([evset.dropped, drops], ignore_index=True)
     dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
     if pieces is None:
         t0, t1 = spec.estimation_window
@@ -540,48 +535,69 @@ to cover every estimation and event window (2024-01-02 onwards)
         )
 
 
-def _drop_row(
+def _drop_rows(
     spec: EventStudy,
     frame: pd.DataFrame,
-    i: int,
-    status: int,
-    reason: str | None,
-    message: str,
-    m: int,
+    status: np.ndarray,
+    reason: list[str | None],
+    message: list[str],
+    m_all: np.ndarray,
     failures: dict[str, str],
-) -> dict[str, object]:
-    """The ``dropped`` row of event ``i`` (``status`` from :func:`compute_pieces`).
+) -> pd.DataFrame:
+    """The ``dropped`` rows of the events with ``status != 0``, in event order.
+
+    ``status`` comes from :func:`compute_pieces`; the columns are
+    :data:`~eventstudy.events.DROPPED_COLUMNS`. The event frame's columns are read
+    once (not one pandas lookup per event: a whole-market study drops thousands).
+    """
+    idx = np.flatnonzero(status != 0)
+    eids = frame["event_id"].to_numpy()[idx]
+    syms = frame["symbol"].to_numpy()[idx]
+    days = [str(d)[:10] for d in frame["day0"].iloc[idx]]
+    rows = [
+        _drop_row(spec, int(status[i]), reason[i], message[i], int(m_all[i]), str(sym), day)
+        for i, sym, day in zip(idx.tolist(), syms, days, strict=True)
+    ]
+    for j, sym in enumerate(syms):
+        if rows[j][0] == "unknown_symbol" and str(sym) in failures:
+            from eventstudy.market.bundled import no_price_reason
+
+            rows[j] = no_price_reason(str(sym), failures[str(sym)])  # or delisted_no_prices
+    return pd.DataFrame(
+        {
+            "event_id": eids,
+            "symbol": syms,
+            "reason": [r for r, _ in rows],
+            "message": [msg for _, msg in rows],
+        },
+        columns=DROPPED_COLUMNS,
+    )
+
+
+def _drop_row(
+    spec: EventStudy, status: int, reason: str | None, message: str, m: int, sym: str, day0: str
+) -> tuple[str | None, str]:
+    """``(reason, message)`` of one dropped event (``status`` from :func:`compute_pieces`).
 
     A security without prices is ``no_price_data``, or ``delisted_no_prices`` when the
-    security master marks it ``not_listed`` (:func:`eventstudy.market.bundled.no_price_reason`).
+    security master marks it ``not_listed`` (:func:`eventstudy.market.bundled.no_price_reason`,
+    applied by :func:`_drop_rows`).
     """
-    eid, sym = frame["event_id"].iat[i], frame["symbol"].iat[i]
-    r: str | None
-    if status == -1 and reason == "unknown_symbol" and str(sym) in failures:
-        from eventstudy.market.bundled import no_price_reason
-
-        r, msg = no_price_reason(str(sym), failures[str(sym)])  # or delisted_no_prices
-    elif status == -1:
-        r, msg = reason, message
-    elif status == NO_DAY0:
-        r = "no_price_day0"
-        msg = f"{sym} has no return on day 0 ({str(frame['day0'].iat[i])[:10]})"
-    elif status == NO_CONVERGENCE:
-        r = "garch_no_convergence"
-        msg = (
+    if status == -1:
+        return reason, message
+    if status == NO_DAY0:
+        return "no_price_day0", f"{sym} has no return on day 0 ({day0})"
+    if status == NO_CONVERGENCE:
+        return "garch_no_convergence", (
             f"the {spec.model} likelihood maximisation (arch) did not converge on the "
             f"estimation window ({m} observations), or its variance forecast is not finite"
         )
-    elif status == INSUFFICIENT:
-        r = "insufficient_estimation"
-        msg = (
+    if status == INSUFFICIENT:
+        return "insufficient_estimation", (
             f"{m} estimation observations in {spec.estimation_window}, "
             f"fewer than min_estimation_obs={spec.min_estimation_obs}"
         )
-    else:
-        r = "constant_returns"
-        msg = "returns (or regressors) are constant over the estimation window"
-    return {"event_id": eid, "symbol": sym, "reason": r, "message": msg}
+    return "constant_returns", "returns (or regressors) are constant over the estimation window"
 
 
 # ----------------------------------------------------------- the scheduler
