@@ -476,7 +476,8 @@ def overlap_counts(
     Parameters
     ----------
     symbols
-        ``(N,)`` security of each event.
+        ``(N,)`` security of each event (strings, or integer codes such as the
+        panel column of each event: then nothing is factorised).
     positions
         ``(N,)`` session position of each event's day 0 (negative: not located; such
         an event is neither counted nor flagged).
@@ -499,7 +500,11 @@ def overlap_counts(
     ok = pos >= 0
     if ok.sum() < 2:
         return out
-    codes, _ = pd.factorize(pd.Series(np.asarray(symbols, dtype=object)).astype(str))
+    values = np.asarray(symbols)
+    if values.dtype.kind in "iu":
+        codes = values.astype(np.int64)
+    else:
+        codes, _ = pd.factorize(values.astype(object))
     reach = max(max(abs(a), abs(b)) for a, b in windows)
     stride = int(pos[ok].max()) + 2 * reach + 2
     key = codes[ok].astype(np.int64) * stride + pos[ok]

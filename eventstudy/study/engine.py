@@ -254,7 +254,10 @@ def flag_overlaps(
     """
     day_pos = panel.sessions.get_indexer(pd.DatetimeIndex(frame["day0"]).normalize())
     windows = [spec.estimation_window, spec.event_window]
-    counts = overlap_counts(frame["symbol"].to_numpy(), day_pos, windows)
+    # the panel column is the security's integer code (no string factorising) when
+    # every event has one
+    keys = col if len(col) and (col >= 0).all() else frame["symbol"].to_numpy()
+    counts = overlap_counts(keys, day_pos, windows)
     if spec.overlap == "drop":
         for i in (int(j) for j in np.flatnonzero((counts > 0) & (pos0 >= 0))):
             reason[i] = "overlap"

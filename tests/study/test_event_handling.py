@@ -91,6 +91,8 @@ def test_overlap_counts_match_a_pairwise_loop():
         pos = rng.integers(-1, 400, n)
         windows = [(-250, -11), (-5, 5)]
         assert overlap_counts(sym, pos, windows).tolist() == _brute_overlaps(sym, pos, windows)
+        codes = np.searchsorted(np.array(["A", "B", "C"]), sym)  # integer codes: same answer
+        assert overlap_counts(codes, pos, windows).tolist() == _brute_overlaps(sym, pos, windows)
 
 
 @pytest.fixture
