@@ -15,6 +15,10 @@ Blocks, in the order they are added:
 ``rule``   a horizontal rule (text: a line of ``-``; HTML ``<hr>``)
 =========  ==============================================================
 
+In text a rule is as wide as the widest line but at most :data:`RULE_WIDTH`
+characters (one long note no longer draws a 700-character rule); lines and
+values are kept as written, so they can be parsed line by line.
+
 Examples
 --------
 >>> import pandas as pd
@@ -48,7 +52,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["Summary"]
+__all__ = ["RULE_WIDTH", "Summary"]
+
+#: Widest text rule, in characters.
+RULE_WIDTH = 100
 
 BlockKind = Literal["lines", "pairs", "table", "rule"]
 
@@ -180,7 +187,7 @@ class Summary:
                 return [*out, "(empty)"]
             body = b.table.to_string(index=b.index)
             return [*out, *body.split("\n")]
-        return ["-" * self._width()]
+        return ["-" * min(self._width(), RULE_WIDTH)]
 
     def _width(self) -> int:
         lines = [self.title or ""]
