@@ -133,6 +133,40 @@ class EventSet:
             f"EventSet({len(self.frame)} events, {len(self.dropped)} dropped, rule={self.rule!r})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: counts (events, dropped by reason, same security and day 0), the day-0
+        rule, notes and the first events, every string escaped."""
+        from eventstudy.summary import PREVIEW_ROWS, Summary, shorten  # deferred: rendering
+
+        f = self.frame
+        reasons = self.dropped["reason"].value_counts()
+        why = "".join(f", {r} {n}" for r, n in reasons.items())
+        same = int(f.duplicated(["symbol", "day0"], keep=False).sum()) if len(f) else 0
+        pairs = [
+            ("events", f"{len(f)} ({f['symbol'].nunique()} securities)"),
+            ("dropped", f"{len(self.dropped)}" + (f" ({why[2:]})" if why else "")),
+            ("same security and day 0", f"{same} events"),
+            ("day-0 rule", f"{self.rule} (cutoff {self.cutoff})"),
+        ]
+        pairs += [("note", n) for n in self.notes]
+        out = Summary("EventSet").add_pairs(pairs)
+        cols = [c for c in ("event_id", "symbol", "day0", "score", "title") if c in f.columns]
+        head = f[cols].head(PREVIEW_ROWS)
+        if len(head):
+            if "title" in head:
+                head = head.assign(title=head["title"].map(shorten))
+            fmts = {
+                "day0": lambda v: "" if pd.isna(v) else str(pd.Timestamp(v).date()),
+                "score": lambda v: "" if pd.isna(v) else f"{float(v):.3g}",
+            }
+            out.add_table(
+                head,
+                caption=f"first {len(head)} of {len(f)} events",
+                formats={k: v for k, v in fmts.items() if k in head},
+                index=False,
+            )
+        return out.as_html()
+
     @property
     def symbols(self) -> list[str]:
         """The distinct symbols, sorted."""

@@ -579,14 +579,16 @@ def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[
     them (a board may be announced as "built as a proxy" and then turn out to have
     no members, its events dropped with reason ``no_price_data``); the notes say
     what was served, from the provenance of the prices, instead of repeating
-    those warnings. Proxies are :attr:`PipelineResult.proxies`.
+    those warnings. Proxies are :attr:`PipelineResult.proxies`. The briefing's
+    problems (PNG charts skipped, ...) are in the summary's file list, not repeated here.
     """
     from eventstudy.report import duplicate_proxy_notes
 
+    said = set(run.files.problems) if run.files is not None else set()  # in the summary
     notes = [
         f"{w.category.__name__}: {w.message}"
         for w in caught
-        if not issubclass(w.category, _PRICE_WARNINGS)
+        if not issubclass(w.category, _PRICE_WARNINGS) and str(w.message) not in said
     ]
     if run.prices is not None and run.config.market.source != "bundled":
         prov = run.prices.provenance

@@ -52,10 +52,26 @@ from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["RULE_WIDTH", "Summary"]
+__all__ = ["PREVIEW_ROWS", "RULE_WIDTH", "Summary", "shorten"]
 
 #: Widest text rule, in characters.
 RULE_WIDTH = 100
+
+#: Rows of the preview table in the HTML views (``_repr_html_``) of News and EventSet.
+PREVIEW_ROWS = 5
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """``text`` as a string of at most ``width`` characters (an ellipsis marks a cut).
+
+    Examples
+    --------
+    >>> shorten("白酒板块午后拉升" * 10, width=8), shorten(None)
+    ('白酒板块午后拉…', '')
+    """
+    s = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
 
 BlockKind = Literal["lines", "pairs", "table", "rule"]
 

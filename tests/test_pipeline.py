@@ -416,3 +416,24 @@ def test_deprecated_backtest_orchestration(tmp_path) -> None:  # type: ignore[no
     assert notes == ["1 news items could not be read: listed with reason codes in news_skipped.csv"]
     assert set(events.frame["symbol"]) == {"600519.SH"}
     assert skipped is not None
+
+
+def test_png_skipped_message_is_said_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The briefing's problem is in the files' notes; the run's notes do not repeat it."""
+    from eventstudy.report import png as png_mod
+
+    monkeypatch.setattr(png_mod, "find_browser", lambda: None)
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH", "000858.SZ"]},
+        "market": {"offline": True},
+        "study": {"model": "market_adjusted"},
+        "output": {"charts": ["caar"]},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=("png",))
+    assert run.files is not None
+    assert [p for p in run.files.problems if p.startswith("PNG charts skipped")]
+    shown = [str(run.summary()), *run.notes]
+    assert sum(s.count("PNG charts skipped") for s in shown) == 1
