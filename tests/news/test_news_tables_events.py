@@ -405,7 +405,8 @@ def test_news_repr_html_is_compact_escaped_and_counts_everything() -> None:
     news = load_news(rows)
     assert (len(news.articles), len(news.skipped), len(news.duplicates)) == (8, 1, 1)
     page = news._repr_html_()
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
     for label, value in (("inputs", "10"), ("articles", "8"), ("duplicates", "1")):
         assert (
             f"<th style='text-align:left'>{label}</th><td style='text-align:left'>{value}" in page
