@@ -102,6 +102,7 @@ events table (``[events] csv``), exactly one of the two:
     max_exit_delay = 10
     limit_tolerance = 0.002
     st_symbols = []
+    duplicates = "keep"         # keep, collapse, first: same security and day 0, several articles
 
     [placebo]
     runs = 200                  # 0: no placebo test
@@ -148,6 +149,7 @@ from eventstudy._typing import (
     BriefingChart,
     BriefingFormat,
     ConfigKind,
+    DuplicatePolicy,
     ErrorPolicy,
     SessionRule,
     SourceName,
@@ -471,6 +473,9 @@ class StrategyConfig(_Table):
     limit_tolerance: float = field(default=_bt("limit_tolerance"), metadata=_meta(_number))
     st_symbols: tuple[str, ...] = field(
         default=tuple(_bt("st_symbols")), metadata=_meta(_symbols(empty=True))
+    )
+    duplicates: DuplicatePolicy = field(
+        default=_bt("duplicates"), metadata=_meta(_string(get_args(DuplicatePolicy)))
     )
 
 

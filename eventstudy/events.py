@@ -77,6 +77,7 @@ __all__ = [
     "EXPANSION_COLUMNS",
     "EventSet",
     "overlap_counts",
+    "same_day_counts",
 ]
 
 #: Columns of every ``dropped`` / ``skipped`` table in the package.
@@ -94,6 +95,21 @@ EXPANSION_COLUMNS = [
 
 #: What :meth:`EventSet.resolve_duplicates` can do with duplicates (default first).
 DUPLICATE_POLICIES: tuple[DuplicatePolicy, ...] = get_args(DuplicatePolicy)
+
+
+def same_day_counts(frame: pd.DataFrame) -> tuple[int, int]:
+    """Events naming the same security on the same day 0 as another, and such security-days.
+
+    Examples
+    --------
+    >>> same_day_counts(pd.DataFrame({"symbol": ["A", "A", "B"],
+    ...                               "day0": pd.to_datetime(["2022-01-10"] * 3)}))
+    (2, 1)
+    """
+    if frame.empty:
+        return 0, 0
+    dup = frame.duplicated(["symbol", "day0"], keep=False)
+    return int(dup.sum()), len(frame.loc[dup, ["symbol", "day0"]].drop_duplicates())
 
 
 def _empty_dropped() -> pd.DataFrame:
@@ -141,7 +157,7 @@ class EventSet:
         f = self.frame
         reasons = self.dropped["reason"].value_counts()
         why = "".join(f", {r} {n}" for r, n in reasons.items())
-        same = int(f.duplicated(["symbol", "day0"], keep=False).sum()) if len(f) else 0
+        same, _ = same_day_counts(f)
         pairs = [
             ("events", f"{len(f)} ({f['symbol'].nunique()} securities)"),
             ("dropped", f"{len(self.dropped)}" + (f" ({why[2:]})" if why else "")),

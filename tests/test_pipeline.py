@@ -437,3 +437,28 @@ def test_png_skipped_message_is_said_once(tmp_path, monkeypatch) -> None:  # typ
     assert [p for p in run.files.problems if p.startswith("PNG charts skipped")]
     shown = [str(run.summary()), *run.notes]
     assert sum(s.count("PNG charts skipped") for s in shown) == 1
+
+
+def test_backtest_job_says_same_day_duplicates_once_and_offers_the_policy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """002456.SZ is named by two bundled articles on 2021-12-08."""
+    from eventstudy.pipeline import run_backtest_config
+
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["002456.SZ"]},
+        "market": {"source": "bundled"},
+        "placebo": {"runs": 0},
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = run_backtest_config(raw, tmp_path / "keep")
+    said = [str(w.message) for w in caught if "same day 0" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("2 events name the same security on the same day 0")
+    assert said[0] in run.files.files["summary.txt"].read_text(encoding="utf-8")
+    collapsed = run_backtest_config(
+        {**raw, "strategy": {"duplicates": "collapse"}}, tmp_path / "collapse"
+    )
+    assert len(collapsed.result.ledger) == len(run.result.ledger)  # nothing is lost
+    assert collapsed.result.skip_counts.get("collapsed") == 1
+    assert "collapsed" not in run.result.skip_counts

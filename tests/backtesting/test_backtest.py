@@ -647,3 +647,39 @@ def test_summary_rule_and_rules_lines_stay_narrow_with_a_long_note() -> None:
     assert len(rule) == RULE_WIDTH
     assert any(len(ln) > 700 for ln in lines)  # the note itself is kept as written
     assert all(len(ln) <= RULE_WIDTH for ln in lines[lines.index(rule) :])
+
+
+# ---------------------------------------------------------------- same security, same day 0
+def _same_day_events() -> pd.DataFrame:
+    return events(
+        ("a1:600519.SH", "600519.SH", "2022-01-04"),
+        ("a2:600519.SH", "600519.SH", "2022-01-04"),
+        ("a3:000858.SZ", "000858.SZ", "2022-01-04"),
+    )
+
+
+def test_same_day_duplicates_are_said_once_with_their_count() -> None:
+    close = wide({"600519.SH": [10.0, 11.0, 11.0], "000858.SZ": [20.0, 20.0, 22.0]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run(_same_day_events(), {"close": close}, hold=1)
+    said = [str(w.message) for w in caught if "same security on the same day 0" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("2 events name the same security on the same day 0")
+    assert "(1 security-days)" in said[0]
+    assert res.n_trades == 3
+    assert said[0] in res.notes
+    assert said[0] in res.summary().as_text()
+
+
+@pytest.mark.parametrize(("how", "reason"), [("collapse", "collapsed"), ("first", "duplicate")])
+def test_duplicates_policy_trades_each_security_day_once(how: str, reason: str) -> None:
+    close = wide({"600519.SH": [10.0, 11.0, 11.0], "000858.SZ": [20.0, 20.0, 22.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", eventstudy.exceptions.EventStudyWarning)
+        res = run(_same_day_events(), {"close": close}, hold=1, duplicates=how)
+    assert res.n_trades == 2
+    assert res.skip_counts.to_dict() == {reason: 1}
+    assert not [n for n in res.notes if "same day 0" in n]
+    with pytest.raises(ConfigError, match="duplicates='twice'"):
+        run(_same_day_events(), {"close": close}, hold=1, duplicates="twice")
