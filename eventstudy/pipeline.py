@@ -819,8 +819,9 @@ def run_backtest_config(
     cfg = _as_backtest_config(config).with_overrides(out=out, offline=offline)
     events, notes, news_skipped = events_from_config(cfg, progress=progress)
     result = backtest(events, progress=progress, **cfg.backtest_kwargs())
-    title = {"title": cfg.output.title} if cfg.output.title is not None else {}
-    files = write_backtest(result, cfg.output.dir, notes=notes, news_skipped=news_skipped, **title)
+    files = write_backtest(
+        result, cfg.output.dir, notes=notes, news_skipped=news_skipped, title=cfg.output.title
+    )
     return BacktestRun(
         config=cfg,
         events=events,
