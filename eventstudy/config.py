@@ -67,6 +67,7 @@ allowed values ``typing.get_args`` of the option types of
                                # which charts to draw (default: all five): CAAR path with
                                # its band (+ by kind), AAR bars, per-event CAR distribution,
                                # CAAR heatmap by board/security x window, price around events
+    plotlyjs = "inline"        # or "shared": a lighter page loading plotly.min.js beside it
 
 ``eventstudy backtest``: events come from news (``[news] path``) or from an
 events table (``[events] csv``), exactly one of the two:
@@ -151,6 +152,7 @@ from eventstudy._typing import (
     ConfigKind,
     DuplicatePolicy,
     ErrorPolicy,
+    PlotlyJs,
     SessionRule,
     SourceName,
     SymbolKind,
@@ -451,6 +453,9 @@ class OutputConfig(_Table):
     )
     charts: tuple[BriefingChart, ...] = field(
         default=get_args(BriefingChart), metadata=_meta(_strings(get_args(BriefingChart)))
+    )
+    plotlyjs: PlotlyJs = field(
+        default=_default(briefing, "plotlyjs"), metadata=_meta(_string(get_args(PlotlyJs)))
     )
 
 

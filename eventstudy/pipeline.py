@@ -565,6 +565,7 @@ def _briefing(
         rule=events.rule,
         cutoff=events.cutoff,
         progress=steps.switch,
+        plotlyjs=o.plotlyjs,
     )
 
 

@@ -462,3 +462,24 @@ def test_backtest_job_says_same_day_duplicates_once_and_offers_the_policy(tmp_pa
     assert len(collapsed.result.ledger) == len(run.result.ledger)  # nothing is lost
     assert collapsed.result.skip_counts.get("collapsed") == 1
     assert "collapsed" not in run.result.skip_counts
+
+
+def test_run_config_offers_the_lighter_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH"]},
+        "market": {"offline": True},
+        "output": {"charts": ["caar"], "plotlyjs": "shared"},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=("html",))
+    assert run.files is not None
+    assert run.files.html is not None
+    assert '<script src="plotly.min.js"></script>' in run.files.html.read_text(encoding="utf-8")
+    assert (tmp_path / "plotly.min.js").is_file()
+    from eventstudy.config import parse_config
+    from eventstudy.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=r"output\.plotlyjs"):
+        parse_config({**raw, "output": {"plotlyjs": "cdn"}}, kind="run")

@@ -460,6 +460,29 @@ def _identical_proxies_note(article: str, grp: pd.DataFrame) -> str:
     )
 
 
+def _page_notes(result: EventStudyResult, notes: Sequence[str]) -> list[str]:
+    """The notes on the data under the headline numbers: the caller's, then the result's."""
+    extra = [*_same_day_note(result), *duplicate_proxy_notes(result), *_one_member_note(result)]
+    return [*notes, *extra]
+
+
+def _same_day_note(result: EventStudyResult) -> list[str]:
+    """With ``duplicates="keep"``: how many events share their security and day 0."""
+    ev = result.events
+    spec = getattr(result, "spec", None)
+    if getattr(spec, "duplicates", "keep") != "keep" or "n_same_day" not in ev.columns:
+        return []
+    n = int((ev["n_same_day"] > 1).sum())
+    if not n:
+        return []
+    days = len(ev.loc[ev["n_same_day"] > 1, ["symbol", "day0"]].drop_duplicates())
+    return [
+        f"{n} events name the same security on the same day 0 as another event ({days} "
+        "security-days): several articles on one day, kept as separate events "
+        "(duplicates='keep'; 'collapse' or 'first' count each security-day once)"
+    ]
+
+
 def _one_member_note(result: EventStudyResult) -> list[str]:
     if "event_id" not in result.events.columns:
         return []
@@ -1047,7 +1070,7 @@ model {escape_text(getattr(result, "model", ""))} against
 {escape_text(getattr(result, "market", ""))}. Generated {escape_text(generated)}
 by eventstudy {escape_text(__version__)}.</div>
 {_cards_html(result, main, dropped)}
-{_notes_html([*notes, *duplicate_proxy_notes(result), *_one_member_note(result)])}
+{_notes_html(_page_notes(result, notes))}
 <h2>CAAR by window</h2>
 {_headline_html(result)}
 <p class="note">p (t): cross-sectional t; p (KP-BMP): the BMP test adjusted for

@@ -597,3 +597,21 @@ def test_lighter_page_shares_one_plotly_js_beside_it(result, tmp_path) -> None: 
     assert js.stat().st_mtime_ns == stamp  # written once per folder
     with pytest.raises(ValueError, match="plotlyjs='cdn'"):
         _page(result, tmp_path / "bad", plotlyjs="cdn")
+
+
+def test_briefing_says_how_many_events_share_security_and_day0(prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a1", "a2", "b1"],
+            "symbol": ["600519.SH", "600519.SH", "000858.SZ"],
+            "day0": ["2022-05-31"] * 3,
+            "title": ["茅台一", "茅台二", "五粮液"],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kept = run_event_study(ev, prices=prices, market="000300.SH")
+        first = run_event_study(ev, prices=prices, market="000300.SH", duplicates="first")
+    notes = _page(kept, tmp_path / "keep").split('<div class="notes">')[1].split("</div>")[0]
+    assert "2 events name the same security on the same day 0 as another event (1 " in notes
+    assert '<div class="notes">' not in _page(first, tmp_path / "first").split("<h2>")[0]
