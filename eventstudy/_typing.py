@@ -171,3 +171,7 @@ Instrument: TypeAlias = Literal["stock", "b_share", "fund", "index", "board", "f
 #: Point-in-time lists kept as dated snapshots in the reference store: the ST/*ST list
 #: (risk-warning board), the suspensions of a day, the delisted companies.
 ListTable: TypeAlias = Literal["st", "suspensions", "delisted"]
+
+# ---- report pages (issue 13) ----
+#: How a report page carries plotly.js: in the page, or one shared file beside the pages.
+PlotlyJs: TypeAlias = Literal["inline", "shared"]

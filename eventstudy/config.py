@@ -67,6 +67,7 @@ allowed values ``typing.get_args`` of the option types of
                                # which charts to draw (default: all five): CAAR path with
                                # its band (+ by kind), AAR bars, per-event CAR distribution,
                                # CAAR heatmap by board/security x window, price around events
+    plotlyjs = "inline"        # or "shared": a lighter page loading plotly.min.js beside it
 
 ``eventstudy backtest``: events come from news (``[news] path``) or from an
 events table (``[events] csv``), exactly one of the two:
@@ -102,6 +103,7 @@ events table (``[events] csv``), exactly one of the two:
     max_exit_delay = 10
     limit_tolerance = 0.002
     st_symbols = []
+    duplicates = "keep"         # keep, collapse, first: same security and day 0, several articles
 
     [placebo]
     runs = 200                  # 0: no placebo test
@@ -148,7 +150,9 @@ from eventstudy._typing import (
     BriefingChart,
     BriefingFormat,
     ConfigKind,
+    DuplicatePolicy,
     ErrorPolicy,
+    PlotlyJs,
     SessionRule,
     SourceName,
     SymbolKind,
@@ -465,6 +469,9 @@ class OutputConfig(_Table):
     charts: tuple[BriefingChart, ...] = field(
         default=get_args(BriefingChart), metadata=_meta(_strings(get_args(BriefingChart)))
     )
+    plotlyjs: PlotlyJs = field(
+        default=_default(briefing, "plotlyjs"), metadata=_meta(_string(get_args(PlotlyJs)))
+    )
 
 
 def _bt(name: str) -> Any:
@@ -490,6 +497,9 @@ class StrategyConfig(_Table):
     limit_tolerance: float = field(default=_bt("limit_tolerance"), metadata=_meta(_number))
     st_symbols: tuple[str, ...] = field(
         default=tuple(_bt("st_symbols")), metadata=_meta(_symbols(empty=True))
+    )
+    duplicates: DuplicatePolicy = field(
+        default=_bt("duplicates"), metadata=_meta(_string(get_args(DuplicatePolicy)))
     )
 
 

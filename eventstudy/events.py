@@ -77,6 +77,7 @@ __all__ = [
     "EXPANSION_COLUMNS",
     "EventSet",
     "overlap_counts",
+    "same_day_counts",
 ]
 
 #: Columns of every ``dropped`` / ``skipped`` table in the package.
@@ -94,6 +95,21 @@ EXPANSION_COLUMNS = [
 
 #: What :meth:`EventSet.resolve_duplicates` can do with duplicates (default first).
 DUPLICATE_POLICIES: tuple[DuplicatePolicy, ...] = get_args(DuplicatePolicy)
+
+
+def same_day_counts(frame: pd.DataFrame) -> tuple[int, int]:
+    """Events naming the same security on the same day 0 as another, and such security-days.
+
+    Examples
+    --------
+    >>> same_day_counts(pd.DataFrame({"symbol": ["A", "A", "B"],
+    ...                               "day0": pd.to_datetime(["2022-01-10"] * 3)}))
+    (2, 1)
+    """
+    if frame.empty:
+        return 0, 0
+    dup = frame.duplicated(["symbol", "day0"], keep=False)
+    return int(dup.sum()), len(frame.loc[dup, ["symbol", "day0"]].drop_duplicates())
 
 
 def _empty_dropped() -> pd.DataFrame:
@@ -132,6 +148,40 @@ class EventSet:
         return (
             f"EventSet({len(self.frame)} events, {len(self.dropped)} dropped, rule={self.rule!r})"
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: counts (events, dropped by reason, same security and day 0), the day-0
+        rule, notes and the first events, every string escaped."""
+        from eventstudy.summary import PREVIEW_ROWS, Summary, shorten  # deferred: rendering
+
+        f = self.frame
+        reasons = self.dropped["reason"].value_counts()
+        why = "".join(f", {r} {n}" for r, n in reasons.items())
+        same, _ = same_day_counts(f)
+        pairs = [
+            ("events", f"{len(f)} ({f['symbol'].nunique()} securities)"),
+            ("dropped", f"{len(self.dropped)}" + (f" ({why[2:]})" if why else "")),
+            ("same security and day 0", f"{same} events"),
+            ("day-0 rule", f"{self.rule} (cutoff {self.cutoff})"),
+        ]
+        pairs += [("note", n) for n in self.notes]
+        out = Summary("EventSet").add_pairs(pairs)
+        cols = [c for c in ("event_id", "symbol", "day0", "score", "title") if c in f.columns]
+        head = f[cols].head(PREVIEW_ROWS)
+        if len(head):
+            if "title" in head:
+                head = head.assign(title=head["title"].map(shorten))
+            fmts = {
+                "day0": lambda v: "" if pd.isna(v) else str(pd.Timestamp(v).date()),
+                "score": lambda v: "" if pd.isna(v) else f"{float(v):.3g}",
+            }
+            out.add_table(
+                head,
+                caption=f"first {len(head)} of {len(f)} events",
+                formats={k: v for k, v in fmts.items() if k in head},
+                index=False,
+            )
+        return out.as_html()
 
     @property
     def symbols(self) -> list[str]:

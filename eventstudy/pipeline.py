@@ -570,6 +570,7 @@ def _briefing(
         rule=events.rule,
         cutoff=events.cutoff,
         progress=steps.switch,
+        plotlyjs=o.plotlyjs,
     )
 
 
@@ -584,14 +585,16 @@ def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[
     them (a board may be announced as "built as a proxy" and then turn out to have
     no members, its events dropped with reason ``no_price_data``); the notes say
     what was served, from the provenance of the prices, instead of repeating
-    those warnings. Proxies are :attr:`PipelineResult.proxies`.
+    those warnings. Proxies are :attr:`PipelineResult.proxies`. The briefing's
+    problems (PNG charts skipped, ...) are in the summary's file list, not repeated here.
     """
     from eventstudy.report import duplicate_proxy_notes
 
+    said = set(run.files.problems) if run.files is not None else set()  # in the summary
     notes = [
         f"{w.category.__name__}: {w.message}"
         for w in caught
-        if not issubclass(w.category, _PRICE_WARNINGS)
+        if not issubclass(w.category, _PRICE_WARNINGS) and str(w.message) not in said
     ]
     if run.prices is not None and run.config.market.source != "bundled":
         prov = run.prices.provenance
@@ -844,7 +847,6 @@ def run_backtest_config(
     output_dir(cfg.output.dir)  # a bad --out fails now, not after the backtest
     events, notes, news = _backtest_events(cfg, progress=progress)
     result = backtest(events, progress=progress, **cfg.backtest_kwargs())
-    title = {"title": cfg.output.title} if cfg.output.title is not None else {}
     shared = None if news is None else news.with_relative_origins()  # no /home/... paths
     files = write_backtest(
         result,
@@ -852,7 +854,7 @@ def run_backtest_config(
         notes=notes,
         news_skipped=None if shared is None else shared.skipped,
         news_duplicates=None if shared is None else shared.duplicates,
-        **title,
+        title=cfg.output.title,
     )
     return BacktestRun(
         config=cfg,

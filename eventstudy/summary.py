@@ -15,6 +15,10 @@ Blocks, in the order they are added:
 ``rule``   a horizontal rule (text: a line of ``-``; HTML ``<hr>``)
 =========  ==============================================================
 
+In text a rule is as wide as the widest line but at most :data:`RULE_WIDTH`
+characters (one long note no longer draws a 700-character rule); lines and
+values are kept as written, so they can be parsed line by line.
+
 Examples
 --------
 >>> import pandas as pd
@@ -48,7 +52,26 @@ from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["Summary"]
+__all__ = ["PREVIEW_ROWS", "RULE_WIDTH", "Summary", "shorten"]
+
+#: Widest text rule, in characters.
+RULE_WIDTH = 100
+
+#: Rows of the preview table in the HTML views (``_repr_html_``) of News and EventSet.
+PREVIEW_ROWS = 5
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """``text`` as a string of at most ``width`` characters (an ellipsis marks a cut).
+
+    Examples
+    --------
+    >>> shorten("白酒板块午后拉升" * 10, width=8), shorten(None)
+    ('白酒板块午后拉…', '')
+    """
+    s = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
 
 BlockKind = Literal["lines", "pairs", "table", "rule"]
 
@@ -180,7 +203,7 @@ class Summary:
                 return [*out, "(empty)"]
             body = b.table.to_string(index=b.index)
             return [*out, *body.split("\n")]
-        return ["-" * self._width()]
+        return ["-" * min(self._width(), RULE_WIDTH)]
 
     def _width(self) -> int:
         lines = [self.title or ""]

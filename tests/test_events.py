@@ -201,3 +201,28 @@ def test_expand_boards_default_master_reads_the_refreshed_store(
     out = ev.expand_boards()
     assert out.frame[["event_id", "symbol"]].values.tolist() == [["r:600000.SH", "600000.SH"]]
     assert out.dropped.empty
+
+
+def test_eventset_repr_html_is_compact_escaped_and_counts_drops_and_duplicates() -> None:
+    from eventstudy.summary import PREVIEW_ROWS
+
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(7)] + ["bad"],
+            "symbol": ["600519.SH", "600519.SH"] + [f"60000{i}.SH" for i in range(5)] + ["a b"],
+            "day0": ["2022-01-10"] * 8,
+            "title": ["<b>x</b>" + "长" * 80] + ["t"] * 7,
+        }
+    )
+    ev = EventSet.from_frame(frame)
+    page = ev._repr_html_()
+    assert "<b>x</b>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "长" * 80 not in page  # long titles are cut
+    assert "<td style='text-align:left'>7 (6 securities)</td>" in page
+    assert len(ev.dropped) == 1
+    reason = ev.dropped["reason"].iloc[0]
+    assert f"<td style='text-align:left'>1 ({reason} 1)</td>" in page
+    assert "<td style='text-align:left'>2 events</td>" in page  # same security, same day 0
+    assert page.count("<tr>\n") == PREVIEW_ROWS
+    assert "<td>2022-01-10</td>" in page

@@ -420,3 +420,70 @@ def test_deprecated_backtest_orchestration(tmp_path) -> None:  # type: ignore[no
     ]
     assert set(events.frame["symbol"]) == {"600519.SH"}
     assert skipped is not None
+
+
+def test_png_skipped_message_is_said_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The briefing's problem is in the files' notes; the run's notes do not repeat it."""
+    from eventstudy.report import png as png_mod
+
+    monkeypatch.setattr(png_mod, "find_browser", lambda: None)
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH", "000858.SZ"]},
+        "market": {"offline": True},
+        "study": {"model": "market_adjusted"},
+        "output": {"charts": ["caar"]},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=("png",))
+    assert run.files is not None
+    assert [p for p in run.files.problems if p.startswith("PNG charts skipped")]
+    shown = [str(run.summary()), *run.notes]
+    assert sum(s.count("PNG charts skipped") for s in shown) == 1
+
+
+def test_backtest_job_says_same_day_duplicates_once_and_offers_the_policy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """002456.SZ is named by two bundled articles on 2021-12-08."""
+    from eventstudy.pipeline import run_backtest_config
+
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["002456.SZ"]},
+        "market": {"source": "bundled"},
+        "placebo": {"runs": 0},
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = run_backtest_config(raw, tmp_path / "keep")
+    said = [str(w.message) for w in caught if "same day 0" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("2 events name the same security on the same day 0")
+    assert said[0] in run.files.files["summary.txt"].read_text(encoding="utf-8")
+    collapsed = run_backtest_config(
+        {**raw, "strategy": {"duplicates": "collapse"}}, tmp_path / "collapse"
+    )
+    assert len(collapsed.result.ledger) == len(run.result.ledger)  # nothing is lost
+    assert collapsed.result.skip_counts.get("collapsed") == 1
+    assert "collapsed" not in run.result.skip_counts
+
+
+def test_run_config_offers_the_lighter_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH"]},
+        "market": {"offline": True},
+        "output": {"charts": ["caar"], "plotlyjs": "shared"},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, formats=("html",))
+    assert run.files is not None
+    assert run.files.html is not None
+    assert '<script src="plotly.min.js"></script>' in run.files.html.read_text(encoding="utf-8")
+    assert (tmp_path / "plotly.min.js").is_file()
+    from eventstudy.config import parse_config
+    from eventstudy.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=r"output\.plotlyjs"):
+        parse_config({**raw, "output": {"plotlyjs": "cdn"}}, kind="run")

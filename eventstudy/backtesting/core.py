@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import warnings
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from eventstudy._typing import DuplicatePolicy
 from eventstudy.backtesting._progress import Progress
 from eventstudy.backtesting.engine import (
     REASONS,
@@ -23,8 +25,8 @@ from eventstudy.backtesting.engine import (
 from eventstudy.backtesting.panel import PricePanel
 from eventstudy.backtesting.placebo import PlaceboStatistic, placebo_test
 from eventstudy.backtesting.result import BacktestResult
-from eventstudy.events import EventSet
-from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.events import EventSet, same_day_counts
+from eventstudy.exceptions import ConfigError, EventStudyWarning, InputDataError
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
@@ -229,6 +231,28 @@ def _weights(frame: pd.DataFrame, weights: Any) -> np.ndarray:
     )
 
 
+def _event_set(
+    events: EventSet | pd.DataFrame, calendar: TradingCalendar | None, duplicates: DuplicatePolicy
+) -> EventSet:
+    """The events as an EventSet, with the duplicates policy applied (ConfigError if unknown)."""
+    es = events if isinstance(events, EventSet) else EventSet.from_frame(events, calendar=calendar)
+    return es if duplicates == "keep" else es.resolve_duplicates(duplicates)
+
+
+def _same_day_note(es: EventSet, duplicates: str) -> list[str]:
+    """The note (and one warning) on events sharing their security and day 0, if kept."""
+    n, days = same_day_counts(es.frame)
+    if not n or duplicates != "keep":
+        return []
+    note = (
+        f"{n} events name the same security on the same day 0 as another event "
+        f"({days} security-days); each is a separate trade (duplicates='keep'); pass "
+        "duplicates='collapse' or 'first' to trade each security-day once"
+    )
+    warnings.warn(note, EventStudyWarning, stacklevel=3)
+    return [note]
+
+
 def _validate(
     entry: str,
     hold: int,
@@ -334,6 +358,7 @@ def backtest(
     offline: bool | None = None,
     calendar: TradingCalendar | None = None,
     progress: bool = False,
+    duplicates: DuplicatePolicy = "keep",
 ) -> BacktestResult:
     """Backtest trading each event's security around its news.
 
@@ -398,6 +423,12 @@ def backtest(
         Calendar for resolving day 0 when ``events`` is a DataFrame.
     progress
         Show progress bars on stderr (fetching prices, placebo runs).
+    duplicates
+        Events naming the same security on the same day 0 (several articles):
+        ``"keep"`` trades each (one warning and a note give their number),
+        ``"collapse"`` or ``"first"`` trade each security-day once, the others
+        skipped as ``collapsed`` / ``duplicate``
+        (:meth:`~eventstudy.events.EventSet.resolve_duplicates`).
 
     Returns
     -------
@@ -412,7 +443,7 @@ def backtest(
       trades that earn a return that session in proportion to their weights
       (equal weights: 1/number of open trades), rebalanced daily; sessions with
       no open trade are in cash (return 0). The same stock hit by several news
-      items is several trades.
+      items is several trades (``duplicates="keep"``; one warning gives their number).
     * **Suspension**: no entry price → skipped ``suspended`` (with
       ``entry="next_open"``, a close but no open that session → skipped
       ``no_open_price``: board proxies have closes only); a held position
@@ -450,7 +481,7 @@ def backtest(
     -0.0473
     """
     _validate(entry, hold, costs_bps, placebo, max_exit_delay, placebo_window, placebo_statistic)
-    es = events if isinstance(events, EventSet) else EventSet.from_frame(events, calendar=calendar)
+    es = _event_set(events, calendar, duplicates)
     bench = normalize(benchmark)
     frame = es.frame.reset_index(drop=True)
     n = len(frame)
@@ -467,6 +498,7 @@ def backtest(
     day0 = pd.DatetimeIndex(frame["day0"]).astype("datetime64[ns]")
 
     notes: list[str] = list(es.notes)  # e.g. board membership observed after day 0
+    notes += _same_day_note(es, duplicates)
     panel, load_failed = _price_panel(
         prices,
         [*frame["symbol"].unique(), bench],

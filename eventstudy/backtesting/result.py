@@ -24,6 +24,7 @@ Statistics (conventions):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -40,10 +41,26 @@ if TYPE_CHECKING:
 
     from eventstudy._typing import BacktestPlotKind
 
-__all__ = ["TRADING_DAYS", "BacktestResult", "PlaceboTest"]
+__all__ = [
+    "MIN_SESSIONS_IN_MARKET",
+    "MIN_TRADES_ANNUALISED",
+    "TOO_LITTLE_DATA",
+    "TRADING_DAYS",
+    "BacktestResult",
+    "PlaceboTest",
+]
 
 #: Sessions per year used to annualise.
 TRADING_DAYS = 252
+
+#: Fewest sessions in the market for the summary to show annualised figures.
+MIN_SESSIONS_IN_MARKET = 60
+
+#: Fewest trades for the summary to show annualised figures.
+MIN_TRADES_ANNUALISED = 20
+
+#: What the summary shows instead of an annualised figure from too little data.
+TOO_LITTLE_DATA = "n/a: too little data"
 
 #: Words for each placebo statistic (summary rows, figure titles).
 _STAT_LABEL = {
@@ -265,6 +282,42 @@ class BacktestResult:
 
     # ---- portfolio statistics ----------------------------------------------------
     @cached_property
+    def sessions_in_market(self) -> int:
+        """Sessions of the portfolio period with at least one open trade."""
+        return int((self.daily["n_open"] > 0).sum()) if not self.daily.empty else 0
+
+    @cached_property
+    def exposure(self) -> float:
+        """Share of the portfolio period's sessions in the market (NaN without sessions).
+
+        Examples
+        --------
+        >>> r = example_backtest()
+        >>> r.exposure == r.sessions_in_market / len(r.daily)
+        True
+        """
+        n = len(self.daily)
+        return self.sessions_in_market / n if n else math.nan
+
+    @cached_property
+    def annualisable(self) -> bool:
+        """Whether there is enough data for annualised figures in the summary.
+
+        True when the portfolio was in the market at least
+        :data:`MIN_SESSIONS_IN_MARKET` sessions and made at least
+        :data:`MIN_TRADES_ANNUALISED` trades.
+
+        Examples
+        --------
+        >>> example_backtest().annualisable  # two trades
+        False
+        """
+        return (
+            self.sessions_in_market >= MIN_SESSIONS_IN_MARKET
+            and self.n_trades >= MIN_TRADES_ANNUALISED
+        )
+
+    @cached_property
     def annual_return(self) -> float:
         """Compound annual net return of the portfolio."""
         r = self.daily["net"]
@@ -354,6 +407,13 @@ class BacktestResult:
         if not self.daily.empty:
             d = self.daily.index
             rows.append(("Period", f"{d[0].date()} .. {d[-1].date()} ({len(d)} sessions)"))
+            rows.append(
+                (
+                    "Exposure",
+                    f"{self.sessions_in_market} of {len(d)} sessions in the market "
+                    f"({self.exposure:.0%}); {self.n_trades} trades",
+                )
+            )
         equal = p["weights"] == "equal"
         stat = self.placebo.statistic_name if self.placebo is not None else None
         mark = "  <- placebo statistic"
@@ -383,9 +443,7 @@ class BacktestResult:
         rows += [
             ("Total return", f(self.total_return, pct=True)),
             (f"Benchmark {p['benchmark']}", f(self.benchmark_return, pct=True)),
-            ("Annual return", f(self.annual_return, pct=True)),
-            ("Annual volatility", f(self.annual_volatility, pct=True)),
-            ("Sharpe", f(self.sharpe, nd=2)),
+            *self._annualised_rows(f),
             ("Max drawdown", f(self.max_drawdown, pct=True)),
             ("Turnover", f"{f(self.turnover, nd=1)} × capital per year (buys + sells)"),
         ]
@@ -413,6 +471,22 @@ class BacktestResult:
         rows.extend(("Note", n) for n in self.notes)
         return rows
 
+    def _annualised_rows(self, f: Callable[..., str]) -> list[tuple[str, str]]:
+        """Annual return, volatility and Sharpe, or why they are not shown."""
+        labels = ("Annual return", "Annual volatility", "Sharpe")
+        if not self.annualisable:
+            why = (
+                f"{TOO_LITTLE_DATA} ({self.sessions_in_market} sessions in the market, "
+                f"{self.n_trades} trades; needs {MIN_SESSIONS_IN_MARKET} and "
+                f"{MIN_TRADES_ANNUALISED})"
+            )
+            return [(labels[0], why), (labels[1], TOO_LITTLE_DATA), (labels[2], TOO_LITTLE_DATA)]
+        return [
+            (labels[0], f(self.annual_return, pct=True)),
+            (labels[1], f(self.annual_volatility, pct=True)),
+            (labels[2], f(self.sharpe, nd=2)),
+        ]
+
     def summary(self) -> Summary:
         """The summary: strategy, trades, portfolio statistics, placebo test and rules.
 
@@ -420,15 +494,15 @@ class BacktestResult:
         trading rules): ``print`` it for text, or use ``as_text()``, ``as_html()``,
         ``as_latex()``.
         """
-        rules = (
-            "Rules: calendar-time portfolio, capital split over open trades by weight each "
-            "session; entry skipped if suspended or limit-locked; exit delayed until fillable."
-        )
+        rules = [
+            "Rules: calendar-time portfolio, capital split over open trades by weight each",
+            "session; entry skipped if suspended or limit-locked; exit delayed until fillable.",
+        ]
         return (
             Summary(title="Backtest of news signals")
             .add_pairs(self.summary_rows())
             .add_rule()
-            .add_lines([rules])
+            .add_lines(rules)
         )
 
     def __str__(self) -> str:

@@ -298,6 +298,36 @@ class News:
             duplicates=fix(self.duplicates, ("origin", "duplicate_origin")),
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: counts (inputs, articles, skipped by reason, duplicates, mentions) and
+        the first articles, every string escaped."""
+        from eventstudy.summary import PREVIEW_ROWS, Summary, shorten  # deferred: rendering
+
+        reasons = self.skipped["reason"].value_counts() if len(self.skipped) else None
+        why = (
+            ""
+            if reasons is None
+            else " (" + ", ".join(f"{r} {n}" for r, n in reasons.items()) + ")"
+        )
+        out = Summary("News").add_pairs(
+            [
+                ("inputs", str(self.n_inputs)),
+                ("articles", str(len(self.articles))),
+                ("skipped", f"{len(self.skipped)}{why}"),
+                ("duplicates", str(len(self.duplicates))),
+                ("mentions", str(len(self.mentions))),
+            ]
+        )
+        head = self.articles[["published_at", "title", "publisher"]].head(PREVIEW_ROWS)
+        if len(head):
+            out.add_table(
+                head.assign(title=head["title"].map(shorten)),
+                caption=f"first {len(head)} of {len(self.articles)} articles",
+                formats={"published_at": lambda v: "" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}"},
+                index=False,
+            )
+        return out.as_html()
+
     def summary(self, *, top: int = 10, min_score: float = DEFAULT_MIN_SCORE) -> str:
         """A short text report: counts, skip reasons and the most-tagged securities.
 

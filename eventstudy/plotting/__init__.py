@@ -44,6 +44,7 @@ from eventstudy.plotting.proxies import event_proxy, group_proxy_label, proxy_in
 from eventstudy.plotting.study import (
     DEFAULT_TEST,
     GROUP_LABELS,
+    HEATMAP_MIN_N,
     REL_DAY_TITLE,
     STUDY_FIGURES,
     available_test,
@@ -75,6 +76,7 @@ __all__ = [
     "DOWN_COLOR",
     "FONT_FAMILY",
     "GROUP_LABELS",
+    "HEATMAP_MIN_N",
     "INSIGNIFICANT_COLOR",
     "PALETTE",
     "REL_DAY_TITLE",

@@ -243,7 +243,7 @@ def plot_event_price(
     head = escape_text(title) if title else f"{name} around the news"
     sub = " · ".join(part for part in (name, escape_text(publisher), when) if part)
     fig.update_layout(
-        title={"text": f"{head}<br><sup>{sub}</sup>"},
+        title={"text": head, "subtitle": {"text": sub}},
         xaxis={
             "title": {"text": "Trading session (date)"},
             "type": "category",
@@ -264,8 +264,8 @@ def plot_event_price(
             "side": "right",
             "showgrid": False,
             "tickformat": ",.0f",
+            "automargin": True,
         },
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         margin={"r": 80, "t": 110},
     )
     note = (

@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # no run-time import of eventstudy.study: it imports plotting
 __all__ = [
     "DEFAULT_TEST",
     "GROUP_LABELS",
+    "HEATMAP_MIN_N",
     "REL_DAY_TITLE",
     "STUDY_FIGURES",
     "available_test",
@@ -144,8 +145,9 @@ def plot_caar(
 ) -> go.Figure:
     """CAAR path over the event window with its confidence band, for one or several groups.
 
-    Each group gets a line (``result.caar_path["caar"]``) and a shaded band
-    (``lower`` .. ``upper``). The legend states the confidence level and the
+    Each group gets a line (``result.caar_path["caar"]``) and its band
+    (``lower`` .. ``upper``): shaded for one group, dotted edges for several (so that
+    the bands do not overlap). The legend states the confidence level and the
     caption the variance the band uses (``caar_path.attrs["variance"]``).
 
     Parameters
@@ -164,7 +166,8 @@ def plot_caar(
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces per group: band upper edge, band lower edge (filled), CAAR line
+        Traces per group: band upper edge, band lower edge (filled when there is one
+        group), CAAR line
         (``name`` ends with ``"CAAR"``); x = relative day, y = CAAR as a fraction.
 
     Examples
@@ -177,6 +180,7 @@ def plot_caar(
     6
     """
     groups = _as_results(results)
+    single = len(groups) == 1
     fig = new_figure()
     captions: list[str] = []
     levels: set[float] = set()
@@ -206,12 +210,17 @@ def plot_caar(
         n = _n_events(res)
         tag = group_proxy_label(res)
         count = f"{tag}, N={n}" if tag.startswith("proxy") else f"N={n}, {tag}" if tag else f"N={n}"
-        fill = _rgba(color, 0.18)
+        # one group: a shaded band; several: dotted band edges (shaded bands would overlap)
+        edge = (
+            {"width": 0, "color": color}
+            if single
+            else {"width": 1.2, "color": color, "dash": "dot"}
+        )
         fig.add_scatter(
             x=x,
             y=upper,
             mode="lines",
-            line={"width": 0, "color": color},
+            line=edge,
             name=f"{label} upper {lvl:.0%}",
             legendgroup=label,
             showlegend=False,
@@ -221,11 +230,12 @@ def plot_caar(
             x=x,
             y=lower,
             mode="lines",
-            line={"width": 0, "color": color},
-            fill="tonexty",
-            fillcolor=fill,
+            line=edge,
+            fill="tonexty" if single else "none",
+            fillcolor=_rgba(color, 0.18),
             name=f"{label}: {lvl:.0%} confidence band",
             legendgroup=label,
+            showlegend=single,  # several groups: the legend title says the dotted lines are bands
             hoverinfo="skip",
         )
         custom = np.column_stack(
@@ -254,7 +264,9 @@ def plot_caar(
         title={"text": escape_text(title) if title else default},
         xaxis={"title": {"text": REL_DAY_TITLE}, "dtick": 1},
         yaxis={"title": {"text": "CAAR (% return)"}, "tickformat": ".1%"},
-        legend={"title": {"text": f"Shaded: {lvl_text} confidence band"}},
+        legend={
+            "title": {"text": f"{'Shaded' if single else 'Dotted'}: {lvl_text} confidence band"}
+        },
     )
     add_caption(
         fig, wrap_text(f"Band: {lvl_text} confidence interval. Variance: " + "; ".join(captions))
@@ -376,7 +388,8 @@ def plot_aar(
     plotly.graph_objects.Figure
         ``fig.data[0]``: the AAR bars (x = relative day, y = AAR fraction,
         ``customdata`` = p-value); ``fig.data[1]`` (if shown): per-event ARs;
-        last (if any day has p < 0.10): the stars, a text trace.
+        then two empty bar traces that are the legend's swatches (significant,
+        not significant); last (if any day has p < 0.10): the stars, a text trace.
 
     Examples
     --------
@@ -409,7 +422,8 @@ def plot_aar(
             },
         },
         customdata=pvals,
-        name=f"AAR (coloured: {escape_text(test)} p < {alpha:g})",
+        name="AAR",
+        showlegend=False,  # one bar trace of two colours: the legend shows both (below)
         hovertemplate=(
             f"day %{{x}}<br>AAR %{{y:.3%}}<br>{escape_text(test)} p = %{{customdata:.4f}}"
             "<extra></extra>"
@@ -431,6 +445,16 @@ def plot_aar(
             hovertext=_hover(labels, ids),
             hovertemplate="%{hovertext}<br>AR %{y:.2%}<extra></extra>",
         )
+    for color, what in ((SIGNIFICANT_COLOR, "p <"), (INSIGNIFICANT_COLOR, "p ≥")):
+        fig.add_bar(  # legend entries only: one swatch per bar colour
+            x=[None],
+            y=[None],
+            marker={"color": color},
+            name=f"AAR, {escape_text(test)} {what} {alpha:g}" if test else "AAR",
+            hoverinfo="skip",
+        )
+        if not test:
+            break
     # the stars go on their own trace, added last so they are drawn above the AR dots, at the
     # top of each day's bar and dots
     stars = [significance_stars(p) for p in pvals]
@@ -454,6 +478,7 @@ def plot_aar(
             textfont={"size": 18, "color": "#1F2933"},
             customdata=[pvals[i] for i in starred],
             name=f"{escape_text(test)} significance (* p < 0.10, ** < 0.05, *** < 0.01)",
+            showlegend=False,  # a text trace's swatch is a stray glyph; the caption says it
             hovertemplate=(
                 f"day %{{x}}<br>{escape_text(test)} p = %{{customdata:.4f}}<extra></extra>"
             ),
@@ -564,6 +589,10 @@ def _pvalue_for(result: EventStudyResult, label: str, test: str) -> float:
     return float(rows["pvalue"].iloc[0]) if len(rows) else float("nan")
 
 
+#: Fewest events for a heatmap cell to be coloured and starred (:func:`plot_heatmap`).
+HEATMAP_MIN_N = 5
+
+
 def plot_heatmap(
     result: EventStudyResult,
     *,
@@ -571,12 +600,16 @@ def plot_heatmap(
     windows: Sequence[tuple[int, int] | str] | None = None,
     test: str | None = None,
     title: str | None = None,
+    min_n: int = HEATMAP_MIN_N,
 ) -> go.Figure:
     """Heatmap of CAAR by group (rows) and CAR window (columns).
 
     Groups come from ``result.by(by)`` (any event attribute: board ``name``,
     ``symbol``, ``publisher``, ``kind`` ...); each cell shows the group's CAAR,
-    its ``test`` p-value and N.
+    its ``test`` p-value and N. A group of fewer than ``min_n`` events
+    (:data:`HEATMAP_MIN_N`) shows its CAAR and N as text only: no colour (its
+    ``z`` is NaN), no stars and no p-value, since a mean of one to four
+    events says little.
 
     Parameters
     ----------
@@ -591,11 +624,15 @@ def plot_heatmap(
         result has it, else its first window test; the caption names it).
     title
         Figure title (escaped).
+    min_n
+        Fewest events for a coloured, starred cell.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One heatmap trace: ``z[i][j]`` is ``result.by(by)[group_i].caar[window_j]``.
+        The heatmap trace first: ``z[i][j]`` is ``result.by(by)[group_i].caar[window_j]``
+        (NaN below ``min_n`` events); ``customdata[i][j]`` is the CAAR in every cell.
+        When some groups are below ``min_n``, a text trace writes their cells.
 
     Examples
     --------
@@ -616,18 +653,24 @@ def plot_heatmap(
         test = available_test(result, per_day=False)
     groups = result.by(by)
     names = sorted(groups, key=lambda g: (-_n_events(groups[g]), str(g)))
-    z = np.full((len(names), len(labels)), np.nan)
+    caar = np.full((len(names), len(labels)), np.nan)
     text = []
     for i, g in enumerate(names):
         res = groups[g]
+        n = _n_events(res)
         row_text = []
         for j, lab in enumerate(labels):
-            z[i, j] = float(res.caar[lab]) if lab in res.caar.index else np.nan
+            caar[i, j] = float(res.caar[lab]) if lab in res.caar.index else np.nan
+            val = f"{caar[i, j]:.2%}" if np.isfinite(caar[i, j]) else "n/a"
+            if n < min_n:
+                row_text.append(f"{val}<br>N={n}")
+                continue
             p = _pvalue_for(res, lab, test)
             p_txt = f"p={p:.3f}" if np.isfinite(p) else "p=n/a"
-            val = f"{z[i, j]:.2%}" if np.isfinite(z[i, j]) else "n/a"
-            row_text.append(f"{val}{significance_stars(p)}<br>{p_txt} N={_n_events(res)}")
+            row_text.append(f"{val}{significance_stars(p)}<br>{p_txt} N={n}")
         text.append(row_text)
+    few = np.array([_n_events(groups[g]) < min_n for g in names], dtype=bool)
+    z = np.where(few[:, None], np.nan, caar)
     finite = np.abs(z[np.isfinite(z)])
     bound = float(finite.max()) if finite.size else 0.01
     fig = new_figure()
@@ -640,27 +683,49 @@ def plot_heatmap(
         x=labels,
         y=rows,
         text=text,
+        customdata=caar,
         texttemplate="%{text}",
         colorscale=[[0.0, DOWN_COLOR], [0.5, "#FFFFFF"], [1.0, UP_COLOR]],
         zmid=0,
         zmin=-bound,
         zmax=bound,
         colorbar={"title": {"text": "CAAR"}, "tickformat": ".1%"},
-        hovertemplate="%{y} · %{x}<br>CAAR %{z:.2%}<br>%{text}<extra></extra>",
+        hovertemplate="%{y} · %{x}<br>CAAR %{customdata:.2%}<br>%{text}<extra></extra>",
         name="CAAR",
     )
+    if few.any():  # a heatmap draws no text in its gaps: the uncoloured cells' text on top
+        cells = [(i, j) for i in np.flatnonzero(few) for j in range(len(labels))]
+        fig.add_scatter(
+            x=[labels[j] for _, j in cells],
+            y=[rows[i] for i, _ in cells],
+            mode="text",
+            text=[text[i][j] for i, j in cells],
+            textfont={"size": 12, "color": "#52606D"},
+            name=f"N < {min_n}: not coloured",
+            showlegend=False,
+            hoverinfo="skip",
+        )
     fig.update_layout(
         title={
             "text": escape_text(title) if title else f"CAAR by {_axis_label(by).lower()} and window"
         },
-        xaxis={"title": {"text": "CAR window (trading sessions)"}, "type": "category"},
-        yaxis={"title": {"text": _axis_label(by)}, "autorange": "reversed", "type": "category"},
+        xaxis={
+            "title": {"text": "CAR window (trading sessions)"},
+            "type": "category",
+            "range": [-0.5, len(labels) - 0.5],
+        },
+        yaxis={
+            "title": {"text": _axis_label(by)},
+            "type": "category",
+            "range": [len(names) - 0.5, -0.5],  # first group on top, no padding (text trace)
+        },
         height=max(360, 140 + 46 * len(names)),
     )
     add_caption(
         fig,
         f"Cell: CAAR, {escape_text(test)} p-value and N; * p < 0.10, ** p < 0.05, "
-        "*** p < 0.01. Red up, green down (Chinese convention).",
+        f"*** p < 0.01. Groups of fewer than {min_n} events: CAAR and N only, not coloured, "
+        "no stars. Red up, green down (Chinese convention).",
     )
     return fig
 

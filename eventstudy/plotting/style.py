@@ -29,8 +29,10 @@ if TYPE_CHECKING:  # plotly is imported lazily at run time
 __all__ = [
     "BENCHMARK_COLOR",
     "DOWN_COLOR",
+    "FIGURE_WIDTH",
     "FONT_FAMILY",
     "INSIGNIFICANT_COLOR",
+    "LEGEND",
     "PALETTE",
     "SIGNIFICANT_COLOR",
     "TEMPLATE_NAME",
@@ -71,6 +73,22 @@ DOWN_COLOR = "#2CA02C"
 SIGNIFICANT_COLOR = "#0072B2"
 INSIGNIFICANT_COLOR = "#B0B7C3"
 BENCHMARK_COLOR = "#555555"
+
+
+#: Where every legend goes: a horizontal row (wrapping) above the plot area, left-aligned,
+#: so that a figure on a narrow (800 px) page keeps its legend inside its width.
+LEGEND: dict[str, object] = {
+    "orientation": "h",
+    "x": 0.0,
+    "xanchor": "left",
+    "y": 1.02,
+    "yanchor": "bottom",
+    "bgcolor": "rgba(255,255,255,0.8)",
+    "borderwidth": 0,
+}
+
+#: Layout width of a figure outside a page (PNG export); in a page figures fill the column.
+FIGURE_WIDTH = 900
 
 
 def escape_text(value: object) -> str:
@@ -134,16 +152,24 @@ def template() -> go.layout.Template:
     tmpl = go.layout.Template(
         layout={
             "font": {"family": FONT_FAMILY, "size": 13, "color": "#1F2933"},
-            "title": {"x": 0.01, "xanchor": "left", "font": {"size": 17}},
+            # at the top of the figure, clear of the legend above the plot
+            "title": {
+                "x": 0.01,
+                "xanchor": "left",
+                "y": 0.985,
+                "yref": "container",
+                "yanchor": "top",
+                "font": {"size": 17},
+            },
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
             "colorway": list(PALETTE),
             "xaxis": axis,
             "yaxis": axis,
-            "legend": {"bgcolor": "rgba(255,255,255,0.8)", "borderwidth": 0},
+            # above the plot, left-aligned, horizontal (items wrap): fits a narrow page
+            "legend": LEGEND,
             "hoverlabel": {"font": {"family": FONT_FAMILY}},
-            "margin": {"l": 70, "r": 30, "t": 70, "b": 90},
-            "width": 900,
+            "margin": {"l": 70, "r": 30, "t": 100, "b": 90},
             "height": 520,
         }
     )

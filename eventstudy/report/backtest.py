@@ -42,18 +42,23 @@ import pandas as pd
 from eventstudy.backtesting.core import SKIP_REASONS
 from eventstudy.plotting import escape_text
 from eventstudy.report.files import output_dir, write_csv
-from eventstudy.report.html import figure_html, page_html, table_html, write_page
+from eventstudy.report.html import PLOTLY_JS_FILE, figure_html, page_html, table_html, write_page
 
 if TYPE_CHECKING:
+    from eventstudy._typing import PlotlyJs
     from eventstudy.backtesting import BacktestResult, PlaceboTest
 
 __all__ = [
+    "DEFAULT_TITLE",
     "NEWS_DUPLICATES_FILE",
     "NEWS_SKIPPED_FILE",
     "BacktestFiles",
     "backtest_page",
     "write_backtest",
 ]
+
+#: Title of the backtest page when none is given.
+DEFAULT_TITLE = "News backtest"
 
 #: File of the news items a backtest could not read (linked from the page).
 NEWS_SKIPPED_FILE = "news_skipped.csv"
@@ -152,11 +157,14 @@ def _news_skipped_html(news_skipped: pd.DataFrame | None) -> str:
 def backtest_page(
     result: BacktestResult,
     *,
-    title: str = "News backtest",
+    title: str | None = None,
     notes: list[str] | None = None,
     news_skipped: pd.DataFrame | None = None,
+    plotlyjs: PlotlyJs = "inline",
 ) -> str:
     """The HTML of the backtest page (what :func:`write_backtest` writes as ``backtest.html``).
+
+    ``plotlyjs``: see :func:`eventstudy.report.html.page_html`.
 
     Examples
     --------
@@ -164,6 +172,7 @@ def backtest_page(
     >>> "<h1>&lt;b&gt;周报&lt;/b&gt;</h1>" in page, 'id="chart-equity"' in page
     (True, True)
     """
+    title = DEFAULT_TITLE if title is None else title
     summary = "".join(
         f"<tr><th>{escape_text(k)}</th><td>{escape_text(v)}</td></tr>"
         for k, v in result.summary_rows()
@@ -188,17 +197,18 @@ def backtest_page(
 {_RULES}
 <ul class="note">{reasons}</ul>
 <p class="note">Prices: {escape_text(result.provenance)}</p>"""
-    return page_html(title, body, lang="en")
+    return page_html(title, body, lang="en", plotlyjs=plotlyjs)
 
 
 def write_backtest(
     result: BacktestResult,
     out_dir: str | Path,
     *,
-    title: str = "News backtest",
+    title: str | None = None,
     notes: list[str] | None = None,
     news_skipped: pd.DataFrame | None = None,
     news_duplicates: pd.DataFrame | None = None,
+    plotlyjs: PlotlyJs = "inline",
 ) -> BacktestFiles:
     """Write the CSV tables, ``summary.txt`` and ``backtest.html`` to ``out_dir``.
 
@@ -206,6 +216,9 @@ def write_backtest(
     ``news_skipped.csv`` when given, and listed in the HTML; ``news_duplicates`` (the
     news items repeating a kept article) to ``news_duplicates.csv``; ``notes`` (the
     run's own remarks, e.g. events filtered out) end ``summary.txt`` and head the page.
+    ``title=None``: :data:`DEFAULT_TITLE`. ``plotlyjs="shared"`` writes plotly.js once
+    beside the page (``plotly.min.js``)
+    instead of into it (see :func:`eventstudy.report.html.page_html`).
     """
     out = output_dir(out_dir)
     files: dict[str, Path] = {}
@@ -232,8 +245,12 @@ def write_backtest(
     (out / "summary.txt").write_text(f"{result.summary()}{extra}\n", encoding="utf-8")
     files["summary.txt"] = out / "summary.txt"
     # result.notes are rows of the summary table already; these are the run's own notes
-    page = backtest_page(result, title=title, notes=list(notes or []), news_skipped=news_skipped)
+    page = backtest_page(
+        result, title=title, notes=list(notes or []), news_skipped=news_skipped, plotlyjs=plotlyjs
+    )
     files["backtest.html"] = write_page(out / "backtest.html", page)
+    if plotlyjs == "shared":
+        files[PLOTLY_JS_FILE] = out / PLOTLY_JS_FILE
     return BacktestFiles(out, files)
 
 

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eventstudy.plotting.style import FIGURE_WIDTH
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
@@ -124,7 +126,7 @@ def write_pngs(figures: Mapping[str, go.Figure], folder: Path) -> tuple[list[Pat
     folder.mkdir(parents=True, exist_ok=True)
     figs = list(figures.values())
     paths = [folder / f"{stem}.png" for stem in figures]
-    widths = [int(f.layout.width or 900) for f in figs]
+    widths = [int(f.layout.width or FIGURE_WIDTH) for f in figs]
     heights = [int(f.layout.height or 520) for f in figs]
     try:
         with _quiet_loggers():

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import plotting
-from eventstudy._typing import BriefingChart, BriefingFormat, SessionRule
+from eventstudy._typing import BriefingChart, BriefingFormat, PlotlyJs, SessionRule
 from eventstudy.exceptions import EventStudyWarning
 from eventstudy.plotting import (
     DEFAULT_CUTOFF,
@@ -78,7 +78,9 @@ __all__ = [
     "DEFAULT_PRICE_CHARTS",
     "DEFAULT_TOP_EVENTS",
     "FORMATS",
+    "HEADLINE_LABELS",
     "HEADLINE_TESTS",
+    "PROVENANCE_LABELS",
     "TEST_NAMES",
     "BriefingFiles",
     "briefing",
@@ -100,6 +102,27 @@ DEFAULT_TOP_EVENTS = 10
 DEFAULT_PRICE_CHARTS = 3
 #: Tests shown in the headline table (p-values), in order.
 HEADLINE_TESTS = ("t_cross", "kp_bmp")
+#: Display labels of the headline table's columns (:func:`headline_table`).
+HEADLINE_LABELS = {
+    "window": "Window",
+    "caar": "CAAR",
+    "n": "N",
+    "p_t_cross": "p (t)",
+    "p_kp_bmp": "p (KP-BMP)",
+}
+#: Display labels of the provenance table's columns (the methodology footnote).
+PROVENANCE_LABELS = {
+    "symbol": "Series",
+    "source": "Source",
+    "adjust": "Adjust",
+    "field": "Field",
+    "retrieved_at": "Retrieved",
+    "is_proxy": "Kind",
+    "proxy_members": "Members",
+    "note": "Note",
+    "first": "First",
+    "last": "Last",
+}
 #: Test names and references for the methodology footnote.
 TEST_NAMES = {
     "t_cross": "cross-sectional t (Brown–Warner 1985)",
@@ -431,7 +454,7 @@ def _identical_proxies_note(article: str, grp: pd.DataFrame) -> str:
         )
     ]
     title = grp["title"].iloc[0] if "title" in grp.columns else ""
-    about = f"'{title}' ({article})" if isinstance(title, str) and title else article
+    about = f"“{title}” ({article})" if isinstance(title, str) and title else article
     m = grp["_m"].iloc[0]
     count = f" (the same {int(m)} member{'s' if int(m) != 1 else ''})" if pd.notna(m) else ""
     return (
@@ -439,6 +462,29 @@ def _identical_proxies_note(article: str, grp: pd.DataFrame) -> str:
         f"series{count}; they are counted as {len(syms)} separate events, not dropped - "
         "read them as one observation"
     )
+
+
+def _page_notes(result: EventStudyResult, notes: Sequence[str]) -> list[str]:
+    """The notes on the data under the headline numbers: the caller's, then the result's."""
+    extra = [*_same_day_note(result), *duplicate_proxy_notes(result), *_one_member_note(result)]
+    return [*notes, *extra]
+
+
+def _same_day_note(result: EventStudyResult) -> list[str]:
+    """With ``duplicates="keep"``: how many events share their security and day 0."""
+    ev = result.events
+    spec = getattr(result, "spec", None)
+    if getattr(spec, "duplicates", "keep") != "keep" or "n_same_day" not in ev.columns:
+        return []
+    n = int((ev["n_same_day"] > 1).sum())
+    if not n:
+        return []
+    days = len(ev.loc[ev["n_same_day"] > 1, ["symbol", "day0"]].drop_duplicates())
+    return [
+        f"{n} events name the same security on the same day 0 as another event ({days} "
+        "security-days): several articles on one day, kept as separate events "
+        "(duplicates='keep'; 'collapse' or 'first' count each security-day once)"
+    ]
 
 
 def _one_member_note(result: EventStudyResult) -> list[str]:
@@ -450,8 +496,8 @@ def _one_member_note(result: EventStudyResult) -> list[str]:
         return []
     syms = ", ".join(dict.fromkeys(one["symbol"].astype(str)))
     return [
-        f"{len(one)} board event(s) use a 1-member proxy ({syms}): the 'board' is a single "
-        "stock's price in the bundled sample"
+        f"{len(one)} board event(s) use a 1-member proxy ({syms}): in the bundled sample "
+        "the price of one member stock stands for the board"
     ]
 
 
@@ -659,7 +705,7 @@ def _tests_html(result: EventStudyResult) -> str:
     if t.empty:
         return "<p>No window tests.</p>"
     windows = [str(c) for c in result.car.columns]
-    head = "".join(f"<th>{escape_text(w)}</th>" for w in windows)
+    head = "".join(f'<th class="n">{escape_text(w)}</th>' for w in windows)
     rows = []
     order = list(TEST_NAMES)
     keys = t[["test", "measure"]].drop_duplicates()
@@ -684,7 +730,7 @@ def _tests_html(result: EventStudyResult) -> str:
         label = escape_text(TEST_NAMES.get(str(test), str(test)))
         rows.append(f"<tr><td>{escape_text(measure)}</td><td>{label}</td>{''.join(cells)}</tr>")
     return (
-        f"<table><thead><tr><th>measure</th><th>test</th>{head}</tr></thead>"
+        f"<table><thead><tr><th>Measure</th><th>Test</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         '<p class="note">Statistic with stars (* p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01), '
         "two-sided p-value and the number of events used. Per-day tests are in "
@@ -854,7 +900,9 @@ def _methodology_html(
                 if bool(v)
                 else "<td>real series</td>"
             )
-        parts.append(table_html(prov, fmt))
+        prov, listed = _numbered_notes(prov)
+        parts.append(table_html(prov, fmt, labels=PROVENANCE_LABELS, numeric=["proxy_members"]))
+        parts.append(listed)
     tests = sorted(set(result.tests["test"].astype(str)))
     refs = "; ".join(escape_text(TEST_NAMES.get(t, t)) for t in tests)
     parts.append(f"<p><b>Tests:</b> {refs}.</p>")
@@ -872,6 +920,19 @@ def _methodology_html(
     return "".join(parts)
 
 
+def _numbered_notes(prov: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Each distinct provenance note once, numbered below the table; rows cite its number."""
+    if "note" not in prov.columns:
+        return prov, ""
+    notes = list(dict.fromkeys(str(n) for n in prov["note"] if isinstance(n, str) and n))
+    if not notes:
+        return prov, ""
+    ref = {n: i for i, n in enumerate(notes, 1)}
+    cited = [f"[{ref[n]}]" if isinstance(n, str) and n in ref else "" for n in prov["note"]]
+    items = "".join(f"<li>{escape_text(n)}</li>" for n in notes)
+    return prov.assign(note=cited), f'<ol class="note">{items}</ol>'
+
+
 def _dropped_html(dropped: pd.DataFrame) -> str:
     """Counts by stage (when the table has one) and reason of the single dropped table."""
     if dropped.empty:
@@ -884,9 +945,9 @@ def _dropped_html(dropped: pd.DataFrame) -> str:
     for rec in counts.to_dict("records"):
         cells = "".join(f"<td>{escape_text(rec[k])}</td>" for k in keys)
         rows.append(f'<tr>{cells}<td class="n">{int(rec["n"])}</td></tr>')
-    head = "".join(f"<th>{k}</th>" for k in keys)
+    head = "".join(f"<th>{k.capitalize()}</th>" for k in keys)
     return (
-        f"<table><thead><tr>{head}<th>events</th></tr></thead>"
+        f'<table><thead><tr>{head}<th class="n">Events</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
         f'<p class="note">{len(dropped)} events in all; each, with its message, is in '
         "<code>tables/dropped.csv</code>.</p>"
@@ -928,13 +989,13 @@ def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | N
         tag = proxy_tags.get(str(r.symbol), "")
         proxy = f' <span class="proxy">{escape_text(tag)}</span>' if tag else ""
         rows.append(
-            f'<tr><td class="n">{i}</td><td>{escape_text(day0)}</td>'
+            f'<tr><td class="n">{i}</td><td class="d">{escape_text(day0)}</td>'
             f"<td>{escape_text(_label(r))}{proxy}</td><td>{title}</td>"
             f"<td>{escape_text(getattr(r, 'publisher', ''))}</td>{_td_num(_fmt_pct(car), car)}</tr>"
         )
     return (
-        f"<table><thead><tr><th>#</th><th>day 0</th><th>security</th><th>title</th>"
-        f"<th>publisher</th><th>CAR {escape_text(main)}</th></tr></thead>"
+        f'<table><thead><tr><th class="n">#</th><th>Day 0</th><th>Security</th><th>Title</th>'
+        f'<th>Publisher</th><th class="n">CAR {escape_text(main)}</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -958,10 +1019,11 @@ def _cards_html(result: EventStudyResult, main: str, dropped: pd.DataFrame) -> s
         (_fmt_p(p_main), f"p-value {main}, adjusted BMP (Kolari–Pynnönen)"),
         (_fmt_p(p_t), f"p-value {main}, cross-sectional t"),
     ]
-    return "".join(
+    inner = "".join(
         f'<div class="card"><div class="v">{v}</div><div class="k">{escape_text(k)}</div></div>'
         for v, k in cards
     )
+    return f'<div class="cards" style="--cards:{len(cards)}">{inner}</div>'
 
 
 def _headline_html(result: EventStudyResult) -> str:
@@ -975,7 +1037,8 @@ def _headline_html(result: EventStudyResult) -> str:
         "n": lambda v: f'<td class="n">{int(v)}</td>',
     }
     cells.update({c: p_cell for c in head.columns if c.startswith("p_")})
-    return table_html(head, cells)
+    numbers = [c for c in head.columns if c != "window"]
+    return table_html(head, cells, labels=HEADLINE_LABELS, numeric=numbers)
 
 
 def _charts_html(figs: Sequence[tuple[str, str, go.Figure]]) -> str:
@@ -999,6 +1062,7 @@ def _page(
     rule: SessionRule | None,
     cutoff: str | None,
     notes: Sequence[str] = (),
+    plotlyjs: PlotlyJs = "inline",
 ) -> str:
     from eventstudy import __version__
 
@@ -1011,12 +1075,12 @@ def _page(
 model {escape_text(getattr(result, "model", ""))} against
 {escape_text(getattr(result, "market", ""))}. Generated {escape_text(generated)}
 by eventstudy {escape_text(__version__)}.</div>
-<div class="cards">{_cards_html(result, main, dropped)}</div>
-{_notes_html([*notes, *duplicate_proxy_notes(result), *_one_member_note(result)])}
+{_cards_html(result, main, dropped)}
+{_notes_html(_page_notes(result, notes))}
 <h2>CAAR by window</h2>
 {_headline_html(result)}
-<p class="note">p-values: cross-sectional t (p_t_cross) and the Kolari–Pynnönen adjusted BMP
-(p_kp_bmp), two-sided; * p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01.</p>
+<p class="note">p (t): cross-sectional t; p (KP-BMP): the BMP test adjusted for
+cross-correlation (Kolari–Pynnönen); two-sided; * p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01.</p>
 <h2>Charts</h2>
 {_charts_html(figs)}
 <h2>Tests</h2>
@@ -1029,7 +1093,7 @@ by eventstudy {escape_text(__version__)}.</div>
 <h2>Methodology</h2>
 {_methodology_html(result, news, rule, cutoff, dropped)}
 </footer>"""
-    return page_html(title, body)
+    return page_html(title, body, plotlyjs=plotlyjs)
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -1054,6 +1118,7 @@ def briefing(
     cutoff: str | None = None,
     notes: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    plotlyjs: PlotlyJs = "inline",
 ) -> BriefingFiles:
     """Write a briefing of an event study: HTML page, PNG charts, CSV/Parquet tables.
 
@@ -1104,6 +1169,10 @@ def briefing(
     progress
         Called with ``"exporting PNG charts"`` when the (slow, several seconds)
         PNG export starts, e.g. to move a progress bar on.
+    plotlyjs
+        ``"inline"`` (default): plotly.js inside ``briefing.html``, one self-contained
+        file of about 5 MB; ``"shared"``: a lighter page that loads ``plotly.min.js``,
+        written once beside it (pages written to one folder share it; still offline).
 
     Returns
     -------
@@ -1146,6 +1215,7 @@ def briefing(
             rule=rule,
             cutoff=cutoff,
             notes=notes,
+            plotlyjs=plotlyjs,
         )
         page = write_page(folder / "briefing.html", text)
 

@@ -56,6 +56,7 @@ from eventstudy.study.panel import (
 from eventstudy.study.panel_market import is_panel_market, stock_columns, with_panel_market
 from eventstudy.study.placebo import Refit
 from eventstudy.study.result import EventStudyResult
+from eventstudy.study.sanity import drop_implausible
 from eventstudy.study.windows import Window
 
 if TYPE_CHECKING:
@@ -137,6 +138,9 @@ def fit_study(
     pos0, col, reason, message = locate_events(
         frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
     )
+    if get_measure(spec.measure).data != "volume":  # returns sanity rule (study.sanity)
+        span = (min(spec.estimation_window[0], tau1), max(spec.estimation_window[1], tau2))
+        drop_implausible(panel, spec.market, pos0, col, reason, message, span)
     model = spec.normal_model
     frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message)
     z, rf = _regressors(spec, panel, pos0)

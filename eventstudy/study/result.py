@@ -79,10 +79,74 @@ if TYPE_CHECKING:
     from eventstudy._typing import StudyPlotKind
     from eventstudy.study.spec import EventStudy
 
-__all__ = ["EventStudyResult", "window_label"]
+__all__ = ["EventStudyResult", "WindowFrame", "WindowSeries", "window_label"]
 
 #: Tests shown in the summary table (those the spec ran), in this order.
 SUMMARY_TESTS = ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank")
+
+
+def _is_window(key: object) -> bool:
+    return (
+        isinstance(key, tuple)
+        and len(key) == 2
+        and all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in key)
+    )
+
+
+def _window_key(key: Any, labels: pd.Index) -> Any:
+    """``key`` with CAR windows ``(a, b)`` replaced by their labels ``"[a,b]"``."""
+    if _is_window(key):
+        label = window_label(key)
+        if label not in labels:
+            raise KeyError(
+                f"window {key!r} is not one of the result's CAR windows {list(labels)}; "
+                "set them with EventStudy(windows=...)"
+            )
+        return label
+    if isinstance(key, list) and any(_is_window(k) for k in key):
+        return [_window_key(k, labels) for k in key]
+    return key
+
+
+class WindowFrame(pd.DataFrame):
+    """A DataFrame whose columns are CAR windows: ``frame[(-1, 3)]`` is ``frame["[-1,3]"]``.
+
+    What :attr:`EventStudyResult.car` and :attr:`EventStudyResult.bhar` return;
+    frames derived from it (``.mean()``, slices) are plain pandas objects.
+
+    Examples
+    --------
+    >>> car = example_result().car
+    >>> car[(-1, 1)].equals(car["[-1,1]"])
+    True
+    """
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(_window_key(key, self.columns))
+
+
+class WindowSeries(pd.Series):
+    """A Series indexed by CAR windows: ``series[(-1, 3)]`` is ``series["[-1,3]"]``.
+
+    What :attr:`EventStudyResult.caar` and :attr:`EventStudyResult.abhar` return.
+
+    Examples
+    --------
+    >>> caar = example_result().caar
+    >>> bool(caar[(0, 5)] == caar["[0,5]"])
+    True
+    """
+
+    @property
+    def _constructor(self) -> type[pd.Series]:
+        return pd.Series
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(_window_key(key, self.index))
 
 
 def _pct4(x: float) -> str:
@@ -267,14 +331,24 @@ class EventStudyResult:
         return pd.DataFrame(self._pieces.ar, index=self._ids, columns=self._days)
 
     @cached_property
-    def car(self) -> pd.DataFrame:
-        """Cumulative abnormal returns: index ``event_id``, columns window labels."""
-        return pd.DataFrame(self._pieces.car, index=self._ids, columns=self._labels)
+    def car(self) -> WindowFrame:
+        """Cumulative abnormal returns: index ``event_id``, columns window labels.
+
+        A column is selected by its label or by its window, like
+        ``plot(window=...)``: ``result.car[(-1, 1)]`` is ``result.car["[-1,1]"]``.
+
+        Examples
+        --------
+        >>> res = example_result()
+        >>> res.car[(-1, 1)].equals(res.car["[-1,1]"])
+        True
+        """
+        return WindowFrame(self._pieces.car, index=self._ids, columns=self._labels)
 
     @cached_property
-    def bhar(self) -> pd.DataFrame:
+    def bhar(self) -> WindowFrame:
         """Buy-and-hold abnormal returns (simple returns): like :attr:`car`."""
-        return pd.DataFrame(self._pieces.bhar, index=self._ids, columns=self._labels)
+        return WindowFrame(self._pieces.bhar, index=self._ids, columns=self._labels)
 
     @cached_property
     def sigma(self) -> pd.Series:
@@ -302,14 +376,17 @@ class EventStudyResult:
         return pd.Series(v, index=self._days, name="aar")
 
     @cached_property
-    def caar(self) -> pd.Series:
-        """Cumulative average abnormal return (mean of CAR_i) by window."""
-        return pd.Series(_nanmean0(self._pieces.car), index=self._labels, name="caar")
+    def caar(self) -> WindowSeries:
+        """Cumulative average abnormal return (mean of CAR_i) by window.
+
+        Indexed by window label or by window: ``result.caar[(0, 5)]``.
+        """
+        return WindowSeries(_nanmean0(self._pieces.car), index=self._labels, name="caar")
 
     @cached_property
-    def abhar(self) -> pd.Series:
-        """Average buy-and-hold abnormal return by window."""
-        return pd.Series(_nanmean0(self._pieces.bhar), index=self._labels, name="abhar")
+    def abhar(self) -> WindowSeries:
+        """Average buy-and-hold abnormal return by window (like :attr:`caar`)."""
+        return WindowSeries(_nanmean0(self._pieces.bhar), index=self._labels, name="abhar")
 
     @cached_property
     def caar_path(self) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import warnings
@@ -14,11 +15,16 @@ from hypothesis import strategies as st
 
 import eventstudy
 from eventstudy.backtesting import SKIP_REASONS, BacktestResult, backtest
+from eventstudy.backtesting.result import (
+    MIN_SESSIONS_IN_MARKET,
+    MIN_TRADES_ANNUALISED,
+    TOO_LITTLE_DATA,
+)
 from eventstudy.calendar import TradingCalendar
 from eventstudy.datasets import sample_prices
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
-from eventstudy.summary import Summary
+from eventstudy.summary import RULE_WIDTH, Summary
 
 # Real XSHG sessions of January 2022 (the day-0 rule uses the real calendar).
 JAN = pd.to_datetime(
@@ -428,9 +434,10 @@ def test_liquor_stocks_on_2022_01_10_against_bundled_prices() -> None:
     assert repr(res) == str(res) == text
     lines = text.splitlines()
     assert lines[:2] == ["Backtest of news signals", "=" * len("Backtest of news signals")]
-    assert set(lines[-2]) == {"-"}
-    assert lines[-1].startswith("Rules: calendar-time portfolio")
-    pairs = lines[2:-2]
+    rule = next(i for i, ln in enumerate(lines) if set(ln) == {"-"})
+    assert lines[rule + 1].startswith("Rules: calendar-time portfolio")
+    assert lines[-1].endswith("exit delayed until fillable.")  # two lines
+    pairs = lines[2:rule]
     assert pairs[0].startswith("Strategy  ")
     assert len({len(ln) - len(ln.split("  ", 1)[1].lstrip()) for ln in pairs}) == 1  # aligned
     html = res._repr_html_()
@@ -587,3 +594,92 @@ def test_summary_shows_the_statistic_the_placebo_compares() -> None:
     assert "Mean trade return (net)" in text
     assert "unweighted" not in text
     assert "weighted mean net trade return = 2.50%" in text
+
+
+# ---------------------------------------------------------------- exposure, too little data
+def test_one_short_trade_shows_exposure_and_no_annualised_figures() -> None:
+    close = wide({"600519.SH": [10.0, 10.5, 11.0, 11.5, 12.0, 12.5, 12.5, 12.5]})
+    res = run(events(("a", "600519.SH", "2022-01-04")), {"close": close}, hold=5)
+    rows = dict(res.summary_rows())
+    assert res.sessions_in_market == 5
+    assert rows["Exposure"] == "5 of 5 sessions in the market (100%); 1 trades"
+    assert not res.annualisable
+    # the attribute keeps its definition; the summary does not show it
+    assert res.annual_return > 1.0
+    for label in ("Annual return", "Annual volatility", "Sharpe"):
+        assert rows[label].startswith(TOO_LITTLE_DATA), label
+    assert "5 sessions in the market, 1 trades" in rows["Annual return"]
+    assert "%" not in rows["Sharpe"]
+
+
+def test_annualised_figures_need_both_sessions_and_trades() -> None:
+    days = pd.bdate_range("2021-01-04", periods=240)
+    cal = TradingCalendar(days)
+    rng = np.random.default_rng(3)
+    close = pd.DataFrame(
+        {"600000.SH": 10 * np.cumprod(1 + rng.normal(0, 0.01, len(days)))}, index=days
+    )
+    # 24 trades of 3 sessions, one every 8 sessions: 72 sessions in the market
+    ev = events(*((f"e{k}", "600000.SH", str(days[8 * k].date())) for k in range(24)))
+    res = run(ev, {"close": close}, hold=3, benchmark="600000.SH", calendar=cal)
+    assert (res.n_trades, res.sessions_in_market) == (24, 72)
+    assert res.exposure == pytest.approx(72 / len(res.daily))
+    assert res.annualisable
+    rows = dict(res.summary_rows())
+    assert rows["Annual return"] == f"{res.annual_return:.2%}"
+    assert rows["Sharpe"] == f"{res.sharpe:.2f}"
+    # the same sessions with fewer trades than the threshold: no annualised figures
+    few = run(
+        ev.iloc[: MIN_TRADES_ANNUALISED - 1], {"close": close}, hold=8, benchmark="600000.SH",
+        calendar=cal,
+    )  # fmt: skip
+    assert few.sessions_in_market >= MIN_SESSIONS_IN_MARKET
+    assert not few.annualisable
+    assert dict(few.summary_rows())["Sharpe"] == TOO_LITTLE_DATA
+
+
+def test_summary_rule_and_rules_lines_stay_narrow_with_a_long_note() -> None:
+    close = wide({"600519.SH": [10.0, 11.0, 12.1, 12.1]})
+    res = run(events(("a", "600519.SH", "2022-01-04")), {"close": close}, hold=2)
+    res = dataclasses.replace(res, notes=("x" * 700,))
+    lines = res.summary().as_text().splitlines()
+    rule = next(ln for ln in lines if set(ln) == {"-"})
+    assert len(rule) == RULE_WIDTH
+    assert any(len(ln) > 700 for ln in lines)  # the note itself is kept as written
+    assert all(len(ln) <= RULE_WIDTH for ln in lines[lines.index(rule) :])
+
+
+# ---------------------------------------------------------------- same security, same day 0
+def _same_day_events() -> pd.DataFrame:
+    return events(
+        ("a1:600519.SH", "600519.SH", "2022-01-04"),
+        ("a2:600519.SH", "600519.SH", "2022-01-04"),
+        ("a3:000858.SZ", "000858.SZ", "2022-01-04"),
+    )
+
+
+def test_same_day_duplicates_are_said_once_with_their_count() -> None:
+    close = wide({"600519.SH": [10.0, 11.0, 11.0], "000858.SZ": [20.0, 20.0, 22.0]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = run(_same_day_events(), {"close": close}, hold=1)
+    said = [str(w.message) for w in caught if "same security on the same day 0" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].startswith("2 events name the same security on the same day 0")
+    assert "(1 security-days)" in said[0]
+    assert res.n_trades == 3
+    assert said[0] in res.notes
+    assert said[0] in res.summary().as_text()
+
+
+@pytest.mark.parametrize(("how", "reason"), [("collapse", "collapsed"), ("first", "duplicate")])
+def test_duplicates_policy_trades_each_security_day_once(how: str, reason: str) -> None:
+    close = wide({"600519.SH": [10.0, 11.0, 11.0], "000858.SZ": [20.0, 20.0, 22.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", eventstudy.exceptions.EventStudyWarning)
+        res = run(_same_day_events(), {"close": close}, hold=1, duplicates=how)
+    assert res.n_trades == 2
+    assert res.skip_counts.to_dict() == {reason: 1}
+    assert not [n for n in res.notes if "same day 0" in n]
+    with pytest.raises(ConfigError, match="duplicates='twice'"):
+        run(_same_day_events(), {"close": close}, hold=1, duplicates="twice")

@@ -387,3 +387,34 @@ def test_float_query_column_with_missing_values() -> None:
     for bad in (-858, 8580000, 858.5, True, "1e3"):
         frame = rows.assign(关键词=pd.Series([bad, None], dtype=object))
         assert load_news(frame).mentions.empty, bad
+
+
+def test_news_repr_html_is_compact_escaped_and_counts_everything() -> None:
+    import pandas as pd
+
+    from eventstudy.news import load_news
+    from eventstudy.summary import PREVIEW_ROWS
+
+    rows = pd.DataFrame(
+        {
+            "article_id": [f"A{i}" for i in range(8)] + ["A0", "B"],
+            "title": ["<script>alert(1)</script>白酒股走强"]
+            + [f"标题{i}" for i in range(1, 8)]
+            + ["<script>alert(1)</script>白酒股走强", "无日期"],
+            "published_at": ["2022-05-31 13:05"] * 9 + [None],
+            "text": ["贵州茅台涨3%。"] * 10,
+        }
+    )
+    news = load_news(rows)
+    assert (len(news.articles), len(news.skipped), len(news.duplicates)) == (8, 1, 1)
+    page = news._repr_html_()
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    for label, value in (("inputs", "10"), ("articles", "8"), ("duplicates", "1")):
+        assert (
+            f"<th style='text-align:left'>{label}</th><td style='text-align:left'>{value}" in page
+        )
+    assert "<td style='text-align:left'>1 (missing_date 1)</td>" in page
+    assert page.count("<tr>\n") == PREVIEW_ROWS  # preview rows only
+    assert f"first {PREVIEW_ROWS} of 8 articles" in page
+    assert "2022-05-31 13:05<" in page

@@ -152,7 +152,7 @@ def test_car_distribution_leaves_missing_out() -> None:
 
 
 def test_heatmap_cells_equal_group_caar(result) -> None:  # type: ignore[no-untyped-def]
-    fig = plotting.plot_heatmap(result, by="name")
+    fig = plotting.plot_heatmap(result, by="name", min_n=1)  # groups of 2: colour them all
     hm = fig.data[0]
     groups = result.by("name")
     assert list(hm.x) == result.car.columns.tolist()
@@ -208,3 +208,65 @@ def test_car_distribution_of_bhar_and_bad_measure(result) -> None:  # type: igno
     )
     with pytest.raises(ValueError, match=r"measure='sar'.*\['car', 'bhar'\]"):
         plotting.plot_car_dist(result, measure="sar")  # type: ignore[arg-type]
+
+
+def test_heatmap_cells_below_the_minimum_n_have_no_colour_and_no_stars(result) -> None:  # type: ignore[no-untyped-def]
+    groups = result.by("name")
+    sizes = {g: len(r.car) for g, r in groups.items()}
+    assert max(sizes.values()) < 5
+    fig = plotting.plot_heatmap(result, by="name", test="t_cross")
+    assert plotting.HEATMAP_MIN_N == 5
+    hm = fig.data[0]
+    assert np.isnan(np.asarray(hm.z, dtype=float)).all()  # no colour
+    for i, g in enumerate(hm.y):
+        # the CAAR stays readable (text and customdata), without stars or a p-value
+        np.testing.assert_array_equal(np.asarray(hm.customdata[i], dtype=float), groups[g].caar)
+        for cell in hm.text[i]:
+            assert "*" not in cell
+            assert "p=" not in cell
+            assert cell.endswith(f"N={sizes[g]}")
+    # with the minimum lowered the same cells are coloured and may carry stars
+    low = plotting.plot_heatmap(result, by="name", test="t_cross", min_n=1).data[0]
+    assert np.isfinite(np.asarray(low.z, dtype=float)).all()
+    assert all("p=" in cell for row in low.text for cell in row)
+    assert "fewer than 5 events" in fig.layout.annotations[-1].text.replace("<br>", " ")
+
+
+def test_legends_sit_above_the_plot_horizontally(result) -> None:  # type: ignore[no-untyped-def]
+    figs = [
+        plotting.plot_caar(result),
+        plotting.plot_caar(result.by("name")),
+        plotting.plot_aar(result),
+        plotting.plot_heatmap(result, by="name"),
+    ]
+    for fig in figs:
+        legend = fig.layout.legend
+        tmpl = fig.layout.template.layout.legend
+        assert (legend.orientation or tmpl.orientation) == "h"
+        assert (legend.x if legend.x is not None else tmpl.x) == 0
+        assert (legend.yanchor or tmpl.yanchor) == "bottom"
+        assert fig.layout.width is None  # fills the page's column (PNG: 900 px)
+        assert fig.layout.template.layout.width is None
+
+
+def test_several_groups_draw_dotted_bands_not_overlapping_shades(result) -> None:  # type: ignore[no-untyped-def]
+    fig = plotting.plot_caar(result.by("name"))
+    assert [t.fill for t in fig.data if t.fill not in (None, "none")] == []
+    edges = [t for t in fig.data if "confidence band" in t.name or " upper " in t.name]
+    assert len(edges) == 4
+    assert {t.line.dash for t in edges} == {"dot"}
+    assert fig.layout.legend.title.text.startswith("Dotted")
+    assert plotting.plot_caar(result).data[1].fill == "tonexty"  # one group: shaded
+
+
+def test_aar_legend_has_one_swatch_per_bar_colour_and_no_text_glyph(result) -> None:  # type: ignore[no-untyped-def]
+    fig = plotting.plot_aar(result, test="t_cross", alpha=0.05)
+    shown = [t for t in fig.data if t.showlegend is not False]
+    assert [t.type for t in shown] == ["scatter", "bar", "bar"]
+    swatches = {t.name: t.marker.color for t in shown if t.type == "bar"}
+    assert swatches == {
+        "AAR, t_cross p < 0.05": plotting.SIGNIFICANT_COLOR,
+        "AAR, t_cross p ≥ 0.05": plotting.INSIGNIFICANT_COLOR,
+    }
+    assert fig.data[0].showlegend is False  # the two-coloured bars themselves
+    assert all(getattr(t, "mode", None) != "text" for t in shown)

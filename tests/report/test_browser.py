@@ -349,6 +349,34 @@ def test_briefing_renders_in_headless_chromium(page, tmp_path) -> None:  # type:
     print(f"screenshot: {shot}")
 
 
+LEGEND_PROBLEMS = """(() => {
+  const out = [];
+  for (const d of document.querySelectorAll('.js-plotly-plot')) {
+    const f = d.getBoundingClientRect();
+    const title = d.querySelector('.gtitle');
+    const t = title ? title.getBoundingClientRect() : null;
+    for (const l of d.querySelectorAll('g.legend')) {
+      const r = l.getBoundingClientRect();
+      const wide = r.right > f.right + 1 || r.left < f.left - 1;
+      if (wide) out.push(d.id + ': legend wider than figure');
+      if (t && r.top < t.bottom - 1) out.push(d.id + ': legend over the title');
+    }
+  }
+  return out;
+})()"""
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_legends_fit_the_figure_and_leave_the_title_clear(page, tmp_path, width) -> None:  # type: ignore[no-untyped-def]
+    assert CHROMIUM is not None
+    with Chromium(CHROMIUM, tmp_path / "profile", width=width, height=900) as browser:
+        browser.navigate(page.as_uri())
+        assert browser.wait_for(ALL_CHARTS_DRAWN, timeout=90) >= 6
+        assert browser.evaluate(LEGEND_PROBLEMS) == []
+        # nothing wider than the window (the figures fill the page's column)
+        assert int(browser.evaluate("document.documentElement.scrollWidth")) <= width
+
+
 def test_driver_reports_console_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The error check can fail: a page that throws and logs an error is caught."""
     assert CHROMIUM is not None

@@ -514,3 +514,109 @@ def res_returns() -> pd.DataFrame:
     px = sample_prices(["600519.SH", "000300.SH"])
     wide = px.pivot(index="date", columns="symbol", values="close").loc["2020-06-01":"2022-06-30"]
     return wide.pct_change().iloc[1:]
+
+
+# ----------------------------------------------------------------------------- cosmetics (13/22)
+def _page(result, tmp_path, **kw) -> str:  # type: ignore[no-untyped-def]
+    files = briefing(result, out=tmp_path, formats=("html",), **kw)
+    assert files.html is not None
+    return files.html.read_text(encoding="utf-8")
+
+
+def test_headline_headers_are_display_labels_right_aligned_over_numbers(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.report import HEADLINE_LABELS
+
+    text = _page(result, tmp_path)
+    table = text.split("<h2>CAAR by window</h2>")[1].split("</table>")[0]
+    head = re.findall(r"<th( class=\"n\")?>([^<]*)</th>", table)
+    assert head == [
+        ("", "Window"),
+        (' class="n"', "CAAR"),
+        (' class="n"', "N"),
+        (' class="n"', "p (t)"),
+        (' class="n"', "p (KP-BMP)"),
+    ]
+    assert [label for _, label in head] == [HEADLINE_LABELS[c] for c in headline_table(result)]
+    for raw in ("caar", "p_t_cross", "p_kp_bmp"):
+        assert f">{raw}<" not in text
+        assert f"({raw})" not in text  # nor in the note under the table
+    assert "th.n{text-align:right;}" in text
+    tests = text.split("<h2>Tests</h2>")[1].split("</thead>")[0]
+    assert tests.count('<th class="n">') == len(result.car.columns)
+
+
+def test_cards_fill_one_row_without_an_orphan(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = _page(result, tmp_path)
+    grid = re.search(r'<div class="cards" style="--cards:(\d+)">(.*?)</div>\s*\n', text, re.S)
+    assert grid is not None
+    assert int(grid.group(1)) == grid.group(2).count('<div class="card">') == 5
+    assert "grid-template-columns:repeat(var(--cards,4),minmax(0,1fr))" in text
+
+
+def test_each_provenance_note_appears_once(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = _page(result, tmp_path)
+    foot = _footer(text)
+    notes = result.provenance["note"].dropna().astype(str).unique()
+    assert len(result.provenance) > len(notes) >= 1  # several series share a note
+    for note in notes:
+        assert foot.count(html.escape(note)) == 1, note
+    table = foot.split("<b>Data provenance</b>")[1].split("</table>")[0]
+    assert table.count("[1]") == int((result.provenance["note"] == notes[0]).sum())
+    assert "<th>Series</th>" in table
+    assert '<th class="n">Members</th>' in table
+
+
+def test_quotes_around_chinese_titles_are_cjk_quote_marks(prices) -> None:  # type: ignore[no-untyped-def]
+    ev = pd.DataFrame(
+        {
+            "event_id": ["x1", "x2"],
+            "symbol": ["BK0896", "BK0477"],
+            "day0": ["2022-01-10"] * 2,
+            "title": ["工信部：白酒产品"] * 2,
+            "article_id": ["A9"] * 2,
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        px = get_prices(["BK0896", "BK0477", "000300.SH"], "2020-06-01", "2022-07-29", offline=True)
+        res = run_event_study(ev, prices=px, market="000300.SH")
+    (note,) = duplicate_proxy_notes(res)
+    assert "“工信部：白酒产品”" in note
+    assert "'" not in note
+
+
+def test_lighter_page_shares_one_plotly_js_beside_it(result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.report.html import PLOTLY_JS_FILE
+
+    inline = _page(result, tmp_path / "inline")
+    shared = _page(result, tmp_path / "shared", plotlyjs="shared")
+    js = tmp_path / "shared" / PLOTLY_JS_FILE
+    assert js.is_file()
+    assert not (tmp_path / "inline" / PLOTLY_JS_FILE).exists()
+    assert f'<script src="{PLOTLY_JS_FILE}"></script>' in shared
+    assert len(shared) < len(inline) - 3_000_000  # the page without plotly.js
+    assert len(shared) + js.stat().st_size >= len(inline) - 10_000
+    assert "https://" not in shared.split("<main>")[0]  # still offline: a local file
+    stamp = js.stat().st_mtime_ns
+    _page(result, tmp_path / "shared", plotlyjs="shared")
+    assert js.stat().st_mtime_ns == stamp  # written once per folder
+    with pytest.raises(ValueError, match="plotlyjs='cdn'"):
+        _page(result, tmp_path / "bad", plotlyjs="cdn")
+
+
+def test_briefing_says_how_many_events_share_security_and_day0(prices, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = pd.DataFrame(
+        {
+            "event_id": ["a1", "a2", "b1"],
+            "symbol": ["600519.SH", "600519.SH", "000858.SZ"],
+            "day0": ["2022-05-31"] * 3,
+            "title": ["茅台一", "茅台二", "五粮液"],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kept = run_event_study(ev, prices=prices, market="000300.SH")
+        first = run_event_study(ev, prices=prices, market="000300.SH", duplicates="first")
+    notes = _page(kept, tmp_path / "keep").split('<div class="notes">')[1].split("</div>")[0]
+    assert "2 events name the same security on the same day 0 as another event (1 " in notes
+    assert '<div class="notes">' not in _page(first, tmp_path / "first").split("<h2>")[0]

@@ -120,3 +120,19 @@ def test_params_of_a_model_without_parameters(rets):
     empty = run_event_study(make_events(r, days=(300,)), returns=r, market="M", model="raw")
     assert empty.params.shape == (0, 0)
     assert isinstance(empty.params, pd.DataFrame)
+
+
+def test_car_bhar_caar_accept_a_window_like_plot(res):
+    label = res.car.columns[0]
+    a, b = (int(x) for x in label.strip("[]").split(","))
+    pd.testing.assert_series_equal(res.car[(a, b)], res.car[label])
+    pd.testing.assert_series_equal(res.bhar[(a, b)], res.bhar[label])
+    assert res.caar[(a, b)] == res.caar[label]
+    assert res.abhar[(a, b)] == res.abhar[label]
+    assert res.car[[(a, b)]].columns.tolist() == [label]
+    assert res.plot("car_dist", window=(a, b)) is not None  # the same key plot accepts
+    # derived frames are plain pandas objects; plain labels still work
+    assert type(res.car.mean()) is pd.Series
+    assert type(res.car[[label]]) is pd.DataFrame
+    with pytest.raises(KeyError, match=r"window \(-1, 99\) is not one of the result's CAR"):
+        res.car[(-1, 99)]

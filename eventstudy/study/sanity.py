@@ -1,0 +1,282 @@
+"""The returns sanity rule: events whose windows hold an impossible or suspect return.
+
+A data error (a price scaled by 1e6, a forward-adjusted price gone negative, a
+split in unadjusted prices) makes returns no market produces; they would flow
+into the CARs and dominate every test. Before any model is fitted,
+:func:`screen_returns` drops each event whose estimation or event window (the
+span ``[min(T0, tau1), max(T1, tau2)]``) holds such a return of its security or
+of the market, with reason code :data:`IMPLAUSIBLE_RETURN` and a message naming
+the first such session, the value and the bound. The event, not the value, is
+dropped: masking the value would silently change the data the model sees and
+the event's CAR, while a dropped event is counted in ``dropped``.
+
+A simple return ``r`` of a session is
+
+* **impossible** when ``r <= -1`` (a price of zero or below), for every series;
+* **suspect**, for a security with a daily price limit ``L`` (:func:`price_limit
+  <eventstudy.backtesting.limits.price_limit>`: main board 10 %, ChiNext 20 %
+  from 2020-08-24 and 10 % before, STAR 20 %, Beijing 30 %; funds and B shares
+  as their exchange's main board), when it is beyond the limit by a wide margin,
+  :data:`LIMIT_MARGIN` times the limit (``r > (1 + 2L)^k - 1`` or
+  ``r < (1 - 2L)^k - 1``: ±20 % on the main board, ±40 % on ChiNext/STAR,
+  ±60 % on the BSE), where ``k`` is the number of sessions the return spans (1,
+  or more after missing returns, e.g. a trade-to-trade return over a suspension);
+  ST stocks (±5 %) are held to their board's limit, since the study does not
+  know when a stock was ST; the first :data:`LISTING_SESSIONS` (5) returns of a
+  series are exempt (the first sessions after a listing have no limit; a series
+  that starts later only loses the check on its first five returns);
+* **suspect**, for a series without a daily limit (indices, boards, Hong Kong and
+  US stocks), when ``r > UNLIMITED_MAX`` (+900 %, a tenfold price in one session).
+
+A large value that is finite (1e300) is therefore dropped as
+``implausible_return``, not as ``constant_returns`` after its variance overflows.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> dates = pd.bdate_range("2022-01-03", periods=8)
+>>> r = np.full((8, 2), 0.01)
+>>> r[6, 0] = 0.35  # 600519.SH: +35 % on a ±10 % board
+>>> bad = suspect_returns(r, pd.Index(["600519.SH", "000300.SH"]), dates)
+>>> np.argwhere(bad).tolist()
+[[6, 0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import FloatArray
+from eventstudy.backtesting.limits import price_limit
+from eventstudy.exceptions import SymbolError
+from eventstudy.study.panel import Panel
+
+__all__ = [
+    "IMPLAUSIBLE_RETURN",
+    "LIMIT_MARGIN",
+    "LISTING_SESSIONS",
+    "UNLIMITED_MAX",
+    "drop_implausible",
+    "return_bounds",
+    "screen_returns",
+    "suspect_returns",
+]
+
+#: Reason code of an event dropped for an impossible or suspect return in its windows.
+IMPLAUSIBLE_RETURN: Final = "implausible_return"
+#: A return is suspect beyond ``(1 ± LIMIT_MARGIN × limit)^k − 1`` (k sessions spanned).
+LIMIT_MARGIN: Final = 2.0
+#: The first returns of a series, exempt from the limit rule (no limit after a listing).
+LISTING_SESSIONS: Final = 5
+#: Largest plausible one-session return of a series without a daily limit (+900 %).
+UNLIMITED_MAX: Final = 9.0
+
+#: Series screened at a time (bounds memory on whole-market panels).
+_BLOCK = 512
+
+
+def _limit(symbol: str, sessions: pd.DatetimeIndex) -> FloatArray:
+    """The daily limit of ``symbol`` on each session; NaN for a name that is no symbol."""
+    try:
+        return price_limit([symbol], sessions)[:, 0]
+    except SymbolError:  # a column such as "M" or "ew": no board, no limit
+        return np.full(len(sessions), np.nan)
+
+
+def _spans(values: FloatArray) -> np.ndarray:
+    """Sessions each return spans: 1 + the missing returns right before it."""
+    d = values.shape[0]
+    rows = np.arange(d)[:, None]
+    last = np.maximum.accumulate(np.where(np.isfinite(values), rows, -1), axis=0)
+    prev = np.vstack([np.full((1, values.shape[1]), -1), last[:-1]])
+    return np.where(prev >= 0, rows - prev, 1)
+
+
+def return_bounds(
+    values: FloatArray, symbols: Sequence[str], sessions: pd.DatetimeIndex
+) -> tuple[FloatArray, FloatArray]:
+    """Lowest and highest plausible return per session and series (see the module docstring).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(low, high)``, each of the shape of ``values`` (sessions x series):
+        ``low`` is -1 or the limit bound, ``high`` the limit bound or
+        :data:`UNLIMITED_MAX`; the first :data:`LISTING_SESSIONS` returns of a
+        series with a limit get ``(-1, UNLIMITED_MAX)``.
+
+    Examples
+    --------
+    >>> low, high = return_bounds(np.full((7, 1), 0.0), ["300750.SZ"],
+    ...                           pd.bdate_range("2022-01-03", periods=7))
+    >>> low[-1].round(2).tolist(), high[-1].round(2).tolist(), high[0].tolist()
+    ([-0.4], [0.4], [9.0])
+    """
+    limit = np.empty(np.shape(values))
+    for j, s in enumerate(symbols):
+        limit[:, j] = _limit(s, sessions)
+    k = _spans(values)
+    fin = np.isfinite(values)
+    seasoned = np.cumsum(fin, axis=0) > LISTING_SESSIONS
+    has_limit = np.isfinite(limit) & seasoned
+    step = np.where(has_limit, LIMIT_MARGIN * limit, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        high = np.where(has_limit, (1.0 + step) ** k - 1.0, UNLIMITED_MAX)
+        low = np.where(has_limit, np.clip(1.0 - step, 0.0, None) ** k - 1.0, -1.0)
+    return low, high
+
+
+def suspect_returns(
+    values: FloatArray, symbols: Sequence[str], sessions: pd.DatetimeIndex
+) -> np.ndarray:
+    """Where a return is impossible (``<= -1``) or suspect (beyond :func:`return_bounds`).
+
+    Parameters
+    ----------
+    values
+        Simple returns, sessions x series (NaN: missing, never suspect).
+    symbols
+        Canonical symbols of the columns (their board sets the limit).
+    sessions
+        The rows' sessions (the ChiNext limit changed on 2020-08-24).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, the shape of ``values``.
+    """
+    low, high = return_bounds(values, symbols, sessions)
+    with np.errstate(invalid="ignore"):
+        out = (values <= -1.0) | (values < low) | (values > high)
+    return np.asarray(out & np.isfinite(values))
+
+
+def _window_hits(
+    flags: np.ndarray, pos0: np.ndarray, col: np.ndarray, lo: int, hi: int
+) -> np.ndarray:
+    """Number of flagged sessions in rows ``pos0 + lo .. pos0 + hi`` of column ``col``."""
+    d = flags.shape[0]
+    cum = np.zeros((d + 1, flags.shape[1]), dtype=np.int32)
+    np.cumsum(flags, axis=0, out=cum[1:])
+    a = np.clip(pos0 + lo, 0, d)
+    b = np.clip(pos0 + hi + 1, 0, d)
+    return cum[b, col] - cum[a, col]
+
+
+def screen_returns(
+    returns: FloatArray,
+    symbols: Sequence[str],
+    sessions: pd.DatetimeIndex,
+    market: str,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    span: tuple[int, int],
+) -> dict[int, str]:
+    """Events whose window holds an impossible or suspect return of their security or market.
+
+    Parameters
+    ----------
+    returns
+        The study's panel of simple returns, sessions x series (the market included).
+    symbols
+        The panel's columns.
+    sessions
+        The panel's sessions.
+    market
+        The market column.
+    pos0, col
+        Day-0 row and column of each event; -1 for events already dropped.
+    span
+        ``(lo, hi)``: the relative days the event uses (estimation and event window).
+
+    Returns
+    -------
+    dict
+        Event position → message, for the events to drop with reason
+        :data:`IMPLAUSIBLE_RETURN`.
+
+    Examples
+    --------
+    >>> dates = pd.bdate_range("2022-01-03", periods=30)
+    >>> r = np.full((30, 2), 0.001)
+    >>> r[20, 0] = -5.0  # -500 %
+    >>> screen_returns(r, ["600519.SH", "000300.SH"], dates, "000300.SH",
+    ...                np.array([25, 12]), np.array([0, 0]), (-10, 3))  # doctest: +ELLIPSIS
+    {0: '600519.SH has a return of -500.00% on 2022-01-31 in its windows (impossible: ...'}
+    """
+    ok = (pos0 >= 0) & (col >= 0)
+    if not ok.any():
+        return {}
+    names = list(symbols)
+    # only the series the events use, a block of columns at a time (memory on whole markets)
+    used = np.union1d(col[ok], [names.index(market)])
+    flags = np.zeros((len(sessions), len(used)), dtype=bool)
+    for a in range(0, len(used), _BLOCK):
+        cols = used[a : a + _BLOCK]
+        flags[:, a : a + _BLOCK] = suspect_returns(
+            returns[:, cols], [names[j] for j in cols], sessions
+        )
+    if not flags.any():
+        return {}
+    lo, hi = span
+    p = np.where(ok, pos0, 0)
+    c = np.searchsorted(used, np.where(ok, col, used[0]))
+    m = int(np.searchsorted(used, names.index(market)))
+    own = _window_hits(flags, p, c, lo, hi)
+    mkt = _window_hits(flags, p, np.full_like(c, m), lo, hi)
+    out: dict[int, str] = {}
+    for i in np.flatnonzero(ok & ((own > 0) | (mkt > 0))):
+        j = int(c[i]) if own[i] > 0 else m
+        rows = np.arange(max(int(p[i]) + lo, 0), min(int(p[i]) + hi + 1, len(sessions)))
+        t = int(rows[np.flatnonzero(flags[rows, j])[0]])
+        out[int(i)] = _message(returns, names, sessions, t, int(used[j]), j == m != c[i])
+    return out
+
+
+def _message(
+    returns: FloatArray,
+    symbols: Sequence[str],
+    sessions: pd.DatetimeIndex,
+    t: int,
+    j: int,
+    is_market: bool,
+) -> str:
+    v = float(returns[t, j])
+    low, high = return_bounds(returns[:, [j]], [symbols[j]], sessions)
+    who = f"the market {symbols[j]}" if is_market else str(symbols[j])
+    why = (
+        "impossible: a price of zero or below"
+        if v <= -1.0
+        else f"outside the plausible range {low[t, 0]:+.0%} .. {high[t, 0]:+.0%}"
+    )
+    return (
+        f"{who} has a return of {v:.2%} on {sessions[t].date()} in its windows ({why}); "
+        "check the prices (a data error, forward-adjusted prices near zero after large "
+        "dividends, or unadjusted prices across a split or bonus issue)"
+    )
+
+
+def drop_implausible(
+    panel: Panel,
+    market: str,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    reason: list[str | None],
+    message: list[str],
+    span: tuple[int, int],
+) -> None:
+    """Mark the events :func:`screen_returns` finds as not located, in place.
+
+    ``pos0``/``col``/``reason``/``message`` are those of
+    :func:`~eventstudy.study.panel.locate_events`; a marked event gets
+    ``pos0 = col = -1`` and reason :data:`IMPLAUSIBLE_RETURN`, so the study drops it.
+    """
+    found = screen_returns(
+        panel.returns, list(panel.symbols), panel.sessions, market, pos0, col, span
+    )
+    for i, msg in found.items():
+        pos0[i], col[i], reason[i], message[i] = -1, -1, IMPLAUSIBLE_RETURN, msg
