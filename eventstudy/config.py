@@ -56,6 +56,8 @@ allowed values ``typing.get_args`` of the option types of
     seed = 7                   # seed of the resampling tests (default: a fresh one, recorded)
     duplicates = "keep"        # keep, collapse, first: same security and day 0, several articles
     overlap = "keep"           # keep (flag) or drop events with another one in their windows
+    measure = "return"         # return, volume (abnormal log volume; the run loads volumes)
+                               # or volatility (abnormal variance)
 
     [output]
     dir = "briefing"           # relative to the working directory; --out overrides
@@ -651,6 +653,8 @@ _STUDY_KEYS: dict[str, Parse] = {
     "seed": _integer(),
     "duplicates": _string(),
     "overlap": _string(),
+    # issue 14 item 2 in TOML runs: what is measured (EventStudy validates it)
+    "measure": _string(),
 }
 
 #: The tables of each kind of configuration: the table's dataclass and the keys it

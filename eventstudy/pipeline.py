@@ -349,7 +349,8 @@ def _fetch_prices(
     """Prices of every symbol that has data (one request, one provider call per symbol);
     the others with the reason they failed.
 
-    Loads the closes, and open/high/low when the briefing draws price charts.
+    Loads the closes, open/high/low when the briefing draws price charts, and the
+    volumes of a volume study (``[study] measure = "volume"``).
     """
     from eventstudy.market import load_panel
 
@@ -357,6 +358,8 @@ def _fetch_prices(
     fields: list[PriceField] = ["close"]
     if _wants_price_charts(cfg):
         fields = ["open", "high", "low", "close"]
+    if cfg.study.measure == "volume":
+        fields.append("volume")
     panel = load_panel(
         wanted,
         start,
@@ -501,7 +504,7 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
             if missing:
                 drops.drop("prices", *_no_price_drops(drops.analysable.frame, missing))
     with steps.step("estimating"):
-        result = cfg.study.fit(drops.analysable, prices=pf)
+        result = _fit(cfg, drops.analysable, panel, pf)
     dropped = drops.table(result)
     with steps.step("writing the briefing"):
         files = _briefing(cfg, result, news, events, panel, dropped, steps)
@@ -514,6 +517,15 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
         files=files,
         dropped=dropped,
     )
+
+
+def _fit(
+    cfg: RunConfig, events: EventSet, panel: MarketPanel | None, pf: PriceFrame | None
+) -> EventStudyResult:
+    """The study on the loaded panel: its volumes for a volume study, else its closes."""
+    if cfg.study.measure == "volume" and panel is not None:
+        return cfg.study.fit(events, volumes=panel.volume)
+    return cfg.study.fit(events, prices=pf)
 
 
 def _no_price_drops(frame: pd.DataFrame, missing: Mapping[str, str]) -> tuple[Any, pd.DataFrame]:

@@ -108,7 +108,7 @@ def test_cli_demo_progress_bar_on_stderr(tmp_path, capsys, demo_run) -> None:  #
     assert "estimating" not in out
     # one per proxied board (from the provenance), not one per warning raised
     assert f"note: {len(demo_run.proxies)} board series are proxies" in err
-    assert len(demo_run.proxies) == 12  # boards the demo's posts are about (tagger v2, second round)
+    assert len(demo_run.proxies) == 12  # boards the demo's posts are about (tagger v2, round 2)
     assert str(demo_run.summary()).split("briefing in")[0] in out
 
 

@@ -364,3 +364,12 @@ def test_engine_two_study_options_reach_the_spec() -> None:
         parse_config({"news": {"path": "bundled"}, "study": {"duplicates": "merge"}})
     with pytest.raises(ConfigError, match=r"study\.bootstrap"):
         parse_config({"news": {"path": "bundled"}, "study": {"bootstrap": 10}})
+
+
+def test_study_measure_reaches_the_spec() -> None:
+    """[study] measure: the three measures are accepted, anything else names the key."""
+    for measure in ("return", "volume", "volatility"):
+        cfg = parse_config({"news": {"path": "bundled"}, "study": {"measure": measure}})
+        assert cfg.study.measure == measure
+    with pytest.raises(ConfigError, match=r"^study\.measure: .*'turnover'"):
+        parse_config({"news": {"path": "bundled"}, "study": {"measure": "turnover"}})

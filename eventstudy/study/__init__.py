@@ -15,6 +15,7 @@ Public API: :func:`run_event_study`, :class:`EventStudy` (the frozen spec),
 - :mod:`~eventstudy.study.calendar_time`, :mod:`~eventstudy.study.bootstrap`: the
   calendar-time portfolio test and the resampling tests;
 - :mod:`~eventstudy.study.placebo`: the same study on random dates (``result.placebo``);
+- :mod:`~eventstudy.study.headline`: the headline test the summary names, and its rule;
 - :mod:`~eventstudy.study.panel_market`: ``market="ew"``, built from the panel;
 - :mod:`~eventstudy.study.panel`, :mod:`~eventstudy.study.windows`: inputs, windows;
 - :mod:`~eventstudy.study.result`, :mod:`~eventstudy.study.regression`: the result.

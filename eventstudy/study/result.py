@@ -66,6 +66,7 @@ from eventstudy._typing import (
 from eventstudy.exceptions import ConfigError
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
+from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
 from eventstudy.study.inference import BOOTSTRAP_TESTS, Battery, TestResult, run_battery
 from eventstudy.study.measures import get_measure
 from eventstudy.study.placebo import DEFAULT_PLACEBO_RUNS, Refit, StudyPlacebo, run_placebo
@@ -81,8 +82,13 @@ if TYPE_CHECKING:
 
 __all__ = ["EventStudyResult", "WindowFrame", "WindowSeries", "window_label"]
 
-#: Tests shown in the summary table (those the spec ran), in this order.
-SUMMARY_TESTS = ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank")
+#: Tests shown in the summary table (those the spec ran), in this order; the headline
+#: test (:data:`eventstudy.study.headline.HEADLINE_TEST`) is always among them.
+SUMMARY_TESTS = tuple(
+    dict.fromkeys(
+        ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank", HEADLINE_TEST)
+    )
+)
 
 
 def _is_window(key: object) -> bool:
@@ -762,6 +768,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             caption="CAAR by window, statistic (two-sided p-value):",
             formats={"CAAR": _pct4 if percent else _num4},
         )
+        if self._spec.measure == "return" and HEADLINE_TEST in self._spec.tests:
+            s.add_lines([f"  {HEADLINE_LINE}"])  # which test to read (study.headline)
         return s.add_lines(["Methodology:", *(f"  {line}" for line in self.methodology())])
 
     def __str__(self) -> str:
