@@ -906,6 +906,10 @@ def _methodology_html(
     tests = sorted(set(result.tests["test"].astype(str)))
     refs = "; ".join(escape_text(TEST_NAMES.get(t, t)) for t in tests)
     parts.append(f"<p><b>Tests:</b> {refs}.</p>")
+    from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST  # analysis layer above
+
+    if HEADLINE_TEST in tests:
+        parts.append(f"<p><b>Which test to read:</b> {escape_text(HEADLINE_LINE)}.</p>")
     more = getattr(result, "methodology", None)
     if callable(more):
         items = "".join(f"<li>{escape_text(line)}</li>" for line in more())

@@ -297,6 +297,7 @@ def test_methodology_states_the_rule_cutoff_and_model(prices, tmp_path) -> None:
     foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     assert "before the 14:00 cutoff" in foot
     assert "Mikkelson–Partch" in foot
+    assert "<b>Which test to read:</b> read kp_bmp first" in foot  # study.headline
     files = briefing(mm, out=tmp_path / "n", formats=("html",))
     foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     assert "as supplied with the events" in foot
