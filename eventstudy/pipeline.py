@@ -588,15 +588,31 @@ def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[
         for w in caught
         if not issubclass(w.category, _PRICE_WARNINGS)
     ]
-    if run.prices is not None and run.config.market.source != "bundled":
-        prov = run.prices.provenance
-        snapshot = prov[(prov["source"] == "bundled") & ~prov["is_proxy"].astype(bool)]
-        notes += [
-            f"OfflineFallbackWarning: {s}: served from the bundled snapshot ({n})"
-            for s, n in zip(snapshot.index, snapshot["note"], strict=True)
-        ]
+    notes += _snapshot_note(run)
     notes += [f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(run.result)]
     return tuple(dict.fromkeys(notes))
+
+
+def _snapshot_note(run: PipelineResult) -> list[str]:
+    """One note naming the series the bundled snapshot served because the network failed.
+
+    None offline (the snapshot is what was asked for) or with ``source = "bundled"``;
+    why, symbol by symbol, is in the provenance ``note`` (the briefing's table).
+    """
+    from eventstudy.market.frame import short_list
+    from eventstudy.market.request import resolve_offline
+
+    market = run.config.market
+    if run.prices is None or market.source == "bundled" or resolve_offline(market.offline):
+        return []
+    prov = run.prices.provenance
+    snapshot = [str(s) for s in prov.index[(prov["source"] == "bundled") & ~prov["is_proxy"]]]
+    if not snapshot:
+        return []
+    return [
+        f"OfflineFallbackWarning: {len(snapshot)} series served from the bundled snapshot "
+        f"because the network failed: {short_list(snapshot)} (why: the provenance note)"
+    ]
 
 
 def demo(

@@ -28,12 +28,10 @@ it tries, in this order:
 2. when they fail - or offline, when the cache lacks dates - the **cached
    values with their gaps filled from the bundled snapshot** (only when cache
    and snapshot agree on the adjustment basis), else the **bundled snapshot**
-   alone (:class:`~eventstudy.exceptions.OfflineFallbackWarning`; provenance
-   ``note`` starts with ``fallback:``);
+   alone (provenance ``note`` starts with ``fallback:``);
 3. else the **cached part** alone (offline; the rest reported missing);
 4. else, for a board, a **proxy** built from its bundled sample members
-   (:class:`~eventstudy.exceptions.ProxyWarning`; provenance ``is_proxy``,
-   ``proxy_members``, ``proxy_of``);
+   (provenance ``is_proxy``, ``proxy_members``, ``proxy_of``);
 5. else: offline, the dates are reported missing (one
    :class:`~eventstudy.exceptions.DataUnavailableError` at the end, or
    ``failures`` with ``errors="collect"``); online, the provider's
@@ -41,6 +39,14 @@ it tries, in this order:
 
 Sources are looked up by name in the registry at request time, so
 ``register_source("akshare", ...)`` changes what ``auto`` uses.
+
+What each symbol got, and why, is logged symbol by symbol on the ``logging``
+logger ``eventstudy.market`` (level INFO; a source found unreachable is one
+WARNING line, as it happens) and kept in the provenance ``note``; the request
+(:func:`~eventstudy.market.load_panel`) then warns once, naming the symbols
+(:class:`~eventstudy.exceptions.OfflineFallbackWarning` when the network
+failed, :class:`~eventstudy.exceptions.ProxyWarning` for proxies). Offline, a
+series served from the snapshot is what was asked for: no warning.
 
 Examples
 --------
@@ -54,7 +60,7 @@ Examples
 
 from __future__ import annotations
 
-import warnings
+import logging
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, get_args, runtime_checkable
@@ -66,9 +72,9 @@ from eventstudy._typing import Adjust, PriceField, SymbolKind
 from eventstudy.exceptions import (
     ConfigError,
     DataUnavailableError,
-    OfflineFallbackWarning,
     ProviderError,
 )
+from eventstudy.market._net import is_unreachable
 from eventstudy.market.cache import PriceCache, Range, subtract_ranges
 from eventstudy.market.frame import provenance_row
 from eventstudy.market.loaders import (
@@ -86,7 +92,6 @@ from eventstudy.market.request import (
     fmt_ranges,
     resolve_offline,
     trim,
-    user_stacklevel,
 )
 from eventstudy.symbols import Symbol, parse_symbol
 
@@ -106,6 +111,9 @@ DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
 )
 
 _Failure = OfflineMiss | ProviderError
+
+#: Where the policy says, symbol by symbol, what it served and why.
+LOG = logging.getLogger("eventstudy.market")
 
 
 @runtime_checkable
@@ -251,11 +259,7 @@ class FallbackPolicy:
             return failure.partial
         snap = self._snapshot_source()
         if symbol.kind == "board" and self.proxy_boards and snap is not None:
-            warnings.warn(
-                f"{canon}: built as a proxy from {snap.name} members because {why}",
-                OfflineFallbackWarning,
-                stacklevel=user_stacklevel(),
-            )
+            LOG.info("%s: built as a proxy from %s members because %s", canon, snap.name, why)
             return load_board_proxy(
                 symbol, req, DirectSource(snap), members_source=snap.name, why=f"fallback: {why}"
             )
@@ -272,10 +276,19 @@ class FallbackPolicy:
         refused: DataUnavailableError | None = None
         live = self._live(symbol)
         for name, src in live:
+            was_down = name in req.state.down
             try:
                 return CachedSource(src).load(symbol, req)
             except (OfflineMiss, ProviderError) as err:
                 failures.append((name, err))
+                if not was_down and name in req.state.down:
+                    LOG.info("%s: %s", name, err)
+                    LOG.warning(
+                        "%s could not be reached (%s); not tried again in this request, "
+                        "the next source, the cache or the bundled snapshot stand in",
+                        name,
+                        short_cause(err),
+                    )
             except DataUnavailableError as err:
                 refused = refused or err
         if failures:
@@ -311,19 +324,33 @@ class FallbackPolicy:
             cause = "offline" if isinstance(failure, OfflineMiss) else why
             req.state.missing[canon] = (beyond, f"{cause}; {lacks}")
         loaded.add_note(f"fallback: {why}", first=True)
-        warnings.warn(
-            f"{canon}: served from the bundled snapshot because {why}",
-            OfflineFallbackWarning,
-            stacklevel=user_stacklevel(),
-        )
+        LOG.info("%s: served from the bundled snapshot because %s", canon, why)
         return loaded
+
+
+def short_cause(err: BaseException) -> str:
+    """A one-line cause without URLs: the error's class and, for a network failure,
+    "could not connect" or the first 80 characters.
+
+    Examples
+    --------
+    >>> short_cause(ProviderError("x", cause=ConnectionRefusedError(111, "refused")))
+    'ConnectionRefusedError: could not connect'
+    >>> short_cause(ValueError("bad json"))
+    'ValueError: bad json'
+    """
+    cause = err.cause if isinstance(err, ProviderError) and err.cause is not None else err
+    if is_unreachable(cause):
+        return f"{type(cause).__name__}: could not connect"
+    text = str(cause).split("\n")[0]
+    return f"{type(cause).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
 
 
 def _why(name: str, failure: _Failure) -> str:
     """Why the live source ``name`` did not serve a symbol."""
     if isinstance(failure, OfflineMiss):
         return f"offline and the {name} cache does not cover {fmt_ranges(failure.ranges)}"
-    return f"{name} failed ({failure})"
+    return f"{name} failed ({short_cause(failure)})"
 
 
 def _basis_field(a: Loaded, b: Loaded) -> str | None:
@@ -397,7 +424,7 @@ def _with_snapshot(
         lacking = {f: w for f, w in partial.lacking.items() if f not in series}
         out = Loaded(series, dict(partial.prov), lacking)
         out.add_note(note, first=True)
-        warnings.warn(f"{canon}: {note}", OfflineFallbackWarning, stacklevel=user_stacklevel())
+        LOG.info("%s: %s", canon, note)
         return out
     why = (
         "the cache and the bundled snapshot are on different adjustment bases "
@@ -408,5 +435,5 @@ def _with_snapshot(
         return None
     req.state.missing[canon] = (failure.ranges, f"{failure.why}; {why}")
     partial.add_note(why)
-    warnings.warn(f"{canon}: {why}", OfflineFallbackWarning, stacklevel=user_stacklevel())
+    LOG.info("%s: %s", canon, why)
     return partial

@@ -189,17 +189,21 @@ class Loader(Protocol):
 def user_stacklevel() -> int:
     """``stacklevel`` for ``warnings.warn`` naming the first caller outside this package.
 
-    Called in the function that warns; the price layer's own frames are skipped
-    so that the warning points at the user's ``get_prices`` / ``load_panel`` call.
+    Called in the function that warns; the package's own frames are skipped so
+    that the warning points at the user's line (``get_prices``, ``load_panel``,
+    or ``run_event_study``/``backtest`` that call them).
     """
     frame = sys._getframe(1)
     level = 1
-    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).startswith(
-        "eventstudy.market"
-    ):
+    while frame.f_back is not None and _in_package(frame.f_globals.get("__name__", "")):
         frame = frame.f_back
         level += 1
     return level
+
+
+def _in_package(module: object) -> bool:
+    name = str(module)
+    return name == "eventstudy" or name.startswith("eventstudy.")
 
 
 def trim(symbol: Symbol, ranges: Iterable[Range]) -> list[Range]:

@@ -27,6 +27,8 @@ def cache_dir(tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make every socket use fail loudly; returns the list of attempts."""
+    import pyarrow.parquet  # noqa: F401  # imports ssl, whose SSLSocket subclasses socket.socket
+
     attempts: list[str] = []
 
     def refuse(*args: object, **kwargs: object) -> None:
