@@ -24,7 +24,7 @@ from eventstudy.backtesting.panel import PricePanel
 from eventstudy.backtesting.placebo import PlaceboStatistic, placebo_test
 from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet
-from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
@@ -313,6 +313,45 @@ def _price_panel(
     return PricePanel.load(symbols, start, end, source=source, offline=offline, progress=progress)
 
 
+#: Skip reasons that mean "no prices for the event" (not a trading rule).
+NO_DATA_REASONS = ("no_price", "beyond_data", "no_session")
+
+
+def _series_ends(panel: PricePanel, symbols: list[str], load_failed: Mapping[str, str]) -> str:
+    """``600519.SH ends on 2026-06-16`` (or why it has no series) for each symbol."""
+    out = []
+    for sym in symbols:
+        if sym in load_failed:
+            out.append(f"{sym}: {load_failed[sym]}")
+            continue
+        col = panel.column(sym)
+        have = np.flatnonzero(np.isfinite(panel.close[:, col])) if col >= 0 else np.array([])
+        last = f"ends on {panel.dates[have[-1]].date()}" if len(have) else "has no price"
+        out.append(f"{sym} {last}")
+    return "; ".join(out)
+
+
+def _check_some_priced(
+    reason: np.ndarray,
+    frame: pd.DataFrame,
+    panel: PricePanel,
+    load_failed: Mapping[str, str],
+    *,
+    loaded: bool,
+) -> None:
+    """Raise :class:`DataUnavailableError` when no event has prices in the prices loaded
+    for them (``loaded``; the data end before the events). Given prices are the user's."""
+    if not loaded or len(reason) == 0 or not np.isin(reason, NO_DATA_REASONS).all():
+        return
+    day0 = pd.DatetimeIndex(frame["day0"])
+    symbols = sorted(set(frame["symbol"].astype(str)))
+    raise DataUnavailableError(
+        f"none of the {len(reason)} events has prices to trade (day 0 "
+        f"{day0.min().date()}..{day0.max().date()}): {_series_ends(panel, symbols, load_failed)}."
+        " Go online to extend the series, or backtest events within the data"
+    )
+
+
 def backtest(
     events: EventSet | pd.DataFrame,
     *,
@@ -535,6 +574,7 @@ def backtest(
     status[filled_mask] = reason[filled_mask]
     status[~filled_mask] = "skipped"
     reason[filled_mask] = ""
+    _check_some_priced(reason, frame, panel, load_failed, loaded=prices is None)
     if load_failed:
         notes.append(
             f"no prices for {len(load_failed)} symbols ({', '.join(sorted(load_failed))}): "

@@ -272,6 +272,8 @@ def _run(
 ) -> tuple[list[Symbol], PriceRequest, dict[str, Loaded], list[dict[str, str]]]:
     """One request: every symbol loaded once, for every field in ``fields``."""
     syms, req = _request(symbols, start, end, fields, options)
+    if req.start > today_shanghai():
+        return syms, req, {}, _in_the_future(syms, req, options["errors"])
     if not req.offline and any(uses_china_calendar(s) for s in syms):
         # a live request past the last known session refreshes the stored calendar
         # (at most once per process; a failure is one warning): no cliff at the horizon
@@ -292,6 +294,20 @@ def _run(
     _label_registered(loaded, loader, registered)
     _warn_once(loaded, loader, req)
     return syms, req, loaded, failed
+
+
+def _in_the_future(
+    syms: list[Symbol], req: PriceRequest, errors: ErrorPolicy
+) -> list[dict[str, str]]:
+    """A range after today has no prices yet: one error, or an ``unavailable`` row each."""
+    why = f"{req.start.date()}..{req.end.date()} is after today ({today_shanghai().date()})"
+    if errors == "raise":
+        raise DataUnavailableError(
+            f"no prices for {short_list([s.canonical for s in syms])}: {why}; no series "
+            "reaches that far yet (ask for dates up to today)",
+            missing={s.canonical: [(req.start, req.end)] for s in syms},
+        )
+    return [_failure(s.canonical, "unavailable", f"{why}: no prices yet") for s in syms]
 
 
 def _package_module(filename: str) -> str | None:
