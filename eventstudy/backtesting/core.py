@@ -291,6 +291,7 @@ def _price_panel(
     symbols: list[str],
     day0: pd.Index,
     *,
+    events: EventSet,
     window: int,
     lag: int,
     source: str,
@@ -306,7 +307,7 @@ def _price_panel(
     if prices is not None:
         return PricePanel.from_prices(prices), {}
     if len(day0) == 0:
-        raise InputDataError("no events to backtest (the EventSet is empty)")
+        raise InputDataError(f"no events to backtest: {events.why_empty()}")
     from eventstudy.calendar import session_bounds
 
     start, end = session_bounds(day0, before=window + 1, after=window + lag)
@@ -510,6 +511,7 @@ def backtest(
         prices,
         [*frame["symbol"].unique(), bench],
         day0,
+        events=es,
         window=int(placebo_window) if placebo else 0,
         lag=1 + int(hold) + int(max_exit_delay),
         source=source,

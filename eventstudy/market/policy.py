@@ -264,7 +264,7 @@ class FallbackPolicy:
                 symbol, req, DirectSource(snap), members_source=snap.name, why=f"fallback: {why}"
             )
         if isinstance(failure, OfflineMiss):
-            req.state.missing[canon] = (failure.ranges, failure.why)
+            req.state.missing[canon] = (failure.ranges, _offline_why(symbol, failure, snap))
             prov = provenance_row(source=route, adjust=req.adjust, field=req.fields[0])
             return Loaded({f: pd.Series(dtype=np.float64) for f in req.fields}, prov)
         raise failure
@@ -344,6 +344,18 @@ def short_cause(err: BaseException) -> str:
         return f"{type(cause).__name__}: could not connect"
     text = str(cause).split("\n")[0]
     return f"{type(cause).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
+
+
+def _offline_why(symbol: Symbol, failure: OfflineMiss, snap: PriceSource | None) -> str:
+    """Why an offline symbol cannot be served, and what works instead."""
+    if snap is None or snap.has(symbol.canonical):
+        return failure.why
+    hint = "run once online (offline=False) to cache it"
+    listed = getattr(snap, "symbols", None)
+    if symbol.kind == "index" and callable(listed):
+        indices = [s for s in listed() if s[:1].isdigit() and parse_symbol(s).kind == "index"]
+        hint += f", or pass market= one of the bundled indices {', '.join(indices)}"
+    return f"{failure.why}: not cached and not in the {snap.name} snapshot; {hint}"
 
 
 def _why(name: str, failure: _Failure) -> str:

@@ -222,3 +222,17 @@ def test_skipped_after_an_earlier_failure_carries_its_attempts(cache_dir) -> Non
     assert isinstance(err.cause, ConnectionError)
     assert 'errors="collect"' in str(err)
     assert len(fake.calls) == 1
+
+
+def test_an_unbundled_index_offline_says_what_works(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, item 18: a clean range and a suggestion that works (not source='bundled')."""
+    with pytest.raises(DataUnavailableError) as info:
+        get_prices(["399006.SZ"], "2022-01-04", "2022-01-31", offline=True, cache_dir=cache_dir)
+    msg = str(info.value)
+    assert "399006.SZ: 2022-01-04..2022-01-28" in msg  # sessions only (01-31: Spring Festival)
+    assert "source='bundled'" not in msg
+    assert "run once online" in msg
+    bundled = msg.split("bundled indices ")[1].split(")")[0].split(", ")
+    assert "000300.SH" in bundled
+    for index in bundled:  # each suggestion works offline
+        get_prices(index, "2022-01-04", "2022-01-31", offline=True, cache_dir=cache_dir)
