@@ -355,6 +355,8 @@ def test_dropped_boards_do_not_claim_a_proxy(tmp_path, monkeypatch) -> None:  # 
     kept = {s for s in run.result.events["symbol"].unique() if s.startswith("BK")}
     assert kept
     assert kept <= set(run.proxies)
+    # issue 13 item 17: the CLI's "N board series are proxies" counts series, once each
+    assert len(run.proxies) == len(set(run.proxies)) == len(kept)
     assert not [n for n in run.notes if n.startswith("ProxyWarning")]
     # offline, the snapshot is what was asked for: served (provenance), not a note per symbol
     prov = run.prices.provenance  # type: ignore[union-attr]
