@@ -498,6 +498,7 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
     with steps.step("estimating"):
         result = cfg.study.fit(drops.analysable, prices=pf)
     dropped = drops.table(result)
+    _check_priced(events, result, dropped, pf, missing)
     with steps.step("writing the briefing"):
         files = _briefing(cfg, result, news, events, panel, dropped, steps)
     return PipelineResult(
@@ -508,6 +509,38 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
         result=result,
         files=files,
         dropped=dropped,
+    )
+
+
+#: Drop reasons that mean "no prices for the event" (the data end before it, or none).
+NO_PRICE_REASONS = frozenset({"no_price_data", "delisted_no_prices", "no_price_day0"})
+
+
+def _check_priced(
+    events: EventSet,
+    result: EventStudyResult,
+    dropped: pd.DataFrame,
+    prices: PriceFrame | None,
+    missing: Mapping[str, str],
+) -> None:
+    """No event analysed, each for lack of prices: DataUnavailableError (exit 3) saying
+    where each series ends, not an empty briefing."""
+    if len(events) == 0 or len(result.car) or dropped.empty:
+        return
+    if not set(dropped["reason"].astype(str)) <= NO_PRICE_REASONS:
+        return
+    ends = []
+    for sym in sorted(set(events.frame["symbol"].astype(str))):
+        have = prices.data[sym].dropna() if prices is not None and sym in prices.data else None
+        if have is not None and len(have):
+            ends.append(f"{sym} ends on {pd.Timestamp(have.index[-1]).date()}")
+        else:
+            ends.append(f"{sym}: {missing.get(sym, 'no prices')}")
+    day0 = pd.DatetimeIndex(events.frame["day0"])
+    raise DataUnavailableError(
+        f"none of the {len(events)} events has prices on its day 0 (day 0 "
+        f"{day0.min().date()}..{day0.max().date()}): {'; '.join(ends)}. Go online "
+        "(offline=False) to extend the series, or study events within the data"
     )
 
 

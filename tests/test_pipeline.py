@@ -415,3 +415,31 @@ def test_deprecated_backtest_orchestration(tmp_path) -> None:  # type: ignore[no
     assert notes == ["1 news items could not be read: listed with reason codes in news_skipped.csv"]
     assert set(events.frame["symbol"]) == {"600519.SH"}
     assert skipped is not None
+
+
+def test_run_on_events_past_the_data_is_data_unavailable(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 item 16: events after the bundled stocks end (2026-06-16), offline: exit 3
+    saying where the series end, not an empty study that exits 0."""
+    from eventstudy import pipeline
+    from eventstudy.cli import EXIT_DATA_UNAVAILABLE, main
+    from eventstudy.events import EventSet
+    from eventstudy.exceptions import DataUnavailableError
+
+    late = EventSet.from_frame(
+        pd.DataFrame(
+            {
+                "event_id": ["a", "b"],
+                "symbol": ["600519.SH", "000858.SZ"],
+                "published_at": ["2026-07-01 10:00+08:00", "2026-07-02 10:00+08:00"],
+            }
+        )
+    )
+    monkeypatch.setattr(pipeline, "_news_events", lambda news, ev: late)
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(DataUnavailableError, match=r"600519\.SH ends on 2026-06-16"):
+            run_pipeline(EXAMPLE, offline=True, out=tmp_path, formats=())
+        code = main(["-q", "run", str(EXAMPLE), "--offline", "--out", str(tmp_path / "o")])
+    assert code == EXIT_DATA_UNAVAILABLE
+    assert "ends on 2026-06-16" in capsys.readouterr().err
