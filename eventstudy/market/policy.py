@@ -19,7 +19,11 @@ it tries, in this order:
 
    A source that fails at connection level stays down for the rest of the
    request (every field and symbol: one connection attempt per source per
-   request). A kind may list several live sources; the next is tried when one
+   request); one that could not be reached at all (no route, refused, name not
+   resolved: :func:`~eventstudy.market._net.is_unreachable`) also stays down
+   for the requests of the next :data:`UNREACHABLE_FOR` seconds of the process
+   (a study and its backtest do not wait twice; :func:`forget_unreachable`
+   retries at once). A kind may list several live sources; the next is tried when one
    fails, and serves the symbol's *whole* range from its own cache and the
    network: vendors' forward-adjusted levels differ, so one symbol's series in
    one request comes from one vendor only (never spliced), and each vendor has
@@ -61,6 +65,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, get_args, runtime_checkable
@@ -98,7 +103,7 @@ from eventstudy.symbols import Symbol, parse_symbol
 if TYPE_CHECKING:
     from eventstudy.market.sources import PriceSource
 
-__all__ = ["DEFAULT_ROUTES", "FallbackPolicy", "Snapshot"]
+__all__ = ["DEFAULT_ROUTES", "UNREACHABLE_FOR", "FallbackPolicy", "Snapshot", "forget_unreachable"]
 
 #: Live sources per instrument kind, in the order they are tried.
 DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
@@ -114,6 +119,46 @@ _Failure = OfflineMiss | ProviderError
 
 #: Where the policy says, symbol by symbol, what it served and why.
 LOG = logging.getLogger("eventstudy.market")
+
+#: Seconds a live source that could not be reached stays down for later requests.
+UNREACHABLE_FOR = 60.0
+
+#: (source name, source object id) -> (monotonic time, the failure), of unreachable sources.
+_UNREACHABLE: dict[tuple[str, int], tuple[float, ProviderError]] = {}
+
+
+def forget_unreachable() -> None:
+    """Try every live source again at the next request (see :data:`UNREACHABLE_FOR`).
+
+    Examples
+    --------
+    >>> forget_unreachable()
+    """
+    _UNREACHABLE.clear()
+
+
+def _recall_down(name: str, src: PriceSource, req: PriceRequest) -> None:
+    """Mark ``name`` down for ``req`` if it was unreachable less than UNREACHABLE_FOR ago."""
+    seen = _UNREACHABLE.get((name, id(src)))
+    if seen is None or req.offline or name in req.state.down:
+        return
+    if time.monotonic() - seen[0] < UNREACHABLE_FOR:
+        req.state.down[name] = seen[1]
+    else:
+        del _UNREACHABLE[(name, id(src))]
+
+
+def _newly_down(name: str, src: PriceSource, err: ProviderError | OfflineMiss) -> None:
+    """Say that ``name`` went down (once per request), and remember it if unreachable."""
+    LOG.info("%s: %s", name, err)
+    LOG.warning(
+        "%s could not be reached (%s); not tried again in this request, the next source, "
+        "the cache or the bundled snapshot stand in",
+        name,
+        short_cause(err),
+    )
+    if isinstance(err, ProviderError) and err.cause is not None and is_unreachable(err.cause):
+        _UNREACHABLE[(name, id(src))] = (time.monotonic(), err)
 
 
 @runtime_checkable
@@ -276,19 +321,14 @@ class FallbackPolicy:
         refused: DataUnavailableError | None = None
         live = self._live(symbol)
         for name, src in live:
+            _recall_down(name, src, req)
             was_down = name in req.state.down
             try:
                 return CachedSource(src).load(symbol, req)
             except (OfflineMiss, ProviderError) as err:
                 failures.append((name, err))
                 if not was_down and name in req.state.down:
-                    LOG.info("%s: %s", name, err)
-                    LOG.warning(
-                        "%s could not be reached (%s); not tried again in this request, "
-                        "the next source, the cache or the bundled snapshot stand in",
-                        name,
-                        short_cause(err),
-                    )
+                    _newly_down(name, src, err)
             except DataUnavailableError as err:
                 refused = refused or err
         if failures:

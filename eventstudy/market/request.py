@@ -90,7 +90,7 @@ class RequestState:
         if earlier is None:
             return
         raise ProviderError(
-            f"{symbol}: {source} skipped, it could not be reached earlier in this request "
+            f"{symbol}: {source} skipped, it could not be reached earlier "
             f"({earlier.symbol} after {earlier.attempts} attempt(s): "
             f"{type(earlier.cause).__name__}: {earlier.cause}); retry later, or pass "
             'errors="collect" to keep the symbols that can be served',

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from eventstudy.market import sources
+from eventstudy.market.policy import forget_unreachable
 
 
 @pytest.fixture(autouse=True)
@@ -15,8 +16,10 @@ def _fresh_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
     monkeypatch.delenv("EVENTSTUDY_CACHE", raising=False)
     sources._reset_defaults()
+    forget_unreachable()
     yield
     sources._reset_defaults()
+    forget_unreachable()
 
 
 @pytest.fixture

@@ -103,9 +103,12 @@ def test_quickstart_without_network_one_attempt_per_source_few_warnings(
         assert all(n <= 1 for n in counts.values()), per_request  # one attempt per source
     hosts = set().union(*tried)
     assert len(hosts) == 2, hosts  # Eastmoney (akshare) and Tencent, once each per request
+    # unreachable: not tried again by the next requests (the backtest after the study)
+    assert len(per_request) >= 2
+    assert dict(blocked.by_host) == dict.fromkeys(hosts, 1)
     assert len(caught) <= 5, [f"{w.category.__name__}: {w.message}" for w in caught]
     fallbacks = [w for w in caught if issubclass(w.category, OfflineFallbackWarning)]
-    assert len(fallbacks) <= len(tried)  # one per request at most
+    assert len(fallbacks) <= len(per_request)  # one per request at most
     for w in fallbacks:
         text = str(w.message)
         assert w.filename == __file__  # the user's line, not market/ or study/
@@ -117,7 +120,7 @@ def test_quickstart_without_network_one_attempt_per_source_few_warnings(
     assert fallbacks  # the fallback is said
     # progress: a source found down is said as it happens, once per source and request
     down = [r.getMessage() for r in caplog.records if "could not be reached" in r.getMessage()]
-    assert 1 <= len(down) <= 2 * len(tried)
+    assert len(down) == 2  # akshare, tencent: said once, when found unreachable
 
 
 def test_offline_quickstart_warns_nothing_about_the_snapshot(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -159,3 +162,22 @@ def test_an_unreachable_host_is_not_retried() -> None:
     with pytest.raises(ProviderError):
         call_with_retry(flaky, policy=RetryPolicy(), symbol="X", source="s", sleep=lambda s: None)
     assert len(calls) == 3
+
+
+def test_an_unreachable_source_is_tried_again_after_a_while(
+    per_request, blocked, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from eventstudy.market import get_prices, policy
+
+    def request() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            get_prices("600519.SH", "2022-01-04", "2022-01-10")
+
+    request()
+    request()  # within UNREACHABLE_FOR: no attempt
+    assert [sum(c.values()) for c in per_request] == [2, 0]
+    monkeypatch.setattr(policy, "UNREACHABLE_FOR", 0.0)
+    request()  # the memory has expired: one attempt per source again
+    assert sum(per_request[-1].values()) == 2
+    policy.forget_unreachable()
