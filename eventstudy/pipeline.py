@@ -498,7 +498,7 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
     with steps.step("estimating"):
         result = cfg.study.fit(drops.analysable, prices=pf)
     dropped = drops.table(result)
-    _check_priced(events, result, dropped, pf, missing)
+    _check_priced(events, result, pf, benchmark, missing)
     with steps.step("writing the briefing"):
         files = _briefing(cfg, result, news, events, panel, dropped, steps)
     return PipelineResult(
@@ -512,34 +512,43 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
     )
 
 
-#: Drop reasons that mean "no prices for the event" (the data end before it, or none).
-NO_PRICE_REASONS = frozenset({"no_price_data", "delisted_no_prices", "no_price_day0"})
+def _series_end(prices: PriceFrame | None, symbol: str) -> pd.Timestamp | None:
+    """The last date with a price of ``symbol`` in ``prices`` (None: no price)."""
+    if prices is None or symbol not in prices.data.columns:
+        return None
+    have = prices.data[symbol].dropna()
+    return pd.Timestamp(have.index[-1]) if len(have) else None
 
 
 def _check_priced(
     events: EventSet,
     result: EventStudyResult,
-    dropped: pd.DataFrame,
     prices: PriceFrame | None,
+    benchmark: str,
     missing: Mapping[str, str],
 ) -> None:
-    """No event analysed, each for lack of prices: DataUnavailableError (exit 3) saying
-    where each series ends, not an empty briefing."""
-    if len(events) == 0 or len(result.car) or dropped.empty:
+    """No event analysed because the data end before every day 0: DataUnavailableError
+    (``eventstudy run`` exits 3) saying where each series ends, not an empty study.
+
+    A symbol without any price in the range counts as ending with the benchmark.
+    """
+    if len(events) == 0 or len(result.car):
         return
-    if not set(dropped["reason"].astype(str)) <= NO_PRICE_REASONS:
+    frame = events.frame
+    bench_end = _series_end(prices, benchmark)
+    ends = {s: _series_end(prices, s) or bench_end for s in set(frame["symbol"].astype(str))}
+    day0 = pd.DatetimeIndex(frame["day0"])
+    last = pd.DatetimeIndex([ends[s] or pd.NaT for s in frame["symbol"].astype(str)])
+    if last.isna().any() or not (last < day0).all():
         return
-    ends = []
-    for sym in sorted(set(events.frame["symbol"].astype(str))):
-        have = prices.data[sym].dropna() if prices is not None and sym in prices.data else None
-        if have is not None and len(have):
-            ends.append(f"{sym} ends on {pd.Timestamp(have.index[-1]).date()}")
-        else:
-            ends.append(f"{sym}: {missing.get(sym, 'no prices')}")
-    day0 = pd.DatetimeIndex(events.frame["day0"])
+    said = [
+        f"{s}: {missing[s]}" if s in missing else f"{s} ends on {end.date()}"
+        for s, end in sorted(ends.items())
+        if end is not None
+    ]
     raise DataUnavailableError(
         f"none of the {len(events)} events has prices on its day 0 (day 0 "
-        f"{day0.min().date()}..{day0.max().date()}): {'; '.join(ends)}. Go online "
+        f"{day0.min().date()}..{day0.max().date()}): {'; '.join(said)}. Go online "
         "(offline=False) to extend the series, or study events within the data"
     )
 
