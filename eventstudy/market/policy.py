@@ -150,14 +150,17 @@ def _recall_down(name: str, src: PriceSource, req: PriceRequest) -> None:
 
 def _newly_down(name: str, src: PriceSource, err: ProviderError | OfflineMiss) -> None:
     """Say that ``name`` went down (once per request), and remember it if unreachable."""
+    cause = err.cause if isinstance(err, ProviderError) else None
+    unreachable = cause is not None and is_unreachable(cause)
     LOG.info("%s: %s", name, err)
     LOG.warning(
-        "%s could not be reached (%s); not tried again in this request, the next source, "
-        "the cache or the bundled snapshot stand in",
+        "%s could not be reached (%s); not tried again %s; the next source, the cache or the "
+        "bundled snapshot stand in",
         name,
         short_cause(err),
+        f"for {UNREACHABLE_FOR:.0f} s" if unreachable else "in this request",
     )
-    if isinstance(err, ProviderError) and err.cause is not None and is_unreachable(err.cause):
+    if unreachable and isinstance(err, ProviderError):
         _UNREACHABLE[(name, id(src))] = (time.monotonic(), err)
 
 
