@@ -74,6 +74,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -718,6 +719,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    log, level = logging.getLogger("eventstudy"), logging.getLogger("eventstudy").level
+    if getattr(args, "quiet", False):  # -q: no progress lines (the price layer's too)
+        log.setLevel(logging.ERROR)
     try:
         return int(args.handler(args) or EXIT_OK)
     except DataUnavailableError as err:
@@ -734,6 +738,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"eventstudy: {_os_error(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    finally:
+        log.setLevel(level)
 
 
 def _os_error(err: OSError) -> str:

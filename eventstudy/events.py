@@ -144,6 +144,25 @@ class EventSet:
     def __len__(self) -> int:
         return len(self.frame)
 
+    def why_empty(self) -> str:
+        """Why there are no events, for the message that says so.
+
+        The notes (e.g. "no article mentions BK9999" from ``News.to_events``), else
+        the ``dropped`` reasons, else that the set was built empty.
+
+        Examples
+        --------
+        >>> EventSet(pd.DataFrame(), notes=("no article mentions BK9999",)).why_empty()
+        'no article mentions BK9999'
+        """
+        if self.notes:
+            return "; ".join(self.notes)
+        if len(self.dropped):
+            counts = self.dropped["reason"].astype(str).value_counts()
+            reasons = ", ".join(f"{r} {n}" for r, n in counts.items())
+            return f"all {len(self.dropped)} were dropped ({reasons}; see events.dropped)"
+        return "the EventSet is empty (pass symbols/kinds that the news mentions)"
+
     def __repr__(self) -> str:
         return (
             f"EventSet({len(self.frame)} events, {len(self.dropped)} dropped, rule={self.rule!r})"

@@ -506,6 +506,7 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
     with steps.step("estimating"):
         result = _fit(cfg, drops.analysable, panel, pf)
     dropped = drops.table(result)
+    _check_priced(events, result, pf, benchmark, missing)
     with steps.step("writing the briefing"):
         files = _briefing(cfg, result, news, events, panel, dropped, steps)
     return PipelineResult(
@@ -526,6 +527,47 @@ def _fit(
     if cfg.study.measure == "volume" and panel is not None:
         return cfg.study.fit(events, volumes=panel.volume)
     return cfg.study.fit(events, prices=pf)
+
+
+def _series_end(prices: PriceFrame | None, symbol: str) -> pd.Timestamp | None:
+    """The last date with a price of ``symbol`` in ``prices`` (None: no price)."""
+    if prices is None or symbol not in prices.data.columns:
+        return None
+    have = prices.data[symbol].dropna()
+    return pd.Timestamp(have.index[-1]) if len(have) else None
+
+
+def _check_priced(
+    events: EventSet,
+    result: EventStudyResult,
+    prices: PriceFrame | None,
+    benchmark: str,
+    missing: Mapping[str, str],
+) -> None:
+    """No event analysed because the data end before every day 0: DataUnavailableError
+    (``eventstudy run`` exits 3) saying where each series ends, not an empty study.
+
+    A symbol without any price in the range counts as ending with the benchmark.
+    """
+    if len(events) == 0 or len(result.car):
+        return
+    frame = events.frame
+    bench_end = _series_end(prices, benchmark)
+    ends = {s: _series_end(prices, s) or bench_end for s in set(frame["symbol"].astype(str))}
+    day0 = pd.DatetimeIndex(frame["day0"])
+    last = pd.DatetimeIndex([ends[s] or pd.NaT for s in frame["symbol"].astype(str)])
+    if last.isna().any() or not (last < day0).all():
+        return
+    said = [
+        f"{s}: {missing[s]}" if s in missing else f"{s} ends on {end.date()}"
+        for s, end in sorted(ends.items())
+        if end is not None
+    ]
+    raise DataUnavailableError(
+        f"none of the {len(events)} events has prices on its day 0 (day 0 "
+        f"{day0.min().date()}..{day0.max().date()}): {'; '.join(said)}. Go online "
+        "(offline=False) to extend the series, or study events within the data"
+    )
 
 
 def _no_price_drops(frame: pd.DataFrame, missing: Mapping[str, str]) -> tuple[Any, pd.DataFrame]:
@@ -608,15 +650,31 @@ def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[
         for w in caught
         if not issubclass(w.category, _PRICE_WARNINGS) and str(w.message) not in said
     ]
-    if run.prices is not None and run.config.market.source != "bundled":
-        prov = run.prices.provenance
-        snapshot = prov[(prov["source"] == "bundled") & ~prov["is_proxy"].astype(bool)]
-        notes += [
-            f"OfflineFallbackWarning: {s}: served from the bundled snapshot ({n})"
-            for s, n in zip(snapshot.index, snapshot["note"], strict=True)
-        ]
+    notes += _snapshot_note(run)
     notes += [f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(run.result)]
     return tuple(dict.fromkeys(notes))
+
+
+def _snapshot_note(run: PipelineResult) -> list[str]:
+    """One note naming the series the bundled snapshot served because the network failed.
+
+    None offline (the snapshot is what was asked for) or with ``source = "bundled"``;
+    why, symbol by symbol, is in the provenance ``note`` (the briefing's table).
+    """
+    from eventstudy.market.frame import short_list
+    from eventstudy.market.request import resolve_offline
+
+    market = run.config.market
+    if run.prices is None or market.source == "bundled" or resolve_offline(market.offline):
+        return []
+    prov = run.prices.provenance
+    snapshot = [str(s) for s in prov.index[(prov["source"] == "bundled") & ~prov["is_proxy"]]]
+    if not snapshot:
+        return []
+    return [
+        f"OfflineFallbackWarning: {len(snapshot)} series served from the bundled snapshot "
+        f"because the network failed: {short_list(snapshot)} (why: the provenance note)"
+    ]
 
 
 def demo(

@@ -26,7 +26,12 @@ from eventstudy.backtesting.panel import PricePanel
 from eventstudy.backtesting.placebo import PlaceboStatistic, placebo_test
 from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet, same_day_counts
-from eventstudy.exceptions import ConfigError, EventStudyWarning, InputDataError
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    EventStudyWarning,
+    InputDataError,
+)
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
@@ -315,6 +320,7 @@ def _price_panel(
     symbols: list[str],
     day0: pd.Index,
     *,
+    events: EventSet,
     window: int,
     lag: int,
     source: str,
@@ -330,11 +336,50 @@ def _price_panel(
     if prices is not None:
         return PricePanel.from_prices(prices), {}
     if len(day0) == 0:
-        raise InputDataError("no events to backtest (the EventSet is empty)")
+        raise InputDataError(f"no events to backtest: {events.why_empty()}")
     from eventstudy.calendar import session_bounds
 
     start, end = session_bounds(day0, before=window + 1, after=window + lag)
     return PricePanel.load(symbols, start, end, source=source, offline=offline, progress=progress)
+
+
+#: Skip reasons that mean "no prices for the event" (not a trading rule).
+NO_DATA_REASONS = ("no_price", "beyond_data", "no_session")
+
+
+def _series_ends(panel: PricePanel, symbols: list[str], load_failed: Mapping[str, str]) -> str:
+    """``600519.SH ends on 2026-06-16`` (or why it has no series) for each symbol."""
+    out = []
+    for sym in symbols:
+        if sym in load_failed:
+            out.append(f"{sym}: {load_failed[sym]}")
+            continue
+        col = panel.column(sym)
+        have = np.flatnonzero(np.isfinite(panel.close[:, col])) if col >= 0 else np.array([])
+        last = f"ends on {panel.dates[have[-1]].date()}" if len(have) else "has no price"
+        out.append(f"{sym} {last}")
+    return "; ".join(out)
+
+
+def _check_some_priced(
+    reason: np.ndarray,
+    frame: pd.DataFrame,
+    panel: PricePanel,
+    load_failed: Mapping[str, str],
+    *,
+    loaded: bool,
+) -> None:
+    """Raise :class:`DataUnavailableError` when no event has prices in the prices loaded
+    for them (``loaded``; the data end before the events). Given prices are the user's."""
+    if not loaded or len(reason) == 0 or not np.isin(reason, NO_DATA_REASONS).all():
+        return
+    day0 = pd.DatetimeIndex(frame["day0"])
+    symbols = sorted(set(frame["symbol"].astype(str)))
+    raise DataUnavailableError(
+        f"none of the {len(reason)} events has prices to trade (day 0 "
+        f"{day0.min().date()}..{day0.max().date()}): {_series_ends(panel, symbols, load_failed)}."
+        " Go online to extend the series, or backtest events within the data"
+    )
 
 
 def backtest(
@@ -503,6 +548,7 @@ def backtest(
         prices,
         [*frame["symbol"].unique(), bench],
         day0,
+        events=es,
         window=int(placebo_window) if placebo else 0,
         lag=1 + int(hold) + int(max_exit_delay),
         source=source,
@@ -567,6 +613,7 @@ def backtest(
     status[filled_mask] = reason[filled_mask]
     status[~filled_mask] = "skipped"
     reason[filled_mask] = ""
+    _check_some_priced(reason, frame, panel, load_failed, loaded=prices is None)
     if load_failed:
         notes.append(
             f"no prices for {len(load_failed)} symbols ({', '.join(sorted(load_failed))}): "

@@ -235,9 +235,11 @@ class PricePanel:
             if row.symbol not in close.data.columns
         }
         if close.data.shape[1] == 0:
+            why = "; ".join(f"{sym}: {msg}" for sym, msg in failed.items())
             raise DataUnavailableError(
                 f"no close prices could be loaded for {wanted} between {start.date()} and "
-                f"{end.date()} (source={source!r}); pass prices= explicitly"
+                f"{end.date()} (source={source!r}): {why}. Go online to extend the series, "
+                "or pass prices= explicitly"
             )
         prov = _describe(close.provenance)
         panel = cls.from_wide({f: market.frame(f).data for f in FIELDS}, provenance=prov)

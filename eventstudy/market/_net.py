@@ -4,7 +4,10 @@ Every network source calls :func:`call_with_retry`: the call gets a timeout,
 a failure is retried up to ``attempts`` times in total with exponential
 backoff (``base_delay * 2**k``, capped at ``max_delay``) plus uniform jitter,
 and the final failure is a :class:`~eventstudy.exceptions.ProviderError`
-naming the symbol, source, attempt count and last cause. ``sleep``, ``clock``
+naming the symbol, source, attempt count and last cause. A host that cannot
+be reached at all (:func:`is_unreachable`: name resolution failed, connection
+refused, network unreachable) is not retried: one connection attempt, and the
+request marks the source down for its other symbols. ``sleep``, ``clock``
 and the random generator are injectable so tests run instantly.
 
 Examples
@@ -25,7 +28,9 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +46,7 @@ __all__ = [
     "RateLimiter",
     "RetryPolicy",
     "call_with_retry",
+    "is_unreachable",
 ]
 
 T = TypeVar("T")
@@ -121,6 +127,56 @@ EASTMONEY_LIMITER = RateLimiter(0.35)
 TENCENT_LIMITER = RateLimiter(0.35)
 
 
+#: ``errno`` values of a connection that could not be made (no route, refused, host down).
+_UNREACHABLE_ERRNO = frozenset(
+    getattr(errno, name)
+    for name in ("ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "ENETDOWN")
+    if hasattr(errno, name)
+)
+#: Connection-level error classes of HTTP libraries, by name (no vendor import here).
+_UNREACHABLE_NAMES = frozenset({"NewConnectionError", "NameResolutionError", "ConnectTimeoutError"})
+
+
+def _linked(err: BaseException) -> list[BaseException]:
+    """``err`` and what it wraps: ``__cause__``, ``__context__``, urllib3's ``reason``, args."""
+    seen: list[BaseException] = []
+    todo = [err]
+    while todo and len(seen) < 20:
+        e = todo.pop()
+        if any(e is s for s in seen):
+            continue
+        seen.append(e)
+        linked = [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
+        todo.extend(x for x in linked if isinstance(x, BaseException))
+    return seen
+
+
+def is_unreachable(err: BaseException) -> bool:
+    """Whether ``err`` means the host could not be reached at all (not worth a retry now).
+
+    True for a failed name resolution (``socket.gaierror``), a refused or
+    unroutable connection (``ECONNREFUSED``, ``ENETUNREACH``, ...) and HTTP
+    libraries' connection errors wrapping them; False for timeouts while
+    reading, HTTP errors and bad answers (those are retried).
+
+    Examples
+    --------
+    >>> import socket
+    >>> is_unreachable(socket.gaierror(-2, "Name or service not known"))
+    True
+    >>> is_unreachable(TimeoutError("read timed out")), is_unreachable(ValueError("bad json"))
+    (False, False)
+    """
+    for e in _linked(err):
+        if isinstance(e, socket.gaierror | ConnectionRefusedError):
+            return True
+        if isinstance(e, OSError) and e.errno in _UNREACHABLE_ERRNO:
+            return True
+        if any(k.__name__ in _UNREACHABLE_NAMES for k in type(e).__mro__):
+            return True
+    return False
+
+
 def call_with_retry(
     func: Callable[[], T],
     *,
@@ -174,6 +230,9 @@ def call_with_retry(
             ) from err
         except Exception as err:  # every other failure is treated as transient
             last = err
+            if is_unreachable(err):  # no route to the host: one attempt, the request moves on
+                attempts = attempt
+                break
             if attempt < attempts:
                 sleep(policy.delay(attempt, rng))
     assert last is not None

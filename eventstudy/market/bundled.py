@@ -475,6 +475,8 @@ class BundledSource:
         lo = first if first is not None else min(start, last)
         gaps = subtract_ranges(start, end, [(lo, last)])
         why = f"the bundled {ds.name} ({ds.file}) covers {ds.first.date()}..{last.date()}"
+        if any(b > last for _, b in gaps):
+            why += f"; the series ends on {last.date()}"
         return gaps, why
 
     def fetch(

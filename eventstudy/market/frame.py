@@ -57,10 +57,27 @@ __all__ = [
     "PriceFrame",
     "empty_failures",
     "provenance_row",
+    "short_list",
 ]
+
+#: Names shown by :func:`short_list` before "and N more".
+SHORT_LIST_NAMES = 8
 
 #: Columns of :attr:`PriceFrame.failures`.
 FAILURE_COLUMNS = ["symbol", "reason", "message"]
+
+
+def short_list(names: list[str], limit: int = SHORT_LIST_NAMES) -> str:
+    """``A, B, C``, or the first ``limit`` names and how many more (for one-line messages).
+
+    Examples
+    --------
+    >>> short_list(["BK0425", "BK0428", "BK0437"], limit=2)
+    'BK0425, BK0428 and 1 more'
+    """
+    shown = ", ".join(names[:limit])
+    more = len(names) - limit
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def empty_failures() -> pd.DataFrame:

@@ -513,7 +513,7 @@ def missing_error(missing: dict[str, tuple[list[Range], str]]) -> DataUnavailabl
     detail = "; ".join(f"{s}: {fmt_ranges(r)} ({why})" for s, (r, why) in missing.items())
     return DataUnavailableError(
         f"data unavailable for {len(missing)} symbol(s): {detail}. "
-        "Go online (offline=False), or use source='bundled' / a local folder",
+        "Go online (offline=False) once to cache them, or use your own files (source='local')",
         missing={s: r for s, (r, _) in missing.items()},
     )
 

@@ -19,7 +19,11 @@ it tries, in this order:
 
    A source that fails at connection level stays down for the rest of the
    request (every field and symbol: one connection attempt per source per
-   request). A kind may list several live sources; the next is tried when one
+   request); one that could not be reached at all (no route, refused, name not
+   resolved: :func:`~eventstudy.market._net.is_unreachable`) also stays down
+   for the requests of the next :data:`UNREACHABLE_FOR` seconds of the process
+   (a study and its backtest do not wait twice; :func:`forget_unreachable`
+   retries at once). A kind may list several live sources; the next is tried when one
    fails, and serves the symbol's *whole* range from its own cache and the
    network: vendors' forward-adjusted levels differ, so one symbol's series in
    one request comes from one vendor only (never spliced), and each vendor has
@@ -28,12 +32,10 @@ it tries, in this order:
 2. when they fail - or offline, when the cache lacks dates - the **cached
    values with their gaps filled from the bundled snapshot** (only when cache
    and snapshot agree on the adjustment basis), else the **bundled snapshot**
-   alone (:class:`~eventstudy.exceptions.OfflineFallbackWarning`; provenance
-   ``note`` starts with ``fallback:``);
+   alone (provenance ``note`` starts with ``fallback:``);
 3. else the **cached part** alone (offline; the rest reported missing);
 4. else, for a board, a **proxy** built from its bundled sample members
-   (:class:`~eventstudy.exceptions.ProxyWarning`; provenance ``is_proxy``,
-   ``proxy_members``, ``proxy_of``);
+   (provenance ``is_proxy``, ``proxy_members``, ``proxy_of``);
 5. else: offline, the dates are reported missing (one
    :class:`~eventstudy.exceptions.DataUnavailableError` at the end, or
    ``failures`` with ``errors="collect"``); online, the provider's
@@ -41,6 +43,14 @@ it tries, in this order:
 
 Sources are looked up by name in the registry at request time, so
 ``register_source("akshare", ...)`` changes what ``auto`` uses.
+
+What each symbol got, and why, is logged symbol by symbol on the ``logging``
+logger ``eventstudy.market`` (level INFO; a source found unreachable is one
+WARNING line, as it happens) and kept in the provenance ``note``; the request
+(:func:`~eventstudy.market.load_panel`) then warns once, naming the symbols
+(:class:`~eventstudy.exceptions.OfflineFallbackWarning` when the network
+failed, :class:`~eventstudy.exceptions.ProxyWarning` for proxies). Offline, a
+series served from the snapshot is what was asked for: no warning.
 
 Examples
 --------
@@ -54,7 +64,8 @@ Examples
 
 from __future__ import annotations
 
-import warnings
+import logging
+import time
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, get_args, runtime_checkable
@@ -66,9 +77,9 @@ from eventstudy._typing import Adjust, PriceField, SymbolKind
 from eventstudy.exceptions import (
     ConfigError,
     DataUnavailableError,
-    OfflineFallbackWarning,
     ProviderError,
 )
+from eventstudy.market._net import is_unreachable
 from eventstudy.market.cache import PriceCache, Range, subtract_ranges
 from eventstudy.market.frame import provenance_row
 from eventstudy.market.loaders import (
@@ -86,14 +97,13 @@ from eventstudy.market.request import (
     fmt_ranges,
     resolve_offline,
     trim,
-    user_stacklevel,
 )
 from eventstudy.symbols import Symbol, parse_symbol
 
 if TYPE_CHECKING:
     from eventstudy.market.sources import PriceSource
 
-__all__ = ["DEFAULT_ROUTES", "FallbackPolicy", "Snapshot"]
+__all__ = ["DEFAULT_ROUTES", "UNREACHABLE_FOR", "FallbackPolicy", "Snapshot", "forget_unreachable"]
 
 #: Live sources per instrument kind, in the order they are tried.
 DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
@@ -106,6 +116,52 @@ DEFAULT_ROUTES: Mapping[SymbolKind, tuple[str, ...]] = MappingProxyType(
 )
 
 _Failure = OfflineMiss | ProviderError
+
+#: Where the policy says, symbol by symbol, what it served and why.
+LOG = logging.getLogger("eventstudy.market")
+
+#: Seconds a live source that could not be reached stays down for later requests.
+UNREACHABLE_FOR = 60.0
+
+#: (source name, source object id) -> (monotonic time, the failure), of unreachable sources.
+_UNREACHABLE: dict[tuple[str, int], tuple[float, ProviderError]] = {}
+
+
+def forget_unreachable() -> None:
+    """Try every live source again at the next request (see :data:`UNREACHABLE_FOR`).
+
+    Examples
+    --------
+    >>> forget_unreachable()
+    """
+    _UNREACHABLE.clear()
+
+
+def _recall_down(name: str, src: PriceSource, req: PriceRequest) -> None:
+    """Mark ``name`` down for ``req`` if it was unreachable less than UNREACHABLE_FOR ago."""
+    seen = _UNREACHABLE.get((name, id(src)))
+    if seen is None or req.offline or name in req.state.down:
+        return
+    if time.monotonic() - seen[0] < UNREACHABLE_FOR:
+        req.state.down[name] = seen[1]
+    else:
+        del _UNREACHABLE[(name, id(src))]
+
+
+def _newly_down(name: str, src: PriceSource, err: ProviderError | OfflineMiss) -> None:
+    """Say that ``name`` went down (once per request), and remember it if unreachable."""
+    cause = err.cause if isinstance(err, ProviderError) else None
+    unreachable = cause is not None and is_unreachable(cause)
+    LOG.info("%s: %s", name, err)
+    LOG.warning(
+        "%s could not be reached (%s); not tried again %s; the next source, the cache or the "
+        "bundled snapshot stand in",
+        name,
+        short_cause(err),
+        f"for {UNREACHABLE_FOR:.0f} s" if unreachable else "in this request",
+    )
+    if unreachable and isinstance(err, ProviderError):
+        _UNREACHABLE[(name, id(src))] = (time.monotonic(), err)
 
 
 @runtime_checkable
@@ -251,16 +307,12 @@ class FallbackPolicy:
             return failure.partial
         snap = self._snapshot_source()
         if symbol.kind == "board" and self.proxy_boards and snap is not None:
-            warnings.warn(
-                f"{canon}: built as a proxy from {snap.name} members because {why}",
-                OfflineFallbackWarning,
-                stacklevel=user_stacklevel(),
-            )
+            LOG.info("%s: built as a proxy from %s members because %s", canon, snap.name, why)
             return load_board_proxy(
                 symbol, req, DirectSource(snap), members_source=snap.name, why=f"fallback: {why}"
             )
         if isinstance(failure, OfflineMiss):
-            req.state.missing[canon] = (failure.ranges, failure.why)
+            req.state.missing[canon] = (failure.ranges, _offline_why(symbol, failure, snap))
             prov = provenance_row(source=route, adjust=req.adjust, field=req.fields[0])
             return Loaded({f: pd.Series(dtype=np.float64) for f in req.fields}, prov)
         raise failure
@@ -272,10 +324,14 @@ class FallbackPolicy:
         refused: DataUnavailableError | None = None
         live = self._live(symbol)
         for name, src in live:
+            _recall_down(name, src, req)
+            was_down = name in req.state.down
             try:
                 return CachedSource(src).load(symbol, req)
             except (OfflineMiss, ProviderError) as err:
                 failures.append((name, err))
+                if not was_down and name in req.state.down:
+                    _newly_down(name, src, err)
             except DataUnavailableError as err:
                 refused = refused or err
         if failures:
@@ -311,19 +367,45 @@ class FallbackPolicy:
             cause = "offline" if isinstance(failure, OfflineMiss) else why
             req.state.missing[canon] = (beyond, f"{cause}; {lacks}")
         loaded.add_note(f"fallback: {why}", first=True)
-        warnings.warn(
-            f"{canon}: served from the bundled snapshot because {why}",
-            OfflineFallbackWarning,
-            stacklevel=user_stacklevel(),
-        )
+        LOG.info("%s: served from the bundled snapshot because %s", canon, why)
         return loaded
+
+
+def short_cause(err: BaseException) -> str:
+    """A one-line cause without URLs: the error's class and, for a network failure,
+    "could not connect" or the first 80 characters.
+
+    Examples
+    --------
+    >>> short_cause(ProviderError("x", cause=ConnectionRefusedError(111, "refused")))
+    'ConnectionRefusedError: could not connect'
+    >>> short_cause(ValueError("bad json"))
+    'ValueError: bad json'
+    """
+    cause = err.cause if isinstance(err, ProviderError) and err.cause is not None else err
+    if is_unreachable(cause):
+        return f"{type(cause).__name__}: could not connect"
+    text = str(cause).split("\n")[0]
+    return f"{type(cause).__name__}: {text[:77] + '...' if len(text) > 80 else text}"
+
+
+def _offline_why(symbol: Symbol, failure: OfflineMiss, snap: PriceSource | None) -> str:
+    """Why an offline symbol cannot be served, and what works instead."""
+    if snap is None or snap.has(symbol.canonical):
+        return failure.why
+    hint = "run once online (offline=False) to cache it"
+    listed = getattr(snap, "symbols", None)
+    if symbol.kind == "index" and callable(listed):
+        indices = [s for s in listed() if s[:1].isdigit() and parse_symbol(s).kind == "index"]
+        hint += f", or pass market= one of the bundled indices {', '.join(indices)}"
+    return f"{failure.why}: not cached and not in the {snap.name} snapshot; {hint}"
 
 
 def _why(name: str, failure: _Failure) -> str:
     """Why the live source ``name`` did not serve a symbol."""
     if isinstance(failure, OfflineMiss):
         return f"offline and the {name} cache does not cover {fmt_ranges(failure.ranges)}"
-    return f"{name} failed ({failure})"
+    return f"{name} failed ({short_cause(failure)})"
 
 
 def _basis_field(a: Loaded, b: Loaded) -> str | None:
@@ -397,7 +479,7 @@ def _with_snapshot(
         lacking = {f: w for f, w in partial.lacking.items() if f not in series}
         out = Loaded(series, dict(partial.prov), lacking)
         out.add_note(note, first=True)
-        warnings.warn(f"{canon}: {note}", OfflineFallbackWarning, stacklevel=user_stacklevel())
+        LOG.info("%s: %s", canon, note)
         return out
     why = (
         "the cache and the bundled snapshot are on different adjustment bases "
@@ -408,5 +490,5 @@ def _with_snapshot(
         return None
     req.state.missing[canon] = (failure.ranges, f"{failure.why}; {why}")
     partial.add_note(why)
-    warnings.warn(f"{canon}: {why}", OfflineFallbackWarning, stacklevel=user_stacklevel())
+    LOG.info("%s: %s", canon, why)
     return partial

@@ -29,6 +29,19 @@ date range (with ``errors="collect"``: listed in ``PriceFrame.failures``,
 ``offline=None`` reads the ``EVENTSTUDY_OFFLINE`` environment variable
 (``1``/``true``/``yes`` = offline), else means online.
 
+Warnings
+--------
+A request warns **once**, at the caller's line, naming the symbols: an
+:class:`~eventstudy.exceptions.OfflineFallbackWarning` when the network failed
+and the cache, the bundled snapshot or proxies stood in (with the sources that
+failed, in short), else a :class:`~eventstudy.exceptions.ProxyWarning` when
+some boards are proxies. Offline, a series served from the snapshot is what was
+asked for and is not warned about. Why each symbol got what it got is in
+``provenance["note"]``, in ``failures`` for what could not be served, and on the
+``logging`` logger ``eventstudy.market`` (INFO). Third-party warnings and
+progress bars raised inside the request (akshare's) are kept out of your way
+(logged at DEBUG).
+
 Examples
 --------
 >>> pf = get_prices(["600519.SH", "000300.SH"], "2022-01-10", "2022-01-11", source="bundled")
@@ -46,7 +59,9 @@ symbol
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, get_args
@@ -67,13 +82,17 @@ from eventstudy.calendar import shanghai_sessions, uses_china_calendar
 from eventstudy.exceptions import (
     ConfigError,
     DataUnavailableError,
+    EventStudyWarning,
+    OfflineFallbackWarning,
     ProviderError,
+    ProxyWarning,
     UnknownSymbolError,
 )
 from eventstudy.market.cache import PriceCache, today_shanghai
-from eventstudy.market.frame import FAILURE_COLUMNS, PriceFrame, empty_failures
+from eventstudy.market.frame import FAILURE_COLUMNS, PriceFrame, empty_failures, short_list
 from eventstudy.market.loaders import loader_for, missing_error
 from eventstudy.market.panel import LACKING_COLUMNS, MarketPanel, empty_lacking
+from eventstudy.market.policy import FallbackPolicy, short_cause
 from eventstudy.market.proxy import (
     board_members_of,
     check_board,
@@ -91,6 +110,7 @@ from eventstudy.market.request import (
     fmt_ranges,
     join_notes,
     resolve_offline,
+    user_stacklevel,
 )
 from eventstudy.market.returns import returns_of
 from eventstudy.market.sources import PriceSource, as_source, get_source
@@ -100,6 +120,12 @@ __all__ = ["board_proxy", "get_prices", "get_returns", "load_panel", "resolve_of
 
 #: Every price field, in the order :func:`load_panel` returns them.
 ALL_FIELDS: tuple[PriceField, ...] = get_args(PriceField)
+
+#: The price layer's log: what each symbol got and why (INFO), third-party noise (DEBUG).
+LOG = logging.getLogger("eventstudy.market")
+
+#: The per-symbol warnings of the loaders, replaced by the request's one warning.
+_PER_SYMBOL = (OfflineFallbackWarning, ProxyWarning)
 
 
 # -- one request ------------------------------------------------------------------------
@@ -246,6 +272,8 @@ def _run(
 ) -> tuple[list[Symbol], PriceRequest, dict[str, Loaded], list[dict[str, str]]]:
     """One request: every symbol loaded once, for every field in ``fields``."""
     syms, req = _request(symbols, start, end, fields, options)
+    if req.start > today_shanghai():
+        return syms, req, {}, _in_the_future(syms, req, options["errors"])
     if not req.offline and any(uses_china_calendar(s) for s in syms):
         # a live request past the last known session refreshes the stored calendar
         # (at most once per process; a failure is one warning): no cliff at the horizon
@@ -254,10 +282,103 @@ def _run(
         ensure_calendar(req.end, cache_dir=req.cache.root, offline=False)
     loader, registered = _loader(options["source"])
     errors: ErrorPolicy = options["errors"]
-    loaded, failed = _serve(loader, syms, req, errors)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            for category in _PER_SYMBOL:  # recorded, never raised mid-request by "error"
+                warnings.simplefilter("always", category)
+            loaded, failed = _serve(loader, syms, req, errors)
+    finally:
+        _replay(caught)
     _settle_missing(loaded, failed, req, errors)
     _label_registered(loaded, loader, registered)
+    _warn_once(loaded, loader, req)
     return syms, req, loaded, failed
+
+
+def _in_the_future(
+    syms: list[Symbol], req: PriceRequest, errors: ErrorPolicy
+) -> list[dict[str, str]]:
+    """A range after today has no prices yet: one error, or an ``unavailable`` row each."""
+    why = f"{req.start.date()}..{req.end.date()} is after today ({today_shanghai().date()})"
+    if errors == "raise":
+        raise DataUnavailableError(
+            f"no prices for {short_list([s.canonical for s in syms])}: {why}; no series "
+            "reaches that far yet (ask for dates up to today)",
+            missing={s.canonical: [(req.start, req.end)] for s in syms},
+        )
+    return [_failure(s.canonical, "unavailable", f"{why}: no prices yet") for s in syms]
+
+
+def _package_module(filename: str) -> str | None:
+    """The ``eventstudy.*`` module of a file of this package, else None."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.abspath(filename)
+    if not path.startswith(root + os.sep):
+        return None
+    rel = os.path.splitext(os.path.relpath(path, os.path.dirname(root)))[0]
+    return rel.replace(os.sep, ".").removesuffix(".__init__")
+
+
+def _installed_library(filename: str) -> bool:
+    """Whether ``filename`` is in an installed third-party package (akshare, pandas, ...)."""
+    parts = set(os.path.abspath(filename).split(os.sep))
+    return _package_module(filename) is None and bool(parts & {"site-packages", "dist-packages"})
+
+
+def _replay(caught: list[warnings.WarningMessage]) -> None:
+    """The warnings raised while loading: per-symbol fallbacks and third-party noise
+    go to the log; the others are raised again (the package's at the caller's line)."""
+    seen: set[tuple[type[Warning], str]] = set()
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, _PER_SYMBOL):
+            LOG.info("%s", text)
+        elif _installed_library(w.filename):
+            LOG.debug("%s (%s:%s): %s", w.category.__name__, w.filename, w.lineno, text)
+        elif (w.category, text) in seen:
+            continue
+        elif issubclass(w.category, EventStudyWarning):
+            seen.add((w.category, text))
+            warnings.warn(w.message, stacklevel=user_stacklevel())
+        else:  # e.g. a pandas FutureWarning raised in our code: its own place, its filters
+            seen.add((w.category, text))
+            module = _package_module(w.filename) or os.path.splitext(w.filename)[0]
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, module=module)
+
+
+def _stand_ins(loaded: dict[str, Loaded], policy: FallbackPolicy) -> list[str]:
+    """Symbols the policy served from something else than their live sources."""
+    return [s for s, ld in loaded.items() if str(ld.prov["source"]) not in policy.route(s)]
+
+
+def _warn_once(loaded: dict[str, Loaded], loader: Loader, req: PriceRequest) -> None:
+    """The request's one warning (see the module docstring), at the caller's line."""
+    proxies = [s for s, ld in loaded.items() if bool(ld.prov.get("is_proxy"))]
+    stand_ins = [] if req.offline or not isinstance(loader, FallbackPolicy) else (
+        _stand_ins(loaded, loader)
+    )  # fmt: skip
+    if stand_ins:
+        served = [s for s in stand_ins if s not in proxies]
+        what = [f"{short_list(served)} from the cache or the bundled snapshot"] if served else []
+        if proxies:
+            what.append(f"{short_list(proxies)} as proxies built from bundled members")
+        causes = [f"{name} failed ({short_cause(err)})" for name, err in req.state.down.items()]
+        why = "; ".join(causes) if causes else "the live sources failed"
+        message = (
+            f"{len(stand_ins)} of {len(loaded)} series are not from the network ({why}): "
+            f"{'; '.join(what)}. Why, per symbol: provenance['note'] and the "
+            "'eventstudy.market' log; offline=True (EVENTSTUDY_OFFLINE=1) skips the network"
+        )
+        warnings.warn(message, OfflineFallbackWarning, stacklevel=user_stacklevel())
+    elif proxies:
+        warnings.warn(
+            f"{len(proxies)} series {'are proxies' if len(proxies) > 1 else 'is a proxy'} "
+            f"built from members, not the real index: {short_list(proxies)} (provenance "
+            "is_proxy, proxy_members, note)",
+            ProxyWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _sessions(syms: list[Symbol], req: PriceRequest) -> pd.DatetimeIndex | None:

@@ -90,7 +90,7 @@ class RequestState:
         if earlier is None:
             return
         raise ProviderError(
-            f"{symbol}: {source} skipped, it could not be reached earlier in this request "
+            f"{symbol}: {source} skipped, it could not be reached earlier "
             f"({earlier.symbol} after {earlier.attempts} attempt(s): "
             f"{type(earlier.cause).__name__}: {earlier.cause}); retry later, or pass "
             'errors="collect" to keep the symbols that can be served',
@@ -189,17 +189,21 @@ class Loader(Protocol):
 def user_stacklevel() -> int:
     """``stacklevel`` for ``warnings.warn`` naming the first caller outside this package.
 
-    Called in the function that warns; the price layer's own frames are skipped
-    so that the warning points at the user's ``get_prices`` / ``load_panel`` call.
+    Called in the function that warns; the package's own frames are skipped so
+    that the warning points at the user's line (``get_prices``, ``load_panel``,
+    or ``run_event_study``/``backtest`` that call them).
     """
     frame = sys._getframe(1)
     level = 1
-    while frame.f_back is not None and str(frame.f_globals.get("__name__", "")).startswith(
-        "eventstudy.market"
-    ):
+    while frame.f_back is not None and _in_package(frame.f_globals.get("__name__", "")):
         frame = frame.f_back
         level += 1
     return level
+
+
+def _in_package(module: object) -> bool:
+    name = str(module)
+    return name == "eventstudy" or name.startswith("eventstudy.")
 
 
 def trim(symbol: Symbol, ranges: Iterable[Range]) -> list[Range]:

@@ -51,10 +51,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -85,6 +86,22 @@ _STOCK = "stock_zh_a_hist_tx"
 _INDEX = "stock_zh_index_daily_tx"
 
 
+@contextlib.contextmanager
+def _no_progress_bars(func: Callable[..., Any]) -> Iterator[None]:
+    """akshare's Tencent functions draw a tqdm bar per call (``get_tqdm()``): none inside
+    our request (the module's ``get_tqdm`` answers a pass-through while ``func`` runs)."""
+    space = getattr(func, "__globals__", {})
+    original = space.get("get_tqdm")
+    if original is None:
+        yield
+        return
+    space["get_tqdm"] = lambda enable=True: original(enable=False)
+    try:
+        yield
+    finally:
+        space["get_tqdm"] = original
+
+
 def _tencent_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:
     """Call ``akshare.<name>(**kwargs)`` with ``timeout`` on every HTTP request of it.
 
@@ -97,7 +114,7 @@ def _tencent_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataF
     func = getattr(akshare, name)
     if "timeout" in inspect.signature(func).parameters and kwargs.get("timeout") is None:
         kwargs = {**kwargs, "timeout": timeout}
-    with scoped_requests(timeout):
+    with scoped_requests(timeout), _no_progress_bars(func):
         result = func(**kwargs)
     if not isinstance(result, pd.DataFrame):
         raise TypeError(f"akshare.{name} returned {type(result).__name__}, not a DataFrame")

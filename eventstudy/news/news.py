@@ -500,9 +500,12 @@ class News:
         from eventstudy.events import EventSet
 
         tags = self.tags(min_score=min_score)
+        unmentioned: list[str] = []
         if symbols is not None:
-            wanted = {normalize(s) for s in ([symbols] if isinstance(symbols, str) else symbols)}
+            items = [symbols] if isinstance(symbols, str) else list(symbols)
+            wanted = {normalize(s) for s in items}
             tags = tags[tags["symbol"].isin(wanted)]
+            unmentioned = sorted(wanted - set(tags["symbol"]))
         if kinds is not None:
             kind_set = {kinds} if isinstance(kinds, str) else set(kinds)
             bad = kind_set - {"board", "stock", "index", "foreign"}
@@ -527,9 +530,16 @@ class News:
             "how",
             "name",
         ]
-        return EventSet.from_frame(
+        events = EventSet.from_frame(
             frame[cols].reset_index(drop=True), calendar=calendar, rule=rule, cutoff=cutoff
         )
+        if not unmentioned:
+            return events
+        note = (
+            f"no article mentions {', '.join(unmentioned)} with a score >= {min_score} "
+            "(news.tags(min_score=0) lists every mention; check the code and its spelling)"
+        )
+        return replace(events, notes=(*events.notes, note))
 
 
 def _dtype_of(column: str) -> str:

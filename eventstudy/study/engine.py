@@ -124,6 +124,7 @@ def fit_study(
     EventStudyResult
     """
     evset = resolve_duplicates(spec, event_set(spec, events))
+    _check_some_events(evset, returns, prices, volumes)
     frame = evset.frame
     if get_measure(spec.measure).data == "volume":
         panel, provenance, failures = _volume_panel(
@@ -283,6 +284,12 @@ def _trading_calendar(calendar: CalendarLike | None) -> TradingCalendar | None:
     ):
         return None
     return calendar
+
+
+def _check_some_events(evset: EventSet, *data: object) -> None:
+    """No events and no data given (to be fetched for them): say why there are none."""
+    if evset.frame.empty and all(d is None for d in data):
+        raise InputDataError(f"no events to analyse: {evset.why_empty()}")
 
 
 def event_set(spec: EventStudy, events: EventSet | pd.DataFrame) -> EventSet:

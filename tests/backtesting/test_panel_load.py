@@ -68,6 +68,7 @@ def test_a_board_proxy_keeps_its_closes_and_warnings_are_not_swallowed(
     assert np.isnan(panel.open[:, board]).all()
     assert panel.proxies == frozenset({"BK0896"})
     assert "PROXY" in panel.provenance
-    with pytest.warns(OfflineFallbackWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OfflineFallbackWarning)  # offline: the snapshot was asked
         PricePanel.load(["600519.SH"], pd.Timestamp("2022-01-04"), pd.Timestamp("2022-01-14"),
                         offline=True)  # fmt: skip

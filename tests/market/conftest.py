@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from eventstudy.market import sources
+from eventstudy.market.policy import forget_unreachable
 
 
 @pytest.fixture(autouse=True)
@@ -15,8 +16,10 @@ def _fresh_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
     monkeypatch.delenv("EVENTSTUDY_CACHE", raising=False)
     sources._reset_defaults()
+    forget_unreachable()
     yield
     sources._reset_defaults()
+    forget_unreachable()
 
 
 @pytest.fixture
@@ -27,6 +30,8 @@ def cache_dir(tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make every socket use fail loudly; returns the list of attempts."""
+    import pyarrow.parquet  # noqa: F401  # imports ssl, whose SSLSocket subclasses socket.socket
+
     attempts: list[str] = []
 
     def refuse(*args: object, **kwargs: object) -> None:

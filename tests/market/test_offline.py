@@ -58,9 +58,14 @@ def test_env_var_switches_offline(no_network, cache_dir, monkeypatch) -> None:  
 
 
 def test_study_request_works_offline_from_the_snapshot(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
-    with pytest.warns(ProxyWarning), pytest.warns(OfflineFallbackWarning):
+    # offline, the snapshot is what was asked for: no fallback warning; one for the proxy
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         pf = get_prices(["BK0896", "000300.SH"], "2021-12-01", "2022-02-28", offline=True,
                         cache_dir=cache_dir)  # fmt: skip
+    assert [w.category for w in caught] == [ProxyWarning], [str(w.message) for w in caught]
+    assert "BK0896" in str(caught[0].message)
+    assert caught[0].filename == __file__  # at the caller's line
     assert pf.provenance.loc["BK0896", "is_proxy"]
     assert pf.provenance.loc["000300.SH", "source"] == "bundled"
     assert "fallback: offline" in pf.provenance.loc["000300.SH", "note"]
@@ -69,8 +74,10 @@ def test_study_request_works_offline_from_the_snapshot(no_network, cache_dir) ->
 
 
 def test_offline_beyond_the_snapshot_is_reported(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
-    with pytest.warns(OfflineFallbackWarning), pytest.raises(DataUnavailableError) as info:
-        get_prices("600519.SH", "2026-06-01", "2026-07-10", offline=True, cache_dir=cache_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OfflineFallbackWarning)  # offline: asked for, no warning
+        with pytest.raises(DataUnavailableError) as info:
+            get_prices("600519.SH", "2026-06-01", "2026-07-10", offline=True, cache_dir=cache_dir)
     (ranges,) = info.value.missing.values()  # type: ignore[attr-defined]
     assert ranges == [(T("2026-06-17"), T("2026-07-10"))]
 
@@ -160,7 +167,8 @@ def test_offline_cache_gaps_filled_from_the_bundled_snapshot(no_network, cache_d
     src = _bundled_like_source()
     register_source("akshare", src)
     get_prices("600519.SH", "2026-06-10", "2026-06-30", source="akshare", cache_dir=cache_dir)
-    with pytest.warns(OfflineFallbackWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OfflineFallbackWarning)  # offline: asked for, no warning
         pf = get_prices("600519.SH", "2026-06-01", "2026-06-30", offline=True,
                         cache_dir=cache_dir, errors="collect")  # fmt: skip
     assert pf.failures.empty
@@ -206,7 +214,7 @@ def test_skipped_after_an_earlier_failure_carries_its_attempts(cache_dir) -> Non
     fake = FakeNetworkSource(fail=lambda s: ConnectionError("no route"))
     register_source("akshare", fake)
     register_source("tencent", FakeNetworkSource("tencent", fail=lambda s: ConnectionError("x")))
-    with pytest.warns(OfflineFallbackWarning), pytest.raises(ProviderError) as info:
+    with pytest.raises(ProviderError) as info:  # the error says it all: no fallback warning
         get_prices(["600519.SH", "002013.SZ"], "2022-01-04", "2022-01-31", cache_dir=cache_dir)
     err = info.value
     assert err.symbol == "002013.SZ"
@@ -214,3 +222,17 @@ def test_skipped_after_an_earlier_failure_carries_its_attempts(cache_dir) -> Non
     assert isinstance(err.cause, ConnectionError)
     assert 'errors="collect"' in str(err)
     assert len(fake.calls) == 1
+
+
+def test_an_unbundled_index_offline_says_what_works(no_network, cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, item 18: a clean range and a suggestion that works (not source='bundled')."""
+    with pytest.raises(DataUnavailableError) as info:
+        get_prices(["399006.SZ"], "2022-01-04", "2022-01-31", offline=True, cache_dir=cache_dir)
+    msg = str(info.value)
+    assert "399006.SZ: 2022-01-04..2022-01-28" in msg  # sessions only (01-31: Spring Festival)
+    assert "source='bundled'" not in msg
+    assert "run once online" in msg
+    bundled = msg.split("bundled indices ")[1].split(")")[0].split(", ")
+    assert "000300.SH" in bundled
+    for index in bundled:  # each suggestion works offline
+        get_prices(index, "2022-01-04", "2022-01-31", offline=True, cache_dir=cache_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,7 +104,8 @@ def test_bundled_data_through_real_get_returns(monkeypatch, tmp_path):
     )  # fmt: skip
     from eventstudy.exceptions import OfflineFallbackWarning
 
-    with pytest.warns(OfflineFallbackWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OfflineFallbackWarning)  # offline: the snapshot was asked
         res = run_event_study(ev)
     assert res.events.day0.iloc[0] == pd.Timestamp("2022-01-10")
     assert res.n_estimation.iloc[0] == 240
