@@ -43,6 +43,7 @@ __all__ = [
     "EASTMONEY_LIMITER",
     "TENCENT_LIMITER",
     "EmptyResponseError",
+    "HttpTimeout",
     "RateLimiter",
     "RetryPolicy",
     "call_with_retry",
@@ -54,6 +55,10 @@ T = TypeVar("T")
 
 class EmptyResponseError(Exception):
     """The service answered but with no rows (``data: null``, empty klines, rc != 0)."""
+
+
+#: A ``requests`` timeout: seconds, or ``(connect, read)`` seconds.
+HttpTimeout = float | tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,17 @@ class RetryPolicy:
     jitter
         Uniform random extra delay in ``[0, jitter * backoff]``.
     timeout
-        Seconds for each HTTP call (connect and read).
+        Seconds for each HTTP call to answer (the read timeout).
+    connect_timeout
+        Seconds to open the connection (at most ``timeout``): a host that drops packets
+        is given up on after this long, once (:func:`is_unreachable`: not retried).
+
+    Examples
+    --------
+    >>> RetryPolicy().http_timeout()
+    (5.0, 15.0)
+    >>> RetryPolicy(timeout=2.0).http_timeout()
+    (2.0, 2.0)
     """
 
     attempts: int = 3
@@ -77,6 +92,11 @@ class RetryPolicy:
     max_delay: float = 8.0
     jitter: float = 0.25
     timeout: float = 15.0
+    connect_timeout: float = 5.0
+
+    def http_timeout(self) -> tuple[float, float]:
+        """``(connect, read)`` seconds, as ``requests`` takes them."""
+        return (min(self.connect_timeout, self.timeout), self.timeout)
 
     def delay(self, retry: int, rng: random.Random) -> float:
         """Seconds to wait before retry number ``retry`` (1-based)."""

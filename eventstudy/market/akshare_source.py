@@ -87,6 +87,7 @@ from eventstudy.market._clean import FIELDS, empty_bars
 from eventstudy.market._net import (
     EASTMONEY_LIMITER,
     EmptyResponseError,
+    HttpTimeout,
     RateLimiter,
     RetryPolicy,
     call_with_retry,
@@ -154,7 +155,7 @@ class _Scope(threading.local):
     """Per-thread state of :func:`scoped_requests` (inactive in every other thread)."""
 
     def __init__(self) -> None:
-        self.timeout: float | None = None
+        self.timeout: HttpTimeout | None = None
         self.seen: list[Any] | None = None
 
 
@@ -200,7 +201,7 @@ def _hook(requests_session: Any, *, install: bool) -> None:
 
 
 @contextlib.contextmanager
-def scoped_requests(timeout: float) -> Iterator[list[Any]]:
+def scoped_requests(timeout: HttpTimeout) -> Iterator[list[Any]]:
     """Give this thread's ``requests`` calls a timeout and collect its kline responses.
 
     Inside the block, every ``requests`` call *made by the calling thread*
@@ -262,7 +263,7 @@ def _kline_verdict(responses: list[Any]) -> str | None:
     return None
 
 
-def _akshare_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:
+def _akshare_call(name: str, kwargs: dict[str, Any], timeout: HttpTimeout) -> pd.DataFrame:
     """Call ``akshare.<name>(**kwargs)`` with ``timeout`` on its HTTP requests.
 
     akshare's own ``timeout`` parameter is used where the function has one; the
@@ -353,7 +354,7 @@ class AkshareSource:
     def _call(self, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
         if self._fetcher is not None:
             return self._fetcher(name, kwargs)
-        return _akshare_call(name, kwargs, self.policy.timeout)
+        return _akshare_call(name, kwargs, self.policy.http_timeout())
 
     def _permanent(self) -> tuple[type[BaseException], ...]:
         perm: tuple[type[BaseException], ...] = (DataUnavailableError, UnknownCodeError)
@@ -739,7 +740,7 @@ class AkshareReference(AkshareSource):
         if self._fetcher is not None:
             return self._fetcher(name, kwargs)
         clear_akshare_cache(name)
-        return _akshare_call(name, kwargs, self.policy.timeout)
+        return _akshare_call(name, kwargs, self.policy.http_timeout())
 
     def _ask(
         self,

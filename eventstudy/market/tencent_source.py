@@ -66,6 +66,7 @@ from eventstudy.exceptions import DataUnavailableError
 from eventstudy.market._net import (
     TENCENT_LIMITER,
     EmptyResponseError,
+    HttpTimeout,
     RateLimiter,
     RetryPolicy,
     call_with_retry,
@@ -102,7 +103,7 @@ def _no_progress_bars(func: Callable[..., Any]) -> Iterator[None]:
         space["get_tqdm"] = original
 
 
-def _tencent_call(name: str, kwargs: dict[str, Any], timeout: float) -> pd.DataFrame:
+def _tencent_call(name: str, kwargs: dict[str, Any], timeout: HttpTimeout) -> pd.DataFrame:
     """Call ``akshare.<name>(**kwargs)`` with ``timeout`` on every HTTP request of it.
 
     akshare's own ``timeout`` parameter where the function has one (it covers
@@ -224,7 +225,7 @@ class TencentSource:
     def _call(self, name: str, kwargs: dict[str, Any]) -> pd.DataFrame:
         if self._fetcher is not None:
             return self._fetcher(name, kwargs)
-        return _tencent_call(name, kwargs, self.policy.timeout)
+        return _tencent_call(name, kwargs, self.policy.http_timeout())
 
     def _plan(
         self, sym: Symbol, start: pd.Timestamp, end: pd.Timestamp, adjust: Adjust

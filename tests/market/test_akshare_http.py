@@ -72,7 +72,7 @@ def test_stock_kline_parsed_translated_and_timed_out() -> None:
     assert bars.loc["2022-01-10", "volume"] == 29627 * 100  # lots -> shares
     assert bars.loc["2022-01-10", "amount"] == 5792738145.0
     assert list(bars.columns) == ["open", "high", "low", "close", "volume", "amount"]
-    assert responses.calls[0].request.req_kwargs["timeout"] == 7.5
+    assert responses.calls[0].request.req_kwargs["timeout"] == (5.0, 7.5)  # (connect, read)
 
 
 @responses.activate
@@ -102,7 +102,7 @@ def test_index_and_boards_use_their_functions_and_a_timeout() -> None:
 
     assert board_table().set_index("code").loc["BK0477", "board_type"] == "industry"
     assert src.fetch("BK0477", day, day, adjust="qfq").loc[day, "close"] == 2.0
-    assert all(c.request.req_kwargs["timeout"] == 7.5 for c in responses.calls)
+    assert all(c.request.req_kwargs["timeout"] == (5.0, 7.5) for c in responses.calls)
 
 
 @responses.activate
@@ -394,7 +394,7 @@ def test_akshare_call_leaves_a_concurrent_plain_request_alone() -> None:
         other.join(10)
     assert bars.loc[T("2022-01-10"), "close"] == 4844.05
     # the akshare request (stock_zh_index_daily_em has no timeout parameter) got 0.3 s ...
-    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [0.3]
+    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [(0.3, 0.3)]
     # ... the plain one none: it waited the server's full second and succeeded
     assert "error" not in plain, plain.get("error")
     assert plain["status"] == 200

@@ -84,7 +84,7 @@ def cache(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 def test_one_online_call_stores_the_extended_calendar(cache, no_network) -> None:  # type: ignore[no-untyped-def]
     responses.add(responses.GET, CALENDAR_URL, body=calendar_payload(sina_days()))
     stored = refresh_calendar(source=make_source(), offline=False)
-    assert responses.calls[0].request.req_kwargs["timeout"] == 7.5  # akshare passes none
+    assert responses.calls[0].request.req_kwargs["timeout"] == (5.0, 7.5)  # akshare passes none
     assert stored.path == calendar_store() == cache / "calendar" / "XSHG.json"
     assert stored.source == "akshare.tool_trade_date_hist_sina"
     assert stored.sessions[0] == T("1990-12-19")

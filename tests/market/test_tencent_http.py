@@ -137,7 +137,7 @@ def test_stock_parsed_translated_and_timed_out() -> None:
     assert list(bars.columns) == ["open", "high", "low", "close", "volume", "amount"]
     assert bars.attrs["notes"] == ["akshare.stock_zh_a_hist_tx"]
     # akshare's timeout on the kline call, the scoped one on get_tx_start_year's weekTrends
-    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [7.5, 7.5]
+    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [(5.0, 7.5), (5.0, 7.5)]
 
 
 @responses.activate
@@ -170,7 +170,10 @@ def test_index_through_tencent_is_unadjusted_prices_only() -> None:
     assert bars["close"].tolist() == [4818.91, 4844.05, 4789.16]
     assert list(bars.columns) == ["open", "high", "low", "close"]  # the 6th column is no amount
     assert src.served_adjust("000300.SH", "qfq") == "none"
-    assert responses.calls[0].request.req_kwargs["timeout"] == 7.5  # scoped: no akshare timeout
+    assert responses.calls[0].request.req_kwargs["timeout"] == (
+        5.0,
+        7.5,
+    )  # scoped: no akshare timeout
 
 
 def test_what_tencent_has() -> None:
