@@ -171,3 +171,8 @@ Instrument: TypeAlias = Literal["stock", "b_share", "fund", "index", "board", "f
 #: Point-in-time lists kept as dated snapshots in the reference store: the ST/*ST list
 #: (risk-warning board), the suspensions of a day, the delisted companies.
 ListTable: TypeAlias = Literal["st", "suspensions", "delisted"]
+
+# scale-out
+#: Where a load or a study runs: this process, or the workers of a Dask cluster
+#: (:mod:`eventstudy.scale`; ``pip install "eventstudy-cn[dask]"``).
+Engine: TypeAlias = Literal["local", "dask"]

@@ -1,0 +1,143 @@
+"""The Dask side of ``engine="dask"``: the import, the client, the partitioning.
+
+``distributed`` is imported here only, and only when a function of this package
+runs (``import eventstudy`` imports no Dask). Install it with
+``pip install "eventstudy-cn[dask]"``.
+
+Examples
+--------
+>>> check_engine("local")
+'local'
+>>> chunks([5, 1, 1, 1, 4, 1], 2)
+[[0], [1, 2], [3], [4], [5]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any, Final, get_args
+
+from eventstudy._typing import Engine
+from eventstudy.exceptions import ConfigError
+
+__all__ = [
+    "DEFAULT_PARTITION_SIZE",
+    "ENGINES",
+    "check_engine",
+    "chunks",
+    "gather_in_order",
+    "require_distributed",
+    "resolve_client",
+]
+
+#: The engines a load or a study runs on (``engine=``).
+ENGINES: Final[tuple[Engine, ...]] = get_args(Engine)
+
+#: Inputs (post files or table rows) per news partition; events per study partition.
+DEFAULT_PARTITION_SIZE: Final = 2000
+
+_INSTALL: Final = 'pip install "eventstudy-cn[dask]"'
+
+
+def check_engine(engine: object) -> Engine:
+    """``engine`` if it is one of :data:`ENGINES`.
+
+    Raises
+    ------
+    ConfigError
+        For any other value.
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"engine={engine!r} must be one of {list(ENGINES)}")
+    return engine  # type: ignore[return-value]
+
+
+def require_distributed() -> ModuleType:
+    """The ``distributed`` module (imported on first use).
+
+    Raises
+    ------
+    ConfigError
+        If Dask's ``distributed`` is not installed (the message says how to install it).
+    """
+    try:
+        import distributed
+    except ImportError as err:
+        raise ConfigError(
+            f"engine='dask' needs dask.distributed, which is not installed ({err}); "
+            f"install it with {_INSTALL}"
+        ) from None
+    return distributed
+
+
+def resolve_client(client: Any = None) -> Any:
+    """``client`` if given, else the current Dask client of this session.
+
+    Raises
+    ------
+    ConfigError
+        If ``client`` is not a ``distributed.Client``, or none is given and none is
+        running.
+    """
+    distributed = require_distributed()
+    if client is not None:
+        if not isinstance(client, distributed.Client):
+            raise ConfigError(
+                f"client must be a distributed.Client, got {type(client).__name__}; e.g. "
+                "Client('tcp://scheduler:8786') or Client(LocalCluster(n_workers=2))"
+            )
+        return client
+    try:
+        return distributed.get_client()
+    except ValueError:
+        raise ConfigError(
+            "engine='dask' found no Dask client: start one (from distributed import Client; "
+            "client = Client('tcp://scheduler:8786'), or Client() for a local cluster) and "
+            "pass client="
+        ) from None
+
+
+def check_partition_size(size: object) -> int:
+    """``size`` if it is a positive integer.
+
+    Raises
+    ------
+    ConfigError
+        For anything else.
+    """
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigError(f"partition_size={size!r} must be a positive integer")
+    return size
+
+
+def chunks(weights: Sequence[int], size: int) -> list[list[int]]:
+    """Consecutive groups of items whose weights add up to about ``size`` (at least one item).
+
+    A group is closed as soon as its weight reaches ``size``; an item heavier than
+    ``size`` forms its own group. Items keep their order.
+    """
+    out: list[list[int]] = []
+    group: list[int] = []
+    total = 0
+    for i, w in enumerate(weights):
+        if group and total + w > size:
+            out.append(group)
+            group, total = [], 0
+        group.append(i)
+        total += w
+        if total >= size:
+            out.append(group)
+            group, total = [], 0
+    if group:
+        out.append(group)
+    return out
+
+
+def gather_in_order(futures: Sequence[Any]) -> list[Any]:
+    """The results of ``futures`` in their order; the first failed one (in order) raises.
+
+    The same exception as the local run raises: the error of the earliest partition,
+    whichever partition failed first in time.
+    """
+    return [f.result() for f in futures]
