@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,13 @@ from eventstudy.study.result import EventStudyResult
 if TYPE_CHECKING:
     from eventstudy.study.spec import EventStudy
 
-__all__ = ["EW_COLUMN", "StudyPartition", "fit_study_dask", "partition_events"]
+__all__ = [
+    "EW_COLUMN",
+    "ShippedSource",
+    "StudyPartition",
+    "fit_study_dask",
+    "partition_events",
+]
 
 #: Column under which the client ships the ``market="ew"`` series to the workers.
 EW_COLUMN = "__eventstudy_ew__"
@@ -127,6 +133,8 @@ def fit_fetched(
     """
     from eventstudy.market.bundled import no_price_reason
 
+    if isinstance(source, ShippedSource):
+        source = source.use()
     syms = sorted(set(events.frame["symbol"].astype(str)))
     probe = pd.DataFrame({"symbol": [*syms, syms[0]], "day0": [span[0]] * len(syms) + [span[1]]})
     returns, provenance, failed = fetch_returns(
@@ -232,8 +240,10 @@ def fit_study_dask(
     ----------
     spec, events, returns, prices, volumes, shares, source, offline, cache_dir
         As :meth:`~eventstudy.study.spec.EventStudy.fit`. ``source`` may also be a
-        price-source object (one registered under your own name on the client is sent
-        to the workers as an object, since their registries are their own).
+        price-source object. A source registered on the client under your own name
+        (``register_source("lake", LocalSource("/shared/lake"))``) is sent to the
+        workers with the tasks (their registries are their own); a built-in name
+        (``bundled``, ``local``, ``auto``...) means the workers' own source of that name.
     client
         A ``distributed.Client`` (default: the running one).
     partition_size
@@ -288,12 +298,32 @@ def fit_study_dask(
     return _merge(spec, evset, outs, notes, provenance)
 
 
+@dataclass(frozen=True, slots=True)
+class ShippedSource:
+    """A price source registered on the client under ``name``, sent to the workers.
+
+    The workers' registries are their own: :meth:`use` registers ``source`` there
+    under the same name (so provenance names it as locally) and returns the name.
+    """
+
+    name: str
+    source: Any
+
+    def use(self) -> str:
+        from eventstudy.market.sources import register_source
+
+        register_source(self.name, self.source, replace=True)
+        return self.name
+
+
 def _shippable(source: Any) -> Any:
-    """A source name the workers know as the client does, else the client's source object."""
+    """What the workers fetch from: a built-in name or an object as they are, else a
+    :class:`ShippedSource` (a source registered on the client under your own name)."""
+    from eventstudy._typing import SourceName
     from eventstudy.market.sources import get_source
 
-    if isinstance(source, str) and source != "auto":
-        return get_source(source)
+    if isinstance(source, str) and source not in get_args(SourceName):
+        return ShippedSource(source, get_source(source))
     return source
 
 
