@@ -50,7 +50,7 @@ def check_engine(engine: object) -> Engine:
     """
     if engine not in ENGINES:
         raise ConfigError(f"engine={engine!r} must be one of {list(ENGINES)}")
-    return engine  # type: ignore[return-value]
+    return engine
 
 
 def require_distributed() -> ModuleType:

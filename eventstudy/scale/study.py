@@ -144,13 +144,10 @@ def fit_fetched(
     res = dataclasses.replace(spec, trade_to_trade=False).fit(events, returns=returns)
     out = _outcome(res, provenance)
     dropped = out.dropped
-    for i in np.flatnonzero(
-        (dropped["reason"] == "unknown_symbol") & dropped["symbol"].astype(str).isin(failed)
-    ):
-        sym = str(dropped["symbol"].iat[i])
-        reason, message = no_price_reason(sym, failed[sym])
-        dropped.iloc[i, dropped.columns.get_loc("reason")] = reason
-        dropped.iloc[i, dropped.columns.get_loc("message")] = message
+    lost = (dropped["reason"] == "unknown_symbol") & dropped["symbol"].astype(str).isin(failed)
+    for label in dropped.index[lost]:
+        sym = str(dropped.at[label, "symbol"])
+        dropped.loc[label, ["reason", "message"]] = no_price_reason(sym, failed[sym])
     return out
 
 

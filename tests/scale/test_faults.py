@@ -74,7 +74,7 @@ def test_warehouse_source_read_by_the_workers(client, lake) -> None:
     path, ev = lake
     register_source("test_lake", LocalSource(path))
     local = run_event_study(ev, source="test_lake")
-    remote = fit_study_dask(EventStudy(), ev, source="test_lake", client=client, partition_size=8)
+    remote = fit_study_dask(EventStudy(), ev, source="test_lake", client=client, partition_size=20)
     assert local.n_events > 50
     pd.testing.assert_frame_equal(local.tests, remote.tests, check_exact=False, rtol=0, atol=1e-10)
     pd.testing.assert_frame_equal(local.car, remote.car, check_exact=False, rtol=0, atol=1e-10)

@@ -86,7 +86,7 @@ def test_bundled_prices_given(client) -> None:
     assert_same_result(local, remote)
 
 
-@pytest.mark.parametrize("size", [1, 25])
+@pytest.mark.parametrize("size", [10, 1000])
 def test_extract_fetched_from_bundled_source(client, extract_events, size) -> None:
     spec = EventStudy(market=MARKET)
     local = spec.fit(extract_events, source="bundled", offline=True)
