@@ -25,9 +25,11 @@ from eventstudy.backtesting.placebo import PlaceboStatistic, placebo_test
 from eventstudy.backtesting.result import BacktestResult
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.scale.cluster import mapper_for
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
+    from eventstudy._typing import Engine
     from eventstudy.calendar import TradingCalendar
 
 __all__ = ["SKIP_REASONS", "Direction", "Entry", "backtest"]
@@ -334,6 +336,8 @@ def backtest(
     offline: bool | None = None,
     calendar: TradingCalendar | None = None,
     progress: bool = False,
+    engine: Engine = "local",
+    client: Any = None,
 ) -> BacktestResult:
     """Backtest trading each event's security around its news.
 
@@ -398,6 +402,11 @@ def backtest(
         Calendar for resolving day 0 when ``events`` is a DataFrame.
     progress
         Show progress bars on stderr (fetching prices, placebo runs).
+    engine, client
+        ``"dask"``: the placebo runs go in chunks to the workers of ``client``
+        (default: the running Dask client; the prices are sent to each worker once).
+        Run ``r`` draws from ``SeedSequence(seed).spawn(placebo)[r]`` in both engines,
+        so the result is the same.
 
     Returns
     -------
@@ -644,6 +653,7 @@ def backtest(
                 statistic=placebo_statistic,
                 benchmark_col=bench_col,
                 progress=bar.update,
+                mapper=mapper_for(engine, client),
             )
         n_days = len(pl.real_days)
         if n_days and (pl.pool_sessions < _MIN_POOL or pl.pool_sessions < 2 * n_days):

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, Final, get_args
 
@@ -26,7 +26,10 @@ __all__ = [
     "ENGINES",
     "check_engine",
     "chunks",
+    "dask_mapper",
     "gather_in_order",
+    "mapper_for",
+    "n_workers",
     "require_distributed",
     "resolve_client",
 ]
@@ -141,3 +144,45 @@ def gather_in_order(futures: Sequence[Any]) -> list[Any]:
     whichever partition failed first in time.
     """
     return [f.result() for f in futures]
+
+
+#: ``(fn, shared, items) -> [fn(shared, item) for item in items]`` (as ``study.placebo.Mapper``).
+MapFn = Callable[[Callable[[Any, Any], Any], Any, list[Any]], list[Any]]
+
+
+def dask_mapper(client: Any = None) -> MapFn:
+    """A mapper ``(fn, shared, items) -> [fn(shared, item) ...]`` running on Dask workers.
+
+    ``shared`` (e.g. a study's return panel) is scattered to every worker once; each
+    item is one task; the results come back in order (see :func:`gather_in_order`).
+    Used by ``EventStudyResult.placebo(engine="dask")``.
+    """
+    dask = resolve_client(client)
+
+    def run(fn: Callable[[Any, Any], Any], shared: Any, items: list[Any]) -> list[Any]:
+        common = dask.scatter(shared, broadcast=True, hash=False)
+        return gather_in_order([dask.submit(fn, common, item, pure=False) for item in items])
+
+    return run
+
+
+def n_workers(client: Any = None) -> int:
+    """The number of workers of ``client`` (default: the running client), at least 1."""
+    return max(1, len(resolve_client(client).scheduler_info()["workers"]))
+
+
+def mapper_for(engine: object, client: Any = None) -> MapFn | None:
+    """The mapper of ``engine``: None for ``"local"`` (the caller's own loop), else
+    :func:`dask_mapper` of ``client``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown engine; for ``"dask"`` without Dask or a client.
+
+    Examples
+    --------
+    >>> mapper_for("local") is None
+    True
+    """
+    return dask_mapper(client) if check_engine(engine) == "dask" else None
