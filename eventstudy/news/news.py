@@ -538,10 +538,10 @@ def load_news(
         Keyword dictionary; default :meth:`Tagger.default`.
     engine, client, partition_size
         ``"local"`` (default): in this process. ``"dask"``: the inputs are parsed and
-        tagged in partitions of ``partition_size`` inputs (default
-        :data:`eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE`) on the workers of
-        ``client`` (default: the running Dask client); the same ``News`` as the local
-        load (:func:`eventstudy.scale.news.load_news_dask`).
+        tagged in partitions of ``partition_size`` inputs (default: about four per
+        worker, at most :data:`eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE`) on the
+        workers of ``client`` (default: the running Dask client); the same ``News`` as
+        the local load (:func:`eventstudy.scale.news.load_news_dask`).
 
     Returns
     -------

@@ -25,11 +25,13 @@ __all__ = [
     "DEFAULT_PARTITION_SIZE",
     "ENGINES",
     "check_engine",
+    "check_partition_size",
     "chunks",
     "dask_mapper",
     "gather_in_order",
     "mapper_for",
     "n_workers",
+    "partition_size_for",
     "require_distributed",
     "resolve_client",
 ]
@@ -37,7 +39,8 @@ __all__ = [
 #: The engines a load or a study runs on (``engine=``).
 ENGINES: Final[tuple[Engine, ...]] = get_args(Engine)
 
-#: Inputs (post files or table rows) per news partition; events per study partition.
+#: The most inputs (post files or table rows) per news partition and events per study
+#: partition when ``partition_size`` is not given (fewer: about four partitions per worker).
 DEFAULT_PARTITION_SIZE: Final = 2000
 
 _INSTALL: Final = 'pip install "eventstudy-cn[dask]"'
@@ -99,6 +102,23 @@ def resolve_client(client: Any = None) -> Any:
             "client = Client('tcp://scheduler:8786'), or Client() for a local cluster) and "
             "pass client="
         ) from None
+
+
+def partition_size_for(size: int | None, total: int, client: Any) -> int:
+    """``size`` if given (checked), else about four partitions per worker of ``client``,
+    at most :data:`DEFAULT_PARTITION_SIZE` each (``total``: inputs or events).
+
+    Examples
+    --------
+    >>> partition_size_for(7, 100, None), partition_size_for(None, 0, None)
+    (7, 1)
+    """
+    if size is not None:
+        return check_partition_size(size)
+    if total == 0:
+        return 1
+    per = -(-total // (4 * n_workers(client)))  # ceil
+    return max(1, min(DEFAULT_PARTITION_SIZE, per))
 
 
 def check_partition_size(size: object) -> int:

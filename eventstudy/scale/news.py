@@ -2,9 +2,11 @@
 
 :func:`load_news_dask` is ``load_news(..., engine="dask")``. The inputs are listed
 on the client (:func:`eventstudy.news.loader.resolve_source`: post paths, or the rows
-of a table) and cut into partitions of about ``partition_size`` inputs, in order.
-Each partition is parsed and tagged on a worker (the records and the mention rows
-of every record); the client puts the partitions back in input order, removes the
+of a table) and cut into partitions of about ``partition_size`` inputs, in order
+(default: about four per worker, at most
+:data:`~eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE` inputs). Each partition is
+parsed and tagged on a worker (the records and the mention rows of every record); the
+client puts the partitions back in input order, removes the
 duplicates across all of them with the local rule (the longest text wins, ties by
 input order) and builds the :class:`~eventstudy.news.News` from the mention rows
 the workers found. The result is the local load's: the same articles, mentions,
@@ -35,10 +37,10 @@ from eventstudy.news.evidence import collect_mentions
 from eventstudy.news.loader import Record, TableSource, resolve_source
 from eventstudy.news.tagger import Tagger
 from eventstudy.scale.cluster import (
-    DEFAULT_PARTITION_SIZE,
     check_partition_size,
     chunks,
     gather_in_order,
+    partition_size_for,
     resolve_client,
 )
 
@@ -153,11 +155,12 @@ def load_news_dask(
     NewsParseError
         With ``errors="raise"``: the first bad input in input order, as locally.
     """
-    size = check_partition_size(
-        DEFAULT_PARTITION_SIZE if partition_size is None else partition_size
-    )
+    if partition_size is not None:
+        check_partition_size(partition_size)
     dask = resolve_client(client)
     inputs = resolve_source(source)
+    total = sum(len(i.frame) if isinstance(i, TableSource) else 1 for i in inputs)
+    size = partition_size_for(partition_size, total, dask)
     shipped = None if tagger is None else dask.scatter(tagger, broadcast=True, hash=False)
     futures = [
         dask.submit(parse_partition, part, errors, shipped, read, pure=False)

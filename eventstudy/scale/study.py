@@ -41,10 +41,10 @@ import pandas as pd
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import ConfigError
 from eventstudy.scale.cluster import (
-    DEFAULT_PARTITION_SIZE,
     check_partition_size,
     chunks,
     gather_in_order,
+    partition_size_for,
     resolve_client,
 )
 from eventstudy.study.core import EventPieces, concat_pieces
@@ -244,8 +244,8 @@ def fit_study_dask(
     client
         A ``distributed.Client`` (default: the running one).
     partition_size
-        Events per partition (whole securities; default
-        :data:`~eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE`).
+        Events per partition (whole securities; default: about four partitions per
+        worker, at most :data:`~eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE` events).
 
     Returns
     -------
@@ -258,9 +258,8 @@ def fit_study_dask(
         No Dask or no client; ``market="ew"`` or ``measure="volume"`` without a panel
         given; the local engine's errors.
     """
-    size = check_partition_size(
-        DEFAULT_PARTITION_SIZE if partition_size is None else partition_size
-    )
+    if partition_size is not None:
+        check_partition_size(partition_size)
     dask = resolve_client(client)
     wide = _wide(spec, returns, prices, volumes)
     evset = resolve_duplicates(spec, event_set(spec, events))
@@ -271,7 +270,7 @@ def fit_study_dask(
                         cache_dir=cache_dir, volumes=volumes, shares=shares)  # fmt: skip
     _refuse(spec, wide)
     source = _shippable(source)
-    groups = partition_events(frame["symbol"], size)
+    groups = partition_events(frame["symbol"], partition_size_for(partition_size, len(frame), dask))
     futures = []
     if wide is not None:
         given = _given(spec, wide[0], wide[1], shares)
