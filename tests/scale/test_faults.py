@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.datasets import sample_prices
-from eventstudy.market import LocalSource, register_source
+from eventstudy.market import LocalSource, register_source, sources
 from eventstudy.reference import extract_symbols, load_extract
 from eventstudy.scale.study import fit_study_dask
 from eventstudy.study import EventStudy, run_event_study
@@ -70,11 +71,18 @@ def lake(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return path, ev
 
 
-def test_warehouse_source_read_by_the_workers(client, lake) -> None:
-    path, ev = lake
-    register_source("test_lake", LocalSource(path))
-    local = run_event_study(ev, source="test_lake")
-    remote = fit_study_dask(EventStudy(), ev, source="test_lake", client=client, partition_size=20)
+@pytest.fixture
+def registered(lake) -> Iterator[str]:
+    """The warehouse registered on the client as ``test_lake`` (removed afterwards)."""
+    register_source("test_lake", LocalSource(lake[0]))
+    yield "test_lake"
+    sources._reset_defaults()
+
+
+def test_warehouse_source_read_by_the_workers(client, lake, registered) -> None:
+    _, ev = lake
+    local = run_event_study(ev, source=registered)
+    remote = fit_study_dask(EventStudy(), ev, source=registered, client=client, partition_size=20)
     assert local.n_events > 50
     pd.testing.assert_frame_equal(local.tests, remote.tests, check_exact=False, rtol=0, atol=1e-10)
     pd.testing.assert_frame_equal(local.car, remote.car, check_exact=False, rtol=0, atol=1e-10)
