@@ -175,3 +175,8 @@ ListTable: TypeAlias = Literal["st", "suspensions", "delisted"]
 # ---- report pages (issue 13) ----
 #: How a report page carries plotly.js: in the page, or one shared file beside the pages.
 PlotlyJs: TypeAlias = Literal["inline", "shared"]
+
+# scale-out
+#: Where a load or a study runs: this process, or the workers of a Dask cluster
+#: (:mod:`eventstudy.scale`; ``pip install "eventstudy-cn[dask]"``).
+Engine: TypeAlias = Literal["local", "dask"]

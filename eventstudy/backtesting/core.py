@@ -32,9 +32,11 @@ from eventstudy.exceptions import (
     EventStudyWarning,
     InputDataError,
 )
+from eventstudy.scale.cluster import mapper_for
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
+    from eventstudy._typing import Engine
     from eventstudy.calendar import TradingCalendar
 
 __all__ = ["SKIP_REASONS", "Direction", "Entry", "backtest"]
@@ -404,6 +406,8 @@ def backtest(
     calendar: TradingCalendar | None = None,
     progress: bool = False,
     duplicates: DuplicatePolicy = "keep",
+    engine: Engine = "local",
+    client: Any = None,
 ) -> BacktestResult:
     """Backtest trading each event's security around its news.
 
@@ -474,6 +478,11 @@ def backtest(
         ``"collapse"`` or ``"first"`` trade each security-day once, the others
         skipped as ``collapsed`` / ``duplicate``
         (:meth:`~eventstudy.events.EventSet.resolve_duplicates`).
+    engine, client
+        ``"dask"``: the placebo runs go in chunks to the workers of ``client``
+        (default: the running Dask client; the prices are sent to each worker once).
+        Run ``r`` draws from ``SeedSequence(seed).spawn(placebo)[r]`` in both engines,
+        so the result is the same.
 
     Returns
     -------
@@ -723,6 +732,7 @@ def backtest(
                 statistic=placebo_statistic,
                 benchmark_col=bench_col,
                 progress=bar.update,
+                mapper=mapper_for(engine, client),
             )
         n_days = len(pl.real_days)
         if n_days and (pl.pool_sessions < _MIN_POOL or pl.pool_sessions < 2 * n_days):

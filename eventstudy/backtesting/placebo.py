@@ -52,7 +52,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -148,6 +148,40 @@ def _weighted_mean(values: FloatArray, weight: FloatArray) -> float:
     return float(np.sum(np.where(ok, values, 0.0) * w) / s) if s > 0 else math.nan
 
 
+@dataclass(frozen=True)
+class PlaceboTrades:
+    """What every chunk of placebo runs shares: the prices, the traded events, the rules."""
+
+    panel: PricePanel
+    cols: np.ndarray
+    direction: np.ndarray
+    weight: FloatArray
+    rules: Rules
+    statistic: PlaceboStatistic
+    benchmark_col: int
+
+
+def placebo_chunk_values(shared: PlaceboTrades, rows: np.ndarray) -> tuple[FloatArray, FloatArray]:
+    """Statistic and trades filled of the runs ``rows`` (``(runs, events)`` entry rows)."""
+    n, k = rows.shape
+    direction = np.tile(shared.direction, n)
+    tr = simulate_trades(shared.panel, np.tile(shared.cols, n), rows.ravel(), direction,
+                         shared.rules)  # fmt: skip
+    per_trade = tr.net
+    if shared.statistic == "excess":
+        bench = benchmark_returns(
+            shared.panel, shared.benchmark_col, tr.entry_row, tr.exit_row, shared.rules.entry
+        )
+        per_trade = per_trade - direction * bench
+    ok = tr.filled.reshape(n, k) & ~np.isnan(per_trade.reshape(n, k))
+    w = np.where(ok, np.broadcast_to(shared.weight, (n, k)), 0.0)
+    wsum = w.sum(axis=1)
+    num = (np.where(ok, per_trade.reshape(n, k), 0.0) * w).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = np.where(wsum > 0, num / wsum, np.nan)
+    return values, ok.sum(axis=1).astype(float)
+
+
 def placebo_test(
     panel: PricePanel,
     cols: np.ndarray,
@@ -163,6 +197,7 @@ def placebo_test(
     statistic: PlaceboStatistic = "raw",
     benchmark_col: int = -1,
     progress: Callable[[int], None] | None = None,
+    mapper: Callable[[Callable[[Any, Any], Any], Any, list[Any]], list[Any]] | None = None,
 ) -> PlaceboTest:
     """Run ``runs`` placebo backtests of the traded events and compare with the real one.
 
@@ -184,6 +219,12 @@ def placebo_test(
         Column of the benchmark in ``panel`` (needed for ``"excess"``).
     progress
         Called with the number of runs completed after each chunk.
+    mapper
+        How the chunks of runs run: ``mapper(fn, shared, chunks)`` returns
+        ``[fn(shared, chunk) ...]`` in order (``engine="dask"``:
+        :func:`eventstudy.scale.cluster.dask_mapper`); default here, chunk by chunk.
+        Run ``r`` draws from ``SeedSequence(seed).spawn(runs)[r]``, so the result does
+        not depend on it.
 
     Returns
     -------
@@ -204,30 +245,28 @@ def placebo_test(
     real_days, group, pool = design.real_rows, design.group, design.pool
     lo, hi = design.lo, design.hi
     m = len(real_days)
-    rng = np.random.default_rng(seed)
-    placebo_rows = np.stack([draw_placebo_rows(pool, m, rng) for _ in range(runs)])
+    # run r draws from SeedSequence(seed).spawn(runs)[r] only: the same runs however they
+    # are chunked, here or across workers
+    children = np.random.SeedSequence(seed).spawn(runs)
+    placebo_rows = np.stack(
+        [draw_placebo_rows(pool, m, np.random.default_rng(c)) for c in children]
+    )
     # (runs, m): run r moves real day j to placebo_rows[r, j]
-    values = np.full(runs, np.nan)
-    filled = np.zeros(runs)
+    shared = PlaceboTrades(panel, cols, direction, weight, rules, statistic, benchmark_col)
     step = max(1, min(_CHUNK_TRADES // k, math.ceil(runs / 20)))  # >= 20 progress updates
-    for a in range(0, runs, step):
-        b = min(runs, a + step)
-        n = b - a
-        rows = placebo_rows[a:b][:, group].ravel()
-        tr = simulate_trades(panel, np.tile(cols, n), rows, np.tile(direction, n), rules)
-        per_trade = tr.net
-        if statistic == "excess":
-            bench = benchmark_returns(panel, benchmark_col, tr.entry_row, tr.exit_row, rules.entry)
-            per_trade = per_trade - np.tile(direction, n) * bench
-        ok = tr.filled.reshape(n, k) & ~np.isnan(per_trade.reshape(n, k))
-        w = np.where(ok, np.broadcast_to(weight, (n, k)), 0.0)
-        wsum = w.sum(axis=1)
-        num = (np.where(ok, per_trade.reshape(n, k), 0.0) * w).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values[a:b] = np.where(wsum > 0, num / wsum, np.nan)
-        filled[a:b] = ok.sum(axis=1)
+    chunks = [placebo_rows[a : a + step][:, group] for a in range(0, runs, step)]
+    if mapper is None:
+        outs = []
+        for rows in chunks:
+            outs.append(placebo_chunk_values(shared, rows))
+            if progress is not None:
+                progress(len(rows))
+    else:
+        outs = mapper(placebo_chunk_values, shared, chunks)
         if progress is not None:
-            progress(n)
+            progress(runs)
+    values = np.concatenate([o[0] for o in outs])
+    filled = np.concatenate([o[1] for o in outs])
     valid = values[~np.isnan(values)]
     if len(valid) == 0 or math.isnan(real):
         share, p = math.nan, math.nan

@@ -718,10 +718,15 @@ def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 @dataclass(frozen=True, slots=True)
 class TableSource:
-    """A news table read row by row; ``label`` names it in ``origin`` (``row``: a DataFrame)."""
+    """A news table read row by row; ``label`` names it in ``origin`` (``row``: a DataFrame).
+
+    ``start``: the number of the frame's first row in ``origin`` (a slice of a larger
+    table, as the Dask engine parses it, keeps the row numbers of the whole table).
+    """
 
     frame: pd.DataFrame
     label: str
+    start: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,13 +97,14 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import ErrorPolicy, SessionRule, SymbolKind
+from eventstudy._typing import Engine, ErrorPolicy, SessionRule, SymbolKind
 from eventstudy.exceptions import ConfigError, NewsParseError
 from eventstudy.news.evidence import EVIDENCE_WEIGHTS, HOW_ORDER, collect_mentions
 from eventstudy.news.frontmatter import PostProblem
 from eventstudy.news.loader import (
     TABLE_BAD_ROWS,
     Record,
+    SkippedInput,
     TableSource,
     canonical_columns,
     parse_row,
@@ -111,6 +112,7 @@ from eventstudy.news.loader import (
     resolve_inputs,
 )
 from eventstudy.news.tagger import Tagger
+from eventstudy.scale.cluster import check_engine
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
@@ -127,7 +129,10 @@ __all__ = [
     "SKIPPED_COLUMNS",
     "TAG_COLUMNS",
     "News",
+    "Skipped",
+    "finish_news",
     "load_news",
+    "read_inputs",
 ]
 
 TZ: Final = "Asia/Shanghai"
@@ -596,6 +601,9 @@ def load_news(
     *,
     errors: ErrorPolicy = "collect",
     tagger: Tagger | None = None,
+    engine: Engine = "local",
+    client: Any = None,
+    partition_size: int | None = None,
 ) -> News:
     """Load news posts or a news table, tag the securities each article concerns.
 
@@ -621,6 +629,12 @@ def load_news(
         :class:`~eventstudy.exceptions.NewsParseError` naming the first bad input.
     tagger
         Keyword dictionary; default :meth:`Tagger.default`.
+    engine, client, partition_size
+        ``"local"`` (default): in this process. ``"dask"``: the inputs are parsed and
+        tagged in partitions of ``partition_size`` inputs (default: about four per
+        worker, at most :data:`eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE`) on the
+        workers of ``client`` (default: the running Dask client); the same ``News`` as
+        the local load (:func:`eventstudy.scale.news.load_news_dask`).
 
     Returns
     -------
@@ -655,20 +669,51 @@ def load_news(
         raise ConfigError(f"errors={errors!r} must be 'collect' or 'raise'")
     if tagger is not None and not isinstance(tagger, Tagger):
         raise ConfigError(f"tagger must be a Tagger, got {type(tagger).__name__}")
+    if check_engine(engine) == "dask":
+        from eventstudy.scale.news import load_news_dask
+
+        return load_news_dask(
+            source, errors=errors, tagger=tagger, client=client,
+            partition_size=partition_size, read=read_inputs, finish=finish_news,
+        )  # fmt: skip
     tagger = tagger if tagger is not None else Tagger.default()
     found = resolve_inputs(source)
+    records, skipped, n_inputs = read_inputs(found.items, errors, found.skipped)
+    return replace(finish_news(records, skipped, n_inputs, tagger), root=found.root)
+
+
+#: An input that did not become an article: ``(origin, reason, message, article_id)``.
+Skipped = tuple[str, str, str, str | None]
+
+
+def read_inputs(
+    inputs: Sequence[Path | TableSource],
+    errors: ErrorPolicy,
+    unreadable: Sequence[SkippedInput] = (),
+) -> tuple[list[Record], list[Skipped], int]:
+    """Parse ``inputs`` (from :func:`~eventstudy.news.loader.resolve_inputs`) in order.
+
+    Returns the records, the skipped inputs and the number of inputs read (a table
+    counts its rows); ``unreadable`` (what a news folder held but could not be read:
+    ``resolve_inputs(...).skipped``) comes first in the skipped list and the count.
+
+    Raises
+    ------
+    NewsParseError
+        With ``errors="raise"``, for the first input that cannot be parsed.
+    """
     records: list[Record] = []
-    skipped: list[tuple[str, str, str, str | None]] = []
+    skipped: list[Skipped] = []
 
     def problem(origin: str, err: PostProblem) -> None:
         if errors == "raise":
             raise NewsParseError(f"{origin}: {err.message} (reason: {err.reason})") from None
         skipped.append((origin, err.reason, err.message, err.article_id))
 
-    n_inputs = len(found.skipped)
-    for entry in found.skipped:  # files and folders of a news folder that could not be read
+    n_inputs = len(unreadable)
+    for entry in unreadable:  # files and folders of a news folder that could not be read
         problem(entry.origin, PostProblem(entry.reason, entry.message))
-    for item in found.items:
+    for item in inputs:
         if isinstance(item, TableSource):
             n_inputs += len(item.frame)
             _read_rows(item, records, problem)
@@ -678,8 +723,24 @@ def load_news(
             records.append(read_post(item))
         except PostProblem as err:
             problem(str(item), err)
+    return records, skipped, n_inputs
+
+
+def finish_news(
+    records: list[Record],
+    skipped: list[Skipped],
+    n_inputs: int,
+    tagger: Tagger,
+    mentions_of: Callable[[Record], list[tuple[Any, ...]]] | None = None,
+) -> News:
+    """The :class:`News` of parsed ``records``: duplicates removed, mentions collected.
+
+    ``mentions_of(record)`` gives a record's mention rows; default
+    :func:`~eventstudy.news.evidence.collect_mentions` with ``tagger`` (the Dask engine
+    passes the rows its workers found).
+    """
     kept, dups = _dedupe(records)
-    return replace(_build(kept, dups, skipped, n_inputs, tagger), root=found.root)
+    return _build(kept, dups, skipped, n_inputs, tagger, mentions_of)
 
 
 _BAD_ENCODING: Final = (
@@ -698,7 +759,7 @@ def _read_rows(
     sub = frame[list(cols.values())].copy()
     sub.columns = list(cols.keys())
     prefix = "row " if table.label == "row" else f"{table.label}#row"
-    for i, raw_row in enumerate(sub.to_dict("records")):
+    for i, raw_row in enumerate(sub.to_dict("records"), start=table.start):
         row = {str(k): v for k, v in raw_row.items()}
         origin = f"{prefix}{i}"
         if i in bad_rows:
@@ -718,7 +779,9 @@ def _build(
     skipped: list[tuple[str, str, str, str | None]],
     n_inputs: int,
     tagger: Tagger,
+    mentions_of: Callable[[Record], list[tuple[Any, ...]]] | None = None,
 ) -> News:
+    found_in = mentions_of or (lambda rec: collect_mentions(rec, tagger))
     articles = _frame(
         {
             "article_id": [r.article_id for r in kept],
@@ -739,7 +802,7 @@ def _build(
     ids: list[str] = []
     rows: list[tuple[Any, ...]] = []
     for rec in kept:
-        found = collect_mentions(rec, tagger)
+        found = found_in(rec)
         ids += [rec.article_id] * len(found)
         rows += found
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(MENTION_COLUMNS) - 1)

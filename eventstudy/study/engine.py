@@ -73,6 +73,8 @@ __all__ = [
     "fetch_symbols",
     "fit_study",
     "flag_overlaps",
+    "market_notes",
+    "panel_returns",
     "resolve_duplicates",
 ]
 
@@ -172,7 +174,7 @@ def fit_study(
         cutoff=evset.cutoff,
         refit=Refit(returns=panel.returns, sessions=panel.sessions, run=fit),
         cols=col[status == 0],
-        notes=_market_notes(spec, panel),
+        notes=market_notes(spec, panel),
     )
 
 
@@ -197,7 +199,7 @@ def _pieces_fn(spec: EventStudy, panel: Panel, z: FloatArray, rf: FloatArray) ->
     )
 
 
-def _market_notes(spec: EventStudy, panel: Panel) -> tuple[str, ...]:
+def market_notes(spec: EventStudy, panel: Panel) -> tuple[str, ...]:
     """Methodology lines about a benchmark built from the panel (``market="ew"``)."""
     if not is_panel_market(spec.market):
         return ()
@@ -355,7 +357,7 @@ def _returns_panel(
                 trade_to_trade=spec.trade_to_trade,
             )
             return panel, (prov if not prov.empty else provenance), failures
-        ret_frame = _panel_returns(spec, px_frame)
+        ret_frame = panel_returns(spec, px_frame)
     if is_panel_market(spec.market):
         ret_frame = with_panel_market(ret_frame, spec.market)
     panel = build_panel(returns=ret_frame, market=spec.market, calendar=spec.calendar)
@@ -395,7 +397,7 @@ def _volume_panel(
     return panel, (prov if not prov.empty else provenance), failures
 
 
-def _panel_returns(spec: EventStudy, prices: pd.DataFrame) -> pd.DataFrame:
+def panel_returns(spec: EventStudy, prices: pd.DataFrame) -> pd.DataFrame:
     """Returns of a price panel on its own dates (those with a price), for ``market="ew"``.
 
     The same returns as :func:`build_panel` computes (trade to trade when asked), with

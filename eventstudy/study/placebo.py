@@ -73,7 +73,16 @@ from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study.core import EventPieces
 from eventstudy.summary import Summary
 
-__all__ = ["DEFAULT_PLACEBO_RUNS", "Refit", "StudyPlacebo", "run_placebo"]
+__all__ = [
+    "DEFAULT_PLACEBO_RUNS",
+    "Mapper",
+    "PlaceboChunk",
+    "Refit",
+    "StudyPlacebo",
+    "placebo_chunk",
+    "run_placebo",
+    "serial_map",
+]
 
 #: Replications of ``result.placebo`` by default.
 DEFAULT_PLACEBO_RUNS = 200
@@ -225,6 +234,44 @@ def _chunk_caar(
     return caar, estimated
 
 
+#: ``mapper(fn, shared, items) -> [fn(shared, item) for item in items]``, in order: how the
+#: chunks of replications run (default :func:`serial_map`; ``engine="dask"``:
+#: :func:`eventstudy.scale.cluster.dask_mapper`, ``shared`` sent to each worker once).
+Mapper = Callable[[Callable[[Any, Any], Any], Any, list[Any]], list[Any]]
+
+
+def serial_map(fn: Callable[[Any, Any], Any], shared: Any, items: list[Any]) -> list[Any]:
+    """``[fn(shared, item) for item in items]``: the chunks in this process, in order."""
+    return [fn(shared, item) for item in items]
+
+
+@dataclass(frozen=True)
+class PlaceboChunk:
+    """Replications ``seeds`` (one ``SeedSequence`` child each) of a placebo design:
+    ``m`` placebo days drawn from ``pool``, event ``j`` moved to day ``group[j]``."""
+
+    seeds: list[np.random.SeedSequence]
+    pool: np.ndarray
+    m: int
+    group: np.ndarray
+    cols: np.ndarray
+    n_windows: int
+
+
+def placebo_chunk(refit: Refit, chunk: PlaceboChunk) -> tuple[np.ndarray, FloatArray, FloatArray]:
+    """Placebo rows ``(reps, m)``, CAAR ``(reps, W)`` and events estimated of a chunk.
+
+    Replication ``i`` of the chunk draws from ``default_rng(chunk.seeds[i])`` only, so
+    the result of a replication does not depend on the chunk it is in.
+    """
+    days = np.empty((len(chunk.seeds), chunk.m), dtype=np.int64)
+    for i, s in enumerate(chunk.seeds):
+        days[i] = draw_placebo_rows(chunk.pool, chunk.m, np.random.default_rng(s))
+    pos = days[:, chunk.group].ravel()  # replication-major, events in order
+    caar, estimated = _chunk_caar(refit, pos, chunk.cols, len(chunk.seeds), chunk.n_windows)
+    return days, caar, estimated
+
+
 def run_placebo(
     refit: Refit,
     cols: np.ndarray,
@@ -233,6 +280,8 @@ def run_placebo(
     *,
     n: int = DEFAULT_PLACEBO_RUNS,
     seed: int | None = None,
+    mapper: Mapper | None = None,
+    min_chunks: int = 1,
 ) -> StudyPlacebo:
     """Re-run a study ``n`` times on random dates (see the module docstring).
 
@@ -246,6 +295,10 @@ def run_placebo(
         The study's CAAR by window (its labels name the windows).
     n, seed
         Replications and seed (``SeedSequence(seed).spawn(n)[i]`` for replication i).
+    mapper, min_chunks
+        How the chunks of replications run (:data:`Mapper`; default here, in order)
+        and the fewest chunks to cut them into (e.g. a few per worker); the result
+        does not depend on either.
 
     Returns
     -------
@@ -265,18 +318,16 @@ def run_placebo(
     design = placebo_days(pos0, has_data, 0)
     ss = np.random.SeedSequence(seed)
     children = ss.spawn(n)
-    n_windows = len(real)
-    values = np.full((n, n_windows), np.nan)
-    estimated = np.zeros(n)
+    step = max(1, min(_CHUNK_EVENTS // len(cols), -(-n // max(1, min_chunks))))
     m = len(design.real_rows)
-    days = np.empty((n, m), dtype=np.int64)
-    step = max(1, _CHUNK_EVENTS // len(cols))
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        for i in range(a, b):
-            days[i] = draw_placebo_rows(design.pool, m, np.random.default_rng(children[i]))
-        pos = days[a:b][:, design.group].ravel()  # replication-major, events in order
-        values[a:b], estimated[a:b] = _chunk_caar(refit, pos, cols, b - a, n_windows)
+    chunks = [
+        PlaceboChunk(children[a : a + step], design.pool, m, design.group, cols, len(real))
+        for a in range(0, n, step)
+    ]
+    outs = (mapper or serial_map)(placebo_chunk, refit, chunks)
+    days = np.concatenate([o[0] for o in outs])
+    values = np.concatenate([o[1] for o in outs])
+    estimated = np.concatenate([o[2] for o in outs])
     frame = pd.DataFrame(values, columns=real.index)
     ok = frame.notna()
     hits = (frame.abs() >= real.abs()) & ok

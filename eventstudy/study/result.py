@@ -56,6 +56,7 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy._typing import (
+    Engine,
     EventMeasure,
     FloatArray,
     RegressionCov,
@@ -64,6 +65,7 @@ from eventstudy._typing import (
     TestScope,
 )
 from eventstudy.exceptions import ConfigError
+from eventstudy.scale.cluster import check_engine
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
 from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
@@ -839,7 +841,14 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             cutoff=self._cutoff,
         )
 
-    def placebo(self, n: int = DEFAULT_PLACEBO_RUNS, *, seed: int | None = None) -> StudyPlacebo:
+    def placebo(
+        self,
+        n: int = DEFAULT_PLACEBO_RUNS,
+        *,
+        seed: int | None = None,
+        engine: Engine = "local",
+        client: Any = None,
+    ) -> StudyPlacebo:
         """The same study on random dates: placebo CAAR by window and empirical p-values.
 
         Every analysed event keeps its security; each replication moves all the events
@@ -855,6 +864,10 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             Replications.
         seed
             Seed (None: fresh entropy, recorded in the result's ``seed``).
+        engine, client
+            ``"dask"``: the replications run in chunks on the workers of ``client``
+            (default: the running Dask client; the return panel is sent to each worker
+            once), with the same result as ``"local"`` for the same seed.
 
         Returns
         -------
@@ -878,7 +891,13 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
                 "this result carries no return panel to re-run on placebo dates; fit the "
                 "study (EventStudy.fit / run_event_study) to get one"
             )
-        return run_placebo(self._refit, self._cols, self._pieces.pos0, self.caar, n=n, seed=seed)
+        mapper, chunks = None, 1
+        if check_engine(engine) == "dask":
+            from eventstudy.scale.cluster import dask_mapper, n_workers
+
+            mapper, chunks = dask_mapper(client), 4 * n_workers(client)
+        return run_placebo(self._refit, self._cols, self._pieces.pos0, self.caar, n=n,
+                           seed=seed, mapper=mapper, min_chunks=chunks)  # fmt: skip
 
     def by(self, column: str) -> dict[str, EventStudyResult]:
         """Per-group results by an event attribute (board, publisher, kind, ...).

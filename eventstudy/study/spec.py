@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import pandas as pd
 
-from eventstudy._typing import DuplicatePolicy, ModelName, OverlapPolicy, StudyMeasure
+from eventstudy._typing import DuplicatePolicy, Engine, ModelName, OverlapPolicy, StudyMeasure
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError
+from eventstudy.scale.cluster import check_engine
 from eventstudy.study.inference import BOOTSTRAP_TESTS, TESTS
 from eventstudy.study.measures import get_measure
 from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
@@ -443,6 +444,8 @@ def run_event_study(
     measure: StudyMeasure = DEFAULT_MEASURE,
     volumes: WideData | None = None,
     shares: pd.Series | pd.DataFrame | None = None,
+    engine: Engine = "local",
+    client: Any = None,
 ) -> EventStudyResult:
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
@@ -450,6 +453,9 @@ def run_event_study(
     offline=..., cache_dir=..., volumes=..., shares=...)``; see
     :class:`EventStudy` for the parameters and
     :class:`~eventstudy.study.result.EventStudyResult` for the output.
+    ``engine="dask"`` runs it on the workers of ``client`` (default: the running Dask
+    client), events partitioned by security, with the same result
+    (:func:`eventstudy.scale.study.fit_study_dask`).
 
     Examples
     --------
@@ -478,6 +484,13 @@ def run_event_study(
         duplicates=duplicates,
         overlap=overlap,
     )
+    if check_engine(engine) == "dask":
+        from eventstudy.scale.study import fit_study_dask
+
+        return fit_study_dask(
+            spec, events, returns=returns, prices=prices, volumes=volumes, shares=shares,
+            source=source, offline=offline, cache_dir=cache_dir, client=client,
+        )  # fmt: skip
     return spec.fit(
         events,
         returns=returns,

@@ -32,13 +32,17 @@ __all__ = [
     "UNDEFINED_N1",
     "UNDEFINED_SD0",
     "GrankSums",
+    "KPGroups",
     "RankSums",
     "adjust_pvalues",
     "column_moments",
     "column_sums",
     "generalized_sign",
     "grank",
+    "kp_groups",
     "kp_rbar",
+    "kp_rbar_of",
+    "merge_kp_groups",
     "norm_pvalue",
     "rank_sums",
     "sign_test",
@@ -365,19 +369,55 @@ def kp_rbar(
     >>> round(rbar, 6), pairs  # only the pair (0, 1) shares day 0: 2 * 1 / 6
     (0.333333, 2)
     """
-    lens = np.asarray(list(lengths), dtype=np.int64)
+    return kp_rbar_of(kp_groups(resid, pos0), lengths)
+
+
+@dataclass(frozen=True, slots=True)
+class KPGroups:
+    """What :func:`kp_rbar` needs of a set of events, summed by day-0 position.
+
+    Every sum is over events, so the groups of disjoint sets of events (e.g. the
+    partitions of a study run on several workers) merge exactly by adding them
+    position by position (:func:`merge_kp_groups`); :func:`kp_rbar_of` then gives
+    the ``rbar`` of all the events.
+
+    Attributes
+    ----------
+    pos
+        ``(G,)`` the distinct day-0 positions, increasing.
+    z
+        ``(G, L1)`` per position, the sum of the events' demeaned, unit-norm
+        residuals ``z_i`` (missing days 0).
+    size
+        ``(G,)`` events per position.
+    own
+        ``sum_i ||z_i||^2`` (1 per event with residuals that vary, else 0).
+    """
+
+    pos: np.ndarray
+    z: FloatArray
+    size: np.ndarray
+    own: float
+
+
+def kp_groups(resid: FloatArray, pos0: np.ndarray) -> KPGroups:
+    """The :class:`KPGroups` of events with residuals ``resid`` ``(N, L1)`` and day 0s ``pos0``.
+
+    Examples
+    --------
+    >>> g = kp_groups(np.array([[1.0, -1.0], [2.0, -2.0], [1.0, 1.0]]), np.array([5, 5, 9]))
+    >>> g.pos.tolist(), g.size.tolist(), g.z.round(4).tolist(), round(g.own, 12)
+    ([5, 9], [2, 1], [[1.4142, -1.4142], [0.0, 0.0]], 2.0)
+    """
     n, l1 = resid.shape
-    if n < 2:
-        return 0.0, np.zeros(len(lens)), 0
     p = np.asarray(pos0, dtype=np.int64)
     # events sorted by day 0: sum the z of each day-0 group, block by block (threads)
     order = np.argsort(p, kind="stable")
     ps = p[order]
-    new_group = np.r_[True, ps[1:] != ps[:-1]]
+    new_group = np.r_[True, ps[1:] != ps[:-1]] if n else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(new_group)
     gid = np.cumsum(new_group) - 1
-    gpos = ps[starts]
-    size = np.diff(np.r_[starts, n])
+    size = np.diff(np.r_[starts, n]).astype(np.int64)
 
     def part(lo: int, hi: int) -> tuple[np.ndarray, FloatArray, float]:
         r = resid[order[lo:hi]]
@@ -396,11 +436,45 @@ def kp_rbar(
 
     zg = np.zeros((len(starts), l1))
     own = 0.0
-    for g_ids, sums, o in map_blocks(part, n, block=2048):
-        zg[g_ids] += sums  # group ids are distinct within a block
-        own += o
-    same = float(np.einsum("ij,ij->", zg, zg)) - own
-    pairs = int((size * (size - 1)).sum())
+    if n:
+        for g_ids, sums, o in map_blocks(part, n, block=2048):
+            zg[g_ids] += sums  # group ids are distinct within a block
+            own += o
+    return KPGroups(ps[starts], zg, size, own)
+
+
+def merge_kp_groups(parts: Iterable[KPGroups]) -> KPGroups:
+    """The :class:`KPGroups` of the union of disjoint sets of events (sums by position).
+
+    Examples
+    --------
+    >>> e, p = np.array([[1.0, -1.0, 2.0], [2.0, 1.0, -1.0], [0.5, 1.0, 3.0]]), np.array([4, 4, 6])
+    >>> whole = kp_groups(e, p)
+    >>> merged = merge_kp_groups([kp_groups(e[[0, 2]], p[[0, 2]]), kp_groups(e[[1]], p[[1]])])
+    >>> merged.pos.tolist() == whole.pos.tolist(), bool(np.allclose(merged.z, whole.z))
+    (True, True)
+    """
+    parts = list(parts)
+    l1 = parts[0].z.shape[1] if parts else 0
+    pos = np.unique(np.concatenate([g.pos for g in parts])) if parts else np.zeros(0, np.int64)
+    z = np.zeros((len(pos), l1))
+    size = np.zeros(len(pos), dtype=np.int64)
+    for g in parts:
+        at = np.searchsorted(pos, g.pos)
+        z[at] += g.z
+        size[at] += g.size
+    return KPGroups(pos, z, size, float(sum(g.own for g in parts)))
+
+
+def kp_rbar_of(groups: KPGroups, lengths: Iterable[int] = ()) -> tuple[float, FloatArray, int]:
+    """:func:`kp_rbar` from the :class:`KPGroups` of the events (see there)."""
+    lens = np.asarray(list(lengths), dtype=np.int64)
+    n = int(groups.size.sum())
+    if n < 2:
+        return 0.0, np.zeros(len(lens)), 0
+    zg, gpos, l1 = groups.z, groups.pos, groups.z.shape[1]
+    same = float(np.einsum("ij,ij->", zg, zg)) - groups.own
+    pairs = int((groups.size * (groups.size - 1)).sum())
     denom = float(n) * (n - 1)
     rbar_w = np.full(len(lens), same)
     for d in range(1, min(int(lens.max(initial=1)), l1)):  # one pass per lag, not per event

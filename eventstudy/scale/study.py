@@ -1,0 +1,367 @@
+"""The study at scale: events partitioned by security, each partition fitted on a worker.
+
+:func:`fit_study_dask` is ``run_event_study(..., engine="dask")``. On the client:
+the events are resolved (day 0, duplicates: as locally) and cut into partitions of
+whole securities (about ``partition_size`` events each; all the events of a
+security are in one partition, so overlaps and same-day duplicates are counted as
+locally). Each partition runs the local engine on a worker:
+
+- **prices fetched** (no ``returns=``/``prices=``): the worker loads only its
+  securities and the market, over the whole study's date range (the same request
+  as the local :func:`~eventstudy.study.engine.fetch_returns`, restricted to them):
+  with the ``local`` warehouse source (:mod:`eventstudy.market.local`) it reads only
+  their rows, so no worker holds the whole panel;
+- **a panel given** (``returns=``/``prices=``/``volumes=``): each task carries only
+  its columns and the market's. ``market="ew"`` needs the whole panel: the
+  equal-weighted series is computed once on the client and shipped with every
+  partition.
+
+Every per-event piece (AR, SAR, CAR, BHAR, the estimation residuals, ranks and sign
+counts are computed from them) comes back to the client, in the events' order, and
+the test battery runs on them with the same code as locally, so every statistic is
+the local one (to rounding: the pieces are the same numbers) and ``dropped`` is
+identical. What is not distributed: ``result.placebo`` (the result carries no return
+panel; run it with the local engine).
+
+Examples
+--------
+>>> partition_events(pd.Series(["B", "A", "B", "C", "A", "B"]), 3)
+[array([1, 4]), array([0, 2, 5]), array([3])]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, get_args
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.events import DROPPED_COLUMNS, EventSet
+from eventstudy.exceptions import ConfigError
+from eventstudy.scale.cluster import (
+    check_partition_size,
+    chunks,
+    gather_in_order,
+    partition_size_for,
+    resolve_client,
+)
+from eventstudy.study.core import EventPieces, concat_pieces
+from eventstudy.study.engine import (
+    event_set,
+    fetch_returns,
+    market_notes,
+    panel_returns,
+    resolve_duplicates,
+)
+from eventstudy.study.measures import get_measure
+from eventstudy.study.panel import Panel, WideData, unwrap
+from eventstudy.study.panel_market import is_panel_market, with_panel_market
+from eventstudy.study.result import EventStudyResult
+
+if TYPE_CHECKING:
+    from eventstudy.study.spec import EventStudy
+
+__all__ = [
+    "EW_COLUMN",
+    "ShippedSource",
+    "StudyPartition",
+    "fit_study_dask",
+    "partition_events",
+]
+
+#: Column under which the client ships the ``market="ew"`` series to the workers.
+EW_COLUMN = "__eventstudy_ew__"
+
+_PIECE_COLUMNS = ["n_estimation", "zero_return_share"]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyPartition:
+    """What a worker returns: the analysed events' ids, ``n_overlaps`` and pieces, the
+    partition's ``dropped`` rows, the provenance of its prices, the calendar source."""
+
+    event_ids: list[Any]
+    n_overlaps: np.ndarray
+    pieces: EventPieces
+    dropped: pd.DataFrame
+    provenance: pd.DataFrame
+    calendar_source: str
+
+
+def partition_events(symbols: pd.Series, size: int) -> list[np.ndarray]:
+    """Row positions of the events, in groups of whole securities of about ``size`` events.
+
+    Securities in sorted order; positions in each group in frame order.
+    """
+    codes, uniques = pd.factorize(symbols.astype(str), sort=True)
+    counts = np.bincount(codes, minlength=len(uniques))
+    groups = chunks(counts.tolist(), size)
+    return [np.flatnonzero(np.isin(codes, g)) for g in groups]
+
+
+def _outcome(res: EventStudyResult, provenance: pd.DataFrame) -> StudyPartition:
+    ev = res.events
+    return StudyPartition(
+        event_ids=ev["event_id"].tolist(),
+        n_overlaps=ev["n_overlaps"].to_numpy(),
+        pieces=res.pieces,
+        dropped=res.dropped,
+        provenance=provenance,
+        calendar_source=res.calendar_source,
+    )
+
+
+def fit_given(spec: EventStudy, events: EventSet, data: dict[str, Any]) -> StudyPartition:
+    """Fit one partition on the columns it was given (``data``: ``returns=`` etc.)."""
+    return _outcome(spec.fit(events, **data), pd.DataFrame())
+
+
+def fit_fetched(
+    spec: EventStudy,
+    events: EventSet,
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    source: Any,
+    offline: bool | None,
+    cache_dir: str | None,
+) -> StudyPartition:
+    """Fit one partition on the prices of its securities, fetched on the worker.
+
+    The request is the local one restricted to the partition's securities: the same
+    date range (``span``: the first and last day 0 of the whole study).
+    """
+    from eventstudy.market.bundled import no_price_reason
+
+    if isinstance(source, ShippedSource):
+        source = source.use()
+    syms = sorted(set(events.frame["symbol"].astype(str)))
+    probe = pd.DataFrame({"symbol": [*syms, syms[0]], "day0": [span[0]] * len(syms) + [span[1]]})
+    returns, provenance, failed = fetch_returns(
+        spec, probe, source=source, offline=offline, cache_dir=cache_dir
+    )
+    # the returns are trade to trade already when asked; fit them as they are
+    res = dataclasses.replace(spec, trade_to_trade=False).fit(events, returns=returns)
+    out = _outcome(res, provenance)
+    dropped = out.dropped
+    lost = (dropped["reason"] == "unknown_symbol") & dropped["symbol"].astype(str).isin(failed)
+    for label in dropped.index[lost]:
+        sym = str(dropped.at[label, "symbol"])
+        dropped.loc[label, ["reason", "message"]] = no_price_reason(sym, failed[sym])
+    return out
+
+
+def _wide(spec: EventStudy, returns: Any, prices: Any, volumes: Any) -> tuple[str, Any] | None:
+    """The panel given, as ``(keyword, data)``; None when the prices are to be fetched."""
+    if get_measure(spec.measure).data == "volume":
+        return None if volumes is None else ("volumes", volumes)
+    if returns is not None:
+        return "returns", returns
+    if prices is not None:
+        return "prices", prices
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """A panel given to the study: the worker spec, the keyword, the frame, the rest."""
+
+    spec: EventStudy
+    key: str
+    frame: pd.DataFrame
+    provenance: pd.DataFrame
+    notes: tuple[str, ...]
+    extra: dict[str, Any]
+
+
+def _given(spec: EventStudy, key: str, obj: Any, shares: Any) -> _Given:
+    frame, prov = unwrap(obj, key)
+    extra = {"shares": shares} if key == "volumes" else {}
+    if not is_panel_market(spec.market):
+        return _Given(spec, key, frame, prov, (), extra)
+    rets = frame if key == "returns" else panel_returns(spec, frame)
+    full = with_panel_market(rets, spec.market)
+    cols = pd.Index([str(c) for c in full.columns])
+    empty = np.empty((0, len(cols)))
+    notes = market_notes(spec, Panel(pd.DatetimeIndex([]), empty, cols, np.empty(0)))
+    full = full.rename(columns={spec.market: EW_COLUMN})
+    # the workers fit returns (the series is built); no trade-to-trade step is left
+    worker = dataclasses.replace(spec, market=EW_COLUMN, trade_to_trade=False)
+    return _Given(worker, "returns", full, prov, notes, extra)
+
+
+def _columns(frame: pd.DataFrame, symbols: set[str], market: str) -> pd.DataFrame:
+    labels = [str(c) for c in frame.columns]
+    keep = [i for i, c in enumerate(labels) if c in symbols or c == market]
+    return frame.iloc[:, keep]
+
+
+def _refused_locally(spec: EventStudy, returns: Any, prices: Any) -> bool:
+    """Whether the local engine refuses these arguments (it then says why)."""
+    if get_measure(spec.measure).data == "volume":
+        return returns is not None or prices is not None
+    both = returns is not None and prices is not None
+    return both or (returns is not None and spec.trade_to_trade)
+
+
+def _refuse(spec: EventStudy, wide: tuple[str, Any] | None) -> None:
+    if wide is None and is_panel_market(spec.market):
+        raise ConfigError(
+            f"market={spec.market!r} with engine='dask' needs the panel it is built from: "
+            "pass returns= or prices= (e.g. the whole-market extract), or use engine='local'"
+        )
+    if wide is None and get_measure(spec.measure).data == "volume":
+        raise ConfigError(
+            "measure='volume' with engine='dask' needs volumes= (fetching volumes on the "
+            "workers is not supported); pass them, or use engine='local'"
+        )
+
+
+def fit_study_dask(
+    spec: EventStudy,
+    events: EventSet | pd.DataFrame,
+    *,
+    returns: WideData | None = None,
+    prices: WideData | None = None,
+    volumes: WideData | None = None,
+    shares: pd.Series | pd.DataFrame | None = None,
+    source: Any = "auto",
+    offline: bool | None = None,
+    cache_dir: str | None = None,
+    client: Any = None,
+    partition_size: int | None = None,
+) -> EventStudyResult:
+    """Run ``spec`` on the workers of a Dask cluster (see the module docstring).
+
+    Parameters
+    ----------
+    spec, events, returns, prices, volumes, shares, source, offline, cache_dir
+        As :meth:`~eventstudy.study.spec.EventStudy.fit`. ``source`` may also be a
+        price-source object. A source registered on the client under your own name
+        (``register_source("lake", LocalSource("/shared/lake"))``) is sent to the
+        workers with the tasks (their registries are their own); a built-in name
+        (``bundled``, ``local``, ``auto``...) means the workers' own source of that name.
+    client
+        A ``distributed.Client`` (default: the running one).
+    partition_size
+        Events per partition (whole securities; default: about four partitions per
+        worker, at most :data:`~eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE` events).
+
+    Returns
+    -------
+    EventStudyResult
+        The local engine's result (no ``placebo``: it carries no return panel).
+
+    Raises
+    ------
+    ConfigError
+        No Dask or no client; ``market="ew"`` or ``measure="volume"`` without a panel
+        given; the local engine's errors.
+    """
+    if partition_size is not None:
+        check_partition_size(partition_size)
+    dask = resolve_client(client)
+    wide = _wide(spec, returns, prices, volumes)
+    evset = resolve_duplicates(spec, event_set(spec, events))
+    frame = evset.frame
+    if frame.empty or _refused_locally(spec, returns, prices):
+        # nothing to distribute, or arguments the local engine refuses (with its message)
+        return spec.fit(events, returns=returns, prices=prices, source=source, offline=offline,
+                        cache_dir=cache_dir, volumes=volumes, shares=shares)  # fmt: skip
+    _refuse(spec, wide)
+    source = _shippable(source)
+    groups = partition_events(frame["symbol"], partition_size_for(partition_size, len(frame), dask))
+    futures = []
+    if wide is not None:
+        given = _given(spec, wide[0], wide[1], shares)
+        market = given.spec.market
+        for rows in groups:
+            part = EventSet(frame=frame.iloc[rows], rule=evset.rule, cutoff=evset.cutoff)
+            cols = _columns(given.frame, set(part.frame["symbol"].astype(str)), market)
+            data = {given.key: cols, **given.extra}
+            futures.append(dask.submit(fit_given, given.spec, part, data, pure=False))
+        notes, provenance = given.notes, given.provenance
+    else:
+        span = (frame["day0"].min(), frame["day0"].max())
+        for rows in groups:
+            part = EventSet(frame=frame.iloc[rows], rule=evset.rule, cutoff=evset.cutoff)
+            futures.append(dask.submit(fit_fetched, spec, part, span, source, offline,
+                                       cache_dir, pure=False))  # fmt: skip
+        notes, provenance = (), None
+    outs: list[StudyPartition] = gather_in_order(futures)
+    if provenance is None:
+        provenance = _provenance([o.provenance for o in outs])
+    return _merge(spec, evset, outs, notes, provenance)
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedSource:
+    """A price source registered on the client under ``name``, sent to the workers.
+
+    The workers' registries are their own: :meth:`use` registers ``source`` there
+    under the same name (so provenance names it as locally) and returns the name.
+    """
+
+    name: str
+    source: Any
+
+    def use(self) -> str:
+        from eventstudy.market.sources import register_source
+
+        register_source(self.name, self.source, replace=True)
+        return self.name
+
+
+def _shippable(source: Any) -> Any:
+    """What the workers fetch from: a built-in name or an object as they are, else a
+    :class:`ShippedSource` (a source registered on the client under your own name)."""
+    from eventstudy._typing import SourceName
+    from eventstudy.market.sources import get_source
+
+    if isinstance(source, str) and source not in get_args(SourceName):
+        return ShippedSource(source, get_source(source))
+    return source
+
+
+def _merge(
+    spec: EventStudy,
+    evset: EventSet,
+    outs: list[StudyPartition],
+    notes: tuple[str, ...],
+    provenance: pd.DataFrame,
+) -> EventStudyResult:
+    """The result of the whole study from its partitions, in the events' order."""
+    frame = evset.frame
+    pos = pd.Series(np.arange(len(frame)), index=pd.Index(frame["event_id"]))
+    ids = [e for o in outs for e in o.event_ids]
+    at = pos.loc[ids].to_numpy() if ids else np.zeros(0, dtype=np.int64)
+    order = np.argsort(at, kind="stable")
+    n_overlaps = np.concatenate([o.n_overlaps for o in outs])[order]
+    events_frame = frame.iloc[at[order]].assign(n_overlaps=n_overlaps).reset_index(drop=True)
+    pieces = concat_pieces([o.pieces for o in outs]).take(order)
+    drops = pd.concat([o.dropped for o in outs], ignore_index=True)
+    drops = drops.iloc[np.argsort(pos.loc[drops["event_id"]].to_numpy(), kind="stable")]
+    dropped = pd.concat([evset.dropped, drops], ignore_index=True)
+    dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
+    return EventStudyResult(
+        spec=spec,
+        events_frame=events_frame,
+        pieces=pieces,
+        dropped=dropped,
+        provenance=provenance,
+        n_input=len(frame) + len(evset.dropped),
+        calendar_source=outs[0].calendar_source.replace(EW_COLUMN, spec.market),
+        rule=evset.rule,
+        cutoff=evset.cutoff,
+        notes=notes,
+    )
+
+
+def _provenance(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The partitions' provenance as one table (indexed by symbol, the market's row once)."""
+    full = pd.concat(parts)
+    if full.empty:
+        return parts[0]
+    out = full.loc[~full.index.duplicated(keep="first")].sort_index(kind="stable")
+    out.index = out.index.astype(parts[0].index.dtype)  # concat widens str to object
+    return out

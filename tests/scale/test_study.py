@@ -1,0 +1,148 @@
+"""run_event_study(engine="dask") returns the local result (tests/scale/conftest.py: 2 workers).
+
+Every statistic to 1e-10 (the per-event pieces are the same numbers, and the tests run
+on them with the same code), ``dropped`` and ``events`` identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.datasets import sample_prices
+from eventstudy.exceptions import ConfigError
+from eventstudy.reference import extract_symbols, load_extract
+from eventstudy.scale.study import fit_study_dask, partition_events
+from eventstudy.study import EventStudy, EventStudyResult, run_event_study
+
+TOL = {"check_exact": False, "rtol": 0.0, "atol": 1e-10}
+MARKET = "000300.SH"
+
+
+def assert_same_result(a: EventStudyResult, b: EventStudyResult) -> None:
+    for name in ("ar", "car", "bhar", "params", "tests"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), **TOL)
+    for name in ("aar", "caar", "abhar", "sigma", "n_estimation"):
+        pd.testing.assert_series_equal(getattr(a, name), getattr(b, name), **TOL)
+    pd.testing.assert_frame_equal(a.events, b.events, check_exact=True)
+    pd.testing.assert_frame_equal(a.dropped, b.dropped, check_exact=True)
+    pd.testing.assert_frame_equal(a.provenance, b.provenance, check_exact=True)
+    assert (a.n_input, a.n_events, a.calendar_source) == (b.n_input, b.n_events, b.calendar_source)
+    assert str(a.summary()) == str(b.summary())
+
+
+@pytest.fixture(scope="module")
+def extract_events() -> pd.DataFrame:
+    """120 events on 60 stocks of the whole-market extract, and four that cannot be studied."""
+    rng = np.random.default_rng(15)
+    symbols = rng.choice(extract_symbols(), 60, replace=False).tolist()
+    days = pd.bdate_range("2022-03-01", "2022-11-30")
+    ev = pd.DataFrame(
+        {
+            "symbol": [*symbols, *symbols],
+            "day0": rng.choice(days, 120).astype("datetime64[ns]"),
+        }
+    )
+    bad = pd.DataFrame(
+        {
+            "symbol": ["688999.SH", symbols[0], symbols[1], symbols[1]],
+            "day0": pd.to_datetime(["2022-06-01", "2021-01-05", "2022-06-06", "2022-06-06"]),
+        }
+    )
+    ev = pd.concat([ev, bad], ignore_index=True)
+    return ev.assign(event_id=[f"e{i}" for i in range(len(ev))])
+
+
+@pytest.fixture(scope="module")
+def extract_prices(extract_events) -> pd.DataFrame:
+    """Closes of the events' stocks (extract) and of the CSI 300, wide."""
+    syms = sorted(set(extract_events["symbol"]) - {"688999.SH"})
+    long = load_extract(syms, start="2021-07-27", end="2022-12-31", fields=["close"])
+    px = long.pivot(index="date", columns="symbol", values="close")
+    mkt = sample_prices([MARKET]).set_index("date")["close"].rename(MARKET)
+    return px.join(mkt, how="outer").loc["2021-07-27":"2022-12-31"]
+
+
+def test_partitions_hold_whole_securities() -> None:
+    groups = partition_events(pd.Series(["B", "A", "B", "C", "A", "B"]), 2)
+    assert [g.tolist() for g in groups] == [[1, 4], [0, 2, 5], [3]]
+
+
+def test_bundled_prices_given(client) -> None:
+    syms = ["600519.SH", "000858.SZ", "600036.SH", "601398.SH", "000002.SZ"]
+    px = sample_prices([*syms, MARKET]).pivot(index="date", columns="symbol", values="close")
+    ev = pd.DataFrame(
+        {
+            "event_id": list("abcdefg"),
+            "symbol": [*syms, "600519.SH", "999999.SZ"],
+            "day0": ["2022-01-10", "2022-01-10", "2022-05-31", "2022-05-31", "2016-03-01",
+                     "2022-01-11", "2022-01-10"],
+        }
+    )  # fmt: skip
+    local = run_event_study(ev, prices=px, market=MARKET)
+    remote = run_event_study(ev, prices=px, market=MARKET, engine="dask", client=client)
+    assert local.dropped["event_id"].tolist() == ["g", "e"]  # invalid symbol; no day-0 price
+    assert_same_result(local, remote)
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_extract_fetched_from_bundled_source(client, extract_events, size) -> None:
+    spec = EventStudy(market=MARKET)
+    local = spec.fit(extract_events, source="bundled", offline=True)
+    remote = fit_study_dask(
+        spec, extract_events, source="bundled", offline=True, client=client, partition_size=size
+    )
+    assert "no_price_data" in set(local.dropped["reason"])
+    assert local.n_events > 100
+    assert_same_result(local, remote)
+
+
+def test_extract_equal_weighted_market_scattered_once(client, extract_events, extract_prices):
+    kw = {"prices": extract_prices.drop(columns=MARKET), "market": "ew", "duplicates": "collapse"}
+    local = run_event_study(extract_events, **kw)
+    remote = run_event_study(extract_events, **kw, engine="dask", client=client)
+    assert_same_result(local, remote)
+
+
+def test_extract_returns_given_trade_to_trade_and_model(client, extract_events, extract_prices):
+    kw = {"market": MARKET, "trade_to_trade": True, "model": "market_adjusted", "overlap": "drop"}
+    local = run_event_study(extract_events, prices=extract_prices, **kw)
+    remote = run_event_study(extract_events, prices=extract_prices, **kw, engine="dask",
+                             client=client)  # fmt: skip
+    assert "overlap" in set(local.dropped["reason"])
+    assert_same_result(local, remote)
+
+
+def test_partition_with_no_valid_event(client, extract_events) -> None:
+    """Each security its own partition: those whose events are all dropped still merge."""
+    ev = extract_events[extract_events["symbol"].isin(extract_events["symbol"].iloc[[0, 1, -4]])]
+    spec = EventStudy(market=MARKET)
+    local = spec.fit(ev, source="bundled", offline=True)
+    remote = fit_study_dask(spec, ev, source="bundled", offline=True, client=client,
+                            partition_size=1)  # fmt: skip
+    assert "688999.SH" in set(local.dropped["symbol"])
+    assert_same_result(local, remote)
+
+
+def test_all_events_dropped(client) -> None:
+    ev = pd.DataFrame({"event_id": ["x"], "symbol": ["600519.SH"], "day0": ["2030-01-10"]})
+    px = sample_prices(["600519.SH", MARKET]).pivot(index="date", columns="symbol",
+                                                    values="close")  # fmt: skip
+    local = run_event_study(ev, prices=px)
+    remote = run_event_study(ev, prices=px, engine="dask", client=client)
+    assert local.n_events == 0
+    assert_same_result(local, remote)
+
+
+def test_ew_without_a_panel_is_refused(client, extract_events) -> None:
+    with pytest.raises(ConfigError, match="market='ew' with engine='dask' needs the panel"):
+        run_event_study(extract_events, market="ew", engine="dask", client=client)
+
+
+def test_arguments_the_local_engine_refuses_are_refused_alike(client) -> None:
+    px = sample_prices(["600519.SH", MARKET]).pivot(index="date", columns="symbol",
+                                                    values="close")  # fmt: skip
+    ev = pd.DataFrame({"event_id": ["x"], "symbol": ["600519.SH"], "day0": ["2022-01-10"]})
+    with pytest.raises(ConfigError, match="pass returns= or prices=, not both"):
+        run_event_study(ev, prices=px, returns=px, engine="dask", client=client)
