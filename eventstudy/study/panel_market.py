@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import get_args
 
 import numpy as np
@@ -65,6 +66,7 @@ def is_panel_market(market: str) -> bool:
     return market in PANEL_MARKETS
 
 
+@lru_cache(maxsize=65536)
 def _is_stock(column: object) -> bool:
     try:
         return symbol_kind(column) not in ("index", "board")

@@ -45,15 +45,17 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.backtesting.limits import price_limit
+from eventstudy.backtesting.limits import CHINEXT_REFORM, price_limit
 from eventstudy.exceptions import SymbolError
 from eventstudy.study.panel import Panel
+from eventstudy.symbols import parse_symbol
 
 __all__ = [
     "IMPLAUSIBLE_RETURN",
@@ -79,12 +81,28 @@ UNLIMITED_MAX: Final = 9.0
 _BLOCK = 512
 
 
-def _limit(symbol: str, sessions: pd.DatetimeIndex) -> FloatArray:
-    """The daily limit of ``symbol`` on each session; NaN for a name that is no symbol."""
+def _limits(symbols: Sequence[str], sessions: pd.DatetimeIndex) -> FloatArray:
+    """The daily limit of each symbol on each session; NaN for a column that is no symbol."""
+    names = [str(s) for s in symbols]
+    real = [j for j, s in enumerate(names) if _is_symbol(s)]
+    pairs = np.full((len(names), 2), np.nan)  # limit before and from the ChiNext reform
+    if real:
+        pairs[real] = price_limit([names[j] for j in real], _EDGE).T
+    after = np.asarray(sessions >= CHINEXT_REFORM)[:, None]
+    return np.where(after, pairs[:, 1][None, :], pairs[:, 0][None, :])
+
+
+#: The last session before the ChiNext reform and its first.
+_EDGE: Final = pd.DatetimeIndex([CHINEXT_REFORM - pd.Timedelta(days=1), CHINEXT_REFORM])
+
+
+@lru_cache(maxsize=65536)
+def _is_symbol(name: str) -> bool:
     try:
-        return price_limit([symbol], sessions)[:, 0]
+        parse_symbol(name)
     except SymbolError:  # a column such as "M" or "ew": no board, no limit
-        return np.full(len(sessions), np.nan)
+        return False
+    return True
 
 
 def _spans(values: FloatArray) -> np.ndarray:
@@ -116,17 +134,22 @@ def return_bounds(
     >>> low[-1].round(2).tolist(), high[-1].round(2).tolist(), high[0].tolist()
     ([-0.4], [0.4], [9.0])
     """
-    limit = np.empty(np.shape(values))
-    for j, s in enumerate(symbols):
-        limit[:, j] = _limit(s, sessions)
+    limit = _limits(symbols, sessions)
     k = _spans(values)
     fin = np.isfinite(values)
     seasoned = np.cumsum(fin, axis=0) > LISTING_SESSIONS
     has_limit = np.isfinite(limit) & seasoned
     step = np.where(has_limit, LIMIT_MARGIN * limit, 0.0)
-    with np.errstate(invalid="ignore", over="ignore"):
-        high = np.where(has_limit, (1.0 + step) ** k - 1.0, UNLIMITED_MAX)
-        low = np.where(has_limit, np.clip(1.0 - step, 0.0, None) ** k - 1.0, -1.0)
+    # one session (almost every cell): the bounds are +-step; compounded only where a
+    # return spans missing sessions (pow is the slow part on a whole-market panel)
+    high = np.where(has_limit, step, UNLIMITED_MAX)
+    low = np.where(has_limit, -np.minimum(step, 1.0), -1.0)
+    multi = np.nonzero(has_limit & (k > 1))
+    if len(multi[0]):
+        st, kk = step[multi], k[multi]
+        with np.errstate(invalid="ignore", over="ignore"):
+            high[multi] = (1.0 + st) ** kk - 1.0
+            low[multi] = np.clip(1.0 - st, 0.0, None) ** kk - 1.0
     return low, high
 
 
