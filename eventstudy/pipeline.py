@@ -333,6 +333,13 @@ def _date_range(events: EventSet, cfg: RunConfig) -> tuple[pd.Timestamp, pd.Time
     after = max(est[1], evw[1], 0)
     start, end = session_bounds(events.frame["day0"], before=before, after=after)
     today = pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).normalize()
+    if start > today:
+        first = pd.Timestamp(events.frame["day0"].min()).date()
+        raise DataUnavailableError(
+            f"no prices exist yet: the earliest event's estimation window starts on "
+            f"{start.date()}, after today ({today.date()}); the earliest day 0 is {first}. "
+            "Study events whose windows have happened"
+        )
     return start, min(end, today)
 
 

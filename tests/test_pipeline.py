@@ -520,6 +520,29 @@ def test_run_measures_volume_and_volatility_end_to_end(tmp_path, measure) -> Non
     assert "measure " + measure in str(res.summary())
 
 
+def test_run_on_events_after_today_is_data_unavailable(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A post dated years ahead: exit 3 saying no prices exist yet (was exit 2, 'start is
+    after end', naming dates the user never gave)."""
+    from eventstudy import pipeline
+    from eventstudy.cli import EXIT_DATA_UNAVAILABLE, main
+    from eventstudy.events import EventSet
+
+    future = EventSet.from_frame(
+        pd.DataFrame(
+            {"event_id": ["a"], "symbol": ["600519.SH"], "published_at": ["2030-03-04 10:00+08:00"]}
+        )
+    )
+    monkeypatch.setattr(pipeline, "_news_events", lambda news, ev: future)
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["-q", "run", str(EXAMPLE), "--offline", "--out", str(tmp_path / "o")])
+    assert code == EXIT_DATA_UNAVAILABLE
+    err = capsys.readouterr().err
+    assert "no prices exist yet" in err
+    assert "after end" not in err
+
+
 def test_run_on_events_past_the_data_is_data_unavailable(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     """Issue 13 item 16: events after the bundled stocks end (2026-06-16), offline: exit 3
     saying where the series end, not an empty study that exits 0."""
