@@ -163,6 +163,7 @@ class PipelineResult:
         ``print(run.summary())`` shows it as text; in Jupyter it renders as HTML.
         """
         from eventstudy.report import methodology_notes
+        from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
 
         out = Summary().add_lines(self._counts())
         if self.n_events:
@@ -184,6 +185,8 @@ class PipelineResult:
                 f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
                 "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
             ]
+            if HEADLINE_TEST == "kp_bmp":  # the column the rule picked: say to read it first
+                lines.append(HEADLINE_LINE.replace(HEADLINE_TEST, "p (KP-BMP)", 1))
             lines += methodology_notes(self.result, self.dropped)
             if self.proxies:
                 lines.append(

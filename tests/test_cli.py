@@ -96,6 +96,7 @@ def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert "dropped" in out
     assert "[-1,1]" in out
     assert "p (KP-BMP)" in out
+    assert "read p (KP-BMP) first" in out  # which p-value to read (study.headline)
     assert str(tmp_path / "briefing.html") in out
     assert (tmp_path / "briefing.html").is_file()
     assert "step" not in err  # --quiet: no progress bar
