@@ -156,6 +156,10 @@ def _news(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
         raise ConfigError(f"--out {args.out!r}: use a .csv or .parquet file name")
+    if out is not None:  # a bad --out fails now, not after loading and tagging
+        from eventstudy.report.files import output_file
+
+        output_file(out, what="tag table")
     min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
     news = load_news(args.path, errors=args.errors)
     print(news.summary(top=args.top, min_score=min_score))

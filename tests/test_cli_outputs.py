@@ -132,9 +132,10 @@ def test_news_out_path_errors(
     out = tmp_path / name
     argv = ["news", str(sample_news_path()), "--articles", "0", "--out", str(out)]
     assert main(argv) == EXIT_BAD_INPUT
-    err = capsys.readouterr().err
-    assert str(out) in err
-    assert expected in err
+    captured = capsys.readouterr()
+    assert str(out) in captured.err
+    assert expected in captured.err
+    assert "articles" not in captured.out  # refused before loading and tagging (audit)
 
 
 def test_unwritable_output_folder_is_bad_input(
