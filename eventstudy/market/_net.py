@@ -257,7 +257,8 @@ def call_with_retry(
                 sleep(policy.delay(attempt, rng))
     assert last is not None
     raise ProviderError(
-        f"{source} failed for {symbol} after {attempts} attempt(s): {type(last).__name__}: {last}",
+        f"{source} failed{'' if symbol is None else f' for {symbol}'} after {attempts} "
+        f"attempt(s): {type(last).__name__}: {last}",
         symbol=symbol,
         source=source,
         attempts=attempts,
