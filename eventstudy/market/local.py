@@ -88,7 +88,7 @@ from eventstudy._typing import (
 from eventstudy.calendar import shanghai_sessions, uses_china_calendar
 from eventstudy.exceptions import ConfigError, DataUnavailableError, InputDataError, SymbolError
 from eventstudy.market._clean import FIELDS, PRICE_FIELDS, clean_bars, empty_bars
-from eventstudy.market.cache import today_shanghai
+from eventstudy.market.cache import Range, subtract_ranges, today_shanghai
 from eventstudy.market.frame import (
     FAILURE_COLUMNS,
     PROVENANCE_COLUMNS,
@@ -216,6 +216,7 @@ class _Warehouse:
         self._stored: dict[str, str] = {}  # field/date/symbol -> stored column name
         self._lots = False
         self._symbols: dict[str, str] | None = None  # canonical -> stored spelling
+        self._last: dict[str, pd.Timestamp] | None = None  # canonical -> last date
         self._date_format: str | None = None  # strftime of string/int dates
 
     # -- the dataset and its columns --------------------------------------------------
@@ -295,6 +296,28 @@ class _Warehouse:
                     found.setdefault(canon, value)
             self._symbols = found
         return self._symbols
+
+    def last_dates(self) -> dict[str, pd.Timestamp]:
+        """``{canonical: last date}`` of every symbol in the warehouse (one scan, read once)."""
+        if self._last is None:
+            table = self.dataset().to_table(columns=[self._stored["date"], self._stored["symbol"]])
+            codes, stored = _coded(table.column(1))
+            days = self._days(table.column(0))
+            ok = codes >= 0
+            last = np.full(len(stored), np.datetime64("NaT"), dtype="datetime64[ns]")
+            if ok.any():
+                order = np.argsort(codes[ok], kind="stable")
+                c, d = codes[ok][order], days[ok][order]
+                starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+                last[c[starts]] = np.maximum.reduceat(d, starts)
+            found: dict[str, pd.Timestamp] = {}
+            for j, value in enumerate(stored):
+                canon = _canonical(value)
+                if canon is not None and not np.isnat(last[j]):
+                    day = pd.Timestamp(last[j])
+                    found[canon] = max(found.get(canon, day), day)
+            self._last = found
+        return self._last
 
     # -- filters ----------------------------------------------------------------------
 
@@ -626,6 +649,36 @@ class LocalSource:
         out = bars.loc[start:end]
         out.attrs["notes"] = notes
         return out
+
+    def coverage_gaps(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp
+    ) -> tuple[list[Range], str]:
+        """Parts of ``start..end`` a warehouse cannot serve for ``symbol``: after its last date.
+
+        Dates after a symbol's last row are reported (``partial`` in ``failures``, or
+        :class:`~eventstudy.exceptions.DataUnavailableError` with ``errors="raise"``)
+        instead of being served as empty rows. Dates before its first row are not: they
+        are usually before the listing. Per-symbol files report nothing here.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> file = Path(tempfile.mkdtemp()) / "p.parquet"
+        >>> pd.DataFrame({"date": pd.to_datetime(["2022-03-30", "2022-03-31"]),
+        ...               "symbol": "600519.SH", "close": [1.0, 2.0]}).to_parquet(file)
+        >>> gaps, why = LocalSource(file).coverage_gaps(
+        ...     "600519.SH", pd.Timestamp("2022-03-01"), pd.Timestamp("2022-06-30"))
+        >>> [(str(a.date()), str(b.date())) for a, b in gaps], why[-29:]
+        ([('2022-04-01', '2022-06-30')], 'the series ends on 2022-03-31')
+        """
+        if self._warehouse is None:
+            return [], ""
+        canon = normalize(symbol)
+        last = self._warehouse.last_dates().get(canon)
+        if last is None:
+            return [(start, end)], f"{canon} is not in the warehouse {self.root}"
+        gaps = subtract_ranges(start, end, [(start, last)])
+        return gaps, f"the warehouse {self.root}: the series ends on {last.date()}"
 
     def _fetch_warehouse(
         self, wh: _Warehouse, symbol: str, start: pd.Timestamp, end: pd.Timestamp

@@ -312,3 +312,18 @@ def test_rows_without_a_usable_symbol_are_ignored(tmp_path: Path) -> None:
     assert np.isnan(got.close.data.loc["2022-01-10", "600519.SH"])  # its row had no symbol
     assert got.close.data.loc["2022-01-11", "600519.SH"] == 1706.0
     assert np.isnan(got.close.data.loc["2022-01-10", "000858.SZ"])
+
+
+def test_dates_after_a_symbols_last_row_are_reported_not_served_empty(lake: Path) -> None:
+    """Audit: a registered lake ending 2022-01-12 asked for January served NaN rows silently."""
+    src = LocalSource(lake)
+    pf = get_prices(["600519.SH"], "2022-01-10", "2022-01-31", source=src, errors="collect")
+    assert pf.data["600519.SH"].notna().sum() == 3
+    fail = pf.failures.set_index("symbol").loc["600519.SH"]
+    assert fail["reason"] == "partial"
+    assert "2022-01-13..2022-01-28" in fail["message"]  # sessions: 01-31 is a holiday
+    assert "the series ends on 2022-01-12" in fail["message"]
+    with pytest.raises(DataUnavailableError, match="ends on 2022-01-12"):
+        get_prices(["600519.SH"], "2022-01-10", "2022-01-31", source=src)
+    inside = get_prices(["600519.SH"], "2022-01-10", "2022-01-12", source=src, errors="collect")
+    assert inside.failures.empty
