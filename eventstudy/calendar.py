@@ -76,6 +76,7 @@ from eventstudy.exceptions import (
     DataUnavailableError,
     EventStudyWarning,
     InputDataError,
+    user_stacklevel,
 )
 from eventstudy.paths import resolve_cache_dir
 from eventstudy.symbols import Symbol, parse_symbol
@@ -166,14 +167,14 @@ def to_local(values: Any) -> pd.DatetimeIndex:
     return idx.tz_convert(TZ)
 
 
-def _horizon_warning(what: str, last: pd.Timestamp, source: str, stacklevel: int = 3) -> None:
+def _horizon_warning(what: str, last: pd.Timestamp, source: str) -> None:
     warnings.warn(
         f"{what} past {last.date()}, the last session whose holidays are known "
         f"({source}): every weekday after it is taken as a session, so a holiday there "
         "would shift day 0 and the relative days; when online, run "
         "eventstudy.market.refresh_calendar() to extend the calendar",
         CalendarHorizonWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),  # the user's line, not the package's
     )
 
 
@@ -679,7 +680,7 @@ def trading_sessions(
         last = pd.Timestamp(known[-1])
         if hi > last:
             open_ended = True
-            _horizon_warning(f"a calendar up to {hi.date()} asked", last, source, stacklevel=2)
+            _horizon_warning(f"a calendar up to {hi.date()} asked", last, source)
             extra = pd.DatetimeIndex(_weekdays(last + pd.Timedelta(days=1), hi))
             known = pd.DatetimeIndex(known.append(extra))
             source += f"; weekdays after {last.date()} (holidays unknown)"
@@ -892,6 +893,6 @@ def session_bounds(
             f"{start.date()}, before the calendar's first session {cal.first.date()} "
             f"({cal.source}): every weekday before it is counted as a session",
             CalendarHorizonWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return start, end

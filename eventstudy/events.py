@@ -64,6 +64,7 @@ from eventstudy.exceptions import (
     EventStudyWarning,
     InputDataError,
     SymbolError,
+    user_stacklevel,
 )
 from eventstudy.symbols import normalize, parse_symbol
 
@@ -401,7 +402,7 @@ class EventSet:
                 "point-in-time snapshots"
             )
             notes.append(note)
-            warnings.warn(note, EventStudyWarning, stacklevel=2)
+            warnings.warn(note, EventStudyWarning, stacklevel=user_stacklevel())
         dropped = self.dropped
         if drops:
             extra = pd.DataFrame(drops, columns=DROPPED_COLUMNS)

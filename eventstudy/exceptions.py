@@ -35,6 +35,7 @@ __all__ = [
     "ProxyWarning",
     "SymbolError",
     "UnknownSymbolError",
+    "user_stacklevel",
 ]
 
 
@@ -144,3 +145,33 @@ class CalendarHorizonWarning(EventStudyWarning):
     ``eventstudy.market.refresh_calendar()``). Beyond it a holiday would be counted
     as a session, shifting day 0 and relative days; refresh the calendar when online.
     """
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for ``warnings.warn`` naming the first caller outside this package.
+
+    Called in the function that warns; the package's own frames are skipped so
+    that the warning points at the user's line (``get_prices``, ``load_panel``,
+    ``run_event_study``, ``backtest``, ``EventSet.from_frame`` ... whatever they called).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def warn_here() -> None:  # called from outside the package: points at the caller
+    ...     warnings.warn("x", EventStudyWarning, stacklevel=user_stacklevel())
+    >>> user_stacklevel() >= 1
+    True
+    """
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and _in_package(frame.f_globals.get("__name__", "")):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _in_package(module: object) -> bool:
+    name = str(module)
+    return name == "eventstudy" or name.startswith("eventstudy.")

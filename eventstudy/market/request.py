@@ -28,7 +28,6 @@ Examples
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -38,7 +37,7 @@ import pandas as pd
 
 from eventstudy._typing import Adjust, PriceField
 from eventstudy.calendar import shanghai_sessions, uses_china_calendar
-from eventstudy.exceptions import ProviderError
+from eventstudy.exceptions import ProviderError, user_stacklevel
 from eventstudy.market.cache import PriceCache, Range, today_shanghai
 from eventstudy.symbols import Symbol
 
@@ -184,26 +183,6 @@ class Loader(Protocol):
     def load(self, symbol: Symbol, req: PriceRequest) -> Loaded:
         """Every requested field of ``symbol`` the loader has, with provenance."""
         ...
-
-
-def user_stacklevel() -> int:
-    """``stacklevel`` for ``warnings.warn`` naming the first caller outside this package.
-
-    Called in the function that warns; the package's own frames are skipped so
-    that the warning points at the user's line (``get_prices``, ``load_panel``,
-    or ``run_event_study``/``backtest`` that call them).
-    """
-    frame = sys._getframe(1)
-    level = 1
-    while frame.f_back is not None and _in_package(frame.f_globals.get("__name__", "")):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def _in_package(module: object) -> bool:
-    name = str(module)
-    return name == "eventstudy" or name.startswith("eventstudy.")
 
 
 def trim(symbol: Symbol, ranges: Iterable[Range]) -> list[Range]:

@@ -40,6 +40,7 @@ from eventstudy.exceptions import (
     DataUnavailableError,
     EventStudyWarning,
     InputDataError,
+    user_stacklevel,
 )
 from eventstudy.study import core
 from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
@@ -237,7 +238,7 @@ def resolve_duplicates(spec: EventStudy, evset: EventSet) -> EventSet:
                 "events (duplicates='keep'); pass duplicates='collapse' or 'first' to "
                 "count each security-day once",
                 EventStudyWarning,
-                stacklevel=4,  # the caller of EventStudy.fit
+                stacklevel=user_stacklevel(),  # the user's line
             )
     return out
 

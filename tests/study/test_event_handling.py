@@ -119,6 +119,7 @@ def test_study_warns_once_with_the_count(wide):
     assert len(mine) == 1
     assert "5 events name the same security on the same day 0" in str(mine[0].message)
     assert "(2 security-days)" in str(mine[0].message)
+    assert mine[0].filename == __file__  # points at the user's line, not the package's
     assert res.n_events == 5
     assert res.events.n_same_day.tolist() == [3, 3, 3, 2, 2]
     assert "duplicates='keep': 5 events share" in res.summary().as_text()
