@@ -77,6 +77,7 @@ import io
 import logging
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast, get_args
@@ -526,10 +527,17 @@ def _add_backtest(sub: Any) -> None:
 def _backtest(args: argparse.Namespace) -> int:
     from eventstudy.pipeline import run_backtest_config
 
-    run = run_backtest_config(
-        args.config, args.out, offline=True if args.offline else None, progress=not args.quiet
-    )
-    print(run.summary())  # the text of summary.txt: the summary and the run's notes
+    with warnings.catch_warnings(record=True) as caught:  # said as notes, like `run`
+        warnings.simplefilter("always")
+        run = run_backtest_config(
+            args.config, args.out, offline=True if args.offline else None, progress=not args.quiet
+        )
+    text = str(run.summary())
+    print(text)  # the text of summary.txt: the summary and the run's notes
+    if not args.quiet:
+        said = {str(w.message) for w in caught if str(w.message) not in text}
+        for message in sorted(said):
+            print(f"note: {message}", file=sys.stderr)
     print(f"wrote {len(run.files.files)} files to {run.files.out_dir}")
     return EXIT_OK
 

@@ -406,3 +406,17 @@ def test_feed_fetch_em_stock_per_symbol_without_archive(
     assert "em_stock 000858.SZ: 1 items (not archived)" in out
     assert "06-03 10:20  600519公告" in out
     assert not (tmp_path / "news").exists()
+
+
+def test_backtest_says_warnings_as_notes_not_raw_python_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Audit: the backtest printed `...eventstudy:6: ProxyWarning: ...` and `sys.exit(_entry())`."""
+    from eventstudy.datasets import data_dir
+
+    cfg = data_dir() / "example_backtest.toml"
+    assert main(["backtest", str(cfg), "--out", str(tmp_path / "o"), "--offline"]) == 0
+    err = capsys.readouterr().err
+    assert "note: " in err  # the proxies, said once
+    assert "Warning:" not in err
+    assert "sys.exit" not in err
