@@ -34,7 +34,7 @@ import pandas as pd
 
 from eventstudy._typing import ReturnKind
 from eventstudy.exceptions import ConfigError
-from eventstudy.market.frame import PriceFrame, empty_failures
+from eventstudy.market.frame import PriceFrame, empty_failures, short_list
 from eventstudy.market.returns import returns_of
 
 __all__ = ["LACKING_COLUMNS", "MarketPanel", "empty_lacking"]
@@ -184,8 +184,9 @@ class MarketPanel:
     def __repr__(self) -> str:
         close = self.frames.get("close")
         n = len(close.data) if close is not None else 0
-        proxies = f", proxies={self.proxies}" if self.proxies else ""
+        proxies = f", proxies=[{short_list(list(self.proxies))}]" if self.proxies else ""
+        symbols = list(self.symbols)
         return (
-            f"MarketPanel(fields={list(self.fields)}, sessions={n}, symbols={self.symbols}"
-            f"{proxies})"
+            f"MarketPanel(fields={list(self.fields)}, sessions={n}, "
+            f"symbols={len(symbols)} [{short_list(symbols)}]{proxies})"
         )

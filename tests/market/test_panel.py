@@ -144,3 +144,4 @@ def test_panel_input_checks() -> None:
     with pytest.raises(ConfigError, match="'open' was not loaded"):
         panel.frame("open")
     assert "MarketPanel(fields=['close'], sessions=1" in repr(panel)
+    assert len(repr(panel)) < 300  # a whole market's panel is not listed symbol by symbol
