@@ -76,7 +76,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
@@ -107,6 +107,8 @@ __all__ = [
     "scoped_requests",
     "translate",
 ]
+
+T = TypeVar("T")
 
 #: Chinese akshare column → English field.
 COLUMN_MAP = {
@@ -364,6 +366,27 @@ class AkshareSource:
             perm = (*perm, InvalidParameterError)
         return perm
 
+    def _retry(
+        self,
+        func: Callable[[], T],
+        symbol: str | None,
+        *,
+        permanent: tuple[type[BaseException], ...] = (),
+        limited: bool = True,
+    ) -> T:
+        """:func:`call_with_retry` with this source's policy, sleep, random state and
+        (``limited``) rate limiter."""
+        return call_with_retry(
+            func,
+            policy=self.policy,
+            symbol=symbol,
+            source=self.name,
+            sleep=self.sleep,
+            rng=self.rng,
+            permanent=permanent,
+            limiter=self.limiter if limited else None,
+        )
+
     def has(self, symbol: str) -> bool:
         """A-shares, B shares, listed funds, Chinese indices and boards (by their codes)."""
         sym = parse_symbol(symbol)
@@ -440,15 +463,10 @@ class AkshareSource:
                 return translate(raw, lots=lots)
 
             try:
-                bars = call_with_retry(
+                bars = self._retry(
                     once,
-                    policy=self.policy,
-                    symbol=symbol,
-                    source=self.name,
-                    sleep=self.sleep,
-                    rng=self.rng,
+                    symbol,
                     permanent=self._permanent(),
-                    limiter=self.limiter,
                 )
             except Exception as err:  # try the next function of the plan (boards)
                 last_error = err
@@ -494,14 +512,11 @@ class AkshareSource:
             days = pd.DatetimeIndex(pd.to_datetime(raw["trade_date"].astype(str)))
             return days.normalize().unique().sort_values().rename("session")
 
-        return call_with_retry(
+        return self._retry(
             once,
-            policy=self.policy,
-            symbol=None,
-            source=self.name,
-            sleep=self.sleep,
-            rng=self.rng,
+            None,
             permanent=self._permanent(),
+            limited=False,
         )
 
     # -- boards ------------------------------------------------------------------------
@@ -528,14 +543,9 @@ class AkshareSource:
         if kind not in get_args(BoardListKind):
             raise ValueError(f"kind={kind!r}; choose one of {list(get_args(BoardListKind))}")
         name = f"stock_board_{kind}_name_em"
-        raw = call_with_retry(
+        raw = self._retry(
             lambda: self._call(name, {}),
-            policy=self.policy,
-            symbol=None,
-            source=self.name,
-            sleep=self.sleep,
-            rng=self.rng,
-            limiter=self.limiter,
+            None,
         )
         today = pd.Timestamp.now(tz="Asia/Shanghai").date().isoformat()
         return pd.DataFrame(
@@ -574,14 +584,9 @@ class AkshareSource:
             if kind not in (None, "concept")
             else ("stock_board_concept_cons_em")
         )
-        raw = call_with_retry(
+        raw = self._retry(
             lambda: self._call(name, {"symbol": board}),
-            policy=self.policy,
-            symbol=board,
-            source=self.name,
-            sleep=self.sleep,
-            rng=self.rng,
-            limiter=self.limiter,
+            board,
         )
         symbols: list[str | None] = []
         for c in raw["代码"].astype(str):
@@ -756,15 +761,10 @@ class AkshareReference(AkshareSource):
                 raise EmptyResponseError(f"akshare.{name}({kwargs}) returned no rows")
             return parse(raw)
 
-        return call_with_retry(
+        return self._retry(
             once,
-            policy=self.policy,
-            symbol=what,
-            source=self.name,
-            sleep=self.sleep,
-            rng=self.rng,
+            what,
             permanent=(*self._permanent(), DeadlineExceeded, *permanent),
-            limiter=self.limiter,
         )
 
     def stock_list(self, segment: str) -> pd.DataFrame:
@@ -881,15 +881,10 @@ class AkshareReference(AkshareSource):
                 raise _NoMembers(str(err)) from err
 
         try:
-            raw = call_with_retry(
+            raw = self._retry(
                 ask,
-                policy=self.policy,
-                symbol=board,
-                source=self.name,
-                sleep=self.sleep,
-                rng=self.rng,
+                board,
                 permanent=(*self._permanent(), DeadlineExceeded, _NoMembers),
-                limiter=self.limiter,
             )
         except ProviderError as err:
             if isinstance(err.cause, _NoMembers):
@@ -1021,15 +1016,10 @@ class AkshareReference(AkshareSource):
                 raise EmptyResponseError(f"akshare.{name}({day}) returned no rows")
             return parse(raw)
 
-        return call_with_retry(
+        return self._retry(
             ask,
-            policy=self.policy,
-            symbol=f"suspensions {day}",
-            source=self.name,
-            sleep=self.sleep,
-            rng=self.rng,
+            f"suspensions {day}",
             permanent=(*self._permanent(), DeadlineExceeded),
-            limiter=self.limiter,
         )
 
     def delisted(self, exchange: str) -> pd.DataFrame:
