@@ -144,4 +144,17 @@ def test_panel_input_checks() -> None:
     with pytest.raises(ConfigError, match="'open' was not loaded"):
         panel.frame("open")
     assert "MarketPanel(fields=['close'], sessions=1" in repr(panel)
-    assert len(repr(panel)) < 300  # a whole market's panel is not listed symbol by symbol
+
+
+def test_panel_repr_of_many_symbols_is_short(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A whole market's panel is not listed symbol by symbol (the repr was 58,000 characters)."""
+    from eventstudy.market import LocalSource
+
+    codes = [f"{600000 + i}.SH" for i in range(500)]
+    pd.DataFrame({"date": pd.Timestamp("2022-01-10"), "symbol": codes, "close": 10.0}).to_parquet(
+        tmp_path / "lake.parquet"
+    )
+    panel = LocalSource(tmp_path / "lake.parquet").panel(None, "2022-01-10", "2022-01-10")
+    text = repr(panel)
+    assert "symbols=500 [600000.SH, " in text
+    assert len(text) < 300
