@@ -631,10 +631,8 @@ def _reference_refresh(args: argparse.Namespace) -> int:
     for snap in report.snapshots:
         print(f"wrote {snap.rows} {snap.table} rows to {snap.path}")
     if not report.ok:
-        print(
-            "eventstudy: provider failed for part of the refresh (what was fetched is stored)",
-            file=sys.stderr,
-        )
+        stored = "what was fetched is stored" if report.snapshots else "nothing was stored"
+        print(f"eventstudy: provider failed for part of the refresh ({stored})", file=sys.stderr)
         return EXIT_PROVIDER
     return EXIT_OK
 

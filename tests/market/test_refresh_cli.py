@@ -100,3 +100,19 @@ def test_refresh_writes_and_partial_failure_is_exit_4(
     assert "members BK0896 (1/2) ..." in got.err  # progress lines on stderr
     assert "1 members rows" in got.out
     assert len(ReferenceStore(tmp_path).listing()) == 2
+
+
+@responses.activate
+def test_refresh_that_wrote_nothing_does_not_say_something_is_stored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = ["--cache-dir", str(tmp_path)]
+    for _ in range(6):
+        responses.add(responses.GET, CONS, status=500, body="down")  # BK0896: always down
+    code = main(["reference", "refresh", "--boards", "BK0896", "-q", *d])
+    got = capsys.readouterr()
+    assert code == EXIT_PROVIDER
+    assert "nothing written" in got.out
+    assert "what was fetched is stored" not in got.err
+    assert "nothing was stored" in got.err
+    assert ReferenceStore(tmp_path).listing().empty
