@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import glob
 import hashlib
 import io
 import os
@@ -712,10 +711,6 @@ def _replaced_rows(frame: pd.DataFrame) -> list[int]:
     return [int(i) for i in np.flatnonzero(hit)]
 
 
-def _post_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    return [Path(p) for p in paths if Path(p).suffix.lower() in POST_SUFFIXES and Path(p).is_file()]
-
-
 @dataclass(frozen=True, slots=True)
 class TableSource:
     """A news table read row by row; ``label`` names it in ``origin`` (``row``: a DataFrame).
@@ -880,8 +875,10 @@ def resolve_inputs(source: Any) -> Inputs:
     read is skipped with a reason, not an error: a subfolder or file without read
     permission (``permission_denied``), a symbolic link leading outside the folder
     (``outside_root``: not followed), a table that is not a news table
-    (``bad_table``). A list is dispatched path by path: table extensions are read
-    as tables, anything else as a post.
+    (``bad_table``). A glob pattern (``news/**/*.md``) stays in its leading folder
+    the same way: a match resolving outside it is skipped as ``outside_root`` and
+    ``**`` does not descend into linked folders. A list is dispatched path by path:
+    table extensions are read as tables, anything else as a post.
 
     Raises
     ------
@@ -902,7 +899,10 @@ def resolve_inputs(source: Any) -> Inputs:
         path = Path(os.fspath(source))
         if path.is_dir():
             return _FolderWalk(path).walk()
-        items = _path_items(os.fspath(source))
+        text = os.fspath(source)
+        if not path.is_file() and any(c in text for c in "*?["):
+            return _glob_inputs(text)
+        items = _path_items(text)
         files = [i if isinstance(i, Path) else Path(i.label) for i in items]
         return Inputs(items, [], _common_root(files))
     if isinstance(source, list | tuple):
@@ -931,19 +931,43 @@ def _path_items(text: str) -> list[Path | TableSource]:
             f"{text!r} is neither a post ({sorted(POST_SUFFIXES)}) nor a table "
             f"({sorted(TABLE_SUFFIXES)}); rename it or load it into a DataFrame"
         )
-    if any(c in text for c in "*?["):
-        matched = glob.glob(text, recursive=True)
-        files = sorted(_post_files(matched))
-        if not files:
-            named = sorted(str(p) for p in matched if _is_table(Path(p)))
-            hint = (
-                f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
-                if named
-                else ""
-            )
-            raise InputDataError(f"the pattern {text!r} matches no post files{hint}")
-        return list(files)
     raise InputDataError(f"no such file or folder: {text!r}")
+
+
+def _glob_inputs(text: str) -> Inputs:
+    """The posts a glob pattern matches, without leaving the pattern's fixed folder.
+
+    The folder is the pattern's leading part without wildcards. As in a folder, a
+    match that resolves outside it (a link to a file or a folder elsewhere) is
+    skipped as ``outside_root``; ``**`` does not descend into linked folders (so a
+    link loop is not walked round); names starting with a dot are matched only by
+    a pattern part that starts with one (as :func:`glob.glob`).
+    """
+    parts = Path(text).parts
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
+    root = Path(*parts[:fixed]) if fixed else Path(".")
+    pattern = parts[fixed:]
+    dotted = any(part.startswith(".") for part in pattern)
+    real_root = root.resolve()
+    files: list[Path] = []
+    skipped: list[SkippedInput] = []
+    matched = sorted(root.glob("/".join(pattern)))
+    for path in matched:
+        rel = path.relative_to(root).parts
+        if not dotted and any(part.startswith(".") for part in rel):
+            continue
+        if path.suffix.lower() not in POST_SUFFIXES or not path.is_file():
+            continue
+        if _inside(path, real_root):
+            files.append(path)
+        else:
+            message = f"resolves to {str(path.resolve())!r}, outside {str(root)!r}: not followed"
+            skipped.append(SkippedInput(str(path), "outside_root", message))
+    if not files and not skipped:
+        named = sorted(str(p) for p in matched if _is_table(p))
+        hint = f"; it matches table files ({', '.join(named[:3])}): pass them as a list"
+        raise InputDataError(f"the pattern {text!r} matches no post files{hint if named else ''}")
+    return Inputs(list(files), skipped, root)
 
 
 def resolve_source(source: Any) -> list[Path | TableSource]:

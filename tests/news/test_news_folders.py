@@ -169,3 +169,24 @@ def test_relative_origins_of_files_and_lists(tmp_path: Path) -> None:
     frame = load_news(pd.DataFrame({"title": ["白酒"], "published_at": ["2022-01-10"]}))
     assert frame.root is None
     assert frame.with_relative_origins().articles["origin"].tolist() == ["row 0"]
+
+
+def test_a_glob_does_not_follow_links_out_of_its_folder_or_round_a_loop(tmp_path: Path) -> None:
+    root = _folder(tmp_path)
+    outside = tmp_path / "private"
+    _post(outside / "secret.md", "外部秘密")
+    _post(outside / "deep" / "x.md", "外部深处")
+    (root / "_posts" / "secret.md").symlink_to(outside / "secret.md")
+    (root / "_posts" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (root / "_posts" / "loop").symlink_to(root, target_is_directory=True)
+    news = load_news(str(root / "**" / "*.md"))
+    assert set(news.articles["title"]) == {"白酒板块一", "白酒板块二"}
+    assert news.skipped["reason"].tolist() == ["outside_root"]
+    assert news.skipped["origin"].map(lambda o: Path(o).name).tolist() == ["secret.md"]
+    assert news.duplicates.empty
+    assert news.n_inputs == 3
+    _post(root / "_posts" / "sub" / "c.md", "白酒板块三")
+    one_level = load_news(str(root / "_posts" / "*" / "*.md"))  # through a link to outside
+    assert set(one_level.articles["title"]) == {"白酒板块三"}
+    assert one_level.skipped["reason"].tolist() == ["outside_root"]
+    assert "secret.md" in one_level.skipped["origin"].iloc[0]
