@@ -466,14 +466,19 @@ class EventStudyResult:
         return tuple(t for t in tests if battery_needs([t]))
 
     @cached_property
+    def _battery_tests(self) -> tuple[str, ...]:
+        """The tests the battery runs: the spec's, less those the measure or the pieces rule out."""
+        tests = get_measure(self._spec.measure).selected(self._spec.tests)
+        return tuple(t for t in tests if t not in self._without_residuals)
+
+    @cached_property
     def _battery(self) -> Battery:
         measure = get_measure(self._spec.measure)
-        left = self._without_residuals
         b = run_battery(
             self._pieces,
             windows=self.windows,
             tau1=self._spec.event_window[0],
-            tests=tuple(t for t in measure.selected(self._spec.tests) if t not in left),
+            tests=self._battery_tests,
             sums=self._sums,
             replications=self._spec.bootstrap,
             seed=self.seed,
@@ -670,6 +675,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         lines.append(
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
+            if not self._without_residuals
+            else "  " + NO_RESIDUALS_NOTE.format(tests=", ".join(self._without_residuals))
         )
         return [*lines, *(f"  {line}" for line in self._model_lines())]
 
@@ -736,7 +743,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         >>> [line.split(":")[0] for line in res.methodology()]
         ['calendar_time', 'pvalue_holm, pvalue_bh', "duplicates='keep'", "overlap='keep'"]
         """
-        tests = set(self._spec.tests)
+        tests = set(self._spec.tests) - set(self._without_residuals)
         b = self._spec.bootstrap
         lines = list(self._notes)
         if "calendar_time" in tests:
@@ -802,7 +809,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             caption="CAAR by window, statistic (two-sided p-value):",
             formats={"CAAR": _pct4 if percent else _num4},
         )
-        if self._spec.measure == "return" and HEADLINE_TEST in self._spec.tests:
+        if self._spec.measure == "return" and HEADLINE_TEST in self._battery_tests:
             s.add_lines([f"  {HEADLINE_LINE}"])  # which test to read (study.headline)
         return s.add_lines(["Methodology:", *(f"  {line}" for line in self.methodology())])
 

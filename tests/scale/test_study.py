@@ -1,7 +1,9 @@
 """run_event_study(engine="dask") returns the local result (tests/scale/conftest.py: 2 workers).
 
-Every statistic to 1e-10 (the per-event pieces are the same numbers, and the tests run
-on them with the same code), ``dropped`` and ``events`` identical.
+Every statistic of every test to 1e-10 (the per-event pieces are the same numbers, the
+sums over the estimation residuals are merged from the partitions, and the tests run
+on them with the same code), ``dropped`` and ``events`` identical; the client never
+holds the estimation residuals.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ MARKET = "000300.SH"
 def assert_same_result(a: EventStudyResult, b: EventStudyResult) -> None:
     for name in ("ar", "car", "bhar", "params", "tests"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), **TOL)
-    for name in ("aar", "caar", "abhar", "sigma", "n_estimation"):
+    assert a.rbar == pytest.approx(b.rbar, abs=1e-10)
+    for name in ("aar", "caar", "abhar", "sigma", "n_estimation", "rbar_windows"):
         pd.testing.assert_series_equal(getattr(a, name), getattr(b, name), **TOL)
     pd.testing.assert_frame_equal(a.events, b.events, check_exact=True)
     pd.testing.assert_frame_equal(a.dropped, b.dropped, check_exact=True)
@@ -146,3 +149,57 @@ def test_arguments_the_local_engine_refuses_are_refused_alike(client) -> None:
     ev = pd.DataFrame({"event_id": ["x"], "symbol": ["600519.SH"], "day0": ["2022-01-10"]})
     with pytest.raises(ConfigError, match="pass returns= or prices=, not both"):
         run_event_study(ev, prices=px, returns=px, engine="dask", client=client)
+
+
+@pytest.fixture(scope="module")
+def extract_volumes(extract_events) -> pd.DataFrame:
+    """Volumes of the events' stocks (extract) and of the CSI 300, wide."""
+    syms = sorted(set(extract_events["symbol"]) - {"688999.SH"})
+    long = load_extract(syms, start="2021-07-27", end="2022-12-31", fields=["volume"])
+    vol = long.pivot(index="date", columns="symbol", values="volume")
+    mkt = sample_prices([MARKET]).set_index("date")["volume"].rename(MARKET)
+    return vol.join(mkt, how="outer").loc["2021-07-27":"2022-12-31"]
+
+
+def test_every_test_merged_and_no_residuals_on_the_client(client, extract_events, extract_prices):
+    spec = EventStudy(market=MARKET)
+    local = spec.fit(extract_events, prices=extract_prices)
+    remote = fit_study_dask(spec, extract_events, prices=extract_prices, client=client,
+                            partition_size=15)  # fmt: skip
+    assert_same_result(local, remote)
+    t = remote.tests
+    assert {"brown_warner", "patell_adj", "kp_bmp", "corrado", "grank", "calendar_time"} <= set(
+        t.loc[t["statistic"].notna(), "test"]
+    )
+    assert local.pieces.resid.shape == (local.n_events, 240)
+    assert remote.pieces.resid.shape == (remote.n_events, 0)  # only event-window pieces came
+
+
+@pytest.mark.parametrize("measure", ["volatility", "volume"])
+def test_measures_merge_alike(client, extract_events, extract_prices, extract_volumes, measure):
+    data = {"volumes": extract_volumes} if measure == "volume" else {"prices": extract_prices}
+    spec = EventStudy(market=MARKET, measure=measure)
+    local = spec.fit(extract_events, **data)
+    remote = fit_study_dask(spec, extract_events, **data, client=client, partition_size=20)
+    assert local.n_events > 100
+    assert local.tests["statistic"].notna().sum() > 20
+    assert_same_result(local, remote)
+
+
+def test_a_subset_of_the_dask_result_leaves_out_the_residual_tests(
+    client, extract_events, extract_prices
+) -> None:
+    kw = {"prices": extract_prices, "market": MARKET, "tests": ["t_cross", "grank", "kp_bmp"]}
+    local = run_event_study(extract_events, **kw)
+    remote = run_event_study(extract_events, **kw, engine="dask", client=client)
+    mask = (local.events["symbol"] < "3").to_numpy()
+    sub_local, sub_remote = local.subset(mask), remote.subset(mask)
+    assert set(sub_local.tests["test"]) == {"t_cross", "grank", "kp_bmp"}
+    assert set(sub_remote.tests["test"]) == {"t_cross"}
+    assert "left out: grank, kp_bmp" in sub_remote.tests.attrs["left_out"]
+    assert "left out: grank, kp_bmp" in str(sub_remote.summary())
+    assert "Kolari-Pynnönen rbar" in str(sub_local.summary())
+    keep = sub_local.tests["test"] == "t_cross"
+    pd.testing.assert_frame_equal(
+        sub_local.tests[keep].reset_index(drop=True), sub_remote.tests, **TOL
+    )
