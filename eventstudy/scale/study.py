@@ -4,7 +4,8 @@
 the events are resolved (day 0, duplicates: as locally) and cut into partitions of
 whole securities (about ``partition_size`` events each; all the events of a
 security are in one partition, so overlaps and same-day duplicates are counted as
-locally). Each partition runs the local engine on a worker:
+locally). Each partition runs the local engine's fit (not its test battery) on a
+worker:
 
 - **prices fetched** (no ``returns=``/``prices=``): the worker loads only its
   securities and the market, over the whole study's date range (the same request
@@ -21,9 +22,11 @@ residuals that the selected tests need (:class:`~eventstudy.study.sums.Estimatio
 residual sums per estimation day, Kolari-Pynnönen and calendar-time sums by day-0
 position, Corrado's and GRANK's rank sums per day). What travels to the client: the
 per-event event-window pieces (AR, SAR, CAR, SCAR, BHAR, ... without the ``(N, L1)``
-estimation residuals: about 0.8 kB per event with the default windows, against
-2.7 kB with the residuals) and the partitions' sums (a few ``L1``-long rows per
-day-0 date), which the client adds (:meth:`~eventstudy.study.sums.EstimationSums.merge`).
+estimation residuals: 736 bytes an event with the default event window, five CAR
+windows and the market model, against 2,656 with the residuals: 0.7 GB instead of
+2.7 GB at a million events) and each partition's sums (about ``3 L1 + 2 L2`` floats
+per day-0 date of its events and a few ``L1``-long rows: some 6 kB a date), which
+the client adds (:meth:`~eventstudy.study.sums.EstimationSums.merge`).
 The battery then runs on them with the same code as locally, so every statistic is
 the local one (to rounding: the sums are the same sums, added in another order) and
 ``dropped`` is identical. GRANK scales its thresholds by the sd of ``SCAR`` over all

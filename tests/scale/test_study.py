@@ -15,8 +15,19 @@ import pytest
 from eventstudy.datasets import sample_prices
 from eventstudy.exceptions import ConfigError
 from eventstudy.reference import extract_symbols, load_extract
-from eventstudy.scale.study import fit_study_dask, partition_events
+from eventstudy.scale.study import (
+    fit_given,
+    fit_study_dask,
+    partition_events,
+    partition_rank_sums,
+    summarise_partition,
+)
 from eventstudy.study import EventStudy, EventStudyResult, run_event_study
+from eventstudy.study import result as result_module
+from eventstudy.study.engine import event_set, resolve_duplicates
+from eventstudy.study.inference import TESTS, battery_needs
+from eventstudy.study.statistics import grank_sd
+from eventstudy.study.sums import RANK_NEEDS, estimation_sums
 
 TOL = {"check_exact": False, "rtol": 0.0, "atol": 1e-10}
 MARKET = "000300.SH"
@@ -203,3 +214,29 @@ def test_a_subset_of_the_dask_result_leaves_out_the_residual_tests(
     pd.testing.assert_frame_equal(
         sub_local.tests[keep].reset_index(drop=True), sub_remote.tests, **TOL
     )
+
+
+def test_a_partition_sends_pieces_without_residuals_and_its_sums(
+    monkeypatch, extract_events, extract_prices
+) -> None:
+    """In process: the worker's steps run no battery; 736 bytes an event go to the client."""
+
+    def battery(*args, **kwargs):
+        raise AssertionError("the battery ran on a partition")
+
+    monkeypatch.setattr(result_module, "run_battery", battery)
+    spec = EventStudy(market=MARKET)
+    part = fit_given(spec, resolve_duplicates(spec, event_set(spec, extract_events)),
+                     {"prices": extract_prices})  # fmt: skip
+    needs = battery_needs(TESTS)
+    sent = summarise_partition(part, needs - RANK_NEEDS)
+    p, n = sent.pieces, part.pieces.n
+    assert n > 100
+    assert p.resid.shape == (n, 0)
+    assert (sent.sums.n, sent.sums.l1, sent.sums.needs) == (n, 240, needs - RANK_NEEDS)
+    l2, w, k = p.ar.shape[1], p.car.shape[1], p.params.shape[1]
+    per_event = sum(getattr(p, f).nbytes for f in p.__dataclass_fields__ if f != "k") / n
+    assert per_event == 8 * (5 * l2 + 6 * w + k + 5) == 736  # the docs' figure
+    ranks = partition_rank_sums(part, needs, grank_sd(part.pieces.scar))
+    want = estimation_sums(part.pieces, RANK_NEEDS).ranks
+    np.testing.assert_array_equal(ranks.grank.b_s, want.grank.b_s)
