@@ -98,8 +98,11 @@ TestMeasure: TypeAlias = Literal["AR", "CAR", "BHAR"]
 #: Rows of the test table are per relative day or per CAR window.
 TestScope: TypeAlias = Literal["day", "window"]
 
-#: Shared quantities a test needs computed before it runs (one pass for all tests).
-TestNeed: TypeAlias = Literal["rbar", "corrado_ranks", "grank_ranks"]
+#: Sums over events a test needs computed before it runs (one pass for all tests; each a
+#: part of ``eventstudy.study.sums.EstimationSums``).
+TestNeed: TypeAlias = Literal[
+    "rbar", "corrado_ranks", "grank_ranks", "residual_day_sums", "calendar_groups"
+]
 
 #: Per-event measures of ``EventStudyResult.to_frame``.
 EventMeasure: TypeAlias = Literal["AR", "SAR", "CAR", "SCAR", "BHAR"]

@@ -63,7 +63,13 @@ from eventstudy._typing import FloatArray
 from eventstudy.study.core import map_blocks
 from eventstudy.study.statistics import t_pvalue
 
-__all__ = ["CalendarTimeResult", "calendar_time_test"]
+__all__ = [
+    "CalendarGroups",
+    "CalendarTimeResult",
+    "calendar_groups",
+    "calendar_time_of",
+    "calendar_time_test",
+]
 
 #: Note of a window with too few portfolio days for a t statistic.
 TOO_FEW_DAYS = "undefined: fewer than 2 portfolio days"
@@ -98,30 +104,83 @@ class CalendarTimeResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Groups:
-    """Sums and counts of residuals (``(D, L1)``) and ARs (``(D, L2)``) by day-0 position."""
+class CalendarGroups:
+    """What the calendar-time test needs of a set of events, summed by day-0 position.
 
+    Sums over events, so the groups of disjoint sets of events (the partitions of a
+    study run on several workers) merge exactly by adding them position by position
+    (:meth:`merge`).
+
+    Attributes
+    ----------
+    pos
+        ``(G,)`` the distinct day-0 positions, increasing.
+    res_sum, res_cnt
+        ``(G, L1)`` sums and counts of the events' estimation residuals (relative-day
+        order).
+    ar_sum, ar_cnt
+        ``(G, L2)`` sums and counts of their abnormal returns.
+
+    Examples
+    --------
+    >>> g = calendar_groups(np.array([[1.0], [np.nan]]), np.array([[1.0, 2.0], [3.0, 4.0]]),
+    ...                     np.array([7, 7]))
+    >>> g.pos.tolist(), g.res_sum.tolist(), g.ar_cnt.tolist()
+    ([7], [[4.0, 6.0]], [[1.0]])
+    """
+
+    pos: np.ndarray
     res_sum: FloatArray
     res_cnt: FloatArray
     ar_sum: FloatArray
     ar_cnt: FloatArray
 
+    @staticmethod
+    def merge(parts: Sequence[CalendarGroups]) -> CalendarGroups:
+        """The groups of the union of disjoint sets of events (sums by position).
 
-def _group_sums(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> _Groups:
-    """Sum the events' residuals and ARs by day 0, ``D = max - min + 1`` dense positions."""
+        Raises
+        ------
+        ValueError
+            If there are no parts.
+        """
+        if not parts:
+            raise ValueError("CalendarGroups.merge needs at least one part")
+        pos = np.unique(np.concatenate([g.pos for g in parts]))
+        out = [np.zeros((len(pos), x.shape[1])) for x in _arrays(parts[0])]
+        for g in parts:
+            at = np.searchsorted(pos, g.pos)
+            for acc, x in zip(out, _arrays(g), strict=True):
+                acc[at] += x
+        return CalendarGroups(pos, *out)
+
+
+def _arrays(g: CalendarGroups) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    return g.res_sum, g.res_cnt, g.ar_sum, g.ar_cnt
+
+
+def calendar_groups(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> CalendarGroups:
+    """The :class:`CalendarGroups` of events: residuals and ARs summed by day-0 position.
+
+    ``ar`` ``(N, L2)``, ``resid`` ``(N, L1)`` (NaN where missing), ``pos0`` ``(N,)``;
+    events sorted by day 0, one ``reduceat`` per block.
+    """
     p = np.asarray(pos0, dtype=np.int64)
     order = np.argsort(p, kind="stable")
-    g = p[order] - p[order[0]]
-    d = int(g[-1]) + 1
-    out = _Groups(
-        np.zeros((d, resid.shape[1])),
-        np.zeros((d, resid.shape[1])),
-        np.zeros((d, ar.shape[1])),
-        np.zeros((d, ar.shape[1])),
+    ps = p[order]
+    new_group = np.r_[True, ps[1:] != ps[:-1]] if len(p) else np.zeros(0, dtype=bool)
+    gid = np.cumsum(new_group) - 1
+    g = int(new_group.sum())
+    out = CalendarGroups(
+        ps[new_group],
+        np.zeros((g, resid.shape[1])),
+        np.zeros((g, resid.shape[1])),
+        np.zeros((g, ar.shape[1])),
+        np.zeros((g, ar.shape[1])),
     )
 
     def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray]]:
-        gb = g[lo:hi]
+        gb = gid[lo:hi]
         local = np.flatnonzero(np.r_[True, gb[1:] != gb[:-1]])
         sums = []
         for mat in (resid, ar):
@@ -140,15 +199,27 @@ def _group_sums(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> _Groups:
     return out
 
 
-def _padded(grp: _Groups, pad: int) -> _Groups:
-    """The groups with ``pad`` empty day-0 positions on each side."""
+@dataclass(frozen=True, slots=True)
+class _Groups:
+    """Sums and counts of residuals (``(D, L1)``) and ARs (``(D, L2)``) by dense position."""
+
+    res_sum: FloatArray
+    res_cnt: FloatArray
+    ar_sum: FloatArray
+    ar_cnt: FloatArray
+
+
+def _dense(grp: CalendarGroups, pad: int) -> _Groups:
+    """The groups on ``D = max - min + 1`` dense positions, ``pad`` empty ones each side."""
+    at = grp.pos - grp.pos[0] + pad
+    d = int(grp.pos[-1] - grp.pos[0]) + 1 + 2 * pad
 
     def one(x: FloatArray) -> FloatArray:
-        out = np.zeros((x.shape[0] + 2 * pad, x.shape[1]))
-        out[pad : pad + x.shape[0]] = x
+        out = np.zeros((d, x.shape[1]))
+        out[at] = x
         return out
 
-    return _Groups(one(grp.res_sum), one(grp.res_cnt), one(grp.ar_sum), one(grp.ar_cnt))
+    return _Groups(*(one(x) for x in _arrays(grp)))
 
 
 def _portfolio_sd(res_sum: FloatArray, res_cnt: FloatArray) -> FloatArray:
@@ -230,15 +301,42 @@ def calendar_time_test(
     >>> r.days.tolist(), r.mean_size.round(3).tolist(), r.notes
     ([3.0], [1.333], [''])
     """
+    return calendar_time_of(calendar_groups(ar, resid, pos0), ar, windows, tau1=tau1)
+
+
+def calendar_time_of(
+    groups: CalendarGroups,
+    ar: FloatArray,
+    windows: Sequence[tuple[int, int]],
+    *,
+    tau1: int,
+) -> CalendarTimeResult:
+    """:func:`calendar_time_test` from the events' :class:`CalendarGroups`.
+
+    ``ar`` ``(N, L2)`` (the events' abnormal returns) gives only the number of events
+    with a return in each window; the portfolios come from ``groups`` (of these
+    events, possibly merged from partitions).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> ar, resid = rng.normal(0, 1, (4, 1)), rng.normal(0, 1, (4, 30))
+    >>> pos0 = np.array([10, 10, 11, 40])
+    >>> parts = [calendar_groups(ar[k], resid[k], pos0[k]) for k in ([0, 3], [1, 2])]
+    >>> a = calendar_time_of(CalendarGroups.merge(parts), ar, [(0, 0)], tau1=0)
+    >>> b = calendar_time_test(ar, resid, pos0, [(0, 0)], tau1=0)
+    >>> bool(np.isclose(a.t[0], b.t[0], rtol=0, atol=1e-12)), a.days.tolist()
+    (True, [3.0])
+    """
     ncol = len(windows)
     t, p = np.full(ncol, np.nan), np.full(ncol, np.nan)
     days, size = np.zeros(ncol), np.full(ncol, np.nan)
     n = np.zeros(ncol)
     notes = [TOO_FEW_DAYS] * ncol
-    if ar.shape[0] == 0:
+    if len(groups.pos) == 0:
         return CalendarTimeResult(t, p, n, days, size, notes)
     pad = max(b - a for a, b in windows) if ncol else 0
-    grp = _padded(_group_sums(ar, resid, pos0), pad)
+    grp = _dense(groups, pad)
     present = np.isfinite(ar)
     for c, (a, b) in enumerate(windows):
         n[c] = float(present[:, a - tau1 : b - tau1 + 1].any(axis=1).sum())

@@ -123,7 +123,7 @@ from eventstudy.study.bootstrap import (
     resolve_seed,
     wild_bootstrap,
 )
-from eventstudy.study.calendar_time import calendar_time_test
+from eventstudy.study.calendar_time import calendar_time_of
 from eventstudy.study.core import EventPieces
 from eventstudy.study.statistics import (
     P_ADJUST_METHODS,
@@ -131,12 +131,11 @@ from eventstudy.study.statistics import (
     RankSums,
     adjust_pvalues,
     column_moments,
-    column_sums,
     generalized_sign,
     grank,
     kp_rbar,
+    kp_rbar_of,
     norm_pvalue,
-    rank_sums,
     sign_test,
     skew_t,
     t_cross,
@@ -144,6 +143,7 @@ from eventstudy.study.statistics import (
     wilcoxon_columns,
     wilcoxon_signed_rank,
 )
+from eventstudy.study.sums import EstimationSums, estimation_sums
 from eventstudy.study.windows import Window, window_label
 
 __all__ = [
@@ -158,6 +158,7 @@ __all__ = [
     "TestDefinition",
     "TestResult",
     "adjust_family",
+    "battery_needs",
     "get_test",
     "kp_rbar",
     "run_battery",
@@ -313,8 +314,13 @@ class BatteryInputs:
     """What the tests read: the pieces, days, windows and shared quantities (computed once).
 
     ``needs`` (the union of the selected tests' :attr:`TestDefinition.needs`) says
-    which shared quantities are computed: ``rbar`` (Kolari-Pynnönen, else zeros),
-    ``corrado_ranks`` / ``grank_ranks`` (one rank pass serves both).
+    which sums over the events' estimation residuals are computed
+    (:class:`~eventstudy.study.sums.EstimationSums`): ``rbar`` (Kolari-Pynnönen, else
+    zeros), ``corrado_ranks`` / ``grank_ranks`` (one rank pass serves both),
+    ``residual_day_sums`` (Brown-Warner), ``calendar_groups`` (calendar time). The
+    tests read those sums, never ``pieces.resid``: ``sums`` given (e.g. merged from
+    the partitions of a study run on a Dask cluster) are used as they are, else they
+    are computed from ``pieces`` (:func:`~eventstudy.study.sums.estimation_sums`).
     ``replications`` (None: each bootstrap's default), ``seed`` (None: a fresh seed,
     drawn once and recorded) and ``level`` are the resampling tests' options.
     """
@@ -329,6 +335,7 @@ class BatteryInputs:
         replications: int | None = None,
         seed: int | None = None,
         level: float = 0.95,
+        sums: EstimationSums | None = None,
     ) -> None:
         self.replications = replications
         self.level = level
@@ -338,7 +345,8 @@ class BatteryInputs:
         self.tau1 = tau1
         self.needs = frozenset(needs)
         self.n_events, l2 = pieces.ar.shape
-        self.l1 = pieces.resid.shape[1]
+        self._sums = sums
+        self.l1 = pieces.resid.shape[1] if sums is None else sums.l1
         self.days: list[int] = list(range(tau1, tau1 + l2))
         self.wlen = np.array([b - a + 1 for a, b in self.windows], dtype=float)
 
@@ -348,12 +356,21 @@ class BatteryInputs:
         return resolve_seed(self._seed)
 
     @cached_property
+    def sums(self) -> EstimationSums:
+        """The sums over the events' estimation residuals that serve :attr:`needs`."""
+        if self._sums is None:
+            return estimation_sums(self.pieces, self.needs)
+        for need in sorted(self.needs):
+            self._sums.need(need)
+        return self._sums
+
+    @cached_property
     def rbar(self) -> tuple[float, FloatArray, int]:
         """``kp_rbar`` of the residuals: day ``rbar``, window ``rbar``s, same-day-0 pairs."""
         if "rbar" not in self.needs:
             return 0.0, np.zeros(len(self.windows)), 0
-        p = self.pieces
-        return kp_rbar(p.resid, p.pos0, self.wlen.astype(np.int64))
+        assert self.sums.kp is not None  # "rbar" is a need
+        return kp_rbar_of(self.sums.kp, self.wlen.astype(np.int64))
 
     @cached_property
     def rbar_notes(self) -> tuple[str, list[str]]:
@@ -363,11 +380,12 @@ class BatteryInputs:
         day = f"rbar={rbar:.4f} ({pairs} of {npairs} pairs share day 0)"
         return day, [f"rbar={r:.4f} (calendar-overlapping windows)" for r in rbar_w]
 
-    @cached_property
+    @property
     def ranks(self) -> RankSums:
-        """One rank pass (with the GRANK sums when a selected test needs them)."""
-        p = self.pieces
-        return rank_sums(p, p.scar if "grank_ranks" in self.needs else None)
+        """The sums of one rank pass (with GRANK's when a selected test needs them)."""
+        ranks = self.sums.ranks
+        assert ranks is not None  # a rank test's need
+        return ranks
 
     @cached_property
     def patell_var(self) -> FloatArray:
@@ -450,7 +468,9 @@ def _run_brown_warner(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     price performance. *JFE* 8, 205-258; Brown and Warner (1985).
     """
     p = x.pieces
-    tot, cnt = column_sums(p.resid)
+    tot, cnt = x.sums.day_total, x.sums.day_count
+    assert tot is not None  # "residual_day_sums" is a need
+    assert cnt is not None
     aar_est = tot[cnt > 0] / cnt[cnt > 0]
     m_aar = len(aar_est)
     s_aar = float(np.std(aar_est, ddof=1)) if m_aar > 1 else np.nan
@@ -618,7 +638,7 @@ def _run_grank(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     """
     sums = x.ranks.grank
     assert sums is not None  # "grank_ranks" is in the needs of this test
-    t, p, n, notes, df = grank(x.pieces, sums)
+    t, p, n, notes, df = grank(sums)
     return (MeasureResults("CAR", t, p, n, [_t_name(d) for d in df], notes),)
 
 
@@ -688,9 +708,10 @@ def _run_calendar_time(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     :mod:`eventstudy.study.calendar_time`). Jaffe, J. (1974). *Journal of Business*
     47(3), 410-428; Mandelker, G. (1974). *JFE* 1(4), 303-335.
     """
-    p = x.pieces
     day_windows = [(d, d) for d in x.days]
-    r = calendar_time_test(p.ar, p.resid, p.pos0, day_windows + x.windows, tau1=x.tau1)
+    groups = x.sums.calendar
+    assert groups is not None  # "calendar_groups" is a need
+    r = calendar_time_of(groups, x.pieces.ar, day_windows + x.windows, tau1=x.tau1)
     notes = [
         note or f"{int(d)} portfolio days, {m:.1f} events per day on average"
         for note, d, m in zip(r.notes, r.days, r.mean_size, strict=True)
@@ -772,7 +793,8 @@ TEST_REGISTRY: Mapping[str, TestDefinition] = MappingProxyType(
         for d in (
             _test("t_cross", "cross-sectional t", _ALL3, (),
                   "Brown and Warner (1985), JFE 14", _run_t_cross),
-            _test("brown_warner", "Brown-Warner crude dependence adjustment", _AR_CAR, (),
+            _test("brown_warner", "Brown-Warner crude dependence adjustment", _AR_CAR,
+                  ("residual_day_sums",),
                   "Brown and Warner (1980, 1985)", _run_brown_warner),
             _test("patell", "Patell standardised residual", _AR_CAR, (),
                   "Patell (1976), JAR 14(2)", _run_patell),
@@ -793,7 +815,7 @@ TEST_REGISTRY: Mapping[str, TestDefinition] = MappingProxyType(
                   "Wilcoxon (1945)", _run_wilcoxon),
             _test("skew_t", "skewness-adjusted t", ("CAR", "BHAR"), (),
                   "Hall (1992); Lyon, Barber and Tsai (1999)", _run_skew_t),
-            _test("calendar_time", "calendar-time portfolio test", _AR_CAR, (),
+            _test("calendar_time", "calendar-time portfolio test", _AR_CAR, ("calendar_groups",),
                   "Jaffe (1974), JB 47(3); Mandelker (1974), JFE 1(4)", _run_calendar_time),
             _test("wild_bootstrap", "wild bootstrap (Rademacher) of the t", _AR_CAR, (),
                   "Mammen (1993), AoS 21(1); R EventStudy", _run_wild_bootstrap),
@@ -912,6 +934,34 @@ def adjust_family(results: Sequence[TestResult]) -> list[TestResult]:
     return out
 
 
+def _selected(tests: Iterable[str]) -> list[TestDefinition]:
+    """The definitions of ``tests``, in the order of :data:`TEST_REGISTRY`."""
+    chosen = set(tests)
+    unknown = sorted(chosen - set(TEST_REGISTRY))
+    if unknown:
+        raise ConfigError(f"unknown test(s) {unknown}; choose from {TESTS + BOOTSTRAP_TESTS}")
+    return [d for name, d in TEST_REGISTRY.items() if name in chosen]
+
+
+def battery_needs(tests: Iterable[str]) -> frozenset[TestNeed]:
+    """The sums over the estimation residuals that the tests ``tests`` read.
+
+    What :func:`~eventstudy.study.sums.estimation_sums` must compute for
+    :func:`run_battery` (the single-event test needs none).
+
+    Raises
+    ------
+    ConfigError
+        If a name in ``tests`` is not a test.
+
+    Examples
+    --------
+    >>> sorted(battery_needs(["t_cross", "kp_bmp", "grank"]))
+    ['grank_ranks', 'rbar']
+    """
+    return frozenset(need for d in _selected(tests) for need in d.needs)
+
+
 def run_battery(
     pieces: EventPieces,
     *,
@@ -921,6 +971,7 @@ def run_battery(
     replications: int | None = None,
     seed: int | None = None,
     level: float = 0.95,
+    sums: EstimationSums | None = None,
 ) -> Battery:
     """Run the selected tests (in the order of :data:`TESTS`, :data:`BOOTSTRAP_TESTS`).
 
@@ -944,11 +995,15 @@ def run_battery(
         Seed of the bootstrap tests (None: a fresh one, recorded in their extras).
     level
         ``1 - alpha`` of the LBT bootstrap critical values.
+    sums
+        The sums over the events' estimation residuals that serve the tests' needs
+        (:func:`battery_needs`), e.g. merged from the partitions of a Dask run
+        (default: computed from ``pieces``).
 
     Raises
     ------
     ConfigError
-        If a name in ``tests`` is not a test.
+        If a name in ``tests`` is not a test, or ``sums`` do not serve a need.
 
     Examples
     --------
@@ -964,17 +1019,13 @@ def run_battery(
     >>> [(r.measure, r.label, r.dist) for r in b.results if r.scope == "window"]
     [('CAR', '[-1,1]', 't(4)'), ('BHAR', '[-1,1]', 't(4)')]
     """
-    chosen = set(tests)
-    unknown = sorted(chosen - set(TEST_REGISTRY))
-    if unknown:
-        raise ConfigError(f"unknown test(s) {unknown}; choose from {TESTS + BOOTSTRAP_TESTS}")
-    selected = [d for name, d in TEST_REGISTRY.items() if name in chosen]
+    selected = _selected(tests)
     if pieces.n == 1:
         selected.append(SINGLE_EVENT_TEST)
     needs = frozenset(need for d in selected for need in d.needs)
     x = BatteryInputs(
         pieces, windows=windows, tau1=tau1, needs=needs, replications=replications,
-        seed=seed, level=level,
+        seed=seed, level=level, sums=sums,
     )  # fmt: skip
     results = [r for d in selected for block in d.compute(x) for r in _records(d.name, block, x)]
     rbar, rbar_w, pairs = x.rbar

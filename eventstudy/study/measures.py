@@ -132,6 +132,16 @@ class MeasureDefinition:
         in_tests = self.tests is None or result.test in self.tests
         return in_tests and result.measure in self.rows
 
+    def selected(self, tests: Iterable[str]) -> tuple[str, ...]:
+        """The tests of ``tests`` that this measure runs.
+
+        Examples
+        --------
+        >>> get_measure("volatility").selected(["t_cross", "sign", "corrado"])
+        ('t_cross', 'corrado')
+        """
+        return tuple(t for t in tests if self.tests is None or t in self.tests)
+
     def left_out_note(self, selected: Iterable[str]) -> str:
         """The tests (of those selected) and rows this measure leaves out, and why ('' none).
 

@@ -69,9 +69,16 @@ from eventstudy.scale.cluster import check_engine
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
 from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
-from eventstudy.study.inference import BOOTSTRAP_TESTS, Battery, TestResult, run_battery
+from eventstudy.study.inference import (
+    BOOTSTRAP_TESTS,
+    Battery,
+    TestResult,
+    battery_needs,
+    run_battery,
+)
 from eventstudy.study.measures import get_measure
 from eventstudy.study.placebo import DEFAULT_PLACEBO_RUNS, Refit, StudyPlacebo, run_placebo
+from eventstudy.study.sums import EstimationSums
 from eventstudy.study.windows import Window, parse_window, window_label
 from eventstudy.summary import Summary
 
@@ -83,6 +90,12 @@ if TYPE_CHECKING:
     from eventstudy.study.spec import EventStudy
 
 __all__ = ["EventStudyResult", "WindowFrame", "WindowSeries", "window_label"]
+
+#: ``tests.attrs["left_out"]`` of a result whose pieces carry no estimation residuals.
+NO_RESIDUALS_NOTE = (
+    "left out: {tests} (they read the estimation residuals; a subset of a result of "
+    "engine='dask' has neither them nor their sums: fit its events as a study of their own)"
+)
 
 #: Tests shown in the summary table (those the spec ran), in this order; the headline
 #: test (:data:`eventstudy.study.headline.HEADLINE_TEST`) is always among them.
@@ -230,7 +243,9 @@ class EventStudyResult:
         cols: np.ndarray | None = None,
         notes: Sequence[str] = (),
         seed: int | None = None,
+        sums: EstimationSums | None = None,
     ) -> None:
+        self._sums = sums
         self._refit = refit
         self._cols = cols
         self._notes = tuple(notes)
@@ -439,13 +454,32 @@ class EventStudyResult:
         return resolve_seed(self._seed_given)
 
     @cached_property
+    def _without_residuals(self) -> tuple[str, ...]:
+        """Tests left out: they read the estimation residuals, which these pieces lack.
+
+        The pieces of a result of ``engine="dask"`` carry no residuals, only the merged
+        sums of all its events; a subset of it (:meth:`subset`, :meth:`by`) has neither.
+        """
+        if self._sums is not None or self._pieces.resid.shape[1] > 0:
+            return ()
+        tests = get_measure(self._spec.measure).selected(self._spec.tests)
+        return tuple(t for t in tests if battery_needs([t]))
+
+    @cached_property
+    def _battery_tests(self) -> tuple[str, ...]:
+        """The tests the battery runs: the spec's, less those the measure or the pieces rule out."""
+        tests = get_measure(self._spec.measure).selected(self._spec.tests)
+        return tuple(t for t in tests if t not in self._without_residuals)
+
+    @cached_property
     def _battery(self) -> Battery:
         measure = get_measure(self._spec.measure)
         b = run_battery(
             self._pieces,
             windows=self.windows,
             tau1=self._spec.event_window[0],
-            tests=tuple(t for t in self._spec.tests if measure.tests is None or t in measure.tests),
+            tests=self._battery_tests,
+            sums=self._sums,
             replications=self._spec.bootstrap,
             seed=self.seed,
             level=self._spec.level,
@@ -457,6 +491,9 @@ class EventStudyResult:
     def _tests_table(self) -> pd.DataFrame:
         table = self._battery.table()
         note = get_measure(self._spec.measure).left_out_note(self._spec.tests)
+        if self._without_residuals:
+            note = "; ".join([*([note] if note else []), NO_RESIDUALS_NOTE.format(
+                tests=", ".join(self._without_residuals))])  # fmt: skip
         if note:
             table.attrs["left_out"] = note
         return table
@@ -638,6 +675,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         lines.append(
             f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
             f"CAR windows (calendar-overlap weighted) {rw}"
+            if not self._without_residuals
+            else "  " + NO_RESIDUALS_NOTE.format(tests=", ".join(self._without_residuals))
         )
         return [*lines, *(f"  {line}" for line in self._model_lines())]
 
@@ -704,7 +743,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         >>> [line.split(":")[0] for line in res.methodology()]
         ['calendar_time', 'pvalue_holm, pvalue_bh', "duplicates='keep'", "overlap='keep'"]
         """
-        tests = set(self._spec.tests)
+        tests = set(self._spec.tests) - set(self._without_residuals)
         b = self._spec.bootstrap
         lines = list(self._notes)
         if "calendar_time" in tests:
@@ -770,7 +809,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             caption="CAAR by window, statistic (two-sided p-value):",
             formats={"CAAR": _pct4 if percent else _num4},
         )
-        if self._spec.measure == "return" and HEADLINE_TEST in self._spec.tests:
+        if self._spec.measure == "return" and HEADLINE_TEST in self._battery_tests:
             s.add_lines([f"  {HEADLINE_LINE}"])  # which test to read (study.headline)
         return s.add_lines(["Methodology:", *(f"  {line}" for line in self.methodology())])
 

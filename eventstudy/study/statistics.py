@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import get_args
@@ -39,6 +40,7 @@ __all__ = [
     "column_sums",
     "generalized_sign",
     "grank",
+    "grank_sd",
     "kp_groups",
     "kp_rbar",
     "kp_rbar_of",
@@ -494,34 +496,65 @@ def kp_rbar_of(groups: KPGroups, lengths: Iterable[int] = ()) -> tuple[float, Fl
 class GrankSums:
     """What GRANK needs from the rank pass, per CAR window ``c`` (see :func:`rank_sums`).
 
+    Every field but ``sd`` is a sum over events, so the sums of disjoint sets of events
+    ranked with the same ``sd`` (the partitions of a study run on several workers, given
+    the ``sd`` of all the events) merge exactly by adding them (:meth:`merge`).
+
     Attributes
     ----------
-    use, n_use
-        ``(N, C)`` events with a finite ``SCAR`` and their number per window.
+    n_use
+        ``(C,)`` events with a finite ``SCAR``.
     sd
-        ``(C,)`` cross-sectional sd of ``SCAR``.
-    w
-        ``(N,)`` weights ``1 / (T_i + 1)``, ``T_i = M_i + 1``.
-    gt_n
-        ``(N, C)`` estimation days of each event above its ``GSAR_i`` threshold.
+        ``(C,)`` cross-sectional sd of ``SCAR`` over all the events
+        (:func:`grank_sd`).
+    u0_sum
+        ``(C,)`` sum over the used events of the demeaned rank of the cumulated event
+        day, ``(1 + M_i - #{SAR_{i,s} > GSAR_i}) / (T_i + 1) - 1/2``.
     gt_w, b_s, n_s
         ``(C, L1)`` per estimation day: weighted count of threshold exceedances,
         weighted rank sums and number of used events present.
     """
 
-    use: np.ndarray
-    n_use: np.ndarray
+    n_use: FloatArray
     sd: FloatArray
-    w: FloatArray
-    gt_n: FloatArray
+    u0_sum: FloatArray
     gt_w: FloatArray
     b_s: FloatArray
     n_s: FloatArray
+
+    @staticmethod
+    def merge(parts: Iterable[GrankSums]) -> GrankSums:
+        """The sums of the union of disjoint sets of events ranked with the same ``sd``.
+
+        Raises
+        ------
+        ValueError
+            If there are no parts or their ``sd`` differ (each must be ranked with the
+            ``sd`` of all the events).
+        """
+        parts = list(parts)
+        if not parts:
+            raise ValueError("GrankSums.merge needs at least one part")
+        sd = parts[0].sd
+        if any(not np.array_equal(q.sd, sd, equal_nan=True) for q in parts):
+            raise ValueError("GrankSums of different sd cannot merge: rank every part with "
+                             "grank_sd of all the events")  # fmt: skip
+        return GrankSums(
+            n_use=np.sum([q.n_use for q in parts], axis=0),
+            sd=sd,
+            u0_sum=np.sum([q.u0_sum for q in parts], axis=0),
+            gt_w=np.sum([q.gt_w for q in parts], axis=0),
+            b_s=np.sum([q.b_s for q in parts], axis=0),
+            n_s=np.sum([q.n_s for q in parts], axis=0),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class RankSums:
     """Sums of one pass of ranks over the events (see :func:`rank_sums`).
+
+    Sums over events: those of disjoint sets of events merge by adding them
+    (:meth:`merge`).
 
     Attributes
     ----------
@@ -536,6 +569,48 @@ class RankSums:
     n_t: FloatArray
     grank: GrankSums | None = None
 
+    @staticmethod
+    def merge(parts: Iterable[RankSums]) -> RankSums:
+        """The sums of the union of disjoint sets of events (GRANK's when every part has them).
+
+        Examples
+        --------
+        >>> a = RankSums(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+        >>> RankSums.merge([a, a]).tot_u.tolist()
+        [2.0, 4.0]
+        """
+        parts = list(parts)
+        if not parts:
+            raise ValueError("RankSums.merge needs at least one part")
+        granks = [q.grank for q in parts if q.grank is not None]
+        return RankSums(
+            tot_u=np.sum([q.tot_u for q in parts], axis=0),
+            n_t=np.sum([q.n_t for q in parts], axis=0),
+            grank=GrankSums.merge(granks) if len(granks) == len(parts) else None,
+        )
+
+
+def grank_sd(scar: FloatArray) -> FloatArray:
+    """GRANK's cross-sectional sd of ``SCAR`` per window (``ddof = 1``; NaN below 2 events).
+
+    It scales every event's threshold, so the GRANK sums of the partitions of a study
+    are computed with the ``sd`` of all its events (:func:`rank_sums`' ``sd``).
+
+    Examples
+    --------
+    >>> grank_sd(np.array([[1.0, np.nan], [3.0, 2.0]])).tolist()
+    [1.4142135623730951, nan]
+    """
+    use = np.isfinite(scar)
+    n_use = use.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.array(
+            [
+                np.std(scar[use[:, c], c], ddof=1) if n_use[c] > 1 else np.nan
+                for c in range(scar.shape[1])
+            ]
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class _GrankSetup:
@@ -547,16 +622,11 @@ class _GrankSetup:
     wu: FloatArray
 
 
-def _grank_setup(pieces: EventPieces, scar: FloatArray) -> _GrankSetup:
+def _grank_setup(pieces: EventPieces, scar: FloatArray, sd: FloatArray | None) -> _GrankSetup:
     use = np.isfinite(scar)
     n_use = use.sum(axis=0)
+    sd = grank_sd(scar) if sd is None else np.asarray(sd, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sd = np.array(
-            [
-                np.std(scar[use[:, c], c], ddof=1) if n_use[c] > 1 else np.nan
-                for c in range(scar.shape[1])
-            ]
-        )
         # threshold on the residual scale: GSAR_i S_i (NaN for events not used)
         thr = np.where(use, scar / sd, np.nan) * np.sqrt(pieces.sigma2)[:, None]
     w = 1.0 / (pieces.m.astype(float) + 2.0)  # 1 / (T_i + 1) with T_i = M_i + 1
@@ -597,7 +667,9 @@ def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[Float
     return b_s, n_s
 
 
-def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
+def rank_sums(
+    pieces: EventPieces, scar: FloatArray | None, *, sd: FloatArray | None = None
+) -> RankSums:
     """One blocked pass over the events for the rank tests (ranks are never stored).
 
     Each block sorts its events' residuals and abnormal returns, one sort per row
@@ -609,7 +681,10 @@ def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
     ``T_i = M_i + 1`` present values. Adding the event value to the event's own
     estimation ranks moves each of them up by ``[SAR_{i,s} > GSAR_i]``
     (``e_{i,s} > GSAR_i S_i``, compared in float64); per day the ranks are summed
-    with weights ``1 / (T_i + 1)``.
+    with weights ``1 / (T_i + 1)``. ``sd`` (C,) is the cross-sectional sd of ``SCAR``
+    that scales the thresholds (default: :func:`grank_sd` of ``scar``); a partition
+    of a study is ranked with the ``sd`` of all the study's events, so that its sums
+    merge (:meth:`RankSums.merge`).
 
     Examples
     --------
@@ -622,14 +697,14 @@ def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
     >>> sums = rank_sums(p, p.scar)
     >>> sums.n_t.tolist()[:3], sums.grank is not None
     ([6.0, 6.0, 6.0], True)
-    >>> t, pv, n, notes, df = grank(p, sums.grank)
+    >>> t, pv, n, notes, df = grank(sums.grank)
     >>> n.tolist(), df.tolist()
     ([6.0, 6.0], [49.0, 49.0])
     """
     n_all, l1 = pieces.resid.shape
     t_all = l1 + pieces.ar.shape[1]
     ncol = 0 if scar is None else scar.shape[1]
-    g = None if scar is None else _grank_setup(pieces, scar)
+    g = None if scar is None else _grank_setup(pieces, scar, sd)
     gt_n = np.zeros((n_all, ncol))
 
     def part(lo: int, hi: int) -> tuple[FloatArray, ...]:
@@ -659,56 +734,72 @@ def rank_sums(pieces: EventPieces, scar: FloatArray | None) -> RankSums:
     ]
     if g is None:
         return RankSums(tot_u=sums[0], n_t=sums[1])
-    gs = GrankSums(g.use, g.n_use, g.sd, g.w, gt_n, sums[2], sums[3], sums[4])
+    # the demeaned rank of the cumulated event day, summed over the used events
+    with np.errstate(invalid="ignore"):
+        u0 = (1.0 + pieces.m.astype(float)[:, None] - gt_n) * g.w[:, None] - 0.5
+    u0_sum = np.where(g.use, u0, 0.0).sum(axis=0)
+    n_use = g.n_use.astype(float)
+    gs = GrankSums(n_use, g.sd, u0_sum, sums[2], sums[3], sums[4])
     return RankSums(tot_u=sums[0], n_t=sums[1], grank=gs)
 
 
 def grank(
-    pieces: EventPieces, sums: GrankSums
+    sums: GrankSums | EventPieces, legacy: GrankSums | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray, list[str], FloatArray]:
     """GRANK of Kolari and Pynnönen (2011) per CAR window from :func:`rank_sums` sums.
 
     ``Z = Ubar_0 / S_U`` (``Ubar_0`` the mean demeaned rank of the cumulated event
     day, ``S_U`` over the ``T`` estimation days plus the event day), then
     ``t = Z sqrt((T-2)/(T-1-Z^2))``, t(T-2). Returns ``t``, p-values, ``N``, notes
-    and the degrees of freedom ``T - 2`` (NaN where undefined).
+    and the degrees of freedom ``T - 2`` (NaN where undefined). Everything comes
+    from the sums (merged sums of several partitions give the statistic of all
+    their events); ``grank(pieces, sums)`` is deprecated (the pieces are not read).
     """
-    use, n_use, sd, w, gt_n = sums.use, sums.n_use, sums.sd, sums.w, sums.gt_n
-    ncol = use.shape[1]
+    if legacy is not None:
+        warnings.warn(
+            "grank(pieces, sums) is deprecated: call grank(sums) (the sums hold all it "
+            "needs); the two-argument form goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        sums = legacy
+    if not isinstance(sums, GrankSums):
+        raise TypeError(f"grank needs the GrankSums of rank_sums, got {type(sums).__name__}")
+    ncol = len(sums.n_use)
     out_t = np.full(ncol, np.nan)
     out_p = np.full(ncol, np.nan)
     out_df = np.full(ncol, np.nan)
     out_n = np.zeros(ncol)
     notes = [""] * ncol
     for c in range(ncol):
-        n = int(n_use[c])
-        out_n[c] = n
-        if n < 2:
-            notes[c] = UNDEFINED_N1
-            continue
-        if not sd[c] > 0:
-            notes[c] = UNDEFINED_SD0
-            continue
-        n_s = sums.n_s[c]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ubar_s = (sums.b_s[c] + sums.gt_w[c]) / n_s - 0.5
-        u0 = (1.0 + pieces.m[use[:, c]] - gt_n[use[:, c], c]) * w[use[:, c]] - 0.5
-        ubar0 = float(u0.mean())
-        have = n_s > 0
-        t_pts = int(have.sum()) + 1
-        out_df[c] = t_pts - 2
-        s_u = np.sqrt((np.sum(n_s[have] / n * ubar_s[have] ** 2) + ubar0**2) / t_pts)
-        if not s_u > 0:
-            notes[c] = UNDEFINED_SD0
-            continue
-        z = ubar0 / s_u
-        denom = t_pts - 1 - z * z
-        if denom <= 0:
-            notes[c] = "undefined: |Z| too large for the t transform"
-            continue
-        out_t[c] = z * np.sqrt((t_pts - 2) / denom)
-        out_p[c] = float(t_pvalue(np.array([out_t[c]]), t_pts - 2)[0])
+        out_t[c], out_p[c], out_df[c], notes[c] = _grank_column(sums, c)
+        out_n[c] = int(sums.n_use[c])
     return out_t, out_p, out_n, notes, out_df
+
+
+def _grank_column(sums: GrankSums, c: int) -> tuple[float, float, float, str]:
+    """GRANK's ``t``, p-value, degrees of freedom and note of the window ``c``."""
+    n = int(sums.n_use[c])
+    if n < 2:
+        return np.nan, np.nan, np.nan, UNDEFINED_N1
+    if not sums.sd[c] > 0:
+        return np.nan, np.nan, np.nan, UNDEFINED_SD0
+    n_s = sums.n_s[c]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ubar_s = (sums.b_s[c] + sums.gt_w[c]) / n_s - 0.5
+    ubar0 = float(sums.u0_sum[c]) / n
+    have = n_s > 0
+    t_pts = int(have.sum()) + 1
+    df = float(t_pts - 2)
+    s_u = np.sqrt((np.sum(n_s[have] / n * ubar_s[have] ** 2) + ubar0**2) / t_pts)
+    if not s_u > 0:
+        return np.nan, np.nan, df, UNDEFINED_SD0
+    z = ubar0 / s_u
+    denom = t_pts - 1 - z * z
+    if denom <= 0:
+        return np.nan, np.nan, df, "undefined: |Z| too large for the t transform"
+    t = z * np.sqrt((t_pts - 2) / denom)
+    return t, float(t_pvalue(np.array([t]), t_pts - 2)[0]), df, ""
 
 
 def column_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:

@@ -1,7 +1,9 @@
 """run_event_study(engine="dask") returns the local result (tests/scale/conftest.py: 2 workers).
 
-Every statistic to 1e-10 (the per-event pieces are the same numbers, and the tests run
-on them with the same code), ``dropped`` and ``events`` identical.
+Every statistic of every test to 1e-10 (the per-event pieces are the same numbers, the
+sums over the estimation residuals are merged from the partitions, and the tests run
+on them with the same code), ``dropped`` and ``events`` identical; the client never
+holds the estimation residuals.
 """
 
 from __future__ import annotations
@@ -13,8 +15,19 @@ import pytest
 from eventstudy.datasets import sample_prices
 from eventstudy.exceptions import ConfigError
 from eventstudy.reference import extract_symbols, load_extract
-from eventstudy.scale.study import fit_study_dask, partition_events
+from eventstudy.scale.study import (
+    fit_given,
+    fit_study_dask,
+    partition_events,
+    partition_rank_sums,
+    summarise_partition,
+)
 from eventstudy.study import EventStudy, EventStudyResult, run_event_study
+from eventstudy.study import result as result_module
+from eventstudy.study.engine import event_set, resolve_duplicates
+from eventstudy.study.inference import TESTS, battery_needs
+from eventstudy.study.statistics import grank_sd
+from eventstudy.study.sums import RANK_NEEDS, estimation_sums
 
 TOL = {"check_exact": False, "rtol": 0.0, "atol": 1e-10}
 MARKET = "000300.SH"
@@ -23,7 +36,8 @@ MARKET = "000300.SH"
 def assert_same_result(a: EventStudyResult, b: EventStudyResult) -> None:
     for name in ("ar", "car", "bhar", "params", "tests"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), **TOL)
-    for name in ("aar", "caar", "abhar", "sigma", "n_estimation"):
+    assert a.rbar == pytest.approx(b.rbar, abs=1e-10)
+    for name in ("aar", "caar", "abhar", "sigma", "n_estimation", "rbar_windows"):
         pd.testing.assert_series_equal(getattr(a, name), getattr(b, name), **TOL)
     pd.testing.assert_frame_equal(a.events, b.events, check_exact=True)
     pd.testing.assert_frame_equal(a.dropped, b.dropped, check_exact=True)
@@ -146,3 +160,83 @@ def test_arguments_the_local_engine_refuses_are_refused_alike(client) -> None:
     ev = pd.DataFrame({"event_id": ["x"], "symbol": ["600519.SH"], "day0": ["2022-01-10"]})
     with pytest.raises(ConfigError, match="pass returns= or prices=, not both"):
         run_event_study(ev, prices=px, returns=px, engine="dask", client=client)
+
+
+@pytest.fixture(scope="module")
+def extract_volumes(extract_events) -> pd.DataFrame:
+    """Volumes of the events' stocks (extract) and of the CSI 300, wide."""
+    syms = sorted(set(extract_events["symbol"]) - {"688999.SH"})
+    long = load_extract(syms, start="2021-07-27", end="2022-12-31", fields=["volume"])
+    vol = long.pivot(index="date", columns="symbol", values="volume")
+    mkt = sample_prices([MARKET]).set_index("date")["volume"].rename(MARKET)
+    return vol.join(mkt, how="outer").loc["2021-07-27":"2022-12-31"]
+
+
+def test_every_test_merged_and_no_residuals_on_the_client(client, extract_events, extract_prices):
+    spec = EventStudy(market=MARKET)
+    local = spec.fit(extract_events, prices=extract_prices)
+    remote = fit_study_dask(spec, extract_events, prices=extract_prices, client=client,
+                            partition_size=15)  # fmt: skip
+    assert_same_result(local, remote)
+    t = remote.tests
+    assert {"brown_warner", "patell_adj", "kp_bmp", "corrado", "grank", "calendar_time"} <= set(
+        t.loc[t["statistic"].notna(), "test"]
+    )
+    assert local.pieces.resid.shape == (local.n_events, 240)
+    assert remote.pieces.resid.shape == (remote.n_events, 0)  # only event-window pieces came
+
+
+@pytest.mark.parametrize("measure", ["volatility", "volume"])
+def test_measures_merge_alike(client, extract_events, extract_prices, extract_volumes, measure):
+    data = {"volumes": extract_volumes} if measure == "volume" else {"prices": extract_prices}
+    spec = EventStudy(market=MARKET, measure=measure)
+    local = spec.fit(extract_events, **data)
+    remote = fit_study_dask(spec, extract_events, **data, client=client, partition_size=20)
+    assert local.n_events > 100
+    assert local.tests["statistic"].notna().sum() > 20
+    assert_same_result(local, remote)
+
+
+def test_a_subset_of_the_dask_result_leaves_out_the_residual_tests(
+    client, extract_events, extract_prices
+) -> None:
+    kw = {"prices": extract_prices, "market": MARKET, "tests": ["t_cross", "grank", "kp_bmp"]}
+    local = run_event_study(extract_events, **kw)
+    remote = run_event_study(extract_events, **kw, engine="dask", client=client)
+    mask = (local.events["symbol"] < "3").to_numpy()
+    sub_local, sub_remote = local.subset(mask), remote.subset(mask)
+    assert set(sub_local.tests["test"]) == {"t_cross", "grank", "kp_bmp"}
+    assert set(sub_remote.tests["test"]) == {"t_cross"}
+    assert "left out: grank, kp_bmp" in sub_remote.tests.attrs["left_out"]
+    assert "left out: grank, kp_bmp" in str(sub_remote.summary())
+    assert "Kolari-Pynnönen rbar" in str(sub_local.summary())
+    keep = sub_local.tests["test"] == "t_cross"
+    pd.testing.assert_frame_equal(
+        sub_local.tests[keep].reset_index(drop=True), sub_remote.tests, **TOL
+    )
+
+
+def test_a_partition_sends_pieces_without_residuals_and_its_sums(
+    monkeypatch, extract_events, extract_prices
+) -> None:
+    """In process: the worker's steps run no battery; 736 bytes an event go to the client."""
+
+    def battery(*args, **kwargs):
+        raise AssertionError("the battery ran on a partition")
+
+    monkeypatch.setattr(result_module, "run_battery", battery)
+    spec = EventStudy(market=MARKET)
+    part = fit_given(spec, resolve_duplicates(spec, event_set(spec, extract_events)),
+                     {"prices": extract_prices})  # fmt: skip
+    needs = battery_needs(TESTS)
+    sent = summarise_partition(part, needs - RANK_NEEDS)
+    p, n = sent.pieces, part.pieces.n
+    assert n > 100
+    assert p.resid.shape == (n, 0)
+    assert (sent.sums.n, sent.sums.l1, sent.sums.needs) == (n, 240, needs - RANK_NEEDS)
+    l2, w, k = p.ar.shape[1], p.car.shape[1], p.params.shape[1]
+    per_event = sum(getattr(p, f).nbytes for f in p.__dataclass_fields__ if f != "k") / n
+    assert per_event == 8 * (5 * l2 + 6 * w + k + 5) == 736  # the docs' figure
+    ranks = partition_rank_sums(part, needs, grank_sd(part.pieces.scar))
+    want = estimation_sums(part.pieces, RANK_NEEDS).ranks
+    np.testing.assert_array_equal(ranks.grank.b_s, want.grank.b_s)

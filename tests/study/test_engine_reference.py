@@ -47,7 +47,8 @@ def _reference_rank_sums(p: core.EventPieces) -> dict[str, np.ndarray]:
         "b_s": np.zeros((len(WINDOWS), l1)),
         "n_s": np.zeros((len(WINDOWS), l1)),
         "gt_w": np.zeros((len(WINDOWS), l1)),
-        "gt_n": np.zeros((n, len(WINDOWS))),
+        "u0_sum": np.zeros(len(WINDOWS)),
+        "n_use": use.sum(axis=0).astype(float),
     }
     for i in range(n):
         ok = np.isfinite(both[i])
@@ -66,7 +67,7 @@ def _reference_rank_sums(p: core.EventPieces) -> dict[str, np.ndarray]:
             out["b_s"][c] += w[i] * rk
             out["n_s"][c] += valid
             out["gt_w"][c] += w[i] * gt
-            out["gt_n"][i, c] = gt.sum()
+            out["u0_sum"][c] += (1.0 + p.m[i] - gt.sum()) * w[i] - 0.5
     return out
 
 
@@ -80,7 +81,8 @@ def test_rank_sums_equal_a_per_event_reference(n):
     np.testing.assert_array_equal(sums.n_t, ref["n_t"])
     for name in ("b_s", "n_s", "gt_w"):
         np.testing.assert_allclose(getattr(sums.grank, name), ref[name], rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(sums.grank.gt_n, ref["gt_n"])
+    np.testing.assert_allclose(sums.grank.u0_sum, ref["u0_sum"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(sums.grank.n_use, ref["n_use"])
     # without GRANK the Corrado sums are the same
     again = statistics.rank_sums(p, None)
     np.testing.assert_array_equal(again.tot_u, sums.tot_u)

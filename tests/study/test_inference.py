@@ -88,6 +88,8 @@ def test_registry_is_the_literal_and_each_record_reports_its_measures(rets):
         "kp_bmp": ["rbar"],
         "corrado": ["corrado_ranks"],
         "grank": ["grank_ranks"],
+        "brown_warner": ["residual_day_sums"],
+        "calendar_time": ["calendar_groups"],
     }
     assert inference.get_test("t_event") is inference.SINGLE_EVENT_TEST
     with pytest.raises(ConfigError, match=r"unknown test 'nope'.*'t_cross'"):
