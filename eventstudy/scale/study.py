@@ -73,7 +73,7 @@ from eventstudy.study.engine import (
 from eventstudy.study.inference import battery_needs
 from eventstudy.study.measures import get_measure
 from eventstudy.study.panel import Panel, WideData, unwrap
-from eventstudy.study.panel_market import is_panel_market, with_panel_market
+from eventstudy.study.panel_market import check_panel_given, is_panel_market, with_panel_market
 from eventstudy.study.result import EventStudyResult
 from eventstudy.study.statistics import RankSums, grank_sd
 from eventstudy.study.sums import RANK_NEEDS, EstimationSums, estimation_sums, without_residuals
@@ -242,11 +242,7 @@ def _refused_locally(spec: EventStudy, returns: Any, prices: Any) -> bool:
 
 
 def _refuse(spec: EventStudy, wide: tuple[str, Any] | None) -> None:
-    if wide is None and is_panel_market(spec.market):
-        raise ConfigError(
-            f"market={spec.market!r} with engine='dask' needs the panel it is built from: "
-            "pass returns= or prices= (e.g. the whole-market extract), or use engine='local'"
-        )
+    check_panel_given(spec.market, given=wide is not None, engine="dask")
     if wide is None and get_measure(spec.measure).data == "volume":
         raise ConfigError(
             "measure='volume' with engine='dask' needs volumes= (fetching volumes on the "

@@ -54,7 +54,13 @@ from eventstudy.study.panel import (
     locate_events,
     unwrap,
 )
-from eventstudy.study.panel_market import is_panel_market, stock_columns, with_panel_market
+from eventstudy.study.panel_market import (
+    check_market_volume,
+    check_panel_given,
+    is_panel_market,
+    stock_columns,
+    with_panel_market,
+)
 from eventstudy.study.placebo import Refit
 from eventstudy.study.result import EventStudyResult
 from eventstudy.study.sanity import drop_implausible
@@ -343,6 +349,7 @@ def _returns_panel(
     provenance = pd.DataFrame()
     failures: dict[str, str] = {}
     if returns is None and prices is None:
+        check_panel_given(spec.market, given=False)
         returns, provenance, failures = fetch_returns(
             spec, frame, source=source, offline=offline, cache_dir=cache_dir
         )
@@ -387,11 +394,13 @@ def _volume_panel(
     if volumes is None:
         if frame.empty:
             raise InputDataError("no events to analyse (all were dropped before the study)")
+        check_panel_given(spec.market, given=False)
         start, end = _fetch_range(spec, frame)
         symbols = sorted(set(frame["symbol"].astype(str)) | {spec.market})
         volumes, provenance, failures = fetch_volumes(
             symbols, start, end, source=source, offline=offline, cache_dir=cache_dir
         )
+        check_market_volume(spec.market, unwrap(volumes, "volumes")[0])
     data, prov = unwrap(volumes, "volumes")
     v = volume_frame(data, spec.market, shares)
     panel = build_panel(returns=v, market=spec.market, calendar=spec.calendar)

@@ -11,8 +11,12 @@ session). The event stocks are included, as in CRSP's equal-weighted index
 every other column counts as a stock.
 
 The panel is what the study is given: ``returns=``/``prices=`` (e.g. the
-full-market extract, :func:`eventstudy.reference.load_extract`), or, when returns
-are fetched, only the events' own securities, a thin market for a small study.
+full-market extract, :func:`eventstudy.reference.load_extract`, or a warehouse panel
+from :func:`eventstudy.market.load_panel`). Without them the study would fetch only
+the events' own securities, so each event stock would weigh in its own market (one
+event: CAR 0, beta 1): both engines refuse that (:func:`check_panel_given`), as
+they refuse a volume study whose market volume would be the mean of the fetched
+event securities only (:func:`check_market_volume`).
 The sessions of the benchmark are the calendar, so with ``"ew"`` relative days
 count the sessions on which some stock of the panel has a return (unless a
 ``calendar=`` is given). Value weights (by market capitalisation) are not offered.
@@ -40,11 +44,13 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import PanelMarket
-from eventstudy.exceptions import InputDataError, SymbolError
+from eventstudy.exceptions import ConfigError, InputDataError, SymbolError
 from eventstudy.symbols import symbol_kind
 
 __all__ = [
     "PANEL_MARKETS",
+    "check_market_volume",
+    "check_panel_given",
     "equal_weighted_market",
     "is_panel_market",
     "stock_columns",
@@ -64,6 +70,81 @@ def is_panel_market(market: str) -> bool:
     (True, False)
     """
     return market in PANEL_MARKETS
+
+
+#: What to pass instead of letting a benchmark be built from the fetched event securities.
+_PASS_A_PANEL = (
+    "pass {what} with the market's columns (e.g. the whole-market extract, "
+    "eventstudy.reference.load_extract, or a warehouse panel: "
+    "eventstudy.market.load_panel(symbols, start, end, fields={fields}, source='local'){attr})"
+)
+
+
+def check_panel_given(market: str, *, given: bool, engine: str = "local") -> None:
+    """Refuse ``market="ew"`` when no panel is given (it would be the event stocks only).
+
+    ``given``: whether the study was given ``returns=``/``prices=`` (a volume study:
+    ``volumes=``). Without them only the events' own securities are fetched and
+    their mean would be the market: each event stock weighs in its own benchmark
+    (one event: its abnormal return is 0 every day). The one check of both engines.
+
+    Raises
+    ------
+    ConfigError
+        ``market`` is built from the panel and ``given`` is False.
+
+    Examples
+    --------
+    >>> check_panel_given("000300.SH", given=False)
+    >>> check_panel_given("ew", given=False)
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: market='ew' is built from the returns panel, and none \
+was given: ...
+    """
+    if given or not is_panel_market(market):
+        return
+    how = _PASS_A_PANEL.format(what="returns= or prices=", fields="['close']", attr=".close")
+    raise ConfigError(
+        f"market={market!r} is built from the returns panel, and none was given: with "
+        "fetched prices it would be the mean of the event securities only (one event: "
+        f"abnormal return 0 every day; engine={engine!r}); {how}, or use a market index "
+        "(market='000300.SH')"
+    )
+
+
+def check_market_volume(market: str, volumes: pd.DataFrame) -> None:
+    """Refuse fetched volumes without the market's: its mean would be the event stocks'.
+
+    A volume study whose volumes were fetched (no ``volumes=``) uses the market's own
+    volume as ``V_mt``; when the source has none (a warehouse without the index),
+    the fallback, the panel's mean log volume, would be the mean of the event
+    securities only.
+
+    Raises
+    ------
+    ConfigError
+        ``volumes`` has no data in the column ``market``.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"600519.SH": [1.0], "000300.SH": [2.0]})
+    >>> check_market_volume("000300.SH", v)
+    >>> check_market_volume("000300.SH", v.drop(columns="000300.SH"))
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: measure='volume': no volume of the market '000300.SH' \
+could be fetched...
+    """
+    if market in volumes.columns and volumes[market].notna().any():
+        return
+    n = len([c for c in volumes.columns if c != market])
+    how = _PASS_A_PANEL.format(what="volumes=", fields="['volume']", attr=".volume")
+    raise ConfigError(
+        f"measure='volume': no volume of the market {market!r} could be fetched, and the "
+        f"panel's mean log volume would be that of the {n} fetched event securities only "
+        f"(one event: abnormal volume 0 every day); {how}"
+    )
 
 
 @lru_cache(maxsize=65536)

@@ -202,7 +202,11 @@ class EventStudy:
         Benchmark symbol: the column of the market return; its sessions are the calendar.
         ``"ew"``: the equal-weighted market built from the returns panel itself (each
         session, the mean simple return of the panel's stocks with a return, event
-        stocks included; :mod:`eventstudy.study.panel_market`).
+        stocks included; :mod:`eventstudy.study.panel_market`): pass the panel
+        (``returns=``/``prices=``, e.g. the whole-market extract); without it the
+        study is refused (fetched prices would be the event stocks only). A volume
+        study whose volumes are fetched needs the market's volume from the source
+        (otherwise refused: pass ``volumes=``).
     model
         ``raw``, ``constant_mean``, ``market_adjusted``, ``market`` (OLS), ``ff3``,
         ``carhart``, ``factors`` (any factor frame), ``scholes_williams``, ``dimson``

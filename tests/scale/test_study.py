@@ -150,7 +150,9 @@ def test_all_events_dropped(client) -> None:
 
 
 def test_ew_without_a_panel_is_refused(client, extract_events) -> None:
-    with pytest.raises(ConfigError, match="market='ew' with engine='dask' needs the panel"):
+    with pytest.raises(
+        ConfigError, match=r"market='ew' is built from the returns panel.*engine='dask'"
+    ):
         run_event_study(extract_events, market="ew", engine="dask", client=client)
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from eventstudy.exceptions import InputDataError
+from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study import EventStudy, run_event_study
 from eventstudy.study.panel_market import equal_weighted_market, with_panel_market
 
@@ -85,24 +85,50 @@ def test_prices_give_the_same_ew_market(panel):
     np.testing.assert_allclose(from_px.ar.to_numpy(), from_ret.ar.to_numpy(), rtol=1e-9)
 
 
-def test_fetching_does_not_ask_for_an_ew_series(panel, monkeypatch):
+def test_fetched_prices_are_refused_for_ew_not_a_market_of_the_event_stocks(panel, monkeypatch):
+    """Audit 4 item 3: with fetched prices the 'ew' market would be the event stocks'
+    own mean (one event: CAR 0, beta 1); refused before any fetch, saying what to pass."""
     from eventstudy.study import engine
 
-    asked = {}
-
-    def fake_fetch(spec, frame, **kw):
-        symbols = engine.fetch_symbols(spec, frame)
-        asked["symbols"] = symbols
-        return panel[symbols], pd.DataFrame(), {}
-
-    monkeypatch.setattr(engine, "fetch_returns", fake_fetch)
+    asked = []
+    monkeypatch.setattr(engine, "fetch_returns", lambda *a, **k: asked.append(a))
     ev = pd.DataFrame(
         {"event_id": ["a", "b"], "symbol": ["300750.SZ", "600519.SH"],
          "day0": panel.index[[300, 310]]}
     )  # fmt: skip
-    res = run_event_study(ev, market="ew")
-    assert asked["symbols"] == ["300750.SZ", "600519.SH"]
-    assert res.n_events == 2
-    # the market of the two fetched stocks is their mean
-    assert any("2 stocks" in line for line in res.methodology())
+    with pytest.raises(ConfigError, match=r"market='ew' is built from the returns panel.*"
+                       r"pass returns= or prices= .*load_panel"):  # fmt: skip
+        run_event_study(ev, market="ew")
+    assert asked == []
+    # with the panel given it runs, and the fetch list never names 'ew'
+    assert run_event_study(ev, returns=panel, market="ew").n_events == 2
+    assert engine.fetch_symbols(EventStudy(market="ew"), ev) == ["300750.SZ", "600519.SH"]
     assert engine.fetch_symbols(EventStudy(), ev) == ["000300.SH", "300750.SZ", "600519.SH"]
+
+
+def _fake_volumes(panel, columns):
+    vol = (np.exp(panel[columns].abs() * 50) * 1e5).round()
+
+    def fetch(symbols, start, end, **kw):
+        return vol, pd.DataFrame(), {}
+
+    return fetch
+
+
+def test_fetched_volumes_without_the_market_volume_are_refused(panel, monkeypatch):
+    """Audit 4 item 3: fetched volumes without the index's would make the market volume
+    the mean of the event securities (one event: abnormal volume 0)."""
+    from eventstudy.study import engine
+
+    ev = pd.DataFrame({"event_id": ["a"], "symbol": ["300750.SZ"], "day0": [panel.index[300]]})
+    monkeypatch.setattr(engine, "fetch_volumes", _fake_volumes(panel, ["300750.SZ"]))
+    with pytest.raises(ConfigError, match=r"no volume of the market '000300.SH'.*1 fetched "
+                       r"event securities.*pass volumes= .*fields=\['volume'\]"):  # fmt: skip
+        run_event_study(ev, measure="volume")
+    with pytest.raises(ConfigError, match="market='ew' is built from the returns panel"):
+        run_event_study(ev, measure="volume", market="ew")
+    both = ["300750.SZ", "000300.SH"]
+    monkeypatch.setattr(engine, "fetch_volumes", _fake_volumes(panel, both))
+    res = run_event_study(ev, measure="volume")
+    assert res.n_events == 1
+    assert res.params.loc["a", "beta"] != pytest.approx(1.0)
