@@ -15,7 +15,8 @@ worker:
 - **a panel given** (``returns=``/``prices=``/``volumes=``): each task carries only
   its columns and the market's. ``market="ew"`` needs the whole panel: the
   equal-weighted series is computed once on the client and shipped with every
-  partition.
+  partition; so is a volume study's market log volume when the volumes have no
+  market column (the panel's mean log volume, :func:`~eventstudy.study.measures.volume_frame`).
 
 Each worker computes its events' pieces and the sums over their estimation
 residuals that the selected tests need (:class:`~eventstudy.study.sums.EstimationSums`:
@@ -71,7 +72,7 @@ from eventstudy.study.engine import (
     resolve_duplicates,
 )
 from eventstudy.study.inference import battery_needs
-from eventstudy.study.measures import get_measure
+from eventstudy.study.measures import get_measure, volume_frame
 from eventstudy.study.panel import Panel, WideData, unwrap
 from eventstudy.study.panel_market import check_panel_given, is_panel_market, with_panel_market
 from eventstudy.study.result import EventStudyResult
@@ -91,7 +92,9 @@ __all__ = [
     "summarise_partition",
 ]
 
-#: Column under which the client ships the ``market="ew"`` series to the workers.
+#: Column under which the client ships a market built from the whole panel to the workers:
+#: the ``market="ew"`` series, or a volume study's mean log volume (volumes without the
+#: market's column).
 EW_COLUMN = "__eventstudy_ew__"
 
 _PIECE_COLUMNS = ["n_estimation", "zero_return_share"]
@@ -211,20 +214,45 @@ class _Given:
     extra: dict[str, Any]
 
 
+def _panel_notes(spec: EventStudy, columns: pd.Index) -> tuple[str, ...]:
+    """The local engine's methodology lines on a panel with these columns."""
+    cols = pd.Index([str(c) for c in columns])
+    return market_notes(spec, Panel(pd.DatetimeIndex([]), np.empty((0, len(cols))), cols,
+                                    np.empty(0)))  # fmt: skip
+
+
+def _given_volumes(
+    spec: EventStudy, frame: pd.DataFrame, prov: pd.DataFrame, shares: Any
+) -> _Given:
+    """Volumes given: as they are when they have the market's volume; else the panel's
+    mean log volume (``V_mt``) computed once here from the whole panel and shipped
+    under :data:`EW_COLUMN` as a volume, ``expm1(V_mt)`` (the workers take its
+    ``log1p``: the same ``V_mt`` to rounding), as the ``market="ew"`` series is."""
+    extra = {"shares": shares}
+    market = spec.market
+    if market in frame.columns and frame[market].notna().any():  # as volume_frame
+        return _Given(spec, "volumes", frame, prov, (), extra)
+    v_market = volume_frame(frame, market, shares)[market]
+    full = frame.drop(columns=[market], errors="ignore")
+    full[EW_COLUMN] = np.expm1(v_market.to_numpy(dtype=float))
+    notes = _panel_notes(spec, full.columns.drop(EW_COLUMN).append(pd.Index([market])))
+    worker = dataclasses.replace(spec, market=EW_COLUMN)
+    return _Given(worker, "volumes", full, prov, notes, extra)
+
+
 def _given(spec: EventStudy, key: str, obj: Any, shares: Any) -> _Given:
     frame, prov = unwrap(obj, key)
-    extra = {"shares": shares} if key == "volumes" else {}
+    if key == "volumes":
+        return _given_volumes(spec, frame, prov, shares)
     if not is_panel_market(spec.market):
-        return _Given(spec, key, frame, prov, (), extra)
+        return _Given(spec, key, frame, prov, (), {})
     rets = frame if key == "returns" else panel_returns(spec, frame)
     full = with_panel_market(rets, spec.market)
-    cols = pd.Index([str(c) for c in full.columns])
-    empty = np.empty((0, len(cols)))
-    notes = market_notes(spec, Panel(pd.DatetimeIndex([]), empty, cols, np.empty(0)))
+    notes = _panel_notes(spec, full.columns)
     full = full.rename(columns={spec.market: EW_COLUMN})
     # the workers fit returns (the series is built); no trade-to-trade step is left
     worker = dataclasses.replace(spec, market=EW_COLUMN, trade_to_trade=False)
-    return _Given(worker, "returns", full, prov, notes, extra)
+    return _Given(worker, "returns", full, prov, notes, {})
 
 
 def _columns(frame: pd.DataFrame, symbols: set[str], market: str) -> pd.DataFrame:

@@ -199,6 +199,19 @@ def test_measures_merge_alike(client, extract_events, extract_prices, extract_vo
     assert_same_result(local, remote)
 
 
+@pytest.mark.parametrize("market", [MARKET, "ew"])
+def test_volume_market_from_the_whole_panel(client, extract_events, extract_volumes, market):
+    """Audit 4 item 4: volumes without the market's column: the market log volume is the
+    mean over the whole panel (computed once on the client), not over a partition's."""
+    data = {"volumes": extract_volumes.drop(columns=MARKET)}
+    spec = EventStudy(market=market, measure="volume")
+    local = spec.fit(extract_events, **data)
+    remote = fit_study_dask(spec, extract_events, **data, client=client, partition_size=20)
+    assert local.n_events > 100
+    assert_same_result(local, remote)
+    assert remote.calendar_source == local.calendar_source
+
+
 def test_a_subset_of_the_dask_result_leaves_out_the_residual_tests(
     client, extract_events, extract_prices
 ) -> None:
