@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "PRICE_WARNINGS",
     "AmbiguousSymbolError",
     "CacheError",
     "CalendarHorizonWarning",
@@ -145,6 +146,11 @@ class CalendarHorizonWarning(EventStudyWarning):
     ``eventstudy.market.refresh_calendar()``). Beyond it a holiday would be counted
     as a session, shifting day 0 and relative days; refresh the calendar when online.
     """
+
+
+#: The price layer's warnings about where series came from (their provenance): a
+#: Dask study forwards those its workers emit to the client.
+PRICE_WARNINGS: tuple[type[EventStudyWarning], ...] = (ProxyWarning, OfflineFallbackWarning)
 
 
 def user_stacklevel() -> int:

@@ -11,7 +11,10 @@ worker:
   securities and the market, over the whole study's date range (the same request
   as the local :func:`~eventstudy.study.engine.fetch_returns`, restricted to them):
   with the ``local`` warehouse source (:mod:`eventstudy.market.local`) it reads only
-  their rows, so no worker holds the whole panel;
+  their rows, so no worker holds the whole panel; the price layer's warnings of the
+  fetch (:data:`~eventstudy.exceptions.PRICE_WARNINGS`: a board built as a proxy, a
+  cached stand-in) are emitted on the client, each distinct one once
+  (:func:`forward_warnings`);
 - **a panel given** (``returns=``/``prices=``/``volumes=``): each task carries only
   its columns and the market's. ``market="ew"`` needs the whole panel: the
   equal-weighted series is computed once on the client and shipped with every
@@ -47,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -55,7 +59,7 @@ import pandas as pd
 
 from eventstudy._typing import TestNeed
 from eventstudy.events import DROPPED_COLUMNS, EventSet
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import PRICE_WARNINGS, ConfigError, user_stacklevel
 from eventstudy.scale.cluster import (
     check_partition_size,
     chunks,
@@ -87,6 +91,7 @@ __all__ = [
     "ShippedSource",
     "StudyPartition",
     "fit_study_dask",
+    "forward_warnings",
     "partition_events",
     "partition_rank_sums",
     "summarise_partition",
@@ -103,9 +108,10 @@ _PIECE_COLUMNS = ["n_estimation", "zero_return_share"]
 @dataclass(frozen=True, slots=True)
 class StudyPartition:
     """A fitted partition: the analysed events' ids, ``n_overlaps`` and pieces, the
-    partition's ``dropped`` rows, the provenance of its prices, the calendar source;
-    as sent to the client (:func:`summarise_partition`), the pieces without residuals
-    and the partition's ``sums``."""
+    partition's ``dropped`` rows, the provenance of its prices, the calendar source,
+    the price layer's warnings of its fetch (``(category, message)``: the client
+    re-emits them once); as sent to the client (:func:`summarise_partition`), the
+    pieces without residuals and the partition's ``sums``."""
 
     event_ids: list[Any]
     n_overlaps: np.ndarray
@@ -114,6 +120,7 @@ class StudyPartition:
     provenance: pd.DataFrame
     calendar_source: str
     sums: EstimationSums | None = None
+    warnings: tuple[tuple[type[Warning], str], ...] = ()
 
 
 def summarise_partition(part: StudyPartition, needs: frozenset[TestNeed]) -> StudyPartition:
@@ -177,9 +184,12 @@ def fit_fetched(
         source = source.use()
     syms = sorted(set(events.frame["symbol"].astype(str)))
     probe = pd.DataFrame({"symbol": [*syms, syms[0]], "day0": [span[0]] * len(syms) + [span[1]]})
-    returns, provenance, failed = fetch_returns(
-        spec, probe, source=source, offline=offline, cache_dir=cache_dir
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        returns, provenance, failed = fetch_returns(
+            spec, probe, source=source, offline=offline, cache_dir=cache_dir
+        )
+    said = _forwarded(caught)
     # the returns are trade to trade already when asked; fit them as they are
     res = dataclasses.replace(spec, trade_to_trade=False).fit(events, returns=returns)
     out = _outcome(res, provenance)
@@ -188,7 +198,26 @@ def fit_fetched(
     for label in dropped.index[lost]:
         sym = str(dropped.at[label, "symbol"])
         dropped.loc[label, ["reason", "message"]] = no_price_reason(sym, failed[sym])
-    return out
+    return dataclasses.replace(out, warnings=said)
+
+
+def _forwarded(caught: list[warnings.WarningMessage]) -> tuple[tuple[type[Warning], str], ...]:
+    """The price warnings of a worker's fetch, to send to the client; the others are
+    re-emitted on the worker (its log), as without the capture."""
+    said = []
+    for w in caught:
+        if issubclass(w.category, PRICE_WARNINGS):
+            said.append((w.category, str(w.message)))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return tuple(said)
+
+
+def forward_warnings(parts: list[StudyPartition]) -> None:
+    """Emit the partitions' price warnings on the client, each distinct one once
+    (a proxy market fetched by every partition is announced once, as locally)."""
+    for category, message in dict.fromkeys(w for p in parts for w in p.warnings):
+        warnings.warn(message, category, stacklevel=user_stacklevel())
 
 
 def _wide(spec: EventStudy, returns: Any, prices: Any, volumes: Any) -> tuple[str, Any] | None:
@@ -356,6 +385,7 @@ def fit_study_dask(
     )
     if provenance is None:
         provenance = _provenance([o.provenance for o in outs])
+        forward_warnings(outs)
     merged = _merged(evset, outs)
     sums = EstimationSums.merge([o.sums for o in outs if o.sums is not None])
     if first != needs:  # GRANK: the partitions' rank sums with the sd of all the events

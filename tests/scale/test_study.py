@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.datasets import sample_prices
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, ProxyWarning
 from eventstudy.reference import extract_symbols, load_extract
 from eventstudy.scale.study import (
     fit_given,
@@ -210,6 +210,30 @@ def test_volume_market_from_the_whole_panel(client, extract_events, extract_volu
     assert local.n_events > 100
     assert_same_result(local, remote)
     assert remote.calendar_source == local.calendar_source
+
+
+def test_fetched_proxy_warnings_are_forwarded_once(client) -> None:
+    """Audit 4 item 11: the workers' ProxyWarning (a board built from its members) reaches
+    the client once, as the local engine emits it."""
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b", "c"], "symbol": ["BK0896", "600519.SH", "000858.SZ"],
+         "day0": ["2022-01-10", "2022-03-10", "2022-05-10"]}
+    )  # fmt: skip
+    kw = {"source": "bundled", "offline": True}
+    with pytest.warns(ProxyWarning) as local_said:
+        local = run_event_study(ev, **kw)
+    with pytest.warns(ProxyWarning) as remote_said:
+        remote = run_event_study(ev, **kw, engine="dask", client=client)
+    pd.testing.assert_series_equal(local.caar, remote.caar, **TOL)
+    pd.testing.assert_frame_equal(local.provenance, remote.provenance, check_exact=True)
+    assert bool(remote.provenance.loc["BK0896", "is_proxy"])
+
+    def said(record):
+        return [str(w.message) for w in record if w.category is ProxyWarning]
+
+    assert said(remote_said) == said(local_said)
+    assert len(said(local_said)) == 1
+    assert "BK0896" in said(local_said)[0]
 
 
 def test_a_subset_of_the_dask_result_leaves_out_the_residual_tests(
