@@ -112,7 +112,7 @@ from eventstudy.news.loader import (
     resolve_inputs,
 )
 from eventstudy.news.tagger import Tagger
-from eventstudy.scale.cluster import check_engine
+from eventstudy.scale.cluster import check_engine_options
 from eventstudy.symbols import normalize
 
 if TYPE_CHECKING:
@@ -634,7 +634,8 @@ def load_news(
         tagged in partitions of ``partition_size`` inputs (default: about four per
         worker, at most :data:`eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE`) on the
         workers of ``client`` (default: the running Dask client); the same ``News`` as
-        the local load (:func:`eventstudy.scale.news.load_news_dask`).
+        the local load (:func:`eventstudy.scale.news.load_news_dask`). ``client`` or
+        ``partition_size`` with ``engine="local"`` is an error (they would be ignored).
 
     Returns
     -------
@@ -669,7 +670,7 @@ def load_news(
         raise ConfigError(f"errors={errors!r} must be 'collect' or 'raise'")
     if tagger is not None and not isinstance(tagger, Tagger):
         raise ConfigError(f"tagger must be a Tagger, got {type(tagger).__name__}")
-    if check_engine(engine) == "dask":
+    if check_engine_options(engine, client=client, partition_size=partition_size) == "dask":
         from eventstudy.scale.news import load_news_dask
 
         return load_news_dask(

@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_PARTITION_SIZE",
     "ENGINES",
     "check_engine",
+    "check_engine_options",
     "check_partition_size",
     "chunks",
     "dask_mapper",
@@ -57,6 +58,41 @@ def check_engine(engine: object) -> Engine:
     if engine not in ENGINES:
         raise ConfigError(f"engine={engine!r} must be one of {list(ENGINES)}")
     return engine
+
+
+def check_engine_options(engine: object, **dask_only: object) -> Engine:
+    """``engine`` (:func:`check_engine`), refusing Dask-only options with ``"local"``.
+
+    ``dask_only``: the options that only the Dask engine reads (``client=``,
+    ``partition_size=``), as given; any that is not None with ``engine="local"``
+    would be ignored, so it is an error.
+
+    Raises
+    ------
+    ConfigError
+        An unknown engine, or a Dask-only option with ``engine="local"``.
+
+    Examples
+    --------
+    >>> check_engine_options("local", client=None, partition_size=None)
+    'local'
+    >>> check_engine_options("local", partition_size=5)
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: partition_size=5 is given with engine='local', which \
+does not use it (only engine='dask' does): pass engine='dask', or drop partition_size=
+    """
+    checked = check_engine(engine)
+    given = {name: value for name, value in dask_only.items() if value is not None}
+    if checked == "local" and given:
+        said = ", ".join(f"{name}={value!r}" for name, value in given.items())
+        names = ", ".join(f"{name}=" for name in given)
+        raise ConfigError(
+            f"{said} {'is' if len(given) == 1 else 'are'} given with engine='local', which "
+            f"does not use {'it' if len(given) == 1 else 'them'} (only engine='dask' does): "
+            f"pass engine='dask', or drop {names}"
+        )
+    return checked
 
 
 def require_distributed() -> ModuleType:

@@ -358,6 +358,7 @@ def fit_study_dask(
         # nothing to distribute, or arguments the local engine refuses (with its message)
         return spec.fit(events, returns=returns, prices=prices, source=source, offline=offline,
                         cache_dir=cache_dir, volumes=volumes, shares=shares)  # fmt: skip
+    spec.check_data(volumes, shares)
     _refuse(spec, wide)
     source = _shippable(source)
     groups = partition_events(frame["symbol"], partition_size_for(partition_size, len(frame), dask))

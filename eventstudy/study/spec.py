@@ -21,16 +21,17 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, get_args
 
 import pandas as pd
 
 from eventstudy._typing import DuplicatePolicy, Engine, ModelName, OverlapPolicy, StudyMeasure
 from eventstudy.events import EventSet
-from eventstudy.exceptions import ConfigError
-from eventstudy.scale.cluster import check_engine
+from eventstudy.exceptions import ConfigError, EventStudyWarning, user_stacklevel
+from eventstudy.scale.cluster import check_engine_options
 from eventstudy.study.inference import BOOTSTRAP_TESTS, TESTS
 from eventstudy.study.measures import get_measure
 from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
@@ -50,6 +51,7 @@ __all__ = [
     "DEFAULT_MEASURE",
     "DEFAULT_MIN_ESTIMATION_OBS",
     "DEFAULT_MODEL",
+    "STUDY_OPTIONS",
     "EventStudy",
     "run_event_study",
 ]
@@ -159,6 +161,12 @@ def _check_model(model: str) -> None:
 
 def _bound_model(model: str, factors: pd.DataFrame | None) -> NormalModel:
     """The model ready to fit (``"factors"`` gets the frame's columns); checks ``factors``."""
+    if factors is not None and get_model(model).regressors != "factors":
+        uses = [m for m in MODELS if get_model(m).regressors == "factors"]
+        raise ConfigError(
+            f"factors= is given but model={model!r} reads no factor returns (only {uses} "
+            "do): drop factors=, or pick one of those models"
+        )
     cols = get_model(model).factors
     if cols and factors is None:
         raise ConfigError(
@@ -227,7 +235,8 @@ class EventStudy:
         Factor returns (simple daily returns) for ``ff3``/``carhart``: DataFrame
         indexed by date (or with a ``date`` column) with ``mkt_rf, smb, hml``
         (``mom``), optional ``rf``; for ``factors``: every column but ``rf``/``date``
-        is a factor (FF5, a China 3- or 4-factor set, ...).
+        is a factor (FF5, a China 3- or 4-factor set, ...). Given with a model that
+        reads no factors: :class:`~eventstudy.exceptions.ConfigError`.
     tests
         ``"all"`` (:data:`eventstudy.study.inference.TESTS`) or a list of names from
         it and the opt-in resampling tests
@@ -259,7 +268,9 @@ class EventStudy:
         are left out (the summary says which).
     bootstrap
         Replications ``B`` of the resampling tests (None: 999 for the wild
-        bootstrap, 1,000 for the Lyon-Barber-Tsai bootstrap; at least 99).
+        bootstrap, 1,000 for the Lyon-Barber-Tsai bootstrap; at least 99). Set with
+        no resampling test selected, it changes nothing: ``fit`` warns
+        (:class:`~eventstudy.exceptions.EventStudyWarning`).
     seed
         Seed of the resampling tests (None: a fresh seed, recorded in their
         ``extras["seed"]`` and ``note``); an integer in ``[0, 2**53)``.
@@ -346,6 +357,50 @@ class EventStudy:
         """The CAR windows as a list."""
         return list(self.car_windows or ())
 
+    def check_data(
+        self,
+        volumes: object = None,
+        shares: object = None,
+    ) -> None:
+        """Refuse data this study would ignore; warn about ``bootstrap`` without a test using it.
+
+        Called by :meth:`fit` and the Dask engine before any work.
+
+        Raises
+        ------
+        ConfigError
+            ``volumes=`` or ``shares=`` with a measure that reads returns.
+
+        Warns
+        -----
+        EventStudyWarning
+            ``bootstrap`` set but no resampling test selected (it would change nothing;
+            a warning, not an error: a TOML configuration may set it for later runs).
+
+        Examples
+        --------
+        >>> EventStudy().check_data(volumes=pd.DataFrame())
+        Traceback (most recent call last):
+        ...
+        eventstudy.exceptions.ConfigError: volumes=/shares= are given but measure='return' \
+reads returns, not volumes: drop them, or pass measure='volume'
+        """
+        if get_measure(self.measure).data != "volume" and (
+            volumes is not None or shares is not None
+        ):
+            raise ConfigError(
+                f"volumes=/shares= are given but measure={self.measure!r} reads returns, not "
+                "volumes: drop them, or pass measure='volume'"
+            )
+        if self.bootstrap is not None and not set(BOOTSTRAP_TESTS) & set(self.tests):
+            warnings.warn(
+                f"bootstrap={self.bootstrap} is ignored: no resampling test is selected "
+                f"(tests={list(self.tests)}); add one of {list(BOOTSTRAP_TESTS)} to tests, "
+                "or drop bootstrap",
+                EventStudyWarning,
+                stacklevel=user_stacklevel(),
+            )
+
     def fit(
         self,
         events: EventSet | pd.DataFrame,
@@ -380,9 +435,11 @@ class EventStudy:
             With ``measure="volume"``: passed to :func:`eventstudy.market.load_panel`
             when the volumes are fetched.
         volumes
-            ``measure="volume"`` only: traded volumes, a wide DataFrame (dates x
-            symbols; the market column optional) or an object with ``.data``; default:
-            fetched (``load_panel`` field ``volume``). A volume study reads no returns.
+            ``measure="volume"`` only (with another measure, ``volumes=``/``shares=``
+            raise :class:`~eventstudy.exceptions.ConfigError`): traded volumes, a wide
+            DataFrame (dates x symbols; the market column optional) or an object with
+            ``.data``; default: fetched (``load_panel`` field ``volume``). A volume
+            study reads no returns.
         shares
             ``measure="volume"`` only: shares outstanding (a Series by symbol, or a
             DataFrame like ``volumes``) to measure turnover instead of volume.
@@ -410,6 +467,7 @@ class EventStudy:
         """
         from eventstudy.study.engine import fit_study
 
+        self.check_data(volumes, shares)
         return fit_study(
             self,
             events,
@@ -421,6 +479,11 @@ class EventStudy:
             volumes=volumes,
             shares=shares,
         )
+
+
+#: The options of :class:`EventStudy` (its fields, in order): what
+#: :func:`run_event_study` passes to it. The one list of the study's options.
+STUDY_OPTIONS: tuple[str, ...] = tuple(f.name for f in fields(EventStudy))
 
 
 def run_event_study(
@@ -437,6 +500,7 @@ def run_event_study(
     factors: pd.DataFrame | None = None,
     tests: str | Sequence[str] = "all",
     calendar: CalendarLike | None = None,
+    level: float = DEFAULT_LEVEL,
     trade_to_trade: bool = False,
     bootstrap: int | None = None,
     seed: int | None = None,
@@ -454,12 +518,14 @@ def run_event_study(
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
     Shorthand for ``EventStudy(...).fit(events, returns=..., prices=..., source=...,
-    offline=..., cache_dir=..., volumes=..., shares=...)``; see
+    offline=..., cache_dir=..., volumes=..., shares=...)``: every option of
+    :class:`EventStudy` (:data:`STUDY_OPTIONS`) is a keyword here; see
     :class:`EventStudy` for the parameters and
     :class:`~eventstudy.study.result.EventStudyResult` for the output.
     ``engine="dask"`` runs it on the workers of ``client`` (default: the running Dask
     client), events partitioned by security, with the same result
-    (:func:`eventstudy.scale.study.fit_study_dask`).
+    (:func:`eventstudy.scale.study.fit_study_dask`); ``client`` with
+    ``engine="local"`` is an error (it would be ignored).
 
     Examples
     --------
@@ -467,28 +533,13 @@ def run_event_study(
     >>> px = sample_prices(["600519.SH", "000300.SH"]).pivot(index="date", columns="symbol",
     ...                                                      values="close")
     >>> res = run_event_study(pd.DataFrame({"event_id": ["seed"], "symbol": ["600519.SH"],
-    ...                                     "day0": ["2022-01-10"]}), prices=px)
-    >>> res.n_estimation.tolist(), res.ar.shape
-    ([240], (1, 11))
+    ...                                     "day0": ["2022-01-10"]}), prices=px, level=0.9)
+    >>> res.n_estimation.tolist(), res.ar.shape, res.spec.level
+    ([240], (1, 11), 0.9)
     """
-    spec = EventStudy(
-        market=market,
-        model=model,
-        estimation_window=estimation_window,
-        event_window=event_window,
-        car_windows=car_windows,
-        min_estimation_obs=min_estimation_obs,
-        factors=factors,
-        tests=tests,
-        calendar=calendar,
-        trade_to_trade=trade_to_trade,
-        measure=measure,
-        bootstrap=bootstrap,
-        seed=seed,
-        duplicates=duplicates,
-        overlap=overlap,
-    )
-    if check_engine(engine) == "dask":
+    given = locals()
+    spec = EventStudy(**{name: given[name] for name in STUDY_OPTIONS})
+    if check_engine_options(engine, client=client) == "dask":
         from eventstudy.scale.study import fit_study_dask
 
         return fit_study_dask(

@@ -115,3 +115,12 @@ def test_bad_engine_and_partition_size_are_refused(client) -> None:
         load_news(sample_news_path(), engine="dask", client=client, partition_size=0)
     with pytest.raises(ConfigError, match=r"client must be a distributed\.Client"):
         load_news(sample_news_path(), engine="dask", client="tcp://x:8786")
+
+
+@pytest.mark.parametrize("given", [{"partition_size": 5}, {"client": "tcp://x:8786"}])
+def test_dask_options_with_the_local_engine_are_refused(given) -> None:
+    """Audit 4 item 10: partition_size=/client= with engine='local' would be ignored."""
+    name = next(iter(given))
+    with pytest.raises(ConfigError, match=rf"{name}=.* is given with engine='local', which "
+                       r"does not use it \(only engine='dask' does\)"):  # fmt: skip
+        load_news(sample_news_path(), **given)

@@ -74,3 +74,79 @@ def test_spec_is_frozen_keyword_only_and_normalised():
         spec.model = "raw"  # type: ignore[misc]
     with pytest.raises(TypeError):
         EventStudy("000300.SH")  # type: ignore[misc]
+
+
+# ---------------------------------------------- options accepted but ignored (audit 4 item 10)
+@pytest.fixture(scope="module")
+def small():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    dates = pd.bdate_range("2021-01-04", periods=300)
+    m = rng.normal(0, 0.01, 300)
+    rets = pd.DataFrame({"M": m, "A": m + rng.normal(0, 0.01, 300)}, index=dates)
+    ev = pd.DataFrame({"event_id": ["e"], "symbol": ["A"], "day0": [dates[280]]})
+    return ev, rets
+
+
+def test_factors_with_a_model_that_reads_none_is_refused(small):
+    ev, rets = small
+    noise = rets["A"] - rets["M"]
+    f = pd.DataFrame({"mkt_rf": rets["M"], "smb": noise.shift(1).fillna(0.0),
+                      "hml": noise.shift(2).fillna(0.0)}, index=rets.index)  # fmt: skip
+    with pytest.raises(ConfigError, match=r"factors= is given but model='market' reads no "
+                       r"factor returns \(only \['ff3', 'carhart', 'factors'\]"):  # fmt: skip
+        run_event_study(ev, returns=rets, market="M", factors=f)
+    assert run_event_study(ev, returns=rets, market="M", model="ff3", factors=f).n_events == 1
+
+
+@pytest.mark.parametrize("given", ["volumes", "shares"])
+def test_volumes_or_shares_with_a_return_measure_are_refused(small, given):
+    ev, rets = small
+    data = (
+        {"volumes": rets.abs() * 1e6} if given == "volumes" else {"shares": pd.Series({"A": 1e6})}
+    )
+    for measure in ("return", "volatility"):
+        with pytest.raises(ConfigError, match=rf"volumes=/shares= are given but measure="
+                           rf"'{measure}' reads returns.*pass measure='volume'"):  # fmt: skip
+            run_event_study(ev, returns=rets, market="M", measure=measure, **data)
+        with pytest.raises(ConfigError, match="volumes=/shares= are given"):
+            EventStudy(market="M", measure=measure).fit(ev, returns=rets, **data)
+
+
+def test_bootstrap_without_a_resampling_test_warns(small, recwarn):
+    from eventstudy.exceptions import EventStudyWarning
+
+    ev, rets = small
+    with pytest.warns(EventStudyWarning, match=r"bootstrap=500 is ignored: no resampling test"):
+        run_event_study(ev, returns=rets, market="M", bootstrap=500, tests=["t_cross"])
+    recwarn.clear()
+    res = run_event_study(ev, returns=rets, market="M", bootstrap=199, seed=1,
+                          tests=["t_cross", "wild_bootstrap"])  # fmt: skip
+    assert not [w for w in recwarn if "bootstrap=" in str(w.message)]
+    assert res.test("wild_bootstrap", day=0).extras["replications"] == 199
+
+
+def test_client_with_the_local_engine_is_refused(small):
+    ev, rets = small
+    with pytest.raises(ConfigError, match=r"client='tcp://x:8786' is given with "
+                       r"engine='local', which does not use it.*pass engine='dask'"):  # fmt: skip
+        run_event_study(ev, returns=rets, market="M", client="tcp://x:8786")
+
+
+def test_run_event_study_takes_every_option_of_the_spec(small):
+    """run_event_study is shorthand for EventStudy(...): every field is a keyword, with
+    the field's default, and reaches the spec (level= was missing)."""
+    from dataclasses import MISSING, fields
+
+    assert tuple(f.name for f in fields(EventStudy)) == study.spec.STUDY_OPTIONS
+    params = inspect.signature(run_event_study).parameters
+    for f in fields(EventStudy):
+        assert f.name in params, f.name
+        assert params[f.name].kind is inspect.Parameter.KEYWORD_ONLY
+        default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        assert params[f.name].default == default, f.name
+    ev, rets = small
+    res = run_event_study(ev, returns=rets, market="M", level=0.9)
+    assert res.spec.level == 0.9
+    assert res.spec == EventStudy(market="M", level=0.9)
