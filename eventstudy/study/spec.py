@@ -161,12 +161,6 @@ def _check_model(model: str) -> None:
 
 def _bound_model(model: str, factors: pd.DataFrame | None) -> NormalModel:
     """The model ready to fit (``"factors"`` gets the frame's columns); checks ``factors``."""
-    if factors is not None and get_model(model).regressors != "factors":
-        uses = [m for m in MODELS if get_model(m).regressors == "factors"]
-        raise ConfigError(
-            f"factors= is given but model={model!r} reads no factor returns (only {uses} "
-            "do): drop factors=, or pick one of those models"
-        )
     cols = get_model(model).factors
     if cols and factors is None:
         raise ConfigError(
@@ -236,7 +230,8 @@ class EventStudy:
         indexed by date (or with a ``date`` column) with ``mkt_rf, smb, hml``
         (``mom``), optional ``rf``; for ``factors``: every column but ``rf``/``date``
         is a factor (FF5, a China 3- or 4-factor set, ...). Given with a model that
-        reads no factors: :class:`~eventstudy.exceptions.ConfigError`.
+        reads no factors, it changes nothing: ``fit`` warns
+        (:class:`~eventstudy.exceptions.EventStudyWarning`).
     tests
         ``"all"`` (:data:`eventstudy.study.inference.TESTS`) or a list of names from
         it and the opt-in resampling tests
@@ -362,7 +357,7 @@ class EventStudy:
         volumes: object = None,
         shares: object = None,
     ) -> None:
-        """Refuse data this study would ignore; warn about ``bootstrap`` without a test using it.
+        """Refuse data this study would ignore; warn about options it would ignore.
 
         Called by :meth:`fit` and the Dask engine before any work.
 
@@ -374,8 +369,9 @@ class EventStudy:
         Warns
         -----
         EventStudyWarning
-            ``bootstrap`` set but no resampling test selected (it would change nothing;
-            a warning, not an error: a TOML configuration may set it for later runs).
+            ``bootstrap`` set but no resampling test selected, or ``factors`` with a
+            model that reads none (they change nothing; a warning, not an error: a TOML
+            configuration may set them for later runs, ``eventstudy.config``).
 
         Examples
         --------
@@ -391,6 +387,14 @@ reads returns, not volumes: drop them, or pass measure='volume'
             raise ConfigError(
                 f"volumes=/shares= are given but measure={self.measure!r} reads returns, not "
                 "volumes: drop them, or pass measure='volume'"
+            )
+        if self.factors is not None and get_model(self.model).regressors != "factors":
+            uses = [m for m in MODELS if get_model(m).regressors == "factors"]
+            warnings.warn(
+                f"factors= is ignored: model={self.model!r} reads no factor returns (only "
+                f"{uses} do); drop factors=, or pick one of those models",
+                EventStudyWarning,
+                stacklevel=user_stacklevel(),
             )
         if self.bootstrap is not None and not set(BOOTSTRAP_TESTS) & set(self.tests):
             warnings.warn(

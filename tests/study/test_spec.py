@@ -89,15 +89,21 @@ def small():
     return ev, rets
 
 
-def test_factors_with_a_model_that_reads_none_is_refused(small):
+def test_factors_with_a_model_that_reads_none_warns(small, recwarn):
+    """A warning, not an error: TOML runs may keep a factor file with a market model
+    (eventstudy.config documents both keys together; tests/test_config_factors.py)."""
+    from eventstudy.exceptions import EventStudyWarning
+
     ev, rets = small
     noise = rets["A"] - rets["M"]
     f = pd.DataFrame({"mkt_rf": rets["M"], "smb": noise.shift(1).fillna(0.0),
                       "hml": noise.shift(2).fillna(0.0)}, index=rets.index)  # fmt: skip
-    with pytest.raises(ConfigError, match=r"factors= is given but model='market' reads no "
-                       r"factor returns \(only \['ff3', 'carhart', 'factors'\]"):  # fmt: skip
+    with pytest.warns(EventStudyWarning, match=r"factors= is ignored: model='market' reads no "
+                      r"factor returns \(only \['ff3', 'carhart', 'factors'\] do\)"):  # fmt: skip
         run_event_study(ev, returns=rets, market="M", factors=f)
+    recwarn.clear()
     assert run_event_study(ev, returns=rets, market="M", model="ff3", factors=f).n_events == 1
+    assert not [w for w in recwarn if "factors=" in str(w.message)]
 
 
 @pytest.mark.parametrize("given", ["volumes", "shares"])
