@@ -42,7 +42,7 @@ from eventstudy.exceptions import (
     InputDataError,
     user_stacklevel,
 )
-from eventstudy.study import core
+from eventstudy.study import core, garch
 from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
 from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
 from eventstudy.study.panel import (
@@ -605,9 +605,11 @@ def _drop_row(
     if status == NO_DAY0:
         return "no_price_day0", f"{sym} has no return on day 0 ({day0})"
     if status == NO_CONVERGENCE:
+        lo, hi = garch.VARIANCE_RATIO_BOUNDS
         return "garch_no_convergence", (
             f"the {spec.model} likelihood maximisation (arch) did not converge on the "
-            f"estimation window ({m} observations), or its variance forecast is not finite"
+            f"estimation window ({m} observations), or its variance forecast is not finite "
+            f"or implausible (outside {lo:g} to {hi:g} times the residual variance)"
         )
     if status == INSUFFICIENT:
         return "insufficient_estimation", (
