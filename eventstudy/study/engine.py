@@ -173,7 +173,7 @@ def fit_study(
         calendar_source=str(getattr(spec.calendar, "source", "") or f"{spec.market} dates"),
         rule=evset.rule,
         cutoff=evset.cutoff,
-        refit=Refit(returns=panel.returns, sessions=panel.sessions, run=fit),
+        refit=Refit(panel.returns, panel.sessions, fit, spec.measure, spec.windows, tau1),
         cols=col[status == 0],
         notes=market_notes(spec, panel),
     )

@@ -18,7 +18,9 @@ Each replication re-estimates every moved event (its estimation window moves wit
 its placebo day 0); an event that cannot be estimated there (too few estimation
 returns, no return on its placebo day 0) is left out of that replication, as the
 real study leaves out events it cannot estimate. The statistic of a replication is
-its CAAR (mean CAR over its events) per CAR window; the empirical two-sided p-value
+its CAAR (mean CAR over its events) per CAR window, of the study's measure (a
+volatility study's placebo sums ``U - 1``, a volume study's abnormal log volume:
+:func:`eventstudy.study.measures.measure_pieces`); the empirical two-sided p-value
 of the real CAAR is
 
 ``p = (1 + #{b : |CAAR*_b| >= |CAAR|}) / (n + 1)``
@@ -67,10 +69,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import FloatArray
+from eventstudy._typing import FloatArray, StudyMeasure
 from eventstudy.backtesting.placebo import draw_placebo_rows, placebo_days
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study.core import EventPieces
+from eventstudy.study.measures import get_measure, measure_pieces
 from eventstudy.summary import Summary
 
 __all__ = [
@@ -104,11 +107,18 @@ class Refit:
         ``run(pos0, col) -> (pieces, status, m)``: the study's own fit of events at
         session positions ``pos0`` in panel columns ``col``
         (:func:`eventstudy.study.engine.compute_pieces` with the study's spec).
+    measure, windows, tau1
+        The study's measure, CAR windows and first event day: the fitted pieces become
+        the measure's (:func:`eventstudy.study.measures.measure_pieces`), so a
+        volatility study's placebo is a volatility study at the placebo dates.
     """
 
     returns: FloatArray
     sessions: pd.DatetimeIndex
     run: Callable[[np.ndarray, np.ndarray], tuple[EventPieces | None, np.ndarray, np.ndarray]]
+    measure: StudyMeasure
+    windows: list[tuple[int, int]]
+    tau1: int
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,8 @@ class StudyPlacebo:
         Events estimated per replication, on average (of ``n_events``).
     n_events
         Events of the real study.
+    measure
+        The study's measure (its CAAR is a percentage for ``"return"`` only).
     """
 
     real: pd.Series
@@ -150,6 +162,7 @@ class StudyPlacebo:
     pool_sessions: int
     mean_events: float
     n_events: int
+    measure: StudyMeasure = "return"
 
     def table(self) -> pd.DataFrame:
         """By window: ``caar``, the placebo ``mean``, ``sd``, 2.5/97.5 % quantiles, ``pvalue``.
@@ -182,8 +195,9 @@ class StudyPlacebo:
                 "replication on average; p = (1 + #{|placebo CAAR| >= |CAAR|}) / (n + 1)",
             ]
         )
+        fmt = _pct4 if get_measure(self.measure).percent else _num4
         formats: dict[str, Callable[[Any], str]] = {
-            c: _pct4 for c in ("caar", "placebo_mean", "placebo_sd", "q025", "q975")
+            c: fmt for c in ("caar", "placebo_mean", "placebo_sd", "q025", "q975")
         }
         formats["pvalue"] = _p3
         return s.add_table(
@@ -199,6 +213,10 @@ class StudyPlacebo:
 
 def _pct4(x: Any) -> str:
     return "" if pd.isna(x) else f"{x:.4%}"
+
+
+def _num4(x: Any) -> str:
+    return "" if pd.isna(x) else f"{x:.4f}"
 
 
 def _p3(x: Any) -> str:
@@ -218,10 +236,11 @@ def _chunk_caar(
     refit: Refit, pos: np.ndarray, cols: np.ndarray, reps: int, n_windows: int
 ) -> tuple[FloatArray, FloatArray]:
     """CAAR ``(reps, W)`` and events estimated ``(reps,)`` of ``reps`` stacked replications."""
-    pieces, status, _ = refit.run(pos, np.tile(cols, reps))
+    fitted, status, _ = refit.run(pos, np.tile(cols, reps))
     caar = np.full((reps, n_windows), np.nan)
-    if pieces is None:
+    if fitted is None:
         return caar, np.zeros(reps)
+    pieces = measure_pieces(refit.measure, fitted, refit.windows, refit.tau1)
     rep_of = np.repeat(np.arange(reps), len(cols))[status == 0]
     estimated = np.bincount(rep_of, minlength=reps).astype(float)
     for w in range(n_windows):
@@ -347,4 +366,5 @@ def run_placebo(
         pool_sessions=len(design.pool),
         mean_events=float(estimated.mean()),
         n_events=len(cols),
+        measure=refit.measure,
     )

@@ -112,3 +112,27 @@ def test_subsets_and_errors(res):
     )  # fmt: skip
     with pytest.raises(ConfigError, match="no return panel"):
         bare.placebo(n=2)
+
+
+def test_the_placebo_re_runs_the_studys_measure(wide):
+    """measure="volatility": the placebo CAAR is the mean window sum of U - 1 at the placebo
+    dates (a study run there by hand), not the return study's CAAR."""
+    ev = make_events(wide, days=(300, 340, 300, 420))
+    kw = dict(returns=wide, market="M", car_windows=[(-1, 1), (0, 0)])
+    vol = run_event_study(ev, measure="volatility", **kw)
+    ret = run_event_study(ev, **kw)
+    pv, pr = vol.placebo(n=6, seed=5), ret.placebo(n=6, seed=5)
+    np.testing.assert_array_equal(pv.days, pr.days)  # same draws
+    assert not np.allclose(pv.values.to_numpy(), pr.values.to_numpy())
+    sessions = pd.DatetimeIndex(wide.index)
+    rows = sessions.get_indexer(pd.DatetimeIndex(pv.days[2]))
+    moved = make_events(wide, days=tuple(rows[[0, 1, 0, 2]]))
+    direct = run_event_study(moved, measure="volatility", **kw)
+    np.testing.assert_allclose(pv.values.iloc[2].to_numpy(), direct.caar.to_numpy(), rtol=1e-12)
+    # by hand from the return study at those dates: U = SAR^2 (M - 4) / (M - 2) (market
+    # model, K = 2), U - 1 summed over days -1..1 (columns 4..6 of the window (-5, 5))
+    p = run_event_study(moved, **kw).pieces
+    u = p.sar**2 * ((p.m - 4) / (p.m - 2))[:, None] - 1
+    assert pv.values.iloc[2]["[-1,1]"] == pytest.approx(u[:, 4:7].sum(axis=1).mean(), rel=1e-12)
+    assert pv.values.iloc[2]["[0,0]"] == pytest.approx(u[:, 5].mean(), rel=1e-12)
+    assert "%" not in pv.summary().as_text().split("distribution:")[1]  # not a percentage
