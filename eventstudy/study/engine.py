@@ -393,7 +393,7 @@ def _volume_panel(
             symbols, start, end, source=source, offline=offline, cache_dir=cache_dir
         )
     data, prov = unwrap(volumes, "volumes")
-    v = volume_frame(data, spec.market, shares)
+    v = volume_frame(data, spec.market, shares, symbols=frame["symbol"].astype(str))
     panel = build_panel(returns=v, market=spec.market, calendar=spec.calendar)
     return panel, (prov if not prov.empty else provenance), failures
 

@@ -245,15 +245,17 @@ def _names(symbols: Sequence[str]) -> str:
     return shown + (f" and {len(symbols) - 10} more" if len(symbols) > 10 else "")
 
 
-def check_shares(held: FloatArray, columns: Sequence[str], market: str) -> None:
+def check_shares(
+    held: FloatArray, columns: Sequence[str], market: str, needed: Iterable[str] | None = None
+) -> None:
     """Refuse share counts that would mix turnover and log volume, or are not positive.
 
     ``held`` is ``(dates, symbols)`` shares outstanding aligned with the volume panel's
-    ``columns`` (NaN where not given). Every security column but ``market`` needs a
-    count on some date (a covered symbol is turnover throughout, an uncovered one log
-    volume: two units in one study); the market may go without (its log volume is
-    ``V_mt``). A count on a date may be missing (that day's turnover is), not zero or
-    negative.
+    ``columns`` (NaN where not given). Every security column in ``needed`` (default:
+    all but ``market``) needs a count on some date (a covered symbol is turnover
+    throughout, an uncovered one log volume: two units in one study); the market may go
+    without (its log volume is ``V_mt``). A count on a date may be missing (that day's
+    turnover is), not zero or negative.
 
     Raises
     ------
@@ -284,19 +286,24 @@ shares= (log volume for all); the market's column 'M' may be left out (its log v
             "them (NaN for a date without a count), or drop shares= (log volume for all)"
         )
     covered = np.asarray(np.isfinite(held).any(axis=0)).tolist()
-    need = [c for c in cols if c != market]
-    missing = [c for c, ok in zip(cols, covered, strict=True) if c != market and not ok]
+    wanted = set(cols) - {market} if needed is None else {str(c) for c in needed} - {market}
+    need = [c for c in cols if c in wanted]
+    missing = [c for c, ok in zip(cols, covered, strict=True) if c in wanted and not ok]
     if missing:
         raise ConfigError(
             f"shares= covers {len(need) - len(missing)} of the {len(need)} securities of the "
-            f"volumes; no count (or only NaN) for {_names(missing)}: give shares outstanding "
+            f"{'volumes' if needed is None else 'events'}; no count (or only NaN) for "
+            f"{_names(missing)}: give shares outstanding "
             "for every security (turnover), or drop shares= (log volume for all); the "
             f"market's column {market!r} may be left out (its log volume is V_mt)"
         )
 
 
 def _log_volume(
-    volume: pd.DataFrame, shares: pd.Series | pd.DataFrame | None, market: str
+    volume: pd.DataFrame,
+    shares: pd.Series | pd.DataFrame | None,
+    market: str,
+    needed: Iterable[str] | None,
 ) -> pd.DataFrame:
     """``log(1 + volume)``, or ``log(1 + 100 volume / shares)`` where shares are given."""
     values = volume.to_numpy(dtype=float, na_value=np.nan)
@@ -306,7 +313,7 @@ def _log_volume(
     out = np.log1p(values)
     if shares is not None:
         held = _shares_held(shares, volume)
-        check_shares(held, list(volume.columns), market)
+        check_shares(held, list(volume.columns), market, needed)
         covered = np.isfinite(held).any(axis=0)  # a symbol with shares is turnover throughout
         with np.errstate(invalid="ignore", divide="ignore"):
             turnover = np.log1p(100.0 * values / held)
@@ -315,7 +322,10 @@ def _log_volume(
 
 
 def volume_frame(
-    volumes: pd.DataFrame, market: str, shares: pd.Series | pd.DataFrame | None = None
+    volumes: pd.DataFrame,
+    market: str,
+    shares: pd.Series | pd.DataFrame | None = None,
+    symbols: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The log-volume panel ``V`` a volume study runs on (the market column included).
 
@@ -328,9 +338,13 @@ def volume_frame(
         data; otherwise ``V_mt`` is the mean of the other columns' ``V_it`` each date.
     shares
         Shares outstanding: a Series by symbol or a DataFrame like ``volumes``, for
-        every security column (:func:`check_shares`; the market's may be left out).
-        They get ``log(1 + 100 volume / shares)`` (turnover in percent; missing where
-        their shares are missing); without ``shares`` all get ``log(1 + volume)``.
+        every security the study reads (:func:`check_shares`: ``symbols``, and every
+        column when the market is their mean; the market's may be left out). The
+        covered securities get ``log(1 + 100 volume / shares)`` (turnover in percent;
+        missing where their shares are missing), the others ``log(1 + volume)``;
+        without ``shares`` all get ``log(1 + volume)``.
+    symbols
+        The securities of the events (default: every column).
 
     Returns
     -------
@@ -355,11 +369,12 @@ def volume_frame(
     >>> volume_frame(vol, "M", shares=pd.Series({"A": 1000.0, "B": 50.0}))["A"].round(3).tolist()
     [2.389, 4.614]
     """
-    v = _log_volume(volumes, shares, market)
-    others = [c for c in v.columns if c != market]
+    others = [c for c in volumes.columns if c != market]
     if not others:
         raise InputDataError("volumes have no security column besides the market")
-    if market not in v.columns or not v[market].notna().any():
+    mean_market = market not in volumes.columns or not volumes[market].notna().any()
+    v = _log_volume(volumes, shares, market, None if mean_market else symbols)
+    if mean_market:
         v = v.assign(**{market: v[others].mean(axis=1, skipna=True)})
     return v
 
