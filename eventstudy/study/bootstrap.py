@@ -55,13 +55,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from eventstudy._typing import FloatArray
+from eventstudy.exceptions import ConfigError
 from eventstudy.study.statistics import column_moments, skew_t, t_cross
 
 __all__ = [
     "DEFAULT_LBT_REPLICATIONS",
     "DEFAULT_WILD_REPLICATIONS",
     "LBT_TOO_FEW",
+    "SEED_BOUND",
     "LbtResult",
+    "check_seed",
     "lbt_skew_t",
     "rademacher_weights",
     "resolve_seed",
@@ -76,6 +79,43 @@ DEFAULT_LBT_REPLICATIONS = 1000
 LBT_TOO_FEW = "undefined: the LBT resamples need n/4 >= 2 events (n >= 8)"
 #: Random numbers drawn per block (bounds memory: 32 MiB of float64).
 _BLOCK_DRAWS = 1 << 22
+
+
+#: Seeds are integers in ``[0, SEED_BOUND)``: 53 bits, recorded exactly in float extras.
+SEED_BOUND = 2**53
+
+
+def check_seed(value: object, name: str = "seed") -> None:
+    """The one validation of a seed (``EventStudy(seed=)``, ``result.placebo(seed=)``).
+
+    None (a fresh seed, :func:`resolve_seed`) or an integer in ``[0, 2**53)``.
+
+    Raises
+    ------
+    ConfigError
+        Otherwise, naming the value.
+
+    Examples
+    --------
+    >>> check_seed(7), check_seed(None)
+    (None, None)
+    >>> check_seed(2**70)
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: seed=1180591620717411303424 must be None (a fresh seed, \
+recorded in the results) or an integer in [0, 2**53) (recorded exactly in the tests' float extras)
+    """
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or not 0 <= int(value) < SEED_BOUND
+    ):
+        raise ConfigError(
+            f"{name}={value!r} must be None (a fresh seed, recorded in the results) or an "
+            "integer in [0, 2**53) (recorded exactly in the tests' float extras)"
+        )
 
 
 def resolve_seed(seed: int | None) -> int:

@@ -42,7 +42,7 @@ from eventstudy.exceptions import (
     InputDataError,
     user_stacklevel,
 )
-from eventstudy.study import core
+from eventstudy.study import core, garch
 from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
 from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
 from eventstudy.study.panel import (
@@ -153,7 +153,7 @@ def fit_study(
         drop_implausible(panel, spec.market, pos0, col, reason, message, span)
     model = spec.normal_model
     frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message)
-    z, rf = _regressors(spec, panel, pos0)
+    z, rf = _regressors(spec, panel, pos0, col, reason, message)
     fit = _pieces_fn(spec, panel, z, rf)
     pieces, status, m_all = fit(pos0, col)
     drops = _drop_rows(spec, frame, status, reason, message, m_all, failures)
@@ -179,7 +179,7 @@ def fit_study(
         calendar_source=str(getattr(spec.calendar, "source", "") or f"{spec.market} dates"),
         rule=evset.rule,
         cutoff=evset.cutoff,
-        refit=Refit(returns=panel.returns, sessions=panel.sessions, run=fit),
+        refit=Refit(panel.returns, panel.sessions, fit, spec.measure, spec.windows, tau1),
         cols=col[status == 0],
         notes=market_notes(spec, panel),
     )
@@ -402,7 +402,7 @@ def _volume_panel(
         )
         check_market_volume(spec.market, unwrap(volumes, "volumes")[0])
     data, prov = unwrap(volumes, "volumes")
-    v = volume_frame(data, spec.market, shares)
+    v = volume_frame(data, spec.market, shares, symbols=frame["symbol"].astype(str))
     panel = build_panel(returns=v, market=spec.market, calendar=spec.calendar)
     return panel, (prov if not prov.empty else provenance), failures
 
@@ -503,15 +503,56 @@ def fetch_returns(
     return obj, obj.provenance, failed
 
 
-def _regressors(spec: EventStudy, panel: Panel, pos0: np.ndarray) -> tuple[FloatArray, FloatArray]:
-    """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions."""
+def _regressors(
+    spec: EventStudy,
+    panel: Panel,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    reason: list[str | None],
+    message: list[str],
+) -> tuple[FloatArray, FloatArray]:
+    """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions.
+
+    Factor models: the factors must span the events' windows (:func:`check_factor_dates`);
+    an event whose day 0 has none is marked ``no_factors_day0`` (:func:`drop_factor_day0`).
+    """
     model = spec.normal_model
     if model.regressors == "factors":
         z, rf = factor_arrays(spec.factors, model, panel.sessions)
         t0, tau2 = spec.estimation_window[0], spec.event_window[1]
         check_factor_dates(z, rf, pos0, panel.sessions, t0, tau2)
+        drop_factor_day0(z, rf, pos0, col, reason, message, panel.sessions)
         return z, rf
     return panel.market[:, None], np.zeros(len(panel.sessions))
+
+
+#: Reason code of an event whose day 0 has no (or NaN) factors.
+NO_FACTORS_DAY0 = "no_factors_day0"
+
+
+def drop_factor_day0(
+    z: FloatArray,
+    rf: FloatArray,
+    pos0: np.ndarray,
+    col: np.ndarray,
+    reason: list[str | None],
+    message: list[str],
+    sessions: pd.DatetimeIndex,
+) -> None:
+    """Mark the events whose day 0 has no (or NaN) factors as not located, in place.
+
+    As an event without a return on day 0 is dropped (``no_price_day0``), one without
+    factors on day 0 gets ``pos0 = col = -1`` and reason :data:`NO_FACTORS_DAY0`.
+    """
+    have = np.isfinite(z).all(axis=1) & np.isfinite(rf)
+    for i in np.flatnonzero(pos0 >= 0):
+        if not have[pos0[i]]:
+            day = sessions[pos0[i]].date()
+            pos0[i], col[i], reason[i] = -1, -1, NO_FACTORS_DAY0
+            message[i] = (
+                f"the factors have no (or NaN) value on day 0 ({day}); fill that date in "
+                "factors= to analyse this event"
+            )
 
 
 def check_factor_dates(
@@ -522,43 +563,52 @@ def check_factor_dates(
     t0: int,
     tau2: int,
 ) -> None:
-    """Raise if a session inside some event's estimation or event window has no factors.
+    """Raise if some event's estimation or event window reaches beyond the factors' span.
+
+    The span runs from the first to the last session with every factor (and ``rf``).
+    Sessions inside it without factors (NaN) are missing days, as missing returns are:
+    they leave the estimation sample (``M_i`` shrinks) and the event days' abnormal
+    returns there are missing (a day 0 without factors: :func:`drop_factor_day0`).
 
     Raises
     ------
     InputDataError
-        Naming the first sessions without factors.
+        Naming the span the factors cover and the one the windows need.
 
     Examples
     --------
     >>> s = pd.bdate_range("2024-01-01", periods=6)
-    >>> z = np.array([[0.1], [0.2], [np.nan], [0.1], [0.1], [0.1]])
-    >>> check_factor_dates(z, np.zeros(6), np.array([4]), s, -3, 1)
+    >>> z = np.array([[np.nan], [0.2], [np.nan], [0.1], [0.1], [0.1]])
+    >>> check_factor_dates(z, np.zeros(6), np.array([4]), s, -3, 1)  # a gap inside: missing
+    >>> check_factor_dates(z, np.zeros(6), np.array([4]), s, -4, 1)
     Traceback (most recent call last):
     ...
-    eventstudy.exceptions.InputDataError: factors have no (or NaN) values on 1 session(s) \
-within the events' windows, e.g. ['2024-01-03'] (last 2024-01-03); extend the factor data \
-to cover every estimation and event window (2024-01-02 onwards)
+    eventstudy.exceptions.InputDataError: factors cover 2024-01-02 .. 2024-01-08 (the sessions \
+with every factor and rf), but the events' estimation and event windows need 2024-01-01 .. \
+2024-01-08; extend the factor data to cover 2024-01-01 .. 2024-01-08 (NaN factors inside it \
+are treated as missing days)
     """
     ok = pos0 >= 0
     if not ok.any():
         return
-    # sessions covered by some event's [T0, tau2] span (difference-array trick, no loop)
-    cover = np.zeros(len(sessions) + 1)
-    np.add.at(cover, np.clip(pos0[ok] + t0, 0, len(sessions)), 1.0)
-    np.add.at(cover, np.clip(pos0[ok] + tau2 + 1, 0, len(sessions)), -1.0)
-    needed = np.cumsum(cover)[:-1] > 0
-    lo = int(np.flatnonzero(needed)[0])
-    miss = ~np.isfinite(z).all(axis=1) | ~np.isfinite(rf)
-    bad = np.flatnonzero(miss & needed)
-    if len(bad):
-        dates = sessions[bad][:5].strftime("%Y-%m-%d").tolist()
-        raise InputDataError(
-            f"factors have no (or NaN) values on {len(bad)} session(s) within the events' "
-            f"windows, e.g. {dates} (last {sessions[int(bad.max())].date()}); extend the "
-            f"factor data to cover every estimation and event window "
-            f"({sessions[lo].date()} onwards)"
-        )
+    lo = max(0, int((pos0[ok] + t0).min()))
+    hi = min(len(sessions) - 1, int((pos0[ok] + tau2).max()))
+    have = np.flatnonzero(np.isfinite(z).all(axis=1) & np.isfinite(rf))
+    first, last = (int(have[0]), int(have[-1])) if len(have) else (len(sessions), -1)
+    if first <= lo and hi <= last:
+        return
+    cover = (
+        f"{sessions[first].date()} .. {sessions[last].date()} (the sessions with every factor "
+        "and rf)"
+        if len(have)
+        else "no session of the study"
+    )
+    need = f"{sessions[lo].date()} .. {sessions[hi].date()}"
+    raise InputDataError(
+        f"factors cover {cover}, but the events' estimation and event windows need {need}; "
+        f"extend the factor data to cover {need} (NaN factors inside it are treated as "
+        "missing days)"
+    )
 
 
 def _drop_rows(
@@ -614,9 +664,11 @@ def _drop_row(
     if status == NO_DAY0:
         return "no_price_day0", f"{sym} has no return on day 0 ({day0})"
     if status == NO_CONVERGENCE:
+        lo, hi = garch.VARIANCE_RATIO_BOUNDS
         return "garch_no_convergence", (
             f"the {spec.model} likelihood maximisation (arch) did not converge on the "
-            f"estimation window ({m} observations), or its variance forecast is not finite"
+            f"estimation window ({m} observations), or its variance forecast is not finite "
+            f"or implausible (outside {lo:g} to {hi:g} times the residual variance)"
         )
     if status == INSUFFICIENT:
         return "insufficient_estimation", (

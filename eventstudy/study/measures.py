@@ -7,7 +7,8 @@ the tests that apply to it, and the summary says which tests were left out and w
 
 ``"volume"`` - abnormal log volume (Campbell and Wasley 1996; Ajinkya and Jain 1989)
     ``V_it = log(1 + volume_it)``, or ``log(1 + 100 volume_it / shares_it)`` (turnover
-    in percent) when shares outstanding are given (``shares=``); the market's
+    in percent) when shares outstanding are given (``shares=``, for every security of
+    the volumes: a partial cover would mix the two units and is refused); the market's
     ``V_mt`` is the benchmark's own log volume (or turnover, when ``shares`` has the
     benchmark's column), or, when the volumes have no benchmark column, the panel's
     cross-sectional mean of ``V_it`` each session. The normal model (``market`` by
@@ -79,6 +80,7 @@ __all__ = [
     "MEASURES",
     "MEASURE_REGISTRY",
     "MeasureDefinition",
+    "check_shares",
     "fetch_volumes",
     "get_measure",
     "measure_pieces",
@@ -229,7 +231,80 @@ def get_measure(name: str) -> MeasureDefinition:
     return found
 
 
-def _log_volume(volume: pd.DataFrame, shares: pd.Series | pd.DataFrame | None) -> pd.DataFrame:
+def _shares_held(shares: pd.Series | pd.DataFrame, volume: pd.DataFrame) -> FloatArray:
+    """Shares outstanding aligned with ``volume`` (dates x symbols; NaN where not given)."""
+    if isinstance(shares, pd.DataFrame):
+        s = shares.reindex(index=volume.index, columns=volume.columns)
+        return np.asarray(s.to_numpy(dtype=float, na_value=np.nan))
+    per_symbol = shares.reindex(volume.columns).to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(np.broadcast_to(per_symbol, volume.shape))
+
+
+def _names(symbols: Sequence[str]) -> str:
+    shown = ", ".join(str(s) for s in symbols[:10])
+    return shown + (f" and {len(symbols) - 10} more" if len(symbols) > 10 else "")
+
+
+def check_shares(
+    held: FloatArray, columns: Sequence[str], market: str, needed: Iterable[str] | None = None
+) -> None:
+    """Refuse share counts that would mix turnover and log volume, or are not positive.
+
+    ``held`` is ``(dates, symbols)`` shares outstanding aligned with the volume panel's
+    ``columns`` (NaN where not given). Every security column in ``needed`` (default:
+    all but ``market``) needs a count on some date (a covered symbol is turnover
+    throughout, an uncovered one log volume: two units in one study); the market may go
+    without (its log volume is ``V_mt``). A count on a date may be missing (that day's
+    turnover is), not zero or negative.
+
+    Raises
+    ------
+    InputDataError
+        A zero or negative count, naming ``shares=`` and the symbols.
+    ConfigError
+        A security without a count, naming ``shares=`` and the symbols.
+
+    Examples
+    --------
+    >>> held = np.array([[1e8, np.nan, np.nan]])
+    >>> check_shares(held, ["A", "B", "M"], "M")
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: shares= covers 1 of the 2 securities of the volumes; \
+no count (or only NaN) for B: give shares outstanding for every security (turnover), or drop \
+shares= (log volume for all); the market's column 'M' may be left out (its log volume is V_mt)
+    """
+    cols = [str(c) for c in columns]
+    with np.errstate(invalid="ignore"):
+        nonpositive = np.asarray((held <= 0).any(axis=0)).tolist()
+    bad = [c for c, b in zip(cols, nonpositive, strict=True) if b]
+    if bad:
+        k = len(bad)
+        raise InputDataError(
+            f"shares= must be > 0 (shares outstanding); {k} securit{'y' if k == 1 else 'ies'} "
+            f"{'has' if k == 1 else 'have'} a zero or negative count: {_names(bad)}; correct "
+            "them (NaN for a date without a count), or drop shares= (log volume for all)"
+        )
+    covered = np.asarray(np.isfinite(held).any(axis=0)).tolist()
+    wanted = set(cols) - {market} if needed is None else {str(c) for c in needed} - {market}
+    need = [c for c in cols if c in wanted]
+    missing = [c for c, ok in zip(cols, covered, strict=True) if c in wanted and not ok]
+    if missing:
+        raise ConfigError(
+            f"shares= covers {len(need) - len(missing)} of the {len(need)} securities of the "
+            f"{'volumes' if needed is None else 'events'}; no count (or only NaN) for "
+            f"{_names(missing)}: give shares outstanding "
+            "for every security (turnover), or drop shares= (log volume for all); the "
+            f"market's column {market!r} may be left out (its log volume is V_mt)"
+        )
+
+
+def _log_volume(
+    volume: pd.DataFrame,
+    shares: pd.Series | pd.DataFrame | None,
+    market: str,
+    needed: Iterable[str] | None,
+) -> pd.DataFrame:
     """``log(1 + volume)``, or ``log(1 + 100 volume / shares)`` where shares are given."""
     values = volume.to_numpy(dtype=float, na_value=np.nan)
     if (values < 0).any():
@@ -237,21 +312,20 @@ def _log_volume(volume: pd.DataFrame, shares: pd.Series | pd.DataFrame | None) -
         raise InputDataError(f"volumes must be >= 0; {col!r} has a negative value")
     out = np.log1p(values)
     if shares is not None:
-        if isinstance(shares, pd.DataFrame):
-            s = shares.reindex(index=volume.index, columns=volume.columns)
-            held = s.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            per_symbol = shares.reindex(volume.columns).to_numpy(dtype=float, na_value=np.nan)
-            held = np.broadcast_to(per_symbol, values.shape)
+        held = _shares_held(shares, volume)
+        check_shares(held, list(volume.columns), market, needed)
         covered = np.isfinite(held).any(axis=0)  # a symbol with shares is turnover throughout
         with np.errstate(invalid="ignore", divide="ignore"):
-            turnover = np.log1p(100.0 * values / np.where(held > 0, held, np.nan))
+            turnover = np.log1p(100.0 * values / held)
         out[:, covered] = turnover[:, covered]
     return pd.DataFrame(out, index=volume.index, columns=volume.columns)
 
 
 def volume_frame(
-    volumes: pd.DataFrame, market: str, shares: pd.Series | pd.DataFrame | None = None
+    volumes: pd.DataFrame,
+    market: str,
+    shares: pd.Series | pd.DataFrame | None = None,
+    symbols: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The log-volume panel ``V`` a volume study runs on (the market column included).
 
@@ -263,9 +337,14 @@ def volume_frame(
         The benchmark's column: its log volume is ``V_mt`` when ``volumes`` has it with
         data; otherwise ``V_mt`` is the mean of the other columns' ``V_it`` each date.
     shares
-        Shares outstanding: a Series by symbol or a DataFrame like ``volumes``. The
-        symbols it covers get ``log(1 + 100 volume / shares)`` (turnover in percent;
-        missing where their shares are missing), the others ``log(1 + volume)``.
+        Shares outstanding: a Series by symbol or a DataFrame like ``volumes``, for
+        every security the study reads (:func:`check_shares`: ``symbols``, and every
+        column when the market is their mean; the market's may be left out). The
+        covered securities get ``log(1 + 100 volume / shares)`` (turnover in percent;
+        missing where their shares are missing), the others ``log(1 + volume)``;
+        without ``shares`` all get ``log(1 + volume)``.
+    symbols
+        The securities of the events (default: every column).
 
     Returns
     -------
@@ -275,7 +354,9 @@ def volume_frame(
     Raises
     ------
     InputDataError
-        A negative volume, or no column besides the market.
+        A negative volume or share count, or no column besides the market.
+    ConfigError
+        ``shares`` given without a count for some security.
 
     Examples
     --------
@@ -285,14 +366,15 @@ def volume_frame(
                     A      B      M
     2024-01-02  4.605  2.303  3.454
     2024-01-03  6.908    NaN  6.908
-    >>> volume_frame(vol, "M", shares=pd.Series({"A": 1000.0}))["A"].round(3).tolist()
+    >>> volume_frame(vol, "M", shares=pd.Series({"A": 1000.0, "B": 50.0}))["A"].round(3).tolist()
     [2.389, 4.614]
     """
-    v = _log_volume(volumes, shares)
-    others = [c for c in v.columns if c != market]
+    others = [c for c in volumes.columns if c != market]
     if not others:
         raise InputDataError("volumes have no security column besides the market")
-    if market not in v.columns or not v[market].notna().any():
+    mean_market = market not in volumes.columns or not volumes[market].notna().any()
+    v = _log_volume(volumes, shares, market, None if mean_market else symbols)
+    if mean_market:
         v = v.assign(**{market: v[others].mean(axis=1, skipna=True)})
     return v
 

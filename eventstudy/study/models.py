@@ -103,7 +103,7 @@ import numpy as np
 
 from eventstudy._typing import FloatArray, GarchKind, ModelName, ModelRegressors
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.garch import GARCH_PARAMS, fit_garch_events
+from eventstudy.study.garch import GARCH_PARAMS, VARIANCE_RATIO_BOUNDS, fit_garch_events
 
 __all__ = [
     "FACTOR_COLUMNS",
@@ -605,8 +605,10 @@ _V_THIN = (
 _V_GARCH = (
     "fitted by arch on returns in percent (parameters reported in decimal units); "
     "Var(AR_it) = the h-step-ahead conditional-variance forecast from the last estimation "
-    "day (h = t - T1), no prediction-error term; Var(CAR) = the sum of these; "
-    "S_i^2 = sum e^2/(M_i - 2)"
+    "day (h = t - T1, continuing the fit's own conditional variances), no prediction-error "
+    "term; Var(CAR) = the sum of these; S_i^2 = sum e^2/(M_i - 2); a forecast outside "
+    f"{VARIANCE_RATIO_BOUNDS[0]:g} to {VARIANCE_RATIO_BOUNDS[1]:g} times S_i^2 drops the "
+    "event (garch_no_convergence)"
 )
 _R_PE = "Patell (1976); MacKinlay (1997); Mikkelson and Partch (1988)"
 _R_FF = "Fama and French (1993)"

@@ -12,13 +12,20 @@ date drawing :func:`~eventstudy.backtesting.placebo.placebo_days` /
   clustered and the placebo distribution carries the same common-market exposure as
   the real CAAR;
 - **same calendar span**: the sessions from the first to the last real day 0 on
-  which at least one of the events' securities has a return.
+  which at least one of the events' securities has a return; ``window=`` widens the
+  span by that many sessions on each side (the backtest's ``placebo_window``). A pool
+  of fewer than :data:`MIN_PLACEBO_SESSIONS` sessions (events clustered on a few days)
+  warns (:class:`~eventstudy.exceptions.EventStudyWarning`): the replications then
+  reuse a handful of days and the p-value cannot be small; a pool of one session is an
+  error (every replication would be the study itself). Widen it with ``window=``.
 
 Each replication re-estimates every moved event (its estimation window moves with
 its placebo day 0); an event that cannot be estimated there (too few estimation
 returns, no return on its placebo day 0) is left out of that replication, as the
 real study leaves out events it cannot estimate. The statistic of a replication is
-its CAAR (mean CAR over its events) per CAR window; the empirical two-sided p-value
+its CAAR (mean CAR over its events) per CAR window, of the study's measure (a
+volatility study's placebo sums ``U - 1``, a volume study's abnormal log volume:
+:func:`eventstudy.study.measures.measure_pieces`); the empirical two-sided p-value
 of the real CAAR is
 
 ``p = (1 + #{b : |CAAR*_b| >= |CAAR|}) / (n + 1)``
@@ -30,7 +37,9 @@ tests it shows their size on these very securities and dates).
 
 Replication ``i`` draws from ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[i])``,
 so replications are independent of how they are split into chunks or across
-workers; ``seed=None`` draws a fresh entropy, recorded in ``StudyPlacebo.seed``.
+workers; ``seed`` is validated as the study's (:func:`eventstudy.study.bootstrap.check_seed`:
+an integer in ``[0, 2**53)``) and ``seed=None`` draws a fresh one
+(:func:`~eventstudy.study.bootstrap.resolve_seed`), recorded in ``StudyPlacebo.seed``.
 
 References
 ----------
@@ -60,6 +69,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -67,14 +77,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import FloatArray
-from eventstudy.backtesting.placebo import draw_placebo_rows, placebo_days
-from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy._typing import FloatArray, StudyMeasure
+from eventstudy.backtesting.placebo import PlaceboDays, draw_placebo_rows, placebo_days
+from eventstudy.exceptions import ConfigError, EventStudyWarning, InputDataError, user_stacklevel
+from eventstudy.study.bootstrap import check_seed, resolve_seed
 from eventstudy.study.core import EventPieces
+from eventstudy.study.measures import get_measure, measure_pieces
 from eventstudy.summary import Summary
 
 __all__ = [
     "DEFAULT_PLACEBO_RUNS",
+    "DEFAULT_PLACEBO_WINDOW",
+    "MIN_PLACEBO_SESSIONS",
     "Mapper",
     "PlaceboChunk",
     "Refit",
@@ -86,6 +100,10 @@ __all__ = [
 
 #: Replications of ``result.placebo`` by default.
 DEFAULT_PLACEBO_RUNS = 200
+#: Sessions added on each side of the real day-0 span by default (``window=``).
+DEFAULT_PLACEBO_WINDOW = 0
+#: A placebo pool of fewer sessions than this warns (widen it with ``window=``).
+MIN_PLACEBO_SESSIONS = 20
 #: Events re-estimated per chunk of replications (bounds memory).
 _CHUNK_EVENTS = 50_000
 
@@ -104,11 +122,18 @@ class Refit:
         ``run(pos0, col) -> (pieces, status, m)``: the study's own fit of events at
         session positions ``pos0`` in panel columns ``col``
         (:func:`eventstudy.study.engine.compute_pieces` with the study's spec).
+    measure, windows, tau1
+        The study's measure, CAR windows and first event day: the fitted pieces become
+        the measure's (:func:`eventstudy.study.measures.measure_pieces`), so a
+        volatility study's placebo is a volatility study at the placebo dates.
     """
 
     returns: FloatArray
     sessions: pd.DatetimeIndex
     run: Callable[[np.ndarray, np.ndarray], tuple[EventPieces | None, np.ndarray, np.ndarray]]
+    measure: StudyMeasure
+    windows: list[tuple[int, int]]
+    tau1: int
 
 
 @dataclass(frozen=True)
@@ -132,10 +157,14 @@ class StudyPlacebo:
         (``(n, len(real_days))``).
     first_day, last_day, pool_sessions
         The span and the number of sessions the placebo days are drawn from.
+    window
+        Sessions the real day-0 span was widened by on each side.
     mean_events
         Events estimated per replication, on average (of ``n_events``).
     n_events
         Events of the real study.
+    measure
+        The study's measure (its CAAR is a percentage for ``"return"`` only).
     """
 
     real: pd.Series
@@ -150,6 +179,8 @@ class StudyPlacebo:
     pool_sessions: int
     mean_events: float
     n_events: int
+    measure: StudyMeasure = "return"
+    window: int = DEFAULT_PLACEBO_WINDOW
 
     def table(self) -> pd.DataFrame:
         """By window: ``caar``, the placebo ``mean``, ``sd``, 2.5/97.5 % quantiles, ``pvalue``.
@@ -177,18 +208,24 @@ class StudyPlacebo:
                 f"  {self.n} replications, seed {self.seed}; {len(self.real_days)} distinct "
                 f"real day 0s moved together to random sessions of "
                 f"{self.first_day.date()} .. {self.last_day.date()} ({self.pool_sessions} "
-                "sessions)",
+                f"sessions{self._widened()})",
                 f"  {self.mean_events:.1f} of {self.n_events} events estimated per "
                 "replication on average; p = (1 + #{|placebo CAAR| >= |CAAR|}) / (n + 1)",
             ]
         )
+        fmt = _pct4 if get_measure(self.measure).percent else _num4
         formats: dict[str, Callable[[Any], str]] = {
-            c: _pct4 for c in ("caar", "placebo_mean", "placebo_sd", "q025", "q975")
+            c: fmt for c in ("caar", "placebo_mean", "placebo_sd", "q025", "q975")
         }
         formats["pvalue"] = _p3
         return s.add_table(
             self.table(), caption="CAAR against its placebo distribution:", formats=formats
         )
+
+    def _widened(self) -> str:
+        if not self.window:
+            return ""
+        return f"; the real day-0 span widened by {self.window} sessions on each side"
 
     def __repr__(self) -> str:
         return self.summary().as_text()
@@ -201,27 +238,56 @@ def _pct4(x: Any) -> str:
     return "" if pd.isna(x) else f"{x:.4%}"
 
 
+def _num4(x: Any) -> str:
+    return "" if pd.isna(x) else f"{x:.4f}"
+
+
 def _p3(x: Any) -> str:
     return "" if pd.isna(x) else f"{x:.3f}"
 
 
-def _check(n: object, seed: object) -> None:
+def _check(n: object, seed: object, window: object) -> None:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ConfigError(f"n={n!r} must be a number of replications >= 1")
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
-    ):
-        raise ConfigError(f"seed={seed!r} must be None or an integer >= 0")
+    check_seed(seed)
+    if isinstance(window, bool) or not isinstance(window, int | np.integer) or window < 0:
+        raise ConfigError(
+            f"window={window!r} must be a number of sessions >= 0 (added on each side of "
+            "the real day-0 span)"
+        )
+
+
+def _check_pool(design: PlaceboDays, sessions: pd.DatetimeIndex, window: int) -> None:
+    """Error on a one-session pool; warn on one of fewer than :data:`MIN_PLACEBO_SESSIONS`."""
+    size = len(design.pool)
+    span = f"{sessions[design.lo].date()} .. {sessions[design.hi].date()}"
+    more = max(MIN_PLACEBO_SESSIONS, window + MIN_PLACEBO_SESSIONS // 2)
+    if size <= 1:
+        raise ConfigError(
+            f"the placebo days would be drawn from {size} session ({span}, window={window}): "
+            "every replication would be the study itself; pass window= (sessions added on "
+            f"each side of the real day-0 span), e.g. placebo(window={more})"
+        )
+    if size < MIN_PLACEBO_SESSIONS:
+        warnings.warn(
+            f"the placebo days are drawn from {size} sessions ({span}, window={window}), "
+            f"fewer than {MIN_PLACEBO_SESSIONS}: the replications reuse these days and the "
+            f"p-value cannot go below about 1/{size}; pass window= (sessions added on each "
+            f"side of the real day-0 span), e.g. placebo(window={more})",
+            EventStudyWarning,
+            stacklevel=user_stacklevel(),  # the user's line
+        )
 
 
 def _chunk_caar(
     refit: Refit, pos: np.ndarray, cols: np.ndarray, reps: int, n_windows: int
 ) -> tuple[FloatArray, FloatArray]:
     """CAAR ``(reps, W)`` and events estimated ``(reps,)`` of ``reps`` stacked replications."""
-    pieces, status, _ = refit.run(pos, np.tile(cols, reps))
+    fitted, status, _ = refit.run(pos, np.tile(cols, reps))
     caar = np.full((reps, n_windows), np.nan)
-    if pieces is None:
+    if fitted is None:
         return caar, np.zeros(reps)
+    pieces = measure_pieces(refit.measure, fitted, refit.windows, refit.tau1)
     rep_of = np.repeat(np.arange(reps), len(cols))[status == 0]
     estimated = np.bincount(rep_of, minlength=reps).astype(float)
     for w in range(n_windows):
@@ -282,6 +348,7 @@ def run_placebo(
     seed: int | None = None,
     mapper: Mapper | None = None,
     min_chunks: int = 1,
+    window: int = DEFAULT_PLACEBO_WINDOW,
 ) -> StudyPlacebo:
     """Re-run a study ``n`` times on random dates (see the module docstring).
 
@@ -299,6 +366,8 @@ def run_placebo(
         How the chunks of replications run (:data:`Mapper`; default here, in order)
         and the fewest chunks to cut them into (e.g. a few per worker); the result
         does not depend on either.
+    window
+        Sessions added on each side of the real day-0 span to draw placebo days from.
 
     Returns
     -------
@@ -307,16 +376,22 @@ def run_placebo(
     Raises
     ------
     ConfigError
-        Bad ``n`` or ``seed``.
+        Bad ``n``, ``seed`` or ``window``; a pool of one session.
     InputDataError
         No analysed event.
+
+    Warns
+    -----
+    EventStudyWarning
+        A pool of fewer than :data:`MIN_PLACEBO_SESSIONS` sessions.
     """
-    _check(n, seed)
+    _check(n, seed, window)
     if len(cols) == 0:
         raise InputDataError("no analysed event to move to placebo dates")
     has_data = np.asarray(np.isfinite(refit.returns[:, np.unique(cols)]).any(axis=1))
-    design = placebo_days(pos0, has_data, 0)
-    ss = np.random.SeedSequence(seed)
+    design = placebo_days(pos0, has_data, int(window))
+    _check_pool(design, refit.sessions, int(window))
+    ss = np.random.SeedSequence(resolve_seed(seed))
     children = ss.spawn(n)
     step = max(1, min(_CHUNK_EVENTS // len(cols), -(-n // max(1, min_chunks))))
     m = len(design.real_rows)
@@ -347,4 +422,6 @@ def run_placebo(
         pool_sessions=len(design.pool),
         mean_events=float(estimated.mean()),
         n_events=len(cols),
+        measure=refit.measure,
+        window=int(window),
     )

@@ -77,7 +77,13 @@ from eventstudy.study.inference import (
     run_battery,
 )
 from eventstudy.study.measures import get_measure
-from eventstudy.study.placebo import DEFAULT_PLACEBO_RUNS, Refit, StudyPlacebo, run_placebo
+from eventstudy.study.placebo import (
+    DEFAULT_PLACEBO_RUNS,
+    DEFAULT_PLACEBO_WINDOW,
+    Refit,
+    StudyPlacebo,
+    run_placebo,
+)
 from eventstudy.study.sums import EstimationSums
 from eventstudy.study.windows import Window, parse_window, window_label
 from eventstudy.summary import Summary
@@ -887,12 +893,14 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         seed: int | None = None,
         engine: Engine = "local",
         client: Any = None,
+        window: int = DEFAULT_PLACEBO_WINDOW,
     ) -> StudyPlacebo:
         """The same study on random dates: placebo CAAR by window and empirical p-values.
 
         Every analysed event keeps its security; each replication moves all the events
-        of a real day 0 together to one random session of the real day-0 span (the
-        backtest's placebo design, clustering kept) and re-estimates them. ``p = (1 +
+        of a real day 0 together to one random session of the real day-0 span, widened
+        by ``window`` sessions on each side (the backtest's placebo design, clustering
+        kept) and re-estimates them with the study's model and measure. ``p = (1 +
         #{|placebo CAAR| >= |CAAR|}) / (n + 1)``. Replication ``i`` draws from
         ``numpy.random.SeedSequence(seed).spawn(n)[i]``. See
         :mod:`eventstudy.study.placebo`.
@@ -902,11 +910,17 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         n
             Replications.
         seed
-            Seed (None: fresh entropy, recorded in the result's ``seed``).
+            Seed, an integer in ``[0, 2**53)`` as the study's (None: a fresh one,
+            recorded in the result's ``seed``).
         engine, client
             ``"dask"``: the replications run in chunks on the workers of ``client``
             (default: the running Dask client; the return panel is sent to each worker
             once), with the same result as ``"local"`` for the same seed.
+        window
+            Sessions added on each side of the span of the real day 0s (default 0: the
+            span itself). Widen it when the events cluster on a few days: a pool of
+            fewer than ``MIN_PLACEBO_SESSIONS`` (20) sessions warns, one session is an
+            error.
 
         Returns
         -------
@@ -915,8 +929,14 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         Raises
         ------
         ConfigError
-            If the result carries no return panel (it was not built by a fit), or for
-            a bad ``n``/``seed``.
+            If the result carries no return panel (it was not built by a fit), for a
+            bad ``n``/``seed``/``window``, or when the placebo days would be drawn from
+            one session.
+
+        Warns
+        -----
+        EventStudyWarning
+            When they would be drawn from fewer than 20 sessions.
 
         Examples
         --------
@@ -936,7 +956,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
 
             mapper, chunks = dask_mapper(client), 4 * n_workers(client)
         return run_placebo(self._refit, self._cols, self._pieces.pos0, self.caar, n=n,
-                           seed=seed, mapper=mapper, min_chunks=chunks)  # fmt: skip
+                           seed=seed, mapper=mapper, min_chunks=chunks,
+                           window=window)  # fmt: skip
 
     def by(self, column: str) -> dict[str, EventStudyResult]:
         """Per-group results by an event attribute (board, publisher, kind, ...).

@@ -133,16 +133,24 @@ def test_blocks_on_threads_give_the_same_numbers_as_one_block(monkeypatch):
     pd.testing.assert_frame_equal(one.dropped, many.dropped)
 
 
-def test_factor_gap_error_names_the_missing_sessions(rets):
-    f = pd.DataFrame({"mkt_rf": rets.M, "smb": 0.001, "hml": 0.002}, index=rets.index)
+def test_a_factor_gap_inside_the_windows_shrinks_the_estimation_sample(rets):
+    rng = np.random.default_rng(4)
+    f = pd.DataFrame(
+        {"mkt_rf": rets.M, "smb": rng.normal(0, 0.005, len(rets)),
+         "hml": rng.normal(0, 0.005, len(rets))}, index=rets.index,
+    )  # fmt: skip
+    kw = {"returns": rets, "market": "M", "model": "ff3"}
+    full = run_event_study(make_events(rets), factors=f, **kw)
     gap = rets.index[200:203]
-    f.loc[gap, "smb"] = np.nan  # inside the estimation windows, far from the first session
-    with pytest.raises(InputDataError) as err:
-        run_event_study(make_events(rets), returns=rets, market="M", model="ff3", factors=f)
+    f.loc[gap, "smb"] = np.nan  # inside every event's estimation window
+    res = run_event_study(make_events(rets), factors=f, **kw)
+    assert res.n_events == full.n_events == 4
+    np.testing.assert_array_equal(res.pieces.m, full.pieces.m - 3)
+    with pytest.raises(InputDataError) as err:  # the frame ends before the last window
+        run_event_study(make_events(rets), factors=f.iloc[:320], **kw)
     msg = str(err.value)
-    assert "on 3 session(s)" in msg
-    assert str(gap.strftime("%Y-%m-%d").tolist()) in msg
-    assert f"last {gap[-1].date()}" in msg
+    assert f"factors cover {rets.index[0].date()} .. {rets.index[319].date()}" in msg
+    assert f"need {rets.index[50].date()} .. {rets.index[325].date()}" in msg
 
 
 def test_a_trading_calendar_resolves_day0_and_counts_sessions(rets):

@@ -182,3 +182,53 @@ def test_volatility_leaves_out_the_tests_that_do_not_apply(rets_shock):
                           measure="volatility")  # fmt: skip
     assert "t_event" not in set(one.tests["test"])  # AR/S does not measure variance
     assert get_measure("volatility").tests == ("t_cross", "corrado")
+
+
+def test_shares_must_cover_every_security_of_the_events():
+    """Turnover for some securities and log volume for others would mix two units."""
+    vol = _volumes(7)
+    events = make_events(vol)
+    part = pd.Series({"S0": 1e8, "S1": 2e8})
+    with pytest.raises(
+        ConfigError, match=r"shares= covers 2 of the 4 securities of the events.*S2, S3:"
+    ):
+        run_event_study(events, volumes=vol, market="M", measure="volume", shares=part)
+    frame = pd.DataFrame(1e8, index=vol.index, columns=["S0", "S1", "S2", "S3", "S4", "S5"])
+    frame["S3"] = np.nan  # no count on any day: not covered
+    with pytest.raises(ConfigError, match=r"covers 3 of the 4 securities.*S3.*drop shares="):
+        run_event_study(events, volumes=vol, market="M", measure="volume", shares=frame)
+
+
+@pytest.mark.parametrize("bad", [0.0, -5.0])
+def test_a_share_count_that_is_not_positive_names_shares_and_the_symbols(bad):
+    vol = _volumes(7)
+    shares = pd.Series(bad, index=vol.columns)
+    every = r"shares= must be > 0.*7 securities .*: S0, S1, .*, M;"
+    with pytest.raises(InputDataError, match=every):
+        run_event_study(make_events(vol), volumes=vol, market="M", measure="volume", shares=shares)
+    frame = pd.DataFrame(1e8, index=vol.index, columns=vol.columns)
+    frame.iloc[10, 2] = bad  # one bad day of S2
+    with pytest.raises(InputDataError, match=r"shares= must be > 0.*1 security has .*: S2;"):
+        run_event_study(make_events(vol), volumes=vol, market="M", measure="volume", shares=frame)
+
+
+def test_a_nan_share_count_names_shares_and_the_symbol():
+    vol = _volumes(7)
+    shares = pd.Series({f"S{i}": 1e8 for i in range(6)})
+    shares["S3"] = np.nan
+    with pytest.raises(ConfigError, match=r"shares=.*S3"):
+        run_event_study(make_events(vol), volumes=vol, market="M", measure="volume", shares=shares)
+
+
+def test_shares_are_needed_for_the_event_securities_or_all_when_the_market_is_their_mean():
+    vol = _volumes(7)
+    events = make_events(vol)  # S0..S3
+    four = pd.Series({f"S{i}": 1e8 * (i + 1) for i in range(4)})
+    res = run_event_study(events, volumes=vol, market="M", measure="volume", shares=four)
+    v = np.log1p(vol)
+    for s in four.index:
+        v[s] = np.log1p(100 * vol[s] / four[s])
+    _check_against_ols(res, events, v, v["M"])  # S4, S5 unused: no count needed
+    with pytest.raises(ConfigError, match=r"covers 4 of the 6 securities of the volumes.*S4, S5"):
+        run_event_study(events, volumes=vol.drop(columns="M"), market="M", measure="volume",
+                        shares=four)  # fmt: skip

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study import EventStudy, run_event_study
 from tests.study.conftest import make_events
 
@@ -94,3 +94,43 @@ def test_factors_model_errors(rets):
     np.testing.assert_allclose(res.ar.to_numpy(), mkt.ar.to_numpy(), atol=1e-14)
     assert res.params.columns.tolist() == ["alpha", "b_mine"]
     assert "the user's factors" in str(res.summary())  # the model's methodology line
+
+
+def test_factor_gaps_are_missing_days_as_missing_returns_are(data):
+    """NaN factors on some sessions inside the frame's span: those days leave the estimation
+    sample (M_i shrinks; statsmodels on the remaining days) and the event days' AR there is
+    missing; an event whose day 0 has no factors is dropped with its reason."""
+    prices, factors = data
+    gappy = factors[["mkt_rf", "smb", "hml", "rf"]].copy()
+    sessions = prices.index[prices["000300.SH"].notna()]
+    p0 = sessions.get_loc(pd.Timestamp(DAYS[0]))
+    gap_est = sessions[p0 - 120 : p0 - 100]  # 20 estimation days of event a
+    gappy.loc[gappy.index.isin(gap_est), "smb"] = np.nan
+    gappy.loc[sessions[p0 + 2], "rf"] = np.nan  # its day +2
+    gappy.loc[pd.Timestamp(DAYS[1]), "hml"] = np.nan  # day 0 of event b
+    res = run_event_study(_events(), prices=prices, model="ff3", factors=gappy)
+    assert res.events.event_id.tolist() == ["a", "c"]
+    drop = res.dropped.set_index("event_id").loc["b"]
+    assert drop.reason == "no_factors_day0"
+    assert DAYS[1] in drop.message
+    assert "factors" in drop.message
+    rets = prices.pct_change(fill_method=None)
+    est = sessions[p0 - 250 : p0 - 10]
+    y = rets.loc[est, SYMS[0]] - gappy.loc[est, "rf"]
+    x = gappy.loc[est, ["mkt_rf", "smb", "hml"]]
+    ok = y.notna() & x.notna().all(axis=1)
+    assert ok.sum() == res.pieces.m[0] == 240 - 20
+    fit = sm.OLS(y[ok].to_numpy(), sm.add_constant(x[ok].to_numpy())).fit()
+    np.testing.assert_allclose(res.params.loc["a"].to_numpy(), fit.params, atol=1e-10)
+    ar = res.ar.loc["a"]
+    assert np.isnan(ar[2])
+    assert ar.drop(2).notna().all()
+    np.testing.assert_allclose(res.car.loc["a", "[-1,1]"], ar[[-1, 0, 1]].sum(), rtol=1e-12)
+
+
+def test_factors_that_do_not_reach_a_window_name_the_dates_and_how_to_fill_them(data):
+    prices, factors = data
+    late = factors.loc["2019-03-01":, ["mkt_rf", "smb", "hml", "rf"]]
+    need = r"factors cover 2019-03-01 \.\. .* windows need 2018-.*; extend the factor data"
+    with pytest.raises(InputDataError, match=need):
+        run_event_study(_events(), prices=prices, model="ff3", factors=late)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy.backtesting.placebo import draw_placebo_rows
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.study import placebo as placebo_mod
 from eventstudy.study import run_event_study
 from eventstudy.study.result import EventStudyResult
@@ -97,10 +99,12 @@ def test_events_that_cannot_be_estimated_are_left_out(wide):
 
 def test_subsets_and_errors(res):
     sub = res.subset(np.array([True, False, True, False]))
-    pl = sub.placebo(n=5, seed=1)
+    with pytest.raises(ConfigError, match="1 session"):  # one real day 0: the span is that day
+        sub.placebo(n=5, seed=1)
+    pl = sub.placebo(n=5, seed=1, window=10)
     assert len(pl.real_days) == 1
     assert pl.n_events == 2
-    assert pl.pool_sessions == 1  # one real day 0: the span is that session
+    assert pl.pool_sessions == 21
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ConfigError, match="must be a number of replications"):
             res.placebo(n=bad)
@@ -112,3 +116,67 @@ def test_subsets_and_errors(res):
     )  # fmt: skip
     with pytest.raises(ConfigError, match="no return panel"):
         bare.placebo(n=2)
+
+
+def test_the_placebo_re_runs_the_studys_measure(wide):
+    """measure="volatility": the placebo CAAR is the mean window sum of U - 1 at the placebo
+    dates (a study run there by hand), not the return study's CAAR."""
+    ev = make_events(wide, days=(300, 340, 300, 420))
+    kw = dict(returns=wide, market="M", car_windows=[(-1, 1), (0, 0)])
+    vol = run_event_study(ev, measure="volatility", **kw)
+    ret = run_event_study(ev, **kw)
+    pv, pr = vol.placebo(n=6, seed=5), ret.placebo(n=6, seed=5)
+    np.testing.assert_array_equal(pv.days, pr.days)  # same draws
+    assert not np.allclose(pv.values.to_numpy(), pr.values.to_numpy())
+    sessions = pd.DatetimeIndex(wide.index)
+    rows = sessions.get_indexer(pd.DatetimeIndex(pv.days[2]))
+    moved = make_events(wide, days=tuple(rows[[0, 1, 0, 2]]))
+    direct = run_event_study(moved, measure="volatility", **kw)
+    np.testing.assert_allclose(pv.values.iloc[2].to_numpy(), direct.caar.to_numpy(), rtol=1e-12)
+    # by hand from the return study at those dates: U = SAR^2 (M - 4) / (M - 2) (market
+    # model, K = 2), U - 1 summed over days -1..1 (columns 4..6 of the window (-5, 5))
+    p = run_event_study(moved, **kw).pieces
+    u = p.sar**2 * ((p.m - 4) / (p.m - 2))[:, None] - 1
+    assert pv.values.iloc[2]["[-1,1]"] == pytest.approx(u[:, 4:7].sum(axis=1).mean(), rel=1e-12)
+    assert pv.values.iloc[2]["[0,0]"] == pytest.approx(u[:, 5].mean(), rel=1e-12)
+    assert "%" not in pv.summary().as_text().split("distribution:")[1]  # not a percentage
+
+
+def test_window_widens_the_span_the_placebo_days_are_drawn_from(res, wide):
+    pl = res.placebo(n=12, seed=2024, window=30)
+    sessions = pd.DatetimeIndex(wide.index)
+    assert (pl.first_day, pl.last_day) == (sessions[270], sessions[450])
+    assert pl.pool_sessions == 181
+    assert pl.window == 30
+    children = np.random.SeedSequence(2024).spawn(12)
+    rows = draw_placebo_rows(np.arange(270, 451), 3, np.random.default_rng(children[4]))
+    np.testing.assert_array_equal(pl.days[4], sessions[rows].values)
+    assert "widened by 30 sessions" in pl.summary().as_text()
+    for bad in (-1, 2.5, True, "5"):
+        with pytest.raises(ConfigError, match=r"window=.* must be a number of sessions >= 0"):
+            res.placebo(n=2, window=bad)
+
+
+def test_a_small_pool_warns_at_the_users_line_and_one_session_is_an_error(wide):
+    # every event on one day 0: the pool is that one session, every replication the study
+    one_day = run_event_study(make_events(wide, days=(300, 300, 300)), returns=wide, market="M")
+    with pytest.raises(ConfigError, match=r"1 session \(.*\).* window="):
+        one_day.placebo(n=5, seed=1)
+    # two days 0 two sessions apart: a pool of 3 sessions
+    two = run_event_study(make_events(wide, days=(300, 302, 300)), returns=wide, market="M")
+    with pytest.warns(EventStudyWarning, match=r"3 sessions .* fewer than 20.* window=") as rec:
+        pl = two.placebo(n=5, seed=1)
+    assert rec[0].filename == __file__  # the user's line
+    assert pl.pool_sessions == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wider = one_day.placebo(n=5, seed=1, window=10)  # 21 sessions: no warning
+    assert wider.pool_sessions == 21 == placebo_mod.MIN_PLACEBO_SESSIONS + 1
+
+
+def test_the_seed_is_validated_as_the_studys_seed(res):
+    for bad in (2**53, 2**70, -3, 1.5, True):
+        with pytest.raises(ConfigError, match=r"seed=.* integer in \[0, 2\*\*53\)"):
+            res.placebo(n=2, seed=bad)
+    assert res.placebo(n=2, seed=2**53 - 1).seed == 2**53 - 1
+    assert 0 <= res.placebo(n=2).seed < 2**53  # a fresh seed is one that can be passed back
