@@ -32,6 +32,7 @@ from eventstudy._typing import DuplicatePolicy, Engine, ModelName, OverlapPolicy
 from eventstudy.events import EventSet
 from eventstudy.exceptions import ConfigError, EventStudyWarning, user_stacklevel
 from eventstudy.scale.cluster import check_engine_options
+from eventstudy.study.bootstrap import check_seed
 from eventstudy.study.inference import BOOTSTRAP_TESTS, TESTS
 from eventstudy.study.measures import get_measure
 from eventstudy.study.models import MODELS, NormalModel, bind_model, get_model
@@ -137,16 +138,6 @@ def _check_count(value: object, name: str, minimum: int) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(f"{name}={value!r} must be None or an integer >= {minimum}")
-
-
-def _check_seed(value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**53:
-        raise ConfigError(
-            f"seed={value!r} must be None (a fresh seed, recorded in the results) or an "
-            "integer in [0, 2**53) (recorded exactly in the tests' float extras)"
-        )
 
 
 def _check_choice(value: object, name: str, allowed: tuple[str, ...]) -> None:
@@ -315,7 +306,7 @@ class EventStudy:
         _check_model(self.model)
         _check_measure(self.measure, self.model)
         _check_count(self.bootstrap, "bootstrap", 99)
-        _check_seed(self.seed)
+        check_seed(self.seed)
         _check_choice(self.duplicates, "duplicates", get_args(DuplicatePolicy))
         _check_choice(self.overlap, "overlap", get_args(OverlapPolicy))
         est, evt = _check_windows(self.estimation_window, self.event_window)
