@@ -262,10 +262,15 @@ def flag_overlaps(
     """
     day_pos = panel.sessions.get_indexer(pd.DatetimeIndex(frame["day0"]).normalize())
     windows = [spec.estimation_window, spec.event_window]
-    # the panel column is the security's integer code (no string factorising) when
-    # every event has one
-    keys = col if len(col) and (col >= 0).all() else frame["symbol"].to_numpy()
-    counts = overlap_counts(keys, day_pos, windows)
+    # the security as an integer code: its panel column when every event's security
+    # has one (also events not located or screened out: they still overlap others)
+    codes = panel.symbols.get_indexer(pd.Index(frame["symbol"].astype(str)))
+    if len(codes) and (codes < 0).any():
+        codes, _ = pd.factorize(frame["symbol"].to_numpy().astype(object))
+    # events in (security, day 0) order: the binary searches then walk the keys in order
+    order = np.argsort(codes.astype(np.int64) * (len(panel.sessions) + 2) + day_pos, kind="stable")
+    counts = np.empty(len(order), dtype=np.int64)
+    counts[order] = overlap_counts(codes[order], day_pos[order], windows)
     if spec.overlap == "drop":
         for i in (int(j) for j in np.flatnonzero((counts > 0) & (pos0 >= 0))):
             reason[i] = "overlap"
