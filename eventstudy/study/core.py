@@ -46,6 +46,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -250,6 +251,20 @@ def _fill_sort_keys(x: FloatArray, keys: np.ndarray) -> int:
     return shift
 
 
+@lru_cache(maxsize=8)
+def _u_table(t: int) -> FloatArray:
+    """``(t + 1, t)``: row ``T`` holds Corrado's ``U = q / (T + 1) - 1/2`` (float32
+    arithmetic) for ``q = 1..t``, 0 for ``q > T`` (the missing values, sorted last)."""
+    q = np.arange(1, t + 1, dtype=np.float32)
+    t_i = np.arange(t + 1)
+    u32 = q / (t_i[:, None] + 1.0).astype(np.float32)
+    u32 -= np.float32(0.5)
+    np.putmask(u32, q > t_i[:, None], np.float32(0.0))
+    table = u32.astype(np.float64)
+    table.flags.writeable = False
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class SortedRows:
     """Each event's estimation residuals and abnormal returns in sorted order.
@@ -286,13 +301,8 @@ class SortedRows:
         float64; 0 for the missing values.
         """
         n, t = self.col.shape
-        q = np.arange(1, t + 1, dtype=np.float32)
-        u32 = scratch("u32", (n, t), np.float32)
-        np.divide(q, (self.t_i[:, None] + 1.0).astype(np.float32), out=u32)
-        u32 -= np.float32(0.5)
-        np.putmask(u32, q > self.t_i[:, None], np.float32(0.0))
         u = scratch("u64", (n, t), np.float64)
-        u[...] = u32
+        np.take(_u_table(t), self.t_i, axis=0, out=u)  # one row per T_i: a copy, no arithmetic
         return u
 
     def est_rank_sorted(self) -> np.ndarray:
