@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from eventstudy._typing import FloatArray
-from eventstudy.study.models import ModelFit
+from eventstudy.study.models import ModelFit, count_rows
 
 __all__ = [
     "BLOCK",
@@ -449,9 +449,9 @@ def event_pieces(
         le = window_sums(np.where(ok, np.log1p(fit.expected), 0.0), windows, tau1)
         bhar = np.where(nwin > 0, np.exp(lr) - np.exp(le), np.nan)
         resid = fit.resid
-        frac_pos = (resid > 0).sum(axis=1) / fit.m.astype(float)
+        frac_pos = count_rows(resid > 0) / fit.m.astype(float)
         if r_est is not None:
-            zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
+            zero_share = count_rows(r_est == 0) / count_rows(np.isfinite(r_est))
         else:
             zero_share = np.full(n, np.nan)
     return EventPieces(
