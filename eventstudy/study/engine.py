@@ -621,7 +621,11 @@ def _drop_rows(
     idx = np.flatnonzero(status != 0)
     eids = frame["event_id"].to_numpy()[idx]
     syms = frame["symbol"].to_numpy()[idx]
-    days = [str(d)[:10] for d in frame["day0"].iloc[idx]]
+    day0 = frame["day0"].iloc[idx]
+    if isinstance(day0.dtype, pd.DatetimeTZDtype) or day0.dtype.kind == "M":
+        days = day0.dt.strftime("%Y-%m-%d").fillna("NaT").tolist()  # = str(d)[:10], vectorised
+    else:
+        days = [str(d)[:10] for d in day0]
     rows = [
         _drop_row(spec, int(status[i]), reason[i], message[i], int(m_all[i]), str(sym), day)
         for i, sym, day in zip(idx.tolist(), syms, days, strict=True)
