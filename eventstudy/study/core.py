@@ -332,9 +332,8 @@ def sort_rows(resid: FloatArray, ar: FloatArray) -> SortedRows:
     n, l1 = resid.shape
     t = l1 + ar.shape[1]
     both = scratch("both", (n, t), np.float64)
-    both[:, :l1] = resid
-    both[:, l1:] = ar
-    both += 0.0  # -0.0 -> +0.0
+    np.add(resid, 0.0, out=both[:, :l1])  # copied with -0.0 -> +0.0 (one pass)
+    np.add(ar, 0.0, out=both[:, l1:])
     present = scratch("present", (n, t), np.bool_)
     np.isfinite(both, out=present)
     keys = scratch("keys", (n, t), np.uint64)

@@ -101,6 +101,11 @@ def test_sort_rows_reuses_work_arrays_of_any_size():
         np.testing.assert_array_equal(s.t_i, np.isfinite(x).sum(axis=1))
 
 
+def test_sort_rows_ties_minus_zero_with_zero_by_position():
+    s = core.sort_rows(np.array([[0.0, -0.0, -1.0]]), np.array([[-0.0, 0.5]]))
+    assert s.col.tolist() == [[2, 0, 1, 3, 4]]  # -1, then the zeros in column order
+
+
 def test_u_sorted_is_corrados_u_in_float32_arithmetic():
     rng = np.random.default_rng(4)
     for n, l1 in [(50, 30), (7, 240), (50, 30)]:  # the table of each width
