@@ -20,9 +20,10 @@ memory, which cost a lot on a VM; a count that does not depend on the machine's
 load); ``fit`` = ``EventStudy.fit`` (``market="ew"``, locating, screening, OLS and
 per-event pieces), ``tests`` = first access of ``.tests``; wall time
 (``perf_counter``) and CPU time of the process (``process_time``: the machine may be
-shared, so wall time alone can mislead). ``--check`` (20,000 events) stores every
-statistic of the table in a ``.npz`` file, or compares with one stored before
-(max relative difference), to show a change to the engine leaves results equal.
+shared, so wall time alone can mislead). ``--check`` (20,000 events, or ``--check-n``)
+stores every statistic of the table in a ``.npz`` file, or compares with one stored
+before (max relative difference; the dropped events and overlap counts exactly), to
+show a change to the engine leaves results equal.
 
 Usage::
 
@@ -30,6 +31,7 @@ Usage::
     python benchmarks/bench_study_market.py --sizes 100000 --repeat 3   # 3 fresh runs
     python benchmarks/bench_study_market.py --n 100000      # one size, this process
     python benchmarks/bench_study_market.py --check before.npz   # 20k; save or compare
+    python benchmarks/bench_study_market.py --check before.npz --check-n 100000
 """
 
 from __future__ import annotations
@@ -123,7 +125,11 @@ def run_one(n: int, path: Path) -> dict[str, object]:
 
 
 def check(out: Path, path: Path, n: int = 20_000) -> None:
-    """Save every statistic of an ``n``-event study, or compare with a saved one."""
+    """Save every statistic of an ``n``-event study, or compare with a saved one.
+
+    Besides the statistics, CAR and CAAR: the dropped events with their reasons and
+    each analysed event's overlap count, compared exactly (when the saved file has them).
+    """
     from eventstudy.study import EventStudy
 
     returns = load_returns(path)
@@ -137,11 +143,19 @@ def check(out: Path, path: Path, n: int = 20_000) -> None:
         "car": res.car.to_numpy(float) if hasattr(res.car, "to_numpy") else np.asarray(res.car),
         "caar": np.asarray(res.caar, dtype=float),
     }
+    exact = {
+        "dropped": (res.dropped["event_id"] + ":" + res.dropped["reason"]).to_numpy(str),
+        "n_overlaps": res.events["n_overlaps"].to_numpy(np.int64),
+    }
     if not out.exists():
-        np.savez(out, **arrays)
+        np.savez(out, **arrays, **exact)
         print(f"saved {len(t)} test rows of {res.n_events} events to {out}")
         return
     old = np.load(out)
+    for name, value in exact.items():
+        if name in old.files:
+            same = old[name].shape == value.shape and bool((old[name] == value).all())
+            print(f"{name}: {len(value)} values, identical {same}")
     for name, new in arrays.items():
         ref = old[name]
         if ref.shape != new.shape:
@@ -158,6 +172,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--path", type=Path, default=None)
     ap.add_argument("--check", type=Path, default=None)
+    ap.add_argument("--check-n", type=int, default=20_000, help="events of --check")
     ap.add_argument("--repeat", type=int, default=1, help="fresh runs of each size (table)")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     args = ap.parse_args()
@@ -165,7 +180,7 @@ def main() -> None:
     warnings.filterwarnings("ignore", message=".*name the same security on the same day 0")
     path = args.path or default_path()
     if args.check is not None:
-        check(args.check, path)
+        check(args.check, path, args.check_n)
         return
     if args.n is not None:
         print(json.dumps(run_one(args.n, path)))

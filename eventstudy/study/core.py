@@ -46,12 +46,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
 
 from eventstudy._typing import FloatArray
-from eventstudy.study.models import ModelFit
+from eventstudy.study.models import ModelFit, count_rows
 
 __all__ = [
     "BLOCK",
@@ -250,6 +251,20 @@ def _fill_sort_keys(x: FloatArray, keys: np.ndarray) -> int:
     return shift
 
 
+@lru_cache(maxsize=8)
+def _u_table(t: int) -> FloatArray:
+    """``(t + 1, t)``: row ``T`` holds Corrado's ``U = q / (T + 1) - 1/2`` (float32
+    arithmetic) for ``q = 1..t``, 0 for ``q > T`` (the missing values, sorted last)."""
+    q = np.arange(1, t + 1, dtype=np.float32)
+    t_i = np.arange(t + 1)
+    u32 = q / (t_i[:, None] + 1.0).astype(np.float32)
+    u32 -= np.float32(0.5)
+    np.putmask(u32, q > t_i[:, None], np.float32(0.0))
+    table = u32.astype(np.float64)
+    table.flags.writeable = False
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class SortedRows:
     """Each event's estimation residuals and abnormal returns in sorted order.
@@ -286,13 +301,8 @@ class SortedRows:
         float64; 0 for the missing values.
         """
         n, t = self.col.shape
-        q = np.arange(1, t + 1, dtype=np.float32)
-        u32 = scratch("u32", (n, t), np.float32)
-        np.divide(q, (self.t_i[:, None] + 1.0).astype(np.float32), out=u32)
-        u32 -= np.float32(0.5)
-        np.putmask(u32, q > self.t_i[:, None], np.float32(0.0))
         u = scratch("u64", (n, t), np.float64)
-        u[...] = u32
+        np.take(_u_table(t), self.t_i, axis=0, out=u)  # one row per T_i: a copy, no arithmetic
         return u
 
     def est_rank_sorted(self) -> np.ndarray:
@@ -322,9 +332,8 @@ def sort_rows(resid: FloatArray, ar: FloatArray) -> SortedRows:
     n, l1 = resid.shape
     t = l1 + ar.shape[1]
     both = scratch("both", (n, t), np.float64)
-    both[:, :l1] = resid
-    both[:, l1:] = ar
-    both += 0.0  # -0.0 -> +0.0
+    np.add(resid, 0.0, out=both[:, :l1])  # copied with -0.0 -> +0.0 (one pass)
+    np.add(ar, 0.0, out=both[:, l1:])
     present = scratch("present", (n, t), np.bool_)
     np.isfinite(both, out=present)
     keys = scratch("keys", (n, t), np.uint64)
@@ -439,9 +448,9 @@ def event_pieces(
         le = window_sums(np.where(ok, np.log1p(fit.expected), 0.0), windows, tau1)
         bhar = np.where(nwin > 0, np.exp(lr) - np.exp(le), np.nan)
         resid = fit.resid
-        frac_pos = (resid > 0).sum(axis=1) / fit.m.astype(float)
+        frac_pos = count_rows(resid > 0) / fit.m.astype(float)
         if r_est is not None:
-            zero_share = (r_est == 0).sum(axis=1) / np.isfinite(r_est).sum(axis=1)
+            zero_share = count_rows(r_est == 0) / count_rows(np.isfinite(r_est))
         else:
             zero_share = np.full(n, np.nan)
     return EventPieces(

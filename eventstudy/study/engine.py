@@ -25,10 +25,12 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -84,6 +86,8 @@ __all__ = [
     "panel_returns",
     "resolve_duplicates",
 ]
+
+_R = TypeVar("_R")
 
 #: Status of an event without a return on day 0 (after ``ModelFit`` codes 0, 1, 2).
 NO_DAY0 = 3
@@ -148,14 +152,18 @@ def fit_study(
     pos0, col, reason, message = locate_events(
         frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
     )
-    if get_measure(spec.measure).data != "volume":  # returns sanity rule (study.sanity)
-        span = (min(spec.estimation_window[0], tau1), max(spec.estimation_window[1], tau2))
-        drop_implausible(panel, spec.market, pos0, col, reason, message, span)
     model = spec.normal_model
-    frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message)
-    z, rf = _regressors(spec, panel, pos0, col, reason, message)
-    fit = _pieces_fn(spec, panel, z, rf)
-    pieces, status, m_all = fit(pos0, col)
+    z, rf = _regressor_arrays(spec, panel)
+    with _background() as pool:
+        # the padded panel does not depend on the events: prepared while they are screened
+        prepared = pool.submit(_pad, model, panel.returns, z, rf, spec.estimation_window[0])
+        if get_measure(spec.measure).data != "volume":  # returns sanity rule (study.sanity)
+            span = (min(spec.estimation_window[0], tau1), max(spec.estimation_window[1], tau2))
+            drop_implausible(panel, spec.market, pos0, col, reason, message, span)
+        frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message)
+        _check_regressors(spec, panel, z, rf, pos0, col, reason, message)
+        fit = _pieces_fn(spec, panel, z, rf)
+        pieces, status, m_all = _pieces_fn(spec, panel, z, rf, prepared)(pos0, col)
     drops = _drop_rows(spec, frame, status, reason, message, m_all, failures)
     dropped = pd.concat([evset.dropped, drops], ignore_index=True)
     dropped = dropped.astype({c: object for c in DROPPED_COLUMNS})
@@ -191,8 +199,17 @@ PiecesFn = Callable[
 ]
 
 
-def _pieces_fn(spec: EventStudy, panel: Panel, z: FloatArray, rf: FloatArray) -> PiecesFn:
-    """The study's fit of events at any day-0 positions (the real fit and the placebo's)."""
+def _pieces_fn(
+    spec: EventStudy,
+    panel: Panel,
+    z: FloatArray,
+    rf: FloatArray,
+    prepared: Future[_Padded] | None = None,
+) -> PiecesFn:
+    """The study's fit of events at any day-0 positions (the real fit and the placebo's).
+
+    ``prepared``: the padded panel being computed (:func:`compute_pieces`), for one fit.
+    """
     return partial(
         compute_pieces,
         spec.normal_model,
@@ -203,6 +220,7 @@ def _pieces_fn(spec: EventStudy, panel: Panel, z: FloatArray, rf: FloatArray) ->
         evt=spec.event_window,
         windows=spec.windows,
         min_obs=spec.min_estimation_obs,
+        prepared=prepared,
     )
 
 
@@ -268,10 +286,15 @@ def flag_overlaps(
     """
     day_pos = panel.sessions.get_indexer(pd.DatetimeIndex(frame["day0"]).normalize())
     windows = [spec.estimation_window, spec.event_window]
-    # the panel column is the security's integer code (no string factorising) when
-    # every event has one
-    keys = col if len(col) and (col >= 0).all() else frame["symbol"].to_numpy()
-    counts = overlap_counts(keys, day_pos, windows)
+    # the security as an integer code: its panel column when every event's security
+    # has one (also events not located or screened out: they still overlap others)
+    codes = panel.symbols.get_indexer(pd.Index(frame["symbol"].astype(str)))
+    if len(codes) and (codes < 0).any():
+        codes, _ = pd.factorize(frame["symbol"].to_numpy().astype(object))
+    # events in (security, day 0) order: the binary searches then walk the keys in order
+    order = np.argsort(codes.astype(np.int64) * (len(panel.sessions) + 2) + day_pos, kind="stable")
+    counts = np.empty(len(order), dtype=np.int64)
+    counts[order] = overlap_counts(codes[order], day_pos[order], windows)
     if spec.overlap == "drop":
         for i in (int(j) for j in np.flatnonzero((counts > 0) & (pos0 >= 0))):
             reason[i] = "overlap"
@@ -503,27 +526,52 @@ def fetch_returns(
     return obj, obj.provenance, failed
 
 
-def _regressors(
+def _regressor_arrays(spec: EventStudy, panel: Panel) -> tuple[FloatArray, FloatArray]:
+    """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions."""
+    model = spec.normal_model
+    if model.regressors == "factors":
+        return factor_arrays(spec.factors, model, panel.sessions)
+    return panel.market[:, None], np.zeros(len(panel.sessions))
+
+
+def _check_regressors(
     spec: EventStudy,
     panel: Panel,
+    z: FloatArray,
+    rf: FloatArray,
     pos0: np.ndarray,
     col: np.ndarray,
     reason: list[str | None],
     message: list[str],
-) -> tuple[FloatArray, FloatArray]:
-    """Regressors ``(D, F)`` and risk-free rate ``(D,)`` on the sessions.
-
-    Factor models: the factors must span the events' windows (:func:`check_factor_dates`);
-    an event whose day 0 has none is marked ``no_factors_day0`` (:func:`drop_factor_day0`).
-    """
-    model = spec.normal_model
-    if model.regressors == "factors":
-        z, rf = factor_arrays(spec.factors, model, panel.sessions)
+) -> None:
+    """A factor model: the factors span the events' windows (:func:`check_factor_dates`);
+    an event whose day 0 has none is marked ``no_factors_day0`` (:func:`drop_factor_day0`)."""
+    if spec.normal_model.regressors == "factors":
         t0, tau2 = spec.estimation_window[0], spec.event_window[1]
         check_factor_dates(z, rf, pos0, panel.sessions, t0, tau2)
         drop_factor_day0(z, rf, pos0, col, reason, message, panel.sessions)
-        return z, rf
-    return panel.market[:, None], np.zeros(len(panel.sessions))
+
+
+@contextmanager
+def _background() -> Iterator[Executor]:
+    """One worker thread (or none: :data:`core.THREADS` = 1) for work that can overlap."""
+    pool: Executor = ThreadPoolExecutor(1) if core.THREADS > 1 else _Inline()
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True)
+
+
+class _Inline(Executor):
+    """An executor that runs each task when it is submitted (no thread)."""
+
+    def submit(self, fn: Callable[..., _R], /, *args: Any, **kwargs: Any) -> Future[_R]:
+        out: Future[_R] = Future()
+        try:
+            out.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # handed to whoever asks for the result
+            out.set_exception(err)
+        return out
 
 
 #: Reason code of an event whose day 0 has no (or NaN) factors.
@@ -629,7 +677,11 @@ def _drop_rows(
     idx = np.flatnonzero(status != 0)
     eids = frame["event_id"].to_numpy()[idx]
     syms = frame["symbol"].to_numpy()[idx]
-    days = [str(d)[:10] for d in frame["day0"].iloc[idx]]
+    day0 = frame["day0"].iloc[idx]
+    if isinstance(day0.dtype, pd.DatetimeTZDtype) or day0.dtype.kind == "M":
+        days = day0.dt.strftime("%Y-%m-%d").fillna("NaT").tolist()  # = str(d)[:10], vectorised
+    else:
+        days = [str(d)[:10] for d in day0]
     rows = [
         _drop_row(spec, int(status[i]), reason[i], message[i], int(m_all[i]), str(sym), day)
         for i, sym, day in zip(idx.tolist(), syms, days, strict=True)
@@ -683,22 +735,36 @@ def _drop_row(
 class _Padded:
     """The panel padded with ``pad`` missing sessions in front (a window may start early).
 
-    ``r_t`` is ``(S, pad + D)`` (transposed: one contiguous row per security).
+    ``r_t`` is ``(S, pad + D)`` (transposed: one contiguous row per security);
+    ``csum`` ``(S, pad + D + 1)`` the cumulative count of each security's usable days
+    (a return, and the model's regressors present).
     """
 
     r_t: FloatArray
     z: FloatArray
     rf: FloatArray
     pad: int
+    csum: np.ndarray
 
 
-def _pad(returns: FloatArray, z: FloatArray, rf: FloatArray, t0: int) -> _Padded:
+def _pad(
+    model: NormalModel, returns: FloatArray, z: FloatArray, rf: FloatArray, t0: int
+) -> _Padded:
+    """The padded panel and its usable-day counts: what the fit needs before any event."""
     pad = max(0, -t0)
     r_t = np.full((returns.shape[1], pad + returns.shape[0]), np.nan)
     r_t[:, pad:] = returns.T
     zpad = np.vstack([np.full((pad, z.shape[1]), np.nan), z])
     rfpad = np.concatenate([np.full(pad, np.nan), rf])
-    return _Padded(r_t, zpad, rfpad, pad)
+    ok_day = np.ones(len(rfpad), dtype=bool)
+    if model.regressors != "none":
+        ok_day &= np.isfinite(zpad).all(axis=1)
+    if model.factors:
+        ok_day &= np.isfinite(rfpad)
+    usable = np.isfinite(r_t) & ok_day[None, :]
+    csum = np.zeros((r_t.shape[0], usable.shape[1] + 1), dtype=np.int32)
+    np.cumsum(usable, axis=1, out=csum[:, 1:])
+    return _Padded(r_t, zpad, rfpad, pad, csum)
 
 
 def _screen(
@@ -712,14 +778,7 @@ def _screen(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Status and ``M_i`` of every event from cumulative counts of usable days (no gather)."""
     t0, t1 = est
-    ok_day = np.ones(len(p.rf), dtype=bool)
-    if model.regressors != "none":
-        ok_day &= np.isfinite(p.z).all(axis=1)
-    if model.factors:
-        ok_day &= np.isfinite(p.rf)
-    usable = np.isfinite(p.r_t) & ok_day[None, :]
-    csum = np.zeros((p.r_t.shape[0], usable.shape[1] + 1), dtype=np.int32)
-    np.cumsum(usable, axis=1, out=csum[:, 1:])
+    csum = p.csum
     status = np.full(len(pos0), -1, dtype=np.int8)
     m_all = np.zeros(len(pos0), dtype=np.int64)
     cand = np.flatnonzero(pos0 >= 0)
@@ -811,6 +870,7 @@ def compute_pieces(
     evt: Window,
     windows: list[Window],
     min_obs: int,
+    prepared: Future[_Padded] | None = None,
 ) -> tuple[core.EventPieces | None, np.ndarray, np.ndarray]:
     """Map the core over blocks of events; status and ``M_i`` of every event.
 
@@ -838,6 +898,10 @@ def compute_pieces(
         Estimation and event windows, CAR windows (relative days).
     min_obs
         Minimum estimation observations.
+    prepared
+        The padded panel and its usable-day counts (they do not depend on the
+        events), being computed on another thread (:func:`fit_study` starts it while
+        the events are screened); None: computed here.
 
     Returns
     -------
@@ -857,7 +921,7 @@ def compute_pieces(
     ((1, 1), [0, 2, -1], [50, 50, 0])
     """
     spec = model if isinstance(model, NormalModel) else get_model(model)
-    padded = _pad(returns, z, rf, est[0])
+    padded = _pad(spec, returns, z, rf, est[0]) if prepared is None else prepared.result()
     status, m_all = _screen(spec, padded, pos0, col, est=est, min_obs=min_obs)
     work = np.flatnonzero(status == 0)
     if len(work) == 0:

@@ -116,6 +116,7 @@ __all__ = [
     "ModelFit",
     "NormalModel",
     "bind_model",
+    "count_rows",
     "fit_model",
     "get_model",
     "param_names",
@@ -250,6 +251,19 @@ class NormalModel:
         return max(len(self.params) - 1, 0)
 
 
+def count_rows(mask: np.ndarray) -> np.ndarray:
+    """``mask.sum(axis=1)`` as int64 for a 2-d boolean array, counted as bytes (faster).
+
+    Examples
+    --------
+    >>> count_rows(np.array([[True, False, True], [False, False, False]])).tolist()
+    [2, 0]
+    """
+    wide = mask.shape[1] >= np.iinfo(np.uint16).max
+    counts = mask.view(np.uint8).sum(axis=1, dtype=np.int64 if wide else np.uint16)
+    return np.asarray(counts, dtype=np.int64)
+
+
 def _masked_mean(x: FloatArray, valid: np.ndarray, m: np.ndarray) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(valid, x, 0.0).sum(axis=1) / m
@@ -281,10 +295,14 @@ def _fit_market(
     """
     y, z, z_e = r_est, z_est[:, :, 0], z_evt[:, :, 0]
     n = y.shape[0]
-    valid = np.isfinite(y) & np.isfinite(z)
-    m = valid.sum(axis=1)
-    y0 = np.where(valid, y, 0.0)
-    z0 = np.where(valid, z, 0.0)
+    valid = np.isfinite(y)
+    valid &= np.isfinite(z)
+    invalid = ~valid
+    m = count_rows(valid)
+    y0 = y.copy()
+    np.putmask(y0, invalid, 0.0)
+    z0 = z.copy()
+    np.putmask(z0, invalid, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = y0.sum(axis=1) / m
         zbar = z0.sum(axis=1) / m
@@ -304,7 +322,7 @@ def _fit_market(
     resid = z * (-beta[:, None])
     resid += y
     resid -= alpha[:, None]
-    resid[~valid] = np.nan
+    np.putmask(resid, invalid, np.nan)
     if slope is not None:
         ssr = np.where(valid, resid * resid, 0.0).sum(axis=1)
     expected = alpha[:, None] + beta[:, None] * z_e

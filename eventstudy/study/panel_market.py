@@ -166,6 +166,10 @@ def stock_columns(columns: Iterable[object]) -> list[object]:
     return [c for c in columns if _is_stock(c)]
 
 
+#: Sessions summed at a time by :func:`equal_weighted_market`.
+_ROWS = 64
+
+
 def equal_weighted_market(returns: pd.DataFrame) -> pd.Series:
     """Each session, the mean simple return of the stocks with a return that session.
 
@@ -183,11 +187,17 @@ def equal_weighted_market(returns: pd.DataFrame) -> pd.Series:
             "market='ew' needs stock columns in the returns panel; it has only "
             f"{list(returns.columns)[:10]}"
         )
-    values = returns[stocks].to_numpy(dtype=float, na_value=np.nan)
-    ok = np.isfinite(values)
-    n = ok.sum(axis=1)
+    # every column a stock (a whole-market panel): no column selection (a copy)
+    chosen = returns if len(stocks) == returns.shape[1] else returns[stocks]
+    values = chosen.to_numpy(dtype=float, na_value=np.nan)
+    n = np.zeros(len(values), dtype=np.int64)
+    total = np.zeros(len(values))
+    for a in range(0, len(values), _ROWS):  # blocks of sessions: temporaries stay small
+        ok = np.isfinite(values[a : a + _ROWS])
+        n[a : a + _ROWS] = ok.sum(axis=1)
+        total[a : a + _ROWS] = np.where(ok, values[a : a + _ROWS], 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(ok, values, 0.0).sum(axis=1) / n
+        mean = total / n
     return pd.Series(np.where(n > 0, mean, np.nan), index=returns.index, name="ew")
 
 
@@ -210,6 +220,6 @@ def with_panel_market(returns: pd.DataFrame, market: str) -> pd.DataFrame:
             f"the returns already have a column {market!r}; market={market!r} builds it "
             "from the panel: rename that column"
         )
-    out = returns.copy()
+    out = returns.copy(deep=False)  # the new column is the only change: no data copied
     out[market] = equal_weighted_market(returns)
     return out

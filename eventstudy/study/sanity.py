@@ -77,17 +77,10 @@ LISTING_SESSIONS: Final = 5
 #: Largest plausible one-session return of a series without a daily limit (+900 %).
 UNLIMITED_MAX: Final = 9.0
 
-#: Series screened at a time (bounds memory on whole-market panels).
-_BLOCK = 512
-
 
 def _limits(symbols: Sequence[str], sessions: pd.DatetimeIndex) -> FloatArray:
     """The daily limit of each symbol on each session; NaN for a column that is no symbol."""
-    names = [str(s) for s in symbols]
-    real = [j for j, s in enumerate(names) if _is_symbol(s)]
-    pairs = np.full((len(names), 2), np.nan)  # limit before and from the ChiNext reform
-    if real:
-        pairs[real] = price_limit([names[j] for j in real], _EDGE).T
+    pairs = _limit_pairs([str(s) for s in symbols])  # before and from the ChiNext reform
     after = np.asarray(sessions >= CHINEXT_REFORM)[:, None]
     return np.where(after, pairs[:, 1][None, :], pairs[:, 0][None, :])
 
@@ -158,6 +151,11 @@ def suspect_returns(
 ) -> np.ndarray:
     """Where a return is impossible (``<= -1``) or suspect (beyond :func:`return_bounds`).
 
+    The bounds are computed only for the series that have a return beyond the
+    one-session bound ``(-min(2L, 1), min(2L, 9))`` (:func:`_loose_hits`), since a
+    return spanning missing sessions or among a series' first returns has wider
+    bounds: the result is that of :func:`return_bounds` on every series.
+
     Parameters
     ----------
     values
@@ -172,10 +170,66 @@ def suspect_returns(
     numpy.ndarray
         Boolean, the shape of ``values``.
     """
+    names = list(symbols)
+    out = np.zeros(values.shape, dtype=bool)
+    cols = _loose_hits(values, _limit_pairs(names), sessions)
+    if len(cols):
+        out[:, cols] = _suspect_exact(values[:, cols], [names[j] for j in cols], sessions)
+    return out
+
+
+def _suspect_exact(
+    values: FloatArray, symbols: Sequence[str], sessions: pd.DatetimeIndex
+) -> np.ndarray:
+    """:func:`suspect_returns` computed from :func:`return_bounds` on every cell."""
     low, high = return_bounds(values, symbols, sessions)
     with np.errstate(invalid="ignore"):
         out = (values <= -1.0) | (values < low) | (values > high)
     return np.asarray(out & np.isfinite(values))
+
+
+def _loose_hits(
+    values: FloatArray,
+    pairs: FloatArray,
+    sessions: pd.DatetimeIndex,
+    among: np.ndarray | None = None,
+) -> np.ndarray:
+    """The columns (of ``among``) with a return beyond one-session bounds (a superset).
+
+    :func:`return_bounds` gives bounds at least as wide as ``(-min(2L, 1), min(2L, 9))``
+    (a return spanning ``k > 1`` sessions: ``(1 + 2L)^k - 1 >= 2L``; the first
+    returns of a series and series without a limit: ``(-1, 9)``), so a cell inside
+    them is never suspect (nor is a missing one). Columns are first narrowed by their
+    extremes (one pass over ``values``).
+    """
+    after = np.asarray(sessions >= CHINEXT_REFORM)
+    step = LIMIT_MARGIN * pairs  # (S, 2): before / from the ChiNext reform; NaN: no limit
+    high = np.where(np.isfinite(step), np.minimum(step, UNLIMITED_MAX), UNLIMITED_MAX)
+    low = np.where(np.isfinite(step), -np.minimum(step, 1.0), -1.0)
+    with np.errstate(invalid="ignore"):
+        top = np.fmax.reduce(values, axis=0) if len(values) else np.full(values.shape[1], np.nan)
+        bottom = np.fmin.reduce(values, axis=0) if len(values) else top
+        near = np.flatnonzero(
+            (top > high.min(axis=1)) | (bottom < low.max(axis=1)) | (bottom <= -1.0)
+        )
+        if among is not None:
+            near = np.intersect1d(near, among)
+        if len(near) == 0:
+            return near
+        v = values[:, near]
+        hi = np.where(after[:, None], high[near, 1], high[near, 0])
+        lo = np.where(after[:, None], low[near, 1], low[near, 0])
+        hit = ((v > hi) | (v < lo) | (v <= -1.0)).any(axis=0)
+    return near[hit]
+
+
+def _limit_pairs(names: Sequence[str]) -> FloatArray:
+    """``(S, 2)`` daily limit of each column before and from the ChiNext reform (NaN: none)."""
+    real = [j for j, s in enumerate(names) if _is_symbol(s)]
+    pairs = np.full((len(names), 2), np.nan)
+    if real:
+        pairs[real] = price_limit([names[j] for j in real], _EDGE).T
+    return pairs
 
 
 def _window_hits(
@@ -235,20 +289,25 @@ def screen_returns(
     if not ok.any():
         return {}
     names = list(symbols)
-    # only the series the events use, a block of columns at a time (memory on whole markets)
-    used = np.union1d(col[ok], [names.index(market)])
-    flags = np.zeros((len(sessions), len(used)), dtype=bool)
-    for a in range(0, len(used), _BLOCK):
-        cols = used[a : a + _BLOCK]
-        flags[:, a : a + _BLOCK] = suspect_returns(
-            returns[:, cols], [names[j] for j in cols], sessions
-        )
-    if not flags.any():
+    mcol = names.index(market)
+    # only the series the events use; full bounds only where a return is beyond the
+    # one-session bounds (a few series of a whole market)
+    used = np.union1d(col[ok], [mcol])
+    pairs = np.full((len(names), 2), np.nan)
+    pairs[used] = _limit_pairs([names[j] for j in used])
+    near = _loose_hits(returns, pairs, sessions, among=used)
+    exact = _suspect_exact(returns[:, near], [names[j] for j in near], sessions)
+    hit = exact.any(axis=0)
+    fcols = near[hit]
+    if len(fcols) == 0:
         return {}
+    # the flagged series, and a last column never flagged (events of unflagged series)
+    flags = np.zeros((len(sessions), len(fcols) + 1), dtype=bool)
+    flags[:, :-1] = exact[:, hit]
     lo, hi = span
     p = np.where(ok, pos0, 0)
-    c = np.searchsorted(used, np.where(ok, col, used[0]))
-    m = int(np.searchsorted(used, names.index(market)))
+    c = _column_in(fcols, np.where(ok, col, -1))
+    m = int(_column_in(fcols, np.array([mcol]))[0])
     own = _window_hits(flags, p, c, lo, hi)
     mkt = _window_hits(flags, p, np.full_like(c, m), lo, hi)
     out: dict[int, str] = {}
@@ -256,8 +315,16 @@ def screen_returns(
         j = int(c[i]) if own[i] > 0 else m
         rows = np.arange(max(int(p[i]) + lo, 0), min(int(p[i]) + hi + 1, len(sessions)))
         t = int(rows[np.flatnonzero(flags[rows, j])[0]])
-        out[int(i)] = _message(returns, names, sessions, t, int(used[j]), j == m != c[i])
+        out[int(i)] = _message(returns, names, sessions, t, int(fcols[j]), j == m != c[i])
     return out
+
+
+def _column_in(fcols: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """Position of each of ``col`` in the sorted ``fcols``; ``len(fcols)`` if absent."""
+    at = np.searchsorted(fcols, col)
+    found = at < len(fcols)
+    found[found] = fcols[at[found]] == col[found]
+    return np.where(found, at, len(fcols))
 
 
 def _message(

@@ -646,10 +646,11 @@ def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[Float
     n, t = s.col.shape
     l1, ncol = s.l1, use.shape[1]
     cum = s.est_rank_sorted()
-    keep = (s.col < l1) & (np.arange(1, t + 1) <= s.t_i[:, None])  # present estimation values
     wts = scratch("rank_w", (n, t), np.float64)
     np.multiply(cum, w[:, None], out=wts)
-    np.putmask(wts, ~keep, 0.0)
+    # the missing values (sorted last) weigh 0; the event days' weights land in the
+    # bins l1.. that are dropped
+    np.putmask(wts, np.arange(1, t + 1) > s.t_i[:, None], 0.0)
     total = np.asarray(np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t), dtype=float)[
         :l1
     ]
@@ -659,7 +660,8 @@ def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[Float
     rows = np.flatnonzero(~use.all(axis=1))
     if len(rows):
         rk = np.zeros((len(rows), t))
-        np.put_along_axis(rk, s.col[rows], np.where(keep[rows], cum[rows], 0), axis=1)
+        keep = (s.col[rows] < l1) & (np.arange(1, t + 1) <= s.t_i[rows, None])  # present est.
+        np.put_along_axis(rk, s.col[rows], np.where(keep, cum[rows], 0), axis=1)
         drop = (~use[rows]).astype(float)
         # einsum, not BLAS: OpenBLAS threads inside worker threads oversubscribe the cores
         b_s -= np.einsum("rc,r,rj->cj", drop, w[rows], rk[:, :l1])

@@ -133,6 +133,46 @@ def test_blocks_on_threads_give_the_same_numbers_as_one_block(monkeypatch):
     pd.testing.assert_frame_equal(one.dropped, many.dropped)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_panel_prepared_beside_the_screen_gives_the_same_fit(monkeypatch, threads):
+    """The padded panel made on a worker thread (or inline) = made inside the fit."""
+    from eventstudy.study import engine
+
+    rets = synthetic(400, 30, 2)
+    rng = np.random.default_rng(4)
+    ev = pd.DataFrame(
+        {"event_id": range(60), "symbol": [f"S{i}" for i in rng.integers(0, 30, 60)],
+         "day0": rets.index[rng.integers(150, 390, 60)]}
+    )  # fmt: skip
+    rets.iloc[100:130, 4] = np.nan
+    monkeypatch.setattr(study_core, "THREADS", threads)
+    res = run_event_study(ev, returns=rets, market="M")
+    pos = res.pieces.pos0
+    cols = rets.columns.get_indexer(res.events.symbol)
+    z = rets[["M"]].to_numpy()
+    kw = {"est": (-250, -11), "evt": (-5, 5), "windows": res.spec.windows, "min_obs": 120}
+    alone = engine.compute_pieces("market", rets.to_numpy(), z, np.zeros(400), pos, cols, **kw)
+    assert alone[0] is not None
+    assert (alone[1] == 0).all()
+    np.testing.assert_array_equal(alone[0].car, res.pieces.car)
+    np.testing.assert_array_equal(alone[0].resid, res.pieces.resid)
+
+
+def test_an_error_of_the_preparation_reaches_the_caller(monkeypatch):
+    from eventstudy.study import engine
+
+    def boom(*args, **kwargs):
+        raise MemoryError("no room for the padded panel")
+
+    rets = synthetic(400, 5, 2)
+    ev = pd.DataFrame({"event_id": [1], "symbol": ["S1"], "day0": [rets.index[300]]})
+    for threads in (1, 2):
+        monkeypatch.setattr(study_core, "THREADS", threads)
+        monkeypatch.setattr(engine, "_pad", boom)
+        with pytest.raises(MemoryError, match="no room"):
+            run_event_study(ev, returns=rets, market="M")
+
+
 def test_a_factor_gap_inside_the_windows_shrinks_the_estimation_sample(rets):
     rng = np.random.default_rng(4)
     f = pd.DataFrame(

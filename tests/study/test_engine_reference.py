@@ -103,6 +103,23 @@ def test_sort_rows_reuses_work_arrays_of_any_size():
         np.testing.assert_array_equal(s.t_i, np.isfinite(x).sum(axis=1))
 
 
+def test_sort_rows_ties_minus_zero_with_zero_by_position():
+    s = core.sort_rows(np.array([[0.0, -0.0, -1.0]]), np.array([[-0.0, 0.5]]))
+    assert s.col.tolist() == [[2, 0, 1, 3, 4]]  # -1, then the zeros in column order
+
+
+def test_u_sorted_is_corrados_u_in_float32_arithmetic():
+    rng = np.random.default_rng(4)
+    for n, l1 in [(50, 30), (7, 240), (50, 30)]:  # the table of each width
+        x = rng.standard_normal((n, l1 + 11))
+        x[rng.random(x.shape) < rng.random((n, 1))] = np.nan  # T_i from 0 to all
+        s = core.sort_rows(x[:, :l1], x[:, l1:])
+        q = np.arange(1, l1 + 12, dtype=np.float32)
+        t1 = (s.t_i[:, None] + 1).astype(np.float32)
+        want = np.where(q <= s.t_i[:, None], q / t1 - np.float32(0.5), 0).astype(np.float64)
+        np.testing.assert_array_equal(s.u_sorted(), want)
+
+
 def test_dropped_table_names_each_event_and_reason():
     rng = np.random.default_rng(5)
     dates = pd.bdate_range("2021-01-04", periods=300)

@@ -159,3 +159,31 @@ def test_same_day_duplicates_are_not_overlaps(wide):
     with pytest.warns(EventStudyWarning):
         res = run_event_study(_events(wide, rows), returns=wide, market="M")
     assert res.events.n_overlaps.tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("unknown", [False, True])
+def test_flag_overlaps_counts_by_security_as_overlap_counts_does(unknown):
+    # events in random order, some not located (outside the data, screened out): each
+    # still counts for the others; with an unknown security the strings are compared
+    from eventstudy.study.engine import flag_overlaps
+    from eventstudy.study.panel import Panel
+    from eventstudy.study.spec import EventStudy
+
+    rng = np.random.default_rng(3)
+    sessions = pd.bdate_range("2020-01-01", periods=600)
+    names = [f"S{j}" for j in range(12)] + ["M"]
+    panel = Panel(sessions, np.zeros((600, 13)), pd.Index(names), np.zeros(600))
+    n = 400
+    sym = np.array(names[:12], dtype=object)[rng.integers(0, 12, n)]
+    if unknown:
+        sym[5] = "NOT_IN_PANEL"
+    pos = rng.integers(0, 600, n)
+    frame = pd.DataFrame({"symbol": sym, "day0": sessions[pos]})
+    col = panel.symbols.get_indexer(pd.Index(sym.astype(str)))
+    pos0 = np.where(col >= 0, pos, -1)
+    pos0[::7], col[::7] = -1, -1  # screened out or outside the data
+    spec = EventStudy(market="M")
+    out = flag_overlaps(spec, frame, panel, pos0, col, [None] * n, [""] * n)
+    want = overlap_counts(list(sym), pos, [spec.estimation_window, spec.event_window])
+    assert out.n_overlaps.tolist() == want.tolist()
+    assert want.sum() > n

@@ -105,3 +105,14 @@ def test_too_few_observations_and_constant_returns_get_a_status():
     for name in ("constant_mean", "market"):
         fit = models.fit_model(name, r[:, :10], z[:, :10], r[:, 10:], z[:, 10:], min_obs=5)
         assert fit.status.tolist() == [models.OK, models.CONSTANT, models.INSUFFICIENT], name
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (7, 240), (3, 70_000), (5, 0)])
+def test_count_rows_equals_the_boolean_sum(shape):
+    from eventstudy.study.models import count_rows
+
+    mask = np.random.default_rng(1).random(shape) < 0.97  # wide rows overflow a uint16 less 1
+    got = count_rows(mask)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, mask.sum(axis=1))
+    np.testing.assert_array_equal(count_rows(mask[:, ::2]), mask[:, ::2].sum(axis=1))

@@ -132,3 +132,23 @@ def test_fetched_volumes_without_the_market_volume_are_refused(panel, monkeypatc
     res = run_event_study(ev, measure="volume")
     assert res.n_events == 1
     assert res.params.loc["a", "beta"] != pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("with_index", [False, True])
+def test_the_market_over_many_sessions_equals_the_row_means(with_index):
+    # more sessions than one block of rows, missing returns, sessions with no stock
+    rng = np.random.default_rng(2)
+    values = rng.normal(0, 0.02, (203, 40))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[[5, 150]] = np.nan
+    frame = pd.DataFrame(values, columns=[f"{600000 + j}.SH" for j in range(40)])
+    if with_index:
+        frame["000300.SH"] = 9.0  # an index column: left out
+    got = equal_weighted_market(frame)
+    want = frame.iloc[:, :40].mean(axis=1, skipna=True)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-14, atol=0)
+    assert got.isna().tolist() == want.isna().tolist()
+    assert frame.iloc[:, :40].isna().sum().sum() > 0  # the input is left as it was
+    out = with_panel_market(frame, "ew")
+    assert "ew" not in frame.columns
+    assert out["ew"].equals(got.rename("ew"))

@@ -111,3 +111,60 @@ def test_a_bad_market_return_drops_the_events_that_use_it() -> None:
     dropped = _study(rets, {"600519.SH": 180, "000858.SZ": 110})
     assert dropped.index.tolist() == ["000858.SZ"]  # day 180's windows start on session 80
     assert dropped.loc["000858.SZ", "message"].startswith("the market 000300.SH has a return")
+
+
+def _messy_returns(seed: int) -> tuple[np.ndarray, list[str], pd.DatetimeIndex]:
+    """Returns around every bound: heavy tails, gaps (k > 1), late listings, -100 %."""
+    rng = np.random.default_rng(seed)
+    days = pd.bdate_range("2020-07-01", periods=160)  # spans the ChiNext reform
+    syms = ["600519.SH", "300750.SZ", "688981.SH", "830799.BJ", "000300.SH", "BK0896", "M",
+            "00700.HK", "000001.SZ", "301001.SZ"]  # fmt: skip
+    v = rng.standard_t(1.5, (len(days), len(syms))) * 0.08
+    v[rng.random(v.shape) < 0.15] = np.nan  # gaps: returns spanning missing sessions
+    v[:40, 8] = np.nan  # a late listing: its first returns are exempt
+    v[rng.random(v.shape) < 0.01] = -1.0
+    v[rng.random(v.shape) < 0.01] = 0.2  # exactly at the main-board bound
+    return v, syms, days
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_suspect_returns_equals_the_bounds_on_every_cell(seed: int) -> None:
+    v, syms, days = _messy_returns(seed)
+    low, high = return_bounds(v, syms, days)
+    with np.errstate(invalid="ignore"):
+        ref = np.isfinite(v) & ((v <= -1.0) | (v < low) | (v > high))
+    got = suspect_returns(v, syms, days)
+    assert ref.sum() > 20  # the data do hit the bounds
+    np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_screen_returns_equals_a_loop_over_events(seed: int) -> None:
+    from eventstudy.study.sanity import screen_returns
+
+    v, syms, days = _messy_returns(seed)
+    v[:, 6] = np.abs(v[:, 6]) * 0.01  # the market "M": mostly clean, two bad days
+    v[[30, 120], 6] = [12.0, -1.5]
+    low, high = return_bounds(v, syms, days)
+    with np.errstate(invalid="ignore"):
+        bad = np.isfinite(v) & ((v <= -1.0) | (v < low) | (v > high))
+    rng = np.random.default_rng(seed)
+    n = 300
+    pos0 = rng.integers(0, len(days), n)
+    col = rng.integers(0, len(syms), n)
+    pos0[::17], col[::17] = -1, -1  # already dropped
+    span = (-20, 5)
+    got = screen_returns(v, syms, days, "M", pos0, col, span)
+    want = set()
+    for i in range(n):
+        if pos0[i] < 0:
+            continue
+        rows = slice(max(pos0[i] + span[0], 0), pos0[i] + span[1] + 1)
+        if bad[rows, col[i]].any() or bad[rows, 6].any():
+            want.add(i)
+    assert set(got) == want
+    assert len(want) > 10
+    for i, msg in got.items():
+        rows = slice(max(pos0[i] + span[0], 0), pos0[i] + span[1] + 1)
+        own = bad[rows, col[i]].any()
+        assert msg.startswith(syms[col[i]] if own else "the market M"), msg
