@@ -151,7 +151,8 @@ class PipelineResult:
         return tuple(str(s) for s in prov.index[prov["is_proxy"].astype(bool)])
 
     def summary_table(self) -> pd.DataFrame:
-        """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP)."""
+        """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP,
+        Corrado's rank test: :data:`eventstudy.report.HEADLINE_TESTS`)."""
         from eventstudy.report import headline_table
 
         return headline_table(self.result)
@@ -162,31 +163,30 @@ class PipelineResult:
 
         ``print(run.summary())`` shows it as text; in Jupyter it renders as HTML.
         """
-        from eventstudy.report import methodology_notes
-        from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
+        from eventstudy.report import HEADLINE_LABELS, caar_label, format_caar, methodology_notes
 
         out = Summary().add_lines(self._counts())
         if self.n_events:
             t = self.summary_table()
-            table = pd.DataFrame(
-                {
-                    "CAAR": t["caar"].to_numpy(),
-                    "p (t)": t["p_t_cross"].to_numpy(),
-                    "p (KP-BMP)": t["p_kp_bmp"].to_numpy(),
-                    "N": t["n"].to_numpy(),
-                },
-                index=t["window"].to_numpy(),
+            measure = self.result.measure
+            caar = caar_label(measure)
+            columns = {caar: t["caar"].to_numpy()}
+            columns.update(
+                {HEADLINE_LABELS[c]: t[c].to_numpy() for c in t.columns if c.startswith("p_")}
             )
+            table = pd.DataFrame({**columns, "N": t["n"].to_numpy()}, index=t["window"].to_numpy())
+            formats: dict[str, Any] = {c: _p for c in columns if c != caar}
             out.add_table(
-                table,
-                formats={"CAAR": lambda v: f"{v:+.2%}", "p (t)": _p, "p (KP-BMP)": _p, "N": str},
+                table, formats={caar: lambda v: format_caar(v, measure), **formats, "N": str}
             )
             lines = [
-                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
-                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
+                f"measure {measure}, model {self.result.model} vs {self.result.market}; "
+                "two-sided p-values; t = t_cross, KP-BMP = kp_bmp (BMP adjusted for "
+                "cross-correlation, Kolari–Pynnönen 2010), Corrado = corrado (rank test, 1989)"
             ]
-            if HEADLINE_TEST == "kp_bmp":  # the column the rule picked: say to read it first
-                lines.append(HEADLINE_LINE.replace(HEADLINE_TEST, "p (KP-BMP)", 1))
+            if self.result.headline is not None:  # which test to read (study.headline)
+                lines.append(self.result.headline)
+            lines += self.result.event_handling()
             lines += methodology_notes(self.result, self.dropped)
             if self.proxies:
                 lines.append(

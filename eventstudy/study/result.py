@@ -68,7 +68,7 @@ from eventstudy.exceptions import ConfigError
 from eventstudy.scale.cluster import check_engine
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
-from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
+from eventstudy.study.headline import HEADLINE_TESTS, headline_line
 from eventstudy.study.inference import (
     BOOTSTRAP_TESTS,
     Battery,
@@ -98,12 +98,13 @@ NO_RESIDUALS_NOTE = (
 )
 
 #: Tests shown in the summary table (those the spec ran), in this order; the headline
-#: test (:data:`eventstudy.study.headline.HEADLINE_TEST`) is always among them.
+#: tests (:data:`eventstudy.study.headline.HEADLINE_TESTS`) are always among them.
 SUMMARY_TESTS = tuple(
     dict.fromkeys(
-        ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank", HEADLINE_TEST)
+        ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank",
+         *HEADLINE_TESTS.values())
     )
-)
+)  # fmt: skip
 
 
 def _is_window(key: object) -> bool:
@@ -280,6 +281,21 @@ class EventStudyResult:
     def measure(self) -> str:
         """What :attr:`ar`/:attr:`car` measure: ``return``, ``volume`` or ``volatility``."""
         return str(self._spec.measure)
+
+    @property
+    def headline(self) -> str | None:
+        """Which test to read first and why (:func:`eventstudy.study.headline.headline_line`).
+
+        None for volume and volatility studies and when no sized test of the
+        benchmark ran; the summary, the ``eventstudy run`` console and the briefing
+        all print this line.
+        """
+        return headline_line(
+            market=self.market,
+            tests=self._battery_tests,
+            measure=self.measure,
+            n_events=self.n_events,
+        )
 
     @property
     def windows(self) -> list[tuple[int, int]]:
@@ -690,6 +706,14 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             lines.extend([note] if note else [])
         return lines
 
+    def event_handling(self) -> list[str]:
+        """Duplicates and overlaps: what was found and done, with counts.
+
+        The last lines of :meth:`methodology`; the ``eventstudy run`` console prints
+        them too.
+        """
+        return self._event_handling_lines()
+
     def _event_handling_lines(self) -> list[str]:
         """Duplicates and overlaps: what was found and done (counts)."""
         reasons = self._dropped["reason"].value_counts()
@@ -809,8 +833,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             caption="CAAR by window, statistic (two-sided p-value):",
             formats={"CAAR": _pct4 if percent else _num4},
         )
-        if self._spec.measure == "return" and HEADLINE_TEST in self._battery_tests:
-            s.add_lines([f"  {HEADLINE_LINE}"])  # which test to read (study.headline)
+        if self.headline is not None:
+            s.add_lines([f"  {self.headline}"])  # which test to read (study.headline)
         return s.add_lines(["Methodology:", *(f"  {line}" for line in self.methodology())])
 
     def __str__(self) -> str:
