@@ -363,8 +363,10 @@ def _fetch_prices(
     volumes of a volume study (``[study] measure = "volume"``).
     """
     from eventstudy.market import load_panel
+    from eventstudy.study.panel_market import is_panel_market
 
-    wanted = list(dict.fromkeys([benchmark, *symbols]))
+    panel_market = is_panel_market(benchmark)  # "ew": built from the panel, not fetched
+    wanted = list(dict.fromkeys([*([] if panel_market else [benchmark]), *symbols]))
     fields: list[PriceField] = ["close"]
     if _wants_price_charts(cfg):
         fields = ["open", "high", "low", "close"]
@@ -533,10 +535,34 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
 def _fit(
     cfg: RunConfig, events: EventSet, panel: MarketPanel | None, pf: PriceFrame | None
 ) -> EventStudyResult:
-    """The study on the loaded panel: its volumes for a volume study, else its closes."""
+    """The study on the loaded panel: its volumes for a volume study, else its closes
+    (with ``benchmark = "ew"``, and the whole bundled extract's: :func:`_with_market`)."""
     if cfg.study.measure == "volume" and panel is not None:
-        return cfg.study.fit(events, volumes=panel.volume)
-    return cfg.study.fit(events, prices=pf)
+        return cfg.study.fit(events, volumes=_with_market(cfg, panel.volume))
+    return cfg.study.fit(events, prices=_with_market(cfg, pf))
+
+
+def _with_market(cfg: RunConfig, frame: PriceFrame | None) -> PriceFrame | None:
+    """``frame`` plus the whole bundled extract's stocks when the market is built from
+    the panel (``[market] benchmark = "ew"``; config allows it with source bundled only).
+
+    The events' own series are kept as fetched; the extract's other stocks join the
+    data (not the provenance: they only make the market), so the equal-weighted market
+    is that of the whole market, not of the event stocks.
+    """
+    from eventstudy.reference import load_extract
+    from eventstudy.study.panel_market import is_panel_market
+
+    if frame is None or not is_panel_market(cfg.market.benchmark) or frame.data.empty:
+        return frame
+    field = frame.field
+    days = frame.data.index
+    long = load_extract(start=days.min(), end=days.max(), fields=[field])  # type: ignore[list-item]
+    wide = long.pivot(index="date", columns="symbol", values=field)
+    wide = wide.drop(columns=[c for c in wide.columns if c in frame.data.columns])
+    data = pd.concat([frame.data, wide], axis=1).sort_index()
+    data.index.name = frame.data.index.name
+    return replace(frame, data=data)
 
 
 def _series_end(prices: PriceFrame | None, symbol: str) -> pd.Timestamp | None:
