@@ -77,6 +77,7 @@ from eventstudy.study.inference import (
     run_battery,
 )
 from eventstudy.study.measures import get_measure
+from eventstudy.study.panel_market import is_panel_market
 from eventstudy.study.placebo import DEFAULT_PLACEBO_RUNS, Refit, StudyPlacebo, run_placebo
 from eventstudy.study.sums import EstimationSums
 from eventstudy.study.windows import Window, parse_window, window_label
@@ -687,13 +688,15 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         ]
         if self.n_events == 0:
             return [*lines, "  (no event could be analysed)"]
-        rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
-        lines.append(
-            f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
-            f"CAR windows (calendar-overlap weighted) {rw}"
-            if not self._without_residuals
-            else "  " + NO_RESIDUALS_NOTE.format(tests=", ".join(self._without_residuals))
-        )
+        if self._without_residuals:
+            tests = ", ".join(self._without_residuals)
+            lines.append("  " + NO_RESIDUALS_NOTE.format(tests=tests))
+        elif "rbar" in battery_needs(self._battery_tests):  # a KP-adjusted test ran
+            rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
+            lines.append(
+                f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
+                f"CAR windows (calendar-overlap weighted) {rw}"
+            )
         return [*lines, *(f"  {line}" for line in self._model_lines())]
 
     def _model_lines(self) -> list[str]:
@@ -702,6 +705,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         measure = get_measure(self._spec.measure)
         if measure.name != "return":  # the default measure needs no line
             lines.append(f"measure {measure.name}: {measure.method} ({measure.reference})")
+            lines.extend(self._market_volume_lines())
             note = measure.left_out_note(self._spec.tests)
             lines.extend([note] if note else [])
         return lines
@@ -714,6 +718,22 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         """
         return self._event_handling_lines()
 
+    def _market_volume_lines(self) -> list[str]:
+        """Where a volume study's market log volume ``V_mt`` comes from (see
+        :func:`eventstudy.study.measures.volume_frame`)."""
+        if get_measure(self._spec.measure).data != "volume":
+            return []
+        mean = (
+            "each session the mean log volume log(1 + volume) of the securities of the volume "
+            "panel with a volume that session"
+        )
+        if is_panel_market(self.market):
+            return [f"market volume {self.market!r}: {mean} (the event securities included)"]
+        return [
+            f"market volume {self.market!r}: its own log volume log(1 + volume) when the "
+            f"volumes have a {self.market!r} column with data, else {mean}"
+        ]
+
     def _event_handling_lines(self) -> list[str]:
         """Duplicates and overlaps: what was found and done (counts)."""
         reasons = self._dropped["reason"].value_counts()
@@ -723,8 +743,9 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         if how == "keep" and "n_same_day" in ev.columns:
             k = int((ev["n_same_day"] > 1).sum())
             out.append(
-                f"duplicates='keep': {k} events share their security and day 0 with "
-                "another event (kept as separate events; column n_same_day)"
+                f"duplicates='keep': {k} of the {len(ev)} analysed events share their security "
+                "and day 0 with another input event (kept as separate events; column "
+                "n_same_day; the warning counted the input events, dropped ones included)"
             )
         elif how != "keep":
             reason = "collapsed" if how == "collapse" else "duplicate"
@@ -767,7 +788,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         >>> [line.split(":")[0] for line in res.methodology()]
         ['calendar_time', 'pvalue_holm, pvalue_bh', "duplicates='keep'", "overlap='keep'"]
         """
-        tests = set(self._spec.tests) - set(self._without_residuals)
+        tests = set(self._battery_tests)  # the measure's tests, less those left out
         b = self._spec.bootstrap
         lines = list(self._notes)
         if "calendar_time" in tests:
