@@ -722,13 +722,20 @@ def _keys(kind: ConfigKind) -> dict[str, tuple[str, ...]]:
     }
 
 
+#: Keys users put in the wrong table, and where they belong (the unknown-key message says).
+_ELSEWHERE = {
+    "study.market": "the benchmark is [market] benchmark (an index such as '000300.SH', or 'ew')"
+}
+
+
 def _check_keys(table: Mapping[str, Any], prefix: str, allowed: tuple[str, ...]) -> None:
     what = "key" if prefix else "table"
     for k in table:
         if k not in allowed:
             close = difflib.get_close_matches(str(k), allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
             where = f"{prefix}.{k}" if prefix else str(k)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = f"{_ELSEWHERE[where]}; " if where in _ELSEWHERE else hint
             raise _fail(where, f"unknown {what}; {hint}(allowed: {', '.join(allowed)})")
 
 

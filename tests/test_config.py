@@ -106,6 +106,10 @@ def test_benchmark_ew_is_the_equal_weighted_market_not_a_symbol() -> None:
         parse_config({"news": {"path": "bundled"}, "market": {"benchmark": "ew"}})
     with pytest.raises(ConfigError, match=r"market.benchmark: 'ew'.*for eventstudy run"):
         BacktestConfig(market=config_mod.MarketConfig(benchmark="ew", source="bundled"))
+    with pytest.raises(
+        ConfigError, match=r"study.market: unknown key; the benchmark is \[market\]"
+    ):
+        parse_config({"news": {"path": "bundled"}, "study": {"market": "ew"}})
     for vw in ("vw", "VW"):
         with pytest.raises(ConfigError, match=r"is not built; use a security code.*\('ew',\)"):
             parse_config({"news": {"path": "bundled"}, "market": {"benchmark": vw}})
