@@ -1120,6 +1120,7 @@ def _page(
     generated = dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
     body = f"""<h1>{escape_text(title)}</h1>
 <div class="sub">Event study of {n} (article, security) events, day 0 {escape_text(period)};
+measure {escape_text(getattr(result, "measure", "return"))},
 model {escape_text(getattr(result, "model", ""))} against
 {escape_text(getattr(result, "market", ""))}. Generated {escape_text(generated)}
 by eventstudy {escape_text(__version__)}.</div>

@@ -552,6 +552,7 @@ def test_briefing_of_a_volatility_study_no_headline_and_own_units(prices, result
     vol = run_event_study(result.events, prices=prices, market="000300.SH", measure="volatility")
     text = _page(vol, tmp_path)
     assert "Which test to read" not in text
+    assert "measure volatility,\nmodel market against" in text
     table = text.split("<h2>CAAR by window</h2>")[1].split("</table>")[0]
     assert "CAAR (abnormal variance U - 1)" in table
     caar = float(vol.caar["[-1,1]"])
