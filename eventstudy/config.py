@@ -34,7 +34,8 @@ allowed values ``typing.get_args`` of the option types of
     cutoff = "15:00"           # publications at/after the cutoff → next session
 
     [market]
-    benchmark = "000300.SH"    # the market index of the model
+    benchmark = "000300.SH"    # the market index of the model, or "ew": the equal-weighted
+                               # market of the whole bundled extract (needs source = "bundled")
     source = "auto"            # auto, bundled, local, akshare, yfinance, tencent
     adjust = "qfq"             # qfq, hfq, none
     offline = false            # true: never touch the network (cache + bundled data only)
@@ -154,6 +155,7 @@ from eventstudy._typing import (
     ConfigKind,
     DuplicatePolicy,
     ErrorPolicy,
+    PanelMarket,
     PlotlyJs,
     SessionRule,
     SourceName,
@@ -282,6 +284,24 @@ def _symbol(key: str, value: Any) -> str:
         return normalize(text)
     except SymbolError as err:
         raise _fail(key, f"{text!r}: {err}") from None
+
+
+def _benchmark(key: str, value: Any) -> str:
+    """A benchmark: a market built from the panel (``ew``) or a security's symbol."""
+    text = _string()(key, value)
+    word = text.strip().lower()
+    if word in get_args(PanelMarket):
+        return word
+    allowed = (
+        f"a security code such as '000300.SH', or one of {get_args(PanelMarket)} (the "
+        "equal-weighted market of the whole bundled extract; a value-weighted market is not built)"
+    )
+    if word in ("vw", "value-weighted", "value_weighted"):
+        raise _fail(key, f"{text!r} is not built; use {allowed}")
+    try:
+        return normalize(text)
+    except SymbolError as err:
+        raise _fail(key, f"{text!r} is not {allowed}: {err}") from None
 
 
 def _symbols(*, empty: bool = False) -> Parse:
@@ -443,7 +463,7 @@ class EventsConfig(_Table):
 class MarketConfig(_Table):
     """Prices: benchmark, source, adjustment, network policy (``adjust``: run only)."""
 
-    benchmark: str = field(default=_default(EventStudy, "market"), metadata=_meta(_symbol))
+    benchmark: str = field(default=_default(EventStudy, "market"), metadata=_meta(_benchmark))
     source: SourceName = field(
         default=_default(get_prices, "source"), metadata=_meta(_string(get_args(SourceName)))
     )
@@ -555,6 +575,14 @@ class RunConfig:
     source: str = "<dict>"
 
     def __post_init__(self) -> None:
+        if self.market.benchmark in get_args(PanelMarket) and self.market.source != "bundled":
+            raise _fail(
+                "market.benchmark",
+                f"{self.market.benchmark!r} (the equal-weighted market) is built from the whole "
+                "market's prices, which only the bundled whole-market extract provides here: set "
+                f"[market] source = 'bundled' (not {self.market.source!r}), or use an index such "
+                "as '000300.SH'",
+            )
         if self.study.market != self.market.benchmark:
             object.__setattr__(self, "study", replace(self.study, market=self.market.benchmark))
 
@@ -594,6 +622,14 @@ class BacktestConfig:
     output: BacktestOutputConfig = field(default_factory=BacktestOutputConfig)
     source: str = "<dict>"
     base_dir: Path = Path()
+
+    def __post_init__(self) -> None:
+        if self.market.benchmark in get_args(PanelMarket):
+            raise _fail(
+                "market.benchmark",
+                f"{self.market.benchmark!r} (a market built from a study's panel) is for "
+                "eventstudy run; a backtest's excess return needs an index such as '000300.SH'",
+            )
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -686,13 +722,20 @@ def _keys(kind: ConfigKind) -> dict[str, tuple[str, ...]]:
     }
 
 
+#: Keys users put in the wrong table, and where they belong (the unknown-key message says).
+_ELSEWHERE = {
+    "study.market": "the benchmark is [market] benchmark (an index such as '000300.SH', or 'ew')"
+}
+
+
 def _check_keys(table: Mapping[str, Any], prefix: str, allowed: tuple[str, ...]) -> None:
     what = "key" if prefix else "table"
     for k in table:
         if k not in allowed:
             close = difflib.get_close_matches(str(k), allowed, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
             where = f"{prefix}.{k}" if prefix else str(k)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = f"{_ELSEWHERE[where]}; " if where in _ELSEWHERE else hint
             raise _fail(where, f"unknown {what}; {hint}(allowed: {', '.join(allowed)})")
 
 

@@ -151,7 +151,8 @@ class PipelineResult:
         return tuple(str(s) for s in prov.index[prov["is_proxy"].astype(bool)])
 
     def summary_table(self) -> pd.DataFrame:
-        """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP)."""
+        """CAAR per window with p-values (cross-sectional t, Kolari–Pynnönen adjusted BMP,
+        Corrado's rank test: :data:`eventstudy.report.HEADLINE_TESTS`)."""
         from eventstudy.report import headline_table
 
         return headline_table(self.result)
@@ -162,31 +163,30 @@ class PipelineResult:
 
         ``print(run.summary())`` shows it as text; in Jupyter it renders as HTML.
         """
-        from eventstudy.report import methodology_notes
-        from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
+        from eventstudy.report import HEADLINE_LABELS, caar_label, format_caar, methodology_notes
 
         out = Summary().add_lines(self._counts())
         if self.n_events:
             t = self.summary_table()
-            table = pd.DataFrame(
-                {
-                    "CAAR": t["caar"].to_numpy(),
-                    "p (t)": t["p_t_cross"].to_numpy(),
-                    "p (KP-BMP)": t["p_kp_bmp"].to_numpy(),
-                    "N": t["n"].to_numpy(),
-                },
-                index=t["window"].to_numpy(),
+            measure = self.result.measure
+            caar = caar_label(measure)
+            columns = {caar: t["caar"].to_numpy()}
+            columns.update(
+                {HEADLINE_LABELS[c]: t[c].to_numpy() for c in t.columns if c.startswith("p_")}
             )
+            table = pd.DataFrame({**columns, "N": t["n"].to_numpy()}, index=t["window"].to_numpy())
+            formats: dict[str, Any] = {c: _p for c in columns if c != caar}
             out.add_table(
-                table,
-                formats={"CAAR": lambda v: f"{v:+.2%}", "p (t)": _p, "p (KP-BMP)": _p, "N": str},
+                table, formats={caar: lambda v: format_caar(v, measure), **formats, "N": str}
             )
             lines = [
-                f"model {self.result.model} vs {self.result.market}; two-sided p-values; "
-                "KP-BMP = BMP adjusted for cross-correlation (Kolari–Pynnönen 2010)"
+                f"measure {measure}, model {self.result.model} vs {self.result.market}; "
+                "two-sided p-values; t = t_cross, KP-BMP = kp_bmp (BMP adjusted for "
+                "cross-correlation, Kolari–Pynnönen 2010), Corrado = corrado (rank test, 1989)"
             ]
-            if HEADLINE_TEST == "kp_bmp":  # the column the rule picked: say to read it first
-                lines.append(HEADLINE_LINE.replace(HEADLINE_TEST, "p (KP-BMP)", 1))
+            if self.result.headline is not None:  # which test to read (study.headline)
+                lines.append(self.result.headline)
+            lines += self.result.event_handling()
             lines += methodology_notes(self.result, self.dropped)
             if self.proxies:
                 lines.append(
@@ -363,8 +363,10 @@ def _fetch_prices(
     volumes of a volume study (``[study] measure = "volume"``).
     """
     from eventstudy.market import load_panel
+    from eventstudy.study.panel_market import is_panel_market
 
-    wanted = list(dict.fromkeys([benchmark, *symbols]))
+    panel_market = is_panel_market(benchmark)  # "ew": built from the panel, not fetched
+    wanted = list(dict.fromkeys([*([] if panel_market else [benchmark]), *symbols]))
     fields: list[PriceField] = ["close"]
     if _wants_price_charts(cfg):
         fields = ["open", "high", "low", "close"]
@@ -533,10 +535,34 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
 def _fit(
     cfg: RunConfig, events: EventSet, panel: MarketPanel | None, pf: PriceFrame | None
 ) -> EventStudyResult:
-    """The study on the loaded panel: its volumes for a volume study, else its closes."""
+    """The study on the loaded panel: its volumes for a volume study, else its closes
+    (with ``benchmark = "ew"``, and the whole bundled extract's: :func:`_with_market`)."""
     if cfg.study.measure == "volume" and panel is not None:
-        return cfg.study.fit(events, volumes=panel.volume)
-    return cfg.study.fit(events, prices=pf)
+        return cfg.study.fit(events, volumes=_with_market(cfg, panel.volume))
+    return cfg.study.fit(events, prices=_with_market(cfg, pf))
+
+
+def _with_market(cfg: RunConfig, frame: PriceFrame | None) -> PriceFrame | None:
+    """``frame`` plus the whole bundled extract's stocks when the market is built from
+    the panel (``[market] benchmark = "ew"``; config allows it with source bundled only).
+
+    The events' own series are kept as fetched; the extract's other stocks join the
+    data (not the provenance: they only make the market), so the equal-weighted market
+    is that of the whole market, not of the event stocks.
+    """
+    from eventstudy.reference import load_extract
+    from eventstudy.study.panel_market import is_panel_market
+
+    if frame is None or not is_panel_market(cfg.market.benchmark) or frame.data.empty:
+        return frame
+    field = frame.field
+    days = frame.data.index
+    long = load_extract(start=days.min(), end=days.max(), fields=[field])  # type: ignore[list-item]
+    wide = long.pivot(index="date", columns="symbol", values=field)
+    wide = wide.drop(columns=[c for c in wide.columns if c in frame.data.columns])
+    data = pd.concat([frame.data, wide], axis=1).sort_index()
+    data.index.name = frame.data.index.name
+    return replace(frame, data=data)
 
 
 def _series_end(prices: PriceFrame | None, symbol: str) -> pd.Timestamp | None:

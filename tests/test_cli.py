@@ -96,7 +96,8 @@ def test_cli_demo(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert "dropped" in out
     assert "[-1,1]" in out
     assert "p (KP-BMP)" in out
-    assert "read p (KP-BMP) first" in out  # which p-value to read (study.headline)
+    assert "read corrado first" in out  # the CSI 300's headline test (study.headline)
+    assert "overlap='keep': " in out  # the overlap count, as the Python summary has it
     assert str(tmp_path / "briefing.html") in out
     assert (tmp_path / "briefing.html").is_file()
     assert "step" not in err  # --quiet: no progress bar
@@ -120,6 +121,49 @@ def test_cli_run_example_offline(tmp_path, capsys) -> None:  # type: ignore[no-u
     assert "[0,2]" in out  # the example's own window
     assert (tmp_path / "briefing.html").is_file()
     assert (tmp_path / "tables" / "events.parquet").is_file()
+
+
+def _run_toml(tmp_path, study: str, market: str = "000300.SH") -> None:  # type: ignore[no-untyped-def]
+    """``eventstudy run`` offline on the bundled news with ``study`` lines under [study]."""
+    tmp_path.mkdir(exist_ok=True)
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(
+        f'[news]\npath = "bundled"\n[market]\nbenchmark = "{market}"\nsource = "bundled"\n'
+        f"[study]\nestimation_window = [-80, -11]\nmin_estimation_obs = 60\n{study}\n",
+        encoding="utf-8",
+    )
+    argv = ["-q", "run", str(cfg), "--offline", "--out", str(tmp_path / "o"), "--formats", "csv"]
+    assert main(argv) == 0
+
+
+@pytest.mark.parametrize(
+    ("measure", "unit"),
+    [("volume", "abnormal log volume"), ("volatility", "abnormal variance U - 1")],
+)
+def test_cli_run_other_measures_no_headline_and_own_units(tmp_path, capsys, measure, unit) -> None:  # type: ignore[no-untyped-def]
+    """Volume and volatility: no "read ... first" (METHODS), CAAR not in percent, measure named."""
+    _run_toml(tmp_path, f'measure = "{measure}"')
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert not [ln for ln in lines if ln.startswith("read ")]
+    header = next(ln for ln in lines if "p (t)" in ln)
+    assert f"CAAR ({unit})" in header
+    rows = [ln for ln in lines if ln.startswith("[") and "]" in ln]
+    assert rows
+    assert not [ln for ln in rows if "%" in ln]
+    assert f"measure {measure}, " in out
+    assert "overlap='keep': " in out
+
+
+def test_cli_run_headline_only_for_a_selected_sized_test(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    _run_toml(tmp_path / "a", 'tests = ["t_cross", "patell"]')
+    out = capsys.readouterr().out
+    assert not [ln for ln in out.splitlines() if ln.startswith("read ")]
+    _run_toml(tmp_path / "b", 'tests = ["t_cross", "corrado"]')
+    out = capsys.readouterr().out
+    assert next(ln for ln in out.splitlines() if ln.startswith("read ")).startswith(
+        "read corrado first: against an index"
+    )
 
 
 def test_cli_run_without_car_windows_has_run_event_studys_windows(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -98,6 +98,23 @@ def test_study_market_is_the_benchmark() -> None:
     )
 
 
+def test_benchmark_ew_is_the_equal_weighted_market_not_a_symbol() -> None:
+    raw = {"news": {"path": "bundled"}, "market": {"benchmark": "EW", "source": "bundled"}}
+    cfg = parse_config(raw)
+    assert cfg.market.benchmark == cfg.study.market == "ew"
+    with pytest.raises(ConfigError, match=r"market.benchmark: 'ew'.*source = 'bundled'"):
+        parse_config({"news": {"path": "bundled"}, "market": {"benchmark": "ew"}})
+    with pytest.raises(ConfigError, match=r"market.benchmark: 'ew'.*for eventstudy run"):
+        BacktestConfig(market=config_mod.MarketConfig(benchmark="ew", source="bundled"))
+    with pytest.raises(
+        ConfigError, match=r"study.market: unknown key; the benchmark is \[market\]"
+    ):
+        parse_config({"news": {"path": "bundled"}, "study": {"market": "ew"}})
+    for vw in ("vw", "VW"):
+        with pytest.raises(ConfigError, match=r"is not built; use a security code.*\('ew',\)"):
+            parse_config({"news": {"path": "bundled"}, "market": {"benchmark": vw}})
+
+
 def test_backtest_defaults_are_backtests() -> None:
     import inspect
 

@@ -188,6 +188,26 @@ def test_delisted_stock_drops_with_its_own_reason(tmp_path) -> None:  # type: ig
     assert gone.loc["002013.SZ", "stage"] == "prices"
 
 
+def test_run_with_benchmark_ew_uses_the_whole_bundled_market(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """[market] benchmark = "ew": the market of the whole extract, not of the event stocks."""
+    raw = {
+        "news": {"path": "bundled"},
+        "events": {"symbols": ["600519.SH"]},
+        "market": {"benchmark": "ew", "source": "bundled"},
+        "study": {"estimation_window": [-80, -11], "min_estimation_obs": 60},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_pipeline(raw, out=tmp_path, offline=True, formats=())
+    assert run.result.market == "ew"
+    assert run.n_events >= 1
+    note = next(ln for ln in run.result.methodology() if ln.startswith("market 'ew'"))
+    k = int(re.search(r"of the ([\d,]+) stocks", note).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert k > 4000  # the bundled extract's 4,760 stocks, not the one event stock
+    assert (run.result.car.abs() > 0).any().any()  # one stock against itself would be 0
+    assert "read kp_bmp first" in str(run)
+
+
 def test_run_accepts_a_mapping_and_overrides(tmp_path) -> None:  # type: ignore[no-untyped-def]
     raw = {
         "news": {"path": "bundled"},

@@ -25,6 +25,7 @@ from eventstudy.report.backtest import (
 )
 from eventstudy.report.png import find_browser, write_pngs
 from eventstudy.report.study import (
+    CAAR_UNITS,
     CHARTS,
     DEFAULT_FORMATS,
     DEFAULT_PRICE_CHARTS,
@@ -36,12 +37,15 @@ from eventstudy.report.study import (
     TEST_NAMES,
     BriefingFiles,
     briefing,
+    caar_label,
     duplicate_proxy_notes,
+    format_caar,
     headline_table,
     methodology_notes,
 )
 
 __all__ = [
+    "CAAR_UNITS",
     "CHARTS",
     "DEFAULT_FORMATS",
     "DEFAULT_PRICE_CHARTS",
@@ -56,8 +60,10 @@ __all__ = [
     "BriefingFiles",
     "backtest_page",
     "briefing",
+    "caar_label",
     "duplicate_proxy_notes",
     "find_browser",
+    "format_caar",
     "headline_table",
     "methodology_notes",
     "write_backtest",

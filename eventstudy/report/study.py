@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from eventstudy.study import EventStudyResult
 
 __all__ = [
+    "CAAR_UNITS",
     "CHARTS",
     "DEFAULT_FORMATS",
     "DEFAULT_PRICE_CHARTS",
@@ -84,7 +85,9 @@ __all__ = [
     "TEST_NAMES",
     "BriefingFiles",
     "briefing",
+    "caar_label",
     "duplicate_proxy_notes",
+    "format_caar",
     "headline_table",
     "methodology_notes",
 ]
@@ -100,8 +103,10 @@ CHARTS: tuple[BriefingChart, ...] = get_args(BriefingChart)
 DEFAULT_TOP_EVENTS = 10
 #: Price-around-event charts drawn by default (the first of the top events).
 DEFAULT_PRICE_CHARTS = 3
-#: Tests shown in the headline table (p-values), in order.
-HEADLINE_TESTS = ("t_cross", "kp_bmp")
+#: Tests shown in the headline table (p-values), in order: the cross-sectional t and
+#: the headline tests (:data:`eventstudy.study.headline.HEADLINE_TESTS`: kp_bmp against
+#: the equal-weighted market, corrado against an index).
+HEADLINE_TESTS = ("t_cross", "kp_bmp", "corrado")
 #: Display labels of the headline table's columns (:func:`headline_table`).
 HEADLINE_LABELS = {
     "window": "Window",
@@ -109,7 +114,11 @@ HEADLINE_LABELS = {
     "n": "N",
     "p_t_cross": "p (t)",
     "p_kp_bmp": "p (KP-BMP)",
+    "p_corrado": "p (Corrado)",
 }
+#: What a CAR of each measure is, when it is not a return in percent (the console and
+#: the briefing label the CAAR with it).
+CAAR_UNITS = {"volume": "abnormal log volume", "volatility": "abnormal variance U - 1"}
 #: Display labels of the provenance table's columns (the methodology footnote).
 PROVENANCE_LABELS = {
     "symbol": "Series",
@@ -195,6 +204,34 @@ def _pv(result: EventStudyResult, test: str, label: str, measure: str = "CAR") -
 
 def _fmt_pct(x: float, digits: int = 2) -> str:
     return f"{x:+.{digits}%}" if np.isfinite(x) else "n/a"
+
+
+def format_caar(value: float, measure: str = "return") -> str:
+    """A CAR or CAAR as text: in percent for returns, as the number for other measures.
+
+    Abnormal log volume and abnormal variance (``U - 1``) are not percentages
+    (:data:`CAAR_UNITS`).
+
+    Examples
+    --------
+    >>> format_caar(0.0123), format_caar(0.4374, "volume"), format_caar(float("nan"))
+    ('+1.23%', '+0.4374', 'n/a')
+    """
+    if measure not in CAAR_UNITS:
+        return _fmt_pct(value)
+    return f"{value:+.4f}" if np.isfinite(value) else "n/a"
+
+
+def caar_label(measure: str = "return") -> str:
+    """The CAAR column's label: ``"CAAR"``, or with the measure's unit.
+
+    Examples
+    --------
+    >>> caar_label(), caar_label("volume")
+    ('CAAR', 'CAAR (abnormal log volume)')
+    """
+    unit = CAAR_UNITS.get(measure)
+    return f"CAAR ({unit})" if unit else "CAAR"
 
 
 def _fmt_p(p: float) -> str:
@@ -906,10 +943,9 @@ def _methodology_html(
     tests = sorted(set(result.tests["test"].astype(str)))
     refs = "; ".join(escape_text(TEST_NAMES.get(t, t)) for t in tests)
     parts.append(f"<p><b>Tests:</b> {refs}.</p>")
-    from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST  # analysis layer above
-
-    if HEADLINE_TEST in tests:
-        parts.append(f"<p><b>Which test to read:</b> {escape_text(HEADLINE_LINE)}.</p>")
+    headline = getattr(result, "headline", None)  # the result's line (study.headline)
+    if headline:
+        parts.append(f"<p><b>Which test to read:</b> {escape_text(headline)}.</p>")
     more = getattr(result, "methodology", None)
     if callable(more):
         items = "".join(f"<li>{escape_text(line)}</li>" for line in more())
@@ -979,6 +1015,7 @@ def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | N
         for s, p, m in zip(info.index, info["is_proxy"], info["proxy_members"], strict=True)
     }
     rows = []
+    measure = str(getattr(result, "measure", "return"))
     cars = top[f"car_{main}"].astype(float)
     for i, r in enumerate(top.itertuples(), 1):
         title = escape_text(getattr(r, "title", "")) or "(no title)"
@@ -995,7 +1032,8 @@ def _top_events_html(result: EventStudyResult, main: str, k: int, news: News | N
         rows.append(
             f'<tr><td class="n">{i}</td><td class="d">{escape_text(day0)}</td>'
             f"<td>{escape_text(_label(r))}{proxy}</td><td>{title}</td>"
-            f"<td>{escape_text(getattr(r, 'publisher', ''))}</td>{_td_num(_fmt_pct(car), car)}</tr>"
+            f"<td>{escape_text(getattr(r, 'publisher', ''))}</td>"
+            f"{_td_num(format_caar(car, measure), car)}</tr>"
         )
     return (
         f'<table><thead><tr><th class="n">#</th><th>Day 0</th><th>Security</th><th>Title</th>'
@@ -1012,15 +1050,19 @@ def _notes_html(notes: Sequence[str]) -> str:
 
 
 def _cards_html(result: EventStudyResult, main: str, dropped: pd.DataFrame) -> str:
+    from eventstudy.study.headline import headline_test  # analysis layer above
+
     n = len(result.car)
     caar = float(result.caar[main]) if n else float("nan")
-    p_main, _ = _pv(result, "kp_bmp", main)
+    measure = str(getattr(result, "measure", "return"))
+    head = headline_test(result.market)
+    p_main, _ = _pv(result, head, main)
     p_t, _ = _pv(result, "t_cross", main)
     cards = [
         (f"{n}", "events analysed"),
         (f"{len(dropped)}", "events dropped (reasons below)"),
-        (_fmt_pct(caar), f"CAAR {main}"),
-        (_fmt_p(p_main), f"p-value {main}, adjusted BMP (Kolari–Pynnönen)"),
+        (format_caar(caar, measure), f"{caar_label(measure)} {main}"),
+        (_fmt_p(p_main), f"p-value {main}, {TEST_NAMES.get(head, head)}"),
         (_fmt_p(p_t), f"p-value {main}, cross-sectional t"),
     ]
     inner = "".join(
@@ -1032,17 +1074,19 @@ def _cards_html(result: EventStudyResult, main: str, dropped: pd.DataFrame) -> s
 
 def _headline_html(result: EventStudyResult) -> str:
     head = headline_table(result)
+    measure = str(getattr(result, "measure", "return"))
 
     def p_cell(v: Any) -> str:
         return f'<td class="n">{_fmt_p(float(v))}{significance_stars(float(v))}</td>'
 
     cells: dict[str, Callable[[Any], str]] = {
-        "caar": lambda v: _td_num(_fmt_pct(float(v)), float(v)),
+        "caar": lambda v: _td_num(format_caar(float(v), measure), float(v)),
         "n": lambda v: f'<td class="n">{int(v)}</td>',
     }
     cells.update({c: p_cell for c in head.columns if c.startswith("p_")})
     numbers = [c for c in head.columns if c != "window"]
-    return table_html(head, cells, labels=HEADLINE_LABELS, numeric=numbers)
+    labels = {**HEADLINE_LABELS, "caar": caar_label(measure)}
+    return table_html(head, cells, labels=labels, numeric=numbers)
 
 
 def _charts_html(figs: Sequence[tuple[str, str, go.Figure]]) -> str:
@@ -1076,6 +1120,7 @@ def _page(
     generated = dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
     body = f"""<h1>{escape_text(title)}</h1>
 <div class="sub">Event study of {n} (article, security) events, day 0 {escape_text(period)};
+measure {escape_text(getattr(result, "measure", "return"))},
 model {escape_text(getattr(result, "model", ""))} against
 {escape_text(getattr(result, "market", ""))}. Generated {escape_text(generated)}
 by eventstudy {escape_text(__version__)}.</div>
@@ -1084,7 +1129,8 @@ by eventstudy {escape_text(__version__)}.</div>
 <h2>CAAR by window</h2>
 {_headline_html(result)}
 <p class="note">p (t): cross-sectional t; p (KP-BMP): the BMP test adjusted for
-cross-correlation (Kolari–Pynnönen); two-sided; * p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01.</p>
+cross-correlation (Kolari–Pynnönen); p (Corrado): the rank test (Corrado 1989);
+two-sided; * p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01.</p>
 <h2>Charts</h2>
 {_charts_html(figs)}
 <h2>Tests</h2>

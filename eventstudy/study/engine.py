@@ -225,8 +225,12 @@ def _pieces_fn(
 
 
 def market_notes(spec: EventStudy, panel: Panel) -> tuple[str, ...]:
-    """Methodology lines about a benchmark built from the panel (``market="ew"``)."""
-    if not is_panel_market(spec.market):
+    """Methodology lines about a benchmark built from the panel (``market="ew"``).
+
+    None for a volume study: its market log volume is described by the measure's
+    lines of the summary (``EventStudyResult``), not as a mean simple return.
+    """
+    if get_measure(spec.measure).data == "volume" or not is_panel_market(spec.market):
         return ()
     k = len(stock_columns([c for c in panel.symbols if c != spec.market]))
     return (
@@ -713,8 +717,9 @@ def _drop_row(
     """
     if status == -1:
         return reason, message
-    if status == NO_DAY0:
-        return "no_price_day0", f"{sym} has no return on day 0 ({day0})"
+    if status == NO_DAY0:  # the reason code stays; the message names the measure's data
+        what = "volume" if get_measure(spec.measure).data == "volume" else "return"
+        return "no_price_day0", f"{sym} has no {what} on day 0 ({day0})"
     if status == NO_CONVERGENCE:
         lo, hi = garch.VARIANCE_RATIO_BOUNDS
         return "garch_no_convergence", (

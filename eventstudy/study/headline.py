@@ -9,8 +9,17 @@ A-share market, 5,202 stocks 2021-2026, random and clustered event dates; tables
 :data:`HEADLINE_TEST`, and that the test's size with 5,000 random-date samples is
 within two simulation standard errors of 5 %.
 
-The summary of every return study with the test in its battery has one line
-(:data:`HEADLINE_LINE`) naming the test and the reason.
+The rule is applied per kind of benchmark (:data:`HEADLINE_TESTS`): against the
+equal-weighted market (``market="ew"``, the four EW day-0 tables) it picks ``kp_bmp``;
+against an index (the "CSI 300 as the market" table, the only index simulated) it picks
+``corrado``. Both are in the summary table of every return study.
+
+:func:`headline_line` is the one source of the line every summary prints (the
+result's ``summary()``, the ``eventstudy run`` console, the briefing): it names the
+benchmark's headline test and the reason; no line for volume or volatility studies
+(the rule was chosen on abnormal returns) nor when none of the sized tests was
+selected; and, from :data:`LARGE_N` events on, a pointer to ``result.placebo()``
+(alpha drift: RESULTS.md, "N = 1,000 random dates").
 
 Examples
 --------
@@ -26,12 +35,28 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import get_args
+
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import TestName
+from eventstudy._typing import PanelMarket, TestName
 
-__all__ = ["HEADLINE_LINE", "HEADLINE_RULE", "HEADLINE_TEST", "pick_headline", "size_band"]
+__all__ = [
+    "HEADLINE_LINE",
+    "HEADLINE_RULE",
+    "HEADLINE_TEST",
+    "HEADLINE_TESTS",
+    "LARGE_N",
+    "SIZED_TESTS",
+    "benchmark_kind",
+    "headline_line",
+    "headline_test",
+    "pick_headline",
+    "size_band",
+]
 
 #: The rule that chooses the headline test, applied to the whole-market tables.
 HEADLINE_RULE = (
@@ -41,15 +66,136 @@ HEADLINE_RULE = (
     "if none is within the band everywhere, the one with the smallest largest size error"
 )
 
-#: The test the rule picked on the whole A-share market (benchmarks/RESULTS.md).
-HEADLINE_TEST: TestName = "kp_bmp"
-
-#: The summary's line: which test to read and why.
-HEADLINE_LINE = (
-    f"read {HEADLINE_TEST} first: on the whole A-share market (random and clustered event "
-    "dates, N = 30 and 100) it is the most powerful test whose size stays within 2 "
-    "simulation SE of 5 % (rule in eventstudy.study.headline; tables in benchmarks/RESULTS.md)"
+#: The tests inside the size band in all four day-0 cells, most powerful first (the
+#: rule's ranking), per kind of benchmark (:func:`benchmark_kind`). ``"ew"``: RESULTS.md
+#: "Day 0, EW market, random dates" and "clustered dates" (kp_bmp 81.6 %, t_cross 77.9 %
+#: mean power at +1 %); ``"index"``: "Day 0, CSI 300 as the market" (corrado 4.6/4.7/5.1/
+#: 5.4 % size, 52.0 % mean power; kp_bmp 5.1/4.6/5.7/4.6 %, 44.9 %; every other test is
+#: outside the band in some cell). A summary whose headline test was not selected names
+#: the next of these that was.
+SIZED_TESTS: Mapping[str, tuple[TestName, ...]] = MappingProxyType(
+    {"ew": ("kp_bmp", "t_cross"), "index": ("corrado", "kp_bmp")}
 )
+
+#: The headline test per kind of benchmark: the rule's pick on that benchmark's tables.
+HEADLINE_TESTS: Mapping[str, TestName] = MappingProxyType(
+    {kind: tests[0] for kind, tests in SIZED_TESTS.items()}
+)
+
+#: The test the rule picked against the equal-weighted whole market (benchmarks/RESULTS.md).
+HEADLINE_TEST: TestName = HEADLINE_TESTS["ew"]
+
+#: From this many analysed events on, the headline line also points to
+#: ``result.placebo()``. RESULTS.md, "N = 1,000 random dates": the market model's day-0
+#: AR drifts (-1.5 bp against the EW market, -5.4 bp against the CSI 300), invisible at
+#: N <= 100 (the size tables) and at N = 1,000 three fifths of the standard error of the
+#: mean AR against the CSI 300 (t_cross 8.7 % day 0, 15.0 % CAR [-1,1]; corrado 8.3 /
+#: 15.3 %), while the placebo p-value stays at 2.7-4.0 %. The drift in standard errors
+#: grows with sqrt(N): 0.59 SE at N = 1,000 is 0.35 SE at N = 350, where a 5 % test's
+#: size reaches 6.4 %, the tables' 2-SE band; rounded down to 300.
+LARGE_N = 300
+
+#: Where each kind of benchmark's tables come from (the headline line cites it).
+_DESIGN = {"ew": "the equal-weighted market", "index": "an index (the CSI 300 simulated)"}
+
+#: The summary's line against the equal-weighted market: which test to read and why.
+HEADLINE_LINE = (
+    f"read {HEADLINE_TEST} first: against {_DESIGN['ew']} on the whole A-share market "
+    "(random and clustered event dates, N = 30 and 100) it is the most powerful test whose "
+    "size stays within 2 simulation SE of 5 % (rule in eventstudy.study.headline; tables in "
+    "benchmarks/RESULTS.md)"
+)
+
+
+def benchmark_kind(market: str) -> str:
+    """``"ew"`` for the panel-built equal-weighted market, else ``"index"``.
+
+    Examples
+    --------
+    >>> benchmark_kind("ew"), benchmark_kind("000300.SH")
+    ('ew', 'index')
+    """
+    return "ew" if market in get_args(PanelMarket) else "index"
+
+
+def headline_test(market: str) -> TestName:
+    """The headline test against ``market`` (:data:`HEADLINE_TESTS`).
+
+    Examples
+    --------
+    >>> headline_test("ew"), headline_test("000300.SH")
+    ('kp_bmp', 'corrado')
+    """
+    return HEADLINE_TESTS[benchmark_kind(market)]
+
+
+def headline_line(
+    *, market: str, tests: Iterable[str], measure: str = "return", n_events: int = 0
+) -> str | None:
+    """The summary's line on which test to read, or None (no line).
+
+    Parameters
+    ----------
+    market
+        The benchmark (``"ew"`` or an index symbol).
+    tests
+        The tests the study ran.
+    measure
+        The study's measure: only ``"return"`` gets a line (the rule was chosen on
+        abnormal returns; METHODS.md).
+    n_events
+        Analysed events: from :data:`LARGE_N` on the line adds ``result.placebo()``.
+
+    Returns
+    -------
+    str or None
+        The line; None for other measures or when no test of :data:`SIZED_TESTS`
+        for this benchmark ran.
+
+    Examples
+    --------
+    >>> headline_line(market="ew", tests=["t_cross", "kp_bmp"]) == HEADLINE_LINE
+    True
+    >>> print(headline_line(market="ew", tests=["t_cross", "corrado"]))  # doctest: +ELLIPSIS
+    read t_cross first (the headline test kp_bmp was not selected): ...
+    >>> headline_line(market="ew", tests=["t_cross"], measure="volume") is None
+    True
+    >>> headline_line(market="000300.SH", tests=["patell"]) is None
+    True
+    >>> "result.placebo()" in headline_line(market="ew", tests=["kp_bmp"], n_events=LARGE_N)
+    True
+    """
+    if measure != "return":
+        return None
+    kind = benchmark_kind(market)
+    ran = set(tests)
+    chosen = next((t for t in SIZED_TESTS[kind] if t in ran), None)
+    if chosen is None:
+        return None
+    best = HEADLINE_TESTS[kind]
+    why = (
+        f"against {_DESIGN[kind]} on the whole A-share market (random and clustered event "
+        "dates, N = 30 and 100) it is the most powerful test whose size stays within 2 "
+        "simulation SE of 5 % (rule in eventstudy.study.headline; tables in "
+        "benchmarks/RESULTS.md)"
+    )
+    if chosen != best:
+        why = (
+            f"of the selected tests it is the most powerful whose size stays within 2 "
+            f"simulation SE of 5 % against {_DESIGN[kind]} (rule in eventstudy.study.headline; "
+            "tables in benchmarks/RESULTS.md)"
+        )
+    head = f"read {chosen} first" + (
+        "" if chosen == best else f" (the headline test {best} was not selected)"
+    )
+    line = f"{head}: {why}"
+    if n_events >= LARGE_N:
+        line += (
+            f"; with {n_events:,} events (>= {LARGE_N}) read result.placebo() beside it: the "
+            "model's day-0 alpha drift makes the tests of the mean over-reject at large N, "
+            "the placebo p-value is centred on it (benchmarks/RESULTS.md, N = 1,000)"
+        )
+    return line
 
 
 def size_band(reps: int, alpha: float = 0.05) -> float:

@@ -68,7 +68,7 @@ from eventstudy.exceptions import ConfigError
 from eventstudy.scale.cluster import check_engine
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
-from eventstudy.study.headline import HEADLINE_LINE, HEADLINE_TEST
+from eventstudy.study.headline import HEADLINE_TESTS, headline_line
 from eventstudy.study.inference import (
     BOOTSTRAP_TESTS,
     Battery,
@@ -77,6 +77,7 @@ from eventstudy.study.inference import (
     run_battery,
 )
 from eventstudy.study.measures import get_measure
+from eventstudy.study.panel_market import is_panel_market
 from eventstudy.study.placebo import (
     DEFAULT_PLACEBO_RUNS,
     DEFAULT_PLACEBO_WINDOW,
@@ -104,12 +105,13 @@ NO_RESIDUALS_NOTE = (
 )
 
 #: Tests shown in the summary table (those the spec ran), in this order; the headline
-#: test (:data:`eventstudy.study.headline.HEADLINE_TEST`) is always among them.
+#: tests (:data:`eventstudy.study.headline.HEADLINE_TESTS`) are always among them.
 SUMMARY_TESTS = tuple(
     dict.fromkeys(
-        ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank", HEADLINE_TEST)
+        ("t_cross", "patell", "bmp", "kp_bmp", "gen_sign", "corrado", "grank",
+         *HEADLINE_TESTS.values())
     )
-)
+)  # fmt: skip
 
 
 def _is_window(key: object) -> bool:
@@ -286,6 +288,21 @@ class EventStudyResult:
     def measure(self) -> str:
         """What :attr:`ar`/:attr:`car` measure: ``return``, ``volume`` or ``volatility``."""
         return str(self._spec.measure)
+
+    @property
+    def headline(self) -> str | None:
+        """Which test to read first and why (:func:`eventstudy.study.headline.headline_line`).
+
+        None for volume and volatility studies and when no sized test of the
+        benchmark ran; the summary, the ``eventstudy run`` console and the briefing
+        all print this line.
+        """
+        return headline_line(
+            market=self.market,
+            tests=self._battery_tests,
+            measure=self.measure,
+            n_events=self.n_events,
+        )
 
     @property
     def windows(self) -> list[tuple[int, int]]:
@@ -677,13 +694,15 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         ]
         if self.n_events == 0:
             return [*lines, "  (no event could be analysed)"]
-        rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
-        lines.append(
-            f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
-            f"CAR windows (calendar-overlap weighted) {rw}"
-            if not self._without_residuals
-            else "  " + NO_RESIDUALS_NOTE.format(tests=", ".join(self._without_residuals))
-        )
+        if self._without_residuals:
+            tests = ", ".join(self._without_residuals)
+            lines.append("  " + NO_RESIDUALS_NOTE.format(tests=tests))
+        elif "rbar" in battery_needs(self._battery_tests):  # a KP-adjusted test ran
+            rw = ", ".join(f"{k} {v:.4f}" for k, v in self.rbar_windows.items())
+            lines.append(
+                f"  Kolari-Pynnönen rbar: day tests {self.rbar:.4f} (same-day-0 pairs); "
+                f"CAR windows (calendar-overlap weighted) {rw}"
+            )
         return [*lines, *(f"  {line}" for line in self._model_lines())]
 
     def _model_lines(self) -> list[str]:
@@ -692,9 +711,34 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         measure = get_measure(self._spec.measure)
         if measure.name != "return":  # the default measure needs no line
             lines.append(f"measure {measure.name}: {measure.method} ({measure.reference})")
+            lines.extend(self._market_volume_lines())
             note = measure.left_out_note(self._spec.tests)
             lines.extend([note] if note else [])
         return lines
+
+    def event_handling(self) -> list[str]:
+        """Duplicates and overlaps: what was found and done, with counts.
+
+        The last lines of :meth:`methodology`; the ``eventstudy run`` console prints
+        them too.
+        """
+        return self._event_handling_lines()
+
+    def _market_volume_lines(self) -> list[str]:
+        """Where a volume study's market log volume ``V_mt`` comes from (see
+        :func:`eventstudy.study.measures.volume_frame`)."""
+        if get_measure(self._spec.measure).data != "volume":
+            return []
+        mean = (
+            "each session the mean log volume log(1 + volume) of the securities of the volume "
+            "panel with a volume that session"
+        )
+        if is_panel_market(self.market):
+            return [f"market volume {self.market!r}: {mean} (the event securities included)"]
+        return [
+            f"market volume {self.market!r}: its own log volume log(1 + volume) when the "
+            f"volumes have a {self.market!r} column with data, else {mean}"
+        ]
 
     def _event_handling_lines(self) -> list[str]:
         """Duplicates and overlaps: what was found and done (counts)."""
@@ -705,8 +749,9 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         if how == "keep" and "n_same_day" in ev.columns:
             k = int((ev["n_same_day"] > 1).sum())
             out.append(
-                f"duplicates='keep': {k} events share their security and day 0 with "
-                "another event (kept as separate events; column n_same_day)"
+                f"duplicates='keep': {k} of the {len(ev)} analysed events share their security "
+                "and day 0 with another input event (kept as separate events; column "
+                "n_same_day; the warning counted the input events, dropped ones included)"
             )
         elif how != "keep":
             reason = "collapsed" if how == "collapse" else "duplicate"
@@ -749,7 +794,7 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         >>> [line.split(":")[0] for line in res.methodology()]
         ['calendar_time', 'pvalue_holm, pvalue_bh', "duplicates='keep'", "overlap='keep'"]
         """
-        tests = set(self._spec.tests) - set(self._without_residuals)
+        tests = set(self._battery_tests)  # the measure's tests, less those left out
         b = self._spec.bootstrap
         lines = list(self._notes)
         if "calendar_time" in tests:
@@ -815,8 +860,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
             caption="CAAR by window, statistic (two-sided p-value):",
             formats={"CAAR": _pct4 if percent else _num4},
         )
-        if self._spec.measure == "return" and HEADLINE_TEST in self._battery_tests:
-            s.add_lines([f"  {HEADLINE_LINE}"])  # which test to read (study.headline)
+        if self.headline is not None:
+            s.add_lines([f"  {self.headline}"])  # which test to read (study.headline)
         return s.add_lines(["Methodology:", *(f"  {line}" for line in self.methodology())])
 
     def __str__(self) -> str:

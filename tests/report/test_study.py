@@ -297,7 +297,7 @@ def test_methodology_states_the_rule_cutoff_and_model(prices, tmp_path) -> None:
     foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     assert "before the 14:00 cutoff" in foot
     assert "Mikkelson–Partch" in foot
-    assert "<b>Which test to read:</b> read kp_bmp first" in foot  # study.headline
+    assert "<b>Which test to read:</b> read corrado first" in foot  # study.headline, index
     files = briefing(mm, out=tmp_path / "n", formats=("html",))
     foot = _footer(files.html.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     assert "as supplied with the events" in foot
@@ -536,6 +536,7 @@ def test_headline_headers_are_display_labels_right_aligned_over_numbers(result, 
         (' class="n"', "N"),
         (' class="n"', "p (t)"),
         (' class="n"', "p (KP-BMP)"),
+        (' class="n"', "p (Corrado)"),
     ]
     assert [label for _, label in head] == [HEADLINE_LABELS[c] for c in headline_table(result)]
     for raw in ("caar", "p_t_cross", "p_kp_bmp"):
@@ -544,6 +545,23 @@ def test_headline_headers_are_display_labels_right_aligned_over_numbers(result, 
     assert "th.n{text-align:right;}" in text
     tests = text.split("<h2>Tests</h2>")[1].split("</thead>")[0]
     assert tests.count('<th class="n">') == len(result.car.columns)
+
+
+def test_briefing_of_a_volatility_study_no_headline_and_own_units(prices, result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Volatility CAARs are variance ratios, not percentages; no "which test to read"."""
+    vol = run_event_study(result.events, prices=prices, market="000300.SH", measure="volatility")
+    text = _page(vol, tmp_path)
+    assert "Which test to read" not in text
+    assert "measure volatility,\nmodel market against" in text
+    table = text.split("<h2>CAAR by window</h2>")[1].split("</table>")[0]
+    assert "CAAR (abnormal variance U - 1)" in table
+    caar = float(vol.caar["[-1,1]"])
+    assert f"{caar:+.4f}" in table
+    assert f"{caar:+.2%}" not in table
+    top = text.split("<h2>Top events")[1].split("</table>")[0]
+    assert "%" not in top.split("</thead>")[1]
+    cards = text.split('<div class="cards"')[1].split("</div></div></div>")[0]
+    assert "CAAR (abnormal variance U - 1)" in cards
 
 
 def test_cards_fill_one_row_without_an_orphan(result, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -122,7 +122,7 @@ def test_study_warns_once_with_the_count(wide):
     assert mine[0].filename == __file__  # points at the user's line, not the package's
     assert res.n_events == 5
     assert res.events.n_same_day.tolist() == [3, 3, 3, 2, 2]
-    assert "duplicates='keep': 5 events share" in res.summary().as_text()
+    assert "duplicates='keep': 5 of the 5 analysed events share" in res.summary().as_text()
 
 
 def test_study_collapse_puts_the_others_in_dropped(wide):

@@ -136,3 +136,53 @@ def test_car_bhar_caar_accept_a_window_like_plot(res):
     assert type(res.car[[label]]) is pd.DataFrame
     with pytest.raises(KeyError, match=r"window \(-1, 99\) is not one of the result's CAR"):
         res.car[(-1, 99)]
+
+
+# --------------------------------------------------------------- texts (audit 11)
+def _volumes(rets: pd.DataFrame) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    return pd.DataFrame(rng.lognormal(12, 0.5, rets.shape), index=rets.index, columns=rets.columns)
+
+
+def test_volume_summary_says_where_the_market_volume_came_from(rets) -> None:
+    vol = _volumes(rets)
+    ev = make_events(rets)
+    res = run_event_study(ev, volumes=vol.drop(columns="M"), market="M", measure="volume")
+    text = str(res.summary())
+    assert (
+        "market volume 'M': its own log volume log(1 + volume) when the volumes have a 'M' "
+        "column with data, else each session the mean log volume log(1 + volume) of the "
+        "securities of the volume panel" in " ".join(text.split())
+    )
+    stocks = vol.drop(columns="M")
+    ew = run_event_study(ev, volumes=stocks, market="ew", measure="volume")
+    text = " ".join(str(ew.summary()).split())
+    assert "market volume 'ew': each session the mean log volume log(1 + volume)" in text
+    assert "simple return" not in text
+
+
+def test_volume_event_without_volume_on_day0_says_volume(rets) -> None:
+    vol = _volumes(rets)
+    vol.iloc[300, vol.columns.get_loc("S0")] = np.nan  # e0's day 0
+    res = run_event_study(make_events(rets), volumes=vol, market="M", measure="volume")
+    gone = res.dropped.set_index("event_id")
+    assert gone.loc["e0", "reason"] == "no_price_day0"  # the code stays
+    assert gone.loc["e0", "message"] == f"S0 has no volume on day 0 ({rets.index[300].date()})"
+
+
+def test_volatility_summary_omits_the_lines_of_tests_it_left_out(rets) -> None:
+    res = run_event_study(make_events(rets), returns=rets, market="M", measure="volatility")
+    text = str(res.summary())
+    assert "calendar_time:" not in text
+    assert "Kolari-Pynnönen rbar" not in text
+    ret = run_event_study(make_events(rets), returns=rets, market="M")
+    assert "calendar_time:" in str(ret.summary())
+    assert "Kolari-Pynnönen rbar" in str(ret.summary())
+
+
+def test_duplicates_line_counts_the_analysed_events_and_says_so(rets) -> None:
+    ev = make_events(rets, days=(300, 300, 310), syms=("S0", "S0", "S1"))
+    with pytest.warns(UserWarning, match="2 events name the same security"):
+        res = run_event_study(ev, returns=rets, market="M")
+    line = next(ln for ln in res.methodology() if ln.startswith("duplicates='keep'"))
+    assert line.startswith("duplicates='keep': 2 of the 3 analysed events share")
