@@ -80,7 +80,7 @@ from bench_warehouse import default_path
 
 from eventstudy.datasets import sample_prices
 from eventstudy.study import run_event_study
-from eventstudy.study.headline import HEADLINE_RULE, HEADLINE_TEST, pick_headline
+from eventstudy.study.headline import HEADLINE_RULE, HEADLINE_TEST, HEADLINE_TESTS, pick_headline
 from eventstudy.study.inference import TESTS
 from eventstudy.study.panel_market import equal_weighted_market
 
@@ -435,7 +435,13 @@ def main() -> None:
     ap.add_argument("--path", type=Path, default=None)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/eventstudy_market_full_returns.npz"))
     ap.add_argument("--quick", action="store_true", help="50 samples everywhere (smoke run)")
-    ap.add_argument("--part", choices=("all", "large"), default="all", help="large: only N = 1,000")
+    ap.add_argument(
+        "--part",
+        choices=("all", "large", "headline-index"),
+        default="all",
+        help="large: only N = 1,000; headline-index: only the --reps-headline size check of the "
+        "index benchmark's headline test (HEADLINE_TESTS['index']) against the CSI 300",
+    )
     args = ap.parse_args()
     if args.quick:
         args.reps = args.reps_headline = args.reps_large = args.reps_ct = 50
@@ -453,6 +459,20 @@ def main() -> None:
     panels = {"ew": Panel(values, dates, ew), "csi300": Panel(values, dates, csi300_returns(dates))}
     elig = eligible(values)
     print(f"eligible (stock, day 0) pairs: {int(elig.sum())}", flush=True)
+    if args.part == "headline-index":
+        test = HEADLINE_TESTS["index"]
+        head = headline_check(panels["csi300"], elig, test, args)
+        se_h = np.sqrt(ALPHA * (1 - ALPHA) / args.reps_headline)
+        for n, size in head.items():
+            inside = abs(size - ALPHA) <= 2 * se_h
+            print(
+                f"{test} day-0 size, random dates, CSI 300 market, N={n}, "
+                f"{args.reps_headline} samples: {size:.2%} (2 SE = {2 * se_h:.2%}; "
+                f"{'within' if inside else 'OUTSIDE'} the band)"
+            )
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        print(f"\nruntime {time.perf_counter() - t0:.0f} s; {machine()}; {stamp}")
+        return
     if args.part == "large":
         report_large(large_n(panels, elig, args), args)
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
