@@ -69,10 +69,9 @@ from eventstudy.config import (
 )
 from eventstudy.events import DROPPED_COLUMNS, EventSet
 from eventstudy.exceptions import (
+    PRICE_WARNINGS,
     ConfigError,
     DataUnavailableError,
-    OfflineFallbackWarning,
-    ProxyWarning,
     SymbolError,
 )
 from eventstudy.summary import Summary
@@ -665,9 +664,6 @@ def _briefing(
 
 
 #: Warnings of the price layer that the notes restate from the prices' provenance.
-_PRICE_WARNINGS = (ProxyWarning, OfflineFallbackWarning)
-
-
 def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[str, ...]:
     """The run's notes: its warnings, and what the price step served in place of the source.
 
@@ -684,7 +680,7 @@ def _notes(caught: list[warnings.WarningMessage], run: PipelineResult) -> tuple[
     notes = [
         f"{w.category.__name__}: {w.message}"
         for w in caught
-        if not issubclass(w.category, _PRICE_WARNINGS) and str(w.message) not in said
+        if not issubclass(w.category, PRICE_WARNINGS) and str(w.message) not in said
     ]
     notes += _snapshot_note(run)
     notes += [f"EventStudyWarning: {n}" for n in duplicate_proxy_notes(run.result)]
