@@ -52,9 +52,11 @@ allowed values ``typing.get_args`` of the option types of
                                # default: those of eventstudy.study.DEFAULT_CAR_WINDOWS inside
                                # the event window, plus the event window itself
     min_estimation_obs = 100
-    tests = "all"              # or a list of test names (+ "wild_bootstrap", "lbt_skew_t")
-    # bootstrap = 999          # replications of the resampling tests (default 999 / 1,000);
-                               # only with "wild_bootstrap"/"lbt_skew_t" in tests (else a warning)
+    tests = ["all", "wild_bootstrap"]
+                               # "all" (the standard battery) or test names; the resampling
+                               # tests "wild_bootstrap", "lbt_skew_t" only when named
+    bootstrap = 999            # their replications (default 999 / 1,000; a warning when no
+                               # resampling test is selected)
     seed = 7                   # seed of the resampling tests (default: a fresh one, recorded)
     duplicates = "keep"        # keep, collapse, first: same security and day 0, several articles
     overlap = "keep"           # keep (flag) or drop events with another one in their windows
