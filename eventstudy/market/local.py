@@ -68,7 +68,7 @@ date
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -203,6 +203,24 @@ class _Long:
     @property
     def rows(self) -> int:
         return len(self.dates)
+
+    def rows_of(self) -> dict[str, np.ndarray]:
+        """``{symbol: row positions}`` of the symbols with rows, each in the order read."""
+        order = np.argsort(self.codes, kind="stable")
+        ranks = np.arange(len(self.names))
+        lo = np.searchsorted(self.codes[order], ranks, side="left")
+        hi = np.searchsorted(self.codes[order], ranks, side="right")
+        return {n: order[a:b] for n, a, b in zip(self.names, lo, hi, strict=True) if b > a}
+
+    def bars(self, rows: np.ndarray | None, symbol: str) -> pd.DataFrame:
+        """Clean bars of ``rows`` (None: all), notes in ``attrs["notes"]``."""
+        pick = slice(None) if rows is None else rows
+        frame = pd.DataFrame(
+            {"date": self.dates[pick], **{f: v[pick] for f, v in self.values.items()}}
+        )
+        bars, notes = clean_bars(frame, symbol=symbol)
+        bars.attrs["notes"] = notes
+        return bars
 
 
 class _Warehouse:
@@ -691,10 +709,64 @@ class LocalSource:
                     f"{len(wh.symbols())} symbols; LocalSource(...).symbols() lists them)"
                 )
             return empty_bars(wh.fields())
-        frame = pd.DataFrame({"date": long.dates, **long.values})
-        bars, notes = clean_bars(frame, symbol=symbol)
-        bars.attrs["notes"] = notes
-        return bars
+        return long.bars(None, symbol)
+
+    def fetch_many(
+        self, symbols: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> dict[str, pd.DataFrame]:
+        """Bars of many symbols from one warehouse scan: what :meth:`fetch` gives for each.
+
+        The batched read behind ``load_panel`` (a
+        :class:`~eventstudy.market.loaders.BatchFetching` source): a warehouse is
+        scanned once for all ``symbols`` (one more scan for symbols stored in
+        another spelling, as :meth:`fetch` does). Symbols it does not hold, or
+        not in ``adjust``, are left out (:meth:`fetch` says why); a folder of
+        files has no batched read and leaves every symbol to :meth:`fetch`.
+
+        Parameters
+        ----------
+        symbols
+            Symbols in any spelling.
+        start, end
+            Date range, both inclusive.
+        adjust
+            The adjustment asked for (stocks are served only in the source's own).
+
+        Returns
+        -------
+        dict
+            ``{canonical symbol: bars}``, bars as :meth:`fetch` returns them.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> lake = pathlib.Path(tempfile.mkdtemp()) / "daily.parquet"
+        >>> pd.DataFrame({"date": pd.to_datetime(["2022-01-10", "2022-01-10"]),
+        ...               "symbol": ["600519.SH", "000858.SZ"],
+        ...               "close": [1739.49, 201.5]}).to_parquet(lake)
+        >>> got = LocalSource(lake).fetch_many(["600519.SH", "000858", "300750.SZ"],
+        ...                                    pd.Timestamp("2022-01-10"),
+        ...                                    pd.Timestamp("2022-01-10"), adjust="qfq")
+        >>> {s: b["close"].tolist() for s, b in got.items()}
+        {'600519.SH': [1739.49], '000858.SZ': [201.5]}
+        """
+        wh = self._warehouse
+        if wh is None:
+            return {}
+        wanted = [
+            s
+            for s in dict.fromkeys(normalize(x) for x in symbols)
+            if self.served_adjust(s, adjust) in ("none", adjust)
+        ]
+        if not wanted:
+            return {}
+        long = wh.read(wanted, start, end, wh.fields())
+        rows = long.rows_of()
+        out = {s: long.bars(rows[s], s) for s in wanted if s in rows}
+        if len(out) < len(wanted):  # held but without rows in the range: empty bars
+            held = wh.symbols()
+            out.update({s: empty_bars(wh.fields()) for s in wanted if s not in out and s in held})
+        return out
 
     # -- many symbols at once ------------------------------------------------------------
 

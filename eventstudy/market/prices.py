@@ -105,6 +105,7 @@ from eventstudy.market.request import (
     Loaded,
     Loader,
     OfflineMiss,
+    Prefetching,
     PriceRequest,
     between,
     fmt_ranges,
@@ -190,6 +191,8 @@ def _serve(
     """Load each symbol; with ``errors="collect"`` the ones that fail become failure rows."""
     loaded: dict[str, Loaded] = {}
     failed: list[dict[str, str]] = []
+    if isinstance(loader, Prefetching):  # e.g. a warehouse: many symbols per scan
+        loader.prefetch(syms, req)
     for sym in syms:
         canon = sym.canonical
         try:
