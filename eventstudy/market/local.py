@@ -68,7 +68,7 @@ date
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -191,6 +191,20 @@ def _coded(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     return codes, [str(v) for v in array.dictionary.to_pylist()]
 
 
+def _last_of(
+    codes: np.ndarray, stored: list[str], days: np.ndarray
+) -> Iterator[tuple[str, np.datetime64]]:
+    """``(stored spelling, last day)`` of each spelling with rows (a NaT row makes it NaT)."""
+    ok = codes >= 0
+    if not ok.any():
+        return
+    order = np.argsort(codes[ok], kind="stable")
+    c, d = codes[ok][order], days[ok][order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    for code, day in zip(c[starts], np.maximum.reduceat(d, starts), strict=True):
+        yield stored[code], day
+
+
 @dataclass(frozen=True)
 class _Long:
     """Rows read from a warehouse: parallel arrays, symbols coded into ``names``."""
@@ -302,11 +316,24 @@ class _Warehouse:
         self.dataset()
         return tuple(f for f in FIELDS if f in self._stored)
 
+    def _batches(self, names: list[str]) -> Iterator[list[pa.ChunkedArray]]:
+        """The columns ``names`` (``date``, ``symbol``) of every row, one batch at a time.
+
+        A whole-warehouse scan held batch by batch: its memory is one batch, not
+        the table (the symbol column of a whole market is millions of rows).
+        """
+        import pyarrow as pa
+
+        dataset = self.dataset()
+        for batch in dataset.to_batches(columns=[self._stored[n] for n in names]):
+            yield [pa.chunked_array([batch.column(i)]) for i in range(len(names))]
+
     def symbols(self) -> dict[str, str]:
         """``{canonical: stored spelling}`` of every symbol in the warehouse (read once)."""
         if self._symbols is None:
-            column = self.dataset().to_table(columns=[self._stored["symbol"]]).column(0)
-            _, stored = _coded(column)
+            stored: set[str] = set()
+            for (column,) in self._batches(["symbol"]):
+                stored.update(_coded(column)[1])
             found: dict[str, str] = {}
             for value in sorted(stored):
                 canon = _canonical(value)
@@ -318,21 +345,15 @@ class _Warehouse:
     def last_dates(self) -> dict[str, pd.Timestamp]:
         """``{canonical: last date}`` of every symbol in the warehouse (one scan, read once)."""
         if self._last is None:
-            table = self.dataset().to_table(columns=[self._stored["date"], self._stored["symbol"]])
-            codes, stored = _coded(table.column(1))
-            days = self._days(table.column(0))
-            ok = codes >= 0
-            last = np.full(len(stored), np.datetime64("NaT"), dtype="datetime64[ns]")
-            if ok.any():
-                order = np.argsort(codes[ok], kind="stable")
-                c, d = codes[ok][order], days[ok][order]
-                starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-                last[c[starts]] = np.maximum.reduceat(d, starts)
+            last: dict[str, np.datetime64] = {}  # stored spelling -> last date (NaT wins)
+            for dates, symbols in self._batches(["date", "symbol"]):
+                for value, day in _last_of(*_coded(symbols), self._days(dates)):
+                    last[value] = np.maximum(last[value], day) if value in last else day
             found: dict[str, pd.Timestamp] = {}
-            for j, value in enumerate(stored):
+            for value in sorted(last):
                 canon = _canonical(value)
-                if canon is not None and not np.isnat(last[j]):
-                    day = pd.Timestamp(last[j])
+                if canon is not None and not np.isnat(last[value]):
+                    day = pd.Timestamp(last[value])
                     found[canon] = max(found.get(canon, day), day)
             self._last = found
         return self._last

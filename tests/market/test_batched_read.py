@@ -192,3 +192,23 @@ def test_fetch_many_equals_fetch(lake: Path) -> None:
         assert bars.attrs["notes"] == one.attrs["notes"]
     assert src.fetch_many(stocks(2), lo, hi, adjust="hfq") == {}  # qfq stocks, not hfq
     assert LocalSource(lake.parent).fetch_many(stocks(2), lo, hi, adjust="qfq") == {}
+
+
+def test_whole_warehouse_scans_are_streamed(tmp_path: Path) -> None:
+    """symbols() and last_dates() read batch by batch (seen failing before: one to_table
+    each, the whole symbol column of a market in memory: 600 MB for 5,202 stocks)."""
+    frame = long_frame(30)
+    late = frame[frame.symbol == "600010.SH"].assign(date=pd.Timestamp("2022-03-31"))
+    frame = pd.concat([frame, late.head(1)], ignore_index=True)  # its last day, in the last rows
+    path = tmp_path / "daily.parquet"
+    frame.to_parquet(path, index=False, row_group_size=100)
+    src, counter = counted(path)
+    wh = src._warehouse
+    assert wh is not None
+    held, last = wh.symbols(), wh.last_dates()
+    assert counter.scans == 0  # no whole table read
+    assert sorted(held) == sorted({*stocks(30), INDEX, "000001.SZ"})
+    assert held["000001.SZ"] == "000001"
+    assert last["600010.SH"] == pd.Timestamp("2022-03-31")
+    assert last["600003.SH"] == DAYS[20]
+    assert last["000001.SZ"] == last["600000.SH"] == DAYS[-1]
