@@ -353,8 +353,8 @@ class _Warehouse:
             for value in sorted(last):
                 canon = _canonical(value)
                 if canon is not None and not np.isnat(last[value]):
-                    day = pd.Timestamp(last[value])
-                    found[canon] = max(found.get(canon, day), day)
+                    stamp = pd.Timestamp(last[value])
+                    found[canon] = max(found.get(canon, stamp), stamp)
             self._last = found
         return self._last
 
