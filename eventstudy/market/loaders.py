@@ -7,7 +7,9 @@
                     write every field back
 :class:`DirectSource` a source without network (bundled snapshot, local files):
                     read, clean, slice; a board it does not have is served as a
-                    proxy built from its members, read from the same source
+                    proxy built from its members, read from the same source; a
+                    :class:`BatchFetching` source (a Parquet warehouse) is read
+                    :data:`BATCH_SYMBOLS` symbols per call
 :func:`load_board_proxy` a board as a proxy from its members, fetched through a
                     loader within the same request
 ==================  ===========================================================
@@ -30,17 +32,20 @@ Examples
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import PriceField
+from eventstudy._typing import Adjust, PriceField
 from eventstudy.calendar import shanghai_sessions
 from eventstudy.exceptions import (
     CacheError,
     DataUnavailableError,
+    EventStudyError,
     EventStudyWarning,
     ProviderError,
     ProxyWarning,
@@ -67,6 +72,7 @@ from eventstudy.market.request import (
     Loaded,
     Loader,
     OfflineMiss,
+    Prefetching,
     PriceRequest,
     between,
     fmt_ranges,
@@ -81,6 +87,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASIS_RTOL",
+    "BATCH_SYMBOLS",
+    "BatchFetching",
     "CachedSource",
     "CoverageReporting",
     "DirectSource",
@@ -94,6 +102,9 @@ __all__ = [
 BASIS_RTOL = 1e-6
 #: The field whose cache entry is the reference of coverage and of the basis check.
 REFERENCE_FIELD: PriceField = "close"
+#: Symbols a :class:`BatchFetching` source is asked for per call: one warehouse scan each;
+#: bounds the rows held at once when a request covers the whole market.
+BATCH_SYMBOLS = 1000
 
 
 def loader_for(source: PriceSource | Loader) -> Loader:
@@ -167,12 +178,68 @@ def coverage_gaps(source: object, symbol: Symbol, req: PriceRequest) -> tuple[li
     return trim(symbol, ranges), why
 
 
+@runtime_checkable
+class BatchFetching(Protocol):
+    """A source that reads many symbols in one call (a Parquet warehouse: one scan).
+
+    :class:`DirectSource` asks it for the symbols of a request
+    :data:`BATCH_SYMBOLS` at a time instead of calling ``fetch`` once per symbol;
+    the results are the same (what ``fetch`` would return for each).
+
+    Examples
+    --------
+    >>> from eventstudy.market import LocalSource, get_source
+    >>> isinstance(LocalSource("/tmp/lake.parquet"), BatchFetching)
+    True
+    >>> isinstance(get_source("bundled"), BatchFetching)
+    False
+    """
+
+    def fetch_many(
+        self, symbols: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> dict[str, pd.DataFrame]:
+        """``{canonical symbol: bars}`` of the ``symbols`` it can serve, as ``fetch`` gives them.
+
+        A symbol left out (not held, another adjustment, not batchable) is then
+        fetched alone, so ``fetch`` says why it fails.
+        """
+        ...
+
+
+@dataclass
+class _Batches:
+    """The symbols of one request still to be read from a batch-fetching source."""
+
+    req: PriceRequest
+    pending: dict[str, None]  # canonical symbols not read yet, in request order
+    bars: dict[str, pd.DataFrame] = field(default_factory=dict)  # read, not yet loaded
+
+    def take(self, canon: str, source: BatchFetching) -> pd.DataFrame | None:
+        """The bars of ``canon`` (reading its batch first), or None: fetch it alone."""
+        if canon not in self.bars and canon in self.pending:
+            rest = (s for s in self.pending if s != canon)
+            batch = [canon, *islice(rest, BATCH_SYMBOLS - 1)]
+            for s in batch:
+                del self.pending[s]
+            req = self.req
+            try:
+                got = source.fetch_many(batch, req.start, req.end, adjust=req.adjust)
+            except EventStudyError:  # each symbol is fetched alone: its own error, or not
+                got = {}
+            self.bars.update((s, got[s]) for s in batch if s in got)
+        return self.bars.pop(canon, None)
+
+
 class DirectSource:
     """A source without network (snapshot, files): read, clean, slice; boards by proxy.
 
     Dates the source says it cannot serve (:func:`coverage_gaps`) are recorded
     as missing in the request (``failures`` or one
     :class:`~eventstudy.exceptions.DataUnavailableError`), never filled.
+
+    A :class:`BatchFetching` source is read in batches once :meth:`prefetch`
+    has named the request's symbols (as ``load_panel`` does): one call per
+    :data:`BATCH_SYMBOLS` symbols instead of one per symbol, same results.
 
     Parameters
     ----------
@@ -186,12 +253,33 @@ class DirectSource:
     def __init__(self, source: PriceSource, *, report_gaps: bool = True) -> None:
         self.source = source
         self.report_gaps = report_gaps
+        self._batches: list[_Batches] = []
+
+    def prefetch(self, symbols: Sequence[Symbol], req: PriceRequest) -> None:
+        """Read ``symbols`` of ``req`` in batches when they are loaded (see :class:`Prefetching`).
+
+        Nothing is read here; a source that is not :class:`BatchFetching` is
+        still read one symbol at a time.
+        """
+        if isinstance(self.source, BatchFetching):
+            pending = dict.fromkeys(s.canonical for s in symbols)
+            self._batches = [b for b in self._batches if b.pending or b.bars]
+            self._batches.append(_Batches(req, pending))
+
+    def _fetch(self, symbol: Symbol, req: PriceRequest) -> pd.DataFrame:
+        src = self.source
+        for batches in self._batches:
+            if batches.req is req and isinstance(src, BatchFetching):
+                bars = batches.take(symbol.canonical, src)
+                if bars is not None:
+                    return bars
+        return src.fetch(symbol.canonical, req.start, req.end, adjust=req.adjust)
 
     def load(self, symbol: Symbol, req: PriceRequest) -> Loaded:
         """Every requested field of ``symbol`` the source has (see :class:`Loader`)."""
         src = self.source
         try:
-            raw = src.fetch(symbol.canonical, req.start, req.end, adjust=req.adjust)
+            raw = self._fetch(symbol, req)
         except DataUnavailableError:
             if symbol.kind == "board":
                 why = f"{symbol} is not in source {src.name!r}"
@@ -553,7 +641,10 @@ def load_board_proxy(
         )  # fmt: skip
         return Loaded({}, prov, lacking)
     sub = req.for_members(["close", *wanted])
-    loaded = {m: members.load(parse_symbol(m), sub) for m in syms}
+    parsed = [parse_symbol(m) for m in syms]
+    if isinstance(members, Prefetching):
+        members.prefetch(parsed, sub)
+    loaded = {m: members.load(sym, sub) for m, sym in zip(syms, parsed, strict=True)}
     if sub.state.missing:
         raise missing_error(sub.state.missing)
     closes = _member_frame(loaded, "close", sub)

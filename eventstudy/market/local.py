@@ -68,7 +68,7 @@ date
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -191,6 +191,20 @@ def _coded(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     return codes, [str(v) for v in array.dictionary.to_pylist()]
 
 
+def _last_of(
+    codes: np.ndarray, stored: list[str], days: np.ndarray
+) -> Iterator[tuple[str, np.datetime64]]:
+    """``(stored spelling, last day)`` of each spelling with rows (a NaT row makes it NaT)."""
+    ok = codes >= 0
+    if not ok.any():
+        return
+    order = np.argsort(codes[ok], kind="stable")
+    c, d = codes[ok][order], days[ok][order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    for code, day in zip(c[starts], np.maximum.reduceat(d, starts), strict=True):
+        yield stored[code], day
+
+
 @dataclass(frozen=True)
 class _Long:
     """Rows read from a warehouse: parallel arrays, symbols coded into ``names``."""
@@ -203,6 +217,24 @@ class _Long:
     @property
     def rows(self) -> int:
         return len(self.dates)
+
+    def rows_of(self) -> dict[str, np.ndarray]:
+        """``{symbol: row positions}`` of the symbols with rows, each in the order read."""
+        order = np.argsort(self.codes, kind="stable")
+        ranks = np.arange(len(self.names))
+        lo = np.searchsorted(self.codes[order], ranks, side="left")
+        hi = np.searchsorted(self.codes[order], ranks, side="right")
+        return {n: order[a:b] for n, a, b in zip(self.names, lo, hi, strict=True) if b > a}
+
+    def bars(self, rows: np.ndarray | None, symbol: str) -> pd.DataFrame:
+        """Clean bars of ``rows`` (None: all), notes in ``attrs["notes"]``."""
+        pick = slice(None) if rows is None else rows
+        frame = pd.DataFrame(
+            {"date": self.dates[pick], **{f: v[pick] for f, v in self.values.items()}}
+        )
+        bars, notes = clean_bars(frame, symbol=symbol)
+        bars.attrs["notes"] = notes
+        return bars
 
 
 class _Warehouse:
@@ -284,11 +316,24 @@ class _Warehouse:
         self.dataset()
         return tuple(f for f in FIELDS if f in self._stored)
 
+    def _batches(self, names: list[str]) -> Iterator[list[pa.ChunkedArray]]:
+        """The columns ``names`` (``date``, ``symbol``) of every row, one batch at a time.
+
+        A whole-warehouse scan held batch by batch: its memory is one batch, not
+        the table (the symbol column of a whole market is millions of rows).
+        """
+        import pyarrow as pa
+
+        dataset = self.dataset()
+        for batch in dataset.to_batches(columns=[self._stored[n] for n in names]):
+            yield [pa.chunked_array([batch.column(i)]) for i in range(len(names))]
+
     def symbols(self) -> dict[str, str]:
         """``{canonical: stored spelling}`` of every symbol in the warehouse (read once)."""
         if self._symbols is None:
-            column = self.dataset().to_table(columns=[self._stored["symbol"]]).column(0)
-            _, stored = _coded(column)
+            stored: set[str] = set()
+            for (column,) in self._batches(["symbol"]):
+                stored.update(_coded(column)[1])
             found: dict[str, str] = {}
             for value in sorted(stored):
                 canon = _canonical(value)
@@ -300,22 +345,16 @@ class _Warehouse:
     def last_dates(self) -> dict[str, pd.Timestamp]:
         """``{canonical: last date}`` of every symbol in the warehouse (one scan, read once)."""
         if self._last is None:
-            table = self.dataset().to_table(columns=[self._stored["date"], self._stored["symbol"]])
-            codes, stored = _coded(table.column(1))
-            days = self._days(table.column(0))
-            ok = codes >= 0
-            last = np.full(len(stored), np.datetime64("NaT"), dtype="datetime64[ns]")
-            if ok.any():
-                order = np.argsort(codes[ok], kind="stable")
-                c, d = codes[ok][order], days[ok][order]
-                starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-                last[c[starts]] = np.maximum.reduceat(d, starts)
+            last: dict[str, np.datetime64] = {}  # stored spelling -> last date (NaT wins)
+            for dates, symbols in self._batches(["date", "symbol"]):
+                for value, day in _last_of(*_coded(symbols), self._days(dates)):
+                    last[value] = np.maximum(last[value], day) if value in last else day
             found: dict[str, pd.Timestamp] = {}
-            for j, value in enumerate(stored):
+            for value in sorted(last):
                 canon = _canonical(value)
-                if canon is not None and not np.isnat(last[j]):
-                    day = pd.Timestamp(last[j])
-                    found[canon] = max(found.get(canon, day), day)
+                if canon is not None and not np.isnat(last[value]):
+                    stamp = pd.Timestamp(last[value])
+                    found[canon] = max(found.get(canon, stamp), stamp)
             self._last = found
         return self._last
 
@@ -691,10 +730,64 @@ class LocalSource:
                     f"{len(wh.symbols())} symbols; LocalSource(...).symbols() lists them)"
                 )
             return empty_bars(wh.fields())
-        frame = pd.DataFrame({"date": long.dates, **long.values})
-        bars, notes = clean_bars(frame, symbol=symbol)
-        bars.attrs["notes"] = notes
-        return bars
+        return long.bars(None, symbol)
+
+    def fetch_many(
+        self, symbols: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, *, adjust: Adjust
+    ) -> dict[str, pd.DataFrame]:
+        """Bars of many symbols from one warehouse scan: what :meth:`fetch` gives for each.
+
+        The batched read behind ``load_panel`` (a
+        :class:`~eventstudy.market.loaders.BatchFetching` source): a warehouse is
+        scanned once for all ``symbols`` (one more scan for symbols stored in
+        another spelling, as :meth:`fetch` does). Symbols it does not hold, or
+        not in ``adjust``, are left out (:meth:`fetch` says why); a folder of
+        files has no batched read and leaves every symbol to :meth:`fetch`.
+
+        Parameters
+        ----------
+        symbols
+            Symbols in any spelling.
+        start, end
+            Date range, both inclusive.
+        adjust
+            The adjustment asked for (stocks are served only in the source's own).
+
+        Returns
+        -------
+        dict
+            ``{canonical symbol: bars}``, bars as :meth:`fetch` returns them.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> lake = pathlib.Path(tempfile.mkdtemp()) / "daily.parquet"
+        >>> pd.DataFrame({"date": pd.to_datetime(["2022-01-10", "2022-01-10"]),
+        ...               "symbol": ["600519.SH", "000858.SZ"],
+        ...               "close": [1739.49, 201.5]}).to_parquet(lake)
+        >>> got = LocalSource(lake).fetch_many(["600519.SH", "000858", "300750.SZ"],
+        ...                                    pd.Timestamp("2022-01-10"),
+        ...                                    pd.Timestamp("2022-01-10"), adjust="qfq")
+        >>> {s: b["close"].tolist() for s, b in got.items()}
+        {'600519.SH': [1739.49], '000858.SZ': [201.5]}
+        """
+        wh = self._warehouse
+        if wh is None:
+            return {}
+        wanted = [
+            s
+            for s in dict.fromkeys(normalize(x) for x in symbols)
+            if self.served_adjust(s, adjust) in ("none", adjust)
+        ]
+        if not wanted:
+            return {}
+        long = wh.read(wanted, start, end, wh.fields())
+        rows = long.rows_of()
+        out = {s: long.bars(rows[s], s) for s in wanted if s in rows}
+        if len(out) < len(wanted):  # held but without rows in the range: empty bars
+            held = wh.symbols()
+            out.update({s: empty_bars(wh.fields()) for s in wanted if s not in out and s in held})
+        return out
 
     # -- many symbols at once ------------------------------------------------------------
 

@@ -2,7 +2,12 @@
 
 :func:`load_panel` is the one way prices are fetched: one request, each symbol
 parsed once, **one provider call per symbol** giving every field (open, high,
-low, close, volume, amount), the cache in front of network sources. It returns
+low, close, volume, amount), the cache in front of network sources. A source
+that reads many symbols at once (a
+:class:`~eventstudy.market.loaders.BatchFetching` source: the ``local``
+Parquet warehouse) is read in batches instead, one scan per
+:data:`~eventstudy.market.loaders.BATCH_SYMBOLS` symbols, with the same
+results. It returns
 a :class:`~eventstudy.market.panel.MarketPanel`; :func:`get_prices` is one field
 of the same machinery, :func:`get_returns` the returns of ``get_prices``.
 
@@ -105,6 +110,7 @@ from eventstudy.market.request import (
     Loaded,
     Loader,
     OfflineMiss,
+    Prefetching,
     PriceRequest,
     between,
     fmt_ranges,
@@ -190,6 +196,8 @@ def _serve(
     """Load each symbol; with ``errors="collect"`` the ones that fail become failure rows."""
     loaded: dict[str, Loaded] = {}
     failed: list[dict[str, str]] = []
+    if isinstance(loader, Prefetching):  # e.g. a warehouse: many symbols per scan
+        loader.prefetch(syms, req)
     for sym in syms:
         canon = sym.canonical
         try:
@@ -445,6 +453,8 @@ def load_panel(
 
     The one way the package fetches prices (the study, the pipeline and the
     backtest use it); :func:`get_prices` is one field of the same machinery.
+    A Parquet warehouse (``LocalSource``) is read in batches: one scan per
+    :data:`~eventstudy.market.loaders.BATCH_SYMBOLS` symbols, not one per symbol.
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -45,6 +45,7 @@ __all__ = [
     "Loaded",
     "Loader",
     "OfflineMiss",
+    "Prefetching",
     "PriceRequest",
     "RequestState",
     "between",
@@ -182,6 +183,21 @@ class Loader(Protocol):
 
     def load(self, symbol: Symbol, req: PriceRequest) -> Loaded:
         """Every requested field of ``symbol`` the loader has, with provenance."""
+        ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A loader told the symbols of a request before it loads them, to read them together.
+
+    :func:`~eventstudy.market.load_panel` calls :meth:`prefetch` once per request
+    (and per board proxy's members) when the loader has it; a
+    :class:`~eventstudy.market.loaders.DirectSource` over a warehouse then reads
+    many symbols per scan. What ``load`` returns does not change.
+    """
+
+    def prefetch(self, symbols: Sequence[Symbol], req: PriceRequest) -> None:
+        """Note that ``symbols`` of ``req`` will be loaded (nothing needs to be read yet)."""
         ...
 
 

@@ -48,6 +48,10 @@ class DiesOnce(LocalSource):
         self._die_once()
         return super().fetch(*args, **kwargs)
 
+    def fetch_many(self, *args: Any, **kwargs: Any) -> Any:  # how load_panel reads a warehouse
+        self._die_once()
+        return super().fetch_many(*args, **kwargs)
+
 
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
