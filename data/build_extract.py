@@ -12,11 +12,19 @@ DELTA_BINARY_PACKED; volume (integral shares, checked) as int64, delta-packed;
 date as date32 and symbol dictionary-encoded; rows sorted by symbol then date;
 zstd level 19. float32 would be smaller but not exact, so it is not used. The
 script reads the file back through eventstudy.reference.load_extract and
-checks every value equals the source's float64.
+checks every value equals the source's float64 (volumes: times the factor below).
+
+Volume units: the source's volumes are shares except where ``data/volume_units.csv``
+(reviewed data: code prefix, exchange, factor, evidence, source) says otherwise;
+today every 000xxx.SZ stock, whose volumes the source records in lots of 100
+shares. The build multiplies those volumes by the factor, so the extract's
+volumes are shares throughout, and records the corrections in the file's
+metadata (``volume_corrections``).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -35,6 +43,7 @@ from eventstudy.reference.extract import EXTRACT_FILE, METADATA_KEY  # noqa: E40
 START, END = "2021-07-27", "2022-12-31"
 PRICES = ("open", "high", "low", "close")
 ROW_GROUP = 131_072
+VOLUME_UNITS = HERE / "volume_units.csv"
 
 
 def default_shared() -> Path:
@@ -60,6 +69,30 @@ def decimal_cents(values: np.ndarray) -> pa.Array:
     )
 
 
+def volume_units(path: Path = VOLUME_UNITS) -> list[dict[str, str]]:
+    """The reviewed volume-unit corrections: one row per (code prefix, exchange)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if not (row["code_prefix"].isdigit() and row["exchange"] in ("SH", "SZ")):
+            raise SystemExit(f"{path.name}: bad code_prefix/exchange in {row}")
+        if int(row["factor"]) < 1 or not row["evidence"] or not row["source"]:
+            raise SystemExit(
+                f"{path.name}: {row}: factor must be a positive integer, with evidence and source"
+            )
+    return rows
+
+
+def volume_factor(symbols: pd.Series, rows: list[dict[str, str]]) -> np.ndarray:
+    """Per-row factor that turns the source's volume into shares (1 where no rule applies)."""
+    factor = np.ones(len(symbols), dtype=np.int64)
+    text = symbols.astype(str)
+    for row in rows:
+        hit = text.str.startswith(row["code_prefix"]) & text.str.endswith("." + row["exchange"])
+        factor[hit.to_numpy()] *= int(row["factor"])
+    return factor
+
+
 def main(shared: Path) -> None:
     source = shared / "market_full" / "a_shares_daily.parquet"
     dataset = ds.dataset(source)
@@ -73,6 +106,11 @@ def main(shared: Path) -> None:
     volume = frame["volume"].to_numpy()
     if not np.array_equal(np.round(volume), volume):
         raise SystemExit("volume is not integral")
+    units = volume_units()
+    factor = volume_factor(frame["symbol"], units)
+    volume = volume * factor  # shares throughout (exact: integers far below 2**53)
+    frame["volume"] = volume
+    corrected = sorted(frame.loc[factor != 1, "symbol"].astype(str).unique())
     symbols = sorted(frame["symbol"].unique())
     later = sorted(set(all_symbols) - set(symbols))
     table = pa.table(
@@ -98,6 +136,19 @@ def main(shared: Path) -> None:
         "source_symbols": len(all_symbols),
         "symbols_without_rows": later,
         "units": {"prices": "CNY", "volume": "shares"},
+        "volume_corrections": [
+            {
+                "code_prefix": row["code_prefix"],
+                "exchange": row["exchange"],
+                "factor": int(row["factor"]),
+                "symbols": sum(
+                    s.startswith(row["code_prefix"]) and s.endswith("." + row["exchange"])
+                    for s in corrected
+                ),
+                "documented_in": "data/volume_units.csv",
+            }
+            for row in units
+        ],
     }
     table = table.replace_schema_metadata({METADATA_KEY: json.dumps(info, ensure_ascii=False)})
     out = HERE / EXTRACT_FILE
@@ -120,7 +171,10 @@ def main(shared: Path) -> None:
 
 
 def verify(frame: pd.DataFrame) -> None:
-    """Read the extract back through the package and compare with the source exactly."""
+    """Read the extract back through the package and compare with the source exactly.
+
+    ``frame`` holds the source's values with the volume corrections applied.
+    """
     from eventstudy.reference import load_extract  # a fresh import: nothing cached yet
 
     back = load_extract()
@@ -129,7 +183,11 @@ def verify(frame: pd.DataFrame) -> None:
     assert (back["date"].to_numpy() == frame["date"].to_numpy().astype("datetime64[us]")).all()
     for column in (*PRICES, "volume"):
         assert np.array_equal(back[column].to_numpy(), frame[column].to_numpy()), column
-    print("verified: every value read back through load_extract equals the source's float64")
+    assert np.all(back["volume"].to_numpy() < 2.0**53)
+    print(
+        "verified: every value read back through load_extract equals the source's float64 "
+        "(volumes times data/volume_units.csv's factor)"
+    )
 
 
 if __name__ == "__main__":

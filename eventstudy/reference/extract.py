@@ -9,6 +9,14 @@ Rows are sorted by symbol and date, so filters on either are pushed down to
 the row groups. :func:`load_extract` returns float64 prices equal to the
 source's float64 values bit for bit.
 
+Volumes are in shares for every stock after a correction at build time: the
+source records the volumes of the 000xxx.SZ stocks in lots of 100 shares
+(every other prefix in shares), so the build multiplies those by 100. The
+rule and its evidence (the long history's volumes and ``amount`` of the nine
+000xxx.SZ stocks of ``prices.parquet``, traded value by code prefix) are the
+reviewed data file ``data/volume_units.csv``, described in the data folder's
+README; :func:`extract_info` lists the corrections under ``volume_corrections``.
+
 Survivorship: the universe is the stocks listed in mid-2026; stocks delisted
 before then are absent. Stocks listed after 2022-12-31 have no rows (their
 codes are in :func:`extract_info`).

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.datasets import data_dir
+from eventstudy.datasets import data_dir, sample_prices
 from eventstudy.exceptions import InputDataError, UnknownSymbolError
 from eventstudy.reference import EXTRACT_FILE, extract_info, extract_symbols, load_extract
 from eventstudy.symbols import normalize
@@ -16,13 +16,15 @@ from eventstudy.symbols import normalize
 # Values read from ../shared/data/market_full/a_shares_daily.parquet (the extract's source)
 # when the extract was built; 600519.SH closing at 1743.06 on 2022-01-10 is also quoted in
 # the shared data README. 000937.SZ has negative forward-adjusted prices in 2021;
-# 600010.SH on 2021-09-01 is the largest volume in the period.
+# 600010.SH on 2021-09-01 is the largest volume in the period. The source records the
+# volumes of 000xxx.SZ stocks in lots (000001.SZ: 1357551, 000937.SZ: 197203 on these days);
+# the extract holds them in shares, x 100 (data/volume_units.csv).
 EXPECTED = [
     ("600519.SH", "2022-01-10", 1705.07, 1754.06, 1694.61, 1743.06, 2962670.0),
     ("600519.SH", "2022-12-30", 1556.64, 1573.63, 1547.64, 1547.64, 2533300.0),
-    ("000001.SZ", "2021-07-27", 16.43, 16.55, 15.16, 15.32, 1357551.0),
+    ("000001.SZ", "2021-07-27", 16.43, 16.55, 15.16, 15.32, 135755100.0),
     ("300750.SZ", "2022-05-30", 203.05, 205.77, 201.11, 202.77, 12529500.0),
-    ("000937.SZ", "2021-08-03", -0.02, 0.04, -0.03, 0.01, 197203.0),
+    ("000937.SZ", "2021-08-03", -0.02, 0.04, -0.03, 0.01, 19720300.0),
     ("600010.SH", "2021-09-01", 4.12, 4.12, 3.74, 3.78, 4114453026.0),
 ]
 FIELDS = ["open", "high", "low", "close", "volume"]
@@ -100,6 +102,59 @@ def test_errors() -> None:
         load_extract(start="2022-02-01", end="2022-01-01")
     with pytest.raises(InputDataError, match="not a date"):
         load_extract(start="soon")
+
+
+LOTS_PREFIX = r"000\d{3}\.SZ"  # the stocks whose source volumes are in lots of 100 shares
+
+
+def test_volume_corrections_are_the_reviewed_file(full: pd.DataFrame) -> None:
+    rules = pd.read_csv(data_dir() / "volume_units.csv", dtype=str)
+    assert rules.columns.tolist() == ["code_prefix", "exchange", "factor", "evidence", "source"]
+    assert rules[["evidence", "source"]].notna().all().all()
+    symbols = pd.Series(full["symbol"].unique())
+    expected = [
+        {
+            "code_prefix": row.code_prefix,
+            "exchange": row.exchange,
+            "factor": int(row.factor),
+            "symbols": int(
+                (
+                    symbols.str.startswith(row.code_prefix)
+                    & symbols.str.endswith("." + row.exchange)
+                ).sum()
+            ),
+            "documented_in": "data/volume_units.csv",
+        }
+        for row in rules.itertuples()
+    ]
+    assert extract_info()["volume_corrections"] == expected
+    assert expected[0]["symbols"] == symbols.str.fullmatch(LOTS_PREFIX).sum() == 412
+
+
+def test_000_sz_volumes_have_the_traded_value_scale_of_the_market(full: pd.DataFrame) -> None:
+    # median daily traded value (volume x qfq close, CNY) per stock; a stock whose volume is
+    # in lots sits about 100x below the others
+    value = (full["volume"] * full["close"]).groupby(full["symbol"]).median()
+    lots = value.index.str.fullmatch(LOTS_PREFIX)
+    market = value.median()
+    assert (value[lots] >= market / 10).all(), value[lots].nsmallest(5)
+    ratio = value[lots].median() / value[~lots].median()
+    assert 1 / 3 < ratio < 3, ratio
+    by_prefix = value[~lots].groupby(value[~lots].index.str[:3]).median()
+    for prefix in ("001", "002", "003", "300", "301", "600", "601", "603", "605", "688"):
+        assert market / 10 <= by_prefix[prefix] <= market * 10, (prefix, by_prefix[prefix])
+
+
+def test_long_history_volumes_agree_with_the_extract(full: pd.DataFrame) -> None:
+    # prices.parquet (another recording, volume in shares) for the 47 stocks in both files;
+    # the qfq bases differ, so only volumes are compared
+    history = sample_prices(None)
+    both = full.merge(history[["date", "symbol", "volume"]], on=["date", "symbol"])
+    assert both["symbol"].nunique() == 47
+    assert both["symbol"].str.fullmatch(LOTS_PREFIX).sum() > 0
+    assert len(both) > 16_000
+    # the long history keeps half lots (e.g. 72,962,250 against 72,962,200 shares)
+    assert (both["volume_x"] - both["volume_y"]).abs().max() <= 50
 
 
 def test_data_folder_budget() -> None:
