@@ -178,10 +178,16 @@ class PipelineResult:
             out.add_table(
                 table, formats={caar: lambda v: format_caar(v, measure), **formats, "N": str}
             )
+            legend = {
+                "p_t_cross": "t = t_cross",
+                "p_kp_bmp": "KP-BMP = kp_bmp (BMP adjusted for cross-correlation, "
+                "Kolari–Pynnönen 2010)",
+                "p_corrado": "Corrado = corrado (rank test, 1989)",
+            }
+            shown = ", ".join(legend[c] for c in t.columns if c in legend)
             lines = [
                 f"measure {measure}, model {self.result.model} vs {self.result.market}; "
-                "two-sided p-values; t = t_cross, KP-BMP = kp_bmp (BMP adjusted for "
-                "cross-correlation, Kolari–Pynnönen 2010), Corrado = corrado (rank test, 1989)"
+                "two-sided p-values" + (f"; {shown}" if shown else "")
             ]
             if self.result.headline is not None:  # which test to read (study.headline)
                 lines.append(self.result.headline)

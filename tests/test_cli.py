@@ -166,6 +166,18 @@ def test_cli_run_headline_only_for_a_selected_sized_test(tmp_path, capsys) -> No
     )
 
 
+def test_cli_run_prints_no_column_for_a_test_not_selected(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """No "p (KP-BMP)" column of n/a when kp_bmp was not selected (the headline rule's tests)."""
+    _run_toml(tmp_path, 'tests = ["t_cross", "corrado"]')
+    out = capsys.readouterr().out
+    header = next(ln for ln in out.splitlines() if "p (t)" in ln)
+    assert "p (Corrado)" in header
+    assert "KP-BMP" not in out
+    rows = [ln for ln in out.splitlines() if ln.startswith("[") and "]" in ln]
+    assert rows
+    assert not [ln for ln in rows if "n/a" in ln]
+
+
 def test_cli_run_without_car_windows_has_run_event_studys_windows(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """No car_windows in the TOML: the CAR windows of run_event_study's default."""
     from eventstudy.datasets import sample_prices

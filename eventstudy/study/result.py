@@ -68,7 +68,7 @@ from eventstudy.exceptions import ConfigError
 from eventstudy.scale.cluster import check_engine
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
-from eventstudy.study.headline import HEADLINE_TESTS, headline_line
+from eventstudy.study.headline import HEADLINE_TESTS, headline_choice, headline_line
 from eventstudy.study.inference import (
     BOOTSTRAP_TESTS,
     Battery,
@@ -293,7 +293,8 @@ class EventStudyResult:
     def headline(self) -> str | None:
         """Which test to read first and why (:func:`eventstudy.study.headline.headline_line`).
 
-        None for volume and volatility studies and when no sized test of the
+        None for volume and volatility studies, for models the rule was not
+        simulated with (``headline.HEADLINE_MODELS``) and when no sized test of the
         benchmark ran; the summary, the ``eventstudy run`` console and the briefing
         all print this line.
         """
@@ -302,6 +303,18 @@ class EventStudyResult:
             tests=self._battery_tests,
             measure=self.measure,
             n_events=self.n_events,
+            model=self.model,
+        )
+
+    @property
+    def headline_test(self) -> str | None:
+        """The test :attr:`headline` names (read first), or None when there is no line.
+
+        The briefing leads with this test's p-value
+        (:func:`eventstudy.study.headline.headline_choice`).
+        """
+        return headline_choice(
+            market=self.market, tests=self._battery_tests, measure=self.measure, model=self.model
         )
 
     @property

@@ -639,3 +639,21 @@ def test_briefing_says_how_many_events_share_security_and_day0(prices, tmp_path)
     notes = _page(kept, tmp_path / "keep").split('<div class="notes">')[1].split("</div>")[0]
     assert "2 events name the same security on the same day 0 as another event (1 " in notes
     assert '<div class="notes">' not in _page(first, tmp_path / "first").split("<h2>")[0]
+
+
+def test_briefing_leads_with_the_headline_rule_and_no_na_columns(prices, result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Volatility/volume: no lead p-value by benchmark; no column for a test not run/applying."""
+    vol = run_event_study(result.events, prices=prices, market="000300.SH", measure="volatility")
+    cards = _page(vol, tmp_path).split('<div class="cards"')[1].split("\n")[0]
+    assert "Kolari" not in cards
+    assert "Corrado" not in cards
+    assert "n/a" not in cards
+    head = headline_table(vol)
+    for c in [c for c in head.columns if c.startswith("p_")]:
+        assert head[c].notna().any(), c
+    only_t = run_event_study(result.events, prices=prices, market="000300.SH", tests=["t_cross"])
+    assert [c for c in headline_table(only_t).columns if c.startswith("p_")] == ["p_t_cross"]
+    assert (
+        "p (KP-BMP)"
+        not in _page(only_t, tmp_path).split("<h2>Charts</h2>")[0].split("CAAR by window")[1]
+    )
