@@ -987,7 +987,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         Raises
         ------
         ConfigError
-            If the result carries no return panel (it was not built by a fit), for a
+            If the result carries no return panel (it was not built by a fit, or by
+            ``engine="dask"``: the message says to fit with ``engine="local"``), for a
             bad ``n``/``seed``/``window``, or when the placebo days would be drawn from
             one session.
 
@@ -1004,6 +1005,13 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         (20, True)
         """
         if self._refit is None or self._cols is None:
+            if self._sums is not None or self._pieces.resid.shape[1] == 0:  # engine="dask"
+                raise ConfigError(
+                    "this result was fitted with engine='dask', which keeps no return panel "
+                    "to re-run on placebo dates; fit it with engine='local' (the default of "
+                    "run_event_study / EventStudy.fit), then result.placebo(engine='dask', "
+                    "client=...) runs the placebo replications on the workers"
+                )
             raise ConfigError(
                 "this result carries no return panel to re-run on placebo dates; fit the "
                 "study (EventStudy.fit / run_event_study) to get one"
