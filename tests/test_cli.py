@@ -153,6 +153,11 @@ def test_cli_run_other_measures_no_headline_and_own_units(tmp_path, capsys, meas
     assert not [ln for ln in rows if "%" in ln]
     assert f"measure {measure}, " in out
     assert "overlap='keep': " in out
+    if measure == "volume":  # the generic data lines say volume, not prices
+        assert "Volumes from the bundled snapshot" in out
+        assert "Prices from the bundled snapshot" not in out
+        assert "(prices)" not in out
+        assert "market volume '000300.SH': " in out
 
 
 def test_cli_run_headline_only_for_a_selected_sized_test(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -389,7 +389,9 @@ def _data_notes(result: EventStudyResult) -> list[str]:
         if name in served
     ]
     notes = [
-        "Prices from the bundled snapshot: " + "; ".join(parts) + ". Each series comes from "
+        f"{_data_of(result)} from the bundled snapshot: "
+        + "; ".join(parts)
+        + ". Each series comes from "
         "one dataset only (their forward-adjustment bases differ), never spliced."
     ]
     ev = result.events
@@ -511,9 +513,20 @@ def _identical_proxies_note(article: str, grp: pd.DataFrame) -> str:
     )
 
 
+def _data_of(result: EventStudyResult) -> str:
+    """What the study read from the market data: ``"Volumes"`` (a volume study) or ``"Prices"``."""
+    return "Volumes" if str(getattr(result, "measure", "return")) == "volume" else "Prices"
+
+
 def _page_notes(result: EventStudyResult, notes: Sequence[str]) -> list[str]:
     """The notes on the data under the headline numbers: the caller's, then the result's."""
-    extra = [*_same_day_note(result), *duplicate_proxy_notes(result), *_one_member_note(result)]
+    volume = getattr(result, "market_volume", None)  # a volume study's market volume source
+    extra = [
+        *([volume] if volume else []),
+        *_same_day_note(result),
+        *duplicate_proxy_notes(result),
+        *_one_member_note(result),
+    ]
     return [*notes, *extra]
 
 

@@ -77,7 +77,6 @@ from eventstudy.study.inference import (
     run_battery,
 )
 from eventstudy.study.measures import get_measure
-from eventstudy.study.panel_market import is_panel_market
 from eventstudy.study.placebo import (
     DEFAULT_PLACEBO_RUNS,
     DEFAULT_PLACEBO_WINDOW,
@@ -305,6 +304,16 @@ class EventStudyResult:
             n_events=self.n_events,
             model=self.model,
         )
+
+    @property
+    def market_volume(self) -> str | None:
+        """A volume study's line on where its market log volume came from, else None.
+
+        The market's own volume or the mean of the securities' (the engine that fitted
+        it says which: :func:`eventstudy.study.measures.market_volume_line`); the
+        summary's methodology and the briefing's notes print it.
+        """
+        return next((n for n in self._notes if n.startswith("market volume ")), None)
 
     @property
     def headline_test(self) -> str | None:
@@ -724,7 +733,6 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         measure = get_measure(self._spec.measure)
         if measure.name != "return":  # the default measure needs no line
             lines.append(f"measure {measure.name}: {measure.method} ({measure.reference})")
-            lines.extend(self._market_volume_lines())
             note = measure.left_out_note(self._spec.tests)
             lines.extend([note] if note else [])
         return lines
@@ -736,22 +744,6 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         them too.
         """
         return self._event_handling_lines()
-
-    def _market_volume_lines(self) -> list[str]:
-        """Where a volume study's market log volume ``V_mt`` comes from (see
-        :func:`eventstudy.study.measures.volume_frame`)."""
-        if get_measure(self._spec.measure).data != "volume":
-            return []
-        mean = (
-            "each session the mean log volume log(1 + volume) of the securities of the volume "
-            "panel with a volume that session"
-        )
-        if is_panel_market(self.market):
-            return [f"market volume {self.market!r}: {mean} (the event securities included)"]
-        return [
-            f"market volume {self.market!r}: its own log volume log(1 + volume) when the "
-            f"volumes have a {self.market!r} column with data, else {mean}"
-        ]
 
     def _event_handling_lines(self) -> list[str]:
         """Duplicates and overlaps: what was found and done (counts)."""

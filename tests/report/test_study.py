@@ -657,3 +657,18 @@ def test_briefing_leads_with_the_headline_rule_and_no_na_columns(prices, result,
         "p (KP-BMP)"
         not in _page(only_t, tmp_path).split("<h2>Charts</h2>")[0].split("CAAR by window")[1]
     )
+
+
+def test_briefing_of_a_volume_study_says_where_the_market_volume_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.study.conftest import make_events, synthetic
+
+    rets = synthetic(400, 6, 1)
+    rng = np.random.default_rng(11)
+    vol = pd.DataFrame(rng.lognormal(12, 0.5, rets.shape), index=rets.index, columns=rets.columns)
+    res = run_event_study(make_events(rets), volumes=vol, market="M", measure="volume")
+    assert res.market_volume is not None
+    assert res.market_volume.startswith("market volume 'M': its own log volume")
+    notes = _page(res, tmp_path).split('<div class="notes">')[1].split("</div>")[0]
+    assert html.escape(
+        res.market_volume, quote=False
+    ) in notes or res.market_volume in html.unescape(notes)

@@ -227,6 +227,10 @@ def test_measures_merge_alike(client, extract_events, extract_prices, extract_vo
     assert local.n_events > 100
     assert local.tests["statistic"].notna().sum() > 20
     assert_same_result(local, remote)
+    if measure == "volume":  # the index's own volume was used, and both engines say so
+        said = f"market volume '{MARKET}': its own log volume"
+        assert said in str(local.summary())
+        assert said in str(remote.summary())
 
 
 @pytest.mark.parametrize("market", [MARKET, "ew"])
@@ -238,6 +242,10 @@ def test_volume_market_from_the_whole_panel(client, extract_events, extract_volu
     local = spec.fit(extract_events, **data)
     remote = fit_study_dask(spec, extract_events, **data, client=client, partition_size=20)
     assert local.n_events > 100
+    for res in (local, remote):  # the mean was used, and both engines say so
+        text = " ".join(str(res.summary()).split())
+        assert f"market volume '{market}': each session the mean log volume" in text
+        assert "its own log volume" not in text
     assert_same_result(local, remote)
     assert remote.calendar_source == local.calendar_source
 
