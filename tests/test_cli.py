@@ -236,6 +236,21 @@ def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[
     assert "data unavailable" in capsys.readouterr().err
 
 
+def test_volume_run_says_it_fetches_volumes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The progress line of a volume study names volumes, not prices."""
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(
+        '[news]\npath = "bundled"\n[market]\nbenchmark = "000300.SH"\nsource = "bundled"\n'
+        '[study]\nmeasure = "volume"\nestimation_window = [-80, -11]\nmin_estimation_obs = 60\n',
+        encoding="utf-8",
+    )
+    argv = ["run", str(cfg), "--offline", "--out", str(tmp_path / "o"), "--formats", "csv"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "fetching volumes (" in err
+    assert "fetching prices (" not in err
+
+
 def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
