@@ -117,7 +117,8 @@ class PipelineResult:
         What the briefing wrote (``None`` when no output format was requested).
     dropped
         Every event that is not in ``result``, with ``stage`` (``events``,
-        ``prices``, ``study``), ``event_id``, ``symbol``, ``reason``, ``message``.
+        ``prices`` (``volumes`` in a volume study), ``study``), ``event_id``,
+        ``symbol``, ``reason``, ``message``.
     notes
         Warnings raised on the way (``"Category: message"``: offline fallbacks,
         PNG problems, ...) and the boards the price step could not serve.
@@ -178,13 +179,21 @@ class PipelineResult:
             out.add_table(
                 table, formats={caar: lambda v: format_caar(v, measure), **formats, "N": str}
             )
+            legend = {
+                "p_t_cross": "t = t_cross",
+                "p_kp_bmp": "KP-BMP = kp_bmp (BMP adjusted for cross-correlation, "
+                "Kolari–Pynnönen 2010)",
+                "p_corrado": "Corrado = corrado (rank test, 1989)",
+            }
+            shown = ", ".join(legend[c] for c in t.columns if c in legend)
             lines = [
                 f"measure {measure}, model {self.result.model} vs {self.result.market}; "
-                "two-sided p-values; t = t_cross, KP-BMP = kp_bmp (BMP adjusted for "
-                "cross-correlation, Kolari–Pynnönen 2010), Corrado = corrado (rank test, 1989)"
+                "two-sided p-values" + (f"; {shown}" if shown else "")
             ]
             if self.result.headline is not None:  # which test to read (study.headline)
                 lines.append(self.result.headline)
+            if self.result.market_volume is not None:  # which market volume was used
+                lines.append(self.result.market_volume)
             lines += self.result.event_handling()
             lines += methodology_notes(self.result, self.dropped)
             if self.proxies:
@@ -507,13 +516,15 @@ def _run(cfg: RunConfig, steps: _Steps) -> PipelineResult:
     panel: MarketPanel | None = None
     missing: dict[str, str] = {}
     n_symbols = len(set(events.frame["symbol"]) | {benchmark})
-    with steps.step("fetching prices", f"fetching prices ({n_symbols} series)"):
+    # a volume study fetches the volumes (and the closes of the charts): the console says so
+    data = "volumes" if cfg.study.measure == "volume" else "prices"
+    with steps.step("fetching prices", f"fetching {data} ({n_symbols} series)"):
         if len(events):
             start, end = _date_range(events, cfg)
             panel, missing = _fetch_prices(events.symbols, benchmark, start, end, cfg)
             pf = panel.close
             if missing:
-                drops.drop("prices", *_no_price_drops(drops.analysable.frame, missing))
+                drops.drop(data, *_no_price_drops(drops.analysable.frame, missing))
     with steps.step("estimating"):
         result = _fit(cfg, drops.analysable, panel, pf)
     dropped = drops.table(result)

@@ -153,6 +153,11 @@ def test_cli_run_other_measures_no_headline_and_own_units(tmp_path, capsys, meas
     assert not [ln for ln in rows if "%" in ln]
     assert f"measure {measure}, " in out
     assert "overlap='keep': " in out
+    if measure == "volume":  # the generic data lines say volume, not prices
+        assert "Volumes from the bundled snapshot" in out
+        assert "Prices from the bundled snapshot" not in out
+        assert "(prices)" not in out
+        assert "market volume '000300.SH': " in out
 
 
 def test_cli_run_headline_only_for_a_selected_sized_test(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -164,6 +169,18 @@ def test_cli_run_headline_only_for_a_selected_sized_test(tmp_path, capsys) -> No
     assert next(ln for ln in out.splitlines() if ln.startswith("read ")).startswith(
         "read corrado first: against an index"
     )
+
+
+def test_cli_run_prints_no_column_for_a_test_not_selected(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """No "p (KP-BMP)" column of n/a when kp_bmp was not selected (the headline rule's tests)."""
+    _run_toml(tmp_path, 'tests = ["t_cross", "corrado"]')
+    out = capsys.readouterr().out
+    header = next(ln for ln in out.splitlines() if "p (t)" in ln)
+    assert "p (Corrado)" in header
+    assert "KP-BMP" not in out
+    rows = [ln for ln in out.splitlines() if ln.startswith("[") and "]" in ln]
+    assert rows
+    assert not [ln for ln in rows if "n/a" in ln]
 
 
 def test_cli_run_without_car_windows_has_run_event_studys_windows(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -217,6 +234,21 @@ def test_cli_exit_codes(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))  # an empty cache
     assert main(["-q", "run", str(gspc), "--out", str(tmp_path / "o")]) == 3
     assert "data unavailable" in capsys.readouterr().err
+
+
+def test_volume_run_says_it_fetches_volumes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The progress line of a volume study names volumes, not prices."""
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(
+        '[news]\npath = "bundled"\n[market]\nbenchmark = "000300.SH"\nsource = "bundled"\n'
+        '[study]\nmeasure = "volume"\nestimation_window = [-80, -11]\nmin_estimation_obs = 60\n',
+        encoding="utf-8",
+    )
+    argv = ["run", str(cfg), "--offline", "--out", str(tmp_path / "o"), "--formats", "csv"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "fetching volumes (" in err
+    assert "fetching prices (" not in err
 
 
 def test_png_export_is_its_own_progress_step(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -35,3 +35,20 @@ def test_quickstart_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     result = namespace["result"]
     assert len(result.events) > 10  # type: ignore[attr-defined]
     assert (tmp_path / "briefing" / "briefing.html").is_file()
+
+
+def test_readme_says_where_the_resampling_seed_is() -> None:
+    """README's seed sentence names where the seed really is (not a column of result.tests)."""
+    from eventstudy.study import run_event_study
+    from tests.study.conftest import make_events, synthetic
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    assert "the seed is in each row's" not in text
+    said = 'result.test("wild_bootstrap", window=(-1, 1)).extras'
+    assert said in text
+    rets = synthetic(400, 6, 1)
+    result = run_event_study(make_events(rets), returns=rets, market="M", seed=7, bootstrap=99,
+                             tests=["wild_bootstrap"], car_windows=[(-1, 1)])  # fmt: skip
+    assert "extras" not in result.tests.columns
+    assert result.seed == 7
+    assert eval(said, {"result": result})["seed"] == 7

@@ -596,12 +596,41 @@ def _in_memory(
 # -- board proxies ------------------------------------------------------------------------
 
 
+#: What to do about dates a network source (or its cache) could not serve.
+_ONLINE_ADVICE = (
+    "Go online (offline=False) once to cache them, or use your own files (source='local')"
+)
+#: What to do about dates your own warehouse (:class:`~eventstudy.market.local.LocalSource`)
+#: lacks: its ``coverage_gaps`` reasons name "the warehouse".
+_WAREHOUSE_ADVICE = (
+    "Add the missing rows to your warehouse, or use a network source (source='auto' or "
+    "'akshare') for them"
+)
+
+
 def missing_error(missing: dict[str, tuple[list[Range], str]]) -> DataUnavailableError:
-    """The one error naming every symbol and date range a request could not serve."""
+    """The one error naming every symbol and date range a request could not serve.
+
+    The advice depends on where the gaps are: your own warehouse (add the rows) or a
+    network source and its cache (go online once).
+
+    Examples
+    --------
+    >>> T = pd.Timestamp
+    >>> gap = [(T("2022-04-01"), T("2022-06-30"))]
+    >>> print(missing_error({"600519.SH": (gap, "the warehouse w.parquet: the series ends "
+    ...                                         "on 2022-03-31")}))  # doctest: +ELLIPSIS
+    data unavailable ... Add the missing rows to your warehouse, or use a network source ...
+    >>> "Go online" in str(missing_error({"600519.SH": (gap, "offline; not cached")}))
+    True
+    """
     detail = "; ".join(f"{s}: {fmt_ranges(r)} ({why})" for s, (r, why) in missing.items())
+    local = ["the warehouse " in why for _, why in missing.values()]
+    advice = [_WAREHOUSE_ADVICE] if any(local) else []
+    if not all(local):
+        advice.append(_ONLINE_ADVICE if not advice else f"for the others: {_ONLINE_ADVICE}")
     return DataUnavailableError(
-        f"data unavailable for {len(missing)} symbol(s): {detail}. "
-        "Go online (offline=False) once to cache them, or use your own files (source='local')",
+        f"data unavailable for {len(missing)} symbol(s): {detail}. " + "; ".join(advice),
         missing={s: r for s, (r, _) in missing.items()},
     )
 

@@ -244,19 +244,29 @@ def headline_table(result: EventStudyResult) -> pd.DataFrame:
     """CAAR per window with the headline tests' p-values: the numbers the CLI prints.
 
     Columns: ``window``, ``caar``, ``n``, then ``p_<test>`` for each of
-    :data:`HEADLINE_TESTS` present in ``result.tests``.
+    :data:`HEADLINE_TESTS` that ran and applies (has a p-value in ``result.tests``
+    for some window): no column of "n/a" for a test not selected or left out.
     """
+    labels = [str(c) for c in result.car.columns]
+    shown = [t for t in HEADLINE_TESTS if _has_pvalue(result, t)]
     rows = []
-    for label in [str(c) for c in result.car.columns]:
+    for label in labels:
         row: dict[str, Any] = {
             "window": label,
             "caar": float(result.caar[label]),
             "n": int(result.car[label].notna().sum()),
         }
-        for test in HEADLINE_TESTS:
+        for test in shown:
             row[f"p_{test}"] = _pv(result, test, label)[0]
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["window", "caar", "n", *(f"p_{t}" for t in shown)])
+
+
+def _has_pvalue(result: EventStudyResult, test: str, measure: str = "CAR") -> bool:
+    """Whether ``result.tests`` has a finite p-value of ``test`` (it ran and applies)."""
+    t = result.tests
+    rows = t[(t["test"] == test) & (t["measure"] == measure)]
+    return bool(np.isfinite(rows["pvalue"].to_numpy(dtype=float)).any())
 
 
 def _with_proxy_columns(frame: pd.DataFrame, result: EventStudyResult) -> pd.DataFrame:
@@ -379,7 +389,9 @@ def _data_notes(result: EventStudyResult) -> list[str]:
         if name in served
     ]
     notes = [
-        "Prices from the bundled snapshot: " + "; ".join(parts) + ". Each series comes from "
+        f"{_data_of(result)} from the bundled snapshot: "
+        + "; ".join(parts)
+        + ". Each series comes from "
         "one dataset only (their forward-adjustment bases differ), never spliced."
     ]
     ev = result.events
@@ -501,9 +513,20 @@ def _identical_proxies_note(article: str, grp: pd.DataFrame) -> str:
     )
 
 
+def _data_of(result: EventStudyResult) -> str:
+    """What the study read from the market data: ``"Volumes"`` (a volume study) or ``"Prices"``."""
+    return "Volumes" if str(getattr(result, "measure", "return")) == "volume" else "Prices"
+
+
 def _page_notes(result: EventStudyResult, notes: Sequence[str]) -> list[str]:
     """The notes on the data under the headline numbers: the caller's, then the result's."""
-    extra = [*_same_day_note(result), *duplicate_proxy_notes(result), *_one_member_note(result)]
+    volume = getattr(result, "market_volume", None)  # a volume study's market volume source
+    extra = [
+        *([volume] if volume else []),
+        *_same_day_note(result),
+        *duplicate_proxy_notes(result),
+        *_one_member_note(result),
+    ]
     return [*notes, *extra]
 
 
@@ -1050,21 +1073,24 @@ def _notes_html(notes: Sequence[str]) -> str:
 
 
 def _cards_html(result: EventStudyResult, main: str, dropped: pd.DataFrame) -> str:
-    from eventstudy.study.headline import headline_test  # analysis layer above
-
     n = len(result.car)
     caar = float(result.caar[main]) if n else float("nan")
     measure = str(getattr(result, "measure", "return"))
-    head = headline_test(result.market)
-    p_main, _ = _pv(result, head, main)
-    p_t, _ = _pv(result, "t_cross", main)
     cards = [
         (f"{n}", "events analysed"),
         (f"{len(dropped)}", "events dropped (reasons below)"),
         (format_caar(caar, measure), f"{caar_label(measure)} {main}"),
-        (_fmt_p(p_main), f"p-value {main}, {TEST_NAMES.get(head, head)}"),
-        (_fmt_p(p_t), f"p-value {main}, cross-sectional t"),
     ]
+    # the lead p-value: the headline test (study.headline's one rule), none without a line
+    head = getattr(result, "headline_test", None)
+    if head is not None:
+        cards.append(
+            (_fmt_p(_pv(result, head, main)[0]), f"p-value {main}, {TEST_NAMES.get(head, head)}")
+        )
+    if head != "t_cross" and _has_pvalue(result, "t_cross"):
+        cards.append(
+            (_fmt_p(_pv(result, "t_cross", main)[0]), f"p-value {main}, cross-sectional t")
+        )
     inner = "".join(
         f'<div class="card"><div class="v">{v}</div><div class="k">{escape_text(k)}</div></div>'
         for v, k in cards
@@ -1087,6 +1113,19 @@ def _headline_html(result: EventStudyResult) -> str:
     numbers = [c for c in head.columns if c != "window"]
     labels = {**HEADLINE_LABELS, "caar": caar_label(measure)}
     return table_html(head, cells, labels=labels, numeric=numbers)
+
+
+#: What each p-value column of the headline table is (the briefing's note under it).
+_P_LEGEND = {
+    "p_t_cross": "p (t): cross-sectional t; ",
+    "p_kp_bmp": "p (KP-BMP): the BMP test adjusted for cross-correlation (Kolari–Pynnönen); ",
+    "p_corrado": "p (Corrado): the rank test (Corrado 1989); ",
+}
+
+
+def _p_legend(result: EventStudyResult) -> str:
+    """The note's legend of the p-value columns the headline table has."""
+    return "".join(_P_LEGEND[c] for c in headline_table(result).columns if c in _P_LEGEND)
 
 
 def _charts_html(figs: Sequence[tuple[str, str, go.Figure]]) -> str:
@@ -1128,9 +1167,8 @@ by eventstudy {escape_text(__version__)}.</div>
 {_notes_html(_page_notes(result, notes))}
 <h2>CAAR by window</h2>
 {_headline_html(result)}
-<p class="note">p (t): cross-sectional t; p (KP-BMP): the BMP test adjusted for
-cross-correlation (Kolari–Pynnönen); p (Corrado): the rank test (Corrado 1989);
-two-sided; * p &lt; 0.10, ** p &lt; 0.05, *** p &lt; 0.01.</p>
+<p class="note">{_p_legend(result)}two-sided; * p &lt; 0.10, ** p &lt; 0.05,
+*** p &lt; 0.01.</p>
 <h2>Charts</h2>
 {_charts_html(figs)}
 <h2>Tests</h2>

@@ -76,7 +76,12 @@ from eventstudy.study.engine import (
     resolve_duplicates,
 )
 from eventstudy.study.inference import battery_needs
-from eventstudy.study.measures import get_measure, volume_frame
+from eventstudy.study.measures import (
+    get_measure,
+    has_market_volume,
+    market_volume_line,
+    volume_frame,
+)
 from eventstudy.study.panel import Panel, WideData, unwrap
 from eventstudy.study.panel_market import check_panel_given, is_panel_market, with_panel_market
 from eventstudy.study.result import EventStudyResult
@@ -259,12 +264,13 @@ def _given_volumes(
     ``log1p``: the same ``V_mt`` to rounding), as the ``market="ew"`` series is."""
     extra = {"shares": shares}
     market = spec.market
-    if market in frame.columns and frame[market].notna().any():  # as volume_frame
-        return _Given(spec, "volumes", frame, prov, (), extra)
+    if has_market_volume(frame, market):  # as volume_frame
+        return _Given(spec, "volumes", frame, prov, (market_volume_line(market, own=True),), extra)
     v_market = volume_frame(frame, market, shares)[market]
     full = frame.drop(columns=[market], errors="ignore")
     full[EW_COLUMN] = np.expm1(v_market.to_numpy(dtype=float))
     notes = _panel_notes(spec, full.columns.drop(EW_COLUMN).append(pd.Index([market])))
+    notes = (*notes, market_volume_line(market, own=False))  # as the local engine's
     worker = dataclasses.replace(spec, market=EW_COLUMN)
     return _Given(worker, "volumes", full, prov, notes, extra)
 

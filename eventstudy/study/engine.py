@@ -45,7 +45,14 @@ from eventstudy.exceptions import (
     user_stacklevel,
 )
 from eventstudy.study import core, garch
-from eventstudy.study.measures import fetch_volumes, get_measure, measure_pieces, volume_frame
+from eventstudy.study.measures import (
+    fetch_volumes,
+    get_measure,
+    has_market_volume,
+    market_volume_line,
+    measure_pieces,
+    volume_frame,
+)
 from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE, NormalModel, get_model
 from eventstudy.study.panel import (
     CalendarLike,
@@ -139,8 +146,9 @@ def fit_study(
     evset = resolve_duplicates(spec, event_set(spec, events))
     _check_some_events(evset, returns, prices, volumes)
     frame = evset.frame
+    notes: tuple[str, ...] = ()  # a volume study's market volume line (measures)
     if get_measure(spec.measure).data == "volume":
-        panel, provenance, failures = _volume_panel(
+        panel, provenance, failures, notes = _volume_panel(
             spec, frame, (returns, prices), volumes, shares,
             source=source, offline=offline, cache_dir=cache_dir,
         )  # fmt: skip
@@ -189,7 +197,7 @@ def fit_study(
         cutoff=evset.cutoff,
         refit=Refit(panel.returns, panel.sessions, fit, spec.measure, spec.windows, tau1),
         cols=col[status == 0],
-        notes=market_notes(spec, panel),
+        notes=(*market_notes(spec, panel), *notes),
     )
 
 
@@ -409,8 +417,9 @@ def _volume_panel(
     source: str,
     offline: bool | None,
     cache_dir: str | None,
-) -> tuple[Panel, pd.DataFrame, dict[str, str]]:
-    """The log-volume panel of a volume study (volumes given or fetched), see ``measures``."""
+) -> tuple[Panel, pd.DataFrame, dict[str, str], tuple[str, ...]]:
+    """The log-volume panel of a volume study (volumes given or fetched), see ``measures``,
+    and the line saying where its market volume came from (``market_volume_line``)."""
     if any(g is not None for g in given):
         raise ConfigError(
             "measure='volume' reads volumes (volumes=, or fetched), not returns=/prices=; "
@@ -431,7 +440,8 @@ def _volume_panel(
     data, prov = unwrap(volumes, "volumes")
     v = volume_frame(data, spec.market, shares, symbols=frame["symbol"].astype(str))
     panel = build_panel(returns=v, market=spec.market, calendar=spec.calendar)
-    return panel, (prov if not prov.empty else provenance), failures
+    line = market_volume_line(spec.market, own=has_market_volume(data, spec.market))
+    return panel, (prov if not prov.empty else provenance), failures, (line,)
 
 
 def panel_returns(spec: EventStudy, prices: pd.DataFrame) -> pd.DataFrame:

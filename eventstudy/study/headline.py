@@ -18,7 +18,8 @@ against an index (the "CSI 300 as the market" table, the only index simulated) i
 :func:`headline_line` is the one source of the line every summary prints (the
 result's ``summary()``, the ``eventstudy run`` console, the briefing): it names the
 benchmark's headline test and the reason; no line for volume or volatility studies
-(the rule was chosen on abnormal returns) nor when none of the sized tests was
+(the rule was chosen on abnormal returns), for models not in :data:`HEADLINE_MODELS`
+(the rule was chosen on market-model simulations), nor when none of the sized tests was
 selected; and, from :data:`LARGE_N` events on, a pointer to ``result.placebo()``
 (alpha drift: RESULTS.md, "N = 1,000 random dates").
 
@@ -43,16 +44,18 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import PanelMarket, TestName
+from eventstudy._typing import ModelName, PanelMarket, TestName
 
 __all__ = [
     "HEADLINE_LINE",
+    "HEADLINE_MODELS",
     "HEADLINE_RULE",
     "HEADLINE_TEST",
     "HEADLINE_TESTS",
     "LARGE_N",
     "SIZED_TESTS",
     "benchmark_kind",
+    "headline_choice",
     "headline_line",
     "headline_test",
     "pick_headline",
@@ -85,6 +88,13 @@ HEADLINE_TESTS: Mapping[str, TestName] = MappingProxyType(
 
 #: The test the rule picked against the equal-weighted whole market (benchmarks/RESULTS.md).
 HEADLINE_TEST: TestName = HEADLINE_TESTS["ew"]
+
+#: The models the headline applies to: the one the size-and-power tables were simulated
+#: with (the market model, benchmarks/simulate_market_size_power.py). The thin-trading
+#: variants (scholes_williams, dimson), the GARCH family, the factor models and the
+#: models without the market (raw, constant_mean, market_adjusted) were not simulated:
+#: their summaries print no headline line.
+HEADLINE_MODELS: tuple[ModelName, ...] = ("market",)
 
 #: From this many analysed events on, the headline line also points to
 #: ``result.placebo()``. RESULTS.md, "N = 1,000 random dates": the market model's day-0
@@ -130,8 +140,40 @@ def headline_test(market: str) -> TestName:
     return HEADLINE_TESTS[benchmark_kind(market)]
 
 
+def headline_choice(
+    *, market: str, tests: Iterable[str], measure: str = "return", model: str = "market"
+) -> TestName | None:
+    """The test the headline line names (read first), or None (no headline).
+
+    The one rule every summary (the result's, the console's, the briefing's lead
+    p-value) follows: a return study (``measure="return"``) of a model in
+    :data:`HEADLINE_MODELS`, and the first of the benchmark's :data:`SIZED_TESTS`
+    that ran.
+
+    Examples
+    --------
+    >>> headline_choice(market="ew", tests=["t_cross", "kp_bmp"])
+    'kp_bmp'
+    >>> headline_choice(market="000300.SH", tests=["kp_bmp", "corrado"])
+    'corrado'
+    >>> headline_choice(market="ew", tests=["kp_bmp"], measure="volume") is None
+    True
+    >>> headline_choice(market="ew", tests=["kp_bmp"], model="raw") is None
+    True
+    """
+    if measure != "return" or model not in HEADLINE_MODELS:
+        return None
+    ran = set(tests)
+    return next((t for t in SIZED_TESTS[benchmark_kind(market)] if t in ran), None)
+
+
 def headline_line(
-    *, market: str, tests: Iterable[str], measure: str = "return", n_events: int = 0
+    *,
+    market: str,
+    tests: Iterable[str],
+    measure: str = "return",
+    n_events: int = 0,
+    model: str = "market",
 ) -> str | None:
     """The summary's line on which test to read, or None (no line).
 
@@ -146,12 +188,15 @@ def headline_line(
         abnormal returns; METHODS.md).
     n_events
         Analysed events: from :data:`LARGE_N` on the line adds ``result.placebo()``.
+    model
+        The normal-return model: only :data:`HEADLINE_MODELS` get a line (the rule
+        was chosen on market-model simulations).
 
     Returns
     -------
     str or None
-        The line; None for other measures or when no test of :data:`SIZED_TESTS`
-        for this benchmark ran.
+        The line; None when :func:`headline_choice` is None (other measures or
+        models, or no test of :data:`SIZED_TESTS` for this benchmark ran).
 
     Examples
     --------
@@ -161,18 +206,17 @@ def headline_line(
     read t_cross first (the headline test kp_bmp was not selected): ...
     >>> headline_line(market="ew", tests=["t_cross"], measure="volume") is None
     True
+    >>> headline_line(market="ew", tests=["kp_bmp"], model="garch") is None
+    True
     >>> headline_line(market="000300.SH", tests=["patell"]) is None
     True
     >>> "result.placebo()" in headline_line(market="ew", tests=["kp_bmp"], n_events=LARGE_N)
     True
     """
-    if measure != "return":
-        return None
-    kind = benchmark_kind(market)
-    ran = set(tests)
-    chosen = next((t for t in SIZED_TESTS[kind] if t in ran), None)
+    chosen = headline_choice(market=market, tests=tests, measure=measure, model=model)
     if chosen is None:
         return None
+    kind = benchmark_kind(market)
     best = HEADLINE_TESTS[kind]
     why = (
         f"against {_DESIGN[kind]} on the whole A-share market (random and clustered event "

@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import FloatArray, ModelName, StudyMeasure, TestMeasure
+from eventstudy._typing import FloatArray, ModelName, PanelMarket, StudyMeasure, TestMeasure
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study.core import EventPieces, window_sums
 
@@ -83,6 +83,8 @@ __all__ = [
     "check_shares",
     "fetch_volumes",
     "get_measure",
+    "has_market_volume",
+    "market_volume_line",
     "measure_pieces",
     "volatility_pieces",
     "volume_frame",
@@ -372,11 +374,53 @@ def volume_frame(
     others = [c for c in volumes.columns if c != market]
     if not others:
         raise InputDataError("volumes have no security column besides the market")
-    mean_market = market not in volumes.columns or not volumes[market].notna().any()
+    mean_market = not has_market_volume(volumes, market)
     v = _log_volume(volumes, shares, market, None if mean_market else symbols)
     if mean_market:
         v = v.assign(**{market: v[others].mean(axis=1, skipna=True)})
     return v
+
+
+def has_market_volume(volumes: pd.DataFrame, market: str) -> bool:
+    """Whether ``volumes`` has the market's own volume (a ``market`` column with data).
+
+    :func:`volume_frame` then takes its log volume as ``V_mt``, else the mean of the
+    securities' (:func:`market_volume_line` says which, in every engine's summary).
+
+    Examples
+    --------
+    >>> vol = pd.DataFrame({"A": [1.0], "M": [np.nan]})
+    >>> has_market_volume(vol, "M"), has_market_volume(vol.fillna(5.0), "M")
+    (False, True)
+    """
+    return market in volumes.columns and bool(volumes[market].notna().any())
+
+
+def market_volume_line(market: str, *, own: bool) -> str:
+    """The summary's line on where a volume study's market log volume ``V_mt`` came from.
+
+    ``own``: :func:`has_market_volume` of the volumes the study read.
+
+    Examples
+    --------
+    >>> market_volume_line("000300.SH", own=True)
+    "market volume '000300.SH': its own log volume log(1 + volume) (the volumes' \
+'000300.SH' column)"
+    >>> market_volume_line("000300.SH", own=False)[:60]
+    "market volume '000300.SH': each session the mean log volume "
+    """
+    if own:
+        return (
+            f"market volume {market!r}: its own log volume log(1 + volume) (the volumes' "
+            f"{market!r} column)"
+        )
+    mean = (
+        "each session the mean log volume log(1 + volume) of the securities of the volume "
+        "panel with a volume that session (the event securities included)"
+    )
+    if market in get_args(PanelMarket):
+        return f"market volume {market!r}: {mean}"
+    return f"market volume {market!r}: {mean}; the volumes have no {market!r} column with data"
 
 
 def fetch_volumes(

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias, get_args
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import DateLike, FloatArray
+from eventstudy._typing import DateLike, FloatArray, PanelMarket
 from eventstudy.exceptions import ConfigError, InputDataError
 from eventstudy.study.models import NormalModel, get_model
 
@@ -105,6 +105,22 @@ def calendar_sessions(calendar: CalendarLike) -> pd.DatetimeIndex:
     if sessions.tz is not None:
         sessions = sessions.tz_localize(None)
     return sessions.unique().sort_values()
+
+
+def _panel_market_hint(market: str) -> str:
+    """A hint when ``market`` is a panel-built market in another case (``"EW"``: ``"ew"``).
+
+    Examples
+    --------
+    >>> _panel_market_hint("EW"), _panel_market_hint("000300.SH")
+    (", or market='ew' (lower case) for the equal-weighted market built from the panel", '')
+    """
+    lower = market.lower() if isinstance(market, str) else market
+    if lower != market and lower in get_args(PanelMarket):
+        return (
+            f", or market={lower!r} (lower case) for the equal-weighted market built from the panel"
+        )
+    return ""
 
 
 def _check_finite(frame: pd.DataFrame, what: str) -> FloatArray:
@@ -203,6 +219,7 @@ def build_panel(
         raise InputDataError(
             f"the market column {market!r} is not in the {what} given (columns: "
             f"{list(frame.columns)[:10]}...); include it or pass market= one of the columns"
+            + _panel_market_hint(market)
         )
     _check_finite(frame, what)
     if calendar is not None:

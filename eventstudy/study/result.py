@@ -68,7 +68,7 @@ from eventstudy.exceptions import ConfigError
 from eventstudy.scale.cluster import check_engine
 from eventstudy.study.bootstrap import resolve_seed
 from eventstudy.study.core import EventPieces
-from eventstudy.study.headline import HEADLINE_TESTS, headline_line
+from eventstudy.study.headline import HEADLINE_TESTS, headline_choice, headline_line
 from eventstudy.study.inference import (
     BOOTSTRAP_TESTS,
     Battery,
@@ -77,7 +77,6 @@ from eventstudy.study.inference import (
     run_battery,
 )
 from eventstudy.study.measures import get_measure
-from eventstudy.study.panel_market import is_panel_market
 from eventstudy.study.placebo import (
     DEFAULT_PLACEBO_RUNS,
     DEFAULT_PLACEBO_WINDOW,
@@ -293,7 +292,8 @@ class EventStudyResult:
     def headline(self) -> str | None:
         """Which test to read first and why (:func:`eventstudy.study.headline.headline_line`).
 
-        None for volume and volatility studies and when no sized test of the
+        None for volume and volatility studies, for models the rule was not
+        simulated with (``headline.HEADLINE_MODELS``) and when no sized test of the
         benchmark ran; the summary, the ``eventstudy run`` console and the briefing
         all print this line.
         """
@@ -302,6 +302,28 @@ class EventStudyResult:
             tests=self._battery_tests,
             measure=self.measure,
             n_events=self.n_events,
+            model=self.model,
+        )
+
+    @property
+    def market_volume(self) -> str | None:
+        """A volume study's line on where its market log volume came from, else None.
+
+        The market's own volume or the mean of the securities' (the engine that fitted
+        it says which: :func:`eventstudy.study.measures.market_volume_line`); the
+        summary's methodology and the briefing's notes print it.
+        """
+        return next((n for n in self._notes if n.startswith("market volume ")), None)
+
+    @property
+    def headline_test(self) -> str | None:
+        """The test :attr:`headline` names (read first), or None when there is no line.
+
+        The briefing leads with this test's p-value
+        (:func:`eventstudy.study.headline.headline_choice`).
+        """
+        return headline_choice(
+            market=self.market, tests=self._battery_tests, measure=self.measure, model=self.model
         )
 
     @property
@@ -711,7 +733,6 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         measure = get_measure(self._spec.measure)
         if measure.name != "return":  # the default measure needs no line
             lines.append(f"measure {measure.name}: {measure.method} ({measure.reference})")
-            lines.extend(self._market_volume_lines())
             note = measure.left_out_note(self._spec.tests)
             lines.extend([note] if note else [])
         return lines
@@ -723,22 +744,6 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         them too.
         """
         return self._event_handling_lines()
-
-    def _market_volume_lines(self) -> list[str]:
-        """Where a volume study's market log volume ``V_mt`` comes from (see
-        :func:`eventstudy.study.measures.volume_frame`)."""
-        if get_measure(self._spec.measure).data != "volume":
-            return []
-        mean = (
-            "each session the mean log volume log(1 + volume) of the securities of the volume "
-            "panel with a volume that session"
-        )
-        if is_panel_market(self.market):
-            return [f"market volume {self.market!r}: {mean} (the event securities included)"]
-        return [
-            f"market volume {self.market!r}: its own log volume log(1 + volume) when the "
-            f"volumes have a {self.market!r} column with data, else {mean}"
-        ]
 
     def _event_handling_lines(self) -> list[str]:
         """Duplicates and overlaps: what was found and done (counts)."""
@@ -974,7 +979,8 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         Raises
         ------
         ConfigError
-            If the result carries no return panel (it was not built by a fit), for a
+            If the result carries no return panel (it was not built by a fit, or by
+            ``engine="dask"``: the message says to fit with ``engine="local"``), for a
             bad ``n``/``seed``/``window``, or when the placebo days would be drawn from
             one session.
 
@@ -991,6 +997,13 @@ one of ['[-1,1]', '[-5,5]', '[0,0]', '[0,1]', '[0,5]']
         (20, True)
         """
         if self._refit is None or self._cols is None:
+            if self._sums is not None or self._pieces.resid.shape[1] == 0:  # engine="dask"
+                raise ConfigError(
+                    "this result was fitted with engine='dask', which keeps no return panel "
+                    "to re-run on placebo dates; fit it with engine='local' (the default of "
+                    "run_event_study / EventStudy.fit), then result.placebo(engine='dask', "
+                    "client=...) runs the placebo replications on the workers"
+                )
             raise ConfigError(
                 "this result carries no return panel to re-run on placebo dates; fit the "
                 "study (EventStudy.fit / run_event_study) to get one"

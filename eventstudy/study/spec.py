@@ -509,6 +509,7 @@ def run_event_study(
     shares: pd.Series | pd.DataFrame | None = None,
     engine: Engine = "local",
     client: Any = None,
+    partition_size: int | None = None,
 ) -> EventStudyResult:
     """Measure abnormal returns around events and test them (METHODS.md conventions).
 
@@ -519,8 +520,11 @@ def run_event_study(
     :class:`~eventstudy.study.result.EventStudyResult` for the output.
     ``engine="dask"`` runs it on the workers of ``client`` (default: the running Dask
     client), events partitioned by security, with the same result
-    (:func:`eventstudy.scale.study.fit_study_dask`); ``client`` with
-    ``engine="local"`` is an error (it would be ignored).
+    (:func:`eventstudy.scale.study.fit_study_dask`), in partitions of about
+    ``partition_size`` events (default: about four per worker, at most
+    :data:`eventstudy.scale.cluster.DEFAULT_PARTITION_SIZE`; set it to what your workers
+    hold); ``client`` or ``partition_size`` with ``engine="local"`` is an error (they
+    would be ignored).
 
     Examples
     --------
@@ -534,12 +538,13 @@ def run_event_study(
     """
     given = locals()
     spec = EventStudy(**{name: given[name] for name in STUDY_OPTIONS})
-    if check_engine_options(engine, client=client) == "dask":
+    if check_engine_options(engine, client=client, partition_size=partition_size) == "dask":
         from eventstudy.scale.study import fit_study_dask
 
         return fit_study_dask(
             spec, events, returns=returns, prices=prices, volumes=volumes, shares=shares,
             source=source, offline=offline, cache_dir=cache_dir, client=client,
+            partition_size=partition_size,
         )  # fmt: skip
     return spec.fit(
         events,

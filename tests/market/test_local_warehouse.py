@@ -323,7 +323,10 @@ def test_dates_after_a_symbols_last_row_are_reported_not_served_empty(lake: Path
     assert fail["reason"] == "partial"
     assert "2022-01-13..2022-01-28" in fail["message"]  # sessions: 01-31 is a holiday
     assert "the series ends on 2022-01-12" in fail["message"]
-    with pytest.raises(DataUnavailableError, match="ends on 2022-01-12"):
+    with pytest.raises(DataUnavailableError, match="ends on 2022-01-12") as err:
         get_prices(["600519.SH"], "2022-01-10", "2022-01-31", source=src)
+    # the gap is in the user's warehouse: the advice is to add the rows, not to go online
+    assert "Add the missing rows to your warehouse" in str(err.value)
+    assert "Go online" not in str(err.value)
     inside = get_prices(["600519.SH"], "2022-01-10", "2022-01-12", source=src, errors="collect")
     assert inside.failures.empty

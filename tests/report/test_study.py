@@ -639,3 +639,36 @@ def test_briefing_says_how_many_events_share_security_and_day0(prices, tmp_path)
     notes = _page(kept, tmp_path / "keep").split('<div class="notes">')[1].split("</div>")[0]
     assert "2 events name the same security on the same day 0 as another event (1 " in notes
     assert '<div class="notes">' not in _page(first, tmp_path / "first").split("<h2>")[0]
+
+
+def test_briefing_leads_with_the_headline_rule_and_no_na_columns(prices, result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Volatility/volume: no lead p-value by benchmark; no column for a test not run/applying."""
+    vol = run_event_study(result.events, prices=prices, market="000300.SH", measure="volatility")
+    cards = _page(vol, tmp_path).split('<div class="cards"')[1].split("\n")[0]
+    assert "Kolari" not in cards
+    assert "Corrado" not in cards
+    assert "n/a" not in cards
+    head = headline_table(vol)
+    for c in [c for c in head.columns if c.startswith("p_")]:
+        assert head[c].notna().any(), c
+    only_t = run_event_study(result.events, prices=prices, market="000300.SH", tests=["t_cross"])
+    assert [c for c in headline_table(only_t).columns if c.startswith("p_")] == ["p_t_cross"]
+    assert (
+        "p (KP-BMP)"
+        not in _page(only_t, tmp_path).split("<h2>Charts</h2>")[0].split("CAAR by window")[1]
+    )
+
+
+def test_briefing_of_a_volume_study_says_where_the_market_volume_came_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.study.conftest import make_events, synthetic
+
+    rets = synthetic(400, 6, 1)
+    rng = np.random.default_rng(11)
+    vol = pd.DataFrame(rng.lognormal(12, 0.5, rets.shape), index=rets.index, columns=rets.columns)
+    res = run_event_study(make_events(rets), volumes=vol, market="M", measure="volume")
+    assert res.market_volume is not None
+    assert res.market_volume.startswith("market volume 'M': its own log volume")
+    notes = _page(res, tmp_path).split('<div class="notes">')[1].split("</div>")[0]
+    assert html.escape(
+        res.market_volume, quote=False
+    ) in notes or res.market_volume in html.unescape(notes)

@@ -112,6 +112,36 @@ def test_extract_fetched_from_bundled_source(client, extract_events, size) -> No
     assert_same_result(local, remote)
 
 
+def test_run_event_study_passes_partition_size_to_dask(client, extract_events, extract_prices):
+    """``run_event_study(engine="dask", partition_size=)`` (README, RESULTS) reaches the engine;
+    refused with the local engine, which would ignore it."""
+    kw = {"prices": extract_prices, "market": MARKET}
+    local = run_event_study(extract_events, **kw)
+    remote = run_event_study(extract_events, **kw, engine="dask", client=client, partition_size=7)
+    assert_same_result(local, remote)
+    with pytest.raises(ConfigError, match=r"partition_size=0 must be a positive integer"):
+        run_event_study(extract_events, **kw, engine="dask", client=client, partition_size=0)
+    with pytest.raises(ConfigError, match=r"partition_size=7 is given with engine='local'"):
+        run_event_study(extract_events, **kw, partition_size=7)
+
+
+def test_placebo_of_a_dask_result_says_to_fit_with_the_local_engine(client) -> None:
+    """The Dask result keeps no return panel: its ``placebo`` names the local engine."""
+    px = sample_prices(["600519.SH", "600036.SH", MARKET]).pivot(
+        index="date", columns="symbol", values="close"
+    )
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b"], "symbol": ["600519.SH", "600036.SH"], "day0": ["2022-01-10"] * 2}
+    )
+    remote = run_event_study(ev, prices=px, market=MARKET, engine="dask", client=client)
+    with pytest.raises(ConfigError, match=r"fitted with engine='dask'.*engine='local'"):
+        remote.placebo(n=5)
+    with pytest.raises(ConfigError, match=r"fitted with engine='dask'.*engine='local'"):
+        remote.subset(remote.events["event_id"] == "a").placebo(n=5)
+    local = run_event_study(ev, prices=px, market=MARKET)
+    assert local.placebo(n=5, seed=1, window=20).values.shape[0] == 5  # the local one runs
+
+
 def test_extract_equal_weighted_market_scattered_once(client, extract_events, extract_prices):
     kw = {"prices": extract_prices.drop(columns=MARKET), "market": "ew", "duplicates": "collapse"}
     local = run_event_study(extract_events, **kw)
@@ -197,6 +227,10 @@ def test_measures_merge_alike(client, extract_events, extract_prices, extract_vo
     assert local.n_events > 100
     assert local.tests["statistic"].notna().sum() > 20
     assert_same_result(local, remote)
+    if measure == "volume":  # the index's own volume was used, and both engines say so
+        said = f"market volume '{MARKET}': its own log volume"
+        assert said in str(local.summary())
+        assert said in str(remote.summary())
 
 
 @pytest.mark.parametrize("market", [MARKET, "ew"])
@@ -208,6 +242,10 @@ def test_volume_market_from_the_whole_panel(client, extract_events, extract_volu
     local = spec.fit(extract_events, **data)
     remote = fit_study_dask(spec, extract_events, **data, client=client, partition_size=20)
     assert local.n_events > 100
+    for res in (local, remote):  # the mean was used, and both engines say so
+        text = " ".join(str(res.summary()).split())
+        assert f"market volume '{market}': each session the mean log volume" in text
+        assert "its own log volume" not in text
     assert_same_result(local, remote)
     assert remote.calendar_source == local.calendar_source
 

@@ -124,8 +124,12 @@ def test_bad_inputs(rets):
         run_event_study(ev, returns=bad, market="M")
     with pytest.raises(InputDataError, match="duplicated event_id"):
         run_event_study(pd.concat([ev, ev]), returns=rets, market="M")
-    with pytest.raises(InputDataError, match="market column"):
+    with pytest.raises(InputDataError, match="market column") as err:
         run_event_study(ev, returns=rets, market="000300.SH")
+    assert "market='ew'" not in str(err.value)
+    for ew in ("EW", "Ew"):  # the TOML's benchmark is case-blind; Python says what to pass
+        with pytest.raises(InputDataError, match=r"or market='ew' \(lower case\)"):
+            run_event_study(ev, returns=rets.drop(columns="M"), market=ew)
     with pytest.raises(ConfigError, match="mkt_rf"):
         run_event_study(ev, returns=rets, market="M", model="ff3")
     f = pd.DataFrame({"mkt_rf": rets.M, "smb": 0.0}, index=rets.index)

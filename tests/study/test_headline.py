@@ -10,11 +10,13 @@ from eventstudy.exceptions import EventStudyWarning
 from eventstudy.study import TESTS, run_event_study
 from eventstudy.study.headline import (
     HEADLINE_LINE,
+    HEADLINE_MODELS,
     HEADLINE_RULE,
     HEADLINE_TEST,
     HEADLINE_TESTS,
     LARGE_N,
     SIZED_TESTS,
+    headline_choice,
     headline_line,
     headline_test,
     pick_headline,
@@ -194,3 +196,18 @@ def test_no_headline_line_without_the_test_or_for_other_measures(rets) -> None:
     vol = run_event_study(make_events(rets), returns=rets, market="M", measure="volatility")
     assert vol.headline is None  # the rule was chosen on returns
     assert "first:" not in str(vol.summary())
+
+
+def test_headline_only_for_the_simulated_model(rets) -> None:
+    """The rule was chosen on market-model simulations: no line for other models."""
+    assert HEADLINE_MODELS == ("market",)
+    for model in ("raw", "constant_mean", "scholes_williams"):
+        res = run_event_study(make_events(rets), returns=rets, market="M", model=model)
+        assert res.headline is None, model
+        assert res.headline_test is None, model
+        assert "first:" not in str(res.summary())
+    res = run_event_study(make_events(rets), returns=rets, market="M")
+    assert res.headline_test == headline_test("M")
+    assert headline_choice(market="ew", tests=TESTS, model="garch") is None
+    assert headline_choice(market="ew", tests=TESTS, measure="volume") is None
+    assert headline_choice(market="ew", tests=["t_cross", "corrado"]) == "t_cross"

@@ -148,12 +148,18 @@ def test_volume_summary_says_where_the_market_volume_came_from(rets) -> None:
     vol = _volumes(rets)
     ev = make_events(rets)
     res = run_event_study(ev, volumes=vol.drop(columns="M"), market="M", measure="volume")
-    text = str(res.summary())
+    text = " ".join(str(res.summary()).split())
+    # the line says which source was used, not "either ... or"
     assert (
-        "market volume 'M': its own log volume log(1 + volume) when the volumes have a 'M' "
-        "column with data, else each session the mean log volume log(1 + volume) of the "
-        "securities of the volume panel" in " ".join(text.split())
+        "market volume 'M': each session the mean log volume log(1 + volume) of the "
+        "securities of the volume panel with a volume that session (the event securities "
+        "included); the volumes have no 'M' column with data" in text
     )
+    assert "its own log volume" not in text
+    own = run_event_study(ev, volumes=vol, market="M", measure="volume")
+    text = " ".join(str(own.summary()).split())
+    assert "market volume 'M': its own log volume log(1 + volume) (the volumes' 'M' column)" in text
+    assert "each session the mean log volume" not in text
     stocks = vol.drop(columns="M")
     ew = run_event_study(ev, volumes=stocks, market="ew", measure="volume")
     text = " ".join(str(ew.summary()).split())
