@@ -40,7 +40,7 @@ OLS residuals of its starting values). ``arch``'s ``ARCHModelResult.forecast`` r
 the recursion from a backcast of the *final* residuals instead; the two paths differ by
 ``beta1^M`` times the backcasts' difference (0.3% for a GARCH with ``beta1 = 0.99`` on 70
 days), and by orders of magnitude when the fitted EGARCH is not invertible (e.g.
-``alpha1 = -0.56``: 1e-92 %^2 against the fit's 2.6 %^2).
+``alpha1 = -0.47``: 1.9e-27 %^2 against the fit's 2.7 %^2).
 
 An event whose likelihood maximisation does not converge (``arch``'s
 ``convergence_flag`` not 0), whose fit or forecast is not finite, or whose forecast is
@@ -49,8 +49,17 @@ implausible -- some event day's variance outside :data:`VARIANCE_RATIO_BOUNDS`
 (:func:`plausible_variance`) -- is flagged and dropped by the study with reason
 ``garch_no_convergence``.
 
-``arch`` is imported inside :func:`fit_garch_events` only: ``import eventstudy`` never
-loads it.
+Reproducibility: the fits run with every loaded BLAS on **one thread**
+(``threadpoolctl``, for the duration of :func:`fit_garch_events`; the previous limits are
+restored). ``arch``'s optimiser (SciPy's SLSQP) calls SciPy's OpenBLAS, whose results change
+in the last bits with its thread count, and the optimisation amplifies them (1e-7 to 1e-4
+in the parameters, and another convergence verdict for some EGARCH fits), so the same
+study gave other numbers with ``OMP_NUM_THREADS=1``, on another machine, or on Dask
+workers (one BLAS thread each). If another thread of the process holds ``threadpoolctl``'s
+control of OpenBLAS, the limit cannot be set and a ``RuntimeWarning`` says so.
+
+``arch`` and ``threadpoolctl`` are imported inside the fitting functions only: ``import
+eventstudy`` never loads them.
 
 References
 ----------
@@ -76,7 +85,9 @@ Examples
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -135,10 +146,38 @@ _ARCH_SPEC: Mapping[GarchKind, Mapping[str, Any]] = MappingProxyType(
 #: Options of the optimiser (``ARCHModel.fit(options=...)``); None: ``arch``'s defaults.
 FIT_OPTIONS: dict[str, Any] | None = None
 
-#: One fit at a time: the block scheduler runs blocks on threads, and older SciPy SLSQP
-#: (``arch``'s optimiser, Fortran with saved state) is not re-entrant. The fits hold the
-#: GIL most of the time anyway.
+#: One fitting loop at a time: the block scheduler runs blocks on threads, older SciPy
+#: SLSQP (``arch``'s optimiser, Fortran with saved state) is not re-entrant, and the BLAS
+#: thread limit of :func:`_one_blas_thread` is process-wide (two overlapping limits would
+#: restore each other's). The fits hold the GIL most of the time anyway.
 _FIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Run the block with every loaded BLAS (NumPy's, SciPy's) on one thread.
+
+    SciPy's SLSQP (``arch``'s optimiser) calls SciPy's BLAS/LAPACK, whose results change
+    in the last bits with the number of OpenBLAS threads; the optimiser amplifies them
+    (1e-7 in the parameters, another convergence verdict for some EGARCH fits), so the
+    fits would differ between machines, ``OMP_NUM_THREADS`` settings and Dask workers
+    (one BLAS thread each). ``threadpoolctl`` restores the previous limits on exit.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    controller = ThreadpoolController()
+    with controller.limit(limits=1, user_api="blas"):
+        blas = controller.select(user_api="blas").info()
+        if any(lib.get("num_threads") not in (1, None) for lib in blas):
+            warnings.warn(
+                "the GARCH fits could not limit BLAS to one thread (another thread controls "
+                f"it: {[(lib['filepath'], lib['num_threads']) for lib in blas]}); their "
+                "results may depend on the thread count. Set OPENBLAS_NUM_THREADS=1 (and "
+                "OMP_NUM_THREADS=1) before starting Python to make them reproducible",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        yield
 
 
 @dataclass(frozen=True)
@@ -187,8 +226,7 @@ def _fit_one(kind: GarchKind, y: FloatArray, x: FloatArray) -> _Fit | None:
         p=1, o=spec["o"], q=1, dist="normal", rescale=False,
     )  # fmt: skip
     try:
-        with _FIT_LOCK:
-            res = model.fit(disp="off", show_warning=False, options=FIT_OPTIONS)
+        res = model.fit(disp="off", show_warning=False, options=FIT_OPTIONS)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):
         return None
     if res.convergence_flag != 0:
@@ -285,20 +323,21 @@ def fit_garch_events(
     var_evt = np.full((n, len(horizons)), np.nan)
     ok = np.zeros(n, dtype=bool)
     rows = np.flatnonzero(np.ones(n, dtype=bool) if todo is None else todo)
-    for i in rows:
-        present = np.isfinite(r_est[i]) & np.isfinite(m_est[i])
-        gap = l1 - 1 - int(np.flatnonzero(present)[-1]) if present.any() else 0
-        h = np.asarray(horizons, dtype=np.int64) + gap
-        fit = _fit_one(kind, r_est[i, present], m_est[i, present])
-        if fit is None:
-            continue
-        fc = _forecast(kind, fit, int(h.max()))[h - 1] / PERCENT**2
-        theta = _package_units(kind, fit.result.params.to_numpy())
-        e = r_est[i, present] - theta[0] - theta[1] * m_est[i, present]
-        if not (np.isfinite(theta).all() and plausible_variance(fc, e)):
-            continue
-        params[i] = theta
-        resid[i, present] = e
-        var_evt[i] = fc
-        ok[i] = True
+    with _FIT_LOCK, _one_blas_thread():  # one BLAS thread: see the module doc
+        for i in rows:
+            present = np.isfinite(r_est[i]) & np.isfinite(m_est[i])
+            gap = l1 - 1 - int(np.flatnonzero(present)[-1]) if present.any() else 0
+            h = np.asarray(horizons, dtype=np.int64) + gap
+            fit = _fit_one(kind, r_est[i, present], m_est[i, present])
+            if fit is None:
+                continue
+            fc = _forecast(kind, fit, int(h.max()))[h - 1] / PERCENT**2
+            theta = _package_units(kind, fit.result.params.to_numpy())
+            e = r_est[i, present] - theta[0] - theta[1] * m_est[i, present]
+            if not (np.isfinite(theta).all() and plausible_variance(fc, e)):
+                continue
+            params[i] = theta
+            resid[i, present] = e
+            var_evt[i] = fc
+            ok[i] = True
     return GarchEstimates(params=params, resid=resid, var_evt=var_evt, converged=ok)
