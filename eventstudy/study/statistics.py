@@ -26,9 +26,17 @@ from scipy import stats
 
 from eventstudy._typing import FloatArray, PAdjustMethod
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.core import EventPieces, SortedRows, map_blocks, scratch, sort_rows
+from eventstudy.study.core import (
+    EventPieces,
+    SortedRows,
+    day0_groups,
+    map_blocks,
+    scratch,
+    sort_rows,
+)
 
 __all__ = [
+    "KP_BLOCK",
     "P_ADJUST_METHODS",
     "UNDEFINED_N1",
     "UNDEFINED_SD0",
@@ -51,6 +59,7 @@ __all__ = [
     "skew_t",
     "t_cross",
     "t_pvalue",
+    "unit_residuals",
     "wilcoxon_columns",
     "wilcoxon_signed_rank",
 ]
@@ -412,37 +421,52 @@ def kp_groups(resid: FloatArray, pos0: np.ndarray) -> KPGroups:
     ([5, 9], [2, 1], [[1.4142, -1.4142], [0.0, 0.0]], 2.0)
     """
     n, l1 = resid.shape
-    p = np.asarray(pos0, dtype=np.int64)
     # events sorted by day 0: sum the z of each day-0 group, block by block (threads)
-    order = np.argsort(p, kind="stable")
-    ps = p[order]
-    new_group = np.r_[True, ps[1:] != ps[:-1]] if n else np.zeros(0, dtype=bool)
-    starts = np.flatnonzero(new_group)
-    gid = np.cumsum(new_group) - 1
-    size = np.diff(np.r_[starts, n]).astype(np.int64)
+    groups = day0_groups(pos0)
 
     def part(lo: int, hi: int) -> tuple[np.ndarray, FloatArray, float]:
-        r = resid[order[lo:hi]]
+        r = resid[groups.order[lo:hi]]
         ok = np.isfinite(r)
         r[~ok] = 0.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = r.sum(axis=1) / ok.sum(axis=1)
-            r -= mu[:, None]
-            r[~ok] = 0.0
-            norm = np.sqrt(np.einsum("ij,ij->i", r, r))
-            r /= norm[:, None]
-        r[~(norm > 0)] = 0.0
-        g = gid[lo:hi]
-        local = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        return g[local], np.add.reduceat(r, local, axis=0), float(np.einsum("ij,ij->", r, r))
+        own = unit_residuals(r, ok)
+        ids, starts = groups.block(lo, hi)
+        return ids, np.add.reduceat(r, starts, axis=0), own
 
-    zg = np.zeros((len(starts), l1))
+    zg = np.zeros((len(groups.pos), l1))
     own = 0.0
     if n:
-        for g_ids, sums, o in map_blocks(part, n, block=2048):
+        for g_ids, sums, o in map_blocks(part, n, block=KP_BLOCK):
             zg[g_ids] += sums  # group ids are distinct within a block
             own += o
-    return KPGroups(ps[starts], zg, size, own)
+    return KPGroups(groups.pos, zg, groups.size, own)
+
+
+#: Events per block of the passes in day-0 order (:func:`kp_groups`, calendar groups).
+KP_BLOCK = 2048
+
+
+def unit_residuals(r: FloatArray, ok: np.ndarray) -> float:
+    """Kolari-Pynnönen's ``z_i`` in place: each row demeaned over ``ok``, unit norm.
+
+    ``r`` ``(n, L1)`` holds the residuals with the missing ones (``~ok``) set to 0;
+    afterwards it holds ``z_i`` (missing days and rows without variation 0). Returns
+    ``sum_i ||z_i||^2``.
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 3.0, 0.0], [2.0, 2.0, 2.0]])
+    >>> own = unit_residuals(r, np.array([[True, True, False], [True, True, True]]))
+    >>> r.round(4).tolist(), round(own, 12)
+    ([[-0.7071, 0.7071, 0.0], [0.0, 0.0, 0.0]], 1.0)
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = r.sum(axis=1) / ok.sum(axis=1)
+        r -= mu[:, None]
+        r[~ok] = 0.0
+        norm = np.sqrt(np.einsum("ij,ij->i", r, r))
+        r /= norm[:, None]
+    r[~(norm > 0)] = 0.0
+    return float(np.einsum("ij,ij->", r, r))
 
 
 def merge_kp_groups(parts: Iterable[KPGroups]) -> KPGroups:
