@@ -334,7 +334,7 @@ def _fill_sort_keys(x: FloatArray, keys: np.ndarray) -> int:
     np.right_shift(x.view(np.int64), 63, out=keys.view(np.int64))  # all ones if negative
     keys |= _SIGN
     keys ^= x.view(np.uint64)
-    np.putmask(keys, np.isnan(x), _ALL)
+    np.copyto(keys, _ALL, where=np.isnan(x))  # (faster than putmask)
     keys &= ~np.uint64((1 << shift) - 1)
     keys |= np.arange(t, dtype=np.uint64)
     return shift
@@ -429,7 +429,7 @@ def sort_rows(resid: FloatArray, ar: FloatArray) -> SortedRows:
     shift = _fill_sort_keys(both, keys)
     keys.sort(axis=1)
     keys &= np.uint64((1 << shift) - 1)
-    return SortedRows(keys.view(np.intp), present, np.count_nonzero(present, axis=1), l1)
+    return SortedRows(keys.view(np.intp), present, count_rows(present), l1)
 
 
 def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:

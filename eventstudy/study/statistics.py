@@ -44,6 +44,7 @@ __all__ = [
     "KPGroups",
     "RankSums",
     "adjust_pvalues",
+    "column_counts",
     "column_moments",
     "column_sums",
     "generalized_sign",
@@ -658,14 +659,17 @@ def _grank_setup(pieces: EventPieces, scar: FloatArray, sd: FloatArray | None) -
     return _GrankSetup(use, n_use, sd, w, thr, wu)
 
 
-def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[FloatArray, FloatArray]:
+def _est_rank_sums(
+    s: SortedRows, w: FloatArray, use: np.ndarray, n_est: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """GRANK's ``b_s`` and ``n_s`` of a block, ``(C, L1)`` each, from the sorted order.
 
     ``b_s[c, j] = sum_i use_ic w_i rank_ij`` (``rank_ij`` the rank of the estimation
     residual ``j`` among event ``i``'s present estimation residuals) and
     ``n_s[c, j] = sum_i use_ic [e_ij present]``. Every event is summed once
     (``bincount`` over the sorted order: no scatter back to column order); the few
-    events not used in some window (no SCAR there) are then taken out.
+    events not used in some window (no SCAR there) are then taken out. ``n_est``
+    ``(L1,)``: the present estimation residuals of the block per day.
     """
     n, t = s.col.shape
     l1, ncol = s.l1, use.shape[1]
@@ -674,13 +678,13 @@ def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[Float
     np.multiply(cum, w[:, None], out=wts)
     # the missing values (sorted last) weigh 0; the event days' weights land in the
     # bins l1.. that are dropped
-    np.putmask(wts, np.arange(1, t + 1) > s.t_i[:, None], 0.0)
+    np.copyto(wts, 0.0, where=np.arange(1, t + 1) > s.t_i[:, None])
     total = np.asarray(np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t), dtype=float)[
         :l1
     ]
     valid = s.present[:, :l1]
     b_s = np.tile(total, (ncol, 1))
-    n_s = np.tile(np.count_nonzero(valid, axis=0).astype(float), (ncol, 1))
+    n_s = np.tile(n_est, (ncol, 1))
     rows = np.flatnonzero(~use.all(axis=1))
     if len(rows):
         rk = np.zeros((len(rows), t))
@@ -739,10 +743,10 @@ def rank_sums(
         tot_u = np.asarray(
             np.bincount(col, weights=s.u_sorted().ravel(), minlength=t_all), dtype=float
         )
-        n_t = np.count_nonzero(s.present, axis=0).astype(float)
+        n_t = column_counts(s.present)
         if g is None:
             return tot_u, n_t
-        b_s, n_s = _est_rank_sums(s, g.w[lo:hi], g.use[lo:hi])
+        b_s, n_s = _est_rank_sums(s, g.w[lo:hi], g.use[lo:hi], n_t[:l1])
         e = pieces.resid[lo:hi]
         gt_w = np.empty((ncol, l1))
         gt = scratch("gt", (hi - lo, l1), np.float64)
@@ -849,6 +853,19 @@ def column_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:
     if not parts:
         return np.zeros(x.shape[1]), np.zeros(x.shape[1])
     return np.sum([q[0] for q in parts], axis=0), np.sum([q[1] for q in parts], axis=0)
+
+
+def column_counts(mask: np.ndarray) -> FloatArray:
+    """``mask.sum(axis=0)`` of a 2-d boolean array as float, counted as bytes (faster).
+
+    Examples
+    --------
+    >>> column_counts(np.array([[True, False], [True, True]])).tolist()
+    [2.0, 1.0]
+    """
+    wide = mask.shape[0] >= np.iinfo(np.int32).max
+    counts = mask.view(np.uint8).sum(axis=0, dtype=np.int64 if wide else np.int32)
+    return np.asarray(counts, dtype=float)
 
 
 #: Rows from which :func:`wilcoxon_columns` sorts its columns on threads.
