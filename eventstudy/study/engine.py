@@ -154,6 +154,7 @@ def fit_study(
     with core.background() as pool:
         # the padded panel does not depend on the events: prepared while they are screened
         prepared = pool.submit(_pad, model, panel.returns, z, rf, spec.estimation_window[0])
+        notes = pool.submit(market_notes, spec, panel)  # parses every column's symbol
         if get_measure(spec.measure).data != "volume":  # returns sanity rule (study.sanity)
             span = (min(spec.estimation_window[0], tau1), max(spec.estimation_window[1], tau2))
             drop_implausible(panel, spec.market, pos0, col, reason, message, span)
@@ -186,7 +187,7 @@ def fit_study(
         cutoff=evset.cutoff,
         refit=Refit(panel.returns, panel.sessions, fit, spec.measure, spec.windows, tau1),
         cols=col[status == 0],
-        notes=market_notes(spec, panel),
+        notes=notes.result(),
     )
 
 
