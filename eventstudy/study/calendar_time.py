@@ -60,15 +60,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from eventstudy._typing import FloatArray
-from eventstudy.study.core import map_blocks
-from eventstudy.study.statistics import t_pvalue
+from eventstudy.study.core import day0_groups, map_blocks
+from eventstudy.study.statistics import KP_BLOCK, t_pvalue
 
 __all__ = [
     "CalendarGroups",
     "CalendarTimeResult",
+    "add_group_sums",
     "calendar_groups",
     "calendar_time_of",
     "calendar_time_test",
+    "empty_groups",
+    "group_sums",
 ]
 
 #: Note of a window with too few portfolio days for a t statistic.
@@ -165,38 +168,55 @@ def calendar_groups(ar: FloatArray, resid: FloatArray, pos0: np.ndarray) -> Cale
     ``ar`` ``(N, L2)``, ``resid`` ``(N, L1)`` (NaN where missing), ``pos0`` ``(N,)``;
     events sorted by day 0, one ``reduceat`` per block.
     """
-    p = np.asarray(pos0, dtype=np.int64)
-    order = np.argsort(p, kind="stable")
-    ps = p[order]
-    new_group = np.r_[True, ps[1:] != ps[:-1]] if len(p) else np.zeros(0, dtype=bool)
-    gid = np.cumsum(new_group) - 1
-    g = int(new_group.sum())
-    out = CalendarGroups(
-        ps[new_group],
-        np.zeros((g, resid.shape[1])),
-        np.zeros((g, resid.shape[1])),
-        np.zeros((g, ar.shape[1])),
-        np.zeros((g, ar.shape[1])),
-    )
+    groups = day0_groups(pos0)
+    out = empty_groups(groups.pos, resid.shape[1], ar.shape[1])
 
     def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray]]:
-        gb = gid[lo:hi]
-        local = np.flatnonzero(np.r_[True, gb[1:] != gb[:-1]])
-        sums = []
+        ids, starts = groups.block(lo, hi)
+        sums: list[FloatArray] = []
         for mat in (resid, ar):
-            x = mat[order[lo:hi]]  # a copy: zeroed where missing
+            x = mat[groups.order[lo:hi]]  # a copy: zeroed where missing
             ok = np.isfinite(x)
             np.putmask(x, ~ok, 0.0)
-            cnt = np.add.reduceat(ok, local, axis=0, dtype=np.int64).astype(float)
-            sums.extend([np.add.reduceat(x, local, axis=0), cnt])
-        return gb[local], sums
+            sums.extend(group_sums(x, ok, starts))
+        return ids, sums
 
-    for ids, (rs, rc, as_, ac) in map_blocks(part, len(p), block=2048):
-        out.res_sum[ids] += rs  # group ids are distinct within a block
-        out.res_cnt[ids] += rc
-        out.ar_sum[ids] += as_
-        out.ar_cnt[ids] += ac
+    for ids, sums in map_blocks(part, len(groups.order), block=KP_BLOCK):
+        add_group_sums(out, ids, *sums)
     return out
+
+
+def empty_groups(pos: np.ndarray, l1: int, l2: int) -> CalendarGroups:
+    """:class:`CalendarGroups` of zeros at the day-0 positions ``pos``."""
+    g = len(pos)
+    return CalendarGroups(pos, np.zeros((g, l1)), np.zeros((g, l1)), np.zeros((g, l2)),
+                          np.zeros((g, l2)))  # fmt: skip
+
+
+def group_sums(x: FloatArray, ok: np.ndarray, starts: np.ndarray) -> tuple[FloatArray, FloatArray]:
+    """Sums and counts of the rows of ``x`` (zeroed where not ``ok``) by group.
+
+    The rows of a group are consecutive, the groups start at ``starts``.
+
+    Examples
+    --------
+    >>> x, ok = np.array([[1.0, 0.0], [2.0, 3.0], [4.0, 5.0]]), np.array([[1, 0], [1, 1], [1, 1]])
+    >>> [v.tolist() for v in group_sums(x, ok.astype(bool), np.array([0, 1]))]
+    [[[1.0, 0.0], [6.0, 8.0]], [[1.0, 0.0], [2.0, 2.0]]]
+    """
+    cnt = np.add.reduceat(ok, starts, axis=0, dtype=np.int64).astype(float)
+    return np.add.reduceat(x, starts, axis=0), cnt
+
+
+def add_group_sums(
+    out: CalendarGroups, ids: np.ndarray, res_sum: FloatArray, res_cnt: FloatArray,
+    ar_sum: FloatArray, ar_cnt: FloatArray,
+) -> None:  # fmt: skip
+    """Add the sums of a block of events (groups ``ids``, distinct) to ``out`` in place."""
+    out.res_sum[ids] += res_sum
+    out.res_cnt[ids] += res_cnt
+    out.ar_sum[ids] += ar_sum
+    out.ar_cnt[ids] += ar_cnt
 
 
 @dataclass(frozen=True, slots=True)

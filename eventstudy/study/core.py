@@ -43,8 +43,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -58,9 +59,12 @@ __all__ = [
     "BLOCK",
     "SCRATCH_MAX_BYTES",
     "THREADS",
+    "Day0Groups",
     "EventPieces",
     "SortedRows",
+    "background",
     "concat_pieces",
+    "day0_groups",
     "event_pieces",
     "map_blocks",
     "ranks",
@@ -91,6 +95,91 @@ def map_blocks(fn: Callable[[int, int], _T], n: int, block: int = BLOCK) -> list
         with ThreadPoolExecutor(THREADS) as pool:
             return list(pool.map(lambda lo: fn(lo, min(lo + block, n)), starts))
     return [fn(lo, min(lo + block, n)) for lo in starts]
+
+
+@dataclass(frozen=True, slots=True)
+class Day0Groups:
+    """Events grouped by the session of their day 0 (for sums by day-0 position).
+
+    Attributes
+    ----------
+    order
+        ``(N,)`` the events sorted by day 0 (stable: ties keep their order).
+    gid
+        ``(N,)`` the group of each event of ``order`` (``0..G-1``, increasing).
+    pos
+        ``(G,)`` the distinct day-0 positions, increasing.
+    size
+        ``(G,)`` events per group.
+    """
+
+    order: np.ndarray
+    gid: np.ndarray
+    pos: np.ndarray
+    size: np.ndarray
+
+    def block(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The groups met in the block ``order[lo:hi]`` and where each starts in it.
+
+        For ``np.add.reduceat(x[order[lo:hi]], starts, axis=0)``: one row per group.
+        """
+        gb = self.gid[lo:hi]
+        starts = np.flatnonzero(np.r_[True, gb[1:] != gb[:-1]])
+        return gb[starts], starts
+
+
+def day0_groups(pos0: np.ndarray) -> Day0Groups:
+    """The :class:`Day0Groups` of events with day-0 positions ``pos0``.
+
+    Examples
+    --------
+    >>> g = day0_groups(np.array([7, 3, 7, 5]))
+    >>> g.order.tolist(), g.gid.tolist(), g.pos.tolist(), g.size.tolist()
+    ([1, 3, 0, 2], [0, 1, 2, 2], [3, 5, 7], [1, 1, 2])
+    """
+    p = np.asarray(pos0, dtype=np.int64)
+    n = len(p)
+    order = np.argsort(p, kind="stable")
+    ps = p[order]
+    new_group = np.r_[True, ps[1:] != ps[:-1]] if n else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new_group)
+    gid = np.cumsum(new_group) - 1
+    size = np.diff(np.r_[starts, n]).astype(np.int64)
+    return Day0Groups(order, gid, ps[starts], size)
+
+
+@contextmanager
+def background() -> Iterator[Executor]:
+    """One worker thread for work that can overlap the caller's (none: :data:`THREADS` = 1).
+
+    With one thread each task runs when it is submitted. An exception of a task is
+    raised by its future's ``result()``; leaving the block waits for the worker.
+
+    Examples
+    --------
+    >>> with background() as pool:
+    ...     later = pool.submit(sum, [1, 2, 3])
+    ...     now = 10
+    >>> later.result() + now
+    16
+    """
+    pool: Executor = ThreadPoolExecutor(1) if THREADS > 1 else _Inline()
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True)
+
+
+class _Inline(Executor):
+    """An executor that runs each task when it is submitted (no thread)."""
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        out: Future[_T] = Future()
+        try:
+            out.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # handed to whoever asks for the result
+            out.set_exception(err)
+        return out
 
 
 @dataclass(frozen=True)
@@ -245,7 +334,7 @@ def _fill_sort_keys(x: FloatArray, keys: np.ndarray) -> int:
     np.right_shift(x.view(np.int64), 63, out=keys.view(np.int64))  # all ones if negative
     keys |= _SIGN
     keys ^= x.view(np.uint64)
-    np.putmask(keys, np.isnan(x), _ALL)
+    np.copyto(keys, _ALL, where=np.isnan(x))  # (faster than putmask)
     keys &= ~np.uint64((1 << shift) - 1)
     keys |= np.arange(t, dtype=np.uint64)
     return shift
@@ -340,7 +429,7 @@ def sort_rows(resid: FloatArray, ar: FloatArray) -> SortedRows:
     shift = _fill_sort_keys(both, keys)
     keys.sort(axis=1)
     keys &= np.uint64((1 << shift) - 1)
-    return SortedRows(keys.view(np.intp), present, np.count_nonzero(present, axis=1), l1)
+    return SortedRows(keys.view(np.intp), present, count_rows(present), l1)
 
 
 def ranks(resid: FloatArray, ar: FloatArray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,12 +25,11 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, fields
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -93,8 +92,6 @@ __all__ = [
     "panel_returns",
     "resolve_duplicates",
 ]
-
-_R = TypeVar("_R")
 
 #: Status of an event without a return on day 0 (after ``ModelFit`` codes 0, 1, 2).
 NO_DAY0 = 3
@@ -162,9 +159,10 @@ def fit_study(
     )
     model = spec.normal_model
     z, rf = _regressor_arrays(spec, panel)
-    with _background() as pool:
+    with core.background() as pool:
         # the padded panel does not depend on the events: prepared while they are screened
         prepared = pool.submit(_pad, model, panel.returns, z, rf, spec.estimation_window[0])
+        methodology = pool.submit(market_notes, spec, panel)  # parses every column's symbol
         if get_measure(spec.measure).data != "volume":  # returns sanity rule (study.sanity)
             span = (min(spec.estimation_window[0], tau1), max(spec.estimation_window[1], tau2))
             drop_implausible(panel, spec.market, pos0, col, reason, message, span)
@@ -197,7 +195,7 @@ def fit_study(
         cutoff=evset.cutoff,
         refit=Refit(panel.returns, panel.sessions, fit, spec.measure, spec.windows, tau1),
         cols=col[status == 0],
-        notes=(*market_notes(spec, panel), *notes),
+        notes=(*methodology.result(), *notes),
     )
 
 
@@ -564,28 +562,6 @@ def _check_regressors(
         t0, tau2 = spec.estimation_window[0], spec.event_window[1]
         check_factor_dates(z, rf, pos0, panel.sessions, t0, tau2)
         drop_factor_day0(z, rf, pos0, col, reason, message, panel.sessions)
-
-
-@contextmanager
-def _background() -> Iterator[Executor]:
-    """One worker thread (or none: :data:`core.THREADS` = 1) for work that can overlap."""
-    pool: Executor = ThreadPoolExecutor(1) if core.THREADS > 1 else _Inline()
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True)
-
-
-class _Inline(Executor):
-    """An executor that runs each task when it is submitted (no thread)."""
-
-    def submit(self, fn: Callable[..., _R], /, *args: Any, **kwargs: Any) -> Future[_R]:
-        out: Future[_R] = Future()
-        try:
-            out.set_result(fn(*args, **kwargs))
-        except BaseException as err:  # handed to whoever asks for the result
-            out.set_exception(err)
-        return out
 
 
 #: Reason code of an event whose day 0 has no (or NaN) factors.

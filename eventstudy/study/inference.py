@@ -98,6 +98,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
@@ -116,6 +117,7 @@ from eventstudy._typing import (
     TestScope,
 )
 from eventstudy.exceptions import ConfigError
+from eventstudy.study import core
 from eventstudy.study.bootstrap import (
     DEFAULT_LBT_REPLICATIONS,
     DEFAULT_WILD_REPLICATIONS,
@@ -320,9 +322,11 @@ class BatteryInputs:
     ``residual_day_sums`` (Brown-Warner), ``calendar_groups`` (calendar time). The
     tests read those sums, never ``pieces.resid``: ``sums`` given (e.g. merged from
     the partitions of a study run on a Dask cluster) are used as they are, else they
-    are computed from ``pieces`` (:func:`~eventstudy.study.sums.estimation_sums`).
-    ``replications`` (None: each bootstrap's default), ``seed`` (None: a fresh seed,
-    drawn once and recorded) and ``level`` are the resampling tests' options.
+    are computed from ``pieces`` (:func:`~eventstudy.study.sums.estimation_sums`),
+    on a worker thread once :meth:`start_sums` is called (the battery starts them
+    first and runs the tests that need no sums meanwhile). ``replications`` (None:
+    each bootstrap's default), ``seed`` (None: a fresh seed, drawn once and
+    recorded) and ``level`` are the resampling tests' options.
     """
 
     def __init__(
@@ -346,6 +350,7 @@ class BatteryInputs:
         self.needs = frozenset(needs)
         self.n_events, l2 = pieces.ar.shape
         self._sums = sums
+        self._pending: Future[EstimationSums] | None = None
         self.l1 = pieces.resid.shape[1] if sums is None else sums.l1
         self.days: list[int] = list(range(tau1, tau1 + l2))
         self.wlen = np.array([b - a + 1 for a, b in self.windows], dtype=float)
@@ -355,9 +360,17 @@ class BatteryInputs:
         """The resampling tests' seed (:func:`~eventstudy.study.bootstrap.resolve_seed`)."""
         return resolve_seed(self._seed)
 
+    def start_sums(self, pool: Executor) -> None:
+        """Start computing :attr:`sums` on ``pool`` (when they are not given and some
+        test needs them); :attr:`sums` then waits for them and raises their error."""
+        if self._sums is None and self.needs and self._pending is None:
+            self._pending = pool.submit(estimation_sums, self.pieces, self.needs)
+
     @cached_property
     def sums(self) -> EstimationSums:
         """The sums over the events' estimation residuals that serve :attr:`needs`."""
+        if self._pending is not None:
+            return self._pending.result()
         if self._sums is None:
             return estimation_sums(self.pieces, self.needs)
         for need in sorted(self.needs):
@@ -377,8 +390,9 @@ class BatteryInputs:
         """Notes of the KP-adjusted rows: the ``rbar`` used by day and by window."""
         rbar, rbar_w, pairs = self.rbar
         npairs = self.n_events * (self.n_events - 1)
-        day = f"rbar={rbar:.4f} ({pairs} of {npairs} pairs share day 0)"
-        return day, [f"rbar={r:.4f} (calendar-overlapping windows)" for r in rbar_w]
+        # + 0.0: a rounded -0.0 (a merged -1e-17) reads as 0.0000, as the local sum does
+        day = f"rbar={round(rbar, 4) + 0.0:.4f} ({pairs} of {npairs} pairs share day 0)"
+        return day, [f"rbar={round(r, 4) + 0.0:.4f} (calendar-overlapping windows)" for r in rbar_w]
 
     @property
     def ranks(self) -> RankSums:
@@ -976,7 +990,11 @@ def run_battery(
     """Run the selected tests (in the order of :data:`TESTS`, :data:`BOOTSTRAP_TESTS`).
 
     With one event the single-event test ``t_event`` is added. Every record gets its
-    multiple-testing adjusted p-values (:func:`adjust_family`).
+    multiple-testing adjusted p-values (:func:`adjust_family`). The sums over the
+    estimation residuals (rank pass, ``rbar``, calendar groups; unless ``sums`` are
+    given) are computed on a worker thread while the tests that need none of them
+    run (:func:`~eventstudy.study.core.background`; inline when
+    :data:`~eventstudy.study.core.THREADS` is 1): the results are the same.
 
     Parameters
     ----------
@@ -1027,7 +1045,11 @@ def run_battery(
         pieces, windows=windows, tau1=tau1, needs=needs, replications=replications,
         seed=seed, level=level, sums=sums,
     )  # fmt: skip
-    results = [r for d in selected for block in d.compute(x) for r in _records(d.name, block, x)]
+    with core.background() as pool:
+        x.start_sums(pool)
+        # the tests without needs first: they run while the worker computes the sums
+        blocks = {d.name: d.compute(x) for d in sorted(selected, key=lambda d: bool(d.needs))}
+    results = [r for d in selected for block in blocks[d.name] for r in _records(d.name, block, x)]
     rbar, rbar_w, pairs = x.rbar
     return Battery(tuple(adjust_family(results)), rbar=rbar, rbar_windows=rbar_w, rbar_pairs=pairs)
 

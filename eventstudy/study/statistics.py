@@ -26,9 +26,17 @@ from scipy import stats
 
 from eventstudy._typing import FloatArray, PAdjustMethod
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.core import EventPieces, SortedRows, map_blocks, scratch, sort_rows
+from eventstudy.study.core import (
+    EventPieces,
+    SortedRows,
+    day0_groups,
+    map_blocks,
+    scratch,
+    sort_rows,
+)
 
 __all__ = [
+    "KP_BLOCK",
     "P_ADJUST_METHODS",
     "UNDEFINED_N1",
     "UNDEFINED_SD0",
@@ -36,6 +44,7 @@ __all__ = [
     "KPGroups",
     "RankSums",
     "adjust_pvalues",
+    "column_counts",
     "column_moments",
     "column_sums",
     "generalized_sign",
@@ -51,6 +60,7 @@ __all__ = [
     "skew_t",
     "t_cross",
     "t_pvalue",
+    "unit_residuals",
     "wilcoxon_columns",
     "wilcoxon_signed_rank",
 ]
@@ -412,37 +422,52 @@ def kp_groups(resid: FloatArray, pos0: np.ndarray) -> KPGroups:
     ([5, 9], [2, 1], [[1.4142, -1.4142], [0.0, 0.0]], 2.0)
     """
     n, l1 = resid.shape
-    p = np.asarray(pos0, dtype=np.int64)
     # events sorted by day 0: sum the z of each day-0 group, block by block (threads)
-    order = np.argsort(p, kind="stable")
-    ps = p[order]
-    new_group = np.r_[True, ps[1:] != ps[:-1]] if n else np.zeros(0, dtype=bool)
-    starts = np.flatnonzero(new_group)
-    gid = np.cumsum(new_group) - 1
-    size = np.diff(np.r_[starts, n]).astype(np.int64)
+    groups = day0_groups(pos0)
 
     def part(lo: int, hi: int) -> tuple[np.ndarray, FloatArray, float]:
-        r = resid[order[lo:hi]]
+        r = resid[groups.order[lo:hi]]
         ok = np.isfinite(r)
         r[~ok] = 0.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = r.sum(axis=1) / ok.sum(axis=1)
-            r -= mu[:, None]
-            r[~ok] = 0.0
-            norm = np.sqrt(np.einsum("ij,ij->i", r, r))
-            r /= norm[:, None]
-        r[~(norm > 0)] = 0.0
-        g = gid[lo:hi]
-        local = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        return g[local], np.add.reduceat(r, local, axis=0), float(np.einsum("ij,ij->", r, r))
+        own = unit_residuals(r, ok)
+        ids, starts = groups.block(lo, hi)
+        return ids, np.add.reduceat(r, starts, axis=0), own
 
-    zg = np.zeros((len(starts), l1))
+    zg = np.zeros((len(groups.pos), l1))
     own = 0.0
     if n:
-        for g_ids, sums, o in map_blocks(part, n, block=2048):
+        for g_ids, sums, o in map_blocks(part, n, block=KP_BLOCK):
             zg[g_ids] += sums  # group ids are distinct within a block
             own += o
-    return KPGroups(ps[starts], zg, size, own)
+    return KPGroups(groups.pos, zg, groups.size, own)
+
+
+#: Events per block of the passes in day-0 order (:func:`kp_groups`, calendar groups).
+KP_BLOCK = 2048
+
+
+def unit_residuals(r: FloatArray, ok: np.ndarray) -> float:
+    """Kolari-Pynnönen's ``z_i`` in place: each row demeaned over ``ok``, unit norm.
+
+    ``r`` ``(n, L1)`` holds the residuals with the missing ones (``~ok``) set to 0;
+    afterwards it holds ``z_i`` (missing days and rows without variation 0). Returns
+    ``sum_i ||z_i||^2``.
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 3.0, 0.0], [2.0, 2.0, 2.0]])
+    >>> own = unit_residuals(r, np.array([[True, True, False], [True, True, True]]))
+    >>> r.round(4).tolist(), round(own, 12)
+    ([[-0.7071, 0.7071, 0.0], [0.0, 0.0, 0.0]], 1.0)
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = r.sum(axis=1) / ok.sum(axis=1)
+        r -= mu[:, None]
+        r[~ok] = 0.0
+        norm = np.sqrt(np.einsum("ij,ij->i", r, r))
+        r /= norm[:, None]
+    r[~(norm > 0)] = 0.0
+    return float(np.einsum("ij,ij->", r, r))
 
 
 def merge_kp_groups(parts: Iterable[KPGroups]) -> KPGroups:
@@ -634,14 +659,17 @@ def _grank_setup(pieces: EventPieces, scar: FloatArray, sd: FloatArray | None) -
     return _GrankSetup(use, n_use, sd, w, thr, wu)
 
 
-def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[FloatArray, FloatArray]:
+def _est_rank_sums(
+    s: SortedRows, w: FloatArray, use: np.ndarray, n_est: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """GRANK's ``b_s`` and ``n_s`` of a block, ``(C, L1)`` each, from the sorted order.
 
     ``b_s[c, j] = sum_i use_ic w_i rank_ij`` (``rank_ij`` the rank of the estimation
     residual ``j`` among event ``i``'s present estimation residuals) and
     ``n_s[c, j] = sum_i use_ic [e_ij present]``. Every event is summed once
     (``bincount`` over the sorted order: no scatter back to column order); the few
-    events not used in some window (no SCAR there) are then taken out.
+    events not used in some window (no SCAR there) are then taken out. ``n_est``
+    ``(L1,)``: the present estimation residuals of the block per day.
     """
     n, t = s.col.shape
     l1, ncol = s.l1, use.shape[1]
@@ -650,13 +678,13 @@ def _est_rank_sums(s: SortedRows, w: FloatArray, use: np.ndarray) -> tuple[Float
     np.multiply(cum, w[:, None], out=wts)
     # the missing values (sorted last) weigh 0; the event days' weights land in the
     # bins l1.. that are dropped
-    np.putmask(wts, np.arange(1, t + 1) > s.t_i[:, None], 0.0)
+    np.copyto(wts, 0.0, where=np.arange(1, t + 1) > s.t_i[:, None])
     total = np.asarray(np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t), dtype=float)[
         :l1
     ]
     valid = s.present[:, :l1]
     b_s = np.tile(total, (ncol, 1))
-    n_s = np.tile(np.count_nonzero(valid, axis=0).astype(float), (ncol, 1))
+    n_s = np.tile(n_est, (ncol, 1))
     rows = np.flatnonzero(~use.all(axis=1))
     if len(rows):
         rk = np.zeros((len(rows), t))
@@ -715,10 +743,10 @@ def rank_sums(
         tot_u = np.asarray(
             np.bincount(col, weights=s.u_sorted().ravel(), minlength=t_all), dtype=float
         )
-        n_t = np.count_nonzero(s.present, axis=0).astype(float)
+        n_t = column_counts(s.present)
         if g is None:
             return tot_u, n_t
-        b_s, n_s = _est_rank_sums(s, g.w[lo:hi], g.use[lo:hi])
+        b_s, n_s = _est_rank_sums(s, g.w[lo:hi], g.use[lo:hi], n_t[:l1])
         e = pieces.resid[lo:hi]
         gt_w = np.empty((ncol, l1))
         gt = scratch("gt", (hi - lo, l1), np.float64)
@@ -825,6 +853,19 @@ def column_sums(x: np.ndarray) -> tuple[FloatArray, FloatArray]:
     if not parts:
         return np.zeros(x.shape[1]), np.zeros(x.shape[1])
     return np.sum([q[0] for q in parts], axis=0), np.sum([q[1] for q in parts], axis=0)
+
+
+def column_counts(mask: np.ndarray) -> FloatArray:
+    """``mask.sum(axis=0)`` of a 2-d boolean array as float, counted as bytes (faster).
+
+    Examples
+    --------
+    >>> column_counts(np.array([[True, False], [True, True]])).tolist()
+    [2.0, 1.0]
+    """
+    wide = mask.shape[0] >= np.iinfo(np.int32).max
+    counts = mask.view(np.uint8).sum(axis=0, dtype=np.int64 if wide else np.int32)
+    return np.asarray(counts, dtype=float)
 
 
 #: Rows from which :func:`wilcoxon_columns` sorts its columns on threads.

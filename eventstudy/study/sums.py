@@ -46,18 +46,33 @@ import numpy as np
 
 from eventstudy._typing import FloatArray, TestNeed
 from eventstudy.exceptions import ConfigError
-from eventstudy.study.calendar_time import CalendarGroups, calendar_groups
-from eventstudy.study.core import EventPieces
+from eventstudy.study.calendar_time import (
+    CalendarGroups,
+    add_group_sums,
+    calendar_groups,
+    empty_groups,
+    group_sums,
+)
+from eventstudy.study.core import EventPieces, day0_groups, map_blocks
 from eventstudy.study.statistics import (
+    KP_BLOCK,
     KPGroups,
     RankSums,
     column_sums,
     kp_groups,
     merge_kp_groups,
     rank_sums,
+    unit_residuals,
 )
 
-__all__ = ["RANK_NEEDS", "SUM_NEEDS", "EstimationSums", "estimation_sums", "without_residuals"]
+__all__ = [
+    "RANK_NEEDS",
+    "SUM_NEEDS",
+    "EstimationSums",
+    "day0_sums",
+    "estimation_sums",
+    "without_residuals",
+]
 
 #: Every need of the battery: each is a part of :class:`EstimationSums`.
 SUM_NEEDS: frozenset[TestNeed] = frozenset(get_args(TestNeed))
@@ -192,17 +207,68 @@ def estimation_sums(
             "its events); fit these events as a study of their own"
         )
     out = EstimationSums(l1=l1, n=n, needs=want)
-    if "residual_day_sums" in want:
-        total, count = column_sums(pieces.resid)
-        out = replace(out, day_total=total, day_count=count)
-    if "rbar" in want:
-        out = replace(out, kp=kp_groups(pieces.resid, pieces.pos0))
     if want & RANK_NEEDS:
         scar = pieces.scar if "grank_ranks" in want else None
         out = replace(out, ranks=rank_sums(pieces, scar, sd=grank_sd))
-    if "calendar_groups" in want:
+    if {"rbar", "calendar_groups"} <= want:  # one pass in day-0 order serves both
+        kp, calendar = day0_sums(pieces.resid, pieces.ar, pieces.pos0)
+        out = replace(out, kp=kp, calendar=calendar)
+    elif "rbar" in want:
+        out = replace(out, kp=kp_groups(pieces.resid, pieces.pos0))
+    elif "calendar_groups" in want:
         out = replace(out, calendar=calendar_groups(pieces.ar, pieces.resid, pieces.pos0))
+    if "residual_day_sums" in want:
+        if out.calendar is not None:  # the day-0 groups' sums, summed over the groups
+            total, count = out.calendar.res_sum.sum(axis=0), out.calendar.res_cnt.sum(axis=0)
+        else:
+            total, count = column_sums(pieces.resid)
+        out = replace(out, day_total=total, day_count=count)
     return out
+
+
+def day0_sums(
+    resid: FloatArray, ar: FloatArray, pos0: np.ndarray
+) -> tuple[KPGroups, CalendarGroups]:
+    """:func:`~eventstudy.study.statistics.kp_groups` and
+    :func:`~eventstudy.study.calendar_time.calendar_groups` in one pass.
+
+    Both sum over the events grouped by day 0: the residuals are gathered in day-0
+    order once (block by block, on threads) and each block serves both; the sums are
+    those of the two functions, bit for bit.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> resid, ar, pos0 = rng.normal(size=(9, 20)), rng.normal(size=(9, 3)), rng.integers(0, 4, 9)
+    >>> resid[0, 2] = np.nan
+    >>> kp, cal = day0_sums(resid, ar, pos0)
+    >>> bool((kp.z == kp_groups(resid, pos0).z).all())
+    True
+    >>> bool((cal.res_sum == calendar_groups(ar, resid, pos0).res_sum).all())
+    True
+    """
+    groups = day0_groups(pos0)
+    n, l1 = resid.shape
+    cal = empty_groups(groups.pos, l1, ar.shape[1])
+    zg = np.zeros((len(groups.pos), l1))
+
+    def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray], FloatArray, float]:
+        ids, starts = groups.block(lo, hi)
+        at = groups.order[lo:hi]
+        r, a = resid[at], ar[at]  # copies: zeroed where missing
+        ok, ok_a = np.isfinite(r), np.isfinite(a)
+        np.putmask(r, ~ok, 0.0)
+        np.putmask(a, ~ok_a, 0.0)
+        sums = [*group_sums(r, ok, starts), *group_sums(a, ok_a, starts)]
+        own = unit_residuals(r, ok)  # r becomes the z of Kolari-Pynnönen
+        return ids, sums, np.add.reduceat(r, starts, axis=0), own
+
+    own = 0.0
+    for ids, sums, z, o in map_blocks(part, n, block=KP_BLOCK):
+        add_group_sums(cal, ids, *sums)
+        zg[ids] += z  # group ids are distinct within a block
+        own += o
+    return KPGroups(groups.pos, zg, groups.size, own), cal
 
 
 def without_residuals(pieces: EventPieces) -> EventPieces:

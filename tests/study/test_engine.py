@@ -173,6 +173,31 @@ def test_an_error_of_the_preparation_reaches_the_caller(monkeypatch):
             run_event_study(ev, returns=rets, market="M")
 
 
+def test_the_market_notes_come_from_the_worker_on_one_and_two_threads(monkeypatch):
+    from eventstudy.study import engine
+
+    rets = synthetic(400, 6, 2).drop(columns="M")
+    rets.columns = [f"60000{i}.SH" for i in range(rets.shape[1])]
+    ev = pd.DataFrame({"event_id": [1, 2], "symbol": list(rets.columns[:2]),
+                       "day0": rets.index[[300, 310]]})  # fmt: skip
+    lines = []
+    for threads in (1, 2):
+        monkeypatch.setattr(study_core, "THREADS", threads)
+        res = run_event_study(ev, returns=rets, market="ew")
+        lines.append([line for line in res.methodology() if line.startswith("market 'ew'")])
+    assert lines[0] == lines[1]
+    assert "mean simple return of the 6 stocks" in lines[0][0]
+
+    def boom(*args, **kwargs):
+        raise MemoryError("no room for the notes")
+
+    monkeypatch.setattr(engine, "market_notes", boom)
+    for threads in (1, 2):
+        monkeypatch.setattr(study_core, "THREADS", threads)
+        with pytest.raises(MemoryError, match="no room"):
+            run_event_study(ev, returns=rets, market="ew")
+
+
 def test_a_factor_gap_inside_the_windows_shrinks_the_estimation_sample(rets):
     rng = np.random.default_rng(4)
     f = pd.DataFrame(

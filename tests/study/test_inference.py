@@ -161,3 +161,15 @@ def test_run_battery_selects_tests_and_rbar_only_when_needed(result):
     table, info = inference.run_tests(p, windows=windows, tau1=-5)
     pd.testing.assert_frame_equal(table, result.tests)
     assert info["rbar"] == result.rbar
+
+
+def test_rbar_notes_never_print_a_negative_zero() -> None:
+    """A merged rbar of -1e-17 (Dask: sums added in another order) reads as the local 0.0000."""
+    from eventstudy.study.core import EventPieces
+    from eventstudy.study.inference import BatteryInputs
+
+    x = BatteryInputs(EventPieces.empty(l1=10, l2=3, n_windows=1, k=2), windows=[(0, 0)], tau1=-1)
+    x.__dict__["rbar"] = (-1e-17, np.array([-0.0]), 0)  # the cached property, as merged
+    day, windows = x.rbar_notes
+    assert day.startswith("rbar=0.0000 ")
+    assert windows == ["rbar=0.0000 (calendar-overlapping windows)"]

@@ -170,3 +170,73 @@ def test_grank_of_pieces_and_sums_is_deprecated() -> None:
     new = grank(sums)
     np.testing.assert_array_equal(old[0], new[0])
     assert np.isfinite(new[0]).sum() == len(WINDOWS)
+
+
+# ------------------------------------------- the one pass in day-0 order, the worker thread
+def _many(n: int, seed: int) -> core.EventPieces:
+    """``_pieces`` spread over 40 day-0 dates: more events than a block of the day-0 pass."""
+    p = _pieces(n, seed)
+    pos0 = np.random.default_rng(seed + 1).integers(0, 40, n)
+    return replace(p, pos0=(700 + pos0).astype(np.int64))
+
+
+def test_day0_sums_equal_kp_and_calendar_groups_bit_for_bit():
+    from eventstudy.study.calendar_time import calendar_groups
+    from eventstudy.study.statistics import KP_BLOCK, kp_groups
+    from eventstudy.study.sums import day0_sums
+
+    p = _many(2 * KP_BLOCK + 300, 11)  # three blocks; missing days; rows without residuals
+    resid = p.resid.copy()
+    resid[5] = np.nan
+    resid[6] = 0.01  # no variation: z = 0
+    before = resid.copy()
+    kp, cal = day0_sums(resid, p.ar, p.pos0)
+    np.testing.assert_array_equal(resid, before)  # the inputs are left as they were
+    kp_ref, cal_ref = kp_groups(resid, p.pos0), calendar_groups(p.ar, resid, p.pos0)
+    np.testing.assert_array_equal(kp.pos, kp_ref.pos)
+    np.testing.assert_array_equal(kp.size, kp_ref.size)
+    np.testing.assert_array_equal(kp.z, kp_ref.z)
+    assert kp.own == kp_ref.own
+    for name in ("pos", "res_sum", "res_cnt", "ar_sum", "ar_cnt"):
+        np.testing.assert_array_equal(getattr(cal, name), getattr(cal_ref, name))
+
+
+def test_residual_day_sums_from_the_calendar_groups_equal_column_sums():
+    from eventstudy.study.statistics import column_sums
+
+    p = _many(3000, 12)
+    both = estimation_sums(p, ["residual_day_sums", "calendar_groups"])
+    alone = estimation_sums(p, ["residual_day_sums"])
+    total, count = column_sums(p.resid)
+    np.testing.assert_array_equal(both.day_count, count)
+    np.testing.assert_array_equal(alone.day_count, count)
+    np.testing.assert_allclose(both.day_total, total, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(alone.day_total, total)
+
+
+def test_the_battery_is_the_same_on_one_and_two_threads(monkeypatch):
+    p = _many(2500, 13)
+    tables = []
+    for threads in (1, 2):
+        monkeypatch.setattr(core, "THREADS", threads)
+        b = run_battery(p, windows=WINDOWS, tau1=TAU1, tests=TESTS)
+        tables.append(b.table())
+        assert b.rbar != 0.0  # the sums were computed (on the worker with 2 threads)
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_an_error_of_the_sums_worker_reaches_the_caller(monkeypatch):
+    from eventstudy.study import inference
+
+    def boom(*args, **kwargs):
+        raise MemoryError("no room for the rank pass")
+
+    p = _pieces(40, 14)
+    monkeypatch.setattr(inference, "estimation_sums", boom)
+    for threads in (1, 2):
+        monkeypatch.setattr(core, "THREADS", threads)
+        with pytest.raises(MemoryError, match="no room"):
+            run_battery(p, windows=WINDOWS, tau1=TAU1, tests=["t_cross", "corrado"])
+        # a selection without needs never starts the worker
+        b = run_battery(p, windows=WINDOWS, tau1=TAU1, tests=["t_cross", "sign"])
+        assert len(b.results) > 0
