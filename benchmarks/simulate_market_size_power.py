@@ -292,6 +292,17 @@ def headline_check(panel: Panel, elig: np.ndarray, test: str, args: argparse.Nam
     return out
 
 
+def print_headline_sizes(test: str, market: str, head: dict, reps: int) -> None:
+    """One line per N: the test's day-0 size and whether it is within 2 simulation SE of 5 %."""
+    se_h = np.sqrt(ALPHA * (1 - ALPHA) / reps)
+    for n, size in head.items():
+        inside = abs(size - ALPHA) <= 2 * se_h
+        print(
+            f"{test} day-0 size, random dates, {market} market, N={n}, {reps} samples: "
+            f"{size:.2%} (5% +/- {2 * se_h:.2%}: {'within' if inside else 'OUTSIDE'})"
+        )
+
+
 def large_n(panels: dict[str, Panel], elig: np.ndarray, args: argparse.Namespace) -> dict:
     """N = 1,000 random dates: mean day-0 AR, each test's size, placebo size."""
     n = 1000
@@ -391,13 +402,7 @@ def report(
     print(markdown(pd.concat(tabs, axis=1), se2))
     print(f"\n### headline rule: {HEADLINE_RULE}")
     print(f"rule picks {picked!r}; eventstudy.study.headline.HEADLINE_TEST = {HEADLINE_TEST!r}")
-    se_h = np.sqrt(ALPHA * (1 - ALPHA) / args.reps_headline)
-    for n, v in head.items():
-        ok = abs(v - ALPHA) <= 2 * se_h
-        print(
-            f"{picked} day-0 size, random dates, N={n}, {args.reps_headline} samples: "
-            f"{v:.2%} (5% +/- {2 * se_h:.2%}: {'within' if ok else 'OUTSIDE'})"
-        )
+    print_headline_sizes(picked, "ew", head, args.reps_headline)
     report_large(big, args)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"\nruntime {secs:.0f} s; {machine()}; {stamp}")
@@ -471,14 +476,7 @@ def main() -> None:
         kind, market = ("index", "csi300") if args.part == "headline-index" else ("ew", "ew")
         test = HEADLINE_TESTS[kind]
         head = headline_check(panels[market], elig, test, args)
-        se_h = np.sqrt(ALPHA * (1 - ALPHA) / args.reps_headline)
-        for n, size in head.items():
-            inside = abs(size - ALPHA) <= 2 * se_h
-            print(
-                f"{test} day-0 size, random dates, {market} market, N={n}, "
-                f"{args.reps_headline} samples: {size:.2%} (2 SE = {2 * se_h:.2%}; "
-                f"{'within' if inside else 'OUTSIDE'} the band)"
-            )
+        print_headline_sizes(test, market, head, args.reps_headline)
         print(f"events dropped by the returns sanity rule: {DROPPED_IMPLAUSIBLE[0]}")
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         print(f"\nruntime {time.perf_counter() - t0:.0f} s; {machine()}; {stamp}")
