@@ -96,8 +96,8 @@ def test_factors_with_a_model_that_reads_none_warns(small, recwarn):
 
     ev, rets = small
     noise = rets["A"] - rets["M"]
-    f = pd.DataFrame({"mkt_rf": rets["M"], "smb": noise.shift(1).fillna(0.0),
-                      "hml": noise.shift(2).fillna(0.0)}, index=rets.index)  # fmt: skip
+    f = pd.DataFrame({"mkt_rf": rets["M"], "smb": 0.5 * noise,
+                      "hml": noise.abs() - noise.abs().mean()}, index=rets.index)  # fmt: skip
     with pytest.warns(EventStudyWarning, match=r"factors= is ignored: model='market' reads no "
                       r"factor returns \(only \['ff3', 'carhart', 'factors'\] do\)"):  # fmt: skip
         run_event_study(ev, returns=rets, market="M", factors=f)
