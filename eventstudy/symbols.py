@@ -62,8 +62,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+
+import numpy as np
 
 if TYPE_CHECKING:  # _typing imports pandas; symbols stay importable without it
     from eventstudy._typing import Instrument, SymbolKind
@@ -74,6 +78,7 @@ __all__ = [
     "KNOWN_INDICES",
     "Market",
     "Symbol",
+    "classify_symbols",
     "from_akshare",
     "from_filename",
     "from_secid",
@@ -390,6 +395,86 @@ def parse_symbol(value: object) -> Symbol:
     if _TICKER.match(up):
         return Symbol(up, "YAHOO" if up.startswith("^") else "US", "foreign")
     raise _error(value, "unrecognised form")
+
+
+#: The exchanges of the canonical 6-digit form ``dddddd.XX`` (rows of :func:`_prefix_kinds`).
+_A_EXCHANGES: Final = ("SH", "SZ", "BJ")
+
+
+@cache
+def _prefix_kinds() -> np.ndarray:
+    """``(3, 1000)`` kind of a 6-digit code by exchange and first three digits ("": refused).
+
+    :data:`CODE_RULES` prefixes have at most three digits, so the first three decide.
+    """
+    table = np.full((len(_A_EXCHANGES), 1000), "", dtype="<U7")
+    for e, exchange in enumerate(_A_EXCHANGES):
+        for p in range(1000):
+            rule = _rule(f"{p:03d}", exchange)
+            if rule is not None:
+                table[e, p] = rule[0]
+    return table
+
+
+def _canonical_a_shares(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the values already in the canonical form ``dddddd.SH/SZ/BJ``, and their
+    kind by :data:`CODE_RULES` ("" where the exchange does not use the code)."""
+    at = np.flatnonzero(np.char.str_len(text) == 9)
+    chars = text[at].astype("<U9").view(np.uint32).reshape(-1, 9)
+    digits = chars[:, :6] - ord("0")  # unsigned: a character below '0' wraps to a large value
+    exchange = np.full(len(at), -1)
+    for e, name in enumerate(_A_EXCHANGES):
+        exchange[(chars[:, 7] == ord(name[0])) & (chars[:, 8] == ord(name[1]))] = e
+    ok = (digits < 10).all(axis=1) & (chars[:, 6] == ord(".")) & (exchange >= 0)
+    at, digits, exchange = at[ok], digits[ok], exchange[ok]
+    prefix = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
+    return at, _prefix_kinds()[exchange, prefix]
+
+
+def classify_symbols(values: Iterable[object]) -> tuple[np.ndarray, np.ndarray]:
+    """The canonical form and the kind of each value: :func:`parse_symbol` on each, vectorised.
+
+    Values already in the canonical 6-digit form (``600519.SH``: the columns of a
+    whole-market panel) are classified by their code prefix (:data:`CODE_RULES`)
+    without parsing one by one; the others are parsed.
+
+    Parameters
+    ----------
+    values
+        Anything :func:`parse_symbol` takes, and values that are no symbol.
+
+    Returns
+    -------
+    canonical, kind : numpy.ndarray
+        String arrays of the length of ``values``: :attr:`Symbol.canonical` and
+        :attr:`Symbol.kind`, both empty where :func:`parse_symbol` raises
+        :class:`~eventstudy.exceptions.SymbolError`.
+
+    Examples
+    --------
+    >>> canonical, kind = classify_symbols(["600519.SH", "sz000858", "000300.SH", "my col", 7])
+    >>> canonical.tolist(), kind.tolist()
+    (['600519.SH', '000858.SZ', '000300.SH', '', ''], ['stock', 'stock', 'index', '', ''])
+    """
+    tolist = getattr(values, "tolist", None)  # a pandas Index or numpy array: at C speed
+    items = list(tolist() if callable(tolist) else values)
+    text = np.array([v if isinstance(v, str) else "" for v in items] or [""])[: len(items)]
+    at, fast_kind = _canonical_a_shares(text)
+    kind = np.full(len(items), "", dtype="<U7")
+    kind[at] = fast_kind
+    parsed = np.ones(len(items), dtype=bool)
+    parsed[at] = False
+    rest: dict[int, Symbol] = {}
+    for i in np.flatnonzero(parsed).tolist():
+        try:
+            rest[i] = parse_symbol(items[i])
+        except SymbolError:
+            continue
+    width = max([len(s.canonical) for s in rest.values()], default=1)
+    canonical = np.where(kind != "", text, "").astype(f"<U{max(width, text.itemsize // 4)}")
+    for i, sym in rest.items():
+        canonical[i], kind[i] = sym.canonical, sym.kind
+    return canonical, kind
 
 
 def normalize(value: object) -> str:

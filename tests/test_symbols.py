@@ -10,6 +10,7 @@ from eventstudy import datasets
 from eventstudy.exceptions import AmbiguousSymbolError, SymbolError
 from eventstudy.symbols import (
     KNOWN_INDICES,
+    classify_symbols,
     from_akshare,
     from_filename,
     from_secid,
@@ -265,3 +266,55 @@ def test_every_92_code_is_beijing(code: str) -> None:
     assert normalize(f"{code}.BJ") == f"{code}.BJ"
     with pytest.raises(SymbolError, match="Beijing"):
         normalize(f"{code}.SH")
+
+
+def _parsed_one_by_one(values: list[object]) -> tuple[list[str], list[str]]:
+    canonical, kind = [], []
+    for v in values:
+        try:
+            sym = parse_symbol(v)
+        except SymbolError:
+            canonical.append("")
+            kind.append("")
+        else:
+            canonical.append(sym.canonical)
+            kind.append(sym.kind)
+    return canonical, kind
+
+
+def test_classify_symbols_equals_parse_symbol_on_each() -> None:
+    # the canonical 6-digit form is classified by code prefix, the rest parsed: both
+    # must agree with parse_symbol, codes an exchange does not use included
+    values: list[object] = [
+        "600519.SH", "000300.SH", "000001.SZ", "399006.SZ", "300750.SZ", "688981.SH",
+        "920001.BJ", "830799.BJ", "899050.BJ", "510300.SH", "159915.SZ", "900901.SH",
+        "200002.SZ", "920001.SH", "100000.SH", "700000.SZ", "999999.BJ", "12345A.SH",
+        "600519.XX", "600519,SH", "600519.sh", " 600519.SH", "600519.SH ", "sz000858",
+        "600519", "000001", "BK0896", "BK08", "00700.HK", "930050.CSI", "1.600519",
+        "AAPL", "^GSPC", "my col", "", "６００５１９.SH", "600519.ＳＨ", None, 600519,
+        float("nan"), "ew",
+    ]  # fmt: skip
+    values += [f"{p:03d}{i:03d}.{ex}" for p in range(1000) for i in (1, 999)
+               for ex in ("SH", "SZ", "BJ")]  # fmt: skip
+    canonical, kind = classify_symbols(values)
+    want_canonical, want_kind = _parsed_one_by_one(values)
+    assert canonical.tolist() == want_canonical
+    assert kind.tolist() == want_kind
+    assert {"stock", "index", "board", "foreign", ""} <= set(kind.tolist())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=10) | st.from_regex(r"[0-9]{6}\.(SH|SZ|BJ|SS)", fullmatch=True)))
+def test_classify_symbols_on_arbitrary_text(values: list[str]) -> None:
+    canonical, kind = classify_symbols(values)
+    assert (canonical.tolist(), kind.tolist()) == _parsed_one_by_one(list(values))
+
+
+def test_classify_symbols_of_nothing_and_of_an_index() -> None:
+    import pandas as pd
+
+    canonical, kind = classify_symbols([])
+    assert canonical.shape == kind.shape == (0,)
+    canonical, kind = classify_symbols(pd.Index(["600519.SH", "M"]))
+    assert canonical.tolist() == ["600519.SH", "M"]
+    assert kind.tolist() == ["stock", "foreign"]

@@ -39,27 +39,64 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.symbols import parse_symbol
+from eventstudy.symbols import classify_symbols, parse_symbol
 
-__all__ = ["CHINEXT_REFORM", "at_limit", "price_limit"]
+__all__ = ["CHINEXT_REFORM", "at_limit", "limit_pairs", "price_limit"]
 
 #: First session with ±20 % limits on ChiNext (the registration-system reform).
 CHINEXT_REFORM = pd.Timestamp("2020-08-24")
 
 
-def _board_limit(symbol: str, st: bool) -> tuple[float, float]:
-    """(limit before the ChiNext reform, limit from it) for one symbol; NaN if none."""
-    sym = parse_symbol(symbol)
-    if sym.kind != "stock":
-        return (np.nan, np.nan)
-    code = sym.code
-    if sym.market == "BJ":
-        return (0.3, 0.3)
-    if code.startswith(("688", "689")):
-        return (0.2, 0.2)
-    if code.startswith(("300", "301")):
-        return (0.05 if st else 0.1, 0.2)
-    return (0.05, 0.05) if st else (0.1, 0.1)
+def limit_pairs(
+    symbols: Sequence[object], st_symbols: Collection[str] = (), *, strict: bool = True
+) -> FloatArray:
+    """Daily limit of each symbol before and from the ChiNext reform; NaN where there is none.
+
+    The board follows from the code (:func:`eventstudy.symbols.classify_symbols`,
+    vectorised): Beijing 30 %, STAR (``688``/``689``) 20 %, ChiNext (``300``/``301``)
+    10 % before :data:`CHINEXT_REFORM` and 20 % from it, other stocks (funds and B
+    shares included) 10 %; ST stocks 5 % (ChiNext ST: 5 % before the reform only);
+    indices, boards and foreign securities have no limit.
+
+    Parameters
+    ----------
+    symbols
+        Symbols (any spelling :func:`~eventstudy.symbols.parse_symbol` takes).
+    st_symbols
+        Symbols to treat as ST (±5 %), as spelled in ``symbols``.
+    strict
+        Raise :class:`~eventstudy.exceptions.SymbolError` for a value that is not a
+        symbol (default); False: NaN (no limit) for it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(symbols), 2)``: the limit before the reform, the limit from it.
+
+    Examples
+    --------
+    >>> limit_pairs(["300750.SZ", "920001.BJ", "my col"], strict=False).tolist()
+    [[0.1, 0.2], [0.3, 0.3], [nan, nan]]
+    """
+    names = list(symbols)
+    canonical, kind = classify_symbols(names)
+    if strict and (kind == "").any():
+        parse_symbol(names[int(np.flatnonzero(kind == "")[0])])  # raises: what is wrong
+    st = set(st_symbols)
+    is_st = np.array([s in st for s in names], dtype=bool) if st else np.zeros(len(names), bool)
+    stock = kind == "stock"  # on SH/SZ/BJ: canonical "dddddd.XX"
+    head = canonical.astype("<U3")  # the first three digits of the code
+    bj = stock & np.char.endswith(canonical, ".BJ")
+    star = stock & ~bj & np.isin(head, ["688", "689"])
+    chinext = stock & ~bj & ~star & np.isin(head, ["300", "301"])
+    main = stock & ~bj & ~star & ~chinext
+    pairs = np.full((len(names), 2), np.nan)
+    pairs[main] = np.where(is_st[main], 0.05, 0.1)[:, None]
+    pairs[chinext, 0] = np.where(is_st[chinext], 0.05, 0.1)
+    pairs[chinext, 1] = 0.2
+    pairs[star] = 0.2
+    pairs[bj] = 0.3
+    return pairs
 
 
 def price_limit(
@@ -81,18 +118,19 @@ def price_limit(
     numpy.ndarray
         Shape ``(len(dates), len(symbols))``.
 
+    Raises
+    ------
+    SymbolError
+        A value of ``symbols`` is not a symbol.
+
     Examples
     --------
     >>> price_limit(["600001.SH"], pd.to_datetime(["2022-01-10"]), st_symbols={"600001.SH"})
     array([[0.05]])
     """
-    st = set(st_symbols)
+    pairs = limit_pairs(symbols, st_symbols)
     after = np.asarray(pd.DatetimeIndex(dates) >= CHINEXT_REFORM)
-    out = np.empty((len(dates), len(symbols)), dtype=np.float64)
-    for j, s in enumerate(symbols):
-        before_lim, after_lim = _board_limit(s, s in st)
-        out[:, j] = np.where(after, after_lim, before_lim)
-    return out
+    return np.where(after[:, None], pairs[:, 1][None, :], pairs[:, 0][None, :])
 
 
 def at_limit(

@@ -45,17 +45,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._typing import FloatArray
-from eventstudy.backtesting.limits import CHINEXT_REFORM, price_limit
-from eventstudy.exceptions import SymbolError
+from eventstudy.backtesting.limits import CHINEXT_REFORM, limit_pairs
 from eventstudy.study.panel import Panel
-from eventstudy.symbols import parse_symbol
 
 __all__ = [
     "IMPLAUSIBLE_RETURN",
@@ -80,22 +77,9 @@ UNLIMITED_MAX: Final = 9.0
 
 def _limits(symbols: Sequence[str], sessions: pd.DatetimeIndex) -> FloatArray:
     """The daily limit of each symbol on each session; NaN for a column that is no symbol."""
-    pairs = _limit_pairs([str(s) for s in symbols])  # before and from the ChiNext reform
+    pairs = limit_pairs([str(s) for s in symbols], strict=False)  # before / from the reform
     after = np.asarray(sessions >= CHINEXT_REFORM)[:, None]
     return np.where(after, pairs[:, 1][None, :], pairs[:, 0][None, :])
-
-
-#: The last session before the ChiNext reform and its first.
-_EDGE: Final = pd.DatetimeIndex([CHINEXT_REFORM - pd.Timedelta(days=1), CHINEXT_REFORM])
-
-
-@lru_cache(maxsize=65536)
-def _is_symbol(name: str) -> bool:
-    try:
-        parse_symbol(name)
-    except SymbolError:  # a column such as "M" or "ew": no board, no limit
-        return False
-    return True
 
 
 def _spans(values: FloatArray) -> np.ndarray:
@@ -172,17 +156,15 @@ def suspect_returns(
     """
     names = list(symbols)
     out = np.zeros(values.shape, dtype=bool)
-    cols = _loose_hits(values, _limit_pairs(names), sessions)
+    cols = _loose_hits(values, limit_pairs(names, strict=False), sessions)
     if len(cols):
-        out[:, cols] = _suspect_exact(values[:, cols], [names[j] for j in cols], sessions)
+        sub = values[:, cols]
+        out[:, cols] = _outside(sub, *return_bounds(sub, [names[j] for j in cols], sessions))
     return out
 
 
-def _suspect_exact(
-    values: FloatArray, symbols: Sequence[str], sessions: pd.DatetimeIndex
-) -> np.ndarray:
-    """:func:`suspect_returns` computed from :func:`return_bounds` on every cell."""
-    low, high = return_bounds(values, symbols, sessions)
+def _outside(values: FloatArray, low: FloatArray, high: FloatArray) -> np.ndarray:
+    """Where a return is impossible (``<= -1``) or outside ``low .. high`` (NaN: never)."""
     with np.errstate(invalid="ignore"):
         out = (values <= -1.0) | (values < low) | (values > high)
     return np.asarray(out & np.isfinite(values))
@@ -194,42 +176,31 @@ def _loose_hits(
     sessions: pd.DatetimeIndex,
     among: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The columns (of ``among``) with a return beyond one-session bounds (a superset).
+    """The columns (where the mask ``among`` is True) with a return beyond one-session bounds.
 
     :func:`return_bounds` gives bounds at least as wide as ``(-min(2L, 1), min(2L, 9))``
     (a return spanning ``k > 1`` sessions: ``(1 + 2L)^k - 1 >= 2L``; the first
     returns of a series and series without a limit: ``(-1, 9)``), so a cell inside
-    them is never suspect (nor is a missing one). Columns are first narrowed by their
-    extremes (one pass over ``values``).
+    them is never suspect (nor is a missing one): the columns returned are a superset
+    of the columns with a suspect return. The column extremes are taken over the rows
+    of each limit regime (before and from the ChiNext reform; a whole-market panel of
+    later years: one pass over ``values``), so no cell is looked at twice.
     """
     after = np.asarray(sessions >= CHINEXT_REFORM)
     step = LIMIT_MARGIN * pairs  # (S, 2): before / from the ChiNext reform; NaN: no limit
     high = np.where(np.isfinite(step), np.minimum(step, UNLIMITED_MAX), UNLIMITED_MAX)
     low = np.where(np.isfinite(step), -np.minimum(step, 1.0), -1.0)
-    with np.errstate(invalid="ignore"):
-        top = np.fmax.reduce(values, axis=0) if len(values) else np.full(values.shape[1], np.nan)
-        bottom = np.fmin.reduce(values, axis=0) if len(values) else top
-        near = np.flatnonzero(
-            (top > high.min(axis=1)) | (bottom < low.max(axis=1)) | (bottom <= -1.0)
-        )
-        if among is not None:
-            near = np.intersect1d(near, among)
-        if len(near) == 0:
-            return near
-        v = values[:, near]
-        hi = np.where(after[:, None], high[near, 1], high[near, 0])
-        lo = np.where(after[:, None], low[near, 1], low[near, 0])
-        hit = ((v > hi) | (v < lo) | (v <= -1.0)).any(axis=0)
-    return near[hit]
-
-
-def _limit_pairs(names: Sequence[str]) -> FloatArray:
-    """``(S, 2)`` daily limit of each column before and from the ChiNext reform (NaN: none)."""
-    real = [j for j, s in enumerate(names) if _is_symbol(s)]
-    pairs = np.full((len(names), 2), np.nan)
-    if real:
-        pairs[real] = price_limit([names[j] for j in real], _EDGE).T
-    return pairs
+    hit = np.zeros(values.shape[1], dtype=bool)
+    for k, rows in enumerate((~after, after)):
+        if not rows.any():
+            continue
+        sub = values if rows.all() else values[rows]
+        with np.errstate(invalid="ignore"):
+            top, bottom = np.fmax.reduce(sub, axis=0), np.fmin.reduce(sub, axis=0)
+            hit |= (top > high[:, k]) | (bottom < low[:, k]) | (bottom <= -1.0)
+    if among is not None:
+        hit &= among
+    return np.flatnonzero(hit)
 
 
 def _window_hits(
@@ -292,22 +263,25 @@ def screen_returns(
     mcol = names.index(market)
     # only the series the events use; full bounds only where a return is beyond the
     # one-session bounds (a few series of a whole market)
-    used = np.union1d(col[ok], [mcol])
-    pairs = np.full((len(names), 2), np.nan)
-    pairs[used] = _limit_pairs([names[j] for j in used])
-    near = _loose_hits(returns, pairs, sessions, among=used)
-    exact = _suspect_exact(returns[:, near], [names[j] for j in near], sessions)
-    hit = exact.any(axis=0)
-    fcols = near[hit]
-    if len(fcols) == 0:
+    used = np.zeros(len(names), dtype=bool)
+    used[col[ok]] = True
+    used[mcol] = True
+    near = _loose_hits(returns, limit_pairs(names, strict=False), sessions, among=used)
+    values = returns[:, near]
+    low, high = return_bounds(values, [names[j] for j in near], sessions)
+    exact = _outside(values, low, high)
+    hit = np.flatnonzero(exact.any(axis=0))
+    if len(hit) == 0:
         return {}
     # the flagged series, and a last column never flagged (events of unflagged series)
-    flags = np.zeros((len(sessions), len(fcols) + 1), dtype=bool)
+    flags = np.zeros((len(sessions), len(hit) + 1), dtype=bool)
     flags[:, :-1] = exact[:, hit]
+    at = np.full(len(names) + 1, len(hit))  # panel column -> flagged series; -1: none
+    at[near[hit]] = np.arange(len(hit))
     lo, hi = span
     p = np.where(ok, pos0, 0)
-    c = _column_in(fcols, np.where(ok, col, -1))
-    m = int(_column_in(fcols, np.array([mcol]))[0])
+    c = at[np.where(ok, col, -1)]
+    m = int(at[mcol])
     own = _window_hits(flags, p, c, lo, hi)
     mkt = _window_hits(flags, p, np.full_like(c, m), lo, hi)
     out: dict[int, str] = {}
@@ -315,36 +289,23 @@ def screen_returns(
         j = int(c[i]) if own[i] > 0 else m
         rows = np.arange(max(int(p[i]) + lo, 0), min(int(p[i]) + hi + 1, len(sessions)))
         t = int(rows[np.flatnonzero(flags[rows, j])[0]])
-        out[int(i)] = _message(returns, names, sessions, t, int(fcols[j]), j == m != c[i])
+        h = int(hit[j])  # the series' position in ``near``
+        who = f"the market {market}" if j == m != c[i] else names[near[h]]
+        out[int(i)] = _message(
+            who, float(values[t, h]), (low[t, h], high[t, h]), sessions[t].date()
+        )
     return out
 
 
-def _column_in(fcols: np.ndarray, col: np.ndarray) -> np.ndarray:
-    """Position of each of ``col`` in the sorted ``fcols``; ``len(fcols)`` if absent."""
-    at = np.searchsorted(fcols, col)
-    found = at < len(fcols)
-    found[found] = fcols[at[found]] == col[found]
-    return np.where(found, at, len(fcols))
-
-
-def _message(
-    returns: FloatArray,
-    symbols: Sequence[str],
-    sessions: pd.DatetimeIndex,
-    t: int,
-    j: int,
-    is_market: bool,
-) -> str:
-    v = float(returns[t, j])
-    low, high = return_bounds(returns[:, [j]], [symbols[j]], sessions)
-    who = f"the market {symbols[j]}" if is_market else str(symbols[j])
+def _message(who: str, v: float, bounds: tuple[float, float], day: object) -> str:
+    """Why an event is dropped: ``who`` has the return ``v`` (plausible ``bounds``) on ``day``."""
     why = (
         "impossible: a price of zero or below"
         if v <= -1.0
-        else f"outside the plausible range {low[t, 0]:+.0%} .. {high[t, 0]:+.0%}"
+        else f"outside the plausible range {bounds[0]:+.0%} .. {bounds[1]:+.0%}"
     )
     return (
-        f"{who} has a return of {v:.2%} on {sessions[t].date()} in its windows ({why}); "
+        f"{who} has a return of {v:.2%} on {day} in its windows ({why}); "
         "check the prices (a data error, forward-adjusted prices near zero after large "
         "dividends, or unadjusted prices across a split or bonus issue)"
     )
@@ -366,7 +327,7 @@ def drop_implausible(
     ``pos0 = col = -1`` and reason :data:`IMPLAUSIBLE_RETURN`, so the study drops it.
     """
     found = screen_returns(
-        panel.returns, list(panel.symbols), panel.sessions, market, pos0, col, span
+        panel.returns, panel.symbols.tolist(), panel.sessions, market, pos0, col, span
     )
     for i, msg in found.items():
         pos0[i], col[i], reason[i], message[i] = -1, -1, IMPLAUSIBLE_RETURN, msg

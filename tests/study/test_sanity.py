@@ -168,3 +168,36 @@ def test_screen_returns_equals_a_loop_over_events(seed: int) -> None:
         rows = slice(max(pos0[i] + span[0], 0), pos0[i] + span[1] + 1)
         own = bad[rows, col[i]].any()
         assert msg.startswith(syms[col[i]] if own else "the market M"), msg
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_screen_messages_give_the_bounds_of_the_series_alone(seed: int) -> None:
+    # the bounds of the flagged series are computed together; each message must show
+    # those of its series computed alone (the first flagged session of the window)
+    from eventstudy.study.sanity import screen_returns
+
+    v, syms, days = _messy_returns(seed)
+    v[:, 6] = np.abs(v[:, 6]) * 0.01
+    v[[30, 120], 6] = [12.0, 0.5]
+    rng = np.random.default_rng(seed)
+    n = 200
+    pos0 = rng.integers(0, len(days), n)
+    col = rng.integers(0, len(syms), n)
+    span = (-20, 5)
+    got = screen_returns(v, syms, days, "M", pos0, col, span)
+    assert len(got) > 10
+    for i, msg in got.items():
+        rows = np.arange(max(pos0[i] + span[0], 0), min(pos0[i] + span[1] + 1, len(days)))
+        for j in (col[i], 6):
+            low, high = return_bounds(v[:, [j]], [syms[j]], days)
+            with np.errstate(invalid="ignore"):
+                bad = np.isfinite(v[rows, j]) & (
+                    (v[rows, j] <= -1) | (v[rows, j] < low[rows, 0]) | (v[rows, j] > high[rows, 0])
+                )
+            if bad.any():
+                t = rows[np.flatnonzero(bad)[0]]
+                break
+        who = syms[j] if j == col[i] else "the market M"
+        assert msg.startswith(f"{who} has a return of {v[t, j]:.2%} on {days[t].date()}")
+        if v[t, j] > -1:
+            assert f"range {low[t, 0]:+.0%} .. {high[t, 0]:+.0%})" in msg
