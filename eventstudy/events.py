@@ -567,26 +567,42 @@ def overlap_counts(
     """
     pos = np.asarray(positions, dtype=np.int64)
     out = np.zeros(len(pos), dtype=np.int64)
-    ok = pos >= 0
-    if ok.sum() < 2:
+    ok = np.flatnonzero(pos >= 0)
+    if len(ok) < 2:
         return out
     values = np.asarray(symbols)
     if values.dtype.kind in "iu":
         codes = values.astype(np.int64)
     else:
         codes, _ = pd.factorize(values.astype(object))
+    code, day = codes[ok], pos[ok]
     reach = max(max(abs(a), abs(b)) for a, b in windows)
-    stride = int(pos[ok].max()) + 2 * reach + 2
-    key = codes[ok].astype(np.int64) * stride + pos[ok]
-    keys = np.sort(key)
-    same = np.searchsorted(keys, key, "right") - np.searchsorted(keys, key, "left")
-    count = np.zeros(len(key), dtype=np.int64)
+    stride = int(day.max()) + 2 * reach + 2  # a window never reaches another security
+    order = _security_day_order(code, day, stride)
+    keys = code[order] * stride + day[order]  # sorted: the searches walk them in order
+    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])  # each (security, day 0)
+    runs = np.diff(np.append(start, len(keys)))
+    same = np.repeat(runs, runs)  # the events on this event's security and day 0
+    count = np.zeros(len(keys), dtype=np.int64)
     for a, b in windows:
-        count += np.searchsorted(keys, key + b, "right") - np.searchsorted(keys, key + a, "left")
+        count += np.searchsorted(keys, keys + b, "right") - np.searchsorted(keys, keys + a, "left")
         if a <= 0 <= b:
             count -= same
-    out[ok] = count
+    out[ok[order]] = count
     return out
+
+
+def _security_day_order(code: np.ndarray, day: np.ndarray, stride: int) -> np.ndarray:
+    """The order sorting events by security code, then day (``day >= 0``).
+
+    Two stable radix sorts of 16-bit integers (day, then code) when both fit, else one
+    sort of ``code * stride + day``.
+    """
+    small = 1 << 16
+    if code.min() >= 0 and code.max() < small and day.max() < small:
+        by_day = np.argsort(day.astype(np.uint16), kind="stable")
+        return by_day[np.argsort(code[by_day].astype(np.uint16), kind="stable")]
+    return np.argsort(code * stride + day, kind="stable")
 
 
 def _day0_drops(

@@ -58,6 +58,7 @@ from eventstudy.study.panel import (
     Panel,
     WideData,
     build_panel,
+    event_positions,
     factor_arrays,
     locate_events,
     unwrap,
@@ -154,8 +155,9 @@ def fit_study(
             spec, frame, returns, prices, source=source, offline=offline, cache_dir=cache_dir
         )
     tau1, tau2 = spec.event_window
+    at = event_positions(frame["day0"], frame["symbol"], panel)  # located once, used twice
     pos0, col, reason, message = locate_events(
-        frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2
+        frame["day0"], frame["symbol"], panel, tau1=tau1, tau2=tau2, positions=at
     )
     model = spec.normal_model
     z, rf = _regressor_arrays(spec, panel)
@@ -166,7 +168,7 @@ def fit_study(
         if get_measure(spec.measure).data != "volume":  # returns sanity rule (study.sanity)
             span = (min(spec.estimation_window[0], tau1), max(spec.estimation_window[1], tau2))
             drop_implausible(panel, spec.market, pos0, col, reason, message, span)
-        frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message)
+        frame = flag_overlaps(spec, frame, panel, pos0, col, reason, message, at)
         _check_regressors(spec, panel, z, rf, pos0, col, reason, message)
         fit = _pieces_fn(spec, panel, z, rf)
         pieces, status, m_all = _pieces_fn(spec, panel, z, rf, prepared)(pos0, col)
@@ -238,7 +240,7 @@ def market_notes(spec: EventStudy, panel: Panel) -> tuple[str, ...]:
     """
     if get_measure(spec.measure).data == "volume" or not is_panel_market(spec.market):
         return ()
-    k = len(stock_columns([c for c in panel.symbols if c != spec.market]))
+    k = len(stock_columns(panel.symbols[panel.symbols != spec.market]))
     return (
         f"market 'ew': each session the equal-weighted mean simple return of the {k} "
         "stocks of the returns panel with a return that session (the event stocks "
@@ -285,6 +287,7 @@ def flag_overlaps(
     col: np.ndarray,
     reason: list[str | None],
     message: list[str],
+    positions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The events with ``n_overlaps``; with ``overlap="drop"`` the flagged ones unlocated.
 
@@ -292,19 +295,18 @@ def flag_overlaps(
     this event's estimation or event window (:func:`eventstudy.events.overlap_counts`,
     on the sessions of the panel). With ``spec.overlap == "drop"`` a flagged event
     that could be located gets reason ``overlap`` (``pos0``, ``col``, ``reason``
-    and ``message`` are updated in place).
+    and ``message`` are updated in place). ``positions``: the events'
+    :func:`~eventstudy.study.panel.event_positions`, when already computed.
     """
-    day_pos = panel.sessions.get_indexer(pd.DatetimeIndex(frame["day0"]).normalize())
+    if positions is None:
+        positions = event_positions(frame["day0"], frame["symbol"], panel)
+    day_pos, codes = positions
     windows = [spec.estimation_window, spec.event_window]
     # the security as an integer code: its panel column when every event's security
     # has one (also events not located or screened out: they still overlap others)
-    codes = panel.symbols.get_indexer(pd.Index(frame["symbol"].astype(str)))
     if len(codes) and (codes < 0).any():
         codes, _ = pd.factorize(frame["symbol"].to_numpy().astype(object))
-    # events in (security, day 0) order: the binary searches then walk the keys in order
-    order = np.argsort(codes.astype(np.int64) * (len(panel.sessions) + 2) + day_pos, kind="stable")
-    counts = np.empty(len(order), dtype=np.int64)
-    counts[order] = overlap_counts(codes[order], day_pos[order], windows)
+    counts = overlap_counts(codes, day_pos, windows)
     if spec.overlap == "drop":
         for i in (int(j) for j in np.flatnonzero((counts > 0) & (pos0 >= 0))):
             reason[i] = "overlap"

@@ -43,6 +43,7 @@ __all__ = [
     "WideData",
     "build_panel",
     "calendar_sessions",
+    "event_positions",
     "locate_events",
     "unwrap",
 ]
@@ -124,8 +125,9 @@ def _panel_market_hint(market: str) -> str:
 
 
 def _check_finite(frame: pd.DataFrame, what: str) -> FloatArray:
+    """The frame's values as a new float array (one copy); refused if some is infinite."""
     try:
-        values = frame.to_numpy(dtype=float, na_value=np.nan)
+        values = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)
     except (TypeError, ValueError) as err:
         raise InputDataError(f"{what} must be numeric: {err}") from None
     bad = np.isinf(values)
@@ -151,7 +153,7 @@ def _date_index(frame: pd.DataFrame, what: str) -> pd.DataFrame:
         raise InputDataError(f"{what} need a date index: {err}") from None
     if idx.tz is not None:
         idx = idx.tz_localize(None)
-    out = frame.copy()
+    out = frame.copy(deep=False)  # a new index, the same data (read, never written)
     out.index = idx.normalize()
     if out.index.has_duplicates:
         dup = out.index[out.index.duplicated()][:3].strftime("%Y-%m-%d").tolist()
@@ -221,7 +223,7 @@ def build_panel(
             f"{list(frame.columns)[:10]}...); include it or pass market= one of the columns"
             + _panel_market_hint(market)
         )
-    _check_finite(frame, what)
+    values = _check_finite(frame, what)
     if calendar is not None:
         sessions = calendar_sessions(calendar)
         sessions = sessions[(sessions >= frame.index[0]) & (sessions <= frame.index[-1])]
@@ -229,15 +231,14 @@ def build_panel(
         sessions = pd.DatetimeIndex(frame.index[frame[market].notna()])
     if len(sessions) == 0:
         raise InputDataError(f"no session of the calendar has {market!r} data in the {what}")
-    aligned = frame.reindex(sessions)
-    values = aligned.to_numpy(dtype=float, na_value=np.nan)
+    values = _rows_at(values, frame.index, sessions)  # frame.reindex(sessions), as an array
     if prices is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
             if trade_to_trade:
                 from eventstudy.market.returns import trade_to_trade_returns
 
                 t2t, _ = trade_to_trade_returns(
-                    pd.DataFrame(values, index=sessions, columns=aligned.columns)
+                    pd.DataFrame(values, index=sessions, columns=frame.columns)
                 )
                 rets = t2t.to_numpy(dtype=float, na_value=np.nan)
             else:
@@ -247,14 +248,28 @@ def build_panel(
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise InputDataError(
-                f"prices give an infinite return for {aligned.columns[j]!r} on "
+                f"prices give an infinite return for {frame.columns[j]!r} on "
                 f"{sessions[i].date()} (zero price the session before)"
             )
         values = rets
-    cols = pd.Index([str(c) for c in aligned.columns])
+    cols = pd.Index([str(c) for c in frame.columns.tolist()])
     mcol = cols.get_loc(market)
     assert isinstance(mcol, int)
     return Panel(sessions=sessions, returns=values, symbols=cols, market=values[:, mcol].copy())
+
+
+def _rows_at(values: FloatArray, dates: pd.Index, sessions: pd.DatetimeIndex) -> FloatArray:
+    """``reindex(sessions)`` of the rows of ``values``, one per (unique) date of ``dates``.
+
+    NaN rows for sessions without a date; ``values`` itself when the sessions are the dates.
+    """
+    rows = dates.get_indexer(sessions)
+    if len(rows) == len(dates) and (rows == np.arange(len(rows))).all():
+        return values
+    out = np.full((len(rows), values.shape[1]), np.nan, order="F")  # as to_numpy gives
+    have = rows >= 0
+    out[have] = values[rows[have]]
+    return out
 
 
 def factor_arrays(
@@ -298,6 +313,34 @@ def factor_arrays(
     return z, rf
 
 
+def event_positions(
+    day0: pd.Series, symbols: pd.Series, panel: Panel
+) -> tuple[np.ndarray, np.ndarray]:
+    """Session position of each event's day 0 and panel column of its security (-1: none).
+
+    Day 0 is normalised (a date); the security is matched by its string. Each distinct
+    day and security is looked up once (a whole-market study has 100,000 events on a
+    few thousand securities and sessions). :func:`locate_events` screens these.
+
+    Examples
+    --------
+    >>> sessions = pd.bdate_range("2022-01-03", periods=3)
+    >>> panel = Panel(sessions, np.zeros((3, 2)), pd.Index(["A", "M"]), np.zeros(3))
+    >>> day0 = pd.Series(pd.to_datetime(["2022-01-04 10:00", "2022-01-08 00:00"]))
+    >>> pos, col = event_positions(day0, pd.Series(["A", "B"]), panel)
+    >>> pos.tolist(), col.tolist()
+    ([1, -1], [0, -1])
+    """
+    d0 = pd.DatetimeIndex(pd.to_datetime(day0)).normalize()
+    return _lookup(panel.sessions, d0), _lookup(panel.symbols, pd.Index(symbols.astype(str)))
+
+
+def _lookup(index: pd.Index, values: pd.Index) -> np.ndarray:
+    """``index.get_indexer(values)``, each distinct value looked up once."""
+    codes, distinct = values.factorize(use_na_sentinel=False)
+    return np.asarray(index.get_indexer(pd.Index(distinct))[codes], dtype=np.intp)
+
+
 def locate_events(
     day0: pd.Series,
     symbols: pd.Series,
@@ -305,8 +348,11 @@ def locate_events(
     *,
     tau1: int,
     tau2: int,
+    positions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str | None], list[str]]:
     """Calendar position of day 0 and column of each event, or why it cannot be analysed.
+
+    ``positions``: :func:`event_positions` of these events, when already computed.
 
     Returns
     -------
@@ -314,15 +360,16 @@ def locate_events(
         ``pos0``/``col`` are -1 for events with a reason.
     """
     n = len(day0)
-    cols = panel.symbols.get_indexer(pd.Index(symbols.astype(str)))
-    d0 = pd.DatetimeIndex(pd.to_datetime(day0)).normalize()
-    pos = panel.sessions.get_indexer(d0)
+    pos, cols = positions if positions is not None else event_positions(day0, symbols, panel)
     first, last = panel.sessions[0], panel.sessions[-1]
     nsess = len(panel.sessions)
     reason: list[str | None] = [None] * n
     message = [""] * n
-    for i in np.flatnonzero((cols < 0) | (pos < 0) | (pos + tau2 >= nsess) | (pos + tau1 < 0)):
-        sym, d = symbols.iloc[int(i)], d0[int(i)]
+    bad = (cols < 0) | (pos < 0) | (pos + tau2 >= nsess) | (pos + tau1 < 0)
+    # the days of the messages (only when some event is not located: a few)
+    d0 = pd.DatetimeIndex(pd.to_datetime(day0)).normalize() if bad.any() else pd.DatetimeIndex([])
+    for i in np.flatnonzero(bad).tolist():
+        sym, d = symbols.iloc[i], d0[i]
         if cols[i] < 0:
             reason[i] = "unknown_symbol"
             message[i] = (
@@ -341,7 +388,4 @@ def locate_events(
                 f"event window [{tau1},{tau2}] around {d.date()} runs outside the data "
                 f"({first.date()} .. {last.date()})"
             )
-    ok = np.array([r is None for r in reason], dtype=bool)
-    pos = np.where(ok, pos, -1)
-    cols = np.where(ok, cols, -1)
-    return pos, cols, reason, message
+    return np.where(bad, -1, pos), np.where(bad, -1, cols), reason, message

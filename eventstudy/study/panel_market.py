@@ -37,15 +37,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import get_args
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._typing import PanelMarket
-from eventstudy.exceptions import ConfigError, InputDataError, SymbolError
-from eventstudy.symbols import symbol_kind
+from eventstudy.exceptions import ConfigError, InputDataError
+from eventstudy.symbols import classify_symbols
 
 __all__ = [
     "PANEL_MARKETS",
@@ -147,23 +146,22 @@ could be fetched...
     )
 
 
-@lru_cache(maxsize=65536)
-def _is_stock(column: object) -> bool:
-    try:
-        return symbol_kind(column) not in ("index", "board")
-    except (SymbolError, ValueError):
-        return True  # a user's own label: a stock
-
-
 def stock_columns(columns: Iterable[object]) -> list[object]:
     """The columns that count as stocks: all but indices and boards.
+
+    A label that is no symbol (a user's own) counts as a stock. The labels are
+    classified at once (:func:`eventstudy.symbols.classify_symbols`).
 
     Examples
     --------
     >>> stock_columns(["600519.SH", "000300.SH", "BK0896", "A"])
     ['600519.SH', 'A']
     """
-    return [c for c in columns if _is_stock(c)]
+    tolist = getattr(columns, "tolist", None)  # a pandas Index: at C speed
+    labels = list(tolist() if callable(tolist) else columns)
+    _, kind = classify_symbols(labels)
+    keep = (kind != "index") & (kind != "board")
+    return [c for c, k in zip(labels, keep.tolist(), strict=True) if k]
 
 
 #: Sessions summed at a time by :func:`equal_weighted_market`.
@@ -220,6 +218,17 @@ def with_panel_market(returns: pd.DataFrame, market: str) -> pd.DataFrame:
             f"the returns already have a column {market!r}; market={market!r} builds it "
             "from the panel: rename that column"
         )
-    out = returns.copy(deep=False)  # the new column is the only change: no data copied
-    out[market] = equal_weighted_market(returns)
-    return out
+    ew = equal_weighted_market(returns)
+    try:
+        values = returns.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):  # not numeric: the panel's own check says which column
+        out = returns.copy(deep=False)
+        out[market] = ew
+        return out
+    # one float block, the market last: the panel is built from it with one plain copy
+    # (two blocks would be interleaved column by column)
+    both = np.empty((values.shape[0], values.shape[1] + 1))
+    both[:, :-1] = values
+    both[:, -1] = ew.to_numpy()
+    columns = returns.columns.insert(len(returns.columns), market)
+    return pd.DataFrame(both, index=returns.index, columns=columns, copy=False)

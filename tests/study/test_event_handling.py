@@ -95,6 +95,20 @@ def test_overlap_counts_match_a_pairwise_loop():
         assert overlap_counts(codes, pos, windows).tolist() == _brute_overlaps(sym, pos, windows)
 
 
+@pytest.mark.parametrize(("code_offset", "pos_offset"), [(0, 0), (70_000, 0), (-5, 0), (0, 70_000)])
+def test_overlap_counts_on_codes_and_days_of_any_size(code_offset, pos_offset):
+    # 16-bit codes and days are sorted by radix, others by one key: the same counts
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 3, 80):
+        sym = rng.integers(0, 4, n) + code_offset
+        pos = rng.integers(-1, 60, n)
+        pos = np.where(pos >= 0, pos + pos_offset, pos)
+        windows = [(-20, -3), (-2, 2)]
+        want = _brute_overlaps(sym.tolist(), pos.tolist(), windows)
+        assert overlap_counts(sym, pos, windows).tolist() == want
+        assert overlap_counts(sym.astype(str), pos, windows).tolist() == want
+
+
 @pytest.fixture
 def wide():
     return synthetic(500, 4, 6)
@@ -187,3 +201,30 @@ def test_flag_overlaps_counts_by_security_as_overlap_counts_does(unknown):
     want = overlap_counts(list(sym), pos, [spec.estimation_window, spec.event_window])
     assert out.n_overlaps.tolist() == want.tolist()
     assert want.sum() > n
+
+
+def test_event_positions_look_up_each_day_and_security():
+    from eventstudy.study.panel import Panel, event_positions, locate_events
+
+    sessions = pd.bdate_range("2022-01-03", periods=30)
+    names = ["600519.SH", "000858.SZ", "M"]
+    panel = Panel(sessions, np.zeros((30, 3)), pd.Index(names), np.zeros(30))
+    rng = np.random.default_rng(1)
+    n = 200
+    days = pd.date_range("2021-12-25", "2022-02-20", freq="h")  # weekends, hours, outside
+    day0 = pd.Series(days[rng.integers(0, len(days), n)])
+    day0[3] = pd.NaT
+    sym = pd.Series(np.array([*names, "600000.SH"], dtype=object)[rng.integers(0, 4, n)])
+    pos, col = event_positions(day0, sym, panel)
+    np.testing.assert_array_equal(pos, sessions.get_indexer(pd.DatetimeIndex(day0).normalize()))
+    np.testing.assert_array_equal(col, panel.symbols.get_indexer(pd.Index(sym.astype(str))))
+    assert (pos >= 0).any()
+    assert (pos < 0).any()
+    assert (col < 0).any()
+    got = locate_events(day0, sym, panel, tau1=-2, tau2=3, positions=(pos, col))
+    want = locate_events(day0, sym, panel, tau1=-2, tau2=3)
+    for g, w in zip(got, want, strict=True):
+        assert list(g) == list(w)
+    assert {"unknown_symbol", "outside_data", "not_a_session", None} == set(got[2])
+    empty = event_positions(pd.Series([], dtype="datetime64[ns]"), pd.Series([], dtype=str), panel)
+    assert [len(a) for a in empty] == [0, 0]

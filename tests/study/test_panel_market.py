@@ -152,3 +152,45 @@ def test_the_market_over_many_sessions_equals_the_row_means(with_index):
     out = with_panel_market(frame, "ew")
     assert "ew" not in frame.columns
     assert out["ew"].equals(got.rename("ew"))
+
+
+def test_stock_columns_leave_out_indices_and_boards_only():
+    from eventstudy.exceptions import SymbolError
+    from eventstudy.study.panel_market import stock_columns
+    from eventstudy.symbols import symbol_kind
+
+    labels = ["600519.SH", "000300.SH", "399006.SZ", "BK0896", "930050.CSI", "00700.HK",
+              "920001.SH", "my col", 7, "sh000300", "sz000001", "ew"]  # fmt: skip
+
+    def one(label):
+        try:
+            return symbol_kind(label) not in ("index", "board")
+        except SymbolError:
+            return True  # a user's own label: a stock
+
+    want = [c for c in labels if one(c)]
+    assert want == ["600519.SH", "00700.HK", "920001.SH", "my col", 7, "sz000001", "ew"]
+    assert stock_columns(labels) == want
+    assert stock_columns(pd.Index(labels, dtype=object)) == want
+    assert stock_columns([]) == []
+
+
+def test_with_panel_market_is_the_returns_and_the_mean(panel):
+    out = with_panel_market(panel, "ew")
+    assert out.columns.tolist() == [*panel.columns, "ew"]
+    pd.testing.assert_frame_equal(out.drop(columns="ew"), panel)
+    assert out["ew"].equals(equal_weighted_market(panel).rename("ew"))
+    before = panel.copy()
+    out.iloc[0, 0] = 99.0  # the result is a copy: the returns given stay as they were
+    pd.testing.assert_frame_equal(panel, before)
+    ints = panel.assign(**{"000300.SH": 1})  # an integer index column
+    assert with_panel_market(ints, "ew")["000300.SH"].tolist() == [1.0] * len(panel)
+
+
+def test_a_column_that_is_not_numeric_is_named_by_the_panel_check(panel):
+    bad = panel.assign(**{"000300.SH": "x"})  # not a stock: left out of the mean
+    out = with_panel_market(bad, "ew")
+    assert out["000300.SH"].iloc[0] == "x"
+    ev = pd.DataFrame({"event_id": ["a"], "symbol": ["300750.SZ"], "day0": [panel.index[300]]})
+    with pytest.raises(InputDataError, match="returns must be numeric"):
+        run_event_study(ev, returns=bad, market="ew")
