@@ -663,64 +663,88 @@ def _drop_rows(
     """The ``dropped`` rows of the events with ``status != 0``, in event order.
 
     ``status`` comes from :func:`compute_pieces`; the columns are
-    :data:`~eventstudy.events.DROPPED_COLUMNS`. The event frame's columns are read
-    once (not one pandas lookup per event: a whole-market study drops thousands).
+    :data:`~eventstudy.events.DROPPED_COLUMNS` (object dtype). Only the dropped
+    events' cells are read, and the rows are built a status at a time
+    (:func:`_drop_group`): a whole-market study drops thousands.
     """
     idx = np.flatnonzero(status != 0)
-    eids = frame["event_id"].to_numpy()[idx]
-    syms = frame["symbol"].to_numpy()[idx]
-    day0 = frame["day0"].iloc[idx]
+    syms = frame["symbol"].take(idx).to_numpy(dtype=object)
+    day0 = frame["day0"].take(idx)
     if isinstance(day0.dtype, pd.DatetimeTZDtype) or day0.dtype.kind == "M":
         days = day0.dt.strftime("%Y-%m-%d").fillna("NaT").tolist()  # = str(d)[:10], vectorised
     else:
         days = [str(d)[:10] for d in day0]
-    rows = [
-        _drop_row(spec, int(status[i]), reason[i], message[i], int(m_all[i]), str(sym), day)
-        for i, sym, day in zip(idx.tolist(), syms, days, strict=True)
-    ]
-    for j, sym in enumerate(syms):
-        if rows[j][0] == "unknown_symbol" and str(sym) in failures:
-            from eventstudy.market.bundled import no_price_reason
+    reasons = np.empty(len(idx), dtype=object)
+    messages = np.empty(len(idx), dtype=object)
+    st = status[idx]
+    for code in np.unique(st).tolist():
+        at = np.flatnonzero(st == code)
+        group = _drop_group(
+            spec, code, idx[at].tolist(), reason, message, m_all[idx[at]].tolist(),
+            [str(sym) for sym in syms[at]], [days[j] for j in at.tolist()],
+        )  # fmt: skip
+        reasons[at], messages[at] = (np.array(g, dtype=object) for g in group)
+    if failures:
+        for j in np.flatnonzero(reasons == "unknown_symbol").tolist():
+            sym = str(syms[j])
+            if sym in failures:
+                from eventstudy.market.bundled import no_price_reason
 
-            rows[j] = no_price_reason(str(sym), failures[str(sym)])  # or delisted_no_prices
+                reasons[j], messages[j] = no_price_reason(sym, failures[sym])  # or delisted
     return pd.DataFrame(
         {
-            "event_id": eids,
+            "event_id": frame["event_id"].take(idx).to_numpy(dtype=object),
             "symbol": syms,
-            "reason": [r for r, _ in rows],
-            "message": [msg for _, msg in rows],
+            "reason": reasons,
+            "message": messages,
         },
         columns=DROPPED_COLUMNS,
+        dtype=object,
     )
 
 
-def _drop_row(
-    spec: EventStudy, status: int, reason: str | None, message: str, m: int, sym: str, day0: str
-) -> tuple[str | None, str]:
-    """``(reason, message)`` of one dropped event (``status`` from :func:`compute_pieces`).
+def _drop_group(
+    spec: EventStudy,
+    status: int,
+    idx: list[int],
+    reason: list[str | None],
+    message: list[str],
+    m: list[int],
+    sym: list[str],
+    day0: list[str],
+) -> tuple[list[str | None], list[str]]:
+    """``(reasons, messages)`` of the dropped events ``idx``, of one ``status``.
 
-    A security without prices is ``no_price_data``, or ``delisted_no_prices`` when the
-    security master marks it ``not_listed`` (:func:`eventstudy.market.bundled.no_price_reason`,
-    applied by :func:`_drop_rows`).
+    ``status`` comes from :func:`compute_pieces` (-1: the ``reason`` and ``message``
+    of the event, given); ``m``, ``sym`` and ``day0`` are those of the events. A
+    security without prices is ``no_price_data``, or ``delisted_no_prices`` when the
+    security master marks it ``not_listed``
+    (:func:`eventstudy.market.bundled.no_price_reason`, applied by :func:`_drop_rows`).
     """
+    n = len(idx)
     if status == -1:
-        return reason, message
+        return [reason[i] for i in idx], [message[i] for i in idx]
     if status == NO_DAY0:  # the reason code stays; the message names the measure's data
         what = "volume" if get_measure(spec.measure).data == "volume" else "return"
-        return "no_price_day0", f"{sym} has no {what} on day 0 ({day0})"
+        return ["no_price_day0"] * n, [
+            f"{s} has no {what} on day 0 ({d})" for s, d in zip(sym, day0, strict=True)
+        ]
     if status == NO_CONVERGENCE:
         lo, hi = garch.VARIANCE_RATIO_BOUNDS
-        return "garch_no_convergence", (
+        return ["garch_no_convergence"] * n, [
             f"the {spec.model} likelihood maximisation (arch) did not converge on the "
-            f"estimation window ({m} observations), or its variance forecast is not finite "
+            f"estimation window ({k} observations), or its variance forecast is not finite "
             f"or implausible (outside {lo:g} to {hi:g} times the residual variance)"
-        )
+            for k in m
+        ]
     if status == INSUFFICIENT:
-        return "insufficient_estimation", (
-            f"{m} estimation observations in {spec.estimation_window}, "
+        return ["insufficient_estimation"] * n, [
+            f"{k} estimation observations in {spec.estimation_window}, "
             f"fewer than min_estimation_obs={spec.min_estimation_obs}"
-        )
-    return "constant_returns", "returns (or regressors) are constant over the estimation window"
+            for k in m
+        ]
+    constant = "returns (or regressors) are constant over the estimation window"
+    return ["constant_returns"] * n, [constant] * n
 
 
 # ----------------------------------------------------------- the scheduler

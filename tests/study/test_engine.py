@@ -244,3 +244,56 @@ def test_a_trading_calendar_resolves_day0_and_counts_sessions(rets):
     strict = EventSet.from_frame(ev, calendar=cal, rule="strict", cutoff="14:00")
     res = run_event_study(strict, returns=rets, market="M", calendar=cal)
     assert (res.rule, res.cutoff) == ("strict", "14:00")
+
+
+def test_dropped_rows_of_every_status_in_event_order():
+    from eventstudy.study import engine
+    from eventstudy.study.garch import VARIANCE_RATIO_BOUNDS
+    from eventstudy.study.models import INSUFFICIENT, NO_CONVERGENCE
+    from eventstudy.study.spec import EventStudy
+
+    spec = EventStudy(market="M", model="garch")
+    rng = np.random.default_rng(8)
+    n = 60
+    codes = [0, -1, 1, 2, engine.NO_DAY0, NO_CONVERGENCE]
+    status = np.array(codes * (n // len(codes)), dtype=np.int8)[rng.permutation(n)]
+    assert INSUFFICIENT == 1
+    m = rng.integers(0, 300, n)
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "symbol": [f"S{i % 7}" for i in range(n)],
+            "day0": pd.bdate_range("2022-01-03", periods=n),
+        }
+    )
+    reason = ["unknown_symbol" if s == -1 else None for s in status]
+    message = [f"why {i}" if s == -1 else "" for i, s in enumerate(status)]
+    out = engine._drop_rows(spec, frame, status, reason, message, m, {})
+    lo, hi = VARIANCE_RATIO_BOUNDS
+    garch = (
+        "the garch likelihood maximisation (arch) did not converge on the estimation "
+        "window ({} observations), or its variance forecast is not finite or implausible "
+        f"(outside {lo:g} to {hi:g} times the residual variance)"
+    )
+    few = "{} estimation observations in (-250, -11), fewer than min_estimation_obs=100"
+    constant = "returns (or regressors) are constant over the estimation window"
+    want = []
+    for i, s in enumerate(status.tolist()):
+        sym, day = f"S{i % 7}", str(frame.day0[i].date())
+        if s == -1:
+            want.append(("unknown_symbol", f"why {i}"))
+        elif s == engine.NO_DAY0:
+            want.append(("no_price_day0", f"{sym} has no return on day 0 ({day})"))
+        elif s == NO_CONVERGENCE:
+            want.append(("garch_no_convergence", garch.format(m[i])))
+        elif s == INSUFFICIENT:
+            want.append(("insufficient_estimation", few.format(m[i])))
+        elif s == 2:
+            want.append(("constant_returns", constant))
+    assert out.columns.tolist() == ["event_id", "symbol", "reason", "message"]
+    assert out.event_id.tolist() == [f"e{i}" for i in np.flatnonzero(status != 0)]
+    assert out.symbol.tolist() == [f"S{i % 7}" for i in np.flatnonzero(status != 0)]
+    assert list(zip(out.reason, out.message, strict=True)) == want
+    none = engine._drop_rows(spec, frame, np.zeros(n, np.int8), reason, message, m, {})
+    assert none.empty
+    assert none.columns.tolist() == out.columns.tolist()
