@@ -353,7 +353,7 @@ def event_set(spec: EventStudy, events: EventSet | pd.DataFrame) -> EventSet:
     """
     if isinstance(events, EventSet):
         ids = events.frame["event_id"]
-        if ids.duplicated().any():
+        if not ids.is_unique:  # one hash pass; the repeats are listed only when there are some
             dup = ids[ids.duplicated()].unique().tolist()[:10]
             raise InputDataError(f"duplicated event_id values {dup}")
         return events

@@ -297,3 +297,17 @@ def test_dropped_rows_of_every_status_in_event_order():
     none = engine._drop_rows(spec, frame, np.zeros(n, np.int8), reason, message, m, {})
     assert none.empty
     assert none.columns.tolist() == out.columns.tolist()
+
+
+def test_an_event_set_with_repeated_ids_is_refused_with_them():
+    from eventstudy.study.engine import event_set
+    from eventstudy.study.spec import EventStudy
+
+    frame = pd.DataFrame(
+        {"event_id": ["a", "b", "a", "c", "b", "a"], "symbol": ["600519.SH"] * 6,
+         "day0": pd.to_datetime(["2022-01-10"] * 6)}
+    )  # fmt: skip
+    with pytest.raises(InputDataError, match=r"duplicated event_id values \['a', 'b'\]"):
+        event_set(EventStudy(), EventSet(frame))
+    ok = EventSet(frame.assign(event_id=list("abcdef")))
+    assert event_set(EventStudy(), ok) is ok
