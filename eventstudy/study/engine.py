@@ -401,9 +401,12 @@ def _returns_panel(
             )
             return panel, (prov if not prov.empty else provenance), failures
         ret_frame = panel_returns(spec, px_frame)
-    if is_panel_market(spec.market):
+    built = is_panel_market(spec.market)
+    if built:  # a new frame: the panel may hold its values (no second copy)
         ret_frame = with_panel_market(ret_frame, spec.market)
-    panel = build_panel(returns=ret_frame, market=spec.market, calendar=spec.calendar)
+    panel = build_panel(
+        returns=ret_frame, market=spec.market, calendar=spec.calendar, copy=not built
+    )
     return panel, (prov if not prov.empty else provenance), failures
 
 

@@ -124,10 +124,10 @@ def _panel_market_hint(market: str) -> str:
     return ""
 
 
-def _check_finite(frame: pd.DataFrame, what: str) -> FloatArray:
-    """The frame's values as a new float array (one copy); refused if some is infinite."""
+def _check_finite(frame: pd.DataFrame, what: str, *, copy: bool = True) -> FloatArray:
+    """The frame's values as a float array (``copy``: a new one); refused if some is infinite."""
     try:
-        values = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        values = frame.to_numpy(dtype=float, na_value=np.nan, copy=copy)
     except (TypeError, ValueError) as err:
         raise InputDataError(f"{what} must be numeric: {err}") from None
     bad = np.isinf(values)
@@ -190,6 +190,7 @@ def build_panel(
     market: str,
     calendar: CalendarLike | None = None,
     trade_to_trade: bool = False,
+    copy: bool = True,
 ) -> Panel:
     """Align a return (or price) panel on the market's session calendar.
 
@@ -207,6 +208,11 @@ def build_panel(
         (:func:`eventstudy.market.trade_to_trade_returns` on the session-aligned
         prices), so the return of the day trading resumes spans the suspension
         instead of being missing.
+    copy
+        True (default): the panel holds a copy of the data, so later changes to the
+        frame do not reach the study; False: it may hold the frame's own values (a
+        frame made for the panel, e.g. by
+        :func:`~eventstudy.study.panel_market.with_panel_market`).
 
     Raises
     ------
@@ -223,7 +229,7 @@ def build_panel(
             f"{list(frame.columns)[:10]}...); include it or pass market= one of the columns"
             + _panel_market_hint(market)
         )
-    values = _check_finite(frame, what)
+    values = _check_finite(frame, what, copy=copy)
     if calendar is not None:
         sessions = calendar_sessions(calendar)
         sessions = sessions[(sessions >= frame.index[0]) & (sessions <= frame.index[-1])]

@@ -202,6 +202,9 @@ def equal_weighted_market(returns: pd.DataFrame) -> pd.Series:
 def with_panel_market(returns: pd.DataFrame, market: str) -> pd.DataFrame:
     """The returns with the column ``market`` (``"ew"``) built from them.
 
+    A new frame: it shares no data with ``returns`` (one float block when the returns
+    are numeric).
+
     Raises
     ------
     InputDataError
@@ -222,7 +225,7 @@ def with_panel_market(returns: pd.DataFrame, market: str) -> pd.DataFrame:
     try:
         values = returns.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):  # not numeric: the panel's own check says which column
-        out = returns.copy(deep=False)
+        out = returns.copy()
         out[market] = ew
         return out
     # one float block, the market last: the panel is built from it with one plain copy

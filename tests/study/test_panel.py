@@ -55,3 +55,14 @@ def test_the_panel_is_a_copy_of_the_data_given():
     assert not np.shares_memory(panel.returns, frame.to_numpy())
     frame.iloc[:, :] = 5.0  # the caller changes the frame afterwards
     np.testing.assert_array_equal(panel.returns, before)
+
+
+def test_without_copy_the_panel_may_hold_the_frame_values():
+    values = np.random.default_rng(3).normal(0, 0.01, (30, 3))
+    frame = pd.DataFrame(values, index=pd.bdate_range("2022-01-03", periods=30),
+                         columns=["A", "B", "M"], copy=False)  # fmt: skip
+    held = build_panel(returns=frame, market="M", copy=False)
+    copied = build_panel(returns=frame, market="M")
+    np.testing.assert_array_equal(held.returns, copied.returns)
+    assert np.shares_memory(held.returns, values)
+    assert not np.shares_memory(copied.returns, values)

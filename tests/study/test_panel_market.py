@@ -180,9 +180,10 @@ def test_with_panel_market_is_the_returns_and_the_mean(panel):
     assert out.columns.tolist() == [*panel.columns, "ew"]
     pd.testing.assert_frame_equal(out.drop(columns="ew"), panel)
     assert out["ew"].equals(equal_weighted_market(panel).rename("ew"))
-    before = panel.copy()
-    out.iloc[0, 0] = 99.0  # the result is a copy: the returns given stay as they were
-    pd.testing.assert_frame_equal(panel, before)
+    assert not np.shares_memory(out.to_numpy(), panel.to_numpy())  # a new frame
+    text = panel.assign(**{"000300.SH": "x"})  # not numeric: a new frame too
+    assert not np.shares_memory(with_panel_market(text, "ew")["600519.SH"].to_numpy(),
+                                text["600519.SH"].to_numpy())  # fmt: skip
     ints = panel.assign(**{"000300.SH": 1})  # an integer index column
     assert with_panel_market(ints, "ew")["000300.SH"].tolist() == [1.0] * len(panel)
 
