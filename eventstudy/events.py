@@ -466,10 +466,7 @@ class EventSet:
         if df.empty:
             df["n_same_day"] = pd.Series(dtype="int64")
             return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff, notes=self.notes)
-        keys = [df["symbol"].astype(str), df["day0"]]
-        df["n_same_day"] = (
-            df.groupby(keys, sort=False)["event_id"].transform("size").astype("int64")
-        )
+        df["n_same_day"] = _same_day_sizes(df)
         if how == "keep":
             return EventSet(df, self.dropped, rule=self.rule, cutoff=self.cutoff, notes=self.notes)
         stamp = df["published_at"]
@@ -501,6 +498,20 @@ class EventSet:
             pd.concat([self.dropped, drops], ignore_index=True) if len(drops) else self.dropped
         )
         return EventSet(frame, dropped, rule=self.rule, cutoff=self.cutoff, notes=self.notes)
+
+
+def _same_day_sizes(frame: pd.DataFrame) -> np.ndarray:
+    """For each event, the events with its security and day 0 (itself included).
+
+    Counted on integer codes (each security and day factorised, then the pair); a
+    missing day 0 counts as one day.
+    """
+    sym, _ = pd.factorize(frame["symbol"].astype(str), use_na_sentinel=False)
+    day, days = pd.factorize(frame["day0"], use_na_sentinel=False)
+    order, _, same = _sorted_pairs(sym.astype(np.int64), day.astype(np.int64), len(days))
+    out = np.empty(len(order), dtype=np.int64)
+    out[order] = same
+    return out
 
 
 def _sortable(stamp: pd.Series) -> np.ndarray:
@@ -578,11 +589,7 @@ def overlap_counts(
     code, day = codes[ok], pos[ok]
     reach = max(max(abs(a), abs(b)) for a, b in windows)
     stride = int(day.max()) + 2 * reach + 2  # a window never reaches another security
-    order = _security_day_order(code, day, stride)
-    keys = code[order] * stride + day[order]  # sorted: the searches walk them in order
-    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])  # each (security, day 0)
-    runs = np.diff(np.append(start, len(keys)))
-    same = np.repeat(runs, runs)  # the events on this event's security and day 0
+    order, keys, same = _sorted_pairs(code, day, stride)  # the searches walk keys in order
     count = np.zeros(len(keys), dtype=np.int64)
     for a, b in windows:
         count += np.searchsorted(keys, keys + b, "right") - np.searchsorted(keys, keys + a, "left")
@@ -592,6 +599,21 @@ def overlap_counts(
     return out
 
 
+def _sorted_pairs(
+    code: np.ndarray, day: np.ndarray, stride: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Events sorted by security code, then day (``0 <= day < stride``).
+
+    Returns the order, the sorted keys ``code * stride + day`` and, for each sorted
+    event, the number of events with its key (itself included).
+    """
+    order = _security_day_order(code, day, stride)
+    keys = code[order] * stride + day[order]
+    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])  # each (security, day)
+    runs = np.diff(np.append(start, len(keys)))
+    return order, keys, np.repeat(runs, runs)
+
+
 def _security_day_order(code: np.ndarray, day: np.ndarray, stride: int) -> np.ndarray:
     """The order sorting events by security code, then day (``day >= 0``).
 
@@ -599,7 +621,7 @@ def _security_day_order(code: np.ndarray, day: np.ndarray, stride: int) -> np.nd
     sort of ``code * stride + day``.
     """
     small = 1 << 16
-    if code.min() >= 0 and code.max() < small and day.max() < small:
+    if len(code) and code.min() >= 0 and code.max() < small and day.max() < small:
         by_day = np.argsort(day.astype(np.uint16), kind="stable")
         return by_day[np.argsort(code[by_day].astype(np.uint16), kind="stable")]
     return np.argsort(code * stride + day, kind="stable")

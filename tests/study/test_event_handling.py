@@ -64,6 +64,25 @@ def test_collapse_and_first_keep_the_earliest_and_lose_nothing(how):
     assert src.frame.columns.tolist() == _articles().frame.columns.tolist()  # unchanged
 
 
+def test_same_day_counts_equal_a_groupby():
+    rng = np.random.default_rng(6)
+    for n in (1, 2, 50, 3000):
+        day0 = pd.Series(pd.bdate_range("2022-01-03", periods=40)[rng.integers(0, 40, n)])
+        day0[rng.random(n) < 0.05] = pd.NaT  # (a hand-built set): one missing day
+        frame = pd.DataFrame(
+            {
+                "event_id": [f"e{i}" for i in range(n)],
+                "symbol": [f"{600000 + k}.SH" for k in rng.integers(0, 30, n)],
+                "published_at": pd.NaT,
+                "day0": day0,
+            }
+        )
+        got = EventSet(frame).resolve_duplicates("keep").frame.n_same_day
+        want = frame.groupby(["symbol", "day0"], dropna=False)["event_id"].transform("size")
+        assert got.tolist() == want.tolist()
+        assert got.dtype == np.int64
+
+
 def test_bad_policy_and_empty_sets():
     with pytest.raises(ConfigError, match=r"duplicates='all' is not one of"):
         _articles().resolve_duplicates("all")  # type: ignore[arg-type]
