@@ -272,7 +272,7 @@ def _rows_at(values: FloatArray, dates: pd.Index, sessions: pd.DatetimeIndex) ->
     rows = dates.get_indexer(sessions)
     if len(rows) == len(dates) and (rows == np.arange(len(rows))).all():
         return values
-    out = np.full((len(rows), values.shape[1]), np.nan, order="F")  # as to_numpy gives
+    out = np.full_like(values, np.nan, shape=(len(rows), values.shape[1]))  # same layout
     have = rows >= 0
     out[have] = values[rows[have]]
     return out
