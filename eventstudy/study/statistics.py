@@ -34,6 +34,7 @@ from eventstudy.study.core import (
     scratch,
     sort_rows,
 )
+from eventstudy.study.models import count_rows
 
 __all__ = [
     "KP_BLOCK",
@@ -59,6 +60,7 @@ __all__ = [
     "sign_test",
     "skew_t",
     "t_cross",
+    "t_from_moments",
     "t_pvalue",
     "unit_residuals",
     "wilcoxon_columns",
@@ -195,7 +197,20 @@ def t_cross(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str
     >>> round(float(t[0]), 6), int(n[0])
     (3.464102, 3)
     """
-    n, mean, sd = column_moments(x)
+    return t_from_moments(*column_moments(x))
+
+
+def t_from_moments(
+    n: FloatArray, mean: FloatArray, sd: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """:func:`t_cross` from the :func:`column_moments` of ``x`` (to reuse them).
+
+    Examples
+    --------
+    >>> t, p, n, note = t_from_moments(*column_moments(np.array([[1.0], [2.0], [3.0]])))
+    >>> round(float(t[0]), 6), note
+    (3.464102, [''])
+    """
     ok = (n >= 2) & (sd > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(ok, mean / sd * np.sqrt(n), np.nan)
@@ -461,9 +476,9 @@ def unit_residuals(r: FloatArray, ok: np.ndarray) -> float:
     ([[-0.7071, 0.7071, 0.0], [0.0, 0.0, 0.0]], 1.0)
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        mu = r.sum(axis=1) / ok.sum(axis=1)
+        mu = r.sum(axis=1) / count_rows(ok)
         r -= mu[:, None]
-        r[~ok] = 0.0
+        np.copyto(r, 0.0, where=~ok)  # (faster than r[~ok] = 0)
         norm = np.sqrt(np.einsum("ij,ij->i", r, r))
         r /= norm[:, None]
     r[~(norm > 0)] = 0.0
@@ -884,29 +899,34 @@ def wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
     >>> wilcoxon_columns(np.array([[0.5], [1.0], [-0.2], [2.0]]))
     [(9.0, 0.25, 4, 'exact')]
     """
+    cols = np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # one pass: rows now
     if x.shape[0] < _PARALLEL_ROWS:  # small: threads would cost more than they save
-        return [_wilcoxon_column(x[:, j]) for j in range(x.shape[1])]
+        return [_wilcoxon_column(cols[j]) for j in range(x.shape[1])]
     # one column per task: the sorts release the GIL, so columns run side by side
-    return map_blocks(lambda j, _: _wilcoxon_column(x[:, j]), x.shape[1], block=1)
+    return map_blocks(lambda j, _: _wilcoxon_column(cols[j]), x.shape[1], block=1)
 
 
-def _wilcoxon_column(x: FloatArray) -> tuple[float, float, int, str]:
-    """:func:`wilcoxon_signed_rank` of one column by one integer sort (see the caller)."""
-    v = np.ascontiguousarray(x, dtype=np.float64)
-    keep = np.isfinite(v) & (v != 0)
-    n = int(keep.sum())
+def _wilcoxon_column(v: FloatArray) -> tuple[float, float, int, str]:
+    """:func:`wilcoxon_signed_rank` of one contiguous column by one integer sort (see the
+    caller)."""
+    nz = v[np.isfinite(v) & (v != 0)]
+    n = len(nz)
     if n == 0:
         return np.nan, np.nan, 0, "no nonzero values"
-    k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
-    k |= (v[keep] > 0).astype(np.uint64)
+    k = np.abs(nz).view(np.uint64)
+    k <<= np.uint64(1)
+    k |= nz > 0
     k.sort()
-    a = k >> np.uint64(1)
     pos = (k & np.uint64(1)).astype(bool)
-    start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    counts = np.diff(np.r_[start, n])
+    k >>= np.uint64(1)  # |x|
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(k[1:], k[:-1], out=new[1:])
+    start = np.flatnonzero(new)
+    counts = np.diff(start, append=n)
     if len(start) == n:  # no ties
         w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
-    else:
-        avg = start + (counts + 1) / 2.0
-        w_plus = float(np.repeat(avg, counts)[pos].sum())
+    else:  # average ranks s + (c + 1) / 2 of each tie group: 2 W+ is an integer (exact)
+        n_pos = np.add.reduceat(pos, start, dtype=np.int64)
+        w_plus = float(np.dot(n_pos, 2 * start + counts + 1)) / 2.0
     return _wilcoxon_p(w_plus, n, counts)

@@ -257,8 +257,8 @@ def day0_sums(
         at = groups.order[lo:hi]
         r, a = resid[at], ar[at]  # copies: zeroed where missing
         ok, ok_a = np.isfinite(r), np.isfinite(a)
-        np.putmask(r, ~ok, 0.0)
-        np.putmask(a, ~ok_a, 0.0)
+        np.copyto(r, 0.0, where=~ok)  # (faster than putmask)
+        np.copyto(a, 0.0, where=~ok_a)
         sums = [*group_sums(r, ok, starts), *group_sums(a, ok_a, starts)]
         own = unit_residuals(r, ok)  # r becomes the z of Kolari-Pynnönen
         return ids, sums, np.add.reduceat(r, starts, axis=0), own

@@ -143,3 +143,17 @@ def test_generalized_sign_by_hand():
     assert p_hat[0] == pytest.approx(0.5)
     assert z[0] == pytest.approx((3 - 4 * 0.5) / np.sqrt(4 * 0.25))
     assert p[0] == pytest.approx(2 * stats.norm.sf(z[0]))
+
+
+def test_wilcoxon_columns_w_plus_is_exact_with_many_ties():
+    """W+ with average ranks of tie groups (2 W+ an integer) equals rankdata's sum exactly."""
+    from scipy import stats
+
+    rng = np.random.default_rng(21)
+    x = np.round(rng.standard_normal((3000, 3)), 2)  # many ties of |x|, of both signs
+    x[::7, 0] = np.nan
+    x[:, 2] = np.round(x[:, 2], 0)  # a few large tie groups, zeros dropped
+    for j, (w_plus, _, n, _) in enumerate(wilcoxon_columns(x)):
+        v = x[np.isfinite(x[:, j]) & (x[:, j] != 0), j]
+        assert n == len(v)
+        assert w_plus == stats.rankdata(np.abs(v))[v > 0].sum()
