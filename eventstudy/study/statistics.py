@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import get_args
 
@@ -37,8 +37,10 @@ from eventstudy.study.core import (
 from eventstudy.study.models import count_rows
 
 __all__ = [
+    "COLUMN_BLOCK",
     "KP_BLOCK",
     "P_ADJUST_METHODS",
+    "RANK_BLOCK",
     "UNDEFINED_N1",
     "UNDEFINED_SD0",
     "GrankSums",
@@ -160,8 +162,35 @@ def t_pvalue(t: FloatArray, df: FloatArray | float) -> FloatArray:
 _SD_RTOL = 1e-10
 
 
+#: Rows per block of :func:`column_moments`: a block's work arrays stay in the CPU cache
+#: and are reused.
+COLUMN_BLOCK = 4096
+
+
+def _column_sums(
+    x: FloatArray, width: int, fill: Callable[[int, int, FloatArray], None]
+) -> FloatArray:
+    """Column sums of the values ``fill(lo, hi, out)`` writes for the rows ``lo:hi`` of ``x``.
+
+    Block by block (``out`` is ``(hi - lo, width)``), each block's sum starting from the
+    sum of the rows before it: the float additions are those of one ``sum(axis=0)`` of
+    all the values (a C-ordered reduction along the rows adds them one by one).
+    """
+    acc: FloatArray = np.zeros(width)
+    for lo in range(0, x.shape[0], COLUMN_BLOCK):
+        hi = min(lo + COLUMN_BLOCK, x.shape[0])
+        buf = scratch("column_sums", (hi - lo + 1, width), np.float64)
+        fill(lo, hi, buf[1:])
+        buf[0] = acc
+        acc = np.add.reduce(buf if lo else buf[1:], axis=0)
+    return acc
+
+
 def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per-column count, mean and sd; an sd that is rounding noise is returned as 0.
+
+    Sums in row order, block by block (:data:`COLUMN_BLOCK` rows): the same float sums
+    as ``sum(axis=0)`` of the whole matrix, without its full-size temporaries.
 
     Examples
     --------
@@ -169,14 +198,32 @@ def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     >>> n.tolist(), mean.tolist(), sd.round(4).tolist()
     ([2.0], [2.0], [1.4142])
     """
-    ok = np.isfinite(x)
-    n = ok.sum(axis=0).astype(float)
-    x0 = np.where(ok, x, 0.0)
+    x = np.asarray(x)
+    ncol = x.shape[1]
+    scale = np.zeros(ncol)
+
+    def first(lo: int, hi: int, out: FloatArray) -> None:  # x zeroed where missing | present
+        rows, x0 = x[lo:hi], out[:, :ncol]
+        ok = np.isfinite(rows)
+        np.copyto(x0, rows)
+        np.copyto(x0, 0.0, where=~ok)
+        out[:, ncol:] = ok
+        if hi > lo:  # max |x0| per column, on the transposed block (a max down the rows is slow)
+            tr = scratch("column_abs", (ncol, hi - lo), np.float64)
+            np.copyto(tr, x0.T)
+            np.maximum(scale, np.abs(tr, out=tr).max(axis=1), out=scale)
+
+    def second(lo: int, hi: int, out: FloatArray) -> None:  # squared deviations
+        rows = x[lo:hi]
+        np.subtract(rows, mean, out=out)
+        np.copyto(out, 0.0, where=~np.isfinite(rows))
+        np.multiply(out, out, out=out)
+
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = x0.sum(axis=0) / n
-        dev = np.where(ok, x - mean, 0.0)
-        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
-    scale = np.abs(x0).max(axis=0) if x0.size else np.zeros(x0.shape[1:])
+        sums = _column_sums(x, 2 * ncol, first)
+        n = sums[ncol:]
+        mean = sums[:ncol] / n
+        sd = np.sqrt(_column_sums(x, ncol, second) / (n - 1))
     sd = np.where(sd <= _SD_RTOL * scale, 0.0, sd)
     return n, mean, sd
 
@@ -652,6 +699,10 @@ def grank_sd(scar: FloatArray) -> FloatArray:
         )
 
 
+#: Events per block of the rank pass (:func:`rank_sums`).
+RANK_BLOCK = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class _GrankSetup:
     use: np.ndarray
@@ -691,9 +742,11 @@ def _est_rank_sums(
     cum = s.est_rank_sorted()
     wts = scratch("rank_w", (n, t), np.float64)
     np.multiply(cum, w[:, None], out=wts)
-    # the missing values (sorted last) weigh 0; the event days' weights land in the
-    # bins l1.. that are dropped
-    np.copyto(wts, 0.0, where=np.arange(1, t + 1) > s.t_i[:, None])
+    # the missing values (sorted last: only in the rows with some) weigh 0; the event
+    # days' weights land in the bins l1.. that are dropped
+    gaps = np.flatnonzero(s.t_i < t)
+    if len(gaps):
+        wts[gaps] = np.where(np.arange(1, t + 1) > s.t_i[gaps, None], 0.0, wts[gaps])
     total = np.asarray(np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t), dtype=float)[
         :l1
     ]
@@ -771,7 +824,7 @@ def rank_sums(
             gt_w[c] = np.einsum("i,ij->j", g.wu[lo:hi, c], gt)
         return tot_u, n_t, gt_w, b_s, n_s
 
-    parts = map_blocks(part, n_all, block=1024)
+    parts = map_blocks(part, n_all, block=RANK_BLOCK)
     shapes = [(t_all,), (t_all,)] + ([(ncol, l1)] * 3 if g is not None else [])
     sums = [
         np.sum([q[i] for q in parts], axis=0) if parts else np.zeros(shape)
