@@ -204,7 +204,7 @@ def group_sums(x: FloatArray, ok: np.ndarray, starts: np.ndarray) -> tuple[Float
     >>> [v.tolist() for v in group_sums(x, ok.astype(bool), np.array([0, 1]))]
     [[[1.0, 0.0], [6.0, 8.0]], [[1.0, 0.0], [2.0, 2.0]]]
     """
-    cnt = np.add.reduceat(ok, starts, axis=0, dtype=float)  # exact: integers below 2**53
+    cnt = np.add.reduceat(ok, starts, axis=0, dtype=np.int64).astype(float)
     return np.add.reduceat(x, starts, axis=0), cnt
 
 

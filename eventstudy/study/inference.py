@@ -655,7 +655,12 @@ def _run_corrado(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     test for abnormal security-price performance in event studies. *JFE* 23,
     385-395; Corrado, C., Zivney, T. (1992). *JFQA* 27(3), 465-478; Cowan (1992).
     """
-    rk, tau1, l1 = x.ranks, x.tau1, x.l1
+    tau1, l1 = x.tau1, x.l1
+    # events per window (U is finite iff AR is), counted before waiting for the rank pass
+    seen = np.isfinite(x.pieces.ar)
+    n_w = np.array([seen[:, a - tau1 : b - tau1 + 1].any(axis=1).sum() for a, b in x.windows],
+                   dtype=float)  # fmt: skip
+    rk = x.ranks
     n_t = rk.n_t
     with np.errstate(invalid="ignore", divide="ignore"):
         ubar = rk.tot_u / n_t
@@ -665,13 +670,10 @@ def _run_corrado(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     with np.errstate(invalid="ignore", divide="ignore"):
         z_d = ub_evt / s_u
         z_w = np.empty(len(x.windows))
-        n_w = np.empty(len(x.windows))
         for j, (a, b) in enumerate(x.windows):
             seg = ub_evt[a - tau1 : b - tau1 + 1]
             seg = seg[np.isfinite(seg)]
             z_w[j] = np.sqrt(len(seg)) * seg.mean() / s_u if len(seg) else np.nan
-            seen = np.isfinite(x.pieces.ar[:, a - tau1 : b - tau1 + 1])  # U finite iff AR
-            n_w[j] = int(seen.any(axis=1).sum())
     note = "" if s_u > 0 else UNDEFINED_SD0
     return (
         MeasureResults("AR", z_d, norm_pvalue(z_d), n_t[l1:], _N01, note),

@@ -523,9 +523,11 @@ def unit_residuals(r: FloatArray, ok: np.ndarray) -> float:
     ([[-0.7071, 0.7071, 0.0], [0.0, 0.0, 0.0]], 1.0)
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        mu = r.sum(axis=1) / count_rows(ok)
+        count = count_rows(ok)
+        mu = r.sum(axis=1) / count
         r -= mu[:, None]
-        np.copyto(r, 0.0, where=~ok)  # (faster than r[~ok] = 0)
+        gaps = np.flatnonzero(count < r.shape[1])  # the missing days back to 0
+        r[gaps] = np.where(ok[gaps], r[gaps], 0.0)
         norm = np.sqrt(np.einsum("ij,ij->i", r, r))
         r /= norm[:, None]
     r[~(norm > 0)] = 0.0
