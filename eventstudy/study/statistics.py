@@ -173,8 +173,9 @@ def _column_sums(
     """Column sums of the values ``fill(lo, hi, out)`` writes for the rows ``lo:hi`` of ``x``.
 
     Block by block (``out`` is ``(hi - lo, width)``), each block's sum starting from the
-    sum of the rows before it: the float additions are those of one ``sum(axis=0)`` of
-    all the values (a C-ordered reduction along the rows adds them one by one).
+    sum of the rows before it: for ``width >= 2`` the float additions are those of one
+    ``sum(axis=0)`` of all the values (a C-ordered reduction along the rows adds them
+    one by one; a single column would be summed pairwise).
     """
     acc: FloatArray = np.zeros(width)
     for lo in range(0, x.shape[0], COLUMN_BLOCK):
@@ -189,8 +190,9 @@ def _column_sums(
 def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per-column count, mean and sd; an sd that is rounding noise is returned as 0.
 
-    Sums in row order, block by block (:data:`COLUMN_BLOCK` rows): the same float sums
-    as ``sum(axis=0)`` of the whole matrix, without its full-size temporaries.
+    Sums in row order, block by block (:data:`COLUMN_BLOCK` rows): with two columns or
+    more, the same float sums as ``sum(axis=0)`` of the whole matrix, without its
+    full-size temporaries (one column: the same to rounding).
 
     Examples
     --------
