@@ -254,28 +254,42 @@ def _portfolio_sd(res_sum: FloatArray, res_cnt: FloatArray) -> FloatArray:
     return np.where(k >= 2, sd, np.nan)
 
 
+def _window_sd(grp: _Groups, pad: int, w: int) -> FloatArray:
+    """``S_p,t`` of each portfolio day of a window of ``w`` days (the same for every
+    window of that length): the members' residuals on the ``L1 - (w - 1)`` common days.
+
+    ``grp`` is padded with ``pad >= w - 1`` empty day-0 positions on each side.
+    """
+    lc = grp.res_sum.shape[1] - (w - 1)
+    q = grp.ar_sum.shape[0] - 2 * pad + w - 1
+    res_sum, res_cnt = np.zeros((q, lc)), np.zeros((q, lc))
+    for j in range(w):  # members at the window's day j: the day-0 group q - j
+        r0 = pad - j
+        res_sum += grp.res_sum[r0 : r0 + q, j : j + lc]  # common day o: residual j + o
+        res_cnt += grp.res_cnt[r0 : r0 + q, j : j + lc]
+    return _portfolio_sd(res_sum, res_cnt)
+
+
 def _one_window(
-    grp: _Groups, pad: int, a: int, b: int, tau1: int
+    grp: _Groups, pad: int, a: int, b: int, tau1: int, sd_of: dict[int, FloatArray]
 ) -> tuple[float, float, float, float, str]:
     """Statistic, p-value, portfolio days, mean size and note of the window ``[a, b]``.
 
-    ``grp`` is padded with ``pad >= b - a`` empty day-0 positions on each side.
+    ``grp`` is padded with ``pad >= b - a`` empty day-0 positions on each side;
+    ``sd_of`` holds the :func:`_window_sd` of each window length met so far.
     """
     w = b - a + 1
-    l1 = grp.res_sum.shape[1]
-    lc = l1 - (w - 1)
-    if lc < 2:
+    if grp.res_sum.shape[1] - (w - 1) < 2:
         return np.nan, np.nan, 0.0, np.nan, TOO_LONG
     q = grp.ar_sum.shape[0] - 2 * pad + w - 1
     ar_sum, ar_cnt = np.zeros(q), np.zeros(q)
-    res_sum, res_cnt = np.zeros((q, lc)), np.zeros((q, lc))
     for j in range(w):  # members at relative day a + j: the day-0 group q - j
         r0 = pad - j
         ar_sum += grp.ar_sum[r0 : r0 + q, a + j - tau1]
         ar_cnt += grp.ar_cnt[r0 : r0 + q, a + j - tau1]
-        res_sum += grp.res_sum[r0 : r0 + q, j : j + lc]  # common day o: residual j + o
-        res_cnt += grp.res_cnt[r0 : r0 + q, j : j + lc]
-    sd = _portfolio_sd(res_sum, res_cnt)
+    if w not in sd_of:
+        sd_of[w] = _window_sd(grp, pad, w)
+    sd = sd_of[w]
     use = (ar_cnt > 0) & (sd > 0)
     days = int(use.sum())
     size = float(ar_cnt[use].mean()) if days else np.nan
@@ -358,7 +372,8 @@ def calendar_time_of(
     pad = max(b - a for a, b in windows) if ncol else 0
     grp = _dense(groups, pad)
     present = np.isfinite(ar)
+    sd_of: dict[int, FloatArray] = {}  # S_p,t depends on the window's length only
     for c, (a, b) in enumerate(windows):
         n[c] = float(present[:, a - tau1 : b - tau1 + 1].any(axis=1).sum())
-        t[c], p[c], days[c], size[c], notes[c] = _one_window(grp, pad, int(a), int(b), tau1)
+        t[c], p[c], days[c], size[c], notes[c] = _one_window(grp, pad, int(a), int(b), tau1, sd_of)
     return CalendarTimeResult(t, p, n, days, size, notes)

@@ -102,7 +102,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import ClassVar, get_args
+from typing import ClassVar, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -141,11 +141,12 @@ from eventstudy.study.statistics import (
     sign_test,
     skew_t,
     t_cross,
+    t_from_moments,
     t_pvalue,
     wilcoxon_columns,
     wilcoxon_signed_rank,
 )
-from eventstudy.study.sums import EstimationSums, estimation_sums
+from eventstudy.study.sums import RANK_NEEDS, EstimationSums, estimation_sums
 from eventstudy.study.windows import Window, window_label
 
 __all__ = [
@@ -195,6 +196,9 @@ _SCOPE: Mapping[TestMeasure, TestScope] = MappingProxyType(
     {"AR": "day", "CAR": "window", "BHAR": "window"}
 )
 _N01 = "N(0,1)"
+
+#: The per-event arrays whose column moments several tests share (:meth:`BatteryInputs.moments`).
+_Moment = Literal["ar", "car", "bhar", "sar", "scar"]
 
 
 def _no_extras() -> Mapping[str, float]:
@@ -350,7 +354,8 @@ class BatteryInputs:
         self.needs = frozenset(needs)
         self.n_events, l2 = pieces.ar.shape
         self._sums = sums
-        self._pending: Future[EstimationSums] | None = None
+        self._pending: dict[TestNeed, Future[EstimationSums]] = {}
+        self._moments: dict[_Moment, tuple[FloatArray, FloatArray, FloatArray]] = {}
         self.l1 = pieces.resid.shape[1] if sums is None else sums.l1
         self.days: list[int] = list(range(tau1, tau1 + l2))
         self.wlen = np.array([b - a + 1 for a, b in self.windows], dtype=float)
@@ -362,28 +367,48 @@ class BatteryInputs:
 
     def start_sums(self, pool: Executor) -> None:
         """Start computing :attr:`sums` on ``pool`` (when they are not given and some
-        test needs them); :attr:`sums` then waits for them and raises their error."""
-        if self._sums is None and self.needs and self._pending is None:
-            self._pending = pool.submit(estimation_sums, self.pieces, self.needs)
+        test needs them); :attr:`sums` then waits for them and raises their error.
+
+        Two tasks, in this order: the sums in day-0 order (``rbar``, calendar groups,
+        residual day sums), then the rank pass; :meth:`sums_for` waits only for the
+        task that serves a need, so the tests reading the first run during the second.
+        """
+        if self._sums is not None or self._pending:
+            return
+        for part in (self.needs - RANK_NEEDS, self.needs & RANK_NEEDS):
+            if part:
+                task = pool.submit(estimation_sums, self.pieces, part)
+                self._pending.update(dict.fromkeys(part, task))
 
     @cached_property
     def sums(self) -> EstimationSums:
         """The sums over the events' estimation residuals that serve :attr:`needs`."""
-        if self._pending is not None:
-            return self._pending.result()
+        if self._pending:
+            tasks = dict.fromkeys(self._pending.values())  # distinct, in submission order
+            first, *rest = (task.result() for task in tasks)
+            for part in rest:  # the rank pass
+                assert part.ranks is not None
+                first = first.with_ranks(part.ranks, part.needs)
+            return first
         if self._sums is None:
             return estimation_sums(self.pieces, self.needs)
         for need in sorted(self.needs):
             self._sums.need(need)
         return self._sums
 
+    def sums_for(self, need: TestNeed) -> EstimationSums:
+        """Sums that serve ``need`` (waiting only for the worker's task computing them)."""
+        task = self._pending.get(need)
+        return self.sums if task is None else task.result()
+
     @cached_property
     def rbar(self) -> tuple[float, FloatArray, int]:
         """``kp_rbar`` of the residuals: day ``rbar``, window ``rbar``s, same-day-0 pairs."""
         if "rbar" not in self.needs:
             return 0.0, np.zeros(len(self.windows)), 0
-        assert self.sums.kp is not None  # "rbar" is a need
-        return kp_rbar_of(self.sums.kp, self.wlen.astype(np.int64))
+        kp = self.sums_for("rbar").kp
+        assert kp is not None  # "rbar" is a need
+        return kp_rbar_of(kp, self.wlen.astype(np.int64))
 
     @cached_property
     def rbar_notes(self) -> tuple[str, list[str]]:
@@ -397,9 +422,40 @@ class BatteryInputs:
     @property
     def ranks(self) -> RankSums:
         """The sums of one rank pass (with GRANK's when a selected test needs them)."""
-        ranks = self.sums.ranks
+        ranks = self.sums_for(min(self.needs & RANK_NEEDS)).ranks
         assert ranks is not None  # a rank test's need
         return ranks
+
+    def moments(self, measure: _Moment) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """:func:`~eventstudy.study.statistics.column_moments` of ``pieces.<measure>``.
+
+        Computed once: the cross-sectional t, BMP, KP-BMP and Brown-Warner share them.
+        """
+        cache = self._moments
+        if measure not in cache:
+            cache[measure] = column_moments(getattr(self.pieces, measure))
+        return cache[measure]
+
+    def t_cross(self, measure: _Moment) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+        """:func:`~eventstudy.study.statistics.t_cross` of ``pieces.<measure>``."""
+        return t_from_moments(*self.moments(measure))
+
+    @cached_property
+    def patell_z(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Patell's day ``z`` and window ``z`` with their event counts (Patell and KP-Patell)."""
+        p = self.pieces
+        pv = self.patell_var
+        ok = np.isfinite(p.sar)
+        n_d = ok.sum(axis=0).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z_d = np.where(ok, p.sar, 0.0).sum(axis=0) / np.sqrt((ok * pv[:, None]).sum(axis=0))
+            okw = np.isfinite(p.csar) & np.isfinite(pv)[:, None]
+            term = np.where(okw, p.csar / np.sqrt(p.nwin * pv[:, None]), 0.0)
+            n_w = okw.sum(axis=0).astype(float)
+            z_w = term.sum(axis=0) / np.sqrt(n_w)
+        z_d = np.where(n_d > 0, z_d, np.nan)
+        z_w = np.where(n_w > 0, z_w, np.nan)
+        return z_d, n_d, z_w, n_w
 
     @cached_property
     def patell_var(self) -> FloatArray:
@@ -466,11 +522,10 @@ def _run_t_cross(x: BatteryInputs) -> tuple[MeasureResults, ...]:
 
     Brown, S., Warner, J. (1985). Using daily stock returns. *JFE* 14, 3-31.
     """
-    p = x.pieces
     return (
-        _t_rows("AR", t_cross(p.ar)),
-        _t_rows("CAR", t_cross(p.car)),
-        _t_rows("BHAR", t_cross(p.bhar)),
+        _t_rows("AR", x.t_cross("ar")),
+        _t_rows("CAR", x.t_cross("car")),
+        _t_rows("BHAR", x.t_cross("bhar")),
     )
 
 
@@ -481,16 +536,16 @@ def _run_brown_warner(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     with ``M`` estimation days. Brown, S., Warner, J. (1980). Measuring security
     price performance. *JFE* 8, 205-258; Brown and Warner (1985).
     """
-    p = x.pieces
-    tot, cnt = x.sums.day_total, x.sums.day_count
+    sums = x.sums_for("residual_day_sums")
+    tot, cnt = sums.day_total, sums.day_count
     assert tot is not None  # "residual_day_sums" is a need
     assert cnt is not None
     aar_est = tot[cnt > 0] / cnt[cnt > 0]
     m_aar = len(aar_est)
     s_aar = float(np.std(aar_est, ddof=1)) if m_aar > 1 else np.nan
     note = f"S(AAR) from {m_aar} estimation days"
-    n_d, aar, _ = column_moments(p.ar)
-    n_w, caar, _ = column_moments(p.car)
+    n_d, aar, _ = x.moments("ar")
+    n_w, caar, _ = x.moments("car")
     with np.errstate(invalid="ignore", divide="ignore"):
         t_d = aar / s_aar
         t_w = caar / (np.sqrt(x.wlen) * s_aar)
@@ -502,23 +557,6 @@ def _run_brown_warner(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     )
 
 
-def _patell_z(x: BatteryInputs) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Patell's day ``z`` and window ``z`` with their event counts."""
-    p = x.pieces
-    pv = x.patell_var
-    ok = np.isfinite(p.sar)
-    n_d = ok.sum(axis=0).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z_d = np.where(ok, p.sar, 0.0).sum(axis=0) / np.sqrt((ok * pv[:, None]).sum(axis=0))
-        okw = np.isfinite(p.csar) & np.isfinite(pv)[:, None]
-        term = np.where(okw, p.csar / np.sqrt(p.nwin * pv[:, None]), 0.0)
-        n_w = okw.sum(axis=0).astype(float)
-        z_w = term.sum(axis=0) / np.sqrt(n_w)
-    z_d = np.where(n_d > 0, z_d, np.nan)
-    z_w = np.where(n_w > 0, z_w, np.nan)
-    return z_d, n_d, z_w, n_w
-
-
 def _run_patell(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     """Standardised residual test, N(0,1).
 
@@ -526,7 +564,7 @@ def _run_patell(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     ``N^-1/2 sum_i CSAR_i / sqrt(L (M_i-K)/(M_i-K-2))``. Patell, J. (1976).
     *Journal of Accounting Research* 14(2), 246-276.
     """
-    z_d, n_d, z_w, n_w = _patell_z(x)
+    z_d, n_d, z_w, n_w = x.patell_z
     return (
         MeasureResults("AR", z_d, norm_pvalue(z_d), n_d, _N01),
         MeasureResults("CAR", z_w, norm_pvalue(z_w), n_w, _N01),
@@ -539,7 +577,7 @@ def _run_patell_adj(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     Kolari, J., Pynnönen, S. (2010). Event study testing with cross-sectional
     correlation of abnormal returns. *RFS* 23(11), 3996-4025.
     """
-    z_d, n_d, z_w, n_w = _patell_z(x)
+    z_d, n_d, z_w, n_w = x.patell_z
     rbar, rbar_w, _ = x.rbar
     with np.errstate(invalid="ignore", divide="ignore"):
         z_d = z_d * np.sqrt(1.0 / (1.0 + (n_d - 1.0) * rbar))
@@ -558,8 +596,7 @@ def _run_bmp(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     Event-study methodology under conditions of event-induced variance. *JFE* 30,
     253-272.
     """
-    p = x.pieces
-    return _t_rows("AR", t_cross(p.sar)), _t_rows("CAR", t_cross(p.scar))
+    return _t_rows("AR", x.t_cross("sar")), _t_rows("CAR", x.t_cross("scar"))
 
 
 def _kp_adjust(
@@ -579,12 +616,11 @@ def _run_kp_bmp(x: BatteryInputs) -> tuple[MeasureResults, ...]:
 
     Kolari, J., Pynnönen, S. (2010), *RFS* 23(11), 3996-4025 (the adjusted BMP test).
     """
-    p = x.pieces
     rbar, rbar_w, _ = x.rbar
     note_d, note_w = x.rbar_notes
     return (
-        _kp_adjust("AR", t_cross(p.sar), rbar, [note_d] * len(x.days)),
-        _kp_adjust("CAR", t_cross(p.scar), rbar_w, note_w),
+        _kp_adjust("AR", x.t_cross("sar"), rbar, [note_d] * len(x.days)),
+        _kp_adjust("CAR", x.t_cross("scar"), rbar_w, note_w),
     )
 
 
@@ -619,7 +655,12 @@ def _run_corrado(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     test for abnormal security-price performance in event studies. *JFE* 23,
     385-395; Corrado, C., Zivney, T. (1992). *JFQA* 27(3), 465-478; Cowan (1992).
     """
-    rk, tau1, l1 = x.ranks, x.tau1, x.l1
+    tau1, l1 = x.tau1, x.l1
+    # events per window (U is finite iff AR is), counted before waiting for the rank pass
+    seen = np.isfinite(x.pieces.ar)
+    n_w = np.array([seen[:, a - tau1 : b - tau1 + 1].any(axis=1).sum() for a, b in x.windows],
+                   dtype=float)  # fmt: skip
+    rk = x.ranks
     n_t = rk.n_t
     with np.errstate(invalid="ignore", divide="ignore"):
         ubar = rk.tot_u / n_t
@@ -629,13 +670,10 @@ def _run_corrado(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     with np.errstate(invalid="ignore", divide="ignore"):
         z_d = ub_evt / s_u
         z_w = np.empty(len(x.windows))
-        n_w = np.empty(len(x.windows))
         for j, (a, b) in enumerate(x.windows):
             seg = ub_evt[a - tau1 : b - tau1 + 1]
             seg = seg[np.isfinite(seg)]
             z_w[j] = np.sqrt(len(seg)) * seg.mean() / s_u if len(seg) else np.nan
-            seen = np.isfinite(x.pieces.ar[:, a - tau1 : b - tau1 + 1])  # U finite iff AR
-            n_w[j] = int(seen.any(axis=1).sum())
     note = "" if s_u > 0 else UNDEFINED_SD0
     return (
         MeasureResults("AR", z_d, norm_pvalue(z_d), n_t[l1:], _N01, note),
@@ -723,7 +761,7 @@ def _run_calendar_time(x: BatteryInputs) -> tuple[MeasureResults, ...]:
     47(3), 410-428; Mandelker, G. (1974). *JFE* 1(4), 303-335.
     """
     day_windows = [(d, d) for d in x.days]
-    groups = x.sums.calendar
+    groups = x.sums_for("calendar_groups").calendar
     assert groups is not None  # "calendar_groups" is a need
     r = calendar_time_of(groups, x.pieces.ar, day_windows + x.windows, tau1=x.tau1)
     notes = [
@@ -1048,7 +1086,9 @@ def run_battery(
     with core.background() as pool:
         x.start_sums(pool)
         # the tests without needs first: they run while the worker computes the sums
-        blocks = {d.name: d.compute(x) for d in sorted(selected, key=lambda d: bool(d.needs))}
+        # then those reading the day-0 sums (the worker's first task), the rank tests last
+        order = sorted(selected, key=lambda d: (bool(d.needs), bool(d.needs & RANK_NEEDS)))
+        blocks = {d.name: d.compute(x) for d in order}
     results = [r for d in selected for block in blocks[d.name] for r in _records(d.name, block, x)]
     rbar, rbar_w, pairs = x.rbar
     return Battery(tuple(adjust_family(results)), rbar=rbar, rbar_windows=rbar_w, rbar_pairs=pairs)

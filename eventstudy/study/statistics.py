@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import get_args
 
@@ -34,10 +34,13 @@ from eventstudy.study.core import (
     scratch,
     sort_rows,
 )
+from eventstudy.study.models import count_rows
 
 __all__ = [
+    "COLUMN_BLOCK",
     "KP_BLOCK",
     "P_ADJUST_METHODS",
+    "RANK_BLOCK",
     "UNDEFINED_N1",
     "UNDEFINED_SD0",
     "GrankSums",
@@ -59,6 +62,7 @@ __all__ = [
     "sign_test",
     "skew_t",
     "t_cross",
+    "t_from_moments",
     "t_pvalue",
     "unit_residuals",
     "wilcoxon_columns",
@@ -158,8 +162,37 @@ def t_pvalue(t: FloatArray, df: FloatArray | float) -> FloatArray:
 _SD_RTOL = 1e-10
 
 
+#: Rows per block of :func:`column_moments`: a block's work arrays stay in the CPU cache
+#: and are reused.
+COLUMN_BLOCK = 4096
+
+
+def _column_sums(
+    x: FloatArray, width: int, fill: Callable[[int, int, FloatArray], None]
+) -> FloatArray:
+    """Column sums of the values ``fill(lo, hi, out)`` writes for the rows ``lo:hi`` of ``x``.
+
+    Block by block (``out`` is ``(hi - lo, width)``), each block's sum starting from the
+    sum of the rows before it: for ``width >= 2`` the float additions are those of one
+    ``sum(axis=0)`` of all the values (a C-ordered reduction along the rows adds them
+    one by one; a single column would be summed pairwise).
+    """
+    acc: FloatArray = np.zeros(width)
+    for lo in range(0, x.shape[0], COLUMN_BLOCK):
+        hi = min(lo + COLUMN_BLOCK, x.shape[0])
+        buf = scratch("column_sums", (hi - lo + 1, width), np.float64)
+        fill(lo, hi, buf[1:])
+        buf[0] = acc
+        acc = np.add.reduce(buf if lo else buf[1:], axis=0)
+    return acc
+
+
 def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per-column count, mean and sd; an sd that is rounding noise is returned as 0.
+
+    Sums in row order, block by block (:data:`COLUMN_BLOCK` rows): with two columns or
+    more, the same float sums as ``sum(axis=0)`` of the whole matrix, without its
+    full-size temporaries (one column: the same to rounding).
 
     Examples
     --------
@@ -167,14 +200,32 @@ def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     >>> n.tolist(), mean.tolist(), sd.round(4).tolist()
     ([2.0], [2.0], [1.4142])
     """
-    ok = np.isfinite(x)
-    n = ok.sum(axis=0).astype(float)
-    x0 = np.where(ok, x, 0.0)
+    x = np.asarray(x)
+    ncol = x.shape[1]
+    scale = np.zeros(ncol)
+
+    def first(lo: int, hi: int, out: FloatArray) -> None:  # x zeroed where missing | present
+        rows, x0 = x[lo:hi], out[:, :ncol]
+        ok = np.isfinite(rows)
+        np.copyto(x0, rows)
+        np.copyto(x0, 0.0, where=~ok)
+        out[:, ncol:] = ok
+        if hi > lo:  # max |x0| per column, on the transposed block (a max down the rows is slow)
+            tr = scratch("column_abs", (ncol, hi - lo), np.float64)
+            np.copyto(tr, x0.T)
+            np.maximum(scale, np.abs(tr, out=tr).max(axis=1), out=scale)
+
+    def second(lo: int, hi: int, out: FloatArray) -> None:  # squared deviations
+        rows = x[lo:hi]
+        np.subtract(rows, mean, out=out)
+        np.copyto(out, 0.0, where=~np.isfinite(rows))
+        np.multiply(out, out, out=out)
+
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = x0.sum(axis=0) / n
-        dev = np.where(ok, x - mean, 0.0)
-        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
-    scale = np.abs(x0).max(axis=0) if x0.size else np.zeros(x0.shape[1:])
+        sums = _column_sums(x, 2 * ncol, first)
+        n = sums[ncol:]
+        mean = sums[:ncol] / n
+        sd = np.sqrt(_column_sums(x, ncol, second) / (n - 1))
     sd = np.where(sd <= _SD_RTOL * scale, 0.0, sd)
     return n, mean, sd
 
@@ -195,7 +246,20 @@ def t_cross(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, list[str
     >>> round(float(t[0]), 6), int(n[0])
     (3.464102, 3)
     """
-    n, mean, sd = column_moments(x)
+    return t_from_moments(*column_moments(x))
+
+
+def t_from_moments(
+    n: FloatArray, mean: FloatArray, sd: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, list[str]]:
+    """:func:`t_cross` from the :func:`column_moments` of ``x`` (to reuse them).
+
+    Examples
+    --------
+    >>> t, p, n, note = t_from_moments(*column_moments(np.array([[1.0], [2.0], [3.0]])))
+    >>> round(float(t[0]), 6), note
+    (3.464102, [''])
+    """
     ok = (n >= 2) & (sd > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(ok, mean / sd * np.sqrt(n), np.nan)
@@ -461,9 +525,11 @@ def unit_residuals(r: FloatArray, ok: np.ndarray) -> float:
     ([[-0.7071, 0.7071, 0.0], [0.0, 0.0, 0.0]], 1.0)
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        mu = r.sum(axis=1) / ok.sum(axis=1)
+        count = count_rows(ok)
+        mu = r.sum(axis=1) / count
         r -= mu[:, None]
-        r[~ok] = 0.0
+        gaps = np.flatnonzero(count < r.shape[1])  # the missing days back to 0
+        r[gaps] = np.where(ok[gaps], r[gaps], 0.0)
         norm = np.sqrt(np.einsum("ij,ij->i", r, r))
         r /= norm[:, None]
     r[~(norm > 0)] = 0.0
@@ -637,6 +703,10 @@ def grank_sd(scar: FloatArray) -> FloatArray:
         )
 
 
+#: Events per block of the rank pass (:func:`rank_sums`).
+RANK_BLOCK = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class _GrankSetup:
     use: np.ndarray
@@ -676,9 +746,11 @@ def _est_rank_sums(
     cum = s.est_rank_sorted()
     wts = scratch("rank_w", (n, t), np.float64)
     np.multiply(cum, w[:, None], out=wts)
-    # the missing values (sorted last) weigh 0; the event days' weights land in the
-    # bins l1.. that are dropped
-    np.copyto(wts, 0.0, where=np.arange(1, t + 1) > s.t_i[:, None])
+    # the missing values (sorted last: only in the rows with some) weigh 0; the event
+    # days' weights land in the bins l1.. that are dropped
+    gaps = np.flatnonzero(s.t_i < t)
+    if len(gaps):
+        wts[gaps] = np.where(np.arange(1, t + 1) > s.t_i[gaps, None], 0.0, wts[gaps])
     total = np.asarray(np.bincount(s.col.ravel(), weights=wts.ravel(), minlength=t), dtype=float)[
         :l1
     ]
@@ -756,7 +828,7 @@ def rank_sums(
             gt_w[c] = np.einsum("i,ij->j", g.wu[lo:hi, c], gt)
         return tot_u, n_t, gt_w, b_s, n_s
 
-    parts = map_blocks(part, n_all, block=1024)
+    parts = map_blocks(part, n_all, block=RANK_BLOCK)
     shapes = [(t_all,), (t_all,)] + ([(ncol, l1)] * 3 if g is not None else [])
     sums = [
         np.sum([q[i] for q in parts], axis=0) if parts else np.zeros(shape)
@@ -884,29 +956,34 @@ def wilcoxon_columns(x: FloatArray) -> list[tuple[float, float, int, str]]:
     >>> wilcoxon_columns(np.array([[0.5], [1.0], [-0.2], [2.0]]))
     [(9.0, 0.25, 4, 'exact')]
     """
+    cols = np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # one pass: rows now
     if x.shape[0] < _PARALLEL_ROWS:  # small: threads would cost more than they save
-        return [_wilcoxon_column(x[:, j]) for j in range(x.shape[1])]
+        return [_wilcoxon_column(cols[j]) for j in range(x.shape[1])]
     # one column per task: the sorts release the GIL, so columns run side by side
-    return map_blocks(lambda j, _: _wilcoxon_column(x[:, j]), x.shape[1], block=1)
+    return map_blocks(lambda j, _: _wilcoxon_column(cols[j]), x.shape[1], block=1)
 
 
-def _wilcoxon_column(x: FloatArray) -> tuple[float, float, int, str]:
-    """:func:`wilcoxon_signed_rank` of one column by one integer sort (see the caller)."""
-    v = np.ascontiguousarray(x, dtype=np.float64)
-    keep = np.isfinite(v) & (v != 0)
-    n = int(keep.sum())
+def _wilcoxon_column(v: FloatArray) -> tuple[float, float, int, str]:
+    """:func:`wilcoxon_signed_rank` of one contiguous column by one integer sort (see the
+    caller)."""
+    nz = v[np.isfinite(v) & (v != 0)]
+    n = len(nz)
     if n == 0:
         return np.nan, np.nan, 0, "no nonzero values"
-    k = np.abs(v[keep]).view(np.uint64) << np.uint64(1)
-    k |= (v[keep] > 0).astype(np.uint64)
+    k = np.abs(nz).view(np.uint64)
+    k <<= np.uint64(1)
+    k |= nz > 0
     k.sort()
-    a = k >> np.uint64(1)
     pos = (k & np.uint64(1)).astype(bool)
-    start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    counts = np.diff(np.r_[start, n])
+    k >>= np.uint64(1)  # |x|
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(k[1:], k[:-1], out=new[1:])
+    start = np.flatnonzero(new)
+    counts = np.diff(start, append=n)
     if len(start) == n:  # no ties
         w_plus = float(np.flatnonzero(pos).sum() + pos.sum())
-    else:
-        avg = start + (counts + 1) / 2.0
-        w_plus = float(np.repeat(avg, counts)[pos].sum())
+    else:  # average ranks s + (c + 1) / 2 of each tie group: 2 W+ is an integer (exact)
+        n_pos = np.add.reduceat(pos, start, dtype=np.int64)
+        w_plus = float(np.dot(n_pos, 2 * start + counts + 1)) / 2.0
     return _wilcoxon_p(w_plus, n, counts)

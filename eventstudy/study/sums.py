@@ -53,7 +53,7 @@ from eventstudy.study.calendar_time import (
     empty_groups,
     group_sums,
 )
-from eventstudy.study.core import EventPieces, day0_groups, map_blocks
+from eventstudy.study.core import EventPieces, day0_groups, map_blocks, scratch
 from eventstudy.study.statistics import (
     KP_BLOCK,
     KPGroups,
@@ -255,10 +255,14 @@ def day0_sums(
     def part(lo: int, hi: int) -> tuple[np.ndarray, list[FloatArray], FloatArray, float]:
         ids, starts = groups.block(lo, hi)
         at = groups.order[lo:hi]
-        r, a = resid[at], ar[at]  # copies: zeroed where missing
-        ok, ok_a = np.isfinite(r), np.isfinite(a)
-        np.putmask(r, ~ok, 0.0)
-        np.putmask(a, ~ok_a, 0.0)
+        # copies (zeroed where missing) into this thread's work arrays: no fresh pages
+        buf = scratch("day0_r", (hi - lo, l1), np.float64)
+        r = np.take(resid, at, axis=0, out=buf, mode="clip")  # "raise" copies via a buffer
+        a = ar[at]
+        ok = np.isfinite(r, out=scratch("day0_ok", r.shape, np.bool_))
+        ok_a = np.isfinite(a)
+        np.copyto(r, 0.0, where=~ok)  # (faster than putmask)
+        np.copyto(a, 0.0, where=~ok_a)
         sums = [*group_sums(r, ok, starts), *group_sums(a, ok_a, starts)]
         own = unit_residuals(r, ok)  # r becomes the z of Kolari-Pynnönen
         return ids, sums, np.add.reduceat(r, starts, axis=0), own

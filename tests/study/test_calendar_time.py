@@ -161,3 +161,19 @@ def test_in_a_result_table(rets):
     assert len(ct) == 11 + len(res.car.columns)
     assert ct.pvalue.between(0, 1).all()
     assert isinstance(res.tests, pd.DataFrame)
+
+
+def test_windows_of_one_length_share_the_portfolio_sd_bit_for_bit():
+    """S_p,t depends on the window's length only: computed once per length, every window
+    gets what it gets alone."""
+    rng = np.random.default_rng(17)
+    resid, ar = rng.normal(0, 1, (40, 30)), rng.normal(0.2, 1, (40, 7))
+    resid[rng.random(resid.shape) < 0.1] = np.nan
+    ar[rng.random(ar.shape) < 0.1] = np.nan
+    pos0 = rng.integers(100, 112, 40)
+    windows = [(-3, -1), (0, 0), (-1, 1), (1, 3), (2, 2), (-3, 3)]  # lengths 3, 1, 3, 3, 1, 7
+    together = calendar_time_test(ar, resid, pos0, windows, tau1=-3)
+    for c, w in enumerate(windows):
+        alone = calendar_time_test(ar, resid, pos0, [w], tau1=-3)
+        for name in ("t", "p", "n", "days", "mean_size"):
+            np.testing.assert_array_equal(getattr(together, name)[c], getattr(alone, name)[0])

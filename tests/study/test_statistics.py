@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from eventstudy.study.statistics import (
+    column_moments,
     generalized_sign,
     kp_rbar,
     t_cross,
@@ -143,3 +144,46 @@ def test_generalized_sign_by_hand():
     assert p_hat[0] == pytest.approx(0.5)
     assert z[0] == pytest.approx((3 - 4 * 0.5) / np.sqrt(4 * 0.25))
     assert p[0] == pytest.approx(2 * stats.norm.sf(z[0]))
+
+
+def test_wilcoxon_columns_w_plus_is_exact_with_many_ties():
+    """W+ with average ranks of tie groups (2 W+ an integer) equals rankdata's sum exactly."""
+    from scipy import stats
+
+    rng = np.random.default_rng(21)
+    x = np.round(rng.standard_normal((3000, 3)), 2)  # many ties of |x|, of both signs
+    x[::7, 0] = np.nan
+    x[:, 2] = np.round(x[:, 2], 0)  # a few large tie groups, zeros dropped
+    for j, (w_plus, _, n, _) in enumerate(wilcoxon_columns(x)):
+        v = x[np.isfinite(x[:, j]) & (x[:, j] != 0), j]
+        assert n == len(v)
+        assert w_plus == stats.rankdata(np.abs(v))[v > 0].sum()
+
+
+def _moments_in_one_pass(x):
+    """column_moments as one whole-matrix pass (its former code), for the blocked version."""
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0).astype(float)
+    x0 = np.where(ok, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = x0.sum(axis=0) / n
+        dev = np.where(ok, x - mean, 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
+    scale = np.abs(x0).max(axis=0) if x0.size else np.zeros(x0.shape[1:])
+    return n, mean, np.where(sd <= 1e-10 * scale, 0.0, sd)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 4095, 4096, 4097, 3 * 4096 + 17])
+def test_column_moments_by_blocks_equal_one_pass_bit_for_bit(rows):
+    from eventstudy.study.statistics import COLUMN_BLOCK
+
+    assert COLUMN_BLOCK == 4096  # the sizes above straddle its blocks
+    rng = np.random.default_rng(rows)
+    x = rng.standard_t(3, (rows, 5)) * 0.02 + 1e-3
+    x[rng.random(x.shape) < 0.05] = np.nan
+    if rows > 2:
+        x[:, 1] = np.nan  # a column without values
+        x[-1, 2] = np.inf  # not finite: left out
+        x[:, 3] = -0.0292 + rng.normal(0, 1e-17, rows)  # rounding noise only: sd 0
+    for got, ref in zip(column_moments(x), _moments_in_one_pass(x), strict=True):
+        np.testing.assert_array_equal(got, ref)

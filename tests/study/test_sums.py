@@ -240,3 +240,42 @@ def test_an_error_of_the_sums_worker_reaches_the_caller(monkeypatch):
         # a selection without needs never starts the worker
         b = run_battery(p, windows=WINDOWS, tau1=TAU1, tests=["t_cross", "sign"])
         assert len(b.results) > 0
+
+
+def test_the_day0_sums_are_read_while_the_rank_pass_still_runs(monkeypatch):
+    """Two tasks on the worker: the KP and calendar sums first, then the rank pass; a test
+    reading the first does not wait for the second, and the sums of both are those of one
+    call."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from eventstudy.study import inference
+    from eventstudy.study.sums import RANK_NEEDS
+
+    p = _many(500, 15)
+    needs = frozenset({"rbar", "calendar_groups", "corrado_ranks", "grank_ranks"})
+    release, calls = Event(), []
+
+    def gated(pieces, part):
+        calls.append(frozenset(part))
+        if part & RANK_NEEDS:
+            assert release.wait(10), "the rank pass was never released"
+        return estimation_sums(pieces, part)
+
+    monkeypatch.setattr(inference, "estimation_sums", gated)
+    x = inference.BatteryInputs(p, windows=WINDOWS, tau1=TAU1, needs=needs)
+    with ThreadPoolExecutor(1) as pool:
+        x.start_sums(pool)
+        rbar = x.rbar  # served by the first task while the rank pass waits
+        assert not x._pending["corrado_ranks"].done()
+        release.set()
+        whole = x.sums
+    assert calls == [needs - RANK_NEEDS, needs & RANK_NEEDS]
+    one = estimation_sums(p, needs)
+    assert whole.needs == needs
+    ref = kp_rbar_of(one.kp, x.wlen.astype(np.int64))
+    assert (rbar[0], rbar[2]) == (ref[0], ref[2])
+    np.testing.assert_array_equal(rbar[1], ref[1])
+    np.testing.assert_array_equal(whole.ranks.grank.gt_w, one.ranks.grank.gt_w)
+    np.testing.assert_array_equal(whole.ranks.tot_u, one.ranks.tot_u)
+    np.testing.assert_array_equal(whole.calendar.res_sum, one.calendar.res_sum)
