@@ -827,16 +827,19 @@ def _fit_blocks(
 ) -> tuple[core.EventPieces, np.ndarray]:
     """Fit and per-event pieces of the events ``work``, block by block on threads.
 
-    Each block takes one contiguous slice ``T0..tau2`` per event from the transposed
-    panel; the first block's pieces size the preallocated arrays the other blocks
-    write into. Returns the pieces and the fit status of each event.
+    Each block copies its events' estimation and event windows from the transposed
+    panel, each window a contiguous ``(B, L)`` array (numpy's loops run about twice
+    as fast on contiguous rows as on column slices of one ``T0..tau2`` copy); the
+    first block's pieces size the preallocated arrays the other blocks write into.
+    Returns the pieces and the fit status of each event.
     """
     t0, t1 = est
     tau1, tau2 = evt
-    span, l1, off = tau2 - t0 + 1, t1 - t0 + 1, tau1 - t0
-    r_win = np.lib.stride_tricks.sliding_window_view(p.r_t, span, axis=1)
-    z_win = np.lib.stride_tricks.sliding_window_view(p.z, span, axis=0)
-    rf_win = np.lib.stride_tricks.sliding_window_view(p.rf, span)
+    l1, l2, off = t1 - t0 + 1, tau2 - tau1 + 1, tau1 - t0
+    view = np.lib.stride_tricks.sliding_window_view
+    r_est_w, r_evt_w = view(p.r_t, l1, axis=1), view(p.r_t, l2, axis=1)
+    z_est_w, z_evt_w = view(p.z, l1, axis=0), view(p.z, l2, axis=0)
+    rf_est_w, rf_evt_w = view(p.rf, l1), view(p.rf, l2)
     p_w = pos0[work] + p.pad + t0
     c_w = col[work]
     out: dict[str, np.ndarray] = {}
@@ -847,19 +850,20 @@ def _fit_blocks(
     def run(lo: int) -> core.EventPieces | None:
         hi = min(lo + block, len(work))
         pb, cb = p_w[lo:hi], c_w[lo:hi]
-        rb = r_win[cb, pb]  # (B, span): one contiguous copy per event
-        zb = z_win[pb].transpose(0, 2, 1)  # (B, span, F)
-        rfb = rf_win[pb] if model.factors else None
+        pe = pb + off
+        r_est, r_evt = r_est_w[cb, pb], r_evt_w[cb, pe]  # (B, L1), (B, L2)
+        z_est = z_est_w[pb].transpose(0, 2, 1)  # (B, L1, F)
+        z_evt = z_evt_w[pe].transpose(0, 2, 1)
         fit = model.fit(
-            model, rb[:, :l1], zb[:, :l1], rb[:, off:], zb[:, off:],
-            rf_est=None if rfb is None else rfb[:, :l1],
-            rf_evt=None if rfb is None else rfb[:, off:],
+            model, r_est, z_est, r_evt, z_evt,
+            rf_est=rf_est_w[pb] if model.factors else None,
+            rf_evt=rf_evt_w[pe] if model.factors else None,
             min_obs=min_obs, gap=tau1 - t1,
         )  # fmt: skip
         fit_status[lo:hi] = fit.status
         pieces = core.event_pieces(
-            fit, rb[:, off:], windows=windows, tau1=tau1, k=model.k,
-            r_est=rb[:, :l1], pos0=pos0[work[lo:hi]],
+            fit, r_evt, windows=windows, tau1=tau1, k=model.k, r_est=r_est,
+            pos0=pos0[work[lo:hi]],
         )  # fmt: skip
         if out:  # write into the preallocated arrays; return nothing (no copy is kept)
             for name in names:
