@@ -770,10 +770,13 @@ class _Padded:
 def _pad(
     model: NormalModel, returns: FloatArray, z: FloatArray, rf: FloatArray, t0: int
 ) -> _Padded:
-    """The padded panel and its usable-day counts: what the fit needs before any event."""
+    """The padded panel and its usable-day counts: what the fit needs before any event.
+
+    Built by blocks of :data:`PAD_BLOCK` securities on threads (a transposing copy,
+    then the cumulative counts of each row): the fit waits for it.
+    """
     pad = max(0, -t0)
-    r_t = np.full((returns.shape[1], pad + returns.shape[0]), np.nan)
-    r_t[:, pad:] = returns.T
+    n_days, n_sec = returns.shape
     zpad = np.vstack([np.full((pad, z.shape[1]), np.nan), z])
     rfpad = np.concatenate([np.full(pad, np.nan), rf])
     ok_day = np.ones(len(rfpad), dtype=bool)
@@ -781,10 +784,23 @@ def _pad(
         ok_day &= np.isfinite(zpad).all(axis=1)
     if model.factors:
         ok_day &= np.isfinite(rfpad)
-    usable = np.isfinite(r_t) & ok_day[None, :]
-    csum = np.zeros((r_t.shape[0], usable.shape[1] + 1), dtype=np.int32)
-    np.cumsum(usable, axis=1, out=csum[:, 1:])
+    r_t = np.empty((n_sec, pad + n_days))
+    csum = np.empty((n_sec, pad + n_days + 1), dtype=np.int32)
+
+    def part(lo: int, hi: int) -> None:
+        r_t[lo:hi, :pad] = np.nan
+        r_t[lo:hi, pad:] = returns[:, lo:hi].T
+        usable = np.isfinite(r_t[lo:hi])
+        usable &= ok_day
+        csum[lo:hi, 0] = 0
+        np.cumsum(usable, axis=1, dtype=np.int32, out=csum[lo:hi, 1:])
+
+    core.map_blocks(part, n_sec, block=PAD_BLOCK)
     return _Padded(r_t, zpad, rfpad, pad, csum)
+
+
+#: Securities per block of :func:`_pad`.
+PAD_BLOCK = 512
 
 
 def _screen(

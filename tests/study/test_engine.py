@@ -311,3 +311,25 @@ def test_an_event_set_with_repeated_ids_is_refused_with_them():
         event_set(EventStudy(), EventSet(frame))
     ok = EventSet(frame.assign(event_id=list("abcdef")))
     assert event_set(EventStudy(), ok) is ok
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_padded_panel_by_blocks_equals_one_transposing_copy(monkeypatch, threads):
+    from eventstudy.study import engine
+    from eventstudy.study.models import get_model
+
+    rng = np.random.default_rng(11)
+    returns = rng.normal(0, 0.02, (60, 1300))  # 1,300 securities: three blocks of 512
+    returns[rng.random(returns.shape) < 0.1] = np.nan
+    z = rng.normal(0, 0.01, (60, 1))
+    z[[3, 40]] = np.nan  # days without the market: not usable
+    monkeypatch.setattr(study_core, "THREADS", threads)
+    p = engine._pad(get_model("market"), returns, z, np.zeros(60), -25)
+    want = np.full((1300, 85), np.nan)
+    want[:, 25:] = returns.T
+    usable = np.isfinite(want) & np.isfinite(np.r_[np.full(25, np.nan), z[:, 0]])
+    np.testing.assert_array_equal(p.r_t, want)
+    np.testing.assert_array_equal(p.csum[:, 0], 0)
+    np.testing.assert_array_equal(p.csum[:, 1:], np.cumsum(usable, axis=1))
+    assert p.pad == 25
+    assert p.z.shape == (85, 1)
