@@ -319,8 +319,11 @@ def _fit_market(
     status[m < max(min_obs, model.k + 3)] = INSUFFICIENT
     const = ~(ss_y > 1e-12 * syy) | ~(ss_z > 1e-12 * szz) | ~np.isfinite(beta)
     status[(status == OK) & const] = CONSTANT
-    resid = z * (-beta[:, None])
-    resid += y
+    # in the memory of the masked market copy (no new array): the same operations on
+    # the same values where present, NaN elsewhere
+    resid = z0
+    resid *= -beta[:, None]
+    resid += y0
     resid -= alpha[:, None]
     np.putmask(resid, invalid, np.nan)
     if slope is not None:
