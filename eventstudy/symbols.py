@@ -458,7 +458,9 @@ def classify_symbols(values: Iterable[object]) -> tuple[np.ndarray, np.ndarray]:
     """
     tolist = getattr(values, "tolist", None)  # a pandas Index or numpy array: at C speed
     items = list(tolist() if callable(tolist) else values)
-    text = np.array([v if isinstance(v, str) else "" for v in items] or [""])[: len(items)]
+    # (a NUL-ended string is parsed one by one: numpy strings drop trailing NULs)
+    strings = [v if isinstance(v, str) and "\x00" not in v else "" for v in items]
+    text = np.array(strings or [""])[: len(items)]
     at, fast_kind = _canonical_a_shares(text)
     kind = np.full(len(items), "", dtype="<U7")
     kind[at] = fast_kind

@@ -318,3 +318,20 @@ def test_classify_symbols_of_nothing_and_of_an_index() -> None:
     canonical, kind = classify_symbols(pd.Index(["600519.SH", "M"]))
     assert canonical.tolist() == ["600519.SH", "M"]
     assert kind.tolist() == ["stock", "foreign"]
+
+
+def test_a_code_with_a_trailing_nul_is_no_symbol() -> None:
+    # numpy strings drop trailing NULs: the fast path must not see "600519.SH\x00" as canonical
+    import pandas as pd
+    import pytest
+
+    from eventstudy.backtesting.limits import price_limit
+    from eventstudy.exceptions import SymbolError
+
+    canonical, kind = classify_symbols(["600519.SH\x00", "600519.SH"])
+    assert canonical.tolist() == ["", "600519.SH"]
+    assert kind.tolist() == ["", "stock"]
+    with pytest.raises(SymbolError):
+        parse_symbol("600519.SH\x00")
+    with pytest.raises(SymbolError):
+        price_limit(["600519.SH\x00"], pd.DatetimeIndex(["2024-01-02"]))

@@ -190,9 +190,12 @@ def _column_sums(
 def column_moments(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per-column count, mean and sd; an sd that is rounding noise is returned as 0.
 
-    Sums in row order, block by block (:data:`COLUMN_BLOCK` rows): with two columns or
-    more, the same float sums as ``sum(axis=0)`` of the whole matrix, without its
-    full-size temporaries (one column: the same to rounding).
+    Sums in row order, block by block (:data:`COLUMN_BLOCK` rows), in float64: for a
+    C-ordered float64 matrix of two columns or more, the same float sums as
+    ``sum(axis=0)`` of the whole matrix, without its full-size temporaries. Where NumPy
+    would sum pairwise (one column, an F-ordered matrix: a reduction along contiguous
+    memory) or in float32, the sums are the same to rounding (~1e-16 relative) and do not
+    depend on the memory layout.
 
     Examples
     --------
