@@ -64,5 +64,7 @@ def test_without_copy_the_panel_may_hold_the_frame_values():
     held = build_panel(returns=frame, market="M", copy=False)
     copied = build_panel(returns=frame, market="M")
     np.testing.assert_array_equal(held.returns, copied.returns)
-    assert np.shares_memory(held.returns, values)
     assert not np.shares_memory(copied.returns, values)
+    # held: no copy of its own; pandas 2.2 copies in to_numpy(na_value=...) itself, 3.x not
+    direct = frame.to_numpy(dtype=float, na_value=np.nan, copy=False)
+    assert np.shares_memory(held.returns, values) == np.shares_memory(direct, values)
