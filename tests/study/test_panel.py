@@ -65,6 +65,7 @@ def test_without_copy_the_panel_may_hold_the_frame_values():
     copied = build_panel(returns=frame, market="M")
     np.testing.assert_array_equal(held.returns, copied.returns)
     assert not np.shares_memory(copied.returns, values)
-    # held: no copy of its own; pandas 2.2 copies in to_numpy(na_value=...) itself, 3.x not
-    direct = frame.to_numpy(dtype=float, na_value=np.nan, copy=False)
-    assert np.shares_memory(held.returns, values) == np.shares_memory(direct, values)
+    # held: no copy of its own under pandas 3's copy-on-write (column selections are views);
+    # pandas 2.2 (the lower bound) copies when the frame is prepared, so "may"
+    if int(pd.__version__.split(".")[0]) >= 3:
+        assert np.shares_memory(held.returns, values)
